@@ -1,0 +1,10 @@
+"""b2safe: EUDAT B2SAFE as a Python ruleset for the iRODS Python Rule Engine Plugin (PREP).
+
+Layers (arrows point down): ``core.py`` -> :mod:`b2safe.ruleset` (registered rules) ->
+:mod:`b2safe.prep` (the PREP boundary) -> workflows -> ports -> adapters
+(:mod:`b2safe.irods`, :mod:`b2safe.handle`). :mod:`b2safe.sandbox` emulates iRODS zones,
+the PREP runtime and a Handle server for tests, the demo and benchmarks.
+"""
+
+__version__ = "5.0.0.dev0"
+__all__ = ["__version__"]
