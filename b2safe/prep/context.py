@@ -1,0 +1,87 @@
+"""What a b2safe rule body receives: the callback, rei, the caller, the configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Optional
+
+from b2safe.config import Config, load_config
+
+# iRODS authentication levels (authFlag). rodsadmin of the local zone: LOCAL_PRIV_USER_AUTH;
+# rodsadmin of a federated zone: REMOTE_PRIV_USER_AUTH. PREP's irule check is >= REMOTE_PRIV.
+REMOTE_PRIV_USER_AUTH = 3
+LOCAL_PRIV_USER_AUTH = 5
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The client user of the current call (``name#zone``) and whether it is privileged."""
+
+    name: str
+    zone: str
+    auth_flag: int
+    user_type: str
+
+    @property
+    def is_admin(self) -> bool:
+        """True for a rodsadmin (local or of a federated zone)."""
+        return self.user_type == "rodsadmin" or self.auth_flag >= REMOTE_PRIV_USER_AUTH
+
+    def __str__(self) -> str:
+        return f"{self.name}#{self.zone}"
+
+
+def _text(value: Any) -> str:
+    """``str()`` of a PREP char_array/c_string field; '' for None."""
+    return "" if value is None else str(value)
+
+
+def caller_from_rei(rei: Any) -> Optional[Caller]:
+    """Read the client user from ``rei`` (``uoic`` first, else ``rsComm.clientUser``)."""
+    user = getattr(rei, "uoic", None)
+    if user is None or not _text(getattr(user, "userName", "")):
+        comm = getattr(rei, "rsComm", None)
+        user = getattr(comm, "clientUser", None) if comm is not None else None
+    if user is None:
+        return None
+    name = _text(getattr(user, "userName", ""))
+    if not name:
+        return None
+    auth = getattr(user, "authInfo", None)
+    try:
+        flag = int(getattr(auth, "authFlag", 0) or 0)
+    except (TypeError, ValueError):
+        flag = 0
+    return Caller(
+        name=name,
+        zone=_text(getattr(user, "rodsZone", "")),
+        auth_flag=flag,
+        user_type=_text(getattr(user, "userType", "")),
+    )
+
+
+class RuleContext:
+    """Per-call context handed to a rule body: ``callback``, ``rei``, ``rule``, ``caller``, config.
+
+    Adapters (the Catalog over PREP, the PID service) are built lazily from here.
+    """
+
+    def __init__(self, callback: Any, rei: Any, rule: str) -> None:
+        self.callback = callback
+        self.rei = rei
+        self.rule = rule
+
+    @cached_property
+    def config(self) -> Config:
+        """The server's b2safe configuration (cached per process, reloaded on change)."""
+        return load_config()
+
+    @cached_property
+    def caller(self) -> Optional[Caller]:
+        """The client user of this call, or None when rei carries none."""
+        return caller_from_rei(self.rei)
+
+    def write_stdout(self, text: str) -> None:
+        """Append a line to ``ruleExecOut`` (shown by irule)."""
+        self.callback.writeLine("stdout", text)

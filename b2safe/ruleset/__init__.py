@@ -1,0 +1,20 @@
+"""Every rule b2safe exposes to PREP, collected from the registry.
+
+``core.py`` does ``from b2safe.ruleset import *``; ``__all__`` is exactly the registry, so no helper
+or imported module becomes a rule by accident (PREP treats every attribute of ``core`` as one).
+Modules listed in ``_RULE_MODULES`` register their rules on import.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from b2safe.prep.registry import REGISTRY
+
+_RULE_MODULES = ("b2safe.ruleset.utility",)
+
+for _module in _RULE_MODULES:
+    importlib.import_module(_module)
+
+globals().update({_name: _spec.entry for _name, _spec in REGISTRY.items()})
+__all__ = sorted(REGISTRY)
