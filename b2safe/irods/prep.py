@@ -1,0 +1,211 @@
+"""The Catalog port over the PREP callback: microservices and GenQuery, nothing else.
+
+This module and :mod:`b2safe.prep` are the only ones that touch ``callback``, ``irods_types`` and
+``genquery``. Every microservice goes through :func:`b2safe.prep.msi.call_msi`, which raises typed
+errors on failure and on ``status == False``. Listings stream GenQuery pages (256 rows), so the
+number of round trips grows with N/256 and memory does not grow with N.
+
+Never call this from a worker thread: PREP's callback belongs to the rule's thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+from b2safe import errors
+from b2safe.errors import NotFound
+from b2safe.paths import gq_below, gq_equals, gq_strictly_below, split
+from b2safe.ports import COLLECTION, DATA_OBJECT, Avu, ObjectInfo
+from b2safe.prep.msi import call_msi, output
+
+_AVU_COLUMNS = {
+    "-d": ("META_DATA_ATTR_NAME", "META_DATA_ATTR_VALUE", "META_DATA_ATTR_UNITS"),
+    "-C": ("META_COLL_ATTR_NAME", "META_COLL_ATTR_VALUE", "META_COLL_ATTR_UNITS"),
+}
+
+_DATA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_ID", "DATA_SIZE", "DATA_CHECKSUM",
+                 "DATA_OWNER_NAME", "DATA_OWNER_ZONE", "DATA_RESC_NAME", "DATA_CREATE_TIME",
+                 "DATA_MODIFY_TIME", "DATA_REPL_NUM")
+_COLL_COLUMNS = ("ORDER(COLL_NAME)", "COLL_ID", "COLL_OWNER_NAME", "COLL_OWNER_ZONE",
+                 "COLL_CREATE_TIME", "COLL_MODIFY_TIME")
+
+
+def _int(text: Any) -> int:
+    try:
+        return int(str(text).strip() or 0)
+    except ValueError:
+        return 0
+
+
+class PrepCatalog:
+    """:class:`b2safe.ports.Catalog` for rules running under PREP.
+
+    Args:
+        callback: the ``callback`` PREP passed to the rule.
+        zone: the local zone name (from the configuration).
+    """
+
+    def __init__(self, callback: Any, zone: str) -> None:
+        self._callback = callback
+        self._zone = zone
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def msi(self, name: str, *args: Any) -> dict[str, Any]:
+        """Call a microservice; typed errors on failure."""
+        return call_msi(self._callback, name, *args)
+
+    def query(self, columns: Sequence[str], conditions: str,
+              keep: Optional[Callable[[list[str]], bool]] = None) -> Iterator[list[str]]:
+        """Stream GenQuery1 rows (lists of str), optionally filtered by ``keep``.
+
+        Raises:
+            IrodsCallError: bad query or server failure (typed by code).
+        """
+        import genquery  # PREP's module from /etc/irods (the sandbox places its own there)
+
+        query = genquery.Query(self._callback, list(columns), conditions,
+                               output=genquery.AS_LIST)
+        try:
+            for row in query:
+                values = [str(v) for v in row]
+                if keep is None or keep(values):
+                    yield values
+        except RuntimeError as exc:
+            raise errors.from_server_error(exc, "GenQuery") from None
+
+    # -- Catalog ----------------------------------------------------------------------------------
+
+    @property
+    def zone(self) -> str:
+        """The local zone name."""
+        return self._zone
+
+    def now(self) -> int:
+        """The server's clock (msiGetSystemTime, unix format)."""
+        return _int(output(self.msi("msiGetSystemTime", "", "unix"), 0))
+
+    def stat(self, path: str) -> Optional[ObjectInfo]:
+        """msiObjStat; None when the path does not exist or is not visible to the client."""
+        import irods_types
+
+        try:
+            result = self.msi("msiObjStat", path, irods_types.RodsObjStat())
+        except NotFound:
+            return None
+        stat = output(result, 1)
+        kind = COLLECTION if int(stat.objType) == 2 else DATA_OBJECT
+        return ObjectInfo(
+            path=path, kind=kind, object_id=str(stat.dataId),
+            owner=str(stat.ownerName), owner_zone=str(stat.ownerZone),
+            size=_int(stat.objSize) if kind == DATA_OBJECT else 0,
+            checksum=str(stat.chksum) if kind == DATA_OBJECT else "",
+            resource=str(getattr(stat, "rescHier", "") or ""),
+            create_time=_int(stat.createTime), modify_time=_int(stat.modifyTime),
+        )
+
+    def checksum(self, path: str, *, force: bool = False, resource: str = "") -> str:
+        """The registered checksum (computed and registered when absent, or when ``force``)."""
+        options = "forceChksum=" if force else "null"
+        return str(output(self.msi("msiDataObjChksum", path, options, ""), 2))
+
+    def avus(self, path: str, kind: str, name: str = "") -> list[Avu]:
+        """AVUs of a data object (``-d``) or collection (``-C``), optionally only ``name``."""
+        attr, value, units = _AVU_COLUMNS[kind]
+        if kind == "-d":
+            parent, leaf = split(path)
+            coll_cond, coll_ok = gq_equals("COLL_NAME", parent)
+            data_cond, data_ok = gq_equals("DATA_NAME", leaf)
+            conditions = f"{coll_cond} and {data_cond}"
+            columns = ["COLL_NAME", "DATA_NAME", attr, value, units]
+
+            def keep(row: list[str]) -> bool:
+                return coll_ok(row[0]) and data_ok(row[1])
+        else:
+            coll_cond, coll_ok = gq_equals("COLL_NAME", path)
+            conditions = coll_cond
+            columns = ["COLL_NAME", "COLL_NAME", attr, value, units]
+
+            def keep(row: list[str]) -> bool:
+                return coll_ok(row[0])
+        if name:
+            name_cond, name_ok = gq_equals(attr, name)
+            conditions += f" and {name_cond}"
+            base_keep = keep
+
+            def keep(row: list[str]) -> bool:
+                return base_keep(row) and name_ok(row[2])
+        return [Avu(r[2], r[3], r[4]) for r in self.query(columns, conditions, keep)]
+
+    def set_avu(self, path: str, kind: str, name: str, value: str) -> None:
+        """Set ``name`` to exactly ``value`` (msiModAVUMetadata set)."""
+        self.msi("msiModAVUMetadata", kind, path, "set", name, value, "")
+
+    def add_avu(self, path: str, kind: str, name: str, value: str) -> None:
+        """Add ``name=value`` unless present (idempotent)."""
+        if any(a.value == value for a in self.avus(path, kind, name)):
+            return
+        try:
+            self.msi("msiModAVUMetadata", kind, path, "add", name, value, "")
+        except errors.IrodsCallError as exc:
+            if exc.code not in (errors.CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, errors.CAT_SQL_ERR):
+                raise
+
+    def remove_avu(self, path: str, kind: str, name: str, value: str) -> None:
+        """Remove ``name=value``; absent is fine."""
+        try:
+            self.msi("msiModAVUMetadata", kind, path, "rm", name, value, "")
+        except errors.B2SafeError as exc:
+            if exc.code != errors.CAT_SUCCESS_BUT_WITH_NO_INFO:
+                raise
+
+    def walk(self, collection: str) -> Iterator[ObjectInfo]:
+        """Sub-collections, then data objects, below ``collection``; one stream each."""
+        cond, ok = gq_strictly_below("COLL_NAME", collection)
+        for row in self.query(_COLL_COLUMNS, cond, lambda r: ok(r[0])):
+            yield ObjectInfo(path=row[0], kind=COLLECTION, object_id=row[1], owner=row[2],
+                             owner_zone=row[3], create_time=_int(row[4]),
+                             modify_time=_int(row[5]))
+        yield from self.data_objects(collection)
+
+    def data_objects(self, collection: str) -> Iterator[ObjectInfo]:
+        """Every data object in or below ``collection`` (one row per object), streamed."""
+        cond, ok = gq_below("COLL_NAME", collection)
+        last_id = None
+        for row in self.query(_DATA_COLUMNS, cond, lambda r: ok(r[0])):
+            if row[2] == last_id:
+                continue  # another replica of the same object
+            last_id = row[2]
+            yield ObjectInfo(path=f"{row[0]}/{row[1]}", kind=DATA_OBJECT, object_id=row[2],
+                             size=_int(row[3]), checksum=row[4], owner=row[5],
+                             owner_zone=row[6], resource=row[7], create_time=_int(row[8]),
+                             modify_time=_int(row[9]))
+
+    def paths_with_avu(self, collection: str, name: str) -> Iterator[tuple[str, str]]:
+        """(path, value) below ``collection`` (inclusive) carrying AVU ``name``."""
+        coll_cond, coll_ok = gq_below("COLL_NAME", collection)
+        attr_cond, attr_ok = gq_equals("META_COLL_ATTR_NAME", name)
+        for row in self.query(["COLL_NAME", "META_COLL_ATTR_NAME", "META_COLL_ATTR_VALUE"],
+                              f"{coll_cond} and {attr_cond}",
+                              lambda r: coll_ok(r[0]) and attr_ok(r[1])):
+            yield row[0], row[2]
+        attr_cond, attr_ok = gq_equals("META_DATA_ATTR_NAME", name)
+        for row in self.query(["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_NAME",
+                               "META_DATA_ATTR_VALUE"], f"{coll_cond} and {attr_cond}",
+                              lambda r: coll_ok(r[0]) and attr_ok(r[2])):
+            yield f"{row[0]}/{row[1]}", row[3]
+
+    def check_access(self, path: str, level: str) -> bool:
+        """msiCheckAccess for the client user."""
+        return _int(output(self.msi("msiCheckAccess", path, level, 0), 2)) == 1
+
+    def zone_connection(self, zone: str) -> str:
+        """ZONE_CONNECTION of ``zone`` ('' if unknown or not set)."""
+        cond, ok = gq_equals("ZONE_NAME", zone)
+        for row in self.query(["ZONE_NAME", "ZONE_CONNECTION"], cond, lambda r: ok(r[0])):
+            return row[1]
+        return ""
+
+    def zones(self) -> list[str]:
+        """All zone names known to this catalog."""
+        return [row[0] for row in self.query(["ZONE_NAME"], "")]
