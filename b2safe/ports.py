@@ -8,7 +8,10 @@ python-irodsclient, :class:`b2safe.handle.rest.PidService` over pyhandle.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Iterator, Optional, Protocol, Sequence
+
+if TYPE_CHECKING:
+    from b2safe.profile import PidRecord
 
 DATA_OBJECT = "d"
 COLLECTION = "c"
@@ -76,6 +79,12 @@ class Catalog(Protocol):
     def remove_avu(self, path: str, kind: str, name: str, value: str) -> None:
         """Remove ``name=value`` if present."""
 
+    def set_avus(self, path: str, kind: str, values: dict[str, str]) -> None:
+        """Set several attributes at once (each to exactly its value)."""
+
+    def avu_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, str]:
+        """``{object id: value}`` of attribute ``name`` for up to 256 DATA_IDs or COLL_IDs."""
+
     def walk(self, collection: str) -> Iterator[ObjectInfo]:
         """Every sub-collection and data object below ``collection`` (not itself), streamed."""
 
@@ -90,3 +99,31 @@ class Catalog(Protocol):
 
     def zones(self) -> Sequence[str]:
         """Names of the local and federated zones."""
+
+
+class PidService(Protocol):
+    """PID records on a Handle server (see :class:`b2safe.handle.rest.PidService`)."""
+
+    def handle_for(self, mint_key: str) -> str:
+        """The handle a create with ``mint_key`` will use (deterministic mode) or a fresh one."""
+
+    def create(self, record: PidRecord, mint_key: str) -> str:
+        """Create the record with one ``PUT ?overwrite=false``; adopt a 409 whose URL is ours."""
+
+    def get(self, pid: str) -> PidRecord:
+        """The record of ``pid`` (PidNotFound)."""
+
+    def get_value(self, pid: str, key: str) -> Optional[str]:
+        """One value of the record, None when the type is absent (PidNotFound)."""
+
+    def update(self, pid: str, changes: dict[str, Optional[str]]) -> None:
+        """Change only the given types (None removes the value)."""
+
+    def add_replica(self, parent_pid: str, child_pid: str) -> str:
+        """Append ``child_pid`` to EUDAT/REPLICA unless present; return the new list."""
+
+    def delete(self, pid: str) -> None:
+        """Delete the whole record."""
+
+    def search(self, **key_values: str) -> list[str]:
+        """Reverse lookup: handles whose values match all ``key_values`` (``*`` wildcard)."""

@@ -159,6 +159,39 @@ class PrepCatalog:
             if exc.code != errors.CAT_SUCCESS_BUT_WITH_NO_INFO:
                 raise
 
+    def set_avus(self, path: str, kind: str, values: dict[str, str]) -> None:
+        """Set several attributes: two microservice calls when the text allows, else one each.
+
+        ``msiString2KeyValPair`` splits on ``%`` and the first ``=``, so keys or values that
+        contain ``%`` (or keys with ``=``) go one by one through msiModAVUMetadata.
+        """
+        import irods_types
+
+        safe = all("%" not in k and "=" not in k and "%" not in v and k and v
+                   for k, v in values.items())
+        if not safe or len(values) == 1:
+            for name, value in values.items():
+                self.set_avu(path, kind, name, value)
+            return
+        text = "%".join(f"{k}={v}" for k, v in values.items())
+        kvp = output(self.msi("msiString2KeyValPair", text, irods_types.KeyValPair()), 1)
+        self.msi("msiSetKeyValuePairsToObj", kvp, path, kind)
+
+    def avu_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, str]:
+        """``{id: value}`` of attribute ``name`` for the given DATA_IDs (-d) or COLL_IDs (-C)."""
+        wanted = [i for i in ids if i.isdigit()]
+        if not wanted:
+            return {}
+        id_column = "DATA_ID" if kind == "-d" else "COLL_ID"
+        attr, value, _ = _AVU_COLUMNS[kind]
+        name_cond, name_ok = gq_equals(attr, name)
+        listed = ",".join(f"'{i}'" for i in wanted)
+        found: dict[str, str] = {}
+        for row in self.query([id_column, attr, value], f"{id_column} in ({listed}) and "
+                              f"{name_cond}", lambda r: name_ok(r[1])):
+            found.setdefault(row[0], row[2])
+        return found
+
     def walk(self, collection: str) -> Iterator[ObjectInfo]:
         """Sub-collections, then data objects, below ``collection``; one stream each."""
         cond, ok = gq_strictly_below("COLL_NAME", collection)

@@ -16,15 +16,39 @@ class Param:
 
 @dataclass(frozen=True)
 class Form:
-    """One calling form of a rule: inputs then outputs, by position in ``rule_args``."""
+    """One calling form of a rule: every position of ``rule_args`` is an input or an OUT.
 
-    params: tuple[Param, ...]
-    outputs: tuple[str, ...]
+    ``slots`` lists ``(name, is_output, is_boolean)`` in argument order, so inputs and outputs may
+    interleave as in B2SAFE's ``EUDATiCHECKSUMget(path, OUT checksum, OUT modtime, resource)``.
+    """
+
+    slots: tuple[tuple[str, bool, bool], ...]
 
     @property
     def arity(self) -> int:
         """Number of ``rule_args`` entries this form takes."""
-        return len(self.params) + len(self.outputs)
+        return len(self.slots)
+
+    @property
+    def params(self) -> tuple[Param, ...]:
+        """The inputs, in order."""
+        return tuple(Param(n, b) for n, out, b in self.slots if not out)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The OUT names, in order."""
+        return tuple(n for n, out, _ in self.slots if out)
+
+    def position(self, name: str) -> int:
+        """Index of ``name`` in ``rule_args``."""
+        for index, slot in enumerate(self.slots):
+            if slot[0] == name:
+                return index
+        raise KeyError(name)
+
+    def signature(self) -> str:
+        """``name, OUT out`` text for messages and docs."""
+        return ", ".join(("OUT " if out else "") + n for n, out, _ in self.slots)
 
 
 @dataclass(frozen=True)

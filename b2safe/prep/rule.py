@@ -28,26 +28,29 @@ from b2safe.prep import log as serverlog
 from b2safe.prep.boundary import raise_for_prep
 from b2safe.prep.context import RuleContext
 from b2safe.prep.convert import strip_rule_var, to_bool, to_output
-from b2safe.prep.registry import Form, Param, RuleSpec, register
+from b2safe.prep.registry import Form, RuleSpec, register
 
 logger = logging.getLogger("b2safe.prep")
 
 RULE_ENGINE_CONTINUE = 5000000
 
-FormSpec = tuple[Sequence[str], Sequence[str]]
+FormSpec = Sequence[str]
 
 
-def _param(text: str) -> Param:
-    name, _, kind = text.partition(":")
-    if kind not in ("", "bool"):
-        raise ValueError(f"unknown parameter kind {kind!r} in {text!r}")
-    return Param(name=name, boolean=kind == "bool")
+def _slot(text: str) -> tuple[str, bool, bool]:
+    """``"name"``, ``"name:bool"`` or ``"OUT name"`` -> (name, is_output, is_boolean)."""
+    is_out = text.startswith("OUT ")
+    name, _, kind = text[4:].strip().partition(":") if is_out else text.partition(":")
+    if kind not in ("", "bool") or (is_out and kind):
+        raise ValueError(f"bad parameter declaration {text!r}")
+    return name, is_out, kind == "bool"
 
 
 def _forms(params: Sequence[str], outputs: Sequence[str],
            forms: Optional[Iterable[FormSpec]]) -> tuple[Form, ...]:
-    specs = list(forms) if forms is not None else [(params, outputs)]
-    built = tuple(Form(tuple(_param(p) for p in ps), tuple(os_)) for ps, os_ in specs)
+    specs = [list(f) for f in forms] if forms is not None else \
+        [list(params) + [f"OUT {o}" for o in outputs]]
+    built = tuple(Form(tuple(_slot(text) for text in spec)) for spec in specs)
     arities = [f.arity for f in built]
     if len(set(arities)) != len(arities):
         raise ValueError("overloaded forms must differ in argument count")
@@ -55,8 +58,7 @@ def _forms(params: Sequence[str], outputs: Sequence[str],
 
 
 def _signature_text(name: str, form: Form) -> str:
-    args = [p.name for p in form.params] + [f"OUT {o}" for o in form.outputs]
-    return f"{name}({', '.join(args)})"
+    return f"{name}({form.signature()})"
 
 
 def _usage(spec: RuleSpec) -> str:
@@ -72,7 +74,7 @@ def _inputs_from_args(spec: RuleSpec, rule_args: list) -> tuple[Form, dict[str, 
     """Choose the form and read the inputs. Returns (form, inputs, outputs_to_stdout)."""
     form = spec.form_for(len(rule_args))
     if form is not None:
-        values = {p.name: rule_args[i] for i, p in enumerate(form.params)}
+        values = {p.name: rule_args[form.position(p.name)] for p in form.params}
         return form, values, False
     rule_vars = _rule_vars() if not rule_args else None
     if rule_vars is not None:
@@ -136,7 +138,8 @@ def rule(name: Optional[str] = None, *, params: Sequence[str] = (), outputs: Seq
         name: the rule name PREP calls (default: the function name).
         params: input parameter names in ``rule_args`` order; ``"fixed:bool"`` converts booleans.
         outputs: OUT parameter names, after the inputs.
-        forms: instead of params/outputs, several ``(params, outputs)`` overloads that differ in
+        forms: instead of params/outputs, one or more full signatures such as
+            ``("path", "OUT checksum", "OUT modtime", "resource")``; overloads must differ in
             argument count.
         admin_only: refuse callers that are not rodsadmin (CAT_INSUFFICIENT_PRIVILEGE_LEVEL).
         errors: names of the error classes the rule documents (for the rule reference).
@@ -164,13 +167,12 @@ def rule(name: Optional[str] = None, *, params: Sequence[str] = (), outputs: Seq
                         raise TypeError(f"body of {rule_name} lacks parameters {unknown}")
                     result = body(ctx, **inputs)
                     rendered = _outputs(form, result)
-                    base = len(form.params)
                     if to_stdout:
                         for out_name, text in zip(form.outputs, rendered):
                             callback.writeLine("stdout", f"{out_name} = {text}")
                     else:
-                        for offset, text in enumerate(rendered):
-                            rule_args[base + offset] = text
+                        for out_name, text in zip(form.outputs, rendered):
+                            rule_args[form.position(out_name)] = text
                 except Exception as exc:
                     raise_for_prep(rule_name, exc)
             return None
@@ -208,7 +210,7 @@ def pep(name: str, *, doc: str = "") -> Callable[[Callable], Callable]:
                 return result
             return RULE_ENGINE_CONTINUE
 
-        spec = RuleSpec(name=name, forms=(Form((), ()),), entry=entry,
+        spec = RuleSpec(name=name, forms=(Form(()),), entry=entry,
                         doc=doc or inspect.getdoc(body) or "", kind="pep")
         register(spec)
         entry.b2safe_rule = spec  # type: ignore[attr-defined]

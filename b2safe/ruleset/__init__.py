@@ -11,7 +11,10 @@ import importlib
 
 from b2safe.prep.registry import REGISTRY
 
-_RULE_MODULES = ("b2safe.ruleset.utility",)
+_RULE_MODULES = (
+    "b2safe.ruleset.utility",
+    "b2safe.ruleset.pid",
+)
 
 for _module in _RULE_MODULES:
     importlib.import_module(_module)

@@ -1,25 +1,195 @@
-"""Small utility rules kept by their B2SAFE names."""
+"""Utility rules kept by their B2SAFE names (eudat.re "core" and "utility" sections)."""
 
 from __future__ import annotations
 
+import re
+
 from b2safe import __version__
+from b2safe.errors import InvalidInput, NotFound, UnknownZone
+from b2safe.paths import split, validate_path, zone_of
+from b2safe.ports import ObjectInfo
 from b2safe.prep import RuleContext, rule, to_bool
+from b2safe.prep.wiring import catalog
+
+CHECKSUM_DATE_AVU = "eudat_dpm_checksum_date:"
+_AVU_NAME = re.compile(r"^[^\x00-\x1f]{1,255}$")
+
+
+def _kind(info: ObjectInfo) -> str:
+    return "-C" if info.is_collection else "-d"
+
+
+def _existing(ctx: RuleContext, path: str) -> ObjectInfo:
+    validate_path(path)
+    info = catalog(ctx).stat(path)
+    if info is None:
+        raise NotFound(f"{path} does not exist or is not visible to you")
+    return info
+
+
+def _attribute(name: str, what: str = "key") -> str:
+    if not _AVU_NAME.match(name or ""):
+        raise InvalidInput(f"{what} must be 1 to 255 characters without control characters")
+    return name
 
 
 @rule("getB2SAFEVersion", outputs=("version",))
 def get_version(ctx: RuleContext) -> str:
-    """Return the b2safe version string (e.g. ``5.0.0``).
-
-    Outputs: version.
-    """
+    """The b2safe version string."""
     return __version__
 
 
-@rule("EUDATtoBoolean", params=("value",), outputs=("result",))
+@rule("EUDATtoBoolean", params=("value",), outputs=("result",), errors=("InvalidInput",))
 def eudat_to_boolean(ctx: RuleContext, value: str) -> str:
     """Normalise a B2SAFE boolean string to "true" or "false".
 
     Accepts true/false in any case, 1/0, yes/no, on/off, and "None"/"null"/"" as false.
-    Fails with SYS_INVALID_INPUT_PARAM for anything else.
     """
     return "true" if to_bool(value, "value") else "false"
+
+
+@rule("EUDATgetLastAVU", params=("path", "key"), outputs=("value",),
+      errors=("InvalidPath", "NotFound"))
+def get_last_avu(ctx: RuleContext, path: str, key: str) -> str:
+    """The value of AVU ``key`` on ``path`` ("None" when unset; the last one if several)."""
+    info = _existing(ctx, path)
+    values = catalog(ctx).avus(path, _kind(info), _attribute(key))
+    return values[-1].value if values else "None"
+
+
+@rule("EUDATCreateAVU", params=("key", "value", "path"), errors=("InvalidPath", "NotFound"))
+def create_avu(ctx: RuleContext, key: str, value: str, path: str) -> None:
+    """Set AVU ``key`` = ``value`` on ``path`` (replacing earlier values of ``key``)."""
+    info = _existing(ctx, path)
+    if not value:
+        raise InvalidInput("value must not be empty")
+    catalog(ctx).set_avu(path, _kind(info), _attribute(key), value)
+
+
+def _checksum_of(ctx: RuleContext, path: str, resource: str, compute: bool) -> tuple[str, str]:
+    """(checksum, modify time) of ``path``; computes it when absent and ``compute``."""
+    info = _existing(ctx, path)
+    if info.is_collection:
+        return "None", str(info.modify_time)
+    cat = catalog(ctx)
+    checksum = info.checksum
+    if not checksum and compute:
+        checksum = cat.checksum(path, force=True)
+    if checksum:
+        resc = resource if resource not in ("", "None") else (info.resource or "unknown")
+        resc = resc.split(";")[-1]
+        name = CHECKSUM_DATE_AVU + resc
+        if not cat.avus(path, "-d", name):
+            cat.set_avu(path, "-d", name, str(info.modify_time))
+    return (checksum or "None"), str(info.modify_time)
+
+
+@rule("EUDATiCHECKSUMget", forms=[("path", "OUT checksum", "OUT modtime"),
+                                  ("path", "OUT checksum", "OUT modtime", "resource")],
+      errors=("InvalidPath", "NotFound"))
+def i_checksum_get(ctx: RuleContext, path: str, resource: str = "") -> tuple[str, str]:
+    """The catalog checksum of ``path``, computed and registered when absent, and its time.
+
+    Records AVU ``eudat_dpm_checksum_date:<resource>`` the first time a checksum is seen.
+    Collections give "None".
+    """
+    return _checksum_of(ctx, path, resource, compute=True)
+
+
+@rule("EUDATiCHECKSUMretrieve", forms=[("path", "OUT checksum", "OUT modtime"),
+                                       ("path", "OUT checksum", "OUT modtime", "resource")],
+      errors=("InvalidPath", "NotFound"))
+def i_checksum_retrieve(ctx: RuleContext, path: str, resource: str = "") -> tuple[str, str]:
+    """The registered checksum of ``path`` without computing one ("None" when absent)."""
+    return _checksum_of(ctx, path, resource, compute=False)
+
+
+@rule("EUDATiCHECKSUMdate", params=("coll", "name", "resc", "mod_time"),
+      errors=("InvalidPath", "NotFound"))
+def i_checksum_date(ctx: RuleContext, coll: str, name: str, resc: str, mod_time: str) -> None:
+    """Set ``eudat_dpm_checksum_date:<resc>`` = ``mod_time`` on ``coll/name`` unless set."""
+    path = validate_path(f"{coll}/{name}")
+    info = _existing(ctx, path)
+    if info.is_collection:
+        raise InvalidInput(f"{path} is a collection")
+    attribute = _attribute(CHECKSUM_DATE_AVU + resc, "resource")
+    if not mod_time.strip().isdigit():
+        raise InvalidInput(f"mod_time {mod_time[:20]!r} is not an epoch time")
+    cat = catalog(ctx)
+    if not cat.avus(path, "-d", attribute):
+        cat.set_avu(path, "-d", attribute, mod_time.strip())
+
+
+@rule("EUDATgetObjectTimeDiff", params=("path", "mode"), outputs=("age",),
+      errors=("InvalidPath", "InvalidInput"))
+def get_object_time_diff(ctx: RuleContext, path: str, mode: str) -> str:
+    """Seconds: mode 1 = modify time - create time; mode 2 = now - modify time; -1 if absent."""
+    validate_path(path)
+    if mode not in ("1", "2"):
+        raise InvalidInput(f"mode must be 1 or 2, not {mode[:10]!r}")
+    cat = catalog(ctx)
+    info = cat.stat(path)
+    if info is None:
+        return "-1"
+    if mode == "1":
+        return str(info.modify_time - info.create_time)
+    return str(cat.now() - info.modify_time)
+
+
+@rule("EUDATgetObjectAge", params=("path",), outputs=("age",), errors=("InvalidPath",))
+def get_object_age(ctx: RuleContext, path: str) -> str:
+    """Seconds since ``path`` was last modified (-1 when it does not exist)."""
+    validate_path(path)
+    cat = catalog(ctx)
+    info = cat.stat(path)
+    return "-1" if info is None else str(cat.now() - info.modify_time)
+
+
+def _like(pattern: str, value: str) -> bool:
+    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, re.DOTALL) is not None
+
+
+@rule("EUDATfileInPath", params=("path", "sub_coll"), outputs=("result",),
+      errors=("InvalidPath",))
+def file_in_path(ctx: RuleContext, path: str, sub_coll: str) -> str:
+    """"true" when data object ``path`` exists directly in a collection matching ``sub_coll``.
+
+    ``sub_coll`` may use GenQuery LIKE wildcards (``%``, ``_``), as in B2SAFE 4.x.
+    """
+    validate_path(path)
+    if not sub_coll.startswith("/"):
+        raise InvalidInput(f"sub_coll {sub_coll[:80]!r} is not an absolute collection path")
+    info = catalog(ctx).stat(path)
+    parent, _ = split(path)
+    inside = info is not None and not info.is_collection and _like(sub_coll, parent)
+    return "true" if inside else "false"
+
+
+@rule("EUDATObjExist", params=("path",), outputs=("response",), errors=("InvalidPath",))
+def obj_exist(ctx: RuleContext, path: str) -> str:
+    """"true" when ``path`` (object or collection) exists and is visible to the caller."""
+    validate_path(path)
+    return "true" if catalog(ctx).stat(path) is not None else "false"
+
+
+@rule("EUDATGetZoneNameFromPath", params=("path",), outputs=("zone",), errors=("InvalidPath",))
+def get_zone_name_from_path(ctx: RuleContext, path: str) -> str:
+    """The zone name of an absolute path (its first element)."""
+    return zone_of(validate_path(path))
+
+
+@rule("EUDATGetZoneHostFromZoneName", params=("zone_name",), outputs=("conn",),
+      errors=("UnknownZone",))
+def get_zone_host_from_zone_name(ctx: RuleContext, zone_name: str) -> str:
+    """``host:port`` of a zone: the local zone from the configuration, federated zones from the
+    catalog (ZONE_CONNECTION)."""
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,63}", zone_name or ""):
+        raise InvalidInput(f"zone name {zone_name[:70]!r} is not valid")
+    config = ctx.config
+    if zone_name == config.zone.name:
+        return config.zone.server_id.split("://", 1)[1]
+    connection = catalog(ctx).zone_connection(zone_name)
+    if not connection:
+        raise UnknownZone(f"zone {zone_name} is not known to this zone")
+    return connection

@@ -61,8 +61,8 @@ def test_none_output_is_the_string_None(scratch_rules):
 
 
 def test_overloads_dispatch_on_argument_count(scratch_rules):
-    @rule("T_over", forms=[(("src", "dst", "rec:bool"), ("resp",)),
-                           (("src", "dst", "resc", "rec:bool"), ("resp",))])
+    @rule("T_over", forms=[("src", "dst", "rec:bool", "OUT resp"),
+                           ("src", "dst", "resc", "rec:bool", "OUT resp")])
     def body(ctx, src, dst, rec, resc="default"):
         return f"{src}>{dst}@{resc}:{rec}"
 
@@ -72,6 +72,16 @@ def test_overloads_dispatch_on_argument_count(scratch_rules):
     body(long, RecordingCallback(), make_rei())
     assert short[-1] == "a>b@default:False"
     assert long[-1] == "a>b@r1:True"
+
+
+def test_outputs_may_interleave_with_inputs(scratch_rules):
+    @rule("T_mixed", forms=[("path", "OUT checksum", "OUT modtime", "resource")])
+    def body(ctx, path, resource):
+        return {"checksum": f"sum:{path}@{resource}", "modtime": 7}
+
+    args = ["/z/f", "", "", "resc1"]
+    body(args, RecordingCallback(), make_rei())
+    assert args == ["/z/f", "sum:/z/f@resc1", "7", "resc1"]
 
 
 def test_wrong_argument_count_is_a_clear_input_error(scratch_rules):

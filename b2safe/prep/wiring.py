@@ -1,0 +1,64 @@
+"""Composition root for rules: the adapters a rule body needs, built from its context.
+
+Rules call these instead of constructing adapters themselves, so the choice of backend lives in
+one place and tests running in the sandbox exercise the same wiring as a server.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from b2safe.prep.context import RuleContext
+
+if TYPE_CHECKING:
+    from b2safe.irods.prep import PrepCatalog
+    from b2safe.pids import PidWorkflow
+    from b2safe.ports import PidService
+
+
+def catalog(ctx: RuleContext) -> PrepCatalog:
+    """The Catalog of the zone running the rule (over PREP's callback)."""
+    cached = ctx.__dict__.get("_catalog")
+    if cached is None:
+        from b2safe.irods.prep import PrepCatalog
+
+        cached = ctx.__dict__["_catalog"] = PrepCatalog(ctx.callback, ctx.config.zone.name)
+    return cached
+
+
+def pid_service(ctx: RuleContext) -> Optional[PidService]:
+    """The process-wide PID service for this server's configuration (None when disabled)."""
+    pid = ctx.config.pid
+    if not pid.enabled:
+        return None
+    from b2safe.handle import get_pid_service
+
+    return get_pid_service(pid.credentials_file, timeout=pid.timeout_seconds,
+                           retries=pid.retries, backoff=pid.backoff_seconds,
+                           workers=pid.workers, suffix_mode=pid.suffix)
+
+
+def pid_workflow(ctx: RuleContext) -> PidWorkflow:
+    """PID operations on behalf of the caller; the PID service connects on first use."""
+    from b2safe.pids import PidWorkflow
+
+    return PidWorkflow(catalog(ctx), _LazyService(ctx), ctx.config)  # type: ignore[arg-type]
+
+
+class _LazyService:
+    """Defers the PID service (and its authentication request) until a PID call is made."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self._ctx = ctx
+        self._service: Optional[PidService] = None
+
+    def __getattr__(self, name: str):
+        if self._service is None:
+            service = pid_service(self._ctx)
+            if service is None:
+                from b2safe.errors import ConfigError
+
+                raise ConfigError("the PID service is disabled in the configuration "
+                                  "(/pid/enabled)")
+            self._service = service
+        return getattr(self._service, name)

@@ -1,0 +1,199 @@
+"""PID rules with B2SAFE's names, argument order and OUT semantics (pid-service.re, eudat.re).
+
+"None" in an OUT argument means "no value", as in B2SAFE 4.x. Errors carry iRODS codes (see
+:mod:`b2safe.errors`); nothing is created or changed when an input is rejected.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from b2safe import profile
+from b2safe.errors import InvalidInput, PidError
+from b2safe.paths import validate_path, validate_pid
+from b2safe.pids import FIO_AVU, PID_AVU, ROR_AVU, kind_flag, optional_value
+from b2safe.prep import RuleContext, rule
+from b2safe.prep.wiring import pid_workflow
+
+EMPTY = "empty"  # EUDATSearchPID's historical "nothing found"
+
+
+@rule("EUDATCreatePID", params=("parent_pid", "path", "ror", "fio", "fixed:bool"),
+      outputs=("new_pid",),
+      errors=("InvalidPath", "UnknownZone", "NotFound", "AccessDenied", "PidError"))
+def create_pid(ctx: RuleContext, parent_pid: str, path: str, ror: str, fio: str,
+               fixed: bool) -> str:
+    """Return the PID of ``path``, minting one if it has none (idempotent).
+
+    The record holds URL, EUDAT/CHECKSUM and EUDAT/CHECKSUM_TIMESTAMP (data objects; the checksum
+    is computed when missing), EUDAT/ROR, EUDAT/FIO and EUDAT/PARENT when given ("pid" = the new
+    PID itself), EUDAT/FIXED_CONTENT and EUDAT/PROFILE_VERSION. PID, EUDAT/ROR, EUDAT/FIO,
+    EUDAT/PARENT and EUDAT/FIXED_CONTENT are mirrored as AVUs. Needs write access to the path.
+    """
+    return pid_workflow(ctx).create(path, parent=parent_pid, ror=ror, fio=fio, fixed=fixed)
+
+
+@rule("EUDATPidsForColl", forms=[("coll_path", "fixed:bool"),
+                                 ("coll_path", "fixed:bool", "OUT report")],
+      errors=("InvalidPath", "NotFound", "InvalidInput", "AccessDenied", "PidError"))
+def pids_for_coll(ctx: RuleContext, coll_path: str, fixed: bool) -> str:
+    """Create PIDs for a collection, its sub-collections and data objects (no ROR).
+
+    Paths that already have a PID are skipped, so a re-run resumes. The optional OUT gets
+    ``created=N existing=N failed=N``. When some PIDs could not be created the rule fails after
+    doing all the others, naming the first failure.
+    """
+    workflow = pid_workflow(ctx)
+    report = workflow.pids_for_collection(coll_path, fixed=fixed)
+    if report.failed:
+        raise PidError(f"{report}; first failure: {report.first_error}")
+    return str(report)
+
+
+@rule("EUDATSearchPID", params=("path",), outputs=("pid",),
+      errors=("InvalidPath", "PidError"))
+def search_pid(ctx: RuleContext, path: str) -> str:
+    """The PID of ``path``: its PID AVU, else a reverse lookup of its URL; "empty" if none."""
+    validate_path(path)
+    workflow = pid_workflow(ctx)
+    info = workflow.catalog.stat(path)
+    if info is not None:
+        pid = workflow.pid_of(info)
+        if pid:
+            return pid
+    return workflow.search(path) or EMPTY
+
+
+@rule("EUDATSearchPIDchecksum", params=("path",), outputs=("pid", "url"),
+      errors=("InvalidPath", "NotFound", "PidError"))
+def search_pid_checksum(ctx: RuleContext, path: str) -> tuple[str, str]:
+    """Reverse lookup by EUDAT/CHECKSUM of ``path``'s checksum: (PID, its URL) or ("empty", "None").
+
+    Needs ``EUDAT/CHECKSUM`` among the reverse-lookup server's searchable keys.
+    """
+    workflow = pid_workflow(ctx)
+    info = workflow.stat(path)
+    if info.is_collection:
+        raise InvalidInput(f"{path} is a collection; collections have no checksum")
+    checksum = info.checksum or workflow.catalog.checksum(path)
+    found = workflow.pids.search(**{profile.CHECKSUM: checksum})
+    if not found:
+        return EMPTY, "None"
+    url = workflow.value(found[0], profile.URL)
+    return found[0], url or "None"
+
+
+@rule("EUDATGeteValPid", params=("pid", "key"), outputs=("value",),
+      errors=("InvalidPid", "PidNotFound"))
+def get_value_pid(ctx: RuleContext, pid: str, key: str) -> Optional[str]:
+    """One value of a PID record ("None" when the record has no such type)."""
+    if not key or len(key) > 128:
+        raise InvalidInput("key must be a Handle value type such as EUDAT/ROR")
+    return pid_workflow(ctx).value(pid, key)
+
+
+@rule("EUDATUpdatePIDWithNewChild", forms=[("parent_pid", "child_pid"),
+                                           ("parent_pid", "child_pid", "OUT replicas")],
+      errors=("InvalidPid", "PidNotFound"))
+def update_pid_with_new_child(ctx: RuleContext, parent_pid: str, child_pid: str) -> str:
+    """Append ``child_pid`` to the parent's EUDAT/REPLICA unless already listed (any case).
+
+    The optional OUT gets the resulting comma-separated list.
+    """
+    return pid_workflow(ctx).add_child(parent_pid, child_pid)
+
+
+@rule("EUDATeURLupdate", params=("pid", "new_url"), errors=("InvalidPid", "PidNotFound"))
+def e_url_update(ctx: RuleContext, pid: str, new_url: str) -> None:
+    """Point ``pid`` at ``new_url``."""
+    pid_workflow(ctx).update_url(pid, new_url)
+
+
+@rule("EUDATeURLupdateColl", params=("pid", "new_url"),
+      errors=("InvalidPid", "InvalidInput", "PidNotFound"))
+def e_url_update_coll(ctx: RuleContext, pid: str, new_url: str) -> None:
+    """Point a moved collection's PID and every PID below it at their new locations.
+
+    ``new_url`` is the collection's new URL; the path below the zone's URL base is its new
+    iRODS location, whose objects' PID AVUs say which records to update.
+    """
+    workflow = pid_workflow(ctx)
+    validate_pid(pid)
+    bases = [workflow.config.zone.server_id, workflow.config.http_api.registered_base,
+             workflow.config.http_api.public_base]
+    path = profile.path_from_url(new_url, [b for b in bases if b])
+    if path is None:
+        raise InvalidInput(f"{new_url} is not a URL of this zone")
+    info = workflow.stat(path, "new location")
+    workflow.update_url(pid, new_url)
+    if info.is_collection:
+        for below_path, below_pid in workflow.catalog.paths_with_avu(path, PID_AVU):
+            if below_path == path:
+                continue
+            below = workflow.catalog.stat(below_path)
+            if below is not None:
+                workflow.update_url(below_pid, workflow.url_for(below))
+
+
+@rule("EUDATePIDremove", params=("path", "force:bool"),
+      errors=("InvalidPath", "NotFound", "AccessDenied", "InvalidInput", "PidError"))
+def e_pid_remove(ctx: RuleContext, path: str, force: bool) -> None:
+    """Delete the PID of ``path`` and its PID AVUs; a record listing replicas needs force=true."""
+    pid_workflow(ctx).remove(path, force)
+
+
+@rule("EUDATeCHECKSUMupdate", params=("pid", "path"),
+      errors=("InvalidPid", "InvalidPath", "NotFound", "PidNotFound"))
+def e_checksum_update(ctx: RuleContext, pid: str, path: str) -> None:
+    """Write ``path``'s catalog checksum (computed if missing) into the PID's EUDAT/CHECKSUM.
+
+    B2SAFE 4.x wrote a plain ``CHECKSUM`` type here; the profile's key is EUDAT/CHECKSUM.
+    """
+    workflow = pid_workflow(ctx)
+    validate_pid(pid)
+    info = workflow.stat(path)
+    if info.is_collection:
+        raise InvalidInput(f"{path} is a collection; collections have no checksum")
+    checksum = info.checksum or workflow.catalog.checksum(path)
+    workflow.pids.update(pid, {profile.CHECKSUM: checksum,
+                               profile.CHECKSUM_TIMESTAMP: profile.iso8601_utc(info.modify_time)})
+
+
+@rule("EUDATeRORupdate", params=("pid", "ror"), errors=("InvalidPid", "PidNotFound"))
+def e_ror_update(ctx: RuleContext, pid: str, ror: str) -> None:
+    """Set EUDAT/ROR of ``pid`` ("None" removes it)."""
+    pid_workflow(ctx).update_value(pid, profile.ROR, optional_value(ror))
+
+
+@rule("EUDATeFIOupdate", params=("pid", "fio"), errors=("InvalidPid", "PidNotFound"))
+def e_fio_update(ctx: RuleContext, pid: str, fio: str) -> None:
+    """Set EUDAT/FIO of ``pid`` ("None" removes it)."""
+    pid_workflow(ctx).update_value(pid, profile.FIO, optional_value(fio))
+
+
+@rule("EUDATiRORupdate", params=("path", "pid"),
+      errors=("InvalidPath", "NotFound", "InvalidPid"))
+def i_ror_update(ctx: RuleContext, path: str, pid: str) -> None:
+    """Set the AVU EUDAT/ROR of ``path`` to ``pid``."""
+    workflow = pid_workflow(ctx)
+    info = workflow.stat(path)
+    workflow.catalog.set_avu(path, kind_flag(info), ROR_AVU, validate_pid(pid, "ROR"))
+
+
+@rule("EUDATiFIOupdate", params=("path", "pid"),
+      errors=("InvalidPath", "NotFound", "InvalidPid"))
+def i_fio_update(ctx: RuleContext, path: str, pid: str) -> None:
+    """Set the AVU EUDAT/FIO of ``path`` to ``pid``."""
+    workflow = pid_workflow(ctx)
+    info = workflow.stat(path)
+    workflow.catalog.set_avu(path, kind_flag(info), FIO_AVU, validate_pid(pid, "FIO"))
+
+
+@rule("EUDATiPIDcreate", params=("path", "pid"),
+      errors=("InvalidPath", "NotFound", "InvalidPid"))
+def i_pid_create(ctx: RuleContext, path: str, pid: str) -> None:
+    """Record an existing PID on ``path`` (AVU PID)."""
+    workflow = pid_workflow(ctx)
+    info = workflow.stat(path)
+    workflow.catalog.set_avu(path, kind_flag(info), PID_AVU, validate_pid(pid))
+
