@@ -54,3 +54,13 @@ def test_unknown_server_text_is_internal():
 def test_error_text_round_trips():
     assert code_from_text(irods_error_text(-818000, "no")) == -818000
     assert code_from_text("nothing here") is None
+
+
+def test_code_constants_match_the_irods_error_table():
+    """Every code b2safe names must equal the iRODS header's value (the sandbox table)."""
+    from b2safe.sandbox.runtime import irods_errors
+
+    for name in dir(errors):
+        value = getattr(errors, name)
+        if name.isupper() and isinstance(value, int) and not name.startswith("_"):
+            assert getattr(irods_errors, name) == value, name
