@@ -1,0 +1,10 @@
+import genquery
+
+def main(rule_args, callback, rei):
+    unix = callback.msiGetSystemTime('', 'unix')['arguments'][0]
+    human = callback.msiGetSystemTime('', 'human')['arguments'][0]
+    callback.writeLine('stdout', 'unix: %s (%d chars, digits %s)' % (unix, len(unix), unix.isdigit()))
+    callback.writeLine('stdout', 'human: ' + human)
+
+INPUT *coll="/tempZone/home/rods/msiGetSystemTime"
+OUTPUT ruleExecOut
