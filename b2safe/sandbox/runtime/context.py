@@ -1,0 +1,98 @@
+"""Execution context of one rule / microservice call inside a sandbox zone.
+
+The context says which zone's server is executing, on behalf of which client (and proxy) user,
+in which situation (irule, API PEP, static PEP, delay server, ...), where ``writeLine('stdout')``
+goes, and what the ``rei`` describes (prep-runtime.md §4).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+PYTHON_INSTANCE = "irods_rule_engine_plugin-python-instance"
+NREP_INSTANCE = "irods_rule_engine_plugin-irods_rule_language-instance"
+
+#: Context kinds, which decide how the rei is filled (prep-runtime.md §4).
+KINDS = ("irule", "api_pep", "static_pep", "resource_pep", "delay", "rule", "remote")
+
+
+@dataclass
+class ExecContext:
+    """Who runs what where.
+
+    Attributes:
+        sandbox: the Sandbox.
+        zone: name of the zone whose server executes (whose core.py is consulted).
+        client_user: 'name#zone' of the client user (rei.uoic / rsComm.clientUser).
+        proxy_user: 'name#zone' of the proxy user (rei.uoip).
+        kind: one of KINDS.
+        stdout: ruleExecOut buffer of the current irule (None outside irule).
+        doi_path / doi_repl: the data object (and replica) a static PEP describes (rei.doi).
+        doinp_path: the path of rei.doinp (static data PEPs).
+        thread_id: the thread that runs the rule (callbacks from other threads are refused).
+        rei: the RuleExecInfo built for this context (lazily).
+    """
+
+    sandbox: Any
+    zone: str
+    client_user: str
+    proxy_user: str = ""
+    kind: str = "rule"
+    stdout: Optional[list] = None
+    doi_path: Optional[str] = None
+    doi_repl: Optional[int] = None
+    doinp_path: Optional[str] = None
+    instance_name: str = PYTHON_INSTANCE
+    thread_id: int = field(default_factory=threading.get_ident)
+    rei: Any = None
+
+    def __post_init__(self) -> None:
+        if not self.proxy_user:
+            self.proxy_user = self.client_user
+
+    def derive(self, **changes: Any) -> ExecContext:
+        """A copy with ``changes``, running on the current thread, with a fresh rei."""
+        changes.setdefault("thread_id", threading.get_ident())
+        changes.setdefault("rei", None)
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def user_name(self) -> str:
+        """Client user name without the zone."""
+        return self.client_user.split("#", 1)[0]
+
+    @property
+    def user_zone(self) -> str:
+        """Client user's home zone."""
+        return self.client_user.split("#", 1)[1] if "#" in self.client_user else self.zone
+
+
+@dataclass
+class MsiCall:
+    """One microservice invocation: its name, raw arguments and context."""
+
+    name: str
+    args: list
+    ctx: ExecContext
+
+    @property
+    def sandbox(self) -> Any:
+        """The Sandbox."""
+        return self.ctx.sandbox
+
+    @property
+    def actor(self) -> str:
+        """The client user 'name#zone' whose permissions apply."""
+        return self.ctx.client_user
+
+    def arg(self, index: int) -> Any:
+        """Argument ``index`` as given."""
+        return self.args[index]
+
+    def text(self, index: int) -> str:
+        """Argument ``index`` as a string (ints are formatted)."""
+        value = self.args[index]
+        return value if isinstance(value, str) else str(value)

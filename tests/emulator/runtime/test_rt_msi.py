@@ -1,0 +1,200 @@
+"""Microservices: success paths and their documented error codes."""
+
+from __future__ import annotations
+
+import pytest
+from rt_helpers import code_of
+
+from b2safe.sandbox.runtime import irods_types as T
+
+HOME = "/zoneA/home/alice"
+
+
+@pytest.fixture
+def cb(sb):
+    sb.client("alice#zoneA").iput(f"{HOME}/a.txt", b"hello world")
+    return sb.callback("zoneA", "alice#zoneA")
+
+
+def err(fn, *args):
+    with pytest.raises(RuntimeError) as info:
+        fn(*args)
+    return code_of(info.value)
+
+
+def test_create_write_close_open_read(sb, cb):
+    ret = cb.msiDataObjCreate(f"{HOME}/n.txt", "null", 0)
+    fd = ret["arguments"][2]
+    assert isinstance(fd, int) and fd > 0
+    assert cb.msiDataObjWrite(fd, "abc", 0)["arguments"][2] == 3
+    cb.msiDataObjClose(fd, 0)
+    fd = cb.msiDataObjOpen(f"objPath={HOME}/n.txt", 0)["arguments"][1]
+    buf = cb.msiDataObjRead(fd, 10, T.BytesBuf())["arguments"][2]
+    assert bytes(buf.get_bytes()) == b"abc"
+    cb.msiDataObjClose(fd, 0)
+    assert err(cb.msiDataObjCreate, f"{HOME}/n.txt", "null", 0) == -312000
+
+
+def test_copy_and_overwrite(sb, cb):
+    cb.msiDataObjCopy(f"{HOME}/a.txt", f"{HOME}/b.txt", "null", 0)
+    assert sb.zone("zoneA").catalog.data_read(f"{HOME}/b.txt") == b"hello world"
+    assert err(cb.msiDataObjCopy, f"{HOME}/a.txt", f"{HOME}/b.txt", "", 0) == -312000
+    cb.msiDataObjCopy(f"{HOME}/a.txt", f"{HOME}/b.txt", "forceFlag=", 0)
+
+
+def test_rsync_modes_and_status(sb, cb):
+    ret = cb.msiDataObjRsync(f"{HOME}/a.txt", "IRODS_TO_IRODS", "null", f"{HOME}/r.txt", 0)
+    assert ret["arguments"][4] == 99999992
+    ret = cb.msiDataObjRsync(f"{HOME}/a.txt", "IRODS_TO_IRODS", "null", f"{HOME}/r.txt", 0)
+    assert ret["arguments"][4] == 0
+    cat = sb.zone("zoneA").catalog
+    assert cat.data_get(f"{HOME}/r.txt")[0].checksum == cat.data_get(f"{HOME}/a.txt")[0].checksum
+    ret = cb.msiDataObjRsync(f"{HOME}/a.txt", "IRODS_TO_COLLECTION", "null", f"{HOME}/top", 0)
+    assert ret["arguments"][4] == 99999992
+    assert cat.data_exists(f"{HOME}/top/home/alice/a.txt")
+    assert err(cb.msiDataObjRsync, f"{HOME}/a.txt", "LOCAL_TO_IRODS", "null", "/x", 0) == -356000
+    assert err(cb.msiDataObjRsync, f"{HOME}/a.txt", "null", "null", "/x", 0) == -337000
+
+
+def test_coll_rsync(sb, cb):
+    cb.msiCollCreate(f"{HOME}/src/sub", "1", 0)
+    sb.client("alice#zoneA").iput(f"{HOME}/src/sub/f", b"x")
+    ret = cb.msiCollRsync(f"{HOME}/src", f"{HOME}/dst", "null", "IRODS_TO_IRODS", 0)
+    assert ret["arguments"][4] == 99999992
+    assert sb.zone("zoneA").catalog.data_read(f"{HOME}/dst/sub/f") == b"x"
+
+
+def test_repl_and_options(sb, cb):
+    cat = sb.zone("zoneA").catalog
+    cat.add_resource("replResc")
+    cb.msiDataObjRepl(f"{HOME}/a.txt", "destRescName=replResc++++numThreads=1", 0)
+    assert {r.resc_name for r in cat.data_get(f"{HOME}/a.txt")} == {"demoResc", "replResc"}
+    assert err(cb.msiDataObjRepl, f"{HOME}/a.txt",
+               "destRescName=replResc++++verifyChksum=++++forceChksum=", 0) == -402000
+    ret = cb.msiDataObjRepl(f"{HOME}/missing", "replResc", 0)
+    assert ret["status"] is False and ret["code"] == -808000
+
+
+def test_chksum(sb, cb):
+    value = cb.msiDataObjChksum(f"{HOME}/a.txt", "", "")["arguments"][2]
+    assert value.startswith("sha2:")
+    assert cb.msiDataObjChksum(f"{HOME}/a.txt", "forceChksum=", "")["arguments"][2] == value
+    assert err(cb.msiDataObjChksum, f"{HOME}/a.txt", "forceChksum=++++verifyChksum=", "") \
+        == -402000
+    sb.faults.corrupt(f"{HOME}/a.txt", 0, "flip")
+    assert err(cb.msiDataObjChksum, f"{HOME}/a.txt", "verifyChksum=", "") == -407000
+
+
+def test_chksum_no_good_replica(sb, cb):
+    cat = sb.zone("zoneA").catalog
+    cat.data_set_status(f"{HOME}/a.txt", 0, 0)
+    assert err(cb.msiDataObjChksum, f"{HOME}/a.txt", "", "") == -166000
+
+
+def test_unlink_rename_trash(sb, cb):
+    cat = sb.zone("zoneA").catalog
+    cb.msiDataObjRename(f"{HOME}/a.txt", f"{HOME}/c.txt", 0, 0)
+    assert cat.data_exists(f"{HOME}/c.txt") and not cat.data_exists(f"{HOME}/a.txt")
+    cb.msiDataObjUnlink(f"objPath={HOME}/c.txt", 0)
+    assert not cat.data_exists(f"{HOME}/c.txt")
+    assert cat.data_exists("/zoneA/trash/home/alice/c.txt")
+    sb.client("alice#zoneA").iput(f"{HOME}/d.txt", b"d")
+    cb.msiDataObjUnlink(f"objPath={HOME}/d.txt++++forceFlag=", 0)
+    assert not cat.data_exists("/zoneA/trash/home/alice/d.txt")
+    assert err(cb.msiDataObjUnlink, f"{HOME}/nothing", 0) == -310000
+
+
+def test_colls(sb, cb):
+    cat = sb.zone("zoneA").catalog
+    cb.msiCollCreate(f"{HOME}/x/y", "1", 0)
+    assert cat.coll_get(f"{HOME}/x/y") is not None
+    assert err(cb.msiCollCreate, f"{HOME}/x", "0", 0) == -809000
+    cb.msiCollCreate(f"{HOME}/x", "1", 0)
+    cb.msiRmColl(f"{HOME}/x", "forceFlag=", 0)
+    assert cat.coll_get(f"{HOME}/x") is None
+
+
+def test_obj_stat_and_type(sb, cb):
+    stat = cb.msiObjStat(f"{HOME}/a.txt", T.RodsObjStat())["arguments"][1]
+    assert int(stat.objType) == 1 and stat.objSize == 11
+    stat = cb.msiObjStat(HOME, T.RodsObjStat())["arguments"][1]
+    assert int(stat.objType) == 2
+    assert err(cb.msiObjStat, f"{HOME}/none", T.RodsObjStat()) == -310000
+    assert cb.msiGetObjType(f"{HOME}/a.txt", "")["arguments"][1] == "-d"
+    assert cb.msiGetObjType(HOME, "")["arguments"][1] == "-c"
+    assert cb.msiGetObjType("demoResc", "")["arguments"][1] == "-r"
+    assert cb.msiGetObjType("alice", "")["arguments"][1] == "-u"
+    assert err(cb.msiGetObjType, "nothing-here", "") == -1105000
+
+
+def test_avu_and_kvp(sb, cb):
+    cat = sb.zone("zoneA").catalog
+    path = f"{HOME}/a.txt"
+    cb.msiModAVUMetadata("-d", path, "add", "A", "1", "")
+    assert err(cb.msiModAVUMetadata, "-d", path, "bogus", "A", "1", "") == -130000
+    cb.msiModAVUMetadata("-d", path, "set", "A", "2", "")
+    assert [(a.name, a.value) for a in cat.avu_list("-d", path)] == [("A", "2")]
+    kvp = cb.msiString2KeyValPair("K1=v1%K2=a=b", T.KeyValPair())["arguments"][1]
+    assert kvp["K2"] == "a=b" and kvp.len == 2
+    kvp = cb.msiAddKeyVal(kvp, "K3", "v3")["arguments"][0]
+    assert cb.msiGetValByKey(kvp, "K3", "")["arguments"][2] == "v3"
+    assert err(cb.msiGetValByKey, kvp, "nope", "") == -313000
+    cb.msiAssociateKeyValuePairsToObj(kvp, path, "-d")
+    names = {a.name for a in cat.avu_list("-d", path)}
+    assert {"K1", "K2", "K3"} <= names
+    cb.msiSetKeyValuePairsToObj(T._make_kvp({"K1": "new"}), path, "-d")
+    assert [a.value for a in cat.avu_list("-d", path) if a.name == "K1"] == ["new"]
+    cb.msiRemoveKeyValuePairsFromObj(T._make_kvp({"K1": "new"}), path, "-d")
+    assert "K1" not in {a.name for a in cat.avu_list("-d", path)}
+
+
+def test_genquery_paging_and_no_rows(sb, cb):
+    cat = sb.zone("zoneA").catalog
+    with cat.batch():
+        for i in range(300):
+            cat.data_put(f"{HOME}/f{i:03d}", b"x", "alice#zoneA")
+    gqi = cb.msiMakeGenQuery("DATA_NAME", f"COLL_NAME = '{HOME}'", T.GenQueryInp())[
+        "arguments"][2]
+    gqo = cb.msiExecGenQuery(gqi, T.GenQueryOut())["arguments"][1]
+    names = [gqo.sqlResult[0].row(r) for r in range(gqo.rowCnt)]
+    assert gqo.rowCnt == 256 and gqo.continueInx > 0
+    ret = cb.msiGetMoreRows(gqi, gqo, 0)
+    gqo2 = ret["arguments"][1]
+    names += [gqo2.sqlResult[0].row(r) for r in range(gqo2.rowCnt)]
+    assert len(names) == 301 and ret["arguments"][2] == 0
+    cb.msiCloseGenQuery(gqi, gqo2)
+    gqi = cb.msiMakeGenQuery("DATA_NAME", "DATA_NAME = 'nothing'", T.GenQueryInp())[
+        "arguments"][2]
+    ret = cb.msiExecGenQuery(gqi, T.GenQueryOut())
+    assert ret["status"] is True and ret["arguments"][1].rowCnt == 0
+    gqo = cb.msiExecStrCondQuery(f"SELECT COUNT(DATA_ID) WHERE COLL_NAME = '{HOME}'",
+                                 T.GenQueryOut())["arguments"][1]
+    assert gqo.sqlResult[0].row(0) == "301"
+    assert sb.stats()["zoneA"]["genquery_round_trips"] >= 4
+
+
+def test_access_and_acl(sb, cb):
+    path = f"{HOME}/a.txt"
+    assert cb.msiCheckAccess(path, "own", 0)["arguments"][2] == 1
+    bob = sb.callback("zoneA", "rods#zoneA")
+    assert bob.msiCheckAccess(path, "read object", 0)["arguments"][2] == 1  # admin
+    sb.zone("zoneA").catalog.add_user("bob", "zoneA", "rodsuser")
+    bobcb = sb.callback("zoneA", "bob#zoneA")
+    assert bobcb.msiCheckAccess(path, "read object", 0)["arguments"][2] == 0
+    cb.msiSetACL("default", "read", "bob", path)
+    assert bobcb.msiCheckAccess(path, "read object", 0)["arguments"][2] == 1
+
+
+def test_times(sb, cb):
+    now = sb.clock.now()
+    assert cb.msiGetSystemTime("", "unix")["arguments"][0] == f"{now:011d}"
+    human = cb.msiGetIcatTime("", "human")["arguments"][0]
+    assert len(human) == 19 and human[10] == "."
+
+
+def test_write_line_targets(sb, cb):
+    cb.writeLine("serverLog", "hello log")
+    assert any("writeLine: inString = hello log" in x for x in sb.server_log["zoneA"])
+    assert "hello log" in sb.zone("zoneA").server_log_path.read_text()
+    cb.writeLine(f"{HOME}/a.txt", "more")
+    assert sb.zone("zoneA").catalog.data_read(f"{HOME}/a.txt") == b"hello worldmore\n"

@@ -1,0 +1,171 @@
+"""PEP firing order for client operations, control codes and error effects."""
+
+from __future__ import annotations
+
+import pytest
+
+from b2safe.errors import IrodsCallError
+
+HOME = "/zoneA/home/alice"
+
+LOGGING_CORE = '''
+import irods_errors
+
+def _log(name, callback):
+    callback.writeLine("serverLog", "PEP " + name)
+
+def acPostProcForPut(rule_args, callback, rei):
+    _log("put:" + str(rei.doi.objPath), callback)
+
+def pep_api_data_obj_put_pre(rule_args, callback, rei):
+    if str(rule_args[2].objPath).endswith("skip"):
+        return irods_errors.RULE_ENGINE_SKIP_OPERATION
+    if str(rule_args[2].objPath).endswith("deny"):
+        return -818000
+    return irods_errors.RULE_ENGINE_CONTINUE
+
+def pep_api_data_obj_put_post(rule_args, callback, rei):
+    if str(rule_args[2].objPath).endswith("postfail"):
+        raise RuntimeError("[iRods__Error__Code:-130000] post failed")
+
+def acPostProcForObjRename(rule_args, callback, rei):
+    if rule_args[1].endswith("forbidden"):
+        return -818000
+
+def acPostProcForCreate(rule_args, callback, rei):
+    raise ValueError("static PEP errors are only logged")
+
+def pep_api_mod_avu_metadata_pre(rule_args, callback, rei):
+    callback.writeLine("serverLog", "AVU " + rule_args[2]["arg3"] + " on " + rule_args[2]["arg2"])
+'''
+
+
+@pytest.fixture
+def psb(make_sb):
+    return make_sb(LOGGING_CORE)
+
+
+def names(sb, start=0):
+    return [e.name for e in sb.events[start:]]
+
+
+def test_single_buffer_put_order(psb):
+    c = psb.client("alice#zoneA")
+    c.iput(f"{HOME}/x", b"data")
+    assert names(psb) == [
+        "pep_api_data_obj_put_pre", "acPostProcForCreate", "acPostProcForPut",
+        "pep_resource_modified_post", "pep_api_data_obj_put_post",
+        "pep_api_data_obj_put_finally"]
+    mark = len(psb.events)
+    c.iput(f"{HOME}/x", b"data2", force=True)
+    assert names(psb, mark)[1] == "acPostProcForOpen"
+    assert any("PEP put:/zoneA/home/alice/x" in x for x in psb.server_log["zoneA"])
+
+
+def test_parallel_put_order(psb):
+    psb.client("alice#zoneA").iput(f"{HOME}/big", b"x" * 10, parallel=True)
+    assert names(psb) == [
+        "pep_api_data_obj_put_pre", "pep_api_data_obj_put_post",
+        "pep_api_data_obj_put_finally", "acPostProcForParallelTransferReceived",
+        "pep_api_opr_complete_pre", "acPostProcForPut", "pep_resource_modified_post",
+        "pep_api_opr_complete_post"]
+
+
+def test_finally_except_need_nrep(make_sb):
+    sb = make_sb(LOGGING_CORE, nrep_loaded=False)
+    sb.client("alice#zoneA").iput(f"{HOME}/x", b"d")
+    assert "pep_api_data_obj_put_finally" not in names(sb)
+
+
+def test_skip_deny_and_post_error(psb):
+    c = psb.client("alice#zoneA")
+    cat = psb.zone("zoneA").catalog
+    assert c.iput(f"{HOME}/skip", b"d") is None
+    assert not cat.data_exists(f"{HOME}/skip")
+    with pytest.raises(IrodsCallError) as err:
+        c.iput(f"{HOME}/deny", b"d")
+    assert err.value.code == -818000 and not cat.data_exists(f"{HOME}/deny")
+    assert "pep_api_data_obj_put_except" in names(psb)
+    with pytest.raises(IrodsCallError) as err:
+        c.iput(f"{HOME}/postfail", b"d")
+    assert err.value.code == -130000 and cat.data_exists(f"{HOME}/postfail")
+
+
+def test_static_pep_error_logged_rename_error_propagates(psb):
+    c = psb.client("alice#zoneA")
+    c.iput(f"{HOME}/x", b"d")  # acPostProcForCreate raises: only logged
+    ev = next(e for e in psb.events if e.name == "acPostProcForCreate")
+    assert ev.ran and ev.code == -1
+    with pytest.raises(IrodsCallError) as err:
+        c.imv(f"{HOME}/x", f"{HOME}/forbidden")
+    assert err.value.code == -818000
+    c.imv(f"{HOME}/forbidden", f"{HOME}/fine")
+    ev = [e for e in psb.events if e.name == "acPostProcForObjRename"][-1]
+    assert ev.args == [f"{HOME}/forbidden", f"{HOME}/fine"]
+
+
+def test_other_operations_order(psb):
+    c = psb.client("alice#zoneA")
+    psb.zone("zoneA").catalog.add_resource("r2")
+    c.iput(f"{HOME}/x", b"d")
+    for op, expected in [
+        (lambda: c.icp(f"{HOME}/x", f"{HOME}/y"),
+         ["pep_api_data_obj_copy_pre", "acPostProcForCopy", "pep_resource_modified_post",
+          "pep_api_data_obj_copy_post", "pep_api_data_obj_copy_finally"]),
+        (lambda: c.irepl(f"{HOME}/x", "r2"),
+         ["pep_api_data_obj_repl_pre", "pep_resource_modified_post", "acPostProcForRepl",
+          "acPostProcForPut", "pep_api_data_obj_repl_post", "pep_api_data_obj_repl_finally"]),
+        (lambda: c.ichksum(f"{HOME}/x"),
+         ["pep_api_data_obj_chksum_pre", "pep_api_data_obj_chksum_post",
+          "pep_api_data_obj_chksum_finally"]),
+        (lambda: c.iget(f"{HOME}/x"),
+         ["pep_api_data_obj_get_pre", "pep_api_data_obj_get_post",
+          "pep_api_data_obj_get_finally"]),
+        (lambda: c.irm(f"{HOME}/y", force=True),
+         ["pep_api_data_obj_unlink_pre", "acPostProcForDelete", "pep_api_data_obj_unlink_post",
+          "pep_api_data_obj_unlink_finally"]),
+        (lambda: c.imeta("add", "-d", f"{HOME}/x", "A", "1"),
+         ["pep_api_mod_avu_metadata_pre", "pep_api_mod_avu_metadata_post",
+          "pep_api_mod_avu_metadata_finally"]),
+    ]:
+        mark = len(psb.events)
+        op()
+        assert names(psb, mark) == expected
+    assert any("AVU A on /zoneA/home/alice/x" in x for x in psb.server_log["zoneA"])
+    ev = next(e for e in psb.events if e.name == "pep_api_mod_avu_metadata_pre")
+    assert ev.args[2]["arg0"] == "add"
+
+
+def test_msi_operations_fire_no_api_peps(psb):
+    psb.client("alice#zoneA").iput(f"{HOME}/x", b"d")
+    mark = len(psb.events)
+    cb = psb.callback("zoneA", "alice#zoneA")
+    cb.msiDataObjCopy(f"{HOME}/x", f"{HOME}/z", "null", 0)
+    assert names(psb, mark) == ["acPostProcForCopy", "pep_resource_modified_post"]
+
+
+def test_pep_rei_and_session_vars(make_sb):
+    core = '''
+import session_vars
+SEEN = []
+def acPostProcForPut(rule_args, callback, rei):
+    m = session_vars.get_map(rei)
+    callback.writeLine("serverLog", "SV " + m["client_user"]["user_name"] + " " +
+                       m["data_object"]["object_path"] + " " + str(rule_args))
+def pep_api_data_obj_put_pre(rule_args, callback, rei):
+    m = rule_args[1].map()
+    callback.writeLine("serverLog", "CTX " + m["user_user_name"] + "#" + m["user_rods_zone"])
+'''
+    sb = make_sb(core)
+    sb.client("alice#zoneA").iput(f"{HOME}/x", b"d")
+    log = "\n".join(sb.server_log["zoneA"])
+    assert "SV alice /zoneA/home/alice/x []" in log
+    assert "CTX alice#zoneA" in log
+
+
+def test_broken_core_fails_client_operations(make_sb):
+    sb = make_sb("raise ImportError('broken ruleset')\n")
+    with pytest.raises(IrodsCallError) as err:
+        sb.client("alice#zoneA").iput(f"{HOME}/x", b"d")
+    assert err.value.code == -1828000
+    assert not sb.zone("zoneA").catalog.data_exists(f"{HOME}/x")
