@@ -1,0 +1,235 @@
+"""The sandbox Handle server's storage: handle records in SQLite (``<dir>/handles.sqlite``).
+
+Handles are case-insensitive, as in Handle.Net (ASCII folding): the key column holds the
+upper-cased name, which is also what reverse lookup returns (SQL-backed servers store handles in
+capitals, Tech Manual 8.1.3). Values are rows ``(index, type, data, ttl, timestamp, permissions)``
+where ``data`` is the JSON ``{"format": ..., "value": ...}`` object the REST API returns.
+
+One connection per store, serialized by a lock; several processes may open the same file (WAL
+mode, busy timeout), which is how ``b2safe sandbox handle get`` reads a running server's state.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Optional, Sequence, Union
+
+DB_NAME = "handles.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS handles (
+    handle_key TEXT PRIMARY KEY,
+    handle TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS handle_values (
+    handle_key TEXT NOT NULL REFERENCES handles(handle_key) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    text TEXT NOT NULL,
+    ttl INTEGER NOT NULL,
+    timestamp TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    PRIMARY KEY (handle_key, idx)
+);
+CREATE INDEX IF NOT EXISTS values_by_type ON handle_values(type, text);
+"""
+
+Value = dict  # {"index", "type", "data", "ttl", "timestamp", "permissions"}
+
+
+def handle_key(handle: str) -> str:
+    """The storage key of a handle: ASCII upper case (Handle.Net's case folding)."""
+    return handle.upper()
+
+
+def data_text(data: dict) -> str:
+    """The text reverse lookup matches: the string of a string value, else its JSON."""
+    value = data.get("value")
+    if data.get("format") == "string" and isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True)
+
+
+def wildcard_regex(pattern: str) -> str:
+    """The regex for an HRLS search value containing ``*``.
+
+    The HRLS SQL backend turns ``*`` into ``%`` and matches with ``LIKE`` without escaping, so
+    ``%`` and ``_`` in the value act as wildcards too; this reproduces that.
+    """
+    out = []
+    for char in pattern:
+        if char in "*%":
+            out.append(".*")
+        elif char == "_":
+            out.append(".")
+        else:
+            out.append(re.escape(char))
+    return "^" + "".join(out) + "$"
+
+
+def _regexp(pattern: str, text: Optional[str]) -> bool:
+    return text is not None and re.match(pattern, text, re.DOTALL) is not None
+
+
+class HandleStore:
+    """Handle records in one SQLite file; every method is atomic and thread-safe."""
+
+    def __init__(self, directory: Union[str, Path]) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.path = self.directory / DB_NAME
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+        self._db.create_function("REGEXP", 2, _regexp, deterministic=True)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``) holding the store's lock."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def exists(self, handle: str) -> bool:
+        """Whether ``handle`` exists (any case)."""
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM handles WHERE handle_key=?",
+                                   (handle_key(handle),)).fetchone()
+        return row is not None
+
+    def get(self, handle: str) -> Optional[list[Value]]:
+        """All values of ``handle`` ordered by index, or None when it does not exist."""
+        with self._lock:
+            return self._get(self._db, handle)
+
+    @staticmethod
+    def _get(db: sqlite3.Connection, handle: str) -> Optional[list[Value]]:
+        key = handle_key(handle)
+        if db.execute("SELECT 1 FROM handles WHERE handle_key=?", (key,)).fetchone() is None:
+            return None
+        rows = db.execute(
+            "SELECT idx, type, data, ttl, timestamp, permissions FROM handle_values "
+            "WHERE handle_key=? ORDER BY idx", (key,)).fetchall()
+        return [{"index": idx, "type": type_, "data": json.loads(data), "ttl": ttl,
+                 "timestamp": timestamp, "permissions": permissions}
+                for idx, type_, data, ttl, timestamp, permissions in rows]
+
+    def list_handles(self, prefix: str = "") -> list[str]:
+        """Handles (upper case) under ``prefix`` (all when empty), sorted."""
+        with self._lock:
+            if prefix:
+                pattern = handle_key(prefix).replace("\\", "\\\\").replace("%", "\\%")
+                pattern = pattern.replace("_", "\\_") + "/%"
+                rows = self._db.execute(
+                    "SELECT handle_key FROM handles WHERE handle_key LIKE ? ESCAPE '\\' "
+                    "ORDER BY handle_key", (pattern,)).fetchall()
+            else:
+                rows = self._db.execute(
+                    "SELECT handle_key FROM handles ORDER BY handle_key").fetchall()
+        return [row[0] for row in rows]
+
+    def count(self) -> int:
+        """The number of handles stored."""
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM handles").fetchone()[0])
+
+    def search(self, conditions: Sequence[tuple[str, str]], limit: Optional[int] = None
+               ) -> list[str]:
+        """Handles having, for every ``(type, value)``, a value of that type matching ``value``.
+
+        A value containing ``*`` is a wildcard pattern (:func:`wildcard_regex`); otherwise the
+        match is exact and case-sensitive. Conditions are ANDed (HRLS joins on the handle).
+        """
+        if not conditions:
+            return []
+        joins, params = [], []
+        for number, (type_, value) in enumerate(conditions):
+            alias = f"v{number}"
+            if "*" in value:
+                test, operand = f"{alias}.text REGEXP ?", wildcard_regex(value)
+            else:
+                test, operand = f"{alias}.text = ?", value
+            # REGEXP(pattern, text): SQLite calls regexp(Y, X) for "X REGEXP Y".
+            joins.append(f"JOIN handle_values {alias} ON {alias}.handle_key = h.handle_key "
+                         f"AND {alias}.type = ? AND {test}")
+            params.extend([type_, operand])
+        # Only aliases and placeholders are formatted into the SQL; values are parameters.
+        sql = ("SELECT DISTINCT h.handle_key FROM handles h " + " ".join(joins)  # noqa: S608
+               + " ORDER BY h.handle_key")
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [row[0] for row in rows]
+
+    # --- writes (call inside transaction()) -----------------------------------------------------
+
+    def get_in(self, db: sqlite3.Connection, handle: str) -> Optional[list[Value]]:
+        """:meth:`get` inside an open transaction."""
+        return self._get(db, handle)
+
+    @staticmethod
+    def create_in(db: sqlite3.Connection, handle: str, values: Sequence[Value]) -> None:
+        """Create or replace the whole record of ``handle`` with ``values``."""
+        key = handle_key(handle)
+        db.execute("INSERT OR IGNORE INTO handles(handle_key, handle) VALUES (?, ?)",
+                   (key, handle))
+        db.execute("DELETE FROM handle_values WHERE handle_key=?", (key,))
+        HandleStore.put_values_in(db, handle, values)
+
+    @staticmethod
+    def put_values_in(db: sqlite3.Connection, handle: str, values: Sequence[Value]) -> None:
+        """Add or replace ``values`` (by index) in an existing record."""
+        key = handle_key(handle)
+        db.executemany(
+            "INSERT OR REPLACE INTO handle_values"
+            "(handle_key, idx, type, data, text, ttl, timestamp, permissions) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(key, value["index"], value["type"], json.dumps(value["data"], sort_keys=True),
+              data_text(value["data"]), value["ttl"], value["timestamp"], value["permissions"])
+             for value in values])
+
+    @staticmethod
+    def delete_values_in(db: sqlite3.Connection, handle: str, indices: Sequence[int]) -> int:
+        """Delete the values at ``indices``; returns how many existed."""
+        key = handle_key(handle)
+        deleted = 0
+        for index in indices:
+            deleted += db.execute("DELETE FROM handle_values WHERE handle_key=? AND idx=?",
+                                  (key, index)).rowcount
+        return deleted
+
+    @staticmethod
+    def delete_in(db: sqlite3.Connection, handle: str) -> bool:
+        """Delete ``handle`` and its values; False when it did not exist."""
+        key = handle_key(handle)
+        db.execute("DELETE FROM handle_values WHERE handle_key=?", (key,))
+        return db.execute("DELETE FROM handles WHERE handle_key=?", (key,)).rowcount > 0
+
+
+def as_json(values: Any) -> str:
+    """Pretty JSON for the CLI."""
+    return json.dumps(values, indent=2, sort_keys=True)
