@@ -1,0 +1,92 @@
+"""AVUs on data objects, collections, resources and users."""
+
+from __future__ import annotations
+
+import pytest
+from cat_helpers import AHOME, ALICE, BOB, RODS, raises_code
+
+from b2safe.errors import (
+    CAT_INSUFFICIENT_PRIVILEGE_LEVEL,
+    CAT_INVALID_ARGUMENT,
+    CAT_INVALID_RESOURCE,
+    CAT_INVALID_USER,
+    CAT_NO_ACCESS_PERMISSION,
+    CAT_SUCCESS_BUT_WITH_NO_INFO,
+    CAT_UNKNOWN_COLLECTION,
+    CAT_UNKNOWN_FILE,
+    CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
+)
+from b2safe.sandbox.catalog import AvuRow
+
+F = f"{AHOME}/f"
+
+
+@pytest.fixture
+def targets(cat):
+    cat.data_put(F, b"", ALICE)
+    return {"-d": F, "-C": AHOME, "-R": "demoResc", "-u": ALICE}
+
+
+@pytest.mark.parametrize("kind", ["-d", "-C", "-R", "-u"])
+def test_add_set_rm_list(cat, targets, kind):
+    target = targets[kind]
+    cat.avu_add(kind, target, "a", "1")
+    cat.avu_add(kind, target, "a", "2", "units")
+    cat.avu_add(kind, target, "b", "1")
+    assert cat.avu_list(kind, target) == [AvuRow("a", "1", ""), AvuRow("a", "2", "units"),
+                                         AvuRow("b", "1", "")]
+    with raises_code(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME):
+        cat.avu_add(kind, target, "a", "1")
+    cat.avu_set(kind, target, "a", "3")
+    assert cat.avu_list(kind, target, "a") == [AvuRow("a", "3", "")]
+    cat.avu_set(kind, target, "a", "3")  # identical set is fine
+    cat.avu_rm(kind, target, "b", "1")
+    with raises_code(CAT_SUCCESS_BUT_WITH_NO_INFO):
+        cat.avu_rm(kind, target, "b", "1")
+    with raises_code(CAT_SUCCESS_BUT_WITH_NO_INFO):
+        cat.avu_rm(kind, target, "a", "3", "wrong-units")
+    assert cat.avu_list(kind, target) == [AvuRow("a", "3", "")]
+
+
+def test_kind_spellings(cat, targets):
+    cat.avu_add("-c", AHOME, "x", "y")
+    assert cat.avu_list("-C", AHOME) == [AvuRow("x", "y", "")]
+    with raises_code(CAT_INVALID_ARGUMENT):
+        cat.avu_add("-z", AHOME, "x", "y")
+
+
+def test_missing_targets(cat):
+    with raises_code(CAT_UNKNOWN_FILE):
+        cat.avu_add("-d", f"{AHOME}/none", "a", "1")
+    with raises_code(CAT_UNKNOWN_COLLECTION):
+        cat.avu_list("-C", f"{AHOME}/none")
+    with raises_code(CAT_INVALID_RESOURCE):
+        cat.avu_add("-R", "none", "a", "1")
+    with raises_code(CAT_INVALID_USER):
+        cat.avu_add("-u", "ghost#tempZone", "a", "1")
+
+
+def test_empty_attribute_or_value(cat, targets):
+    with raises_code(CAT_INVALID_ARGUMENT):
+        cat.avu_add("-d", F, "", "1")
+    with raises_code(CAT_INVALID_ARGUMENT):
+        cat.avu_set("-d", F, "a", "")
+
+
+def test_actor_permissions(cat, targets):
+    with raises_code(CAT_NO_ACCESS_PERMISSION):
+        cat.avu_add("-d", F, "a", "1", actor=BOB)
+    cat.acl_set(F, BOB, "read", ALICE)
+    with raises_code(CAT_NO_ACCESS_PERMISSION):
+        cat.avu_add("-d", F, "a", "1", actor=BOB)
+    cat.acl_set(F, BOB, "write", ALICE)
+    cat.avu_add("-d", F, "a", "1", actor=BOB)
+    with raises_code(CAT_INSUFFICIENT_PRIVILEGE_LEVEL):
+        cat.avu_add("-R", "demoResc", "a", "1", actor=ALICE)
+    cat.avu_add("-R", "demoResc", "a", "1", actor=RODS)
+
+
+def test_avus_are_per_object(cat, targets):
+    cat.data_put(f"{AHOME}/g", b"", ALICE)
+    cat.avu_add("-d", F, "a", "1")
+    assert cat.avu_list("-d", f"{AHOME}/g") == []
