@@ -81,29 +81,34 @@ def validate_pid(pid: object, what: str = "PID") -> str:
 # ("%", "_") would wrongly admit.
 
 
+def like_pattern(value: str) -> str:
+    """``value`` as a LIKE pattern matching at least ``value``: the characters GenQuery cannot
+    carry literally (``'``) or that LIKE treats as an escape (``\\``) become ``_``."""
+    return value.replace("'", "_").replace("\\", "_")
+
+
 def gq_equals(column: str, value: str) -> tuple[str, Callable[[str], bool]]:
     """A condition ``column = value`` safe for any value, and the exact-match row filter."""
     if "'" in value:
-        return f"{column} like '{value.replace(chr(39), '_')}'", value.__eq__
+        return f"{column} like '{like_pattern(value)}'", value.__eq__
     return f"{column} = '{value}'", value.__eq__
 
 
 def gq_below(column: str, collection: str) -> tuple[str, Callable[[str], bool]]:
     """A condition matching ``collection`` and everything below it, with the exact filter."""
     base = collection.rstrip("/")
-    pattern = base.replace("'", "_")
+    pattern = like_pattern(base)
     prefix = base + "/"
 
     def exact(value: str) -> bool:
         return value == base or value.startswith(prefix)
 
-    return f"{column} = '{pattern}' || like '{pattern}/%'" if "'" not in base else \
-        f"{column} like '{pattern}' || like '{pattern}/%'", exact
+    first = f"= '{base}'" if "'" not in base else f"like '{pattern}'"
+    return f"{column} {first} || like '{pattern}/%'", exact
 
 
 def gq_strictly_below(column: str, collection: str) -> tuple[str, Callable[[str], bool]]:
     """A condition matching everything below ``collection`` (not itself), with the filter."""
     base = collection.rstrip("/")
-    pattern = base.replace("'", "_")
     prefix = base + "/"
-    return f"{column} like '{pattern}/%'", lambda value: value.startswith(prefix)
+    return f"{column} like '{like_pattern(base)}/%'", lambda value: value.startswith(prefix)

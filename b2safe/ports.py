@@ -104,7 +104,7 @@ class Catalog(Protocol):
 class PidService(Protocol):
     """PID records on a Handle server (see :class:`b2safe.handle.rest.PidService`)."""
 
-    def handle_for(self, mint_key: str) -> str:
+    def mint(self, mint_key: str) -> str:
         """The handle a create with ``mint_key`` will use (deterministic mode) or a fresh one."""
 
     def create(self, record: PidRecord, mint_key: str) -> str:
@@ -127,3 +127,74 @@ class PidService(Protocol):
 
     def search(self, **key_values: str) -> list[str]:
         """Reverse lookup: handles whose values match all ``key_values`` (``*`` wildcard)."""
+
+
+# --- integrity ---
+
+
+@dataclass(frozen=True)
+class ReplicaRow:
+    """One replica of a data object as a catalog listing returns it (one GenQuery row).
+
+    ``status`` is DATA_REPL_STATUS (1 good, 0 stale, 2 intermediate, ...); ``checksum`` is ''
+    when none is registered. Listings yield rows ordered by (collection, name, replica number).
+    """
+
+    path: str
+    object_id: str
+    repl_num: int
+    resource: str
+    size: int
+    checksum: str
+    status: int = 1
+    modify_time: int = 0
+
+
+@dataclass(frozen=True)
+class DelayedRule:
+    """One queued delay rule (RULE_EXEC_* columns)."""
+
+    rule_id: str
+    text: str
+    user: str
+    exe_time: int
+    frequency: str = ""
+
+
+class IntegrityCatalog(Catalog, Protocol):
+    """What integrity checks and sweeps need beyond :class:`Catalog`."""
+
+    def replicas(self, collection: str) -> Iterator[ReplicaRow]:
+        """Every replica in or below ``collection`` (any zone), sorted by path, streamed."""
+
+    def replicas_of(self, path: str) -> list[ReplicaRow]:
+        """The replicas of one data object ([] when absent or not visible)."""
+
+    def data_avus(self, collection: str, names: Sequence[str],
+                  prefixes: Sequence[str] = ()) -> Iterator[tuple[str, str, str]]:
+        """(path, attribute, value) of data-object AVUs below ``collection`` whose name is in
+        ``names`` or starts with one of ``prefixes``, sorted by path, streamed."""
+
+    def compute_checksum(self, path: str, repl_num: Optional[int] = None) -> str:
+        """Register (if missing) and return the checksum of one replica (or the object)."""
+
+    def verify_replica(self, path: str, repl_num: Optional[int] = None) -> bool:
+        """Recompute the checksum of the stored bytes and compare with the catalog's.
+
+        True when they agree (all good replicas when ``repl_num`` is None), False on a mismatch.
+        """
+
+    def copy_over(self, source: str, destination: str, resource: str = "") -> None:
+        """Copy ``source`` onto ``destination`` (overwriting; the copy is checksum-verified)."""
+
+    def ensure_collection(self, path: str) -> None:
+        """Create ``path`` and its missing parents."""
+
+    def write_text(self, path: str, text: str) -> None:
+        """Create or overwrite data object ``path`` with ``text`` (UTF-8)."""
+
+    def delayed_rules(self, text_like: str) -> list[DelayedRule]:
+        """Queued delay rules whose text matches the GenQuery LIKE pattern ``text_like``."""
+
+    def schedule(self, condition: str, text: str) -> None:
+        """Queue a delay rule (delayExec) with ``condition`` tags and Python ``text``."""

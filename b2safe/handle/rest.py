@@ -719,6 +719,12 @@ def _forget(service: PidService) -> None:
             del _CACHE[key]
 
 
+def cached_services() -> list[PidService]:
+    """The PidServices this process has cached (to close those of a stopped server)."""
+    with _CACHE_LOCK:
+        return list(_CACHE.values())
+
+
 def clear_cache() -> None:
     """Close and forget every cached service (tests, reconfiguration)."""
     with _CACHE_LOCK:

@@ -31,11 +31,9 @@ def pid_service(ctx: RuleContext) -> Optional[PidService]:
     pid = ctx.config.pid
     if not pid.enabled:
         return None
-    from b2safe.handle import get_pid_service
+    from b2safe.handle.rest import get_pid_service, settings_from_config
 
-    return get_pid_service(pid.credentials_file, timeout=pid.timeout_seconds,
-                           retries=pid.retries, backoff=pid.backoff_seconds,
-                           workers=pid.workers, suffix_mode=pid.suffix)
+    return get_pid_service(pid.credentials_file, **settings_from_config(pid))
 
 
 def pid_workflow(ctx: RuleContext) -> PidWorkflow:

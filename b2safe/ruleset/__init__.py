@@ -14,6 +14,7 @@ from b2safe.prep.registry import REGISTRY
 _RULE_MODULES = (
     "b2safe.ruleset.utility",
     "b2safe.ruleset.pid",
+    "b2safe.ruleset.events",
 )
 
 for _module in _RULE_MODULES:

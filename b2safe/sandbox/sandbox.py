@@ -151,6 +151,8 @@ class Sandbox:
         self.server_log: dict[str, list[str]] = {name: [] for name in self._zones}
         self.genquery_state: dict[int, Any] = {}
         self._depth = threading.local()
+        self.handle_servers: dict[str, Any] = {}
+        self.start_services()
 
     # ------------------------------------------------------------------ creation / opening
     @classmethod
@@ -225,6 +227,7 @@ class Sandbox:
         if setup is not None and hasattr(setup, "configure_zone"):
             for zone in zones:
                 setup.configure_zone(sandbox, sandbox.zone(zone))
+            sandbox.start_services()
         return sandbox
 
     @classmethod
@@ -377,8 +380,24 @@ class Sandbox:
         return [e.name for e in self.events
                 if (zone is None or e.zone == zone) and (e.ran or not ran_only)]
 
+    def start_services(self) -> None:
+        """Start the zones' Handle servers (in this process) unless they are running."""
+        if self.handle_servers:
+            return
+        from b2safe.sandbox import setup
+
+        self.handle_servers = setup.attach(self)
+
+    def handle_server(self, zone: str) -> Any:
+        """The running Handle server of ``zone``'s prefix (faults, stats, request log)."""
+        self.start_services()
+        return self.handle_servers[zone]
+
     def close(self) -> None:
-        """Flush counters and close catalogs."""
+        """Stop the Handle servers, flush counters and close catalogs."""
+        from b2safe.sandbox import setup
+
+        setup.detach(self.handle_servers)
         self.counters.flush()
         for zone in self._zones.values():
             if zone._catalog is not None:
