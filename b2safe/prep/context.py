@@ -10,7 +10,7 @@ from b2safe.config import Config, load_config
 
 # iRODS authentication levels (authFlag). rodsadmin of the local zone: LOCAL_PRIV_USER_AUTH;
 # rodsadmin of a federated zone: REMOTE_PRIV_USER_AUTH. PREP's irule check is >= REMOTE_PRIV.
-REMOTE_PRIV_USER_AUTH = 3
+REMOTE_PRIV_USER_AUTH = 4
 LOCAL_PRIV_USER_AUTH = 5
 
 

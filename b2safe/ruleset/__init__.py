@@ -14,7 +14,9 @@ from b2safe.prep.registry import REGISTRY
 _RULE_MODULES = (
     "b2safe.ruleset.utility",
     "b2safe.ruleset.pid",
+    "b2safe.ruleset.integrity",
     "b2safe.ruleset.events",
+    "b2safe.ruleset.replication",
 )
 
 for _module in _RULE_MODULES:

@@ -206,3 +206,12 @@ def test_log_levels_follow_config(scratch_rules, config_file):
     lines = cb.out("serverLog")
     assert any("bad thing" in x for x in lines)
     assert not any("informative" in x for x in lines)
+
+
+def test_auth_levels_match_irods_header():
+    """authenticate.h: LOCAL_USER_AUTH 3 is not privileged; REMOTE_PRIV 4 and LOCAL_PRIV 5 are."""
+    from b2safe.prep.context import Caller
+
+    assert not Caller("alice", "z", 3, "rodsuser").is_admin
+    assert Caller("rods", "other", 4, "rodsuser").is_admin
+    assert Caller("rods", "z", 5, "rodsadmin").is_admin

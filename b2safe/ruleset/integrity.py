@@ -1,0 +1,259 @@
+"""Integrity rules: B2SAFE's EUDATCheckIntegrity* (names, argument forms, responses) and sweeps.
+
+PREP rules cannot return a value, so the original boolean result is given two ways: every form
+keeps the original arguments and writes ``response`` (B2SAFE's wording: ``missing replicated
+object``, ``size(a:r:):1 != size(b:r:):2``, ``checksum(a):X != checksum(b):Y, ...``, and for
+collections ``src::dst::false::reason`` joined by commas), and each rule has one more form with a
+trailing ``OUT status`` ("true"/"false"). The port adds the PID record as a third witness and
+names the witness that disagrees at the end of a failing response.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from b2safe.errors import InvalidInput, NotFound
+from b2safe.integrity import IntegrityChecker, Report, Verdict, object_facts
+from b2safe.paths import validate_path
+from b2safe.prep import RuleContext, rule
+from b2safe.sweeps import (
+    ACTIVE,
+    PAUSED,
+    REMOVED,
+    SweepRunner,
+    find_sweep,
+    install,
+    listing,
+    set_status,
+)
+
+_CHECK_ERRORS = ("InvalidPath", "NotFound", "IrodsCallError")
+
+
+def _catalog(ctx: RuleContext) -> Any:
+    cached = ctx.__dict__.get("_integrity_catalog")
+    if cached is None:
+        from b2safe.irods.prep_integrity import PrepIntegrityCatalog
+
+        cached = ctx.__dict__["_integrity_catalog"] = PrepIntegrityCatalog(
+            ctx.callback, ctx.config.zone.name)
+    return cached
+
+
+class _LazyPids:
+    """The PID service, connected on the first record read (None-like when disabled)."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self._ctx = ctx
+        self._service: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._service is None:
+            from b2safe.prep.wiring import pid_service
+
+            self._service = pid_service(self._ctx)
+        return getattr(self._service, name)
+
+
+def checker(ctx: RuleContext) -> IntegrityChecker:
+    """The integrity checker of the zone running the rule (PID witness when PIDs are on)."""
+    from b2safe.pids import PidWorkflow
+
+    catalog = _catalog(ctx)
+    pids = _LazyPids(ctx) if ctx.config.pid.enabled else None
+    urls = PidWorkflow(catalog, None, ctx.config).candidate_urls
+    return IntegrityChecker(catalog, pids, urls)  # type: ignore[arg-type]
+
+
+def _res(value: str) -> str:
+    return "" if value in ("", "null", "None", "%") else value
+
+
+def _check_do(ctx: RuleContext, source: str, destination: str, source_res: str,
+              dest_res: str, log_enabled: bool) -> Verdict:
+    validate_path(source, "source")
+    validate_path(destination, "destination")
+    check = checker(ctx)
+    src = object_facts(check.catalog, source)
+    if src is None:
+        raise NotFound(f"source {source} does not exist or is not visible to you")
+    verdict = check.check(src, object_facts(check.catalog, destination), destination,
+                          source_res=_res(source_res), dest_res=_res(dest_res))
+    if log_enabled:
+        check.record(verdict)
+    return verdict
+
+
+def _result(ok: bool, response: str) -> dict[str, str]:
+    return {"response": response, "status": "true" if ok else "false"}
+
+
+@rule("EUDATCheckIntegrityDO", forms=[
+    ("source", "destination", "log_enabled:bool", "OUT response"),
+    ("source", "destination", "log_enabled:bool", "OUT response", "OUT status"),
+    ("source", "source_res", "destination", "dest_res", "log_enabled:bool", "OUT response"),
+    ("source", "source_res", "destination", "dest_res", "log_enabled:bool", "OUT response",
+     "OUT status"),
+], errors=_CHECK_ERRORS)
+def check_integrity_do(ctx: RuleContext, source: str, destination: str, log_enabled: bool,
+                       source_res: str = "null", dest_res: str = "null") -> dict[str, str]:
+    """Compare a data object with its replica: existence, size, checksum, PID record.
+
+    Missing checksums are computed (and dated with ``eudat_dpm_checksum_date:<resc>``). With
+    ``logEnabled`` a failure is recorded as AVU ``eudat_pending:integrity`` on the source (and a
+    pass clears it). ``status`` is "true" when every witness agrees.
+    """
+    verdict = _check_do(ctx, source, destination, source_res, dest_res, log_enabled)
+    return _result(verdict.ok, verdict.response)
+
+
+def _check_coll(ctx: RuleContext, s_coll: str, d_coll: str, source_res: str, dest_res: str,
+                log_enabled: bool) -> Report:
+    validate_path(s_coll, "source collection")
+    validate_path(d_coll, "destination collection")
+    check = checker(ctx)
+    for path, what in ((s_coll, "source"), (d_coll, "destination")):
+        info = check.catalog.stat(path)
+        if info is None or not info.is_collection:
+            raise InvalidInput(f"{what} path {path} is not a collection")
+    return check.check_collection(s_coll.rstrip("/"), d_coll.rstrip("/"),
+                                  source_res=_res(source_res), dest_res=_res(dest_res),
+                                  record=log_enabled,
+                                  report=Report(root=s_coll, destination=d_coll,
+                                                keep=10_000))
+
+
+def _coll_response(report: Report) -> str:
+    return ",".join(f"{f['source']}::{f['destination']}::false::{f['response']}"
+                    for f in report.failures)
+
+
+@rule("EUDATCheckIntegrityColl", forms=[
+    ("s_coll", "d_coll", "log_enabled:bool", "OUT response"),
+    ("s_coll", "d_coll", "log_enabled:bool", "OUT response", "OUT status"),
+    ("s_coll", "source_res", "d_coll", "dest_res", "log_enabled:bool", "OUT response"),
+    ("s_coll", "source_res", "d_coll", "dest_res", "log_enabled:bool", "OUT response",
+     "OUT status"),
+], errors=(*_CHECK_ERRORS, "InvalidInput"))
+def check_integrity_coll(ctx: RuleContext, s_coll: str, d_coll: str, log_enabled: bool,
+                         source_res: str = "null", dest_res: str = "null") -> dict[str, str]:
+    """Compare every object under ``s_coll`` with its twin under ``d_coll``.
+
+    Uses three GenQuery streams merged in sorted order (N/256 round trips each). ``response``
+    lists failures as ``src::dst::false::reason`` joined by commas ('' when all agree).
+    """
+    report = _check_coll(ctx, s_coll, d_coll, source_res, dest_res, log_enabled)
+    return _result(report.failed == 0, _coll_response(report))
+
+
+@rule("EUDATCheckIntegrity", forms=[
+    ("source", "destination", "log_enabled:bool", "notification", "OUT response"),
+    ("source", "destination", "log_enabled:bool", "notification", "OUT response",
+     "OUT status"),
+    ("source", "source_res", "destination", "dest_res", "log_enabled:bool", "notification",
+     "OUT response"),
+    ("source", "source_res", "destination", "dest_res", "log_enabled:bool", "notification",
+     "OUT response", "OUT status"),
+], errors=(*_CHECK_ERRORS, "InvalidInput"))
+def check_integrity(ctx: RuleContext, source: str, destination: str, log_enabled: bool,
+                    notification: str, source_res: str = "null",
+                    dest_res: str = "null") -> dict[str, str]:
+    """Check a data object or a collection against its replica (dispatch on the source type).
+
+    ``notification`` is accepted for compatibility (B2SAFE's messaging was disabled).
+    """
+    validate_path(source, "source")
+    info = _catalog(ctx).stat(source)
+    if info is None:
+        raise NotFound(f"source {source} does not exist or is not visible to you")
+    if info.is_collection:
+        report = _check_coll(ctx, source, destination, source_res, dest_res, log_enabled)
+        return _result(report.failed == 0, _coll_response(report))
+    verdict = _check_do(ctx, source, destination, source_res, dest_res, log_enabled)
+    return _result(verdict.ok, verdict.response)
+
+
+# --- sweeps --------------------------------------------------------------------------------------
+
+
+@rule("EUDATIntegritySweepInstall", forms=[
+    ("OUT response",),
+    ("collection", "OUT response"),
+    ("collection", "destination", "OUT response"),
+], admin_only=True, errors=("NotFound", "InvalidInput"))
+def sweep_install(ctx: RuleContext, collection: str = "",
+                  destination: Optional[str] = None) -> str:
+    """Queue the configured sweep of ``collection`` (all configured sweeps without one).
+
+    Idempotent: a sweep already queued (RULE_EXEC_NAME) is not queued again. ``destination``
+    ("" clears it) is the replica collection the sweep compares with. Response: JSON
+    ``{collection: "installed" | "already installed"}``.
+    """
+    integrity = ctx.config.integrity
+    catalog = _catalog(ctx)
+    if destination not in (None, "", "None", "null"):
+        validate_path(destination, "destination")
+    elif destination is not None:
+        destination = ""
+    if collection:
+        sweeps = [find_sweep(integrity, validate_path(collection, "collection"))]
+    else:
+        sweeps = list(integrity.sweeps)
+    return json.dumps({s.collection: install(catalog, s, destination) for s in sweeps},
+                      sort_keys=True)
+
+
+@rule("EUDATIntegritySweepList", forms=[("OUT sweeps",)])
+def sweep_list(ctx: RuleContext) -> str:
+    """JSON list of configured and queued sweeps: state, queued copies, next run, progress."""
+    return json.dumps(listing(_catalog(ctx), ctx.config.integrity), sort_keys=True)
+
+
+def _set(ctx: RuleContext, collection: str, status: str) -> str:
+    set_status(_catalog(ctx), validate_path(collection, "collection").rstrip("/"), status)
+    return status
+
+
+@rule("EUDATIntegritySweepPause", forms=[("collection", "OUT response")], admin_only=True,
+      errors=("InvalidPath", "NotFound"))
+def sweep_pause(ctx: RuleContext, collection: str) -> str:
+    """Pause a sweep: its runs keep re-arming but check nothing until resumed."""
+    return _set(ctx, collection, PAUSED)
+
+
+@rule("EUDATIntegritySweepResume", forms=[("collection", "OUT response")], admin_only=True,
+      errors=("InvalidPath", "NotFound"))
+def sweep_resume(ctx: RuleContext, collection: str) -> str:
+    """Resume a paused sweep (re-install it with EUDATIntegritySweepInstall after a remove)."""
+    return _set(ctx, collection, ACTIVE)
+
+
+@rule("EUDATIntegritySweepRemove", forms=[("collection", "OUT response")], admin_only=True,
+      errors=("InvalidPath", "NotFound"))
+def sweep_remove(ctx: RuleContext, collection: str) -> str:
+    """Remove a sweep without iqdel: its next run does not re-arm, so it leaves the queue."""
+    return _set(ctx, collection, REMOVED)
+
+
+@rule("EUDATIntegritySweepRun", forms=[("collection",), ("collection", "OUT response")],
+      admin_only=True, errors=("NotFound", "IrodsCallError"))
+def sweep_run(ctx: RuleContext, collection: str) -> str:
+    """One bounded run of the sweep of ``collection`` (what the delay rule calls).
+
+    Response: JSON ``{"status": "ran"|"paused"|"removed", "report": path, "checked": n, ...}``.
+    A sweep no longer in the configuration is treated as removed.
+    """
+    coll = validate_path(collection, "collection").rstrip("/")
+    try:
+        sweep = find_sweep(ctx.config.integrity, coll)
+    except NotFound:
+        return json.dumps({"status": REMOVED, "reason": "not configured"})
+    outcome = SweepRunner(checker(ctx), ctx.config.integrity, sweep).run()
+    data: dict[str, Any] = {"status": outcome.status, "report": outcome.report_path,
+                            "rearmed": outcome.rearmed}
+    if outcome.report is not None:
+        data.update(checked=outcome.report.checked, failed=outcome.report.failed,
+                    verified=outcome.report.verified, repaired=outcome.report.repaired,
+                    complete=outcome.report.complete)
+    return json.dumps(data, sort_keys=True)
