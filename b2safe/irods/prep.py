@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 from b2safe import errors
 from b2safe.errors import NotFound
 from b2safe.paths import gq_below, gq_equals, gq_strictly_below, split
-from b2safe.ports import COLLECTION, DATA_OBJECT, Avu, ObjectInfo
+from b2safe.ports import COLLECTION, DATA_OBJECT, Avu, DelayedRule, ObjectInfo
 from b2safe.prep.msi import call_msi, output
 
 _AVU_COLUMNS = {
@@ -35,6 +35,11 @@ def _int(text: Any) -> int:
         return int(str(text).strip() or 0)
     except ValueError:
         return 0
+
+
+def _collection(row: list[str]) -> ObjectInfo:
+    return ObjectInfo(path=row[0], kind=COLLECTION, object_id=row[1], owner=row[2],
+                      owner_zone=row[3], create_time=_int(row[4]), modify_time=_int(row[5]))
 
 
 class PrepCatalog:
@@ -137,13 +142,18 @@ class PrepCatalog:
                 return base_keep(row) and name_ok(row[2])
         return [Avu(r[2], r[3], r[4]) for r in self.query(columns, conditions, keep)]
 
-    def set_avu(self, path: str, kind: str, name: str, value: str) -> None:
+    def set_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
         """Set ``name`` to exactly ``value`` (msiModAVUMetadata set)."""
-        self.msi("msiModAVUMetadata", kind, path, "set", name, value, "")
+        self.msi("msiModAVUMetadata", kind, path, "set", name, value, units)
 
-    def add_avu(self, path: str, kind: str, name: str, value: str) -> None:
-        """Add ``name=value`` unless present (idempotent)."""
-        if any(a.value == value for a in self.avus(path, kind, name)):
+    def add_avu(self, path: str, kind: str, name: str, value: str, *,
+                known_absent: bool = False) -> None:
+        """Add ``name=value`` unless present (idempotent).
+
+        ``known_absent`` skips the query for an existing pair (the caller just looked); a
+        duplicate is still tolerated.
+        """
+        if not known_absent and any(a.value == value for a in self.avus(path, kind, name)):
             return
         try:
             self.msi("msiModAVUMetadata", kind, path, "add", name, value, "")
@@ -151,10 +161,10 @@ class PrepCatalog:
             if exc.code not in (errors.CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, errors.CAT_SQL_ERR):
                 raise
 
-    def remove_avu(self, path: str, kind: str, name: str, value: str) -> None:
-        """Remove ``name=value``; absent is fine."""
+    def remove_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
+        """Remove ``name=value`` (with ``units``); absent is fine."""
         try:
-            self.msi("msiModAVUMetadata", kind, path, "rm", name, value, "")
+            self.msi("msiModAVUMetadata", kind, path, "rm", name, value, units)
         except errors.B2SafeError as exc:
             if exc.code != errors.CAT_SUCCESS_BUT_WITH_NO_INFO:
                 raise
@@ -178,32 +188,42 @@ class PrepCatalog:
         self.msi("msiSetKeyValuePairsToObj", kvp, path, kind)
 
     def avu_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, str]:
-        """``{id: value}`` of attribute ``name`` for the given DATA_IDs (-d) or COLL_IDs (-C)."""
-        wanted = [i for i in ids if i.isdigit()]
-        if not wanted:
-            return {}
+        """``{id: value}`` of attribute ``name`` for the given DATA_IDs (-d) or COLL_IDs (-C);
+        the smallest value when an object has several."""
+        return {key: min(values) for key, values in self.avus_by_id(kind, ids, name).items()}
+
+    def avus_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, list[str]]:
+        """``{id: [values]}`` of attribute ``name`` for the given DATA_IDs or COLL_IDs.
+
+        One query per 256 ids (GenQuery ``in`` lists stay short); replicas do not repeat values.
+        """
+        wanted = sorted({i for i in ids if i.isdigit()}, key=int)
+        found: dict[str, list[str]] = {}
         id_column = "DATA_ID" if kind == "-d" else "COLL_ID"
         attr, value, _ = _AVU_COLUMNS[kind]
         name_cond, name_ok = gq_equals(attr, name)
-        listed = ",".join(f"'{i}'" for i in wanted)
-        found: dict[str, str] = {}
-        for row in self.query([id_column, attr, value], f"{id_column} in ({listed}) and "
-                              f"{name_cond}", lambda r: name_ok(r[1])):
-            found.setdefault(row[0], row[2])
+        for start in range(0, len(wanted), 256):
+            listed = ",".join(f"'{i}'" for i in wanted[start:start + 256])
+            for row in self.query([id_column, attr, value], f"{id_column} in ({listed}) and "
+                                  f"{name_cond}", lambda r: name_ok(r[1])):
+                values = found.setdefault(row[0], [])
+                if row[2] not in values:
+                    values.append(row[2])
         return found
 
     def walk(self, collection: str) -> Iterator[ObjectInfo]:
         """Sub-collections, then data objects, below ``collection``; one stream each."""
         cond, ok = gq_strictly_below("COLL_NAME", collection)
         for row in self.query(_COLL_COLUMNS, cond, lambda r: ok(r[0])):
-            yield ObjectInfo(path=row[0], kind=COLLECTION, object_id=row[1], owner=row[2],
-                             owner_zone=row[3], create_time=_int(row[4]),
-                             modify_time=_int(row[5]))
+            yield _collection(row)
         yield from self.data_objects(collection)
 
     def data_objects(self, collection: str) -> Iterator[ObjectInfo]:
         """Every data object in or below ``collection`` (one row per object), streamed."""
         cond, ok = gq_below("COLL_NAME", collection)
+        yield from self._data_rows(cond, ok)
+
+    def _data_rows(self, cond: str, ok: Callable[[str], bool]) -> Iterator[ObjectInfo]:
         last_id = None
         for row in self.query(_DATA_COLUMNS, cond, lambda r: ok(r[0])):
             if row[2] == last_id:
@@ -213,6 +233,35 @@ class PrepCatalog:
                              size=_int(row[3]), checksum=row[4], owner=row[5],
                              owner_zone=row[6], resource=row[7], create_time=_int(row[8]),
                              modify_time=_int(row[9]))
+
+    def object_ids(self, collection: str, kind: str) -> Iterator[str]:
+        """Ascending DATA_IDs (``-d``: data objects in or below ``collection``) or COLL_IDs
+        (``-C``: ``collection`` and its sub-collections), streamed, each once."""
+        cond, ok = gq_below("COLL_NAME", collection)
+        column = "DATA_ID" if kind == "-d" else "COLL_ID"
+        last = None
+        for row in self.query([f"ORDER({column})", "COLL_NAME"], cond, lambda r: ok(r[1])):
+            if row[0] != last:
+                last = row[0]
+                yield row[0]
+
+    def walk_ids(self, collection: str, kind: str, first: str, last: str,
+                 ) -> Iterator[ObjectInfo]:
+        """Like :meth:`walk`, restricted to one kind and to ids ``first`` .. ``last``.
+
+        Guess: GenQuery compares the numeric id columns as numbers (the SQL column is a
+        bigint), as the sandbox does.
+        """
+        if not (first.isdigit() and last.isdigit()):
+            raise errors.InvalidInput(f"id range {first[:20]!r}..{last[:20]!r} is not numeric")
+        cond, ok = gq_below("COLL_NAME", collection)
+        column = "DATA_ID" if kind == "-d" else "COLL_ID"
+        cond += f" and {column} >= '{first}' and {column} <= '{last}'"
+        if kind == "-C":
+            for row in self.query(_COLL_COLUMNS, cond, lambda r: ok(r[0])):
+                yield _collection(row)
+            return
+        yield from self._data_rows(cond, ok)
 
     def paths_with_avu(self, collection: str, name: str) -> Iterator[tuple[str, str]]:
         """(path, value) below ``collection`` (inclusive) carrying AVU ``name``."""
@@ -233,12 +282,127 @@ class PrepCatalog:
         return _int(output(self.msi("msiCheckAccess", path, level, 0), 2)) == 1
 
     def zone_connection(self, zone: str) -> str:
-        """ZONE_CONNECTION of ``zone`` ('' if unknown or not set)."""
-        cond, ok = gq_equals("ZONE_NAME", zone)
-        for row in self.query(["ZONE_NAME", "ZONE_CONNECTION"], cond, lambda r: ok(r[0])):
-            return row[1]
+        """ZONE_CONNECTION of ``zone`` ('' if unknown or not set).
+
+        No ZONE_NAME condition: iRODS routes a query to the zone named in its first ZONE_NAME
+        condition, so asking about a zone that is down would fail. The zone list is short.
+        """
+        for row in self.query(["ZONE_NAME", "ZONE_CONNECTION"], ""):
+            if row[0] == zone:
+                return row[1]
         return ""
 
     def zones(self) -> list[str]:
         """All zone names known to this catalog."""
         return [row[0] for row in self.query(["ZONE_NAME"], "")]
+
+    # -- zone-wide metadata -----------------------------------------------------------------------
+
+    def avus_like(self, pattern: str) -> Iterator[tuple[str, str, str]]:
+        """(kind, value, units) of every data-object and collection AVU whose name is LIKE
+        ``pattern`` in this zone (a b2safe-controlled pattern without quotes)."""
+        if "'" in pattern:
+            raise errors.InvalidInput("an AVU name pattern cannot contain a single quote")
+        for kind, (attr, value, units) in _AVU_COLUMNS.items():
+            for row in self.query([value, units, attr], f"{attr} like '{pattern}'"):
+                yield kind, row[0], row[1]
+
+    def attributes_by_id(self, kind: str, ids: Sequence[str],
+                         names: Sequence[str]) -> dict[str, dict[str, str]]:
+        """``{id: {name: value}}`` of the attributes ``names`` for up to 256 DATA_IDs (-d) or
+        COLL_IDs (-C), in one query. ``names`` are b2safe's own attribute names."""
+        wanted = [i for i in ids if i.isdigit()]
+        if not wanted or not names:
+            return {}
+        if any("'" in n for n in names):
+            raise errors.InvalidInput("attribute names cannot contain a single quote")
+        id_column = "DATA_ID" if kind == "-d" else "COLL_ID"
+        attr, value, _ = _AVU_COLUMNS[kind]
+        listed_ids = ",".join(f"'{i}'" for i in wanted)
+        listed_names = ",".join(f"'{n}'" for n in names)
+        found: dict[str, dict[str, str]] = {}
+        for row in self.query([id_column, attr, value],
+                              f"{id_column} in ({listed_ids}) and {attr} in ({listed_names})"):
+            found.setdefault(row[0], {}).setdefault(row[1], row[2])
+        return found
+
+    def data_attribute_in(self, collection: str, name: str) -> dict[str, str]:
+        """``{data name: value}`` of attribute ``name`` for the objects directly in
+        ``collection`` (smallest value when several; one streamed query)."""
+        coll_cond, coll_ok = gq_equals("COLL_NAME", collection)
+        attr_cond, attr_ok = gq_equals("META_DATA_ATTR_NAME", name)
+        found: dict[str, str] = {}
+        for row in self.query(["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_NAME",
+                               "META_DATA_ATTR_VALUE"], f"{coll_cond} and {attr_cond}",
+                              lambda r: coll_ok(r[0]) and attr_ok(r[2])):
+            if row[1] not in found or row[3] < found[row[1]]:
+                found[row[1]] = row[3]
+        return found
+
+    def foreign_owned_count(self, collection: str, name: str, zone: str) -> int:
+        """How many objects and sub-collections below ``collection`` (visible to the client)
+        are owned by someone other than ``name#zone``."""
+        total = 0
+        coll_cond, coll_ok = gq_below("COLL_NAME", collection)
+        sub_cond, sub_ok = gq_strictly_below("COLL_NAME", collection)
+        checks = (
+            (["COLL_NAME", "DATA_ID"], f"{coll_cond} and DATA_OWNER_NAME <> '{name}'", coll_ok),
+            (["COLL_NAME", "DATA_ID"], f"{coll_cond} and DATA_OWNER_ZONE <> '{zone}'", coll_ok),
+            (["COLL_NAME", "COLL_ID"], f"{sub_cond} and COLL_OWNER_NAME <> '{name}'", sub_ok),
+            (["COLL_NAME", "COLL_ID"], f"{sub_cond} and COLL_OWNER_ZONE <> '{zone}'", sub_ok),
+        )
+        if "'" in name or "'" in zone:
+            raise errors.InvalidInput("user and zone names cannot contain a single quote")
+        for columns, conditions, ok in checks:
+            total += sum(1 for _ in self.query(columns, conditions, lambda r, ok=ok: ok(r[0])))
+        return total
+
+    # -- transfers --------------------------------------------------------------------------------
+
+    def rsync(self, source: str, destination: str, resource: str = "") -> bool:
+        """msiDataObjRsync IRODS_TO_IRODS; True when the destination was (re)written."""
+        result = self.msi("msiDataObjRsync", source, "IRODS_TO_IRODS", resource or "null",
+                          destination, 0)
+        return _int(output(result, 4)) != 0
+
+    def coll_rsync(self, source: str, destination: str, resource: str = "") -> bool:
+        """msiCollRsync IRODS_TO_IRODS; True when any object was (re)written."""
+        result = self.msi("msiCollRsync", source, destination, resource or "null",
+                          "IRODS_TO_IRODS", 0)
+        return _int(output(result, 4)) != 0
+
+    def verify_stored(self, path: str) -> bool:
+        """Recompute the checksum of ``path``'s stored bytes and compare it with the registered
+        one (msiDataObjChksum verifyChksum); False on a mismatch."""
+        try:
+            self.msi("msiDataObjChksum", path, "verifyChksum=", "")
+        except errors.B2SafeError as exc:
+            if exc.code in (errors.CHECK_VERIFICATION_RESULTS, errors.USER_CHKSUM_MISMATCH):
+                return False
+            raise
+        return True
+
+    def ensure_collection(self, path: str) -> None:
+        """msiCollCreate(path, '1'): mkdir -p; an existing collection is fine."""
+        self.msi("msiCollCreate", path, "1", 0)
+
+    def remote_python(self, host: str, text: str) -> None:
+        """Run Python rule text (defining ``main``) on another zone's server (py_remote)."""
+        self.msi("py_remote", host, "<INST_NAME>irods_rule_engine_plugin-python-instance"
+                 "</INST_NAME>", text, "")
+
+    # -- delay queue ------------------------------------------------------------------------------
+
+    def delayed_rules(self, text_like: str) -> list[DelayedRule]:
+        """Queued delay rules whose RULE_EXEC_NAME matches ``text_like`` (LIKE pattern)."""
+        if "'" in text_like:
+            raise errors.InvalidInput("a delay-rule pattern cannot contain a single quote")
+        columns = ["RULE_EXEC_ID", "RULE_EXEC_NAME", "RULE_EXEC_USER_NAME", "RULE_EXEC_TIME",
+                   "RULE_EXEC_FREQUENCY"]
+        return [DelayedRule(rule_id=r[0], text=r[1], user=r[2], exe_time=_int(r[3]),
+                            frequency=r[4])
+                for r in self.query(columns, f"RULE_EXEC_NAME like '{text_like}'")]
+
+    def schedule(self, condition: str, text: str) -> None:
+        """delayExec(condition, text, ''); PREP does not return the rule id."""
+        self.msi("delayExec", condition, text, "")

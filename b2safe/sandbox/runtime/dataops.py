@@ -66,6 +66,8 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
                            checksum=bool(verify), data_type=data_type or "generic")
     if reg_chksum:
         dst_cat.data_set_checksum(dst, row.repl_num, reg_chksum)
+    if ctx.sandbox.faults.take_transfer_corruption(dst_zone):
+        dst_cat.corrupt_replica(dst, repl_num=row.repl_num, mode="flip")
     # Guess: the copy's destination fires acPostProcForCopy and the resource PEP, in that order.
     peps.fire_static(ctx, dst_zone, "acPostProcForCopy", dst, row.repl_num)
     peps.fire_resource_modified(ctx, dst_zone, dst, row.resc_name, row.repl_num)

@@ -6,6 +6,12 @@
   SYS_SOCK_CONNECT_ERR (b2safe.errors; -162000 in rodsErrorTable.h).
 * ``corrupt(path, repl_num, mode)``: change a replica's bytes in the vault (the catalog is left
   alone), delegated to ``ZoneCatalog.corrupt_replica``.
+* ``crash_next(zone, msi)``: the next call of ``msi`` in ``zone`` kills the agent: it raises
+  :class:`AgentCrash`, a ``BaseException`` that no rule code catches, so whatever the rule had
+  not finished stays unfinished, as when a server process dies.
+* ``corrupt_next_transfer(zone)``: the next copy into ``zone`` (copy, rsync, cross-zone)
+  arrives with one byte flipped while the catalog records the source's size and checksum: a
+  transfer corrupted on the wire or on the destination's storage.
 """
 
 from __future__ import annotations
@@ -13,6 +19,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any, Optional
+
+CRASH = "crash"
+
+
+class AgentCrash(BaseException):
+    """The injected death of an agent process: escapes every ``except Exception``."""
 
 
 class Faults:
@@ -44,7 +56,32 @@ class Faults:
                            "count": int(count)})
         self._save()
 
+    def crash_next(self, zone: str, msi_name: str) -> None:
+        """Make the next call of ``msi_name`` in ``zone`` kill the agent (AgentCrash)."""
+        self._fail.append({"zone": zone, "msi": msi_name, "code": CRASH, "count": 1})
+        self._save()
+
+    def corrupt_next_transfer(self, zone: str) -> None:
+        """Corrupt the bytes of the next copy written into ``zone``."""
+        self._fail.append({"zone": zone, "msi": "<transfer>", "code": CRASH, "count": 1})
+        self._save()
+
+    def take_transfer_corruption(self, zone: str) -> bool:
+        """Consume a pending transfer corruption for ``zone``."""
+        return self._take_entry(zone, "<transfer>") is not None
+
     def take(self, zone: str, msi_name: str) -> Optional[int]:
+        """Consume one pending failure for (zone, msi); return its code or None.
+
+        Raises:
+            AgentCrash: a crash was injected for this call.
+        """
+        code = self._take_entry(zone, msi_name)
+        if code == CRASH:
+            raise AgentCrash(f"agent of {zone} died in {msi_name} (injected)")
+        return None if code is None else int(code)
+
+    def _take_entry(self, zone: str, msi_name: str) -> Optional[Any]:
         """Consume one pending failure for (zone, msi); return its code or None."""
         if not self._fail:
             return None
@@ -54,7 +91,7 @@ class Faults:
                 if entry["count"] <= 0:
                     self._fail.remove(entry)
                 self._save()
-                return int(entry["code"])
+                return entry["code"]
         return None
 
     def pending(self) -> list[dict]:

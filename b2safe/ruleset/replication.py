@@ -1,0 +1,143 @@
+"""Replication rules with B2SAFE's names, argument forms and responses (replication.re).
+
+Rules that returned a boolean in 4.x (``EUDATReplication``, ``EUDATRegDataRepl``) cannot return
+one under PREP: on success they write the 4.x response into the OUT argument; on failure they
+fail with an iRODS error whose message is the 4.x failure response, and the work stays in the
+fail log (``EUDATTransferUsingFailLog`` and the periodic retry rule redo it).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from b2safe import faillog
+from b2safe.errors import B2SafeError, InvalidInput
+from b2safe.prep import RuleContext, rule, to_bool
+from b2safe.prep.wiring import pid_workflow
+from b2safe.replication import Replicator, Request, copy_verifier, register_replicas
+
+logger = logging.getLogger("b2safe.replication")
+
+_ERRORS = ("InvalidPath", "UnknownZone", "NotFound", "InvalidInput", "AccessDenied",
+           "ReplicationFailed")
+
+
+def replicator(ctx: RuleContext) -> Replicator:
+    """The Replicator for this call (catalog over PREP, PIDs over the PID service)."""
+    workflow = pid_workflow(ctx)
+    return Replicator(workflow, ctx.config, ctx.caller, verify=copy_verifier(workflow.catalog))
+
+
+@rule("EUDATReplication",
+      forms=[("source", "destination", "registered", "recursive", "OUT response"),
+             ("source", "destination", "dest_res", "registered", "recursive", "OUT response")],
+      errors=_ERRORS)
+def eudat_replication(ctx: RuleContext, source: str, destination: str, registered: str,
+                      recursive: str, dest_res: str = "") -> str:
+    """Replicate a data object or collection to ``destination`` (usually another zone).
+
+    ``registered`` = true: the source gets a PID if it has none, the copy and (``recursive``)
+    everything below it get PIDs in the destination zone linked to their parents. Otherwise a
+    plain rsync, verified when it changed something. Response on success:
+    ``source::destination::dest_res::registered=..::recursive=..``. Needs ownership of the
+    source (and of everything below a collection), or rodsadmin.
+    """
+    request = Request(source, destination, _resource(dest_res), to_bool(registered, "registered"),
+                      to_bool(recursive, "recursive"))
+    replicator(ctx).replicate(request)
+    return request.response(registered, recursive)
+
+
+@rule("EUDATRegDataRepl",
+      forms=[("source", "destination", "recursive:bool", "OUT response"),
+             ("source", "destination", "dest_res", "recursive:bool", "OUT response")],
+      errors=_ERRORS)
+def eudat_reg_data_repl(ctx: RuleContext, source: str, destination: str, recursive: bool,
+                        dest_res: str = "") -> str:
+    """Registered replication (see EUDATReplication); the response is empty on success."""
+    replicator(ctx).replicate(Request(source, destination, _resource(dest_res), True, recursive))
+    return ""
+
+
+@rule("EUDATPIDRegistration",
+      params=("source", "destination", "notification"), outputs=("response",),
+      errors=("InvalidPath", "UnknownZone", "NotFound", "AccessDenied"))
+def eudat_pid_registration(ctx: RuleContext, source: str, destination: str,
+                           notification: str) -> str:
+    """Register an existing replica: source PID (created if missing), the replica's PID in the
+    destination zone (EUDAT/PARENT, ROR, FIO, FIXED_CONTENT from the source), the child added to
+    the parent's EUDAT/REPLICA. Response "None" on success, else the reason (also recorded in
+    the fail log). ``notification`` is accepted for compatibility and ignored."""
+    rep = replicator(ctx)
+    request = Request(source, destination, registered=True, recursive=False)
+    info = rep.check(request)
+    try:
+        rep.workflow.create(info.path)
+        failures = rep.register(info, destination, recursive=False)
+    except B2SafeError as exc:
+        failures = [f"{source}::{destination}::false::{exc}"]
+    if not failures:
+        rep.faillog.clear(info.path, "-C" if info.is_collection else "-d", destination)
+        return "None"
+    reason = failures[0].split("::", 3)[-1]
+    rep.faillog.write(faillog.FailRecord(
+        source=info.path, destination=destination, cause=reason, registered=True,
+        recursive=False, user=str(ctx.caller or ""), first_time=rep.catalog.now(),
+        next_time=rep.catalog.now(), kind="-C" if info.is_collection else "-d"))
+    rep.ensure_retry_rule()
+    return reason
+
+
+@rule("EUDATTransferUsingFailLog", params=("buffer_length",), outputs=("stats",),
+      errors=("InvalidInput",))
+def eudat_transfer_using_fail_log(ctx: RuleContext, buffer_length: str) -> str:
+    """Retry up to ``buffer_length`` due replications from the fail log.
+
+    A rodsadmin retries everyone's; other users their own. Stats:
+    ``# of successes:S, # of failures:F``.
+    """
+    try:
+        limit = int(buffer_length)
+    except ValueError:
+        raise InvalidInput(f"buffer_length must be a number, not {buffer_length[:20]!r}") \
+            from None
+    if not 1 <= limit <= 100000:
+        raise InvalidInput("buffer_length must be between 1 and 100000")
+    successes, failures = replicator(ctx).retry(limit)
+    return f"# of successes:{successes}, # of failures:{failures}"
+
+
+@rule("EUDATUpdateLogging", params=("status", "source", "destination", "cause"),
+      errors=("InvalidPath", "NotFound"))
+def eudat_update_logging(ctx: RuleContext, status: str, source: str, destination: str,
+                         cause: str) -> None:
+    """Log a transfer result; a failure (status false) goes into the fail log for retry."""
+    ok = to_bool(status, "status")
+    message = f"{source}::{destination}::{'true' if ok else 'false'}::{cause}"
+    if ok:
+        logger.info("%s", message)
+        return
+    rep = replicator(ctx)
+    info = rep.workflow.stat(source, "source")
+    now = rep.catalog.now()
+    rep.faillog.write(faillog.FailRecord(
+        source=info.path, destination=destination, cause=cause or "unknown", registered=True,
+        recursive=True, user=str(ctx.caller or ""), first_time=now, next_time=now,
+        kind="-C" if info.is_collection else "-d"))
+    rep.ensure_retry_rule()
+    logger.error("%s", message)
+
+
+@rule("EUDATRegisterReplicas", params=("request",), outputs=("result",),
+      errors=("InvalidInput",))
+def eudat_register_replicas(ctx: RuleContext, request: str) -> str:
+    """Create PIDs for replicas in this zone (called by the source zone through remote
+    execution). ``request``: JSON ``[[path, parent_pid, ror, fio, fixed], ...]``; result: JSON
+    ``{path: pid or "error: ..."}``."""
+    import json
+
+    return json.dumps(register_replicas(pid_workflow(ctx), request))
+
+
+def _resource(text: str) -> str:
+    return "" if text in ("", "None", "null") else text
