@@ -414,7 +414,8 @@ class Replicator:
         """
         user = "" if (self.caller and self.caller.is_admin) else str(self.caller or "")
         successes = failures = 0
-        for record in self.faillog.due(self.catalog.now(), limit, user):
+        records = self.faillog.due(self.catalog.now(), limit, user)
+        for record in records:
             request = Request(record.source, record.destination, record.resource,
                               record.registered, record.recursive)
             try:
@@ -428,6 +429,51 @@ class Replicator:
                 successes += 1
             else:
                 failures += 1
+        if len(records) < limit:
+            more_ok, more_failed = self.repair_from_integrity(limit - len(records))
+            successes += more_ok
+            failures += more_failed
+        return successes, failures
+
+    def repair_from_integrity(self, limit: int) -> tuple[int, int]:
+        """Re-copy replicas that integrity checks found bad (``eudat_pending:integrity``).
+
+        Only problems of the replica itself (missing, size, checksum, stored bytes) and a
+        legitimately changed, not FIXED, source are repaired; a problem of the source is left
+        for a person. Returns (successes, failures).
+        """
+        from b2safe import integrity
+
+        repairable = {integrity.MISSING, integrity.SIZE, integrity.CHECKSUM, integrity.STORAGE}
+        successes = failures = 0
+        done = 0
+        for path, value in self.catalog.paths_with_avu(f"/{self.catalog.zone}",
+                                                       integrity.PENDING_AVU):
+            if done >= limit:
+                break
+            parsed = integrity.parse_pending(value)
+            if parsed is None:
+                continue
+            _, kind, witness, destination = parsed
+            fixable = (witness == integrity.REPLICA and kind in repairable) or \
+                kind == integrity.SOURCE_CHANGED
+            if not destination or not fixable:
+                continue
+            done += 1
+            try:
+                if kind == integrity.STORAGE and self.catalog.stat(destination) is not None:
+                    # the copy's registered checksum hides the damage from rsync: refresh it
+                    self.catalog.checksum(destination, force=True)
+                info = self.catalog.stat(path)
+                registered = info is not None and bool(self.workflow.pid_of(info))
+                self.replicate(Request(path, destination, registered=registered,
+                                       recursive=False))
+            except B2SafeError as exc:
+                logger.error("repair of %s from %s failed: %s", destination, path, exc)
+                failures += 1
+                continue
+            self.catalog.remove_avu(path, "-d", integrity.PENDING_AVU, value)
+            successes += 1
         return successes, failures
 
 
