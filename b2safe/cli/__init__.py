@@ -1,0 +1,346 @@
+"""The ``b2safe`` command.
+
+Sub-commands:
+
+* ``b2safe rule NAME [ARG ...]``: run any registered rule (``--list`` shows them);
+* ``b2safe pid create PATH`` / ``b2safe pid show PATH|PID``, ``b2safe pids COLLECTION``,
+  ``b2safe replicate SRC DST``, ``b2safe check SRC DST``, ``b2safe status``,
+  ``b2safe chain PID|PATH``: friendly verbs over the B2SAFE rules;
+* ``b2safe install``: install the rules on an iRODS server (core.py, server_config.json,
+  b2safe.json);
+* ``b2safe doctor``: check a deployment (``--nagios`` for monitoring);
+* ``b2safe demo``: the sandbox demonstration;
+* ``b2safe sandbox ...``: the emulated iRODS zones and Handle server (icommand-like verbs);
+* ``b2safe config check [FILE]``: validate a configuration file;
+* ``b2safe version``.
+
+Rules run on a live server through python-irodsclient (the ``client`` extra; connection from
+``irods_environment.json`` as the icommands read it) or, with ``--sandbox DIR``, in a sandbox.
+
+Exit codes: 0 success; 1 a rule or iRODS error (its code is printed); 2 usage or configuration
+error; 3 a server or service could not be reached. ``b2safe doctor --nagios`` exits with the
+Nagios codes instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Callable, Optional, Sequence
+
+from b2safe import __version__
+from b2safe.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    CliError,
+    describe_code,
+    exit_code_for,
+    is_unavailable_error,
+    print_json,
+)
+from b2safe.errors import B2SafeError, ConfigError
+
+__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_UNAVAILABLE", "EXIT_USAGE", "build_parser", "main"]
+
+
+def _cmd_version(args: argparse.Namespace) -> int:
+    print(f"b2safe {__version__}")
+    return EXIT_OK
+
+
+def _cmd_config_check(args: argparse.Namespace) -> int:
+    from b2safe.config import config_path, read_config_file
+
+    path = args.file or config_path()
+    try:
+        config = read_config_file(path)
+    except ConfigError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{path}: valid (zone {config.zone.name}, server id {config.zone.server_id})")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    try:
+        from b2safe.demo import run_demo
+    except ImportError:
+        raise CliError("the demo is not available in this build yet", EXIT_USAGE) from None
+    return run_demo(directory=args.dir, quick=args.quick)
+
+
+# --- rules and verbs (need a backend) ------------------------------------------------------------
+
+
+def _with_backend(handler: Callable[[argparse.Namespace, Any], int]
+                  ) -> Callable[[argparse.Namespace], int]:
+    """Wrap a verb handler: open the backend named by the options, run, close."""
+
+    def run(args: argparse.Namespace) -> int:
+        from b2safe.cli.backends import open_backend
+
+        backend = open_backend(args)
+        try:
+            return handler(args, backend)
+        finally:
+            backend.close()
+
+    return run
+
+
+def _cmd_rule(args: argparse.Namespace) -> int:
+    from b2safe.cli import runner
+
+    if args.list:
+        for line in runner.rule_listing():
+            print(line)
+        return EXIT_OK
+    if not args.name:
+        raise CliError("b2safe rule NAME [ARG ...] (or --list)", EXIT_USAGE)
+    runner.require_rule(args.name)  # unknown names fail before connecting
+
+    def handler(a: argparse.Namespace, backend: Any) -> int:
+        result = runner.run_positional(backend, a.name, a.args)
+        if a.json:
+            print_json(result.as_json())
+        else:
+            text = runner.render(result)
+            if text:
+                print(text)
+        return EXIT_OK
+
+    return _with_backend(handler)(args)
+
+
+def _verb(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from b2safe.cli.verbs import HANDLERS
+
+        return _with_backend(HANDLERS[name])(args)
+
+    return run
+
+
+def _cmd_install(args: argparse.Namespace) -> int:
+    from b2safe.install import run_install
+
+    return run_install(args)
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from b2safe import doctor
+
+    backend = None
+    config = args.config
+    try:
+        if args.sandbox or args.live:
+            from b2safe.cli.backends import open_backend
+
+            backend = open_backend(args)
+            config = config or backend.config_path()
+        if not config:
+            from b2safe.config import config_path
+
+            config = config_path()
+        checks = doctor.run_checks(config, backend, check_pid=not args.no_pid)
+    except CliError as exc:
+        if not args.nagios:
+            raise
+        print(f"B2SAFE UNKNOWN - {exc.message}")
+        return doctor.NAGIOS_CODES[doctor.UNKNOWN]
+    finally:
+        if backend is not None:
+            backend.close()
+    if args.nagios:
+        line, code = doctor.nagios_line(checks)
+        print(line)
+        return code
+    if args.json:
+        print_json({"state": doctor.worst(checks), "checks": [c.as_json() for c in checks]})
+    else:
+        marks = {doctor.OK: "[ ok ]", doctor.WARNING: "[warn]", doctor.CRITICAL: "[FAIL]",
+                 doctor.UNKNOWN: "[ ?? ]"}
+        for check in checks:
+            print(f"{marks[check.state]} {check.name}: {check.detail}")
+        print(f"overall: {doctor.worst(checks)}")
+    state = doctor.worst(checks)
+    return EXIT_OK if state in (doctor.OK, doctor.WARNING) else EXIT_ERROR
+
+
+# --- parser ------------------------------------------------------------------------------------
+
+
+def _backend_options(p: argparse.ArgumentParser) -> None:
+    where = p.add_argument_group("where rules run")
+    where.add_argument("--sandbox", metavar="DIR", default=None,
+                       help="run in this sandbox directory instead of on a live server")
+    where.add_argument("--user", default=None,
+                       help="sandbox: acting user name#zone (default rods#<first zone>)")
+    where.add_argument("--zone", default=None, help="sandbox: zone whose server runs the rule "
+                                                    "(default: the user's zone)")
+    where.add_argument("--irods-env", default=None, metavar="FILE",
+                       help="live: irods_environment.json (default $IRODS_ENVIRONMENT_FILE or "
+                            "~/.irods/irods_environment.json)")
+    where.add_argument("--instance", choices=("nrep", "python"), default="nrep",
+                       help="live: call through the native rule engine (any user, default) or "
+                            "the Python rule engine (rodsadmin)")
+    where.add_argument("--credentials", action="append", default=[], metavar="FILE",
+                       help="live: extra PID credentials files (prefixes chain/pid show may "
+                            "read directly)")
+    where.add_argument("--config", default=None, metavar="FILE",
+                       help="live: b2safe.json naming the local PID credentials")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``b2safe`` command."""
+    parser = argparse.ArgumentParser(prog="b2safe", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"b2safe {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    version = sub.add_parser("version", help="print the version")
+    version.set_defaults(func=_cmd_version)
+
+    demo = sub.add_parser("demo", help="run the sandbox demonstration")
+    demo.add_argument("--dir", default=None,
+                      help="sandbox directory to keep (default: a temporary directory)")
+    demo.add_argument("--quick", action="store_true", help="a shorter run (used by the tests)")
+    demo.set_defaults(func=_cmd_demo)
+
+    config = sub.add_parser("config", help="configuration tools")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
+    check = config_sub.add_parser("check", help="validate a configuration file")
+    check.add_argument("file", nargs="?", help="default: $B2SAFE_CONFIG or /etc/irods/b2safe.json")
+    check.set_defaults(func=_cmd_config_check)
+
+    rule = sub.add_parser("rule", help="run any registered B2SAFE rule",
+                          description="Run a rule with its inputs in order; OUT values are "
+                                      "printed as 'name = value' (or JSON with --json).")
+    rule.add_argument("name", nargs="?", help="rule name, e.g. EUDATCreatePID")
+    rule.add_argument("args", nargs="*", help="the rule's inputs in order (use -- before "
+                                               "values starting with '-')")
+    rule.add_argument("--list", action="store_true", help="list the registered rules")
+    _backend_options(rule)
+    rule.set_defaults(func=_cmd_rule)
+
+    pid = sub.add_parser("pid", help="create or show one PID")
+    pid_sub = pid.add_subparsers(dest="pid_command", metavar="ACTION")
+    create = pid_sub.add_parser("create", help="PID for a data object or collection "
+                                               "(EUDATCreatePID; prints the existing one)")
+    create.add_argument("path")
+    create.add_argument("--parent", default=None, help="PID of the object this is a copy of")
+    create.add_argument("--ror", nargs="?", const="pid", default=None,
+                        help="EUDAT/ROR: a PID, or without a value the new PID itself")
+    create.add_argument("--fio", nargs="?", const="pid", default=None,
+                        help="EUDAT/FIO: a PID, or without a value the new PID itself")
+    create.add_argument("--fixed", action="store_true", help="EUDAT/FIXED_CONTENT=True")
+    _backend_options(create)
+    create.set_defaults(func=_verb("pid create"))
+    show = pid_sub.add_parser("show", help="the PID record of a path or PID")
+    show.add_argument("target", metavar="PATH|PID")
+    _backend_options(show)
+    show.set_defaults(func=_verb("pid show"))
+
+    pids = sub.add_parser("pids", help="PIDs for a whole collection (EUDATPidsForColl)")
+    pids.add_argument("collection")
+    pids.add_argument("--fixed", action="store_true", help="EUDAT/FIXED_CONTENT=True")
+    _backend_options(pids)
+    pids.set_defaults(func=_verb("pids"))
+
+    repl = sub.add_parser("replicate", help="replicate SRC to DST (EUDATReplication)")
+    repl.add_argument("source", metavar="SRC")
+    repl.add_argument("destination", metavar="DST")
+    repl.add_argument("--resource", "-R", default=None, help="destination resource")
+    repl.add_argument("--registered", dest="registered", action="store_true", default=None,
+                      help="register PIDs for the copies (default)")
+    repl.add_argument("--no-registered", dest="registered", action="store_false",
+                      help="plain copy, no PIDs")
+    repl.add_argument("--recursive", dest="recursive", action="store_true", default=None,
+                      help="collections recursively (default)")
+    repl.add_argument("--no-recursive", dest="recursive", action="store_false")
+    _backend_options(repl)
+    repl.set_defaults(func=_verb("replicate"))
+
+    chk = sub.add_parser("check", help="compare SRC with its replica DST (EUDATCheckIntegrity)")
+    chk.add_argument("source", metavar="SRC")
+    chk.add_argument("destination", metavar="DST")
+    _backend_options(chk)
+    chk.set_defaults(func=_verb("check"))
+
+    status = sub.add_parser("status", help="pending work, integrity sweeps, delay queue")
+    status.add_argument("--limit", type=int, default=20, help="lines shown per section")
+    _backend_options(status)
+    status.set_defaults(func=_verb("status"))
+
+    chain = sub.add_parser("chain", help="the PARENT/REPLICA tree around a PID, verified")
+    chain.add_argument("target", metavar="PID|PATH")
+    _backend_options(chain)
+    chain.set_defaults(func=_verb("chain"))
+
+    from b2safe.install import add_parser as add_install_parser
+
+    add_install_parser(sub, _cmd_install)
+
+    doc = sub.add_parser("doctor", help="check a deployment (checklist or --nagios)")
+    doc.add_argument("--nagios", action="store_true",
+                     help="one line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
+    doc.add_argument("--no-pid", action="store_true", help="skip the PID service checks")
+    doc.add_argument("--live", action="store_true",
+                     help="also read the zone table and delay queue of the live server")
+    _backend_options(doc)
+    doc.set_defaults(func=_cmd_doctor)
+
+    try:
+        from b2safe.sandbox import cli as sandbox_cli
+    except ImportError:  # pragma: no cover - the sandbox ships with the package
+        sandbox_cli = None
+    if sandbox_cli is not None and hasattr(sandbox_cli, "add_parser"):
+        sandbox_cli.add_parser(sub)
+    return parser
+
+
+def _report_rule_failure(exc: Any) -> int:
+    print(f"ERROR: {exc.rule} failed: {exc.message} {describe_code(exc.code)}".rstrip(),
+          file=sys.stderr)
+    return exit_code_for(exc.code)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the ``b2safe`` command; returns the exit code (see the module docstring)."""
+    from b2safe.cli.backends import RuleFailed
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # argparse: 2 on usage errors, 0 for --help
+        return int(exc.code or 0)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(func(args) or EXIT_OK)
+    except CliError as exc:
+        print(f"ERROR: {exc.message} {describe_code(exc.code)}".rstrip(), file=sys.stderr)
+        return exc.exit_code
+    except RuleFailed as exc:
+        return _report_rule_failure(exc)
+    except ConfigError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except B2SafeError as exc:
+        print(f"ERROR: {exc} {describe_code(exc.code)}", file=sys.stderr)
+        return EXIT_UNAVAILABLE if is_unavailable_error(exc) else EXIT_ERROR
+    except BrokenPipeError:  # pragma: no cover - output piped into head and the like
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""Friendly verbs of the ``b2safe`` command, each a thin layer over one B2SAFE rule.
+
+The verb table (:data:`VERB_RULES`) says which rule a verb runs and how its options map onto the
+rule's parameter names, so a verb works as soon as its rule is registered (replication and
+integrity rules arrive with their modules) and fails with a clear message (exit 2) before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from b2safe import profile
+from b2safe.cli import chain as chain_mod
+from b2safe.cli.backends import Backend, RuleFailed
+from b2safe.cli.common import EXIT_ERROR, EXIT_OK, CliError, Progress, print_json
+from b2safe.cli.runner import RuleResult, render, run_named
+
+
+@dataclass(frozen=True)
+class VerbRule:
+    """How a verb calls its rule: option -> possible parameter names, and default inputs."""
+
+    rule: str
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+
+
+VERB_RULES: dict[str, VerbRule] = {
+    "pid create": VerbRule("EUDATCreatePID", defaults={"parent_pid": "None", "ror": "None",
+                                                      "fio": "None", "fixed": "false"}),
+    "pid search": VerbRule("EUDATSearchPID"),
+    "pid value": VerbRule("EUDATGeteValPid"),
+    "pids": VerbRule("EUDATPidsForColl", aliases={"coll_path": ("coll_path", "collection",
+                                                                "path")}),
+    "replicate": VerbRule(
+        "EUDATReplication",
+        aliases={"source": ("source", "src", "source_path", "path"),
+                 "destination": ("destination", "dest", "dst", "destination_path", "target"),
+                 "resource": ("dest_res", "resource", "destination_resource", "dest_resource"),
+                 "registered": ("registered",), "recursive": ("recursive",)},
+        defaults={"registered": "true", "recursive": "true"}),
+    "check": VerbRule(
+        "EUDATCheckIntegrity",
+        aliases={"source": ("source", "src", "source_path", "path"),
+                 "destination": ("destination", "dest", "dst", "destination_path", "target")},
+        # Guess: B2SAFE 4.x's logEnabled/notification parameters, if the port keeps them.
+        defaults={"log_enabled": "true", "logEnabled": "true", "notification": "0",
+                  "source_res": "None", "dest_res": "None"}),
+}
+
+
+def call(backend: Backend, verb: str, values: dict[str, Optional[str]]) -> RuleResult:
+    """Run the rule of ``verb`` with option ``values`` (see :data:`VERB_RULES`)."""
+    spec = VERB_RULES[verb]
+    return run_named(backend, spec.rule, values, aliases=spec.aliases, defaults=spec.defaults,
+                     verb=verb)
+
+
+def _bool(flag: Optional[bool]) -> Optional[str]:
+    return None if flag is None else ("true" if flag else "false")
+
+
+def output(args: argparse.Namespace, result: RuleResult, text: Optional[str] = None) -> None:
+    """Print a rule result: JSON with --json, else ``text`` or its OUT lines."""
+    if getattr(args, "json", False):
+        print_json(result.as_json())
+        return
+    shown = render(result) if text is None else text
+    if shown:
+        print(shown)
+
+
+def outcome(result: RuleResult) -> int:
+    """Exit code of a rule that reports success in an OUT ``status`` ("false" -> 1)."""
+    status = result.outputs.get("status")
+    return EXIT_ERROR if status is not None and status.strip().lower() == "false" else EXIT_OK
+
+
+# --- pid ---------------------------------------------------------------------------------------
+
+
+def cmd_pid_create(args: argparse.Namespace, backend: Backend) -> int:
+    """``b2safe pid create PATH``: EUDATCreatePID (idempotent: prints the existing PID)."""
+    result = call(backend, "pid create", {
+        "path": args.path, "parent_pid": args.parent, "ror": args.ror, "fio": args.fio,
+        "fixed": "true" if args.fixed else None})
+    output(args, result, next(iter(result.outputs.values()), ""))
+    return EXIT_OK
+
+
+def _pid_of_path(backend: Backend, path: str) -> str:
+    result = call(backend, "pid search", {"path": path})
+    pid = next(iter(result.outputs.values()), "")
+    if not pid or pid in ("empty", "None"):
+        raise CliError(f"{path} has no PID", EXIT_ERROR)
+    return pid
+
+
+def read_record(backend: Backend, pid: str) -> tuple[dict[str, str], str]:
+    """(profile values of ``pid``, how they were read): directly from the Handle server of its
+    prefix when this host has credentials for it, else value by value through EUDATGeteValPid."""
+    services = backend.pid_services()
+    try:
+        service = services.get(pid.split("/", 1)[0].upper())
+        if service is not None:
+            record = service.get(pid)
+            return record.as_strings(), service.credentials.handle_server_url
+    finally:
+        for service in services.values():
+            service.close()
+    values: dict[str, str] = {}
+    for key in profile.PROFILE_TYPES:
+        result = call(backend, "pid value", {"pid": pid, "key": key})
+        value = next(iter(result.outputs.values()), "None")
+        if value not in ("", "None"):
+            values[key] = value
+    return values, "EUDATGeteValPid"
+
+
+def cmd_pid_show(args: argparse.Namespace, backend: Backend) -> int:
+    """``b2safe pid show PATH|PID``: the record's profile values."""
+    target = args.target
+    path = target if target.startswith("/") else None
+    pid = _pid_of_path(backend, target) if path else target
+    values, source = read_record(backend, pid)
+    if args.json:
+        print_json({"pid": pid, "path": path, "values": values, "source": source})
+        return EXIT_OK
+    print(f"PID: {pid}")
+    if path:
+        print(f"path: {path}")
+    width = max((len(k) for k in values), default=0)
+    for key, value in values.items():
+        print(f"  {key:<{width}}  {value}")
+    return EXIT_OK
+
+
+def cmd_pids(args: argparse.Namespace, backend: Backend) -> int:
+    """``b2safe pids COLLECTION``: EUDATPidsForColl (resumable)."""
+    progress = Progress(f"PIDs for {args.collection}", quiet=args.quiet)
+    progress.update(0, "running on the server ...")
+    try:
+        result = call(backend, "pids", {"coll_path": args.collection,
+                                        "fixed": "true" if args.fixed else "false"})
+    finally:
+        progress.finish()
+    output(args, result)
+    return EXIT_OK
+
+
+def cmd_replicate(args: argparse.Namespace, backend: Backend) -> int:
+    """``b2safe replicate SRC DST``: EUDATReplication."""
+    progress = Progress(f"replicating {args.source}", quiet=args.quiet)
+    progress.update(0, "running on the server ...")
+    try:
+        result = call(backend, "replicate", {
+            "source": args.source, "destination": args.destination, "resource": args.resource,
+            "registered": _bool(args.registered), "recursive": _bool(args.recursive)})
+    finally:
+        progress.finish()
+    output(args, result)
+    return outcome(result)
+
+
+def cmd_check(args: argparse.Namespace, backend: Backend) -> int:
+    """``b2safe check SRC DST``: EUDATCheckIntegrity."""
+    result = call(backend, "check", {"source": args.source, "destination": args.destination})
+    output(args, result)
+    return outcome(result)
+
+
+# --- status ------------------------------------------------------------------------------------
+
+PENDING_PREFIX = "eudat_pending:"
+SWEEP_STATE_AVU = "eudat_sweep:state"
+
+#: Status sections: ``fn(backend) -> (title, [lines])``. Modules for replication retries or
+#: other pending work add theirs with :func:`register_status_provider`.
+STATUS_PROVIDERS: list[Callable[[Backend], tuple[str, list[str]]]] = []
+
+
+def register_status_provider(provider: Callable[[Backend], tuple[str, list[str]]]) -> None:
+    """Add a ``b2safe status`` section provider (idempotent)."""
+    if provider not in STATUS_PROVIDERS:
+        STATUS_PROVIDERS.append(provider)
+
+
+def _pending_work(backend: Backend) -> tuple[str, list[str]]:
+    like = ("like", f"{PENDING_PREFIX}%")
+    rows = backend.query(["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_NAME",
+                          "META_DATA_ATTR_VALUE"], [("META_DATA_ATTR_NAME", *like)])
+    lines = [f"{coll}/{name}  {attr[len(PENDING_PREFIX):]}  {value}"
+             for coll, name, attr, value in rows]
+    colls = backend.query(["COLL_NAME", "META_COLL_ATTR_NAME", "META_COLL_ATTR_VALUE"],
+                          [("META_COLL_ATTR_NAME", *like)])
+    lines += [f"{coll}  {attr[len(PENDING_PREFIX):]}  {value}" for coll, attr, value in colls]
+    return f"pending work ({len(lines)} item(s), AVUs {PENDING_PREFIX}*)", lines
+
+
+def _sweeps(backend: Backend) -> tuple[str, list[str]]:
+    from b2safe.doctor import SWEEP_RULE
+
+    rows = backend.query(["COLL_NAME", "META_COLL_ATTR_VALUE"],
+                         [("META_COLL_ATTR_NAME", "=", SWEEP_STATE_AVU)])
+    queued = [text for text in backend.delayed_rules() if SWEEP_RULE in text]
+    lines = []
+    for coll, state in rows:
+        count = sum(1 for text in queued if coll in text)
+        lines.append(f"{coll}  {state}  ({count} queued run(s))")
+    return f"integrity sweeps ({len(rows)})", lines
+
+
+def _delay_queue(backend: Backend) -> tuple[str, list[str]]:
+    texts = backend.delayed_rules()
+    ours = [" ".join(t.split()) for t in texts if "EUDAT" in t or "b2safe" in t]
+    return (f"delay queue ({len(texts)} rule(s), {len(ours)} of b2safe)",
+            [t if len(t) <= 100 else t[:97] + "..." for t in ours])
+
+
+for _provider in (_pending_work, _sweeps, _delay_queue):
+    register_status_provider(_provider)
+
+
+def cmd_status(args: argparse.Namespace, backend: Backend) -> int:
+    """``b2safe status``: pending work, sweeps and the delay queue (one section per provider)."""
+    sections = []
+    for provider in STATUS_PROVIDERS:
+        try:
+            title, lines = provider(backend)
+        except (CliError, RuleFailed) as exc:
+            title, lines = f"{getattr(provider, '__name__', 'section')}: unavailable", [str(exc)]
+        sections.append({"title": title, "lines": lines})
+    if args.json:
+        print_json({"target": backend.label, "sections": sections})
+        return EXIT_OK
+    print(f"b2safe status of {backend.label}")
+    for section in sections:
+        print(f"\n{section['title']}")
+        for line in section["lines"][: args.limit]:
+            print(f"  {line}")
+        hidden = len(section["lines"]) - args.limit
+        if hidden > 0:
+            print(f"  ... and {hidden} more (--limit)")
+    return EXIT_OK
+
+
+# --- chain -------------------------------------------------------------------------------------
+
+
+def cmd_chain(args: argparse.Namespace, backend: Backend) -> int:
+    """``b2safe chain PID|PATH``: the PARENT/REPLICA tree, each record verified."""
+    start = _pid_of_path(backend, args.target) if args.target.startswith("/") else args.target
+    services = backend.pid_services()
+    progress = Progress("records read", quiet=args.quiet)
+    try:
+        root = chain_mod.walk(start, chain_mod.fetcher(services),
+                              chain_mod.verify_with(backend.object_state),
+                              on_record=lambda n: progress.update(n))
+    finally:
+        progress.finish()
+        for service in services.values():
+            service.close()
+    nodes = root.walk()
+    failing = [n for n in nodes if n.state in chain_mod.FAILING]
+    if args.json:
+        print_json({"start": start, "tree": root.as_json(), "records": len(nodes),
+                    "failing": len(failing)})
+    else:
+        print(chain_mod.render(root))
+        print(f"{len(nodes)} record(s); {len(failing)} failing verification")
+    notes = getattr(backend, "notes", None)
+    for note in notes or []:
+        print(f"note: {note}", file=sys.stderr)
+    return EXIT_ERROR if failing else EXIT_OK
+
+
+#: Verb name -> handler, used by the parser in :mod:`b2safe.cli`.
+HANDLERS: dict[str, Callable[[argparse.Namespace, Backend], int]] = {
+    "pid create": cmd_pid_create,
+    "pid show": cmd_pid_show,
+    "pids": cmd_pids,
+    "replicate": cmd_replicate,
+    "check": cmd_check,
+    "status": cmd_status,
+    "chain": cmd_chain,
+}
+
