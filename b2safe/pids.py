@@ -66,6 +66,7 @@ class PidsReport:
     existing: int = 0
     failed: int = 0
     first_error: str = ""
+    first_error_code: int = 0
 
     def __str__(self) -> str:
         return f"created={self.created} existing={self.existing} failed={self.failed}"
@@ -201,12 +202,7 @@ class PidWorkflow:
         values = sorted({a.value for a in self.catalog.avus(info.path, kind, PID_AVU)})
         winner = values[0] if values else pid
         if winner != pid:
-            logger.warning("%s got PID %s concurrently; withdrawing %s", info.path, winner, pid)
-            self.catalog.remove_avu(info.path, kind, PID_AVU, pid)
-            try:
-                self.pids.delete(pid)
-            except PidNotFound:
-                pass
+            self._withdraw(info, pid, winner)
             return winner
         mirrors = self.mirror_avus(pid, record)
         mirrors.pop(PID_AVU)
@@ -220,41 +216,104 @@ class PidWorkflow:
                             ) -> PidsReport:
         """``EUDATPidsForColl``: PIDs for a collection and everything below it.
 
-        Streams the tree in GenQuery pages; per page one query finds the objects that already
-        have a PID, checksums missing from the listing are computed, the PIDs are minted through
-        the PID service's worker pool, and the AVUs are written on the rule's thread. The PID AVUs
-        are the checkpoint: a re-run after a crash skips what is done and, with deterministic
-        minting, re-adopts handles created just before the crash.
+        Streams the tree in GenQuery pages; per page one query (per kind) finds the objects that
+        already have a PID, checksums missing from the listing are computed, the PIDs are minted
+        through the PID service's worker pool, and the AVUs are written on the rule's thread,
+        followed by one query (per kind) that detects concurrent creators. The PID AVUs are the
+        checkpoint: a re-run after a crash skips what is done and, with deterministic minting,
+        re-adopts handles created just before the crash.
         """
         root = self.stat(collection, "collection")
         if not root.is_collection:
             raise InvalidInput(f"{collection} is not a collection")
         if not self.catalog.check_access(collection, "modify object"):
             raise AccessDenied(f"you may not change the metadata of {collection}")
-        totals = [0, 0, 0]
-        first_error = ""
         items: Iterator[ObjectInfo] = _chain([root], self.catalog.walk(collection))
+        return self.pids_for_items(items, fixed=fixed, progress=progress)
+
+    def pids_for_items(self, items: Iterable[ObjectInfo], *, fixed: bool,
+                       progress: Optional[Callable[[PidsReport], None]] = None) -> PidsReport:
+        """PIDs for a stream of local objects/collections, page by page (see above).
+
+        Returns the counts; failures are counted (and the first one named), not raised.
+        """
+        totals = [0, 0, 0]
+        first: tuple[str, int] = ("", 0)
         for page in _pages(items, PAGE):
             created, existing, failures = self._pids_for_page(page, fixed)
             totals[0] += created
             totals[1] += existing
             totals[2] += len(failures)
-            if failures and not first_error:
-                first_error = failures[0]
+            if failures and not first[0]:
+                path, error = failures[0]
+                first = (f"{path}: {error}", error.code)
             if progress is not None:
-                progress(PidsReport(*totals, first_error))
-        return PidsReport(totals[0], totals[1], totals[2], first_error)
+                progress(PidsReport(*totals, *first))
+        return PidsReport(*totals, *first)
+
+    def pending_batches(self, collection: str, batch_size: int,
+                        ) -> Iterator[tuple[str, str, str, int]]:
+        """Cut the objects of a tree that have no PID yet into id ranges of ``batch_size``.
+
+        Yields ``(kind, first_id, last_id, count)``: ``-C`` ranges (the collection and its
+        sub-collections) first, then ``-d`` ranges (data objects), ids ascending. Streams
+        (one id query per kind plus one PID query per 256 ids), so memory does not grow with
+        the tree. Ranges may also span ids that got a PID since; :meth:`pids_for_range` skips
+        those.
+        """
+        root = self.stat(collection, "collection")
+        if not root.is_collection:
+            raise InvalidInput(f"{collection} is not a collection")
+        if not self.catalog.check_access(collection, "modify object"):
+            raise AccessDenied(f"you may not change the metadata of {collection}")
+        if batch_size < 1:
+            raise InvalidInput("batch_size must be a positive number of objects")
+        for kind in ("-C", "-d"):
+            batch: list[str] = []
+            for page in _pages(self.catalog.object_ids(collection, kind), PAGE):
+                have = self.catalog.avus_by_id(kind, page, PID_AVU)
+                for object_id in page:
+                    if object_id in have:
+                        continue
+                    batch.append(object_id)
+                    if len(batch) == batch_size:
+                        yield kind, batch[0], batch[-1], len(batch)
+                        batch = []
+            if batch:
+                yield kind, batch[0], batch[-1], len(batch)
+
+    def pids_for_range(self, collection: str, kind: str, first: str, last: str, *,
+                       fixed: bool) -> PidsReport:
+        """One batch of :meth:`pending_batches`: PIDs for the ``kind`` objects of the tree whose
+        ids lie in ``first`` .. ``last`` (those with a PID are counted as existing)."""
+        root = self.stat(collection, "collection")
+        if not root.is_collection:
+            raise InvalidInput(f"{collection} is not a collection")
+        if kind not in ("-C", "-d"):
+            raise InvalidInput(f"kind must be -C or -d, not {kind[:10]!r}")
+        if not (first.isdigit() and last.isdigit()) or int(first) > int(last):
+            raise InvalidInput(f"{first[:20]!r}..{last[:20]!r} is not an id range")
+        if not self.catalog.check_access(collection, "modify object"):
+            raise AccessDenied(f"you may not change the metadata of {collection}")
+        return self.pids_for_items(self.catalog.walk_ids(collection, kind, first, last),
+                                   fixed=fixed)
+
+    def _pid_values(self, infos: Sequence[ObjectInfo]) -> dict[str, list[str]]:
+        """``{kind+id: [PID values]}`` for ``infos``: one catalog query per kind present."""
+        found: dict[str, list[str]] = {}
+        for kind in ("-C", "-d"):
+            ids = [i.object_id for i in infos if kind_flag(i) == kind]
+            if ids:
+                for key, values in self.catalog.avus_by_id(kind, ids, PID_AVU).items():
+                    found[f"{kind}{key}"] = sorted(values)
+        return found
 
     def _pids_for_page(self, page: Sequence[ObjectInfo], fixed: bool,
-                       ) -> tuple[int, int, list[str]]:
-        have: dict[str, str] = {}
-        for kind in ("-C", "-d"):
-            ids = [i.object_id for i in page if kind_flag(i) == kind]
-            if ids:
-                have.update({f"{kind}{k}": v for k, v in
-                             self.catalog.avu_by_id(kind, ids, PID_AVU).items()})
-        todo = [i for i in page if f"{kind_flag(i)}{i.object_id}" not in have]
-        failures: list[str] = []
+                       ) -> tuple[int, int, list[tuple[str, B2SafeError]]]:
+        """Create the missing PIDs of one page: (created, existing, [(path, error)])."""
+        have = self._pid_values(page)
+        todo = [i for i in page if _key(i) not in have]
+        failures: list[tuple[str, B2SafeError]] = []
         jobs: list[tuple[ObjectInfo, PidRecord]] = []
         for info in todo:
             try:
@@ -263,18 +322,44 @@ class PidWorkflow:
                 jobs.append((info, self.record_for(info, parent=None, ror=None, fio=None,
                                                    fixed=fixed, checksum=checksum)))
             except B2SafeError as exc:
-                failures.append(f"{info.path}: {exc}")
+                failures.append((info.path, exc))
+        recorded: list[tuple[ObjectInfo, str]] = []
         for (info, record), result in self._mint_all(jobs):
-            if isinstance(result, BaseException):
-                failures.append(f"{info.path}: {result}")
+            if isinstance(result, B2SafeError):
+                failures.append((info.path, result))
                 continue
+            if isinstance(result, BaseException):
+                raise result
             try:
-                self._commit(info, result, record)
+                kind = kind_flag(info)
+                mirrors = self.mirror_avus(result, record)
+                mirrors.pop(PID_AVU)
+                # Mirrors first: a crash before the PID AVU (the commit point) leaves a path
+                # that a re-run completes; the mirrors do not depend on which PID wins.
+                self.catalog.set_avus(info.path, kind, mirrors)
+                self.catalog.add_avu(info.path, kind, PID_AVU, result, known_absent=True)
+                recorded.append((info, result))
             except B2SafeError as exc:
-                failures.append(f"{info.path}: {exc}")
-        for failure in failures:
-            logger.error("PID not created for %s", failure)
+                failures.append((info.path, exc))
+        if recorded:
+            now = self._pid_values([info for info, _ in recorded])
+            for info, pid in recorded:
+                values = now.get(_key(info), [pid])
+                if values[0] != pid:
+                    self._withdraw(info, pid, values[0])
+        for path, error in failures:
+            logger.error("PID not created for %s: %s", path, error)
         return len(todo) - len(failures), len(page) - len(todo), failures
+
+    def _withdraw(self, info: ObjectInfo, pid: str, winner: str) -> None:
+        """Remove our ``pid`` of ``info`` in favour of a concurrent creator's ``winner``."""
+        logger.warning("%s got PID %s concurrently; withdrawing %s", info.path, winner, pid)
+        self.catalog.remove_avu(info.path, kind_flag(info), PID_AVU, pid)
+        if pid.casefold() != winner.casefold():
+            try:
+                self.pids.delete(pid)
+            except PidNotFound:
+                pass
 
     def _mint_all(self, jobs: list[tuple[ObjectInfo, PidRecord]],
                   ) -> Iterable[tuple[tuple[ObjectInfo, PidRecord], Any]]:
@@ -342,6 +427,10 @@ class PidWorkflow:
             for avu in self.catalog.avus(path, kind, name):
                 self.catalog.remove_avu(path, kind, name, avu.value)
         return pid
+
+
+def _key(info: ObjectInfo) -> str:
+    return f"{kind_flag(info)}{info.object_id}"
 
 
 def _chain(first: Iterable[ObjectInfo], rest: Iterable[ObjectInfo]) -> Iterator[ObjectInfo]:

@@ -78,7 +78,8 @@ def _inputs_from_args(spec: RuleSpec, rule_args: list) -> tuple[Form, dict[str, 
         return form, values, False
     rule_vars = _rule_vars() if not rule_args else None
     if rule_vars is not None:
-        for candidate in sorted(spec.forms, key=lambda f: -len(f.params)):
+        # With equal inputs, prefer the form with outputs: they are what irule prints.
+        for candidate in sorted(spec.forms, key=lambda f: (-len(f.params), -len(f.outputs))):
             keys = [f"*{p.name}" for p in candidate.params]
             if all(k in rule_vars for k in keys):
                 values = {p.name: strip_rule_var(str(rule_vars[f"*{p.name}"]))

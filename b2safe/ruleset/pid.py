@@ -11,7 +11,7 @@ from typing import Optional
 from b2safe import profile
 from b2safe.errors import InvalidInput, PidError
 from b2safe.paths import validate_path, validate_pid
-from b2safe.pids import FIO_AVU, PID_AVU, ROR_AVU, kind_flag, optional_value
+from b2safe.pids import FIO_AVU, PID_AVU, ROR_AVU, PidsReport, kind_flag, optional_value
 from b2safe.prep import RuleContext, rule
 from b2safe.prep.wiring import pid_workflow
 
@@ -35,27 +35,103 @@ def create_pid(ctx: RuleContext, parent_pid: str, path: str, ror: str, fio: str,
 
 @rule("EUDATPidsForColl", forms=[("coll_path", "fixed:bool"),
                                  ("coll_path", "fixed:bool", "OUT report")],
-      errors=("InvalidPath", "NotFound", "InvalidInput", "AccessDenied", "PidError"))
+      errors=("InvalidPath", "UnknownZone", "NotFound", "InvalidInput", "AccessDenied",
+              "PidError"))
 def pids_for_coll(ctx: RuleContext, coll_path: str, fixed: bool) -> str:
     """Create PIDs for a collection, its sub-collections and data objects (no ROR).
 
     Paths that already have a PID are skipped, so a re-run resumes. The optional OUT gets
     ``created=N existing=N failed=N``. When some PIDs could not be created the rule fails after
-    doing all the others, naming the first failure.
+    doing all the others, with the code of the first failure and naming it.
     """
-    workflow = pid_workflow(ctx)
-    report = workflow.pids_for_collection(coll_path, fixed=fixed)
+    return _report_or_raise(pid_workflow(ctx).pids_for_collection(coll_path, fixed=fixed))
+
+
+def _report_or_raise(report: PidsReport) -> str:
     if report.failed:
-        raise PidError(f"{report}; first failure: {report.first_error}")
+        raise PidError(f"{report}; first failure: {report.first_error}",
+                       code=report.first_error_code or None)
     return str(report)
+
+
+BATCH_RULE = "EUDATPidsForCollBatch"
+#: Delay condition of a batch: the Python instance, soon, retried for a while when it fails
+#: (a Handle outage), never repeated after success.
+BATCH_CONDITION = ("<INST_NAME>irods_rule_engine_plugin-python-instance</INST_NAME>"
+                   "<PLUSET>1s</PLUSET><EF>10m REPEAT UNTIL SUCCESS OR 6 TIMES</EF>")
+
+
+def batch_text(coll_path: str, fixed: bool, kind: str, first: str, last: str) -> str:
+    """The delay-rule body (Python statements, PREP's exec_rule_expression) of one batch.
+
+    ``repr`` quotes any path safely (quotes, backslashes, non-ASCII).
+    """
+    args = ", ".join(repr(a) for a in (coll_path, "true" if fixed else "false", kind, first,
+                                       last))
+    return f"callback.{BATCH_RULE}({args})"
+
+
+@rule("EUDATPidsForCollBatched", forms=[("coll_path", "fixed:bool", "batch_size"),
+                                        ("coll_path", "fixed:bool", "batch_size",
+                                         "OUT report")],
+      errors=("InvalidPath", "UnknownZone", "NotFound", "InvalidInput", "AccessDenied"))
+def pids_for_coll_batched(ctx: RuleContext, coll_path: str, fixed: bool,
+                          batch_size: str) -> str:
+    """``EUDATPidsForColl`` split into delay-rule batches, for large trees.
+
+    Finds the objects of the tree that have no PID yet (GenQuery pages, no Handle request),
+    cuts them into id ranges of ``batch_size`` objects and queues one delay rule per range
+    (``EUDATPidsForCollBatch``, Python instance, retried up to 6 times 10 minutes apart while
+    it fails). Ranges already queued are not queued again, so calling this twice is safe; a
+    batch skips paths that got a PID meanwhile. The optional OUT gets
+    ``scheduled=N queued=N objects=N`` (new delay rules, rules already in the queue, objects
+    without a PID).
+    """
+    text = batch_size.strip()
+    if not text.isdigit() or not 1 <= int(text) <= 100000:
+        raise InvalidInput(f"batch_size must be a number from 1 to 100000, not {text[:20]!r}")
+    workflow = pid_workflow(ctx)
+    validate_path(coll_path, "collection")
+    cat = workflow.catalog
+    queued = {r.text.strip() for r in cat.delayed_rules(f"%{BATCH_RULE}(%")}
+    scheduled = already = objects = 0
+    for kind, first, last, count in workflow.pending_batches(coll_path, int(text)):
+        objects += count
+        body = batch_text(coll_path, fixed, kind, first, last)
+        if body in queued:
+            already += 1
+            continue
+        cat.schedule(BATCH_CONDITION, body)
+        queued.add(body)
+        scheduled += 1
+    return f"scheduled={scheduled} queued={already} objects={objects}"
+
+
+@rule(BATCH_RULE, forms=[("coll_path", "fixed:bool", "kind", "first_id", "last_id"),
+                         ("coll_path", "fixed:bool", "kind", "first_id", "last_id",
+                          "OUT report")],
+      errors=("InvalidPath", "NotFound", "InvalidInput", "AccessDenied", "PidError"))
+def pids_for_coll_batch(ctx: RuleContext, coll_path: str, fixed: bool, kind: str,
+                        first_id: str, last_id: str) -> str:
+    """One batch queued by ``EUDATPidsForCollBatched``: PIDs for the ``kind`` (``-C``
+    collections, ``-d`` data objects) of the tree with ids ``first_id`` .. ``last_id``.
+
+    Fails (so the delay server retries it) when some PIDs could not be created.
+    """
+    report = pid_workflow(ctx).pids_for_range(coll_path, kind, first_id, last_id, fixed=fixed)
+    return _report_or_raise(report)
 
 
 @rule("EUDATSearchPID", params=("path",), outputs=("pid",),
       errors=("InvalidPath", "PidError"))
 def search_pid(ctx: RuleContext, path: str) -> str:
-    """The PID of ``path``: its PID AVU, else a reverse lookup of its URL; "empty" if none."""
-    validate_path(path)
+    """The PID of ``path``: its PID AVU, else a reverse lookup of its URL; "empty" if none.
+
+    Only paths of this zone: another zone's paths have that zone's URL and catalog
+    (SYS_INVALID_ZONE_NAME).
+    """
     workflow = pid_workflow(ctx)
+    workflow.local_path(path)
     info = workflow.catalog.stat(path)
     if info is not None:
         pid = workflow.pid_of(info)
@@ -161,14 +237,20 @@ def e_checksum_update(ctx: RuleContext, pid: str, path: str) -> None:
 
 @rule("EUDATeRORupdate", params=("pid", "ror"), errors=("InvalidPid", "PidNotFound"))
 def e_ror_update(ctx: RuleContext, pid: str, ror: str) -> None:
-    """Set EUDAT/ROR of ``pid`` ("None" removes it)."""
-    pid_workflow(ctx).update_value(pid, profile.ROR, optional_value(ror))
+    """Set EUDAT/ROR of ``pid`` to the PID ``ror`` ("None" removes it)."""
+    pid_workflow(ctx).update_value(pid, profile.ROR, _optional_pid(ror, "ROR"))
 
 
 @rule("EUDATeFIOupdate", params=("pid", "fio"), errors=("InvalidPid", "PidNotFound"))
 def e_fio_update(ctx: RuleContext, pid: str, fio: str) -> None:
-    """Set EUDAT/FIO of ``pid`` ("None" removes it)."""
-    pid_workflow(ctx).update_value(pid, profile.FIO, optional_value(fio))
+    """Set EUDAT/FIO of ``pid`` to the PID ``fio`` ("None" removes it)."""
+    pid_workflow(ctx).update_value(pid, profile.FIO, _optional_pid(fio, "FIO"))
+
+
+def _optional_pid(value: str, what: str) -> Optional[str]:
+    """A PID argument where "None"/"" means no value; anything else must look like a PID."""
+    value = optional_value(value)
+    return None if value is None else validate_pid(value, what)
 
 
 @rule("EUDATiRORupdate", params=("path", "pid"),

@@ -70,7 +70,7 @@ def _checksum_of(ctx: RuleContext, path: str, resource: str, compute: bool) -> t
     """(checksum, modify time) of ``path``; computes it when absent and ``compute``."""
     info = _existing(ctx, path)
     if info.is_collection:
-        return "None", str(info.modify_time)
+        return "None", _irods_time(info.modify_time)
     cat = catalog(ctx)
     checksum = info.checksum
     if not checksum and compute:
@@ -80,8 +80,14 @@ def _checksum_of(ctx: RuleContext, path: str, resource: str, compute: bool) -> t
         resc = resc.split(";")[-1]
         name = CHECKSUM_DATE_AVU + resc
         if not cat.avus(path, "-d", name):
-            cat.set_avu(path, "-d", name, str(info.modify_time))
-    return (checksum or "None"), str(info.modify_time)
+            cat.set_avu(path, "-d", name, _irods_time(info.modify_time))
+    return (checksum or "None"), _irods_time(info.modify_time)
+
+
+def _irods_time(epoch: int) -> str:
+    """An epoch as iRODS stores and GenQuery returns it (11 digits, zero-padded), as B2SAFE's
+    rules read it from DATA_MODIFY_TIME."""
+    return f"{int(epoch):011d}"
 
 
 @rule("EUDATiCHECKSUMget", forms=[("path", "OUT checksum", "OUT modtime"),

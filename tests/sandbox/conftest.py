@@ -3,10 +3,12 @@ Handle prefix and server, called the way irule and PREP call rules."""
 
 from __future__ import annotations
 
+import builtins
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import pytest
 
@@ -87,7 +89,7 @@ class World:
             out.setdefault(avu.name, []).append(avu.value)
         return out
 
-    def configure(self, zone: str, **sections: dict) -> None:
+    def configure(self, zone: str, /, **sections: dict) -> None:
         """Merge ``sections`` into ``zone``'s b2safe.json."""
         path = self.sb.zone(zone).config_dir / "b2safe.json"
         data = json.loads(path.read_text())
@@ -98,10 +100,78 @@ class World:
                 data[key] = value
         path.write_text(json.dumps(data))
 
+    def tree(self, base: str, objects: int, *, names: Sequence[str] = ("f",), fanout: int = 8,
+             depth: int = 2, owner: str = "alice#zoneA") -> list[str]:
+        """Load a tree of ``objects`` small data objects below ``base`` straight into the zone's
+        catalog (one transaction; no PEPs fire): ``fanout`` sub-collections per level, ``depth``
+        levels, names cycling through ``names``. Returns every path created, collections first.
+        """
+        catalog = self.sb.zone(base.split("/")[1]).catalog
+        colls = [base]
+        level = [base]
+        for d in range(depth):
+            level = [f"{parent}/{names[(i + d) % len(names)]} c{d}.{i}"
+                     for parent in level for i in range(fanout)]
+            colls += level
+        leaves = level
+        files = [f"{leaves[i % len(leaves)]}/{names[i % len(names)]} {i}.dat"
+                 for i in range(objects)]
+        with catalog.batch():
+            for coll in colls:
+                catalog.coll_create(coll, owner, recursive=True)
+            for i, path in enumerate(files):
+                catalog.data_put(path, f"content {i}".encode(), owner)
+        return colls + files
+
+    def irule_rule(self, rule: str, user: str = "rods#zoneA", **inputs: str) -> Any:
+        """``irule -r <python instance> RULE '*a="v"%...' ruleExecOut``: PREP calls the rule
+        with empty rule_args and the inputs in ``irods_rule_vars`` (values keep their quotes).
+
+        The sandbox's ``ClientSession.irule_rule`` takes no inputs, so they are placed in the
+        ``irods_rule_vars`` builtin here, as PREP does, for the duration of the call.
+        """
+        had = hasattr(builtins, "irods_rule_vars")
+        old = getattr(builtins, "irods_rule_vars", None)
+        builtins.irods_rule_vars = {f"*{k}": f'"{v}"' for k, v in inputs.items()}
+        try:
+            return self.client(user).irule_rule(rule)
+        finally:
+            if had:
+                builtins.irods_rule_vars = old
+            else:
+                del builtins.irods_rule_vars
+
+    def after_requests(self, zone: str, method: str, count: int,
+                       action: Callable[[], None]) -> None:
+        """Run ``action`` once, when ``zone``'s Handle server has counted ``count`` requests of
+        ``method`` (e.g. to open an outage window mid-run).
+
+        It runs inside the request that reaches the count, before that request's faults are
+        taken, so ``faults.fail_next(...)`` there hits that very request and the ones after it.
+        """
+        _after_requests(self.sb.handle_server(zone), method, count, action)
+
     def close(self) -> None:
         for reader in self._readers.values():
             reader.close()
         self.sb.close()
+
+
+def _after_requests(server: Any, method: str, count: int, action: Callable[[], None]) -> None:
+    stats = server.stats
+    original = stats.count
+    lock = threading.Lock()
+    fired = []
+
+    def count_and_trigger(req_method: str, path: str) -> None:
+        original(req_method, path)
+        if req_method.upper() == method.upper() and stats[method] >= count:
+            with lock:
+                if not fired:
+                    fired.append(True)
+                    action()
+
+    stats.count = count_and_trigger
 
 
 @pytest.fixture
