@@ -154,7 +154,7 @@ def attach(sandbox: Any) -> dict[str, Any]:
             except OSError:
                 server.store.close()
                 server = None
-                if _serves_prefix(port, site["prefix"]):
+                if _alive(site.get("server_pid")) or _serves_prefix(port, site["prefix"]):
                     continue  # served by another process of this sandbox
                 port = 0
         if server is None:
@@ -163,6 +163,9 @@ def attach(sandbox: Any) -> dict[str, Any]:
                                   search_users={site["search_user"]: site["search_password"]})
             server.start()
         started[name] = server
+        if site.get("server_pid") != os.getpid():
+            site["server_pid"] = os.getpid()
+            changed = True
         if int(site.get("port") or 0) != server.port or not _credentials_match(sandbox, name,
                                                                                 server.base_url):
             site["port"] = server.port
@@ -172,6 +175,24 @@ def attach(sandbox: Any) -> dict[str, Any]:
     if changed:
         _write_private(_sites_path(sandbox), sites)
     return started
+
+
+def _alive(pid: Any) -> bool:
+    """Whether process ``pid`` (the recorded owner of a zone's Handle server) still runs.
+
+    Checked before probing over HTTP: a probe could meet an injected fault and look dead.
+    """
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True  # another Sandbox object of this process serves it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _credentials_match(sandbox: Any, zone: str, url: str) -> bool:
