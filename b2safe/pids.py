@@ -72,6 +72,17 @@ class PidsReport:
         return f"created={self.created} existing={self.existing} failed={self.failed}"
 
 
+@dataclass(frozen=True)
+class ReplicaSpec:
+    """What a replica's PID record takes from its source (:meth:`PidWorkflow.create_replicas`)."""
+
+    path: str
+    parent: Optional[str]
+    ror: Optional[str]
+    fio: Optional[str]
+    fixed: bool
+
+
 class PidWorkflow:
     """PID operations for one zone, on behalf of one caller.
 
@@ -309,8 +320,13 @@ class PidWorkflow:
         return found
 
     def _pids_for_page(self, page: Sequence[ObjectInfo], fixed: bool,
+                       details: Optional[dict[str, ReplicaSpec]] = None,
                        ) -> tuple[int, int, list[tuple[str, B2SafeError]]]:
-        """Create the missing PIDs of one page: (created, existing, [(path, error)])."""
+        """Create the missing PIDs of one page: (created, existing, [(path, error)]).
+
+        ``details`` gives, per path, the parent/ROR/FIO/FIXED_CONTENT of a replica's record;
+        paths without details get an original's record (no parent, ROR or FIO).
+        """
         have = self._pid_values(page)
         todo = [i for i in page if _key(i) not in have]
         failures: list[tuple[str, B2SafeError]] = []
@@ -319,8 +335,14 @@ class PidWorkflow:
             try:
                 checksum = "" if info.is_collection else \
                     (info.checksum or self.catalog.checksum(info.path))
-                jobs.append((info, self.record_for(info, parent=None, ror=None, fio=None,
-                                                   fixed=fixed, checksum=checksum)))
+                spec = (details or {}).get(info.path)
+                if spec is None:
+                    record = self.record_for(info, parent=None, ror=None, fio=None,
+                                             fixed=fixed, checksum=checksum)
+                else:
+                    record = self.record_for(info, parent=spec.parent, ror=spec.ror,
+                                             fio=spec.fio, fixed=spec.fixed, checksum=checksum)
+                jobs.append((info, record))
             except B2SafeError as exc:
                 failures.append((info.path, exc))
         recorded: list[tuple[ObjectInfo, str]] = []
@@ -350,6 +372,39 @@ class PidWorkflow:
         for path, error in failures:
             logger.error("PID not created for %s: %s", path, error)
         return len(todo) - len(failures), len(page) - len(todo), failures
+
+    def create_replicas(self, specs: Sequence[ReplicaSpec]) -> dict[str, str]:
+        """PIDs for replicas that already exist in this zone, page by page, minted through the
+        PID service's worker pool (the bulk form of ``EUDATCreatePID`` with a parent).
+
+        Returns ``{path: PID}`` for every path that has a PID afterwards (including earlier
+        ones); paths that failed are missing from the result and logged. Paths the caller may
+        not write are skipped (logged), as EUDATCreatePID refuses them.
+        """
+        found: dict[str, str] = {}
+        for start in range(0, len(specs), PAGE):
+            chunk = specs[start:start + PAGE]
+            infos: list[ObjectInfo] = []
+            details: dict[str, ReplicaSpec] = {}
+            for spec in chunk:
+                try:
+                    info = self.stat(spec.path)
+                    if not self.catalog.check_access(spec.path, "modify object"):
+                        raise AccessDenied(f"you may not change the metadata of {spec.path}")
+                except B2SafeError as exc:
+                    logger.error("replica PID not created for %s: %s", spec.path, exc)
+                    continue
+                infos.append(info)
+                details[info.path] = spec
+            if not infos:
+                continue
+            self._pids_for_page(infos, fixed=False, details=details)
+            values = self._pid_values(infos)
+            for info in infos:
+                pids = values.get(_key(info))
+                if pids:
+                    found[info.path] = pids[0]
+        return found
 
     def _withdraw(self, info: ObjectInfo, pid: str, winner: str) -> None:
         """Remove our ``pid`` of ``info`` in favour of a concurrent creator's ``winner``."""

@@ -38,7 +38,17 @@ from b2safe.errors import (
     UnknownZone,
 )
 from b2safe.faillog import FailLog, FailRecord
-from b2safe.pids import FIO_AVU, FIXED_AVU, PID_AVU, REPLICA_AVU, ROR_AVU, PidWorkflow
+from b2safe.paths import validate_pid
+from b2safe.pids import (
+    FIO_AVU,
+    FIXED_AVU,
+    PID_AVU,
+    REPLICA_AVU,
+    ROR_AVU,
+    PidWorkflow,
+    ReplicaSpec,
+    optional_value,
+)
 from b2safe.ports import COLLECTION, ObjectInfo
 from b2safe.prep.context import Caller
 
@@ -521,9 +531,10 @@ def copy_verifier(catalog: Any) -> Any:
 def register_replicas(workflow: PidWorkflow, payload: str) -> dict[str, str]:
     """``EUDATRegisterReplicas`` body: create the PIDs of replicas in this zone.
 
-    ``payload`` is a JSON list of ``[path, parent_pid, ror, fio, fixed]``. Returns
-    ``{path: PID or "error: reason"}``; failures are logged, not raised (the source zone reads
-    the PID AVUs back and records what is missing in its fail log).
+    ``payload`` is a JSON list of ``[path, parent_pid, ror, fio, fixed]``. PIDs are created page
+    by page through the PID service's worker pool. Returns ``{path: PID or "error: ..."}``;
+    failures are logged, not raised (the source zone reads the PID AVUs back and records what
+    is missing in its fail log).
     """
     try:
         specs = json.loads(payload)
@@ -532,15 +543,15 @@ def register_replicas(workflow: PidWorkflow, payload: str) -> dict[str, str]:
             raise ValueError("not a list of [path, parent, ror, fio, fixed]")
     except ValueError as exc:
         raise InvalidInput(f"replica registration request is malformed: {exc}") from None
-    results: dict[str, str] = {}
-    for path, parent, ror, fio, fixed in specs:
-        try:
-            results[path] = workflow.create(str(path), parent=str(parent), ror=str(ror),
-                                            fio=str(fio), fixed=str(fixed).lower() == "true")
-        except B2SafeError as exc:
-            logger.error("replica PID not created for %s: %s", path, exc)
-            results[path] = f"error: {exc}"
-    return results
+    replicas = [ReplicaSpec(str(path), optional_value(str(parent)), optional_value(str(ror)),
+                            optional_value(str(fio)), str(fixed).lower() == "true")
+                for path, parent, ror, fio, fixed in specs]
+    for spec in replicas:
+        paths.validate_path(spec.path)
+        if spec.parent is not None:
+            validate_pid(spec.parent, "parent PID")
+    created = workflow.create_replicas(replicas)
+    return {spec.path: created.get(spec.path, "error: see the server log") for spec in replicas}
 
 
 class _Deferred(Exception):
