@@ -98,6 +98,8 @@ class SweepConfig:
     max_seconds: int = 600
     verify_storage: bool = False
     repair: bool = False
+    destination: str = ""
+    verify_per_run: int = 0
 
 
 @dataclass(frozen=True)

@@ -178,13 +178,16 @@ def install(catalog: IntegrityCatalog, sweep: SweepConfig, destination: Optional
             ) -> str:
     """Queue the sweep of ``sweep.collection`` unless a copy is queued; mark it active.
 
-    ``destination`` (when given) is stored as the replica collection the sweep compares with.
+    ``destination`` (given, else the sweep's configured one) is stored as the replica collection
+    the sweep compares with.
     Returns "installed" or "already installed".
     """
     coll = sweep.collection.rstrip("/")
     if catalog.stat(coll) is None:
         raise NotFound(f"sweep collection {coll} does not exist")
     catalog.set_avu(coll, "-C", STATE_AVU, ACTIVE)
+    if destination is None and sweep.destination:
+        destination = sweep.destination
     if destination is not None:
         if destination:
             catalog.set_avu(coll, "-C", DEST_AVU, destination.rstrip("/"))
