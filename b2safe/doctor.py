@@ -78,6 +78,18 @@ def _sweep_expectations(config: Any) -> list[tuple[str, list[str]]]:
 
 register_delay_expectation(_sweep_expectations)
 
+RETRY_RULE = "EUDATTransferUsingFailLog"
+
+
+def _retry_expectations(config: Any) -> list[tuple[str, list[str]]]:
+    """Zones whose policies replicate need the fail-log retry rule (see docs/replication.md)."""
+    if any(policy.replicate for policy in config.policies):
+        return [("fail-log retry (replication)", [RETRY_RULE])]
+    return []
+
+
+register_delay_expectation(_retry_expectations)
+
 
 # --- the checks --------------------------------------------------------------------------------
 
