@@ -123,11 +123,13 @@ def _check_admin(spec: RuleSpec, ctx: RuleContext) -> None:
 
 
 def _setup_logging(ctx: RuleContext) -> None:
+    """Load the configuration (a bad one stops the call here) and set the log level from it."""
     try:
-        level = ctx.config.logging.level if ctx.config.logging.enabled else 0
+        config = ctx.config
     except B2SafeError:
-        level = 1  # a bad config is reported by the rule itself; keep logging usable
-    serverlog.install_handler(level)
+        serverlog.install_handler(1)  # keep logging usable to report the bad configuration
+        raise
+    serverlog.install_handler(config.logging.level if config.logging.enabled else 0)
 
 
 def rule(name: Optional[str] = None, *, params: Sequence[str] = (), outputs: Sequence[str] = (),

@@ -180,6 +180,35 @@ def test_bad_config_stops_the_rule_with_config_code(scratch_rules, config_file):
     assert args == [""]
 
 
+def test_bad_config_stops_even_rules_that_do_not_read_it(scratch_rules, config_file):
+    config_file.write_text("{not json")
+    ran = []
+
+    @rule("T_nocfg", params=(), outputs=("o",))
+    def body(ctx):
+        ran.append(True)
+        return "ran"
+
+    with pytest.raises(RuntimeError) as info:
+        body([""], RecordingCallback(), make_rei())
+    assert prep_code_of(info.value) == errors.SYS_CONFIG_FILE_ERR
+    assert ran == []
+
+
+def test_pep_with_bad_config_does_nothing_and_continues(scratch_rules, config_file):
+    config_file.write_text("{not json")
+    ran = []
+
+    @pep("pep_api_cfg_post")
+    def handler(ctx, rule_args):
+        ran.append(True)
+
+    cb = RecordingCallback()
+    assert handler(["inst"], cb, make_rei()) == RULE_ENGINE_CONTINUE
+    assert ran == []
+    assert any("not valid JSON" in line for line in cb.out("serverLog"))
+
+
 def test_pep_never_fails_the_operation(scratch_rules):
     @pep("pep_api_test_post")
     def handler(ctx, rule_args):
