@@ -15,11 +15,13 @@ Idempotency and concurrency:
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from b2safe import profile
+from b2safe.batching import pages
 from b2safe.config import Config
 from b2safe.errors import (
     AccessDenied,
@@ -239,7 +241,7 @@ class PidWorkflow:
             raise InvalidInput(f"{collection} is not a collection")
         if not self.catalog.check_access(collection, "modify object"):
             raise AccessDenied(f"you may not change the metadata of {collection}")
-        items: Iterator[ObjectInfo] = _chain([root], self.catalog.walk(collection))
+        items: Iterator[ObjectInfo] = itertools.chain([root], self.catalog.walk(collection))
         return self.pids_for_items(items, fixed=fixed, progress=progress)
 
     def pids_for_items(self, items: Iterable[ObjectInfo], *, fixed: bool,
@@ -250,7 +252,7 @@ class PidWorkflow:
         """
         totals = [0, 0, 0]
         first: tuple[str, int] = ("", 0)
-        for page in _pages(items, PAGE):
+        for page in pages(items, PAGE):
             created, existing, failures = self._pids_for_page(page, fixed)
             totals[0] += created
             totals[1] += existing
@@ -281,7 +283,7 @@ class PidWorkflow:
             raise InvalidInput("batch_size must be a positive number of objects")
         for kind in ("-C", "-d"):
             batch: list[str] = []
-            for page in _pages(self.catalog.object_ids(collection, kind), PAGE):
+            for page in pages(self.catalog.object_ids(collection, kind), PAGE):
                 have = self.catalog.avus_by_id(kind, page, PID_AVU)
                 for object_id in page:
                     if object_id in have:
@@ -486,19 +488,3 @@ class PidWorkflow:
 
 def _key(info: ObjectInfo) -> str:
     return f"{kind_flag(info)}{info.object_id}"
-
-
-def _chain(first: Iterable[ObjectInfo], rest: Iterable[ObjectInfo]) -> Iterator[ObjectInfo]:
-    yield from first
-    yield from rest
-
-
-def _pages(items: Iterable[ObjectInfo], size: int) -> Iterator[list[ObjectInfo]]:
-    page: list[ObjectInfo] = []
-    for item in items:
-        page.append(item)
-        if len(page) == size:
-            yield page
-            page = []
-    if page:
-        yield page

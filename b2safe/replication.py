@@ -22,12 +22,14 @@ replica registration is left in the fail log for the zone's retry rule, run by a
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 from b2safe import authz, faillog, paths
+from b2safe.batching import pages
 from b2safe.config import Config
 from b2safe.errors import (
     SYS_NO_API_PRIV,
@@ -237,9 +239,9 @@ class Replicator:
         """
         items: Iterable[ObjectInfo] = [info]
         if recursive and info.is_collection:
-            items = _chain([info], self.catalog.walk(info.path))
+            items = itertools.chain([info], self.catalog.walk(info.path))
         failures: list[str] = []
-        for page in _pages(items, PAGE):
+        for page in pages(items, PAGE):
             try:
                 failures += self._register_page(page, info.path, destination)
             except _Deferred:
@@ -569,19 +571,3 @@ def _first_code(failures: Sequence[str]) -> int:
     from b2safe.errors import SYS_INTERNAL_ERR
 
     return SYS_INTERNAL_ERR if failures else 0
-
-
-def _chain(first: Iterable[ObjectInfo], rest: Iterable[ObjectInfo]) -> Iterator[ObjectInfo]:
-    yield from first
-    yield from rest
-
-
-def _pages(items: Iterable[ObjectInfo], size: int) -> Iterator[list[ObjectInfo]]:
-    page: list[ObjectInfo] = []
-    for item in items:
-        page.append(item)
-        if len(page) == size:
-            yield page
-            page = []
-    if page:
-        yield page

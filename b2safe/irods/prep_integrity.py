@@ -14,7 +14,7 @@ from typing import Iterator, Optional, Sequence
 from b2safe import errors
 from b2safe.irods.prep import PrepCatalog, _int
 from b2safe.paths import gq_below, gq_equals, split
-from b2safe.ports import DelayedRule, ReplicaRow
+from b2safe.ports import ReplicaRow
 from b2safe.prep.msi import output
 
 _REPLICA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_REPL_NUM", "DATA_ID",
@@ -122,17 +122,3 @@ class PrepIntegrityCatalog(PrepCatalog):
             self.msi("msiDataObjWrite", fd, text, 0)
         finally:
             self.msi("msiDataObjClose", fd, 0)
-
-    def delayed_rules(self, text_like: str) -> list[DelayedRule]:
-        """Queued delay rules whose RULE_EXEC_NAME matches ``text_like`` (LIKE pattern)."""
-        if "'" in text_like:
-            raise errors.InvalidInput("a delay-rule pattern cannot contain a single quote")
-        columns = ["RULE_EXEC_ID", "RULE_EXEC_NAME", "RULE_EXEC_USER_NAME", "RULE_EXEC_TIME",
-                   "RULE_EXEC_FREQUENCY"]
-        return [DelayedRule(rule_id=r[0], text=r[1], user=r[2], exe_time=_int(r[3]),
-                            frequency=r[4])
-                for r in self.query(columns, f"RULE_EXEC_NAME like '{text_like}'")]
-
-    def schedule(self, condition: str, text: str) -> None:
-        """delayExec(condition, text, ''): the rule id is not returned by PREP."""
-        self.msi("delayExec", condition, text, "")
