@@ -256,6 +256,7 @@ class Replicator:
         facts = self._source_facts(page)
         result: list[str] = []
         specs = []
+        first_child: dict[str, bool] = {}
         for item in page:
             fact = facts.get(item.path, {})
             parent = fact.get(PID_AVU)
@@ -266,6 +267,7 @@ class Replicator:
             specs.append((item, target_of(item.path, source_root, destination_root), parent,
                           fact.get(ROR_AVU) or parent, fact.get(FIO_AVU) or parent,
                           fact.get(FIXED_AVU, "False")))
+            first_child[item.path] = REPLICA_AVU not in fact and fact.get("_mirrored") == "1"
         if not specs:
             return result
         zone = paths.zone_of(destination_root)
@@ -283,7 +285,7 @@ class Replicator:
             if not child:
                 result.append(f"{item.path}::{target}::false::PID of destination {target} is None")
             else:
-                links.append((item, target, parent, child))
+                links.append((item, target, parent, child, first_child.get(item.path, False)))
         result += self._link(links)
         return result
 
@@ -293,7 +295,7 @@ class Replicator:
         When an item has a PID but no FIXED_CONTENT mirror (its PID was not made by B2SAFE),
         the fields are read from the PID record, as 4.x's EUDATSearchAndDefineField did.
         """
-        names = [PID_AVU, ROR_AVU, FIO_AVU, FIXED_AVU]
+        names = [PID_AVU, ROR_AVU, FIO_AVU, FIXED_AVU, REPLICA_AVU]
         out: dict[str, dict[str, str]] = {}
         for kind in ("-C", "-d"):
             members = [i for i in page if _kind(i) == kind]
@@ -303,6 +305,8 @@ class Replicator:
             for item in members:
                 values = dict(by_id.get(item.object_id, {}))
                 pid = values.get(PID_AVU)
+                if FIXED_AVU in values:
+                    values["_mirrored"] = "1"  # a B2SAFE-made record: its AVUs mirror it
                 if pid and FIXED_AVU not in values:
                     try:
                         record = self.workflow.pids.get(pid)
@@ -346,12 +350,18 @@ class Replicator:
                     found[f"{collection}/{name}"] = value
         return found
 
-    def _link(self, links: list[tuple[ObjectInfo, str, str, str]]) -> list[str]:
-        """Add each child to its parent's EUDAT/REPLICA (pooled HTTP), then mirror the lists."""
+    def _link(self, links: list[tuple[ObjectInfo, str, str, str, bool]]) -> list[str]:
+        """Add each child to its parent's EUDAT/REPLICA (pooled HTTP), then mirror the lists.
+
+        A parent without an EUDAT/REPLICA mirror whose record B2SAFE made gets its first child
+        with a single conditional PUT (:meth:`PidService.add_first_replica`).
+        """
         failures: list[str] = []
         service = self.workflow.pids
 
-        def add(link: tuple[ObjectInfo, str, str, str]) -> str:
+        def add(link: tuple[ObjectInfo, str, str, str, bool]) -> str:
+            if link[4] and hasattr(service, "add_first_replica"):
+                return service.add_first_replica(link[2], link[3])
             return service.add_replica(link[2], link[3])
 
         for link, result in service.bulk(add, links):

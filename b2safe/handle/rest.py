@@ -500,6 +500,33 @@ class PidService:
         with self._lock_for(parent_pid):
             return self._retrying("add_replica", parent_pid, attempt)
 
+    def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
+        """Add the first child of a parent whose record has no EUDAT/REPLICA: one request.
+
+        ``PUT ?index=<default REPLICA index>&overwrite=false`` creates the value only when that
+        index is free, so nothing can be overwritten; when it is taken (409) this falls back to
+        :meth:`add_replica` (GET, then PUT). Use it only for records this profile wrote (REPLICA,
+        when present, sits at its default index), e.g. when the source has no EUDAT/REPLICA
+        mirror AVU. Returns the new list.
+        """
+        parent_pid = validate_pid(parent_pid)
+        child_pid = validate_pid(child_pid)
+        index = profile.DEFAULT_INDICES[profile.REPLICA]
+        entry = {"index": index, "type": profile.REPLICA, "data": child_pid}
+
+        def attempt(number: int) -> Optional[str]:
+            answer = self._put(parent_pid, [entry], indices=[index], overwrite=False)
+            if _ok(answer):
+                return child_pid
+            if answer.status == 409:
+                return None  # taken (or our earlier attempt's answer was lost): read and merge
+            _raise_for(answer, "add_replica", parent_pid)
+            raise AssertionError("unreachable")
+
+        with self._lock_for(parent_pid):
+            created = self._retrying("add_replica", parent_pid, attempt)
+        return created if created is not None else self.add_replica(parent_pid, child_pid)
+
     def _apply(self, pid: str, changes: dict[str, Optional[str]],
                values: Optional[list[dict[str, Any]]], attempt: int) -> dict[str, Optional[str]]:
         """GET (unless ``values`` given), then one PUT for set values, one DELETE for removed."""

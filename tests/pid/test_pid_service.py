@@ -133,6 +133,17 @@ def test_add_replica_is_case_insensitive_and_idempotent(pid_service, handle_serv
     assert pid_service.get_values(parent)[-1]["type"] != ""  # record still readable
 
 
+def test_first_replica_is_one_conditional_put_that_never_clobbers(pid_service, handle_server):
+    parent = pid_service.create(record_for("/zone/f"), "zone:f")
+    handle_server.clear_log()
+    assert pid_service.add_first_replica(parent, f"{PREFIX}/C1") == f"{PREFIX}/C1"
+    assert [e.method for e in handle_server.request_log] == ["PUT"]
+    # a second "first" child finds the index taken (409) and merges instead of overwriting
+    assert pid_service.add_first_replica(parent, f"{PREFIX}/C2") == f"{PREFIX}/C1,{PREFIX}/C2"
+    assert pid_service.get(parent).replicas == (f"{PREFIX}/C1", f"{PREFIX}/C2")
+    assert pid_service.add_first_replica(parent, f"{PREFIX}/c1") == f"{PREFIX}/C1,{PREFIX}/C2"
+
+
 def test_delete(pid_service):
     pid = pid_service.create(record_for("/zone/d"), "zone:d")
     pid_service.delete(pid)
