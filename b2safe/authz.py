@@ -9,8 +9,20 @@ original ``authz.map.json``::
                      "action": ["read", "replicate"],
                      "target": ["/tempZone/home/*"]}}
 
-Actions used by b2safe's rules: ``read`` (the source of a replication or check), ``write`` (a
-destination), ``replicate``, ``pid`` (create, change or delete PIDs), ``admin``.
+The actions b2safe's rules check are defined here and nowhere else (:data:`ACTIONS`):
+
+``read``       read data or metadata for a check (integrity checks that record their outcome)
+``write``      write below a path (the destination of a replication)
+``replicate``  replicate a path (the source of a replication)
+``pid``        create, change or delete a PID of a path, or change a PID record (target: the
+               path; for rules that take only a PID, the PID itself)
+``metadata``   set B2SAFE AVUs on a path (EUDATCreateAVU, EUDATiCHECKSUMdate, ingest status)
+``integrity``  record integrity results or repair (the checked source path)
+``admin``      rules reserved to administrators (besides requiring a rodsadmin)
+
+A map entry may name ``*`` as action to allow all of them. ``EUDATAuthZ(user, action, target,
+OUT response)`` asks the map directly: "true", or an AccessDenied error when denied (B2SAFE 4.x
+semantics).
 """
 
 from __future__ import annotations
@@ -24,6 +36,16 @@ from typing import Any, Sequence
 from b2safe.errors import AccessDenied, ConfigError
 
 _FIELDS = ("subject", "action", "target")
+
+READ = "read"
+WRITE = "write"
+REPLICATE = "replicate"
+PID = "pid"
+METADATA = "metadata"
+INTEGRITY = "integrity"
+ADMIN = "admin"
+#: Every action name b2safe's rules check.
+ACTIONS = (READ, WRITE, REPLICATE, PID, METADATA, INTEGRITY, ADMIN)
 
 
 @lru_cache(maxsize=1024)

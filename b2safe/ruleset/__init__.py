@@ -17,6 +17,9 @@ _RULE_MODULES = (
     "b2safe.ruleset.integrity",
     "b2safe.ruleset.events",
     "b2safe.ruleset.replication",
+    "b2safe.ruleset.policy",
+    "b2safe.ruleset.authorization",
+    "b2safe.ruleset.repository",
 )
 
 for _module in _RULE_MODULES:

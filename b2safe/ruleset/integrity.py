@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from b2safe import authz
 from b2safe.errors import InvalidInput, NotFound
 from b2safe.integrity import IntegrityChecker, Report, Verdict, object_facts
 from b2safe.paths import validate_path
 from b2safe.prep import RuleContext, rule
+from b2safe.ruleset.guard import authorize
 from b2safe.sweeps import (
     ACTIVE,
     PAUSED,
@@ -74,6 +76,8 @@ def _check_do(ctx: RuleContext, source: str, destination: str, source_res: str,
               dest_res: str, log_enabled: bool) -> Verdict:
     validate_path(source, "source")
     validate_path(destination, "destination")
+    if log_enabled:
+        authorize(ctx, authz.INTEGRITY, source)
     check = checker(ctx)
     src = object_facts(check.catalog, source)
     if src is None:
@@ -112,6 +116,8 @@ def _check_coll(ctx: RuleContext, s_coll: str, d_coll: str, source_res: str, des
                 log_enabled: bool) -> Report:
     validate_path(s_coll, "source collection")
     validate_path(d_coll, "destination collection")
+    if log_enabled:
+        authorize(ctx, authz.INTEGRITY, s_coll)
     check = checker(ctx)
     for path, what in ((s_coll, "source"), (d_coll, "destination")):
         info = check.catalog.stat(path)

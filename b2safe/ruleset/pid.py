@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from b2safe import profile
-from b2safe.errors import InvalidInput, PidError
+from b2safe import authz, profile
+from b2safe.errors import AccessDenied, InvalidInput, PidError
 from b2safe.paths import validate_path, validate_pid
 from b2safe.pids import FIO_AVU, PID_AVU, ROR_AVU, PidsReport, kind_flag, optional_value
 from b2safe.prep import RuleContext, rule
 from b2safe.prep.wiring import pid_workflow
+from b2safe.ruleset.guard import authorize, require_pid_access
 
 EMPTY = "empty"  # EUDATSearchPID's historical "nothing found"
 
@@ -30,6 +31,7 @@ def create_pid(ctx: RuleContext, parent_pid: str, path: str, ror: str, fio: str,
     PID itself), EUDAT/FIXED_CONTENT and EUDAT/PROFILE_VERSION. PID, EUDAT/ROR, EUDAT/FIO,
     EUDAT/PARENT and EUDAT/FIXED_CONTENT are mirrored as AVUs. Needs write access to the path.
     """
+    authorize(ctx, authz.PID, path)
     return pid_workflow(ctx).create(path, parent=parent_pid, ror=ror, fio=fio, fixed=fixed)
 
 
@@ -44,6 +46,7 @@ def pids_for_coll(ctx: RuleContext, coll_path: str, fixed: bool) -> str:
     ``created=N existing=N failed=N``. When some PIDs could not be created the rule fails after
     doing all the others, with the code of the first failure and naming it.
     """
+    authorize(ctx, authz.PID, coll_path)
     return _report_or_raise(pid_workflow(ctx).pids_for_collection(coll_path, fixed=fixed))
 
 
@@ -92,6 +95,7 @@ def pids_for_coll_batched(ctx: RuleContext, coll_path: str, fixed: bool,
         raise InvalidInput(f"batch_size must be a number from 1 to 100000, not {text[:20]!r}")
     workflow = pid_workflow(ctx)
     validate_path(coll_path, "collection")
+    authorize(ctx, authz.PID, coll_path)
     cat = workflow.catalog
     queued = {r.text.strip() for r in cat.delayed_rules(f"%{BATCH_RULE}(%")}
     scheduled = already = objects = 0
@@ -118,6 +122,7 @@ def pids_for_coll_batch(ctx: RuleContext, coll_path: str, fixed: bool, kind: str
 
     Fails (so the delay server retries it) when some PIDs could not be created.
     """
+    authorize(ctx, authz.PID, coll_path)
     report = pid_workflow(ctx).pids_for_range(coll_path, kind, first_id, last_id, fixed=fixed)
     return _report_or_raise(report)
 
@@ -176,13 +181,17 @@ def update_pid_with_new_child(ctx: RuleContext, parent_pid: str, child_pid: str)
 
     The optional OUT gets the resulting comma-separated list.
     """
-    return pid_workflow(ctx).add_child(parent_pid, child_pid)
+    workflow = pid_workflow(ctx)
+    require_pid_access(ctx, workflow, parent_pid)
+    return workflow.add_child(parent_pid, child_pid)
 
 
 @rule("EUDATeURLupdate", params=("pid", "new_url"), errors=("InvalidPid", "PidNotFound"))
 def e_url_update(ctx: RuleContext, pid: str, new_url: str) -> None:
     """Point ``pid`` at ``new_url``."""
-    pid_workflow(ctx).update_url(pid, new_url)
+    workflow = pid_workflow(ctx)
+    require_pid_access(ctx, workflow, pid, new_url)
+    workflow.update_url(pid, new_url)
 
 
 @rule("EUDATeURLupdateColl", params=("pid", "new_url"),
@@ -201,6 +210,7 @@ def e_url_update_coll(ctx: RuleContext, pid: str, new_url: str) -> None:
     if path is None:
         raise InvalidInput(f"{new_url} is not a URL of this zone")
     info = workflow.stat(path, "new location")
+    require_pid_access(ctx, workflow, pid, new_url)
     workflow.update_url(pid, new_url)
     if info.is_collection:
         for below_path, below_pid in workflow.catalog.paths_with_avu(path, PID_AVU):
@@ -215,6 +225,7 @@ def e_url_update_coll(ctx: RuleContext, pid: str, new_url: str) -> None:
       errors=("InvalidPath", "NotFound", "AccessDenied", "InvalidInput", "PidError"))
 def e_pid_remove(ctx: RuleContext, path: str, force: bool) -> None:
     """Delete the PID of ``path`` and its PID AVUs; a record listing replicas needs force=true."""
+    authorize(ctx, authz.PID, path)
     pid_workflow(ctx).remove(path, force)
 
 
@@ -230,6 +241,7 @@ def e_checksum_update(ctx: RuleContext, pid: str, path: str) -> None:
     info = workflow.stat(path)
     if info.is_collection:
         raise InvalidInput(f"{path} is a collection; collections have no checksum")
+    require_pid_access(ctx, workflow, pid)
     checksum = info.checksum or workflow.catalog.checksum(path)
     workflow.pids.update(pid, {profile.CHECKSUM: checksum,
                                profile.CHECKSUM_TIMESTAMP: profile.iso8601_utc(info.modify_time)})
@@ -238,13 +250,17 @@ def e_checksum_update(ctx: RuleContext, pid: str, path: str) -> None:
 @rule("EUDATeRORupdate", params=("pid", "ror"), errors=("InvalidPid", "PidNotFound"))
 def e_ror_update(ctx: RuleContext, pid: str, ror: str) -> None:
     """Set EUDAT/ROR of ``pid`` to the PID ``ror`` ("None" removes it)."""
-    pid_workflow(ctx).update_value(pid, profile.ROR, _optional_pid(ror, "ROR"))
+    workflow = pid_workflow(ctx)
+    require_pid_access(ctx, workflow, pid)
+    workflow.update_value(pid, profile.ROR, _optional_pid(ror, "ROR"))
 
 
 @rule("EUDATeFIOupdate", params=("pid", "fio"), errors=("InvalidPid", "PidNotFound"))
 def e_fio_update(ctx: RuleContext, pid: str, fio: str) -> None:
     """Set EUDAT/FIO of ``pid`` to the PID ``fio`` ("None" removes it)."""
-    pid_workflow(ctx).update_value(pid, profile.FIO, _optional_pid(fio, "FIO"))
+    workflow = pid_workflow(ctx)
+    require_pid_access(ctx, workflow, pid)
+    workflow.update_value(pid, profile.FIO, _optional_pid(fio, "FIO"))
 
 
 def _optional_pid(value: str, what: str) -> Optional[str]:
@@ -259,6 +275,7 @@ def i_ror_update(ctx: RuleContext, path: str, pid: str) -> None:
     """Set the AVU EUDAT/ROR of ``path`` to ``pid``."""
     workflow = pid_workflow(ctx)
     info = workflow.stat(path)
+    _require_write(ctx, workflow, path)
     workflow.catalog.set_avu(path, kind_flag(info), ROR_AVU, validate_pid(pid, "ROR"))
 
 
@@ -268,6 +285,7 @@ def i_fio_update(ctx: RuleContext, path: str, pid: str) -> None:
     """Set the AVU EUDAT/FIO of ``path`` to ``pid``."""
     workflow = pid_workflow(ctx)
     info = workflow.stat(path)
+    _require_write(ctx, workflow, path)
     workflow.catalog.set_avu(path, kind_flag(info), FIO_AVU, validate_pid(pid, "FIO"))
 
 
@@ -277,5 +295,13 @@ def i_pid_create(ctx: RuleContext, path: str, pid: str) -> None:
     """Record an existing PID on ``path`` (AVU PID)."""
     workflow = pid_workflow(ctx)
     info = workflow.stat(path)
+    _require_write(ctx, workflow, path)
     workflow.catalog.set_avu(path, kind_flag(info), PID_AVU, validate_pid(pid))
 
+
+
+def _require_write(ctx: RuleContext, workflow, path: str) -> None:  # type: ignore[no-untyped-def]
+    """The caller may change ``path``'s metadata (and the map allows ``pid`` on it)."""
+    if not workflow.catalog.check_access(path, "modify object"):
+        raise AccessDenied(f"you may not change the metadata of {path}")
+    authorize(ctx, authz.PID, path)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from b2safe import __version__
+from b2safe import __version__, authz
 from b2safe.errors import InvalidInput, NotFound, UnknownZone
 from b2safe.paths import split, validate_path, zone_of
 from b2safe.ports import ObjectInfo
 from b2safe.prep import RuleContext, rule, to_bool
 from b2safe.prep.wiring import catalog
+from b2safe.ruleset.guard import authorize
 
 CHECKSUM_DATE_AVU = "eudat_dpm_checksum_date:"
 _AVU_NAME = re.compile(r"^[^\x00-\x1f]{1,255}$")
@@ -63,6 +64,9 @@ def create_avu(ctx: RuleContext, key: str, value: str, path: str) -> None:
     info = _existing(ctx, path)
     if not value:
         raise InvalidInput("value must not be empty")
+    if len(value) > 2700 or "\x00" in value:
+        raise InvalidInput("value must be at most 2700 characters without NUL")
+    authorize(ctx, authz.METADATA, path)
     catalog(ctx).set_avu(path, _kind(info), _attribute(key), value)
 
 
@@ -74,12 +78,15 @@ def _checksum_of(ctx: RuleContext, path: str, resource: str, compute: bool) -> t
     cat = catalog(ctx)
     checksum = info.checksum
     if not checksum and compute:
+        authorize(ctx, authz.METADATA, path)
         checksum = cat.checksum(path, force=True)
     if checksum:
         resc = resource if resource not in ("", "None") else (info.resource or "unknown")
         resc = resc.split(";")[-1]
-        name = CHECKSUM_DATE_AVU + resc
-        if not cat.avus(path, "-d", name):
+        name = _attribute(CHECKSUM_DATE_AVU + resc, "resource")
+        # Readers get the checksum; only writers record when it was first seen.
+        if not cat.avus(path, "-d", name) and cat.check_access(path, "modify object"):
+            authorize(ctx, authz.METADATA, path)
             cat.set_avu(path, "-d", name, _irods_time(info.modify_time))
     return (checksum or "None"), _irods_time(info.modify_time)
 
@@ -123,6 +130,7 @@ def i_checksum_date(ctx: RuleContext, coll: str, name: str, resc: str, mod_time:
         raise InvalidInput(f"mod_time {mod_time[:20]!r} is not an epoch time")
     cat = catalog(ctx)
     if not cat.avus(path, "-d", attribute):
+        authorize(ctx, authz.METADATA, path)
         cat.set_avu(path, "-d", attribute, mod_time.strip())
 
 
