@@ -41,6 +41,7 @@ from b2safe import profile
 from b2safe.errors import (
     B2SafeError,
     InvalidInput,
+    InvalidPid,
     PidAuthError,
     PidConflict,
     PidError,
@@ -175,6 +176,12 @@ def _raise_for(answer: _Answer, operation: str, pid: str) -> None:
                            f"permissions ({_describe(answer)})")
     if answer.status == 409:
         raise PidConflict(f"{what}: already exists ({_describe(answer)})")
+    if answer.code == 301:
+        raise InvalidPid(f"{what}: this Handle server does not serve that prefix "
+                         f"({_describe(answer)})")
+    if answer.code in (102, 202):
+        raise InvalidPid(f"{what}: the Handle server rejected the handle or a value "
+                         f"({_describe(answer)})")
     raise PidError(f"{what}: unexpected answer ({_describe(answer)})")
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from b2safe import faillog
+from b2safe import authz, faillog, paths
 from b2safe.errors import B2SafeError, InvalidInput
 from b2safe.prep import RuleContext, rule, to_bool
 from b2safe.prep.wiring import pid_workflow
 from b2safe.replication import Replicator, Request, copy_verifier, register_replicas
+from b2safe.ruleset.guard import authorize
 
 logger = logging.getLogger("b2safe.replication")
 
@@ -117,6 +118,8 @@ def eudat_update_logging(ctx: RuleContext, status: str, source: str, destination
     if ok:
         logger.info("%s", message)
         return
+    paths.validate_path(destination, "destination")
+    authorize(ctx, authz.REPLICATE, source)
     rep = replicator(ctx)
     info = rep.workflow.stat(source, "source")
     now = rep.catalog.now()
@@ -136,7 +139,14 @@ def eudat_register_replicas(ctx: RuleContext, request: str) -> str:
     ``{path: pid or "error: ..."}``."""
     import json
 
-    return json.dumps(register_replicas(pid_workflow(ctx), request))
+    workflow = pid_workflow(ctx)
+    try:
+        targets = [str(item[0]) for item in json.loads(request)]
+    except (ValueError, TypeError, IndexError, KeyError):
+        targets = []  # register_replicas reports the malformed request
+    if targets:
+        authorize(ctx, authz.PID, *targets)
+    return json.dumps(register_replicas(workflow, request))
 
 
 def _resource(text: str) -> str:

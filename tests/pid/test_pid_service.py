@@ -378,3 +378,12 @@ def test_concurrent_add_replica_loses_no_child(pid_service):
                                     children))
     assert not [r for _, r in results if isinstance(r, Exception)]
     assert sorted(pid_service.get(parent).replicas) == sorted(children)
+
+
+def test_foreign_prefix_is_an_invalid_pid_not_an_internal_error(pid_service):
+    from b2safe.errors import SYS_INVALID_INPUT_PARAM, InvalidPid
+
+    with pytest.raises(InvalidPid) as info:
+        pid_service.get("99.FOREIGN/ABC")
+    assert info.value.code == SYS_INVALID_INPUT_PARAM
+    assert "does not serve that prefix" in str(info.value)
