@@ -1,9 +1,12 @@
 """``b2safe demo``: B2SAFE at work on three emulated zones, start to finish, in under a minute.
 
-1. three federated zones (zoneA, zoneB, zoneC), each with its own Handle prefix and server;
-2. alice uploads a small dataset into zoneA;
-3. PIDs for the dataset (EUDATPidsForColl), FIXED_CONTENT true;
-4. registered replication zoneA -> zoneB (by zoneA's admin) and zoneB -> zoneC (by zoneB's);
+1. three federated zones (zoneA, zoneB, zoneC), each with its own Handle prefix and server, and
+   an upload policy in zoneA: PIDs on ingest, registered replication to zoneB;
+2. alice uploads a small dataset into zoneA: the policy gives every file a PID at once and
+   queues its replication;
+3. the delay queue copies the files; zoneA's admin retry registers the copies (their PIDs are
+   created by zoneB, with zoneB's credentials); the rest of the tree gets PIDs too;
+4. registered replication zoneB -> zoneC (by zoneB's admin);
 5. the replica chain of one file, walked through the PID records and checked against each zone;
 6. an integrity sweep in zoneA finds a tampered replica in zoneB and repairs it from the source.
 
@@ -62,12 +65,26 @@ def _sandbox_dir(directory: Optional[str]) -> Iterator[Path]:
 
 
 def _set_up_sites(sb: Any) -> None:
-    """What site admins do once: replica areas writable by the partner zone's admin."""
+    """What site admins do once: replica areas writable by the partner zone's admin and
+    depositors (their uploads are replicated as them), inheriting those permissions."""
     for zone, partner in (("zoneB", "zoneA"), ("zoneC", "zoneB")):
         admin = sb.client(f"rods#{zone}")
         admin.imkdir(f"/{zone}/replicas", parents=True)
-        admin.ichmod("own", f"rods#{partner}", f"/{zone}/replicas")
+        for user in (f"rods#{partner}", f"alice#{partner}"):
+            admin.ichmod("own", user, f"/{zone}/replicas")
         admin.inherit(f"/{zone}/replicas", True)
+
+
+POLICY = {"name": "archive", "collection": DATASET, "pid": "now", "fixed_content": True,
+          "replicate": [{"destination": "/zoneB/replicas", "registered": True}]}
+
+
+def _set_policy(sb: Any) -> None:
+    """zoneA's upload policy (what a site writes into /etc/irods/b2safe.json)."""
+    path = sb.zone("zoneA").config_dir / "b2safe.json"
+    config = json.loads(path.read_text())
+    config["policies"] = [POLICY]
+    path.write_text(json.dumps(config, indent=2))
 
 
 def _upload(sb: Any, files: int) -> list[str]:
@@ -145,23 +162,33 @@ def run_demo(directory: Optional[str] = None, quick: bool = False) -> int:
                          f"{sb.handle_server(zone).base_url} "
                          f"(prefix {sb.handle_server(zone).prefix})")
 
+                _set_policy(sb)
+                _say(f"   zoneA policy: {json.dumps(POLICY)}")
+
                 _step(2, f"alice uploads {files} files into {DATASET}")
                 paths = _upload(sb, files)
                 for p in paths[:3]:
                     _say(f"   {p}")
                 _say(f"   ... {len(paths)} files")
+                with_pid = sum(1 for p in paths if _call(
+                    sb, "zoneA", "EUDATgetLastAVU", [p, "PID", ""], "rods#zoneA")[2] != "None")
+                _say(f"   PIDs created on ingest by the policy: {with_pid} of {len(paths)}")
 
-                _step(3, "PIDs for the dataset (EUDATPidsForColl, FIXED_CONTENT true)")
+                _step(3, "The delay queue replicates; zoneA's admin retry registers the copies")
+                runs = sb.run_delayed(advance=60)
+                _say(f"   delay rules run: {len(runs)} "
+                     f"({sum(1 for r in runs if r.succeeded)} succeeded)")
+                stats = _call(sb, "zoneA", "EUDATTransferUsingFailLog", ["1000", ""],
+                              "rods#zoneA")[1]
+                _say(f"   EUDATTransferUsingFailLog (rods#zoneA): {stats}")
                 report = _call(sb, "zoneA", "EUDATPidsForColl", [DATASET, "true", ""],
                                "rods#zoneA")[2]
-                _say(f"   {report}")
-                again = _call(sb, "zoneA", "EUDATPidsForColl", [DATASET, "true", ""],
-                              "rods#zoneA")[2]
-                _say(f"   run again (idempotent): {again}")
+                _say(f"   EUDATPidsForColl for the collections of the tree: {report}")
+                response = _call(sb, "zoneA", "EUDATReplication",
+                                 [DATASET, REPLICA_B, "true", "true", ""], "rods#zoneA")[-1]
+                _say(f"   EUDATReplication of the whole tree (idempotent): {response}")
 
-                _step(4, "Registered replication zoneA -> zoneB -> zoneC")
-                _say("   " + _call(sb, "zoneA", "EUDATReplication",
-                                   [DATASET, REPLICA_B, "true", "true", ""], "rods#zoneA")[-1])
+                _step(4, "Registered replication zoneB -> zoneC")
                 _say("   " + _call(sb, "zoneB", "EUDATReplication",
                                    [REPLICA_B, REPLICA_C, "true", "true", ""], "rods#zoneB")[-1])
 

@@ -12,8 +12,9 @@ from b2safe.demo import run_demo
 def test_demo_runs_every_step(tmp_path, capsys):
     assert run_demo(directory=str(tmp_path / "demo"), quick=True) == 0
     out = capsys.readouterr().out
-    assert "created=9 existing=0 failed=0" in out  # 6 files + dataset + raw + processed
-    assert "run again (idempotent): created=0 existing=9 failed=0" in out
+    assert "PIDs created on ingest by the policy: 6 of 6" in out
+    assert "(rods#zoneA): # of successes:6, # of failures:0" in out  # the copies registered
+    assert "created=3 existing=6 failed=0" in out  # dataset, raw, processed
     assert out.count("::registered=true::recursive=true") == 2
     chain = re.findall(r"^\S.*\[ok\].*$|^\s*└── .*\[ok\].*$", out, re.M)
     assert len(chain) == 3, out
