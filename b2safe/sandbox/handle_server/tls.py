@@ -23,10 +23,16 @@ def ensure_certificate(directory: Union[str, Path]) -> tuple[Path, Path]:
     The certificate is valid for ``localhost``, ``127.0.0.1`` and ``::1`` for one year; the key
     file is written with mode 0600.
     """
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+    except ImportError:
+        from b2safe.errors import ConfigError
+
+        raise ConfigError("the sandbox Handle server's TLS needs the 'cryptography' package: "
+                          "pip install 'b2safe[sandbox]'") from None
 
     tls_dir = Path(directory) / "tls"
     cert_path, key_path = tls_dir / CERT_NAME, tls_dir / KEY_NAME
