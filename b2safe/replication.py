@@ -25,16 +25,19 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Optional, Sequence
 
 from b2safe import authz, faillog, paths
 from b2safe.batching import pages
 from b2safe.config import Config
 from b2safe.errors import (
+    SYS_INTERNAL_ERR,
     SYS_NO_API_PRIV,
     AccessDenied,
     B2SafeError,
+    IntegrityError,
     InvalidInput,
     NotFound,
     UnknownZone,
@@ -209,7 +212,7 @@ class Replicator:
         if failures == [DEFERRED]:
             return True
         if failures:
-            raise ReplicationFailed(",".join(failures), _first_code(failures))
+            raise ReplicationFailed(",".join(failures), SYS_INTERNAL_ERR)
         return False
 
     def copy(self, request: Request, info: ObjectInfo) -> None:
@@ -227,8 +230,6 @@ class Replicator:
         problem = self._verify(info.path, request.destination, request.resource,
                                info.is_collection)
         if problem:
-            from b2safe.errors import IntegrityError
-
             raise IntegrityError(problem)
 
     def register(self, info: ObjectInfo, destination: str, recursive: bool) -> list[str]:
@@ -400,8 +401,6 @@ class Replicator:
                                           faillog.parse_duration(settings.max_backoff),
                                           settings.max_attempts)
         else:
-            from dataclasses import replace
-
             updated = replace(record, cause=cause, next_time=now)
         try:
             self.faillog.write(updated)
@@ -570,14 +569,9 @@ class _Deferred(Exception):
     """Remote execution refused for a non-privileged caller."""
 
 
-_NAME = __import__("re").compile(r"^[A-Za-z0-9._-]{1,63}$")
+_NAME = re.compile(r"^[A-Za-z0-9._-]{1,63}$")
 
 
 def _kind(info: ObjectInfo) -> str:
     return "-C" if info.is_collection else "-d"
 
-
-def _first_code(failures: Sequence[str]) -> int:
-    from b2safe.errors import SYS_INTERNAL_ERR
-
-    return SYS_INTERNAL_ERR if failures else 0
