@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING, Iterator, Optional, Protocol, Sequence
 if TYPE_CHECKING:
     from b2safe.profile import PidRecord
 
+# iRODS authentication levels (authenticate.h authFlag): a local rodsuser has LOCAL_USER_AUTH (3),
+# a rodsadmin of a federated zone REMOTE_PRIV_USER_AUTH (4), a local rodsadmin LOCAL_PRIV (5).
+REMOTE_PRIV_USER_AUTH = 4
+LOCAL_PRIV_USER_AUTH = 5
+
 DATA_OBJECT = "d"
 COLLECTION = "c"
 
@@ -40,6 +45,24 @@ class ObjectInfo:
     def is_collection(self) -> bool:
         """True for a collection."""
         return self.kind == COLLECTION
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The client user of the current call (``name#zone``) and whether it is privileged."""
+
+    name: str
+    zone: str
+    auth_flag: int
+    user_type: str
+
+    @property
+    def is_admin(self) -> bool:
+        """True for a rodsadmin (local or of a federated zone)."""
+        return self.user_type == "rodsadmin" or self.auth_flag >= REMOTE_PRIV_USER_AUTH
+
+    def __str__(self) -> str:
+        return f"{self.name}#{self.zone}"
 
 
 @dataclass(frozen=True)

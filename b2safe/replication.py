@@ -54,8 +54,7 @@ from b2safe.pids import (
     ReplicaSpec,
     optional_value,
 )
-from b2safe.ports import COLLECTION, ObjectInfo
-from b2safe.prep.context import Caller
+from b2safe.ports import COLLECTION, Caller, ObjectInfo
 
 logger = logging.getLogger("b2safe.replication")
 

@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Optional
 
 from b2safe.config import Config, load_config
+from b2safe.ports import LOCAL_PRIV_USER_AUTH, REMOTE_PRIV_USER_AUTH, Caller
 
-# iRODS authentication levels (authFlag). rodsadmin of the local zone: LOCAL_PRIV_USER_AUTH;
-# rodsadmin of a federated zone: REMOTE_PRIV_USER_AUTH. PREP's irule check is >= REMOTE_PRIV.
-REMOTE_PRIV_USER_AUTH = 4
-LOCAL_PRIV_USER_AUTH = 5
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The client user of the current call (``name#zone``) and whether it is privileged."""
-
-    name: str
-    zone: str
-    auth_flag: int
-    user_type: str
-
-    @property
-    def is_admin(self) -> bool:
-        """True for a rodsadmin (local or of a federated zone)."""
-        return self.user_type == "rodsadmin" or self.auth_flag >= REMOTE_PRIV_USER_AUTH
-
-    def __str__(self) -> str:
-        return f"{self.name}#{self.zone}"
-
+__all__ = ["LOCAL_PRIV_USER_AUTH", "REMOTE_PRIV_USER_AUTH", "Caller", "RuleContext",
+           "caller_from_rei"]
 
 def _text(value: Any) -> str:
     """``str()`` of a PREP char_array/c_string field; '' for None."""
