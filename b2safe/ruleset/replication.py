@@ -11,10 +11,16 @@ from __future__ import annotations
 import logging
 
 from b2safe import authz, faillog, paths
-from b2safe.errors import B2SafeError, InvalidInput
+from b2safe.errors import SYS_INTERNAL_ERR, B2SafeError, InvalidInput
 from b2safe.prep import RuleContext, rule, to_bool
 from b2safe.prep.wiring import pid_workflow
-from b2safe.replication import Replicator, Request, copy_verifier, register_replicas
+from b2safe.replication import (
+    ReplicationFailed,
+    Replicator,
+    Request,
+    copy_verifier,
+    register_replicas,
+)
 from b2safe.ruleset.guard import authorize
 
 logger = logging.getLogger("b2safe.replication")
@@ -58,6 +64,71 @@ def eudat_reg_data_repl(ctx: RuleContext, source: str, destination: str, recursi
     """Registered replication (see EUDATReplication); the response is empty on success."""
     replicator(ctx).replicate(Request(source, destination, _resource(dest_res), True, recursive))
     return ""
+
+
+BATCH_RULE = "EUDATReplicationBatch"
+#: A batch runs soon and is retried while it fails (a zone or the Handle service down).
+BATCH_CONDITION = ("<INST_NAME>irods_rule_engine_plugin-python-instance</INST_NAME>"
+                   "<PLUSET>1s</PLUSET><EF>10m REPEAT UNTIL SUCCESS OR 6 TIMES</EF>")
+
+
+def batch_text(source: str, destination: str, dest_res: str, registered: bool, kind: str,
+               first: str, last: str) -> str:
+    """The delay-rule body of one batch (``repr`` quotes any path safely)."""
+    args = ", ".join(repr(a) for a in (source, destination, dest_res or "null",
+                                       "true" if registered else "false", kind, first, last))
+    return f"callback.{BATCH_RULE}({args})"
+
+
+@rule("EUDATReplicationBatched",
+      forms=[("source", "destination", "registered:bool", "batch_size", "OUT report"),
+             ("source", "destination", "dest_res", "registered:bool", "batch_size",
+              "OUT report")],
+      errors=_ERRORS)
+def eudat_replication_batched(ctx: RuleContext, source: str, destination: str,
+                              registered: bool, batch_size: str, dest_res: str = "") -> str:
+    """EUDATReplication of a large collection cut into delay-rule batches of ``batch_size``
+    objects (``EUDATReplicationBatch``, retried up to 6 times 10 minutes apart while it fails),
+    so the delay server spreads the work and a failed batch does not redo the others.
+
+    Checks and authorization happen now, for the whole tree. Batches already queued are not
+    queued again. Report: ``scheduled=N queued=N objects=N``. Objects a batch cannot finish are
+    left in the fail log.
+    """
+    text = batch_size.strip()
+    if not text.isdigit() or not 1 <= int(text) <= 100000:
+        raise InvalidInput(f"batch_size must be a number from 1 to 100000, not {text[:20]!r}")
+    rep = replicator(ctx)
+    request = Request(source, destination, _resource(dest_res), registered, True)
+    queued = {r.text.strip() for r in rep.catalog.delayed_rules(f"%{BATCH_RULE}(%")}
+    scheduled = already = objects = 0
+    for kind, first, last, count in rep.batches(request, int(text)):
+        objects += count
+        body = batch_text(source, destination, request.resource, registered, kind, first, last)
+        if body in queued:
+            already += 1
+            continue
+        rep.catalog.schedule(BATCH_CONDITION, body)
+        queued.add(body)
+        scheduled += 1
+    return f"scheduled={scheduled} queued={already} objects={objects}"
+
+
+@rule(BATCH_RULE,
+      forms=[("source", "destination", "dest_res", "registered:bool", "kind", "first_id",
+              "last_id")],
+      errors=_ERRORS)
+def eudat_replication_batch(ctx: RuleContext, source: str, destination: str, dest_res: str,
+                            registered: bool, kind: str, first_id: str, last_id: str) -> None:
+    """One batch queued by EUDATReplicationBatched: the ``kind`` (``-C`` collections, ``-d``
+    data objects) of the tree with ids ``first_id`` .. ``last_id``. Fails (so the delay server
+    retries) when some objects could not be finished; they are also in the fail log."""
+    request = Request(source, destination, _resource(dest_res), registered, True)
+    failures = replicator(ctx).replicate_range(request, kind, first_id, last_id)
+    if failures:
+        raise ReplicationFailed(",".join(failures[:20]) +
+                                (f" (and {len(failures) - 20} more)" if len(failures) > 20
+                                 else ""), SYS_INTERNAL_ERR)
 
 
 @rule("EUDATPIDRegistration",
