@@ -81,3 +81,22 @@ def test_doctor_against_the_live_server(capsys):
     code, out, _ = run(capsys, "doctor", "--live", "--nagios")
     assert out.startswith("B2SAFE ")
     assert code in (0, 1, 2, 3)
+
+
+DESTINATION = os.environ.get("B2SAFE_LIVE_DESTINATION")
+
+
+@pytest.mark.skipif(not DESTINATION, reason="set B2SAFE_LIVE_DESTINATION to a collection in a "
+                    "federated zone (with b2safe installed there) to test replication")
+def test_registered_replication_and_chain(capsys, data_object):
+    target = f"{DESTINATION}/{data_object.rsplit('/', 1)[1]}"
+    code, out, err = run(capsys, "replicate", data_object, target, "--registered")
+    assert code == 0, err
+    assert f"{data_object}::{target}::" in out
+    code, out, err = run(capsys, "pid", "show", data_object, "--json")
+    assert code == 0, err
+    code, out, err = run(capsys, "rule", "EUDATSearchPID", data_object)
+    pid = out.split("=", 1)[1].strip()
+    code, out, err = run(capsys, "chain", pid)
+    assert code == 0, out + err
+    assert out.count("[ok]") == 2
