@@ -200,6 +200,27 @@ def _pending_work(backend: Backend) -> tuple[str, list[str]]:
     return f"pending work ({len(lines)} item(s), AVUs {PENDING_PREFIX}*)", lines
 
 
+def _fail_log(backend: Backend) -> tuple[str, list[str]]:
+    """Replications still to be done (b2safe.faillog): message, attempts, next try, state."""
+    from b2safe import faillog
+
+    like = ("like", f"{faillog.AVU_PREFIX}%")
+    rows = [("-d", value, units) for _, _, value, units in backend.query(
+        ["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_VALUE", "META_DATA_ATTR_UNITS"],
+        [("META_DATA_ATTR_NAME", *like)])]
+    rows += [("-C", value, units) for _, value, units in backend.query(
+        ["COLL_NAME", "META_COLL_ATTR_VALUE", "META_COLL_ATTR_UNITS"],
+        [("META_COLL_ATTR_NAME", *like)])]
+    lines = []
+    for kind, value, units in rows:
+        record = faillog.parse(value, units, kind)
+        if record is None:
+            continue
+        lines.append(f"{record.message}  (attempts {record.attempts}, next try "
+                     f"{record.next_time}, {record.state}, by {record.user or '?'})")
+    return f"fail log: replications to (re)do ({len(lines)}, AVUs {faillog.AVU_PREFIX}*)", lines
+
+
 def _sweeps(backend: Backend) -> tuple[str, list[str]]:
     from b2safe.doctor import SWEEP_RULE
 
@@ -220,7 +241,7 @@ def _delay_queue(backend: Backend) -> tuple[str, list[str]]:
             [t if len(t) <= 100 else t[:97] + "..." for t in ours])
 
 
-for _provider in (_pending_work, _sweeps, _delay_queue):
+for _provider in (_pending_work, _fail_log, _sweeps, _delay_queue):
     register_status_provider(_provider)
 
 

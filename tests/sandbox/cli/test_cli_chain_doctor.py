@@ -102,6 +102,20 @@ def test_status_lists_pending_work_and_the_delay_queue(cli):
     assert "pending work (1 item(s)" in text
 
 
+def test_status_lists_the_fail_log(cli):
+    cli.put(ORIGINAL)
+    rule = cli.sb.exec_rule("zoneA", "EUDATUpdateLogging",
+                            ["false", ORIGINAL, "/zoneB/home/alice/obj", "network down"],
+                            "alice#zoneA")
+    assert rule.code == 0, rule.traceback
+    result = cli("status", "--json")
+    sections = {s["title"].split(" (")[0]: s["lines"] for s in result.json()["sections"]}
+    lines = sections["fail log: replications to (re)do"]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{ORIGINAL}::/zoneB/home/alice/obj::false::network down")
+    assert "attempts 0" in lines[0] and "by alice#zoneA" in lines[0]
+
+
 def test_doctor_on_a_healthy_sandbox_zone(cli):
     result = cli("doctor")
     assert result.code == 0, result.out
