@@ -218,7 +218,7 @@ def _fail_log(backend: Backend) -> tuple[str, list[str]]:
             continue
         lines.append(f"{record.message}  (attempts {record.attempts}, next try "
                      f"{record.next_time}, {record.state}, by {record.user or '?'})")
-    return f"fail log: replications to (re)do ({len(lines)}, AVUs {faillog.AVU_PREFIX}*)", lines
+    return f"fail log ({len(lines)} replication(s) to redo, AVUs {faillog.AVU_PREFIX}*)", lines
 
 
 def _sweeps(backend: Backend) -> tuple[str, list[str]]:
