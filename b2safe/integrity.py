@@ -26,6 +26,12 @@ Catalog state (AVUs, queryable with GenQuery):
   ``META_DATA_ATTR_NAME = 'eudat_pending:integrity'`` and re-copy ``source`` -> ``destination``
   for ``witness == replica`` (kinds missing/size/checksum/storage) and for ``source_changed``.
 
+With repair enabled, a replica whose stored bytes fail verification is re-created from another
+replica of the same object in the same zone (same DATA_ID) that passes verification right
+before the copy: trim the bad replica, replicate the good one onto its resource, verify again.
+The ``storage`` problem stays recorded until that succeeds; it is never repaired from a replica
+that itself fails verification (or whose registered size/checksum differ).
+
 ``eudat_integrity_verified:<resource>`` on a data object: epoch of the last storage verification
 of its replica on that resource (oldest first is verified next).
 
@@ -60,6 +66,10 @@ SOURCE_CHANGED, PID_CHECKSUM, PID_URL, PID_ERROR = ("source_changed", "pid_check
 KINDS = (MISSING, SIZE, CHECKSUM, STORAGE, SOURCE_CHANGED, PID_CHECKSUM, PID_URL, PID_ERROR)
 #: :meth:`IntegrityChecker.repair` outcome when the source's stored bytes are bad (recorded).
 SOURCE_FAILS_VERIFICATION = "the source fails storage verification; not overwriting the replica"
+#: :meth:`IntegrityChecker.restore_replica` outcomes.
+REPAIRED = "repaired"
+NO_GOOD_REPLICA = ("no other replica of the object passes storage verification; "
+                   "not overwriting")
 #: Problems a re-copy from the source can fix.
 REPAIRABLE = frozenset({MISSING, SIZE, CHECKSUM, STORAGE, SOURCE_CHANGED})
 
@@ -385,6 +395,14 @@ class Report:
     kinds: Counter = field(default_factory=Counter)
     failures: list[dict[str, Any]] = field(default_factory=list)
     failed: int = 0
+    repairs: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_repair(self, entry: dict[str, Any]) -> None:
+        """Keep one repair attempt (up to ``keep``); count it when it succeeded."""
+        if entry.get("outcome") == REPAIRED:
+            self.repaired += 1
+        if len(self.repairs) < self.keep:
+            self.repairs.append(entry)
 
     def add(self, verdict: Verdict) -> None:
         """Count one verdict (and keep it when it failed, up to ``keep``)."""
@@ -404,7 +422,8 @@ class Report:
                 "verified": self.verified, "repaired": self.repaired,
                 "complete": self.complete, "kinds": dict(sorted(self.kinds.items())),
                 "failures": self.failures,
-                "failures_truncated": self.failed > len(self.failures)}
+                "failures_truncated": self.failed > len(self.failures),
+                "repairs": self.repairs}
 
     def to_text(self) -> str:
         """JSON text (stable key order)."""
@@ -582,14 +601,17 @@ class IntegrityChecker:
 
     # -- storage --
 
-    def verify_oldest(self, root: str, count: int, report: Optional[Report] = None
-                      ) -> list[tuple[str, int, str, bool]]:
+    def verify_oldest(self, root: str, count: int, report: Optional[Report] = None,
+                      repair: bool = False) -> list[tuple[str, int, str, bool]]:
         """Verify the stored bytes of the ``count`` least recently verified replicas.
 
         Two streams select them; each verification is one msiDataObjChksum(verifyChksum) and
         stamps ``eudat_integrity_verified:<resource>``. A mismatch is recorded as a pending
-        ``storage`` problem of witness ``source`` on the object. Returns (path, repl, resource,
-        ok) tuples.
+        ``storage`` problem of witness ``source`` on the object. With ``repair`` the bad replica
+        is then re-created from a good replica of the same object (:meth:`restore_replica`);
+        on success the problem is cleared and counted as repaired, otherwise it stays recorded
+        with the reason. Returns (path, repl, resource, ok) tuples (ok: the first
+        verification).
         """
         objects = attach_avus(group_replicas(self.catalog.replicas(root)),
                               self.catalog.data_avus(root, (), (VERIFIED_AVU,)))
@@ -613,13 +635,91 @@ class IntegrityChecker:
                 detail = (f"stored bytes of {path} (replica {repl_num} on {resource}) do not "
                           "match the catalog checksum")
                 verdict = Verdict(path, "", (Finding(STORAGE, SOURCE, detail),), detail)
+                self.record(verdict)  # first: a run dying mid-repair leaves the problem open
+                if repair:
+                    entry = self.restore_replica(path, repl_num, resource)
+                    if report is not None:
+                        report.add_repair(entry)
+                    if entry["outcome"] == REPAIRED:
+                        self._clear_storage(path)
+                        continue
+                    detail = f"{detail}; repair: {entry['outcome']}"
+                    verdict = Verdict(path, "", (Finding(STORAGE, SOURCE, detail),), detail)
                 if report is not None:
                     report.failed += 1
                     report.kinds[STORAGE] += 1
                     if len(report.failures) < report.keep:
                         report.failures.append(verdict.as_json())
-                self.record(verdict)
         return results
+
+    def _clear_storage(self, path: str) -> None:
+        """Remove the ``storage`` values of ``path``'s ``eudat_pending:integrity``."""
+        for avu in self.catalog.avus(path, "-d", PENDING_AVU):
+            parsed = parse_pending(avu.value)
+            if parsed is not None and parsed[1] == STORAGE:
+                self.catalog.remove_avu(path, "-d", PENDING_AVU, avu.value)
+
+    def restore_replica(self, path: str, repl_num: int, resource: str) -> dict[str, Any]:
+        """Re-create a same-zone replica whose stored bytes are bad from a good replica.
+
+        The source is another good replica of the same object with the same registered size
+        and checksum that passes storage verification now (the first such, in replica
+        order); when there is none nothing is touched. After the copy the new replica is
+        verified and its checksum compared with the source's.
+
+        Args:
+            path: the data object.
+            repl_num: the bad replica's number.
+            resource: the bad replica's resource.
+
+        Returns:
+            A report entry: ``source``, ``replica``, ``resource``, ``from`` (the source
+            replica's resource, '' when none), ``new_replica`` (-1 when none) and ``outcome``
+            (:data:`REPAIRED` or the reason it did not happen).
+        """
+        entry: dict[str, Any] = {"source": path, "replica": repl_num, "resource": resource,
+                                 "from": "", "new_replica": -1, "outcome": ""}
+        rows = self.catalog.replicas_of(path)
+        bad = next((r for r in rows if r.repl_num == repl_num), None)
+        if bad is None:
+            entry["outcome"] = "the replica no longer exists"
+            return entry
+        source = None
+        for row in rows:
+            if row.repl_num == repl_num or row.status != 1 or row.size != bad.size or \
+                    not same_checksum(row.checksum, bad.checksum):
+                continue
+            try:
+                if self.catalog.verify_replica(path, row.repl_num):
+                    source = row
+                    break
+            except B2SafeError as exc:
+                logger.warning("cannot verify replica %s of %s: %s", row.repl_num, path, exc)
+        if source is None:
+            entry["outcome"] = NO_GOOD_REPLICA
+            return entry
+        entry["from"] = source.resource
+        try:
+            fresh = self.catalog.replace_replica(path, repl_num, source.resource)
+        except B2SafeError as exc:
+            logger.error("re-creating replica %s of %s from %s failed: %s", repl_num, path,
+                         source.resource, exc)
+            entry["outcome"] = f"re-creating the replica failed: {exc}"
+            return entry
+        entry["new_replica"] = fresh.repl_num
+        try:
+            ok = self.catalog.verify_replica(path, fresh.repl_num)
+        except B2SafeError as exc:
+            entry["outcome"] = f"the new replica cannot be verified: {exc}"
+            return entry
+        if not ok:
+            entry["outcome"] = "the new replica fails verification"
+        elif not same_checksum(self.catalog.compute_checksum(path, fresh.repl_num),
+                               source.checksum):
+            entry["outcome"] = "the new replica's checksum differs from the source's"
+        else:
+            entry["outcome"] = REPAIRED
+        return entry
 
     # -- repair --
 

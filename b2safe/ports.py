@@ -210,6 +210,13 @@ class IntegrityCatalog(Catalog, Protocol):
     def copy_over(self, source: str, destination: str, resource: str = "") -> None:
         """Copy ``source`` onto ``destination`` (overwriting; the copy is checksum-verified)."""
 
+    def replace_replica(self, path: str, repl_num: int, from_resource: str) -> ReplicaRow:
+        """Re-create replica ``repl_num`` of ``path`` from its replica on ``from_resource``.
+
+        The old replica is removed (trimmed) and a new one made on the same resource from the
+        good source replica (same zone, same data object). Returns the new replica's row.
+        """
+
     def ensure_collection(self, path: str) -> None:
         """Create ``path`` and its missing parents."""
 

@@ -22,8 +22,10 @@ checkpoints the cursor every :data:`CHECKPOINT_EVERY` objects; a crashed run los
 many objects of progress (they are checked again, which is harmless). When the listing is
 exhausted the pass is complete and the next run starts a new pass. With ``verify_storage`` each
 run first re-verifies the stored bytes of the least recently verified replicas (``max_objects``
-of them, or the sweep's ``verify_per_run`` when the configuration has one). Every run writes a
-JSON report data object into ``integrity.report_collection``.
+of them, or the sweep's ``verify_per_run`` when the configuration has one); with ``repair`` a
+replica failing that verification is re-created from a good replica of the same object in the
+zone (:meth:`~b2safe.integrity.IntegrityChecker.restore_replica`; listed under ``repairs`` in
+the report). Every run writes a JSON report data object into ``integrity.report_collection``.
 """
 
 from __future__ import annotations
@@ -284,7 +286,7 @@ class SweepRunner:
         deadline = self.clock() + self.sweep.max_seconds
         if self.sweep.verify_storage:
             rate = int(getattr(self.sweep, "verify_per_run", 0) or self.sweep.max_objects)
-            self.checker.verify_oldest(self.collection, rate, report)
+            self.checker.verify_oldest(self.collection, rate, report, repair=self.sweep.repair)
         complete = self._check(state, report, deadline)
         report.complete = complete
         state.totals["checked"] += report.checked

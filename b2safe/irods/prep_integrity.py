@@ -111,6 +111,34 @@ class PrepIntegrityCatalog(PrepCatalog):
                            numThreads="1")
         self.msi("msiDataObjCopy", source, destination, options, 0)
 
+    def replace_replica(self, path: str, repl_num: int, from_resource: str) -> ReplicaRow:
+        """Trim replica ``repl_num`` and replicate ``from_resource``'s replica onto its resource.
+
+        msiDataObjTrim(path, 'null', replNum, '1', 'null') removes exactly that replica (never
+        the last good one: minCopies 1), then msiDataObjRepl with ``rescName`` (source) and
+        ``destRescName`` (the trimmed replica's resource) and one transfer thread (PREP #54). A
+        good replica on the destination would make msiDataObjRepl a no-op, hence the trim
+        first. The caller verifies the new replica (msiDataObjChksum verifyChksum replNum).
+
+        Raises:
+            NotFound: the object or the replica is gone.
+            B2SafeError: a microservice failed (the replica may then be missing: the trim is
+                done before the transfer).
+        """
+        rows = self.replicas_of(path)
+        bad = next((r for r in rows if r.repl_num == repl_num), None)
+        if bad is None:
+            raise errors.NotFound(f"{path} has no replica {repl_num}")
+        # Guess: no irodsAdmin flag, as for the other integrity calls; the sweep's user needs
+        # delete ('own') permission on the object.
+        self.msi("msiDataObjTrim", path, "null", str(repl_num), "1", "null", 0)
+        options = _options(rescName=from_resource, destRescName=bad.resource, numThreads="1")
+        self.msi("msiDataObjRepl", path, options, 0)
+        fresh = next((r for r in self.replicas_of(path) if r.resource == bad.resource), None)
+        if fresh is None:
+            raise errors.NotFound(f"{path} has no replica on {bad.resource} after replication")
+        return fresh
+
     def ensure_collection(self, path: str) -> None:
         """msiCollCreate(path, '1'): mkdir -p, no error when it exists."""
         self.msi("msiCollCreate", path, "1", 0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from b2safe.errors import (
+    CAT_INSUFFICIENT_PRIVILEGE_LEVEL,
     CAT_NO_ACCESS_PERMISSION,
     CAT_NO_ROWS_FOUND,
     CHECK_VERIFICATION_RESULTS,
@@ -17,6 +18,7 @@ from b2safe.errors import (
     SYS_INVALID_INPUT_PARAM,
     SYS_NO_GOOD_REPLICA,
     SYS_NOT_ALLOWED,
+    SYS_REPLICA_DOES_NOT_EXIST,
     USER_CHKSUM_MISMATCH,
     USER_FILE_DOES_NOT_EXIST,
     USER_INCOMPATIBLE_PARAMS,
@@ -290,6 +292,96 @@ def msi_data_obj_chksum(call: MsiCall) -> dict:
             call.sandbox.log(call.ctx.zone, f"msiDataObjChksum: USER_CHKSUM_MISMATCH for {path}")
             value = ""
     return {2: value}
+
+
+#: rsDataObjTrim's default minimum number of copies to keep (DEF_MIN_COPY_CNT).
+_TRIM_DEFAULT_COPIES = 2
+
+
+def _given(value: Any) -> Optional[str]:
+    """A microservice string argument, None when not given ('', 'null')."""
+    text = "" if value is None else str(value).strip()
+    return None if text in ("", "null") else text
+
+
+def _trim_targets(rows: list, repl_num: Optional[int], resc: Optional[str],
+                  copies: int, path: str) -> list:
+    """The replica rows msiDataObjTrim removes (rsDataObjTrim's selection).
+
+    A named replica is removed unless it is good and no more than ``copies`` good replicas
+    exist (USER_INCOMPATIBLE_PARAMS: never the last good replicas). Otherwise the stale
+    replicas on ``resc`` go first, then good ones on ``resc`` while more than ``copies`` good
+    replicas would remain.
+    """
+    good = sum(1 for r in rows if r.status == 1)
+    if repl_num is not None:
+        match = [r for r in rows if r.repl_num == repl_num]
+        if not match:
+            raise IrodsCallError(f"{path} has no replica {repl_num}",
+                                 code=SYS_REPLICA_DOES_NOT_EXIST)
+        if match[0].status == 1 and good <= copies:
+            raise IrodsCallError(f"cannot remove the last good replica(s) of {path}",
+                                 code=USER_INCOMPATIBLE_PARAMS)
+        return match
+    # Guess: without a resource or replica number nothing matches (rsDataObjTrim compares
+    # each replica's root resource with the empty name; its TODO says "use default resource").
+    on_resc = [r for r in rows if resc is not None and r.resc_name == resc]
+    doomed = [r for r in on_resc if r.status == 0]
+    for row in on_resc:
+        if row.status == 1 and good - sum(1 for d in doomed if d.status == 1) > copies:
+            doomed.append(row)
+    return doomed
+
+
+@microservice("msiDataObjTrim", 6, inputs={0: "str", 1: "str", 2: "str", 3: "str", 4: "str"},
+              outputs={5: "INT"})
+def msi_data_obj_trim(call: MsiCall) -> dict:
+    """msiDataObjTrim(path, resc | 'null', replNum | 'null', minCopies | 'null',
+    irodsAdmin | 'null', status_out): 1 when a replica was removed, 0 when none was.
+
+    Resource and replica number together give USER_INCOMPATIBLE_PARAMS; minCopies missing,
+    0 or not a number means 2. The admin flag needs a local rodsadmin
+    (CAT_INSUFFICIENT_PRIVILEGE_LEVEL); otherwise the client needs 'own' (delete permission,
+    CAT_NO_ACCESS_PERMISSION). A good replica is never removed when that would leave fewer than
+    minCopies good replicas (at least one).
+    """
+    path = str(call.args[0])
+    resc, repl_text = _given(call.args[1]), _given(call.args[2])
+    copies_text, admin = _given(call.args[3]), _given(call.args[4])
+    if resc is not None and repl_text is not None:
+        raise IrodsCallError("resource and replica number together",
+                             code=USER_INCOMPATIBLE_PARAMS)
+    repl_num: Optional[int] = None
+    if repl_text is not None:
+        try:
+            repl_num = int(repl_text)
+        except ValueError:
+            # Guess: iRODS answers USER_INVALID_REPLICA_INPUT (no constant in b2safe.errors).
+            raise IrodsCallError(f"bad replica number {repl_text}",
+                                 code=SYS_INVALID_INPUT_PARAM) from None
+    try:
+        copies = int(copies_text) if copies_text is not None else 0
+    except ValueError:
+        copies = 0
+    copies = copies if copies > 0 else _TRIM_DEFAULT_COPIES
+    _, cat = dataops.catalog_for(call.ctx, path)
+    actor: Optional[str] = call.actor
+    if admin is not None:
+        if not cat.is_admin(call.actor):
+            raise IrodsCallError("irodsAdmin needs a local rodsadmin",
+                                 code=CAT_INSUFFICIENT_PRIVILEGE_LEVEL)
+        actor = None
+    rows = cat.data_get(path)
+    if not rows:
+        # Guess: as for msiDataObjRepl, a missing object means no catalog rows.
+        raise IrodsCallError(f"{path}: no such data object", code=CAT_NO_ROWS_FOUND)
+    if actor is not None and not cat.check_access(path, actor, "own"):
+        raise IrodsCallError(f"no permission to trim {path}", code=CAT_NO_ACCESS_PERMISSION)
+    doomed = _trim_targets(rows, repl_num, resc, copies, path)
+    # Guess: trimming unlinks replicas directly (dataObjUnlinkS): no acPostProcForDelete.
+    for row in doomed:
+        cat.data_unlink(path, actor, repl_num=row.repl_num)
+    return {5: 1 if doomed else 0}
 
 
 # --------------------------------------------------------------------- unlink / rename / colls

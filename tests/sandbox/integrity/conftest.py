@@ -63,3 +63,20 @@ def read_json(world, path: str) -> dict:
     """A JSON data object's content."""
     zone = path.split("/")[1]
     return json.loads(world.sb.zone(zone).catalog.data_read(path))
+
+
+SECOND_RESC = "replResc"
+
+
+@pytest.fixture
+def two_replicas(world):
+    """alice's tree in zoneA, checksummed, every object also replicated onto ``replResc``
+    (replica 0 on demoResc, replica 1 on replResc; no federated copy)."""
+    world.sb.zone("zoneA").catalog.add_resource(SECOND_RESC)
+    client = world.client()
+    client.imkdir(SRC + "/sub", parents=True)
+    for rel, data in FILES.items():
+        client.iput(f"{SRC}/{rel}", data)
+        client.ichksum(f"{SRC}/{rel}")
+        client.irepl(f"{SRC}/{rel}", SECOND_RESC)  # the copy is registered with the checksum
+    return world
