@@ -54,6 +54,10 @@ from b2safe.ports import IntegrityCatalog, PidService, ReplicaRow
 logger = logging.getLogger("b2safe.integrity")
 
 PENDING_AVU = "eudat_pending:integrity"
+#: On a data object while a same-zone replica on the resource named by the value is being
+#: re-created (written before the bad replica is trimmed, removed once the new one verifies), so
+#: a repair that dies between trim and copy is finished by the next repairing sweep.
+MISSING_REPLICA_AVU = "eudat_pending:replica"
 VERIFIED_AVU = "eudat_integrity_verified:"
 CHECKSUM_DATE_AVU = "eudat_dpm_checksum_date:"  # same name as b2safe.ruleset.utility's
 PID_AVU = "PID"
@@ -699,6 +703,9 @@ class IntegrityChecker:
             entry["outcome"] = NO_GOOD_REPLICA
             return entry
         entry["from"] = source.resource
+        # Intent first: if the agent dies between the trim and the copy, the marker remains and
+        # the next repairing sweep re-creates the replica (recreate_missing).
+        self.catalog.add_avu(path, "-d", MISSING_REPLICA_AVU, bad.resource)
         try:
             fresh = self.catalog.replace_replica(path, repl_num, source.resource)
         except B2SafeError as exc:
@@ -707,19 +714,55 @@ class IntegrityChecker:
             entry["outcome"] = f"re-creating the replica failed: {exc}"
             return entry
         entry["new_replica"] = fresh.repl_num
-        try:
-            ok = self.catalog.verify_replica(path, fresh.repl_num)
-        except B2SafeError as exc:
-            entry["outcome"] = f"the new replica cannot be verified: {exc}"
-            return entry
-        if not ok:
-            entry["outcome"] = "the new replica fails verification"
-        elif not same_checksum(self.catalog.compute_checksum(path, fresh.repl_num),
-                               source.checksum):
-            entry["outcome"] = "the new replica's checksum differs from the source's"
-        else:
-            entry["outcome"] = REPAIRED
+        entry["outcome"] = self._check_new_replica(path, fresh.repl_num, source.checksum)
+        if entry["outcome"] == REPAIRED:
+            self.catalog.remove_avu(path, "-d", MISSING_REPLICA_AVU, bad.resource)
         return entry
+
+    def _check_new_replica(self, path: str, repl_num: int, expected: str) -> str:
+        """REPAIRED when the new replica's bytes verify and its checksum is ``expected``."""
+        try:
+            ok = self.catalog.verify_replica(path, repl_num)
+        except B2SafeError as exc:
+            return f"the new replica cannot be verified: {exc}"
+        if not ok:
+            return "the new replica fails verification"
+        if not same_checksum(self.catalog.compute_checksum(path, repl_num), expected):
+            return "the new replica's checksum differs from the source's"
+        return REPAIRED
+
+    def recreate_missing(self, root: str, report: Optional[Report] = None) -> int:
+        """Finish same-zone repairs that stopped between trim and copy (``MISSING_REPLICA_AVU``
+        below ``root``): re-create each missing replica from a verified good one. Returns how
+        many were re-created."""
+        done = 0
+        for path, resource in list(self.catalog.paths_with_avu(root, MISSING_REPLICA_AVU)):
+            rows = self.catalog.replicas_of(path)
+            entry: dict[str, Any] = {"source": path, "replica": -1, "resource": resource,
+                                     "from": "", "new_replica": -1, "outcome": ""}
+            present = next((r for r in rows if r.resource == resource and r.status == 1), None)
+            if present is not None and self.catalog.verify_replica(path, present.repl_num):
+                self.catalog.remove_avu(path, "-d", MISSING_REPLICA_AVU, resource)
+                continue
+            source = next((r for r in rows if r.resource != resource and r.status == 1 and
+                           self.catalog.verify_replica(path, r.repl_num)), None)
+            if source is None:
+                entry["outcome"] = NO_GOOD_REPLICA
+            else:
+                entry["from"] = source.resource
+                try:
+                    fresh = self.catalog.replicate_to(path, source.resource, resource)
+                    entry["new_replica"] = fresh.repl_num
+                    entry["outcome"] = self._check_new_replica(path, fresh.repl_num,
+                                                               source.checksum)
+                except B2SafeError as exc:
+                    entry["outcome"] = f"re-creating the replica failed: {exc}"
+            if entry["outcome"] == REPAIRED:
+                self.catalog.remove_avu(path, "-d", MISSING_REPLICA_AVU, resource)
+                done += 1
+            if report is not None:
+                report.add_repair(entry)
+        return done
 
     # -- repair --
 

@@ -210,6 +210,9 @@ class IntegrityCatalog(Catalog, Protocol):
     def copy_over(self, source: str, destination: str, resource: str = "") -> None:
         """Copy ``source`` onto ``destination`` (overwriting; the copy is checksum-verified)."""
 
+    def replicate_to(self, path: str, from_resource: str, to_resource: str) -> ReplicaRow:
+        """Replicate ``from_resource``'s replica onto ``to_resource``; the new replica."""
+
     def replace_replica(self, path: str, repl_num: int, from_resource: str) -> ReplicaRow:
         """Re-create replica ``repl_num`` of ``path`` from its replica on ``from_resource``.
 

@@ -284,6 +284,8 @@ class SweepRunner:
             state.totals = {"checked": 0, "failed": 0, "runs": 0}
         report = Report(root=self.collection, destination=state.destination, started=now)
         deadline = self.clock() + self.sweep.max_seconds
+        if self.sweep.repair:
+            self.checker.recreate_missing(self.collection, report)
         if self.sweep.verify_storage:
             rate = int(getattr(self.sweep, "verify_per_run", 0) or self.sweep.max_objects)
             self.checker.verify_oldest(self.collection, rate, report, repair=self.sweep.repair)

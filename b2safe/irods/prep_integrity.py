@@ -139,6 +139,15 @@ class PrepIntegrityCatalog(PrepCatalog):
             raise errors.NotFound(f"{path} has no replica on {bad.resource} after replication")
         return fresh
 
+    def replicate_to(self, path: str, from_resource: str, to_resource: str) -> ReplicaRow:
+        """msiDataObjRepl from ``from_resource``'s replica onto ``to_resource`` (one thread)."""
+        options = _options(rescName=from_resource, destRescName=to_resource, numThreads="1")
+        self.msi("msiDataObjRepl", path, options, 0)
+        fresh = next((r for r in self.replicas_of(path) if r.resource == to_resource), None)
+        if fresh is None:
+            raise errors.NotFound(f"{path} has no replica on {to_resource} after replication")
+        return fresh
+
     def ensure_collection(self, path: str) -> None:
         """msiCollCreate(path, '1'): mkdir -p, no error when it exists."""
         self.msi("msiCollCreate", path, "1", 0)

@@ -114,3 +114,25 @@ def test_a_replica_registered_with_other_content_is_no_source(two_replicas):
     assert _replicas(world) == {"demoResc": 0, SECOND_RESC: 1}
     report = read_json(world, response["report"])
     assert [r["outcome"] for r in report["repairs"]] == [NO_GOOD_REPLICA]
+
+
+def test_a_repair_stopped_between_trim_and_copy_is_finished_by_the_next_sweep(two_replicas):
+    from b2safe.errors import SYS_SOCK_CONNECT_ERR
+    from b2safe.integrity import MISSING_REPLICA_AVU
+
+    world = two_replicas
+    add_sweep(world, verify_storage=True, repair=True, max_objects=100)
+    world.sb.faults.corrupt(PATH, repl_num=1)
+    # the trim succeeds, the transfer that should re-create the replica fails
+    world.sb.faults.fail_next("zoneA", "msiDataObjRepl", SYS_SOCK_CONNECT_ERR)
+    first = run_sweep(world)
+    assert first["repaired"] == 0 and first["failed"] >= 1
+    assert set(_replicas(world)) == {"demoResc"}  # one replica fewer for now ...
+    assert world.avus(PATH)[MISSING_REPLICA_AVU] == [SECOND_RESC]  # ... but not forgotten
+    world.sb.clock.advance(60)
+    second = run_sweep(world)
+    assert set(_replicas(world)) == {"demoResc", SECOND_RESC}
+    assert _stored(world, PATH, _replicas(world)[SECOND_RESC]) == FILES["a.txt"]
+    assert MISSING_REPLICA_AVU not in world.avus(PATH)
+    report = read_json(world, second["report"])
+    assert [r["outcome"] for r in report["repairs"]] == [REPAIRED]
