@@ -7,7 +7,7 @@ server of the zone sees it and GenQuery finds it::
     name   eudat_fail_log:<12 hex digits of sha1(destination)>
     value  <source>::<destination>::false::<cause>                  (the 4.x message format)
     units  v1;attempts=<n>;next=<epoch>;first=<epoch>;resc=<resource>;registered=<bool>;
-           recursive=<bool>;user=<name#zone>;state=<pending|gave_up>
+           recursive=<bool>;user=<name#zone>;state=<pending|gave_up>;sig=<hmac>
 
 One source may have one record per destination. A replication writes its record *before* it
 starts (stage "in progress"), so a crash leaves a record behind, and removes it when everything
@@ -15,6 +15,9 @@ starts (stage "in progress"), so a crash leaves a record behind, and removes it 
 time has come; a failed retry increments ``attempts`` and pushes ``next`` back exponentially
 (``replication.retry_period`` doubling, at most ``replication.max_backoff``); after
 ``replication.max_attempts`` the record stays with ``state=gave_up`` for an operator to see.
+
+``sig`` signs the fields that say what to do (:mod:`b2safe.signing`): anyone who may write an
+object's AVUs could otherwise forge a record for a rodsadmin's retry to carry out.
 """
 
 from __future__ import annotations
@@ -24,13 +27,15 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Optional
 
 from b2safe.ports import Catalog
+from b2safe.signing import Signer
 
 AVU_PREFIX = "eudat_fail_log:"
 IN_PROGRESS = "replication in progress"
 PENDING, GAVE_UP = "pending", "gave_up"
 _UNITS_VERSION = "v1"
 
-_UNITS_KEYS = ("attempts", "next", "first", "resc", "registered", "recursive", "user", "state")
+_UNITS_KEYS = ("attempts", "next", "first", "resc", "registered", "recursive", "user", "state",
+               "sig")
 
 
 def attribute_for(destination: str) -> str:
@@ -60,6 +65,7 @@ class FailRecord:
     first_time: int = 0
     state: str = PENDING
     kind: str = "-d"
+    signature: str = ""
 
     @property
     def message(self) -> str:
@@ -74,8 +80,13 @@ class FailRecord:
                  "first": str(self.first_time), "resc": self.resource,
                  "registered": "true" if self.registered else "false",
                  "recursive": "true" if self.recursive else "false",
-                 "user": self.user, "state": self.state}
+                 "user": self.user, "state": self.state, "sig": self.signature}
         return ";".join([_UNITS_VERSION] + [f"{k}={flags[k]}" for k in _UNITS_KEYS])
+
+    def signed_fields(self) -> tuple[str, ...]:
+        """What the signature covers: the work itself (not the retry bookkeeping)."""
+        return (self.source, self.destination, self.resource, str(self.registered),
+                str(self.recursive), self.user, self.kind)
 
     @property
     def attribute(self) -> str:
@@ -110,19 +121,32 @@ def parse(value: str, units: str, kind: str = "-d") -> Optional[FailRecord]:
                       recursive=flags.get("recursive", "true") == "true",
                       user=flags.get("user", ""), attempts=number("attempts"),
                       next_time=number("next"), first_time=number("first"),
-                      state=flags.get("state", PENDING), kind=kind)
+                      state=flags.get("state", PENDING), kind=kind,
+                      signature=flags.get("sig", ""))
 
 
 class FailLog:
-    """Read and write fail-log records through a :class:`~b2safe.ports.Catalog`."""
+    """Read and write fail-log records through a :class:`~b2safe.ports.Catalog`.
 
-    def __init__(self, catalog: Catalog) -> None:
+    ``signer`` (:func:`b2safe.signing.signer_for`) signs what is written and checks what is
+    read; without one records are unsigned and :meth:`authentic` is always False.
+    """
+
+    def __init__(self, catalog: Catalog, signer: Optional[Signer] = None) -> None:
         self.catalog = catalog
+        self.signer = signer
 
     def write(self, record: FailRecord) -> None:
-        """Create or replace the record on its source."""
+        """Create or replace the record on its source (signed when a signer is configured)."""
+        if self.signer is not None:
+            record = replace(record, signature=self.signer.sign(*record.signed_fields()))
         self.catalog.set_avu(record.source, record.kind, record.attribute, record.message,
                              record.units)
+
+    def authentic(self, record: FailRecord) -> bool:
+        """Whether b2safe wrote this record (its signature verifies)."""
+        return self.signer is not None and \
+            self.signer.verify(record.signature, *record.signed_fields())
 
     def clear(self, source: str, kind: str, destination: str) -> None:
         """Remove the record of ``source`` -> ``destination`` (absent is fine)."""

@@ -50,6 +50,7 @@ from typing import Any, Iterable, Iterator, Optional, Sequence
 from b2safe import profile
 from b2safe.errors import B2SafeError, NotFound, PidNotFound
 from b2safe.ports import IntegrityCatalog, PidService, ReplicaRow
+from b2safe.signing import Signer
 
 logger = logging.getLogger("b2safe.integrity")
 
@@ -149,6 +150,21 @@ class Verdict:
                 "response": self.response,
                 "findings": [{"kind": f.kind, "witness": f.witness, "detail": f.detail}
                              for f in self.findings]}
+
+
+def sign_pending(signer: Optional[Signer], source: str, value: str) -> str:
+    """The units of an ``eudat_pending:integrity`` AVU: its signature ('' without a signer).
+
+    A rodsadmin's repair copies source -> destination only for records b2safe signed
+    (:mod:`b2safe.signing`): users may write AVUs on their own objects.
+    """
+    return f"sig={signer.sign(PENDING_AVU, source, value)}" if signer is not None else ""
+
+
+def pending_is_authentic(signer: Optional[Signer], source: str, value: str, units: str) -> bool:
+    """Whether an ``eudat_pending:integrity`` record was written by b2safe."""
+    return signer is not None and units.startswith("sig=") and \
+        signer.verify(units[4:], PENDING_AVU, source, value)
 
 
 def parse_pending(value: str) -> Optional[tuple[int, str, str, str]]:
@@ -456,9 +472,11 @@ class IntegrityChecker:
     """
 
     def __init__(self, catalog: IntegrityCatalog, pids: Optional[PidService],
-                 expected_urls: Any = None, now: Optional[int] = None) -> None:
+                 expected_urls: Any = None, now: Optional[int] = None,
+                 signer: Optional[Signer] = None) -> None:
         self.catalog = catalog
         self.pids = pids
+        self.signer = signer
         self.expected_urls = expected_urls or (lambda path: [])
         self._now = now
 
@@ -532,20 +550,20 @@ class IntegrityChecker:
         storage verification (or a repair) does.
         """
         if verdict.ok:
-            if avus is None:
-                values = [a.value for a in self.catalog.avus(verdict.source, "-d", PENDING_AVU)]
-            else:
-                values = [avus[PENDING_AVU]] if PENDING_AVU in avus else []
-            for value in values:
-                parsed = parse_pending(value)
+            if avus is not None and PENDING_AVU not in avus:
+                return  # the listing showed none: no query needed
+            for avu in self.catalog.avus(verdict.source, "-d", PENDING_AVU):
+                parsed = parse_pending(avu.value)
                 if parsed is None or parsed[1] != STORAGE:
-                    self.catalog.remove_avu(verdict.source, "-d", PENDING_AVU, value)
+                    self.catalog.remove_avu(verdict.source, "-d", PENDING_AVU, avu.value,
+                                            avu.units)
             return
         first = verdict.findings[0]
         destination = verdict.destination if first.witness != SOURCE or \
             first.kind == SOURCE_CHANGED else ""
-        self.catalog.set_avu(verdict.source, "-d", PENDING_AVU,
-                             first.pending_value(self.now, destination))
+        value = first.pending_value(self.now, destination)
+        self.catalog.set_avu(verdict.source, "-d", PENDING_AVU, value,
+                             sign_pending(self.signer, verdict.source, value))
 
     # -- collections --
 
@@ -634,7 +652,7 @@ class IntegrityChecker:
                 for avu in self.catalog.avus(path, "-d", PENDING_AVU):
                     parsed = parse_pending(avu.value)
                     if parsed is not None and parsed[1] == STORAGE:
-                        self.catalog.remove_avu(path, "-d", PENDING_AVU, avu.value)
+                        self.catalog.remove_avu(path, "-d", PENDING_AVU, avu.value, avu.units)
             else:
                 detail = (f"stored bytes of {path} (replica {repl_num} on {resource}) do not "
                           "match the catalog checksum")
@@ -661,7 +679,7 @@ class IntegrityChecker:
         for avu in self.catalog.avus(path, "-d", PENDING_AVU):
             parsed = parse_pending(avu.value)
             if parsed is not None and parsed[1] == STORAGE:
-                self.catalog.remove_avu(path, "-d", PENDING_AVU, avu.value)
+                self.catalog.remove_avu(path, "-d", PENDING_AVU, avu.value, avu.units)
 
     def restore_replica(self, path: str, repl_num: int, resource: str) -> dict[str, Any]:
         """Re-create a same-zone replica whose stored bytes are bad from a good replica.
@@ -806,7 +824,7 @@ class IntegrityChecker:
             for avu in self.catalog.avus(verdict.destination, "-d", PID_AVU):
                 self.pids.update(avu.value, changes)
         for avu in self.catalog.avus(verdict.source, "-d", PENDING_AVU):
-            self.catalog.remove_avu(verdict.source, "-d", PENDING_AVU, avu.value)
+            self.catalog.remove_avu(verdict.source, "-d", PENDING_AVU, avu.value, avu.units)
         return "repaired"
 
 

@@ -93,14 +93,14 @@ class Catalog(Protocol):
     def avus(self, path: str, kind: str, name: str = "") -> list[Avu]:
         """AVUs of ``path`` (all, or those called ``name``)."""
 
-    def set_avu(self, path: str, kind: str, name: str, value: str) -> None:
+    def set_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
         """Set attribute ``name`` to exactly ``value`` (replacing earlier values)."""
 
     def add_avu(self, path: str, kind: str, name: str, value: str) -> None:
         """Add ``name=value`` unless that exact pair is already there."""
 
-    def remove_avu(self, path: str, kind: str, name: str, value: str) -> None:
-        """Remove ``name=value`` if present."""
+    def remove_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
+        """Remove ``name=value`` (with ``units``) if present."""
 
     def set_avus(self, path: str, kind: str, values: dict[str, str]) -> None:
         """Set several attributes at once (each to exactly its value)."""

@@ -55,6 +55,7 @@ from b2safe.pids import (
     optional_value,
 )
 from b2safe.ports import COLLECTION, Caller, ObjectInfo
+from b2safe.signing import signer_for
 
 logger = logging.getLogger("b2safe.replication")
 
@@ -112,7 +113,7 @@ class Replicator:
         self.catalog: Any = workflow.catalog
         self.config = config
         self.caller = caller
-        self.faillog = FailLog(self.catalog)
+        self.faillog = FailLog(self.catalog, signer_for(config))
         self._verify = verify
 
     # --- validation and authorization ------------------------------------------------------------
@@ -496,10 +497,18 @@ class Replicator:
         A rodsadmin retries every record; other users only their own. Returns (successes,
         failures).
         """
-        user = "" if (self.caller and self.caller.is_admin) else str(self.caller or "")
+        admin = bool(self.caller and self.caller.is_admin)
+        user = "" if admin else str(self.caller or "")
         successes = failures = 0
         records = self.faillog.due(self.catalog.now(), limit, user)
         for record in records:
+            if admin and not self.faillog.authentic(record):
+                # A user may write AVUs on their own objects: only records b2safe signed are
+                # carried out with administrator rights (see b2safe.signing).
+                logger.warning("skipping fail-log record %s -> %s: its signature does not "
+                               "verify", record.source, record.destination)
+                failures += 1
+                continue
             request = Request(record.source, record.destination, record.resource,
                               record.registered, record.recursive)
             try:
@@ -543,6 +552,13 @@ class Replicator:
                 kind == integrity.SOURCE_CHANGED
             if not destination or not fixable:
                 continue
+            units = next((a.units for a in self.catalog.avus(path, "-d", integrity.PENDING_AVU)
+                          if a.value == value), "")
+            if self.caller is not None and self.caller.is_admin:
+                if not integrity.pending_is_authentic(self.faillog.signer, path, value, units):
+                    logger.warning("skipping integrity record of %s: its signature does not "
+                                   "verify", path)
+                    continue
             done += 1
             try:
                 if kind == integrity.STORAGE and self.catalog.stat(destination) is not None:
@@ -556,7 +572,7 @@ class Replicator:
                 logger.error("repair of %s from %s failed: %s", destination, path, exc)
                 failures += 1
                 continue
-            self.catalog.remove_avu(path, "-d", integrity.PENDING_AVU, value)
+            self.catalog.remove_avu(path, "-d", integrity.PENDING_AVU, value, units)
             successes += 1
         return successes, failures
 

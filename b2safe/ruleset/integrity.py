@@ -19,6 +19,7 @@ from b2safe.integrity import IntegrityChecker, Report, Verdict, object_facts
 from b2safe.paths import validate_path
 from b2safe.prep import RuleContext, rule
 from b2safe.ruleset.guard import authorize
+from b2safe.signing import signer_for
 from b2safe.sweeps import (
     ACTIVE,
     PAUSED,
@@ -65,7 +66,8 @@ def checker(ctx: RuleContext) -> IntegrityChecker:
     catalog = _catalog(ctx)
     pids = _LazyPids(ctx) if ctx.config.pid.enabled else None
     urls = PidWorkflow(catalog, None, ctx.config).candidate_urls
-    return IntegrityChecker(catalog, pids, urls)  # type: ignore[arg-type]
+    return IntegrityChecker(catalog, pids, urls,  # type: ignore[arg-type]
+                            signer=signer_for(ctx.config))
 
 
 def _res(value: str) -> str:

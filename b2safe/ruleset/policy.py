@@ -59,6 +59,7 @@ from b2safe.pids import FIXED_AVU, PARENT_AVU, PID_AVU, PidWorkflow
 from b2safe.prep import RuleContext, pep, rule
 from b2safe.prep.wiring import pid_workflow
 from b2safe.ruleset.guard import authorize
+from b2safe.signing import signer_for
 
 logger = logging.getLogger("b2safe.policy")
 
@@ -140,7 +141,7 @@ def _mark_pending(ctx: RuleContext, catalog: Any, path: str, policy: str, cause:
 def _queue_replica(ctx: RuleContext, catalog: Any, path: str,
                    replica: policies.Replica) -> None:
     now = catalog.now()
-    log = FailLog(catalog)
+    log = FailLog(catalog, signer_for(ctx.config))
     existing = log.get(path, "-d", replica.destination)
     log.write(FailRecord(source=path, destination=replica.destination,
                          cause=f"{_QUEUED_CAUSE} {replica.policy}", resource=replica.resource,
