@@ -19,3 +19,11 @@ def pages(items: Iterable[T], size: int = PAGE) -> Iterator[list[T]]:
         if not page:
             return
         yield page
+
+
+def id_ranges(ids: Iterable[str], size: int) -> Iterator[tuple[str, str, int]]:
+    """``(first, last, count)`` of consecutive runs of at most ``size`` ascending ids: the
+    ranges bulk work hands to delay rules (ids of objects created later may fall inside a
+    range; the batch re-reads its range, so they are included or skipped as appropriate)."""
+    for chunk in pages(ids, size):
+        yield chunk[0], chunk[-1], len(chunk)

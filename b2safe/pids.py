@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from b2safe import profile
-from b2safe.batching import pages
+from b2safe.batching import id_ranges, pages
 from b2safe.config import Config
 from b2safe.errors import (
     AccessDenied,
@@ -282,18 +282,15 @@ class PidWorkflow:
         if batch_size < 1:
             raise InvalidInput("batch_size must be a positive number of objects")
         for kind in ("-C", "-d"):
-            batch: list[str] = []
-            for page in pages(self.catalog.object_ids(collection, kind), PAGE):
-                have = self.catalog.avus_by_id(kind, page, PID_AVU)
-                for object_id in page:
-                    if object_id in have:
-                        continue
-                    batch.append(object_id)
-                    if len(batch) == batch_size:
-                        yield kind, batch[0], batch[-1], len(batch)
-                        batch = []
-            if batch:
-                yield kind, batch[0], batch[-1], len(batch)
+            for first, last, count in id_ranges(self._without_pid(collection, kind),
+                                                batch_size):
+                yield kind, first, last, count
+
+    def _without_pid(self, collection: str, kind: str) -> Iterator[str]:
+        """Ascending ids of the ``kind`` objects of the tree that have no PID (paged)."""
+        for page in pages(self.catalog.object_ids(collection, kind), PAGE):
+            have = self.catalog.avus_by_id(kind, page, PID_AVU)
+            yield from (object_id for object_id in page if object_id not in have)
 
     def pids_for_range(self, collection: str, kind: str, first: str, last: str, *,
                        fixed: bool) -> PidsReport:

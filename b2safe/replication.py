@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
 from b2safe import authz, faillog, paths
-from b2safe.batching import pages
+from b2safe.batching import id_ranges, pages
 from b2safe.config import Config
 from b2safe.errors import (
     SYS_INTERNAL_ERR,
@@ -230,14 +230,9 @@ class Replicator:
         if batch_size < 1:
             raise InvalidInput("batch_size must be a positive number of objects")
         for kind in ("-C", "-d"):
-            batch: list[str] = []
-            for object_id in self.catalog.object_ids(info.path, kind):
-                batch.append(object_id)
-                if len(batch) == batch_size:
-                    yield kind, batch[0], batch[-1], len(batch)
-                    batch = []
-            if batch:
-                yield kind, batch[0], batch[-1], len(batch)
+            for first, last, count in id_ranges(self.catalog.object_ids(info.path, kind),
+                                                batch_size):
+                yield kind, first, last, count
 
     def replicate_range(self, request: Request, kind: str, first: str, last: str
                         ) -> list[str]:
