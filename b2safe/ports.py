@@ -231,3 +231,7 @@ class IntegrityCatalog(Catalog, Protocol):
 
     def schedule(self, condition: str, text: str) -> None:
         """Queue a delay rule (delayExec) with ``condition`` tags and Python ``text``."""
+
+    def schedule_rule(self, rule: str, *args: str, delay: str = "1s",
+                      frequency: str = "") -> str:
+        """Queue a call of ``rule`` with ``args`` after ``delay`` (repeating per ``frequency``)."""

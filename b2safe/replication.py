@@ -62,7 +62,6 @@ logger = logging.getLogger("b2safe.replication")
 PAGE = 256
 DEFERRED = "registration deferred to the fail-log retry (remote PID creation needs a rodsadmin)"
 RETRY_RULE = "EUDATTransferUsingFailLog"
-PYTHON_INSTANCE = "irods_rule_engine_plugin-python-instance"
 
 
 @dataclass(frozen=True)
@@ -387,9 +386,7 @@ class Replicator:
         host = self.catalog.zone_connection(zone)
         if not host:
             raise UnknownZone(f"zone {zone} has no connection in the catalog")
-        text = ("def main(rule_args, callback, rei):\n"
-                f"    callback.EUDATRegisterReplicas({payload!r}, '')\n")
-        self.catalog.remote_python(host, text)
+        self.catalog.run_remote_rule(host, "EUDATRegisterReplicas", payload, "")
 
     def _child_pids(self, specs: list[tuple]) -> dict[str, str]:
         """The PID AVUs of the replicas, read from the destination catalog (GenQuery routes by
@@ -481,9 +478,8 @@ class Replicator:
         if existing:
             return False
         period = self.config.replication.retry_period
-        condition = (f"<INST_NAME>{PYTHON_INSTANCE}</INST_NAME><PLUSET>{period}</PLUSET>"
-                     f"<EF>{period} REPEAT FOR EVER</EF>")
-        self.catalog.schedule(condition, f"callback.{RETRY_RULE}('{PAGE}', '')")
+        self.catalog.schedule_rule(RETRY_RULE, str(PAGE), "", delay=period,
+                                   frequency=f"{period} REPEAT FOR EVER")
         return True
 
     def retry(self, limit: int) -> tuple[int, int]:

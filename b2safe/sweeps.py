@@ -61,7 +61,6 @@ from b2safe.integrity import (
 from b2safe.ports import DelayedRule, IntegrityCatalog
 
 SWEEP_RULE = "EUDATIntegritySweepRun"
-PYTHON_INSTANCE = "irods_rule_engine_plugin-python-instance"
 STATE_AVU = "eudat_sweep:state"
 CURSOR_AVU = "eudat_sweep:cursor"
 TOTALS_AVU = "eudat_sweep:totals"
@@ -83,11 +82,6 @@ def period_seconds(period: str) -> int:
     return int(match.group(1)) * _UNITS[match.group(2)]
 
 
-def rule_text(collection: str) -> str:
-    """The delay rule body (Python statements) that runs the sweep of ``collection``."""
-    return f"callback.{SWEEP_RULE}({collection!r}, '')"
-
-
 def collection_of(text: str) -> Optional[str]:
     """The collection a sweep rule text runs for (None when ``text`` is not one)."""
     try:
@@ -102,10 +96,10 @@ def collection_of(text: str) -> Optional[str]:
     return call.args[0].value
 
 
-def condition(delay: str) -> str:
-    """delayExec condition: run once after ``delay`` on the Python rule engine."""
-    period_seconds(delay)  # validates
-    return f"<INST_NAME>{PYTHON_INSTANCE}</INST_NAME><PLUSET>{delay}</PLUSET>"
+def schedule_run(catalog: IntegrityCatalog, collection: str, delay: str) -> None:
+    """Queue one run of the sweep of ``collection`` after ``delay`` (validated)."""
+    period_seconds(delay)
+    catalog.schedule_rule(SWEEP_RULE, collection, "", delay=delay)
 
 
 def sweep_id(collection: str) -> str:
@@ -198,7 +192,7 @@ def install(catalog: IntegrityCatalog, sweep: SweepConfig, destination: Optional
                 catalog.remove_avu(coll, "-C", DEST_AVU, avu.value)
     if queued(catalog).get(coll):
         return "already installed"
-    catalog.schedule(condition(FIRST_RUN_DELAY), rule_text(coll))
+    schedule_run(catalog, coll, FIRST_RUN_DELAY)
     return "installed"
 
 
@@ -235,7 +229,7 @@ def rearm(catalog: IntegrityCatalog, collection: str, period: str, now: int) -> 
     future = [r for r in queued(catalog).get(collection, []) if r.exe_time > now]
     if future:
         return False
-    catalog.schedule(condition(period), rule_text(collection))
+    schedule_run(catalog, collection, period)
     return True
 
 

@@ -16,6 +16,7 @@ from b2safe import errors
 from b2safe.errors import NotFound
 from b2safe.paths import gq_below, gq_equals, gq_strictly_below, split
 from b2safe.ports import COLLECTION, DATA_OBJECT, Avu, DelayedRule, ObjectInfo
+from b2safe.prep import calls
 from b2safe.prep.msi import call_msi, output
 
 _AVU_COLUMNS = {
@@ -388,8 +389,11 @@ class PrepCatalog:
 
     def remote_python(self, host: str, text: str) -> None:
         """Run Python rule text (defining ``main``) on another zone's server (py_remote)."""
-        self.msi("py_remote", host, "<INST_NAME>irods_rule_engine_plugin-python-instance"
-                 "</INST_NAME>", text, "")
+        self.msi("py_remote", host, calls.instance_tag(), text, "")
+
+    def run_remote_rule(self, host: str, rule: str, *args: str) -> None:
+        """Call ``rule`` with ``args`` on another zone's server, by that zone's ruleset."""
+        self.remote_python(host, calls.remote_main(rule, *args))
 
     # -- delay queue ------------------------------------------------------------------------------
 
@@ -406,3 +410,11 @@ class PrepCatalog:
     def schedule(self, condition: str, text: str) -> None:
         """delayExec(condition, text, ''); PREP does not return the rule id."""
         self.msi("delayExec", condition, text, "")
+
+    def schedule_rule(self, rule: str, *args: str, delay: str = "1s",
+                      frequency: str = "") -> str:
+        """Queue a call of ``rule`` on the Python instance after ``delay``, repeating per
+        ``frequency`` (EF grammar) when given. Returns the queued text."""
+        text = calls.rule_call(rule, *args)
+        self.schedule(calls.delay_condition(delay, frequency), text)
+        return text

@@ -12,7 +12,7 @@ from b2safe import authz, profile
 from b2safe.errors import AccessDenied, InvalidInput, PidError
 from b2safe.paths import validate_path, validate_pid
 from b2safe.pids import FIO_AVU, PID_AVU, ROR_AVU, PidsReport, kind_flag, optional_value
-from b2safe.prep import RuleContext, rule
+from b2safe.prep import RuleContext, calls, rule
 from b2safe.prep.wiring import pid_workflow
 from b2safe.ruleset.guard import authorize, require_pid_access
 
@@ -58,22 +58,6 @@ def _report_or_raise(report: PidsReport) -> str:
 
 
 BATCH_RULE = "EUDATPidsForCollBatch"
-#: Delay condition of a batch: the Python instance, soon, retried for a while when it fails
-#: (a Handle outage), never repeated after success.
-BATCH_CONDITION = ("<INST_NAME>irods_rule_engine_plugin-python-instance</INST_NAME>"
-                   "<PLUSET>1s</PLUSET><EF>10m REPEAT UNTIL SUCCESS OR 6 TIMES</EF>")
-
-
-def batch_text(coll_path: str, fixed: bool, kind: str, first: str, last: str) -> str:
-    """The delay-rule body (Python statements, PREP's exec_rule_expression) of one batch.
-
-    ``repr`` quotes any path safely (quotes, backslashes, non-ASCII).
-    """
-    args = ", ".join(repr(a) for a in (coll_path, "true" if fixed else "false", kind, first,
-                                       last))
-    return f"callback.{BATCH_RULE}({args})"
-
-
 @rule("EUDATPidsForCollBatched", forms=[("coll_path", "fixed:bool", "batch_size"),
                                         ("coll_path", "fixed:bool", "batch_size",
                                          "OUT report")],
@@ -101,11 +85,13 @@ def pids_for_coll_batched(ctx: RuleContext, coll_path: str, fixed: bool,
     scheduled = already = objects = 0
     for kind, first, last, count in workflow.pending_batches(coll_path, int(text)):
         objects += count
-        body = batch_text(coll_path, fixed, kind, first, last)
+        body = calls.rule_call(BATCH_RULE, coll_path, "true" if fixed else "false", kind,
+                               first, last)
         if body in queued:
             already += 1
             continue
-        cat.schedule(BATCH_CONDITION, body)
+        cat.schedule_rule(BATCH_RULE, coll_path, "true" if fixed else "false", kind, first,
+                          last, frequency=calls.BATCH_RETRY)
         queued.add(body)
         scheduled += 1
     return f"scheduled={scheduled} queued={already} objects={objects}"

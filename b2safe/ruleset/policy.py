@@ -64,7 +64,6 @@ from b2safe.signing import signer_for
 logger = logging.getLogger("b2safe.policy")
 
 PENDING_RULE = "EUDATPolicyPending"
-PYTHON_INSTANCE = "irods_rule_engine_plugin-python-instance"
 #: How long uploads collect before the pending-work rule runs (one rule per user per window).
 PENDING_DELAY = "30s"
 BATCH = 256
@@ -126,10 +125,9 @@ def ensure_pending_rule(ctx: RuleContext, catalog: Any) -> bool:
     if queued:
         return False
     replication = ctx.config.replication
-    condition = (f"<INST_NAME>{PYTHON_INSTANCE}</INST_NAME><PLUSET>{PENDING_DELAY}</PLUSET>"
-                 f"<EF>{replication.retry_period} REPEAT UNTIL SUCCESS OR "
-                 f"{replication.max_attempts} TIMES</EF>")
-    catalog.schedule(condition, f"callback.{PENDING_RULE}('{BATCH}', '')")
+    catalog.schedule_rule(PENDING_RULE, str(BATCH), "", delay=PENDING_DELAY,
+                          frequency=f"{replication.retry_period} REPEAT UNTIL SUCCESS OR "
+                                    f"{replication.max_attempts} TIMES")
     return True
 
 

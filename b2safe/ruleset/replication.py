@@ -12,7 +12,7 @@ import logging
 
 from b2safe import authz, faillog, paths
 from b2safe.errors import SYS_INTERNAL_ERR, B2SafeError, InvalidInput
-from b2safe.prep import RuleContext, rule, to_bool
+from b2safe.prep import RuleContext, calls, rule, to_bool
 from b2safe.prep.wiring import pid_workflow
 from b2safe.replication import (
     ReplicationFailed,
@@ -67,19 +67,6 @@ def eudat_reg_data_repl(ctx: RuleContext, source: str, destination: str, recursi
 
 
 BATCH_RULE = "EUDATReplicationBatch"
-#: A batch runs soon and is retried while it fails (a zone or the Handle service down).
-BATCH_CONDITION = ("<INST_NAME>irods_rule_engine_plugin-python-instance</INST_NAME>"
-                   "<PLUSET>1s</PLUSET><EF>10m REPEAT UNTIL SUCCESS OR 6 TIMES</EF>")
-
-
-def batch_text(source: str, destination: str, dest_res: str, registered: bool, kind: str,
-               first: str, last: str) -> str:
-    """The delay-rule body of one batch (``repr`` quotes any path safely)."""
-    args = ", ".join(repr(a) for a in (source, destination, dest_res or "null",
-                                       "true" if registered else "false", kind, first, last))
-    return f"callback.{BATCH_RULE}({args})"
-
-
 @rule("EUDATReplicationBatched",
       forms=[("source", "destination", "registered:bool", "batch_size", "OUT report"),
              ("source", "destination", "dest_res", "registered:bool", "batch_size",
@@ -104,11 +91,13 @@ def eudat_replication_batched(ctx: RuleContext, source: str, destination: str,
     scheduled = already = objects = 0
     for kind, first, last, count in rep.batches(request, int(text)):
         objects += count
-        body = batch_text(source, destination, request.resource, registered, kind, first, last)
+        args = (source, destination, request.resource or "null",
+                "true" if registered else "false", kind, first, last)
+        body = calls.rule_call(BATCH_RULE, *args)
         if body in queued:
             already += 1
             continue
-        rep.catalog.schedule(BATCH_CONDITION, body)
+        rep.catalog.schedule_rule(BATCH_RULE, *args, frequency=calls.BATCH_RETRY)
         queued.add(body)
         scheduled += 1
     return f"scheduled={scheduled} queued={already} objects={objects}"

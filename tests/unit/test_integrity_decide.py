@@ -17,7 +17,8 @@ from b2safe.integrity import (
     sort_key,
 )
 from b2safe.ports import ReplicaRow
-from b2safe.sweeps import SweepState, collection_of, period_seconds, rule_text
+from b2safe.prep.calls import rule_call
+from b2safe.sweeps import SWEEP_RULE, SweepState, collection_of, period_seconds
 
 A, B, C = "sha2:AAAA", "sha2:BBBB", "sha2:CCCC"
 
@@ -104,7 +105,7 @@ def test_report_keeps_a_bounded_failure_list():
 
 
 def test_sweep_rule_text_and_state():
-    text = rule_text("/z/it's here")
+    text = rule_call(SWEEP_RULE, "/z/it's here", "")
     assert collection_of(text) == "/z/it's here"
     assert collection_of("callback.other('/z')") is None
     assert period_seconds("2d") == 172800
