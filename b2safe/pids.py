@@ -211,7 +211,8 @@ class PidWorkflow:
     def _commit(self, info: ObjectInfo, pid: str, record: PidRecord) -> str:
         """Record ``pid`` on the path and converge with concurrent creators."""
         kind = kind_flag(info)
-        self.catalog.add_avu(info.path, kind, PID_AVU, pid)
+        # create() found no PID just before minting; a concurrent duplicate is tolerated.
+        self.catalog.add_avu(info.path, kind, PID_AVU, pid, known_absent=True)
         values = sorted({a.value for a in self.catalog.avus(info.path, kind, PID_AVU)})
         winner = values[0] if values else pid
         if winner != pid:

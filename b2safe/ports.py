@@ -96,8 +96,10 @@ class Catalog(Protocol):
     def set_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
         """Set attribute ``name`` to exactly ``value`` (replacing earlier values)."""
 
-    def add_avu(self, path: str, kind: str, name: str, value: str) -> None:
-        """Add ``name=value`` unless that exact pair is already there."""
+    def add_avu(self, path: str, kind: str, name: str, value: str, *,
+                known_absent: bool = False) -> None:
+        """Add ``name=value`` unless that exact pair is already there (``known_absent``: the
+        caller just looked, skip the lookup; a duplicate is still tolerated)."""
 
     def remove_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
         """Remove ``name=value`` (with ``units``) if present."""

@@ -12,6 +12,7 @@ from b2safe.prep.context import RuleContext
 
 if TYPE_CHECKING:
     from b2safe.irods.prep import PrepCatalog
+    from b2safe.irods.prep_integrity import PrepIntegrityCatalog
     from b2safe.pids import PidWorkflow
     from b2safe.ports import PidService
 
@@ -24,6 +25,22 @@ def catalog(ctx: RuleContext) -> PrepCatalog:
 
         cached = ctx.__dict__["_catalog"] = PrepCatalog(ctx.callback, ctx.config.zone.name)
     return cached
+
+
+def integrity_catalog(ctx: RuleContext) -> PrepIntegrityCatalog:
+    """The Catalog with the integrity operations (sorted streams, verification, repair)."""
+    cached = ctx.__dict__.get("_integrity_catalog")
+    if cached is None:
+        from b2safe.irods.prep_integrity import PrepIntegrityCatalog
+
+        cached = ctx.__dict__["_integrity_catalog"] = PrepIntegrityCatalog(
+            ctx.callback, ctx.config.zone.name)
+    return cached
+
+
+def lazy_pid_service(ctx: RuleContext) -> Optional[PidService]:
+    """The PID service, connected on first use (None when ``pid.enabled`` is false)."""
+    return _LazyService(ctx) if ctx.config.pid.enabled else None  # type: ignore[return-value]
 
 
 def pid_service(ctx: RuleContext) -> Optional[PidService]:

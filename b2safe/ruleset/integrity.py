@@ -18,6 +18,7 @@ from b2safe.errors import InvalidInput, NotFound
 from b2safe.integrity import IntegrityChecker, Report, Verdict, object_facts
 from b2safe.paths import validate_path
 from b2safe.prep import RuleContext, rule
+from b2safe.prep.wiring import integrity_catalog, lazy_pid_service
 from b2safe.ruleset.guard import authorize
 from b2safe.signing import signer_for
 from b2safe.sweeps import (
@@ -34,37 +35,12 @@ from b2safe.sweeps import (
 _CHECK_ERRORS = ("InvalidPath", "NotFound", "IrodsCallError")
 
 
-def _catalog(ctx: RuleContext) -> Any:
-    cached = ctx.__dict__.get("_integrity_catalog")
-    if cached is None:
-        from b2safe.irods.prep_integrity import PrepIntegrityCatalog
-
-        cached = ctx.__dict__["_integrity_catalog"] = PrepIntegrityCatalog(
-            ctx.callback, ctx.config.zone.name)
-    return cached
-
-
-class _LazyPids:
-    """The PID service, connected on the first record read (None-like when disabled)."""
-
-    def __init__(self, ctx: RuleContext) -> None:
-        self._ctx = ctx
-        self._service: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._service is None:
-            from b2safe.prep.wiring import pid_service
-
-            self._service = pid_service(self._ctx)
-        return getattr(self._service, name)
-
-
 def checker(ctx: RuleContext) -> IntegrityChecker:
     """The integrity checker of the zone running the rule (PID witness when PIDs are on)."""
     from b2safe.pids import PidWorkflow
 
-    catalog = _catalog(ctx)
-    pids = _LazyPids(ctx) if ctx.config.pid.enabled else None
+    catalog = integrity_catalog(ctx)
+    pids = lazy_pid_service(ctx)
     urls = PidWorkflow(catalog, None, ctx.config).candidate_urls
     return IntegrityChecker(catalog, pids, urls,  # type: ignore[arg-type]
                             signer=signer_for(ctx.config))
@@ -172,7 +148,7 @@ def check_integrity(ctx: RuleContext, source: str, destination: str, log_enabled
     ``notification`` is accepted for compatibility (B2SAFE's messaging was disabled).
     """
     validate_path(source, "source")
-    info = _catalog(ctx).stat(source)
+    info = integrity_catalog(ctx).stat(source)
     if info is None:
         raise NotFound(f"source {source} does not exist or is not visible to you")
     if info.is_collection:
@@ -199,7 +175,7 @@ def sweep_install(ctx: RuleContext, collection: str = "",
     ``{collection: "installed" | "already installed"}``.
     """
     integrity = ctx.config.integrity
-    catalog = _catalog(ctx)
+    catalog = integrity_catalog(ctx)
     if destination not in (None, "", "None", "null"):
         validate_path(destination, "destination")
     elif destination is not None:
@@ -215,11 +191,11 @@ def sweep_install(ctx: RuleContext, collection: str = "",
 @rule("EUDATIntegritySweepList", forms=[("OUT sweeps",)])
 def sweep_list(ctx: RuleContext) -> str:
     """JSON list of configured and queued sweeps: state, queued copies, next run, progress."""
-    return json.dumps(listing(_catalog(ctx), ctx.config.integrity), sort_keys=True)
+    return json.dumps(listing(integrity_catalog(ctx), ctx.config.integrity), sort_keys=True)
 
 
 def _set(ctx: RuleContext, collection: str, status: str) -> str:
-    set_status(_catalog(ctx), validate_path(collection, "collection").rstrip("/"), status)
+    set_status(integrity_catalog(ctx), validate_path(collection, "collection").rstrip("/"), status)
     return status
 
 
