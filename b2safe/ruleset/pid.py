@@ -255,35 +255,33 @@ def _optional_pid(value: str, what: str) -> Optional[str]:
     return None if value is None else validate_pid(value, what)
 
 
+def _set_pid_avu(ctx: RuleContext, path: str, attribute: str, pid: str, what: str) -> None:
+    """Set ``attribute`` of ``path`` to a validated PID after the write/authorization checks."""
+    workflow = pid_workflow(ctx)
+    info = workflow.stat(path)
+    _require_write(ctx, workflow, path)
+    workflow.catalog.set_avu(path, kind_flag(info), attribute, validate_pid(pid, what))
+
+
 @rule("EUDATiRORupdate", params=("path", "pid"),
       errors=("InvalidPath", "NotFound", "InvalidPid"))
 def i_ror_update(ctx: RuleContext, path: str, pid: str) -> None:
     """Set the AVU EUDAT/ROR of ``path`` to ``pid``."""
-    workflow = pid_workflow(ctx)
-    info = workflow.stat(path)
-    _require_write(ctx, workflow, path)
-    workflow.catalog.set_avu(path, kind_flag(info), ROR_AVU, validate_pid(pid, "ROR"))
+    _set_pid_avu(ctx, path, ROR_AVU, pid, "ROR")
 
 
 @rule("EUDATiFIOupdate", params=("path", "pid"),
       errors=("InvalidPath", "NotFound", "InvalidPid"))
 def i_fio_update(ctx: RuleContext, path: str, pid: str) -> None:
     """Set the AVU EUDAT/FIO of ``path`` to ``pid``."""
-    workflow = pid_workflow(ctx)
-    info = workflow.stat(path)
-    _require_write(ctx, workflow, path)
-    workflow.catalog.set_avu(path, kind_flag(info), FIO_AVU, validate_pid(pid, "FIO"))
+    _set_pid_avu(ctx, path, FIO_AVU, pid, "FIO")
 
 
 @rule("EUDATiPIDcreate", params=("path", "pid"),
       errors=("InvalidPath", "NotFound", "InvalidPid"))
 def i_pid_create(ctx: RuleContext, path: str, pid: str) -> None:
     """Record an existing PID on ``path`` (AVU PID)."""
-    workflow = pid_workflow(ctx)
-    info = workflow.stat(path)
-    _require_write(ctx, workflow, path)
-    workflow.catalog.set_avu(path, kind_flag(info), PID_AVU, validate_pid(pid))
-
+    _set_pid_avu(ctx, path, PID_AVU, pid, "PID")
 
 
 def _require_write(ctx: RuleContext, workflow, path: str) -> None:  # type: ignore[no-untyped-def]
