@@ -194,7 +194,7 @@ class PidWorkflow:
         existing = self.pid_of(info)
         if existing:
             return existing
-        if not self.catalog.check_access(path, "modify object"):
+        if not self.catalog.check_access(path, "modify_object"):
             raise AccessDenied(f"you may not change the metadata of {path}")
         if self.config.pid.reverse_lookup_fallback:
             found = self.search(path)
@@ -240,7 +240,7 @@ class PidWorkflow:
         root = self.stat(collection, "collection")
         if not root.is_collection:
             raise InvalidInput(f"{collection} is not a collection")
-        if not self.catalog.check_access(collection, "modify object"):
+        if not self.catalog.check_access(collection, "modify_object"):
             raise AccessDenied(f"you may not change the metadata of {collection}")
         items: Iterator[ObjectInfo] = itertools.chain([root], self.catalog.walk(collection))
         return self.pids_for_items(items, fixed=fixed, progress=progress)
@@ -278,7 +278,7 @@ class PidWorkflow:
         root = self.stat(collection, "collection")
         if not root.is_collection:
             raise InvalidInput(f"{collection} is not a collection")
-        if not self.catalog.check_access(collection, "modify object"):
+        if not self.catalog.check_access(collection, "modify_object"):
             raise AccessDenied(f"you may not change the metadata of {collection}")
         if batch_size < 1:
             raise InvalidInput("batch_size must be a positive number of objects")
@@ -304,7 +304,7 @@ class PidWorkflow:
             raise InvalidInput(f"kind must be -C or -d, not {kind[:10]!r}")
         if not (first.isdigit() and last.isdigit()) or int(first) > int(last):
             raise InvalidInput(f"{first[:20]!r}..{last[:20]!r} is not an id range")
-        if not self.catalog.check_access(collection, "modify object"):
+        if not self.catalog.check_access(collection, "modify_object"):
             raise AccessDenied(f"you may not change the metadata of {collection}")
         return self.pids_for_items(self.catalog.walk_ids(collection, kind, first, last),
                                    fixed=fixed)
@@ -389,7 +389,7 @@ class PidWorkflow:
             for spec in chunk:
                 try:
                     info = self.stat(spec.path)
-                    if not self.catalog.check_access(spec.path, "modify object"):
+                    if not self.catalog.check_access(spec.path, "modify_object"):
                         raise AccessDenied(f"you may not change the metadata of {spec.path}")
                 except B2SafeError as exc:
                     logger.error("replica PID not created for %s: %s", spec.path, exc)

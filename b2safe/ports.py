@@ -117,7 +117,7 @@ class Catalog(Protocol):
         """(path, value) of objects and collections below ``collection`` carrying AVU ``name``."""
 
     def check_access(self, path: str, level: str) -> bool:
-        """Whether the client user has ``level`` ('read object', 'modify object', 'own')."""
+        """Whether the client user has ``level`` ('read_object', 'modify_object', 'own')."""
 
     def zone_connection(self, zone: str) -> str:
         """``host:port`` of a zone known to this catalog (ZONE_CONNECTION), '' if unknown."""

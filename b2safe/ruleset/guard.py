@@ -68,7 +68,7 @@ def require_pid_access(ctx: RuleContext, workflow: Any, pid: str, new_url: str =
         except B2SafeError:
             return ""
         info = catalog.stat(path)
-        if info is None or not catalog.check_access(path, "modify object"):
+        if info is None or not catalog.check_access(path, "modify_object"):
             return ""
         if needs_avu and pid.upper() not in {a.value.upper() for a in catalog.avus(
                 path, "-C" if info.is_collection else "-d", "PID")}:

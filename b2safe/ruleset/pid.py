@@ -286,6 +286,6 @@ def i_pid_create(ctx: RuleContext, path: str, pid: str) -> None:
 
 def _require_write(ctx: RuleContext, workflow, path: str) -> None:  # type: ignore[no-untyped-def]
     """The caller may change ``path``'s metadata (and the map allows ``pid`` on it)."""
-    if not workflow.catalog.check_access(path, "modify object"):
+    if not workflow.catalog.check_access(path, "modify_object"):
         raise AccessDenied(f"you may not change the metadata of {path}")
     authorize(ctx, authz.PID, path)

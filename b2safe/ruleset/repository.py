@@ -46,7 +46,7 @@ def _data_object(ctx: RuleContext, source: str, *actions: str):  # type: ignore[
     info = workflow.stat(validate_path(source, "source"), "source")
     if info.is_collection:
         raise InvalidInput(f"source {source} is a collection; packages are data objects")
-    if not workflow.catalog.check_access(source, "modify object"):
+    if not workflow.catalog.check_access(source, "modify_object"):
         raise AccessDenied(f"you may not change the metadata of {source}")
     for action in actions:
         authorize(ctx, action, source)

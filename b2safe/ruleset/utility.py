@@ -85,7 +85,7 @@ def _checksum_of(ctx: RuleContext, path: str, resource: str, compute: bool) -> t
         resc = resc.split(";")[-1]
         name = _attribute(CHECKSUM_DATE_AVU + resc, "resource")
         # Readers get the checksum; only writers record when it was first seen.
-        if not cat.avus(path, "-d", name) and cat.check_access(path, "modify object"):
+        if not cat.avus(path, "-d", name) and cat.check_access(path, "modify_object"):
             authorize(ctx, authz.METADATA, path)
             cat.set_avu(path, "-d", name, _irods_time(info.modify_time))
     return (checksum or "None"), _irods_time(info.modify_time)

@@ -174,7 +174,7 @@ class ClientSession:
         cat = self.sandbox.zone(zone).catalog
         with self.sandbox.toplevel():
             if cat.data_exists(path):
-                if not cat.check_access(path, self.user, "read object"):
+                if not cat.check_access(path, self.user, "read_object"):
                     raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
                 return [("d", path.rsplit("/", 1)[1])]
             if cat.coll_get(path) is None:

@@ -35,7 +35,8 @@ ALIAS_ORDER = ("c", "d", "md", "mc", "da", "ca", "u", "mu", "r", "mr", "z", "q")
 ACCESS_OWN = 1200
 ACCESS_WRITE = 1120
 ACCESS_READ = 1050
-ACCESS_NAMES = {ACCESS_OWN: "own", ACCESS_WRITE: "modify object", ACCESS_READ: "read object"}
+#: Token names of catalog schema 9 (iRODS 4.3+; scripts/irods/database_upgrade.py).
+ACCESS_NAMES = {ACCESS_OWN: "own", ACCESS_WRITE: "modify_object", ACCESS_READ: "read_object"}
 
 
 def _access_name(alias: str) -> str:

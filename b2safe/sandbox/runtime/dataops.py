@@ -130,7 +130,7 @@ def unlink(ctx: ExecContext, path: str, force: bool = False, admin: bool = False
         # Guess: the trash keeps the path below /zone/trash/home/<user>/ (iRODS adds a
         # timestamp suffix on collisions; here an existing trash entry is replaced).
         if actor is not None and not cat.check_access(path, actor, "own") and \
-                not cat.check_access(path, actor, "modify object"):
+                not cat.check_access(path, actor, "modify_object"):
             from b2safe.errors import CAT_NO_ACCESS_PERMISSION
 
             raise IrodsCallError(f"no permission to remove {path}",

@@ -97,7 +97,7 @@ def msi_data_obj_open(call: MsiCall) -> dict:
         raise IrodsCallError(f"{path} does not exist", code=CAT_NO_ROWS_FOUND)
     flags = opts.get("openFlags", "O_RDONLY")
     write = any(f in flags for f in ("O_WRONLY", "O_RDWR"))
-    level = "modify object" if write else "read object"
+    level = "modify_object" if write else "read_object"
     if not cat.check_access(path, call.actor, level):
         raise IrodsCallError(f"no access to {path}", code=CAT_NO_ACCESS_PERMISSION)
     repl = _opt_int(opts, "replNum")
@@ -237,7 +237,7 @@ def msi_data_obj_repl(call: MsiCall) -> dict:
         raise IrodsCallError("verifyChksum and forceChksum", code=USER_INCOMPATIBLE_PARAMS)
     _, cat = dataops.catalog_for(call.ctx, path)
     rows = cat.data_get(path)
-    if not rows or not cat.check_access(path, call.actor, "read object"):
+    if not rows or not cat.check_access(path, call.actor, "read_object"):
         # getDataObjInfo filters by ACL: a missing or unreadable object has no rows.
         raise IrodsCallError(f"{path}: no such readable data object", code=CAT_NO_ROWS_FOUND)
     src_repl = _opt_int(opts, "replNum")
@@ -429,7 +429,7 @@ def msi_obj_stat(call: MsiCall) -> dict:
     path = call.args[0]
     _, cat = dataops.catalog_for(call.ctx, path)
     rows = cat.data_get(path)
-    readable = rows and cat.check_access(path, call.actor, "read object")
+    readable = rows and cat.check_access(path, call.actor, "read_object")
     if readable:
         row = next((r for r in rows if r.status == 1), rows[0])
         stat = T._make_obj_stat(
@@ -477,20 +477,31 @@ def msi_get_obj_type(call: MsiCall) -> dict:
     raise IrodsCallError(f"{name}: unknown object type", code=INVALID_OBJECT_TYPE)
 
 
-_ACCESS_NAMES = {
-    "own": "own", "modify object": "modify object", "modify_object": "modify object",
-    "write": "modify object", "read object": "read object", "read_object": "read object",
-    "read": "read object",
+#: msiCheckAccess resolves its operation through the catalog's ``access_type`` tokens
+#: (server/core/src/objMetaOpr.cpp, checkPermissionByObjType: an unknown token ->
+#: SYS_INVALID_INPUT_PARAM). Catalog schema 9 (iRODS 4.3) renamed the tokens with an
+#: underscore (scripts/irods/database_upgrade.py, "replace spaces with underscores"), so
+#: "modify_object" and "read_object" are unknown on 4.3 and 5.0. Each token maps to the
+#: sandbox's three nested levels.
+_ACCESS_TOKENS = {
+    "read_metadata": "read_object", "read_object": "read_object",
+    "create_metadata": "modify_object", "modify_metadata": "modify_object",
+    "delete_metadata": "modify_object", "create_object": "modify_object",
+    "modify_object": "modify_object", "delete_object": "own", "own": "own",
 }
 
 
 @microservice("msiCheckAccess", 3, inputs={0: "str", 1: "str"}, outputs={2: "INT"})
 def msi_check_access(call: MsiCall) -> dict:
-    """msiCheckAccess(path, 'read object'|'modify object'|'own', result_out): 1 or 0."""
+    """msiCheckAccess(path, 'read_object'|'modify_object'|'own', result_out): 1 or 0.
+
+    Source: server/re/src/icatGeneralMS.cpp (msiCheckAccess) ->
+    checkPermissionByObjType; the rule text clients/icommands/test/rules/rulemsiCheckAccess.r."""
     path, perm = call.args[0], call.args[1]
-    level = _ACCESS_NAMES.get(perm)
+    level = _ACCESS_TOKENS.get(perm)
     if level is None:
-        raise IrodsCallError(f"unknown permission {perm}", code=SYS_INVALID_INPUT_PARAM)
+        raise IrodsCallError(f"msiCheckAccess: {perm!r} is not an access_type token",
+                             code=SYS_INVALID_INPUT_PARAM)
     _, cat = dataops.catalog_for(call.ctx, path)
     if not cat.data_exists(path) and cat.coll_get(path) is None:
         raise IrodsCallError(f"{path} does not exist", code=CAT_NO_ROWS_FOUND)

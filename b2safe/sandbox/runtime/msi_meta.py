@@ -40,7 +40,7 @@ def _check_write(call: MsiCall, cat: object, kind: str, target: str) -> None:
 
     if kind in ("-d", "-C"):
         exists = cat.data_exists(target) if kind == "-d" else cat.coll_get(target) is not None
-        if exists and not cat.check_access(target, call.actor, "modify object"):
+        if exists and not cat.check_access(target, call.actor, "modify_object"):
             raise IrodsCallError(f"no permission on {target}", code=CAT_NO_ACCESS_PERMISSION)
     elif not cat.is_admin(call.actor):
         raise IrodsCallError("only a rodsadmin may do this",

@@ -24,17 +24,17 @@ def test_owner_owns_new_objects(cat):
 
 def test_levels_nest(cat):
     cat.data_put(F, b"", ALICE)
-    assert not cat.check_access(F, BOB, "read object")
+    assert not cat.check_access(F, BOB, "read_object")
     cat.acl_set(F, BOB, "read", ALICE)
-    assert cat.check_access(F, BOB, "read object")
-    assert not cat.check_access(F, BOB, "modify object")
+    assert cat.check_access(F, BOB, "read_object")
+    assert not cat.check_access(F, BOB, "modify_object")
     cat.acl_set(F, BOB, "write", ALICE)
     assert cat.check_access(F, BOB, "read") and cat.check_access(F, BOB, "modify_object")
     assert not cat.check_access(F, BOB, "own")
     cat.acl_set(F, BOB, "own", ALICE)
     assert cat.check_access(F, BOB, "own")
     cat.acl_set(F, BOB, "read", ALICE)  # lowering replaces
-    assert not cat.check_access(F, BOB, "modify object")
+    assert not cat.check_access(F, BOB, "modify_object")
     cat.acl_set(F, BOB, "null", ALICE)
     assert cat.acl_list(F) == [AclRow("alice", ZONE, "own")]
     assert not cat.check_access(F, BOB, "read")
@@ -44,9 +44,9 @@ def test_acl_names_as_irods_reports_them(cat):
     cat.data_put(F, b"", ALICE)
     cat.acl_set(F, BOB, "write", ALICE)
     cat.acl_set(F, CAROL, "read", ALICE)
-    assert cat.acl_list(F) == [AclRow("carol", "otherZone", "read object"),
+    assert cat.acl_list(F) == [AclRow("carol", "otherZone", "read_object"),
                                AclRow("alice", ZONE, "own"),
-                               AclRow("bob", ZONE, "modify object")]
+                               AclRow("bob", ZONE, "modify_object")]
 
 
 def test_admin_bypass_and_unknown_paths(cat):

@@ -131,7 +131,7 @@ def test_acl_columns(qcat):
     qcat.acl_set(f"{Q}/a", BOB, "read", ALICE)
     got = rows(qcat, ["USER_NAME", "DATA_ACCESS_NAME", "DATA_ACCESS_TYPE"],
                f"COLL_NAME = '{Q}' and DATA_NAME = 'a'")
-    assert got == [["alice", "own", "1200"], ["bob", "read object", "1050"]]
+    assert got == [["alice", "own", "1200"], ["bob", "read_object", "1050"]]
     bob_id = qcat.get_user(BOB).id
     assert rows(qcat, ["DATA_NAME"], f"DATA_ACCESS_USER_ID = '{bob_id}'") == [["a"]]
     got = rows(qcat, ["COLL_NAME", "COLL_ACCESS_NAME", "USER_NAME"], f"COLL_NAME = '{Q}'")

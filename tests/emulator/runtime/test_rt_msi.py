@@ -177,12 +177,12 @@ def test_access_and_acl(sb, cb):
     path = f"{HOME}/a.txt"
     assert cb.msiCheckAccess(path, "own", 0)["arguments"][2] == 1
     bob = sb.callback("zoneA", "rods#zoneA")
-    assert bob.msiCheckAccess(path, "read object", 0)["arguments"][2] == 1  # admin
+    assert bob.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 1  # admin
     sb.zone("zoneA").catalog.add_user("bob", "zoneA", "rodsuser")
     bobcb = sb.callback("zoneA", "bob#zoneA")
-    assert bobcb.msiCheckAccess(path, "read object", 0)["arguments"][2] == 0
+    assert bobcb.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 0
     cb.msiSetACL("default", "read", "bob", path)
-    assert bobcb.msiCheckAccess(path, "read object", 0)["arguments"][2] == 1
+    assert bobcb.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 1
 
 
 def test_times(sb, cb):

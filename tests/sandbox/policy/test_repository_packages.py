@@ -51,5 +51,5 @@ def test_archive_owner_takes_ownership(world):
     world.call("EUDATrp_ingestObject", PKG)
     catalog = world.sb.zone("zoneA").catalog
     assert catalog.check_access(PKG, "rods#zoneA", "own")
-    assert catalog.check_access(PKG, "alice#zoneA", "read object")
-    assert not catalog.check_access(PKG, "alice#zoneA", "modify object")
+    assert catalog.check_access(PKG, "alice#zoneA", "read_object")
+    assert not catalog.check_access(PKG, "alice#zoneA", "modify_object")
