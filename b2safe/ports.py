@@ -1,8 +1,9 @@
 """Ports: what the workflows need from iRODS and from the PID service, as Protocols.
 
-Workflows (``b2safe.pids``, ``b2safe.replication``, ...) see only these. Adapters implement them:
-:class:`b2safe.irods.prep.PrepCatalog` over the PREP callback, ``b2safe.irods.client`` over
-python-irodsclient, :class:`b2safe.handle.rest.PidService` over pyhandle.
+Workflows (``b2safe.workflows.pids``, ``b2safe.workflows.replication``, ...) see only these.
+Adapters implement them: :class:`b2safe.adapters.prep.catalog.PrepCatalog` over the PREP callback,
+the live CLI over python-irodsclient, :class:`b2safe.adapters.handle.rest.PidService`
+over pyhandle.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Optional, Protocol, Sequence
 
 if TYPE_CHECKING:
-    from b2safe.profile import PidRecord
+    from b2safe.domain.profile import PidRecord
 
 # iRODS authentication levels (authenticate.h authFlag): a local rodsuser has LOCAL_USER_AUTH (3),
 # a rodsadmin of a federated zone REMOTE_PRIV_USER_AUTH (4), a local rodsadmin LOCAL_PRIV (5).
@@ -127,7 +128,7 @@ class Catalog(Protocol):
 
 
 class PidService(Protocol):
-    """PID records on a Handle server (see :class:`b2safe.handle.rest.PidService`)."""
+    """PID records on a Handle server (see :class:`b2safe.adapters.handle.rest.PidService`)."""
 
     def mint(self, mint_key: str) -> str:
         """The handle a create with ``mint_key`` will use (deterministic mode) or a fresh one."""

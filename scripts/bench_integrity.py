@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from b2safe.sandbox.sandbox import Sandbox
+from b2safe_sandbox.sandbox import Sandbox
 
 SRC = "/zoneA/home/alice/bench"
 DST = "/zoneB/home/alice/bench"

@@ -33,8 +33,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from b2safe.handle import rest  # noqa: E402
-from b2safe.sandbox.sandbox import Sandbox  # noqa: E402
+from b2safe_sandbox.sandbox import Sandbox  # noqa: E402
+
+from b2safe.adapters.handle import rest  # noqa: E402
 
 ZONE = "zoneA"
 USER = "alice#zoneA"

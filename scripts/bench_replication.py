@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from b2safe.sandbox.sandbox import Sandbox  # noqa: E402
+from b2safe_sandbox.sandbox import Sandbox  # noqa: E402
 
 SOURCE = "/zoneA/home/rods/bench"
 DESTINATION = "/zoneB/replicas/bench"

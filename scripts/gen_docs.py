@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from b2safe.docgen import GENERATED  # noqa: E402
+from b2safe.ops.docgen import GENERATED  # noqa: E402
 
 
 def main() -> int:

@@ -9,8 +9,8 @@ Sub-commands:
 * ``b2safe install``: install the rules on an iRODS server (core.py, server_config.json,
   b2safe.json);
 * ``b2safe doctor``: check a deployment (``--nagios`` for monitoring);
-* ``b2safe demo``: the sandbox demonstration;
-* ``b2safe sandbox ...``: the emulated iRODS zones and Handle server (icommand-like verbs);
+* ``b2safe demo``: the sandbox demonstration (from the b2safe-sandbox distribution);
+* ``b2safe sandbox ...``: the emulated iRODS zones and Handle server (b2safe-sandbox);
 * ``b2safe config check [FILE]``: validate a configuration file;
 * ``b2safe version``.
 
@@ -29,6 +29,7 @@ import sys
 from typing import Any, Callable, Optional, Sequence
 
 from b2safe import __version__
+from b2safe.cli import plugins
 from b2safe.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -61,14 +62,6 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(f"{path}: valid (zone {config.zone.name}, server id {config.zone.server_id})")
     return EXIT_OK
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    try:
-        from b2safe.demo import run_demo
-    except ImportError:
-        raise CliError("the demo is not available in this build yet", EXIT_USAGE) from None
-    return run_demo(directory=args.dir, quick=args.quick)
 
 
 # --- rules and verbs (need a backend) ------------------------------------------------------------
@@ -124,14 +117,13 @@ def _verb(name: str) -> Callable[[argparse.Namespace], int]:
 
 
 def _cmd_install(args: argparse.Namespace) -> int:
-    from b2safe.install import run_install
+    from b2safe.ops.install import run_install
 
     return run_install(args)
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from b2safe import doctor
-
+    from b2safe.ops import doctor
     backend = None
     config = args.config
     try:
@@ -204,11 +196,6 @@ def build_parser() -> argparse.ArgumentParser:
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=_cmd_version)
 
-    demo = sub.add_parser("demo", help="run the sandbox demonstration")
-    demo.add_argument("--dir", default=None,
-                      help="sandbox directory to keep (default: a temporary directory)")
-    demo.add_argument("--quick", action="store_true", help="a shorter run (used by the tests)")
-    demo.set_defaults(func=_cmd_demo)
 
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
@@ -280,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     _backend_options(chain)
     chain.set_defaults(func=_verb("chain"))
 
-    from b2safe.install import add_parser as add_install_parser
+    from b2safe.ops.install import add_parser as add_install_parser
 
     add_install_parser(sub, _cmd_install)
 
@@ -293,12 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     _backend_options(doc)
     doc.set_defaults(func=_cmd_doctor)
 
-    try:
-        from b2safe.sandbox import cli as sandbox_cli
-    except ImportError:  # pragma: no cover - the sandbox ships with the package
-        sandbox_cli = None
-    if sandbox_cli is not None and hasattr(sandbox_cli, "add_parser"):
-        sandbox_cli.add_parser(sub)
+    plugins.add_commands(sub)
     return parser
 
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from b2safe import profile
+from b2safe.domain import profile
+from b2safe.domain.profile import PidRecord
 from b2safe.errors import B2SafeError, PidNotFound
-from b2safe.profile import PidRecord
 
 #: Node states; FAILING ones make ``b2safe chain`` exit 1.
 OK = "ok"

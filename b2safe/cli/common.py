@@ -64,11 +64,15 @@ def error_name(code: Optional[int]) -> str:
     """The iRODS symbolic name of ``code`` ("" when unknown)."""
     if code is None:
         return ""
-    try:
-        from b2safe.sandbox.runtime import irods_errors
-    except ImportError:  # pragma: no cover - the sandbox ships with the package
+    try:  # python-irodsclient keeps the server's error table (irods/exception.py)
+        from irods.exception import get_exception_class_by_code
+    except ImportError:  # the 'client' extra is not installed: no names, codes only
         return ""
-    return irods_errors._name_of(rounded(code)) or irods_errors._name_of(code) or ""
+    for candidate in (code, rounded(code)):
+        cls = get_exception_class_by_code(candidate)
+        if cls is not None:
+            return str(cls.__name__)
+    return ""
 
 
 def describe_code(code: Optional[int]) -> str:

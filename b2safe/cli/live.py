@@ -301,9 +301,9 @@ class LiveBackend:
     def pid_services(self) -> dict[str, Any]:
         """PID readers for the prefixes whose credentials this host has (--credentials files and
         the configuration's ``pid.credentials_file``); others cannot be followed."""
+        from b2safe.adapters.handle.credentials import HandleCredentials
+        from b2safe.adapters.handle.rest import PidService
         from b2safe.errors import B2SafeError
-        from b2safe.handle.credentials import HandleCredentials
-        from b2safe.handle.rest import PidService
 
         files = list(self.credentials)
         config = self.config_path()

@@ -12,11 +12,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from b2safe import profile
 from b2safe.cli import chain as chain_mod
 from b2safe.cli.backends import Backend, RuleFailed
 from b2safe.cli.common import EXIT_ERROR, EXIT_OK, CliError, Progress, print_json
 from b2safe.cli.runner import RuleResult, render, run_named
+from b2safe.domain import profile
 
 
 @dataclass(frozen=True)
@@ -201,9 +201,8 @@ def _pending_work(backend: Backend) -> tuple[str, list[str]]:
 
 
 def _fail_log(backend: Backend) -> tuple[str, list[str]]:
-    """Replications still to be done (b2safe.faillog): message, attempts, next try, state."""
-    from b2safe import faillog
-
+    """Replications still to be done (b2safe.state.faillog): message, attempts, next try, state."""
+    from b2safe.state import faillog
     like = ("like", f"{faillog.AVU_PREFIX}%")
     rows = [("-d", value, units) for _, _, value, units in backend.query(
         ["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_VALUE", "META_DATA_ATTR_UNITS"],
@@ -222,7 +221,7 @@ def _fail_log(backend: Backend) -> tuple[str, list[str]]:
 
 
 def _sweeps(backend: Backend) -> tuple[str, list[str]]:
-    from b2safe.doctor import SWEEP_RULE
+    from b2safe.ops.doctor import SWEEP_RULE
 
     rows = backend.query(["COLL_NAME", "META_COLL_ATTR_VALUE"],
                          [("META_COLL_ATTR_NAME", "=", SWEEP_STATE_AVU)])

@@ -3,7 +3,7 @@
 * :func:`rule` / :func:`pep` declare entry points and register them (:data:`REGISTRY`);
 * :mod:`b2safe.prep.boundary` turns errors into ``[iRods__Error__Code:N]`` RuntimeErrors;
 * :mod:`b2safe.prep.log` writes the ``b2safe`` logger to the server log via ``writeLine``;
-* :mod:`b2safe.prep.msi` calls microservices and raises typed errors.
+* :mod:`b2safe.adapters.prep.msi` calls microservices and raises typed errors.
 """
 
 from b2safe.prep.context import Caller, RuleContext

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from b2safe import authz
+from b2safe.domain import authz
 from b2safe.errors import AccessDenied, InvalidInput
 from b2safe.prep import RuleContext, rule
 from b2safe.ruleset.guard import subject
@@ -20,7 +20,7 @@ def eudat_authz(ctx: RuleContext, user: str, action: str, target: str) -> str:
     ``target``; fails with CAT_NO_ACCESS_PERMISSION when it does not.
 
     When ``authorization.enabled`` is false everything is allowed (as in 4.x). Users other than
-    a rodsadmin may only ask about themselves. Actions: see :mod:`b2safe.authz`.
+    a rodsadmin may only ask about themselves. Actions: see :mod:`b2safe.domain.authz`.
     """
     if not _USER.match(user or ""):
         raise InvalidInput(f"user {user[:70]!r} is not of the form name#zone")

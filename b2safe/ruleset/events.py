@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 
-from b2safe import paths
+from b2safe.domain import paths
 from b2safe.errors import B2SafeError
-from b2safe.pids import PID_AVU
 from b2safe.prep import RuleContext, pep
-from b2safe.prep.wiring import pid_workflow
+from b2safe.ruleset._wiring import pid_workflow
+from b2safe.workflows.pids import PID_AVU
 
 logger = logging.getLogger("b2safe.events")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from b2safe import authz
+from b2safe.domain import authz
 from b2safe.errors import AccessDenied, B2SafeError, InvalidPid
 from b2safe.prep import RuleContext
 
@@ -18,7 +18,7 @@ def authorize(ctx: RuleContext, action: str, *targets: str) -> None:
     """Enforce the authorization map for the caller (when ``authorization.enabled``).
 
     Args:
-        action: one of :data:`b2safe.authz.ACTIONS`.
+        action: one of :data:`b2safe.domain.authz.ACTIONS`.
         targets: paths (or PIDs) the rule acts on; each must be allowed.
 
     Raises:
@@ -43,8 +43,8 @@ def require_pid_access(ctx: RuleContext, workflow: Any, pid: str, new_url: str =
     Raises:
         AccessDenied: the caller may not change the record. PidNotFound: no such PID.
     """
-    from b2safe import profile
-    from b2safe.paths import validate_path, validate_pid
+    from b2safe.domain import profile
+    from b2safe.domain.paths import validate_path, validate_pid
 
     validate_pid(pid)
     prefix = getattr(workflow.pids, "prefix", "")

@@ -13,15 +13,15 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from b2safe import authz
+from b2safe.domain import authz
+from b2safe.domain.paths import validate_path
 from b2safe.errors import InvalidInput, NotFound
-from b2safe.integrity import IntegrityChecker, Report, Verdict, object_facts
-from b2safe.paths import validate_path
 from b2safe.prep import RuleContext, rule
-from b2safe.prep.wiring import integrity_catalog, lazy_pid_service
+from b2safe.ruleset._wiring import integrity_catalog, lazy_pid_service
 from b2safe.ruleset.guard import authorize
-from b2safe.signing import signer_for
-from b2safe.sweeps import (
+from b2safe.state.signing import signer_for
+from b2safe.workflows.integrity import IntegrityChecker, Report, Verdict, object_facts
+from b2safe.workflows.sweeps import (
     ACTIVE,
     PAUSED,
     REMOVED,
@@ -37,7 +37,7 @@ _CHECK_ERRORS = ("InvalidPath", "NotFound", "IrodsCallError")
 
 def checker(ctx: RuleContext) -> IntegrityChecker:
     """The integrity checker of the zone running the rule (PID witness when PIDs are on)."""
-    from b2safe.pids import PidWorkflow
+    from b2safe.workflows.pids import PidWorkflow
 
     catalog = integrity_catalog(ctx)
     pids = lazy_pid_service(ctx)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Optional
 
-from b2safe import authz, profile
+from b2safe.adapters.prep import calls
+from b2safe.domain import authz, profile
+from b2safe.domain.paths import validate_path, validate_pid
 from b2safe.errors import AccessDenied, InvalidInput, PidError
-from b2safe.paths import validate_path, validate_pid
-from b2safe.pids import FIO_AVU, PID_AVU, ROR_AVU, PidsReport, kind_flag, optional_value
-from b2safe.prep import RuleContext, calls, rule
-from b2safe.prep.wiring import pid_workflow
+from b2safe.prep import RuleContext, rule
+from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.guard import authorize, require_pid_access
+from b2safe.workflows.pids import FIO_AVU, PID_AVU, ROR_AVU, PidsReport, kind_flag, optional_value
 
 EMPTY = "empty"  # EUDATSearchPID's historical "nothing found"
 

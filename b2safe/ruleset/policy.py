@@ -19,10 +19,10 @@ per source and destination).
 
 **Never fail the upload.** A PID is created at once (``pid: now``) in this zone. When that fails
 for a reason a retry can fix (PID service down), and for ``pid: deferred``, the object gets a
-pending mark (:mod:`b2safe.pending`); replications are always written to the fail log
-(:mod:`b2safe.faillog`) and done by the delay queue, as cross-zone work in PEPs breaks parallel
-transfers across federation (irods#5017). One delay rule per user, ``EUDATPolicyPending``, does
-both in batches; it is queued unless one is already queued (RULE_EXEC_NAME).
+pending mark (:mod:`b2safe.state.pending`); replications are always written to the fail log
+(:mod:`b2safe.state.faillog`) and done by the delay queue, as cross-zone work in PEPs breaks
+parallel transfers across federation (irods#5017). One delay rule per user, ``EUDATPolicyPending``,
+does both in batches; it is queued unless one is already queued (RULE_EXEC_NAME).
 
 **Removal** (``deletion.mode``): ``refuse_fixed`` refuses (pre-PEP, SYS_NOT_ALLOWED) to remove a
 data object whose EUDAT/FIXED_CONTENT AVU is True, or a collection holding one, unless the caller
@@ -32,7 +32,7 @@ the pre-PEP (``pep_api_rm_coll_pre``) remembers the PIDs of the collection and o
 below it (one streamed GenQuery per kind) and the post-PEP marks them through the PID service's
 worker pool. A mark that fails for a reason a retry can fix (PID service down) never fails the
 removal: it is kept as a pending removal mark on the surviving parent collection
-(:mod:`b2safe.pending`) and done by ``EUDATPolicyPending``. Rename: see
+(:mod:`b2safe.state.pending`) and done by ``EUDATPolicyPending``. Rename: see
 :mod:`b2safe.ruleset.events` (``pid.update_url_on_rename``).
 """
 
@@ -43,7 +43,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional
 
-from b2safe import authz, paths, policies, profile
+from b2safe.domain import authz, paths, profile
 from b2safe.errors import (
     SYS_NOT_ALLOWED,
     AccessDenied,
@@ -53,13 +53,14 @@ from b2safe.errors import (
     PidError,
     PidNotFound,
 )
-from b2safe.faillog import FailLog, FailRecord
-from b2safe.pending import PendingMark, PendingMarks, PendingPid, PendingPids
-from b2safe.pids import FIXED_AVU, PARENT_AVU, PID_AVU, PidWorkflow
 from b2safe.prep import RuleContext, pep, rule
-from b2safe.prep.wiring import pid_workflow
+from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.guard import authorize
-from b2safe.signing import signer_for
+from b2safe.state.faillog import FailLog, FailRecord
+from b2safe.state.pending import PendingMark, PendingMarks, PendingPid, PendingPids
+from b2safe.state.signing import signer_for
+from b2safe.workflows import policies
+from b2safe.workflows.pids import FIXED_AVU, PARENT_AVU, PID_AVU, PidWorkflow
 
 logger = logging.getLogger("b2safe.policy")
 
@@ -422,7 +423,7 @@ def process_pending_marks(ctx: RuleContext, workflow: PidWorkflow, limit: int
 
     A mark is done only when the removed path is below the collection holding the mark, the
     record's URL points at that path and no object of the zone visible to the caller carries
-    the PID any more (see :mod:`b2safe.pending`); otherwise it is dropped. Returns
+    the PID any more (see :mod:`b2safe.state.pending`); otherwise it is dropped. Returns
     (marked, failed); a failed mark stays with its cause.
     """
     caller = ctx.caller

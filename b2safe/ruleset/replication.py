@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import logging
 
-from b2safe import authz, faillog, paths
+from b2safe.adapters.prep import calls
+from b2safe.domain import authz, paths
 from b2safe.errors import SYS_INTERNAL_ERR, B2SafeError, InvalidInput
-from b2safe.prep import RuleContext, calls, rule, to_bool
-from b2safe.prep.wiring import pid_workflow
-from b2safe.replication import (
+from b2safe.prep import RuleContext, rule, to_bool
+from b2safe.ruleset._wiring import pid_workflow
+from b2safe.ruleset.guard import authorize
+from b2safe.state import faillog
+from b2safe.workflows.replication import (
     ReplicationFailed,
     Replicator,
     Request,
     copy_verifier,
     register_replicas,
 )
-from b2safe.ruleset.guard import authorize
 
-logger = logging.getLogger("b2safe.replication")
+logger = logging.getLogger("b2safe.workflows.replication")
 
 _ERRORS = ("InvalidPath", "UnknownZone", "NotFound", "InvalidInput", "AccessDenied",
            "ReplicationFailed")

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import logging
 
-from b2safe import authz, profile
+from b2safe.adapters.prep.msi import output
+from b2safe.domain import authz, profile
+from b2safe.domain.paths import validate_path
 from b2safe.errors import AccessDenied, InvalidInput, NotFound, PidError
-from b2safe.paths import validate_path
-from b2safe.pids import ROR_AVU, optional_value
 from b2safe.prep import RuleContext, rule
-from b2safe.prep.msi import output
-from b2safe.prep.wiring import pid_workflow
+from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.guard import authorize
+from b2safe.workflows.pids import ROR_AVU, optional_value
 
 logger = logging.getLogger("b2safe.repository")
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from b2safe import __version__, authz
+from b2safe import __version__
+from b2safe.domain import authz
+from b2safe.domain.paths import split, validate_path, zone_of
 from b2safe.errors import InvalidInput, NotFound, UnknownZone
-from b2safe.paths import split, validate_path, zone_of
 from b2safe.ports import ObjectInfo
 from b2safe.prep import RuleContext, rule, to_bool
-from b2safe.prep.wiring import catalog
+from b2safe.ruleset._wiring import catalog
 from b2safe.ruleset.guard import authorize
 
 CHECKSUM_DATE_AVU = "eudat_dpm_checksum_date:"

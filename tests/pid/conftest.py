@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from b2safe_sandbox.handle_server import HandleServer
 
-from b2safe.handle.credentials import HandleCredentials
-from b2safe.handle.rest import PidService
-from b2safe.sandbox.handle_server import HandleServer
+from b2safe.adapters.handle.credentials import HandleCredentials
+from b2safe.adapters.handle.rest import PidService
 
 PREFIX = "21.T12345"
 USER = f"300:{PREFIX}/USER01"

@@ -10,16 +10,16 @@ import sys
 
 import pytest
 import requests
+from b2safe_sandbox import handle_cli
+from b2safe_sandbox.handle_server import HandleServer
 
 from b2safe.errors import PidNotFound
-from b2safe.sandbox import handle_cli
-from b2safe.sandbox.handle_server import HandleServer
 from tests.pid.conftest import PASSWORD, PREFIX, USER
 from tests.pid.test_server_api import auth
 
 DRIVER = (
     "import argparse, sys\n"
-    "from b2safe.sandbox import handle_cli\n"
+    "from b2safe_sandbox import handle_cli\n"
     "p = argparse.ArgumentParser(); sub = p.add_subparsers()\n"
     "handle_cli.add_parser(sub)\n"
     "a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))\n"

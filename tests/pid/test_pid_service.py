@@ -7,7 +7,11 @@ import os
 
 import pytest
 
-from b2safe import errors, profile
+from b2safe import errors
+from b2safe.adapters.handle.credentials import HandleCredentials
+from b2safe.adapters.handle.rest import PidService, clear_cache, get_pid_service
+from b2safe.domain import profile
+from b2safe.domain.profile import PidRecord
 from b2safe.errors import (
     ConfigError,
     InvalidInput,
@@ -16,9 +20,6 @@ from b2safe.errors import (
     PidNotFound,
     PidServiceUnavailable,
 )
-from b2safe.handle.credentials import HandleCredentials
-from b2safe.handle.rest import PidService, clear_cache, get_pid_service
-from b2safe.profile import PidRecord
 from tests.pid.conftest import PASSWORD, PREFIX, USER, write_credentials
 
 SERVER_ID = "irods://irods.example.org:1247"

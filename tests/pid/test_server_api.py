@@ -8,8 +8,8 @@ from urllib.parse import quote
 
 import pytest
 import requests
+from b2safe_sandbox.handle_server import HandleServer
 
-from b2safe.sandbox.handle_server import HandleServer
 from tests.pid.conftest import PASSWORD, PREFIX, USER
 
 H = f"{PREFIX}/Api-Test"

@@ -106,7 +106,7 @@ def test_authenticated_but_not_owner_is_forbidden(handle_server, pyhandle_client
 
 
 def test_https_with_generated_certificate(tmp_path):
-    from b2safe.sandbox.handle_server import HandleServer
+    from b2safe_sandbox.handle_server import HandleServer
 
     server = HandleServer(tmp_path / "tls", prefix=PREFIX, users={USER: PASSWORD}, tls=True,
                           strict_https=True)

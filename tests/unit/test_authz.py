@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2safe.authz import check, load_map, matches, parse_map
+from b2safe.domain.authz import check, load_map, matches, parse_map
 from b2safe.errors import CAT_NO_ACCESS_PERMISSION, AccessDenied, ConfigError
 
 MAP = {

@@ -19,9 +19,9 @@ from b2safe.cli.live import (
     python_rule_file,
 )
 from b2safe.cli.runner import choose_form, choose_named_form, require_rule
-from b2safe.doctor import CRITICAL, OK, UNKNOWN, WARNING, Check, nagios_line
+from b2safe.domain.profile import PidRecord
 from b2safe.errors import PidNotFound
-from b2safe.profile import PidRecord
+from b2safe.ops.doctor import CRITICAL, OK, UNKNOWN, WARNING, Check, nagios_line
 
 values = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
 

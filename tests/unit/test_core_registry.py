@@ -26,5 +26,5 @@ def test_core_is_a_single_import():
 
 
 def test_sandbox_core_asset_matches_deployed_core():
-    shipped = ROOT / "b2safe" / "sandbox" / "assets" / "core.py"
+    shipped = ROOT / "b2safe-sandbox" / "b2safe_sandbox" / "assets" / "core.py"
     assert shipped.read_text() == (ROOT / "core.py").read_text()

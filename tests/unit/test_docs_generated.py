@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from b2safe import config as cfg
-from b2safe.docgen import GENERATED
+from b2safe.ops.docgen import GENERATED
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -58,7 +58,7 @@ def test_error_text_round_trips():
 
 def test_code_constants_match_the_irods_error_table():
     """Every code b2safe names must equal the iRODS header's value (the sandbox table)."""
-    from b2safe.sandbox.runtime import irods_errors
+    from b2safe_sandbox.runtime import irods_errors
 
     for name in dir(errors):
         value = getattr(errors, name)

@@ -11,7 +11,7 @@ import pytest
 
 from b2safe.cli import main
 from b2safe.config import parse_config
-from b2safe.install import (
+from b2safe.ops.install import (
     _MERGE_BLOCK,
     IMPORT_LINE,
     PYTHON_PLUGIN,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2safe.integrity import (
+from b2safe.adapters.prep.calls import rule_call
+from b2safe.ports import ReplicaRow
+from b2safe.workflows.integrity import (
     PidFacts,
     Report,
     checksum_witness,
@@ -16,9 +18,7 @@ from b2safe.integrity import (
     select_oldest,
     sort_key,
 )
-from b2safe.ports import ReplicaRow
-from b2safe.prep.calls import rule_call
-from b2safe.sweeps import SWEEP_RULE, SweepState, collection_of, period_seconds
+from b2safe.workflows.sweeps import SWEEP_RULE, SweepState, collection_of, period_seconds
 
 A, B, C = "sha2:AAAA", "sha2:BBBB", "sha2:CCCC"
 

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2safe.errors import USER_INPUT_PATH_ERR, InvalidPath, InvalidPid
-from b2safe.paths import (
+from b2safe.domain.paths import (
     gq_below,
     gq_equals,
     is_below,
@@ -16,6 +15,7 @@ from b2safe.paths import (
     validate_pid,
     zone_of,
 )
+from b2safe.errors import USER_INPUT_PATH_ERR, InvalidPath, InvalidPid
 
 
 @pytest.mark.parametrize("path", ["/tempZone", "/tempZone/home/alice/a b.txt",

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from b2safe.adapters.handle import logsafe
+from b2safe.adapters.handle.minting import deterministic_suffix, mint_handle
+from b2safe.adapters.handle.retry import RetryPolicy, Transient
 from b2safe.errors import InvalidInput
-from b2safe.handle import logsafe
-from b2safe.handle.minting import deterministic_suffix, mint_handle
-from b2safe.handle.retry import RetryPolicy, Transient
 
 
 @given(st.text(min_size=1))

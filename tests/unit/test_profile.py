@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from b2safe import profile
+from b2safe.domain import profile
+from b2safe.domain.profile import HsAdmin, PidRecord
 from b2safe.errors import InvalidInput, InvalidPid
-from b2safe.profile import HsAdmin, PidRecord
 
 SERVER_ID = "irods://irods.example.org:1247"
 API = "https://irods.example.org/api/registered"

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from b2safe_sandbox.catalog import ZoneCatalog
 
 from b2safe.errors import IrodsCallError
-from b2safe.sandbox.catalog import ZoneCatalog
 
 ZONE = "tempZone"
 RODS = f"rods#{ZONE}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from b2safe_sandbox.catalog import AclRow
 from cat_helpers import AHOME, ALICE, BOB, CAROL, RODS, ZONE, raises_code
 
 from b2safe.errors import (
@@ -11,7 +12,6 @@ from b2safe.errors import (
     CAT_UNKNOWN_COLLECTION,
     CAT_UNKNOWN_FILE,
 )
-from b2safe.sandbox.catalog import AclRow
 
 F = f"{AHOME}/f"
 

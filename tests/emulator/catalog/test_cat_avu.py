@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from b2safe_sandbox.catalog import AvuRow
 from cat_helpers import AHOME, ALICE, BOB, RODS, raises_code
 
 from b2safe.errors import (
@@ -16,7 +17,6 @@ from b2safe.errors import (
     CAT_UNKNOWN_FILE,
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
 )
-from b2safe.sandbox.catalog import AvuRow
 
 F = f"{AHOME}/f"
 

@@ -7,12 +7,12 @@ import hashlib
 import io
 
 import pytest
+from b2safe_sandbox import checksums
 from cat_helpers import raises_code
 from hypothesis import given
 from hypothesis import strategies as st
 
 from b2safe.errors import SYS_INVALID_INPUT_PARAM
-from b2safe.sandbox import checksums
 
 
 @given(st.binary(max_size=4096))

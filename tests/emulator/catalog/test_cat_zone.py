@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from b2safe_sandbox.catalog import ZoneCatalog
 from cat_helpers import ALICE, HOME, RODS, ZONE, FakeClock, make_zone, raises_code
 
 from b2safe.errors import (
@@ -12,7 +13,6 @@ from b2safe.errors import (
     SYS_INVALID_INPUT_PARAM,
     SYS_RESC_DOES_NOT_EXIST,
 )
-from b2safe.sandbox.catalog import ZoneCatalog
 
 
 def test_create_makes_the_standard_layout(cat, tmp_path):

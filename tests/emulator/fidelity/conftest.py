@@ -15,7 +15,7 @@ CONTENT = b"hello fidelity\n"
 def fidelity_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """Zones tempZone and zoneB, resource replResc in tempZone, and for every rule file
     ``/tempZone/home/rods/<rule>/a.txt`` holding CONTENT."""
-    from b2safe.sandbox.sandbox import Sandbox
+    from b2safe_sandbox.sandbox import Sandbox
 
     directory = tmp_path_factory.mktemp("fidelity") / "sb"
     sb = Sandbox.create(directory, zones=("tempZone", "zoneB"))

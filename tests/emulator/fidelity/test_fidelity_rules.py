@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any, List
 
 import pytest
-
-from b2safe.sandbox import cli
+from b2safe_sandbox import cli
 
 RULES = Path(__file__).resolve().parent / "rules"
 ROOT = Path(__file__).resolve().parents[3]
 ALL = sorted(p.stem for p in RULES.glob("*.r"))
-#: Run through a real subprocess (``python -m b2safe.sandbox.cli``); the rest run in-process.
+#: Run through a real subprocess (``python -m b2safe_sandbox.cli``); the rest run in-process.
 VIA_SUBPROCESS = {"msiDataObjRsync", "msiObjStat", "msiExecCmd", "genquery_Query"}
 
 
@@ -52,7 +51,7 @@ def _run_in_process(directory: Path, rule: Path) -> tuple:
 def _run_subprocess(directory: Path, rule: Path) -> tuple:
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(
-        [sys.executable, "-m", "b2safe.sandbox.cli", "irule", "--dir", str(directory), "-F",
+        [sys.executable, "-m", "b2safe_sandbox.cli", "irule", "--dir", str(directory), "-F",
          str(rule)], capture_output=True, text=True, env=env, timeout=120, check=False)
     return proc.returncode, proc.stdout, proc.stderr
 

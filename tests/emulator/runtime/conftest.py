@@ -6,8 +6,7 @@ import textwrap
 from typing import Callable
 
 import pytest
-
-from b2safe.sandbox.sandbox import Sandbox
+from b2safe_sandbox.sandbox import Sandbox
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_genquery_asset_pages(make_sb):
 
 
 def test_default_core_imports(tmp_path):
-    from b2safe.sandbox.sandbox import Sandbox
+    from b2safe_sandbox.sandbox import Sandbox
 
     sb = Sandbox.create(tmp_path / "d", zones=("zoneA",))
     try:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from b2safe_sandbox.runtime.engine import expression_source
 from rt_helpers import code_of
-
-from b2safe.sandbox.runtime.engine import expression_source
 
 PY = "irods_rule_engine_plugin-python-instance"
 NREP = "irods_rule_engine_plugin-irods_rule_language-instance"

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from b2safe_sandbox.sandbox import Sandbox
 from rt_helpers import code_of
-
-from b2safe.sandbox.sandbox import Sandbox
 
 HOME = "/zoneA/home/alice"
 

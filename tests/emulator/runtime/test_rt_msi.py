@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from b2safe_sandbox.runtime import irods_types as T
 from rt_helpers import code_of
-
-from b2safe.sandbox.runtime import irods_types as T
 
 HOME = "/zoneA/home/alice"
 

@@ -9,10 +9,9 @@ from types import ModuleType
 from typing import Iterator
 
 import pytest
+from b2safe_sandbox.runtime import irods_errors, irods_types
 
-from b2safe.sandbox.runtime import irods_errors, irods_types
-
-ASSETS = Path(__file__).resolve().parents[3] / "b2safe" / "sandbox" / "assets"
+ASSETS = Path(__file__).resolve().parents[3] / "b2safe-sandbox" / "b2safe_sandbox" / "assets"
 
 
 def _load(name: str) -> ModuleType:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from b2safe_sandbox import delayspec as ds
 from hypothesis import given
 from hypothesis import strategies as st
 
 from b2safe.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
-from b2safe.sandbox import delayspec as ds
 
 PY = "irods_rule_engine_plugin-python-instance"
 

@@ -12,8 +12,7 @@ from types import ModuleType
 from typing import Any, Dict, List
 
 import pytest
-
-from b2safe.sandbox.runtime import irods_types as it
+from b2safe_sandbox.runtime import irods_types as it
 
 ROWS = [[f"/z/c{i // 300}", f"obj{i:04d}", str(i)] for i in range(700)]
 COLS = ["COLL_NAME", "DATA_NAME", "DATA_SIZE"]
@@ -68,8 +67,9 @@ def server() -> FakeGenQueryServer:
 
 def test_asset_does_not_import_b2safe() -> None:
     for name in ("genquery", "session_vars"):
-        tree = ast.parse((Path(__file__).resolve().parents[3] / "b2safe" / "sandbox" / "assets"
-                          / f"{name}.py").read_text())
+        assets = (Path(__file__).resolve().parents[3] / "b2safe-sandbox" / "b2safe_sandbox"
+                  / "assets")
+        tree = ast.parse((assets / f"{name}.py").read_text())
         imported = {n.names[0].name.split(".")[0] for n in ast.walk(tree)
                     if isinstance(n, ast.Import)}
         imported |= {n.module.split(".")[0] for n in ast.walk(tree)

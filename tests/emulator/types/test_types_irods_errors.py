@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from b2safe.sandbox.runtime import irods_errors as ie
+from b2safe_sandbox.runtime import irods_errors as ie
 
 # A sample checked by hand against irods/irods lib/core/include/irods/rodsErrorTable.h (main).
 SAMPLE = {
@@ -70,7 +70,7 @@ def test_table_is_complete_and_consistent() -> None:
 
 def test_star_import_gives_only_public_names() -> None:
     namespace: dict = {}
-    exec("from b2safe.sandbox.runtime.irods_errors import *", namespace)  # noqa: S102
+    exec("from b2safe_sandbox.runtime.irods_errors import *", namespace)  # noqa: S102
     assert namespace["CAT_NO_ROWS_FOUND"] == -808000
     assert "_all_codes" not in namespace
 
@@ -84,6 +84,6 @@ def test_name_of_drops_errno_part() -> None:
 
 def test_star_import_has_no_helper_names() -> None:
     namespace: dict = {}
-    exec("from b2safe.sandbox.runtime.irods_errors import *", namespace)  # noqa: S102
+    exec("from b2safe_sandbox.runtime.irods_errors import *", namespace)  # noqa: S102
     names = {n for n in namespace if n != "__builtins__"}
     assert names == set(ie._all_codes())

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from b2safe_sandbox.runtime import irods_types as it
 from hypothesis import given
 from hypothesis import strategies as st
-
-from b2safe.sandbox.runtime import irods_types as it
 
 _text = st.text(alphabet=st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)),
                 max_size=60)

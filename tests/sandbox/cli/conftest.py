@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from b2safe_sandbox.sandbox import Sandbox
 
 from b2safe.cli import main
-from b2safe.sandbox.sandbox import Sandbox
 
 ZONES = ("zoneA", "zoneB", "zoneC")
 

@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from b2safe.demo import run_demo
+from b2safe_sandbox.demo import run_demo
 
 
 def test_demo_runs_every_step(tmp_path, capsys):

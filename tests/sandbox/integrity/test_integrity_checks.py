@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from b2safe.integrity import PENDING_AVU, parse_pending
+from b2safe.workflows.integrity import PENDING_AVU, parse_pending
 
 from .conftest import DST, SRC
 

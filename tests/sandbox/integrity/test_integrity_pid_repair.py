@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from b2safe.integrity import PENDING_AVU, parse_pending
+from b2safe.workflows.integrity import PENDING_AVU, parse_pending
 
 from .conftest import DST, SRC, add_sweep, read_json, run_sweep
 

@@ -3,7 +3,7 @@ stored bytes are bad from a good replica of the same object (trim + replicate + 
 
 from __future__ import annotations
 
-from b2safe.integrity import NO_GOOD_REPLICA, PENDING_AVU, REPAIRED, parse_pending
+from b2safe.workflows.integrity import NO_GOOD_REPLICA, PENDING_AVU, REPAIRED, parse_pending
 
 from .conftest import FILES, SECOND_RESC, SRC, add_sweep, read_json, run_sweep
 
@@ -118,7 +118,7 @@ def test_a_replica_registered_with_other_content_is_no_source(two_replicas):
 
 def test_a_repair_stopped_between_trim_and_copy_is_finished_by_the_next_sweep(two_replicas):
     from b2safe.errors import SYS_SOCK_CONNECT_ERR
-    from b2safe.integrity import MISSING_REPLICA_AVU
+    from b2safe.workflows.integrity import MISSING_REPLICA_AVU
 
     world = two_replicas
     add_sweep(world, verify_storage=True, repair=True, max_objects=100)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from b2safe.errors import SYS_INTERNAL_ERR
-from b2safe.integrity import PENDING_AVU, VERIFIED_AVU, parse_pending
+from b2safe.workflows.integrity import PENDING_AVU, VERIFIED_AVU, parse_pending
 
 from .conftest import SRC, add_sweep, read_json, run_sweep, sweep_rules
 

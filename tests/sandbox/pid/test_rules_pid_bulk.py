@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from b2safe import errors, profile
+from b2safe import errors
+from b2safe.domain import profile
 
 BASE = "/zoneA/home/alice/tree"
 #: names with a quote, a backslash, LIKE wildcards, URL specials, spaces and non-ASCII

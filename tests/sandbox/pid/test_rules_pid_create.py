@@ -150,7 +150,7 @@ def test_pid_service_down_fails_cleanly_and_retry_succeeds(world, data):
 
 RACE = r"""
 import sys
-from b2safe.sandbox.sandbox import Sandbox
+from b2safe_sandbox.sandbox import Sandbox
 sb = Sandbox.open(sys.argv[1])
 r = sb.exec_rule("zoneA", "EUDATCreatePID", ["None", sys.argv[2], "None", "None", "true", ""],
                  "alice#zoneA")

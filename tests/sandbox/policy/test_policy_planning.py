@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from b2safe import policies
 from b2safe.config import PolicyConfig, ReplicaTarget
+from b2safe.workflows import policies
 
 
 def policy(collection, *targets, pid="now", name="p"):

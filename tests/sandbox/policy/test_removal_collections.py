@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from b2safe import errors, profile
-from b2safe.pending import PENDING_MARK_PREFIX
+from b2safe import errors
+from b2safe.domain import profile
 from b2safe.ruleset.policy import DELETED_KEY, PENDING_RULE
+from b2safe.state.pending import PENDING_MARK_PREFIX
 
 HOME = "/zoneA/home/alice"
 PROJECT = f"{HOME}/project"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from b2safe import faillog
-from b2safe.profile import parse_replicas
+from b2safe.domain.profile import parse_replicas
+from b2safe.state import faillog
 
 SRC = "/zoneA/home/alice/project"
 DST = "/zoneB/replicas/project"

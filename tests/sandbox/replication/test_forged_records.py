@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from repl_helpers import fail_log, make_tree
 
-from b2safe import faillog, integrity
+from b2safe.state import faillog
+from b2safe.workflows import integrity
 
 VICTIM = "/zoneB/replicas/victim.dat"
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from b2safe_sandbox.runtime.faults import AgentCrash
 from repl_helpers import DST, SRC, assert_consistent, fail_log, make_tree, replicate
 
-from b2safe import errors, faillog
-from b2safe.sandbox.runtime.faults import AgentCrash
+from b2safe import errors
+from b2safe.state import faillog
 
 # --- registered replication ----------------------------------------------------------------------
 

@@ -1,0 +1,65 @@
+"""The sandbox's iRODS zone catalog: ``from b2safe_sandbox.catalog import ZoneCatalog``.
+
+Implements the "ZoneCatalog (S1)" part of the sandbox contract (notes/sandbox_api.md). The
+catalog is a package instead of one module; its parts are mixins combined in
+:class:`~b2safe_sandbox.catalog.zone.ZoneCatalog`:
+
+================  ===========================================================================
+``base``          connection, transactions (``batch()``), ids, clock, paths, identities
+``principals``    users, groups, zones, resources
+``namespace``     collections
+``data``          data objects, replicas, vault bytes, checksums, fault injection
+``metadata``      AVUs
+``acl``           ACLs and inheritance
+``delay``         delayed rules
+``query``         GenQuery1 (parser/compiler in :mod:`b2safe_sandbox.gq`)
+================  ===========================================================================
+
+Additions to the contract (nothing in it was changed):
+
+* ``add_user(name, zone, type, create_home=True)`` creates ``/zone/home/<name>`` and
+  ``/zone/trash/home/<name>`` for local users, as ``iadmin mkuser`` does; a later
+  ``coll_create(home, ..., recursive=False)`` therefore raises
+  CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME (use ``recursive=True`` or ``create_home=False``).
+* ``create()`` makes the group 'public' (every user counts as a member) and
+  ``/zone/home/public``; ``group_add_member/group_remove_member/group_members`` manage groups.
+* ``avu_add/avu_set/avu_rm`` take an optional ``actor`` for the permission check;
+  ``avu_list`` takes an optional ``attr``.
+* ``genquery`` also accepts a parsed ``gq.Query`` and returns ``GQResult.column_ids``.
+* ``delay_due(now)``, ``list_resources()``, ``set_default_resource()``, ``hash_scheme``,
+  ``host``, ``port``, ``now()``, ``close()``.
+* Error codes added to b2safe/errors.py: CAT_INVALID_USER (-827000),
+  SYS_REPLICA_DOES_NOT_EXIST (-164000), UNIX_FILE_OPEN_ERR (-510000).
+
+Everything raises :class:`b2safe.errors.IrodsCallError` with the iRODS code (even where
+``error_for_code`` would pick a subclass such as NotFound): the runtime turns codes into PREP
+errors, so the class does not matter there.
+"""
+
+from __future__ import annotations
+
+from b2safe_sandbox.catalog.rows import (
+    AclRow,
+    AvuRow,
+    CollRow,
+    DelayedRuleRow,
+    ReplicaRow,
+    RescRow,
+    UserRow,
+    ZoneRow,
+)
+from b2safe_sandbox.catalog.zone import ZoneCatalog
+from b2safe_sandbox.gq import GQResult
+
+__all__ = [
+    "AclRow",
+    "AvuRow",
+    "CollRow",
+    "DelayedRuleRow",
+    "GQResult",
+    "ReplicaRow",
+    "RescRow",
+    "UserRow",
+    "ZoneCatalog",
+    "ZoneRow",
+]

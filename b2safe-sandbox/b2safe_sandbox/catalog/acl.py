@@ -1,0 +1,112 @@
+"""Access control lists and the inheritance flag."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from b2safe.errors import (
+    CAT_INVALID_ARGUMENT,
+    CAT_UNKNOWN_COLLECTION,
+    CAT_UNKNOWN_FILE,
+    IrodsCallError,
+)
+from b2safe_sandbox.catalog.base import LEVELS, fail
+from b2safe_sandbox.catalog.metadata import MetadataMixin
+from b2safe_sandbox.catalog.namespace import subtree_bounds
+from b2safe_sandbox.catalog.rows import AclRow
+from b2safe_sandbox.gq.columns import ACCESS_NAMES, ACCESS_OWN
+
+
+class AclMixin(MetadataMixin):
+    """ichmod: set/list/check permissions; inheritance on collections."""
+
+    def _object_id(self, path: str) -> tuple[int, bool]:
+        """(id, is_collection) of what is at ``path``; CAT_UNKNOWN_FILE if nothing."""
+        self._check_path(path)
+        coll = self._coll_row(path)
+        if coll is not None:
+            return int(coll["coll_id"]), True
+        data_id = self._data_id_at(path)
+        if data_id is None:
+            raise fail(CAT_UNKNOWN_FILE, f"nothing at {path}")
+        return data_id, False
+
+    def _subtree_for(self, path: str, actor: Optional[str]) -> list[int]:
+        """Ids of everything below collection ``path`` that ``actor`` owns (all for admins)."""
+        colls, data = self._subtree_ids(path)
+        ids = colls + data
+        if self._privileged(actor):
+            return ids
+        return [i for i in ids if self._access_of(i, actor) >= ACCESS_OWN]
+
+    def acl_set(self, path: str, user: str, level: str, actor: Optional[str],
+                recursive: bool = False) -> None:
+        """Give ``user`` ('name#zone', a bare name = this zone) ``level`` on ``path``.
+
+        ``level``: 'own', 'write'/'modify object', 'read'/'read object', or 'null' (remove).
+        Needs 'own' (or rodsadmin). ``recursive`` on a collection also changes everything below
+        that ``actor`` owns. Raises CAT_UNKNOWN_FILE (nothing at ``path``), CAT_INVALID_USER,
+        CAT_INVALID_ARGUMENT (bad level), CAT_NO_ACCESS_PERMISSION.
+        """
+        name = str(level).strip().lower()
+        if name not in LEVELS and name != "null":
+            raise fail(CAT_INVALID_ARGUMENT, f"bad access level {level!r}")
+        object_id, is_coll = self._object_id(path)
+        grantee = self._require_user(user)
+        self._require_access(object_id, actor, ACCESS_OWN, path)
+        targets = [object_id]
+        if recursive and is_coll:
+            targets = self._subtree_for(path, actor)
+        with self._tx():
+            now = self._now()
+            for target in targets:
+                if name == "null":
+                    self._exec("DELETE FROM access WHERE object_id = ? AND user_id = ?",
+                               (target, grantee.id))
+                else:
+                    self._exec("INSERT OR REPLACE INTO access (object_id, user_id, access_type, "
+                               "create_ts, modify_ts) VALUES (?, ?, ?, ?, ?)",
+                               (target, grantee.id, LEVELS[name], now, now))
+
+    def acl_inherit(self, path: str, on: bool, actor: Optional[str],
+                    recursive: bool = False) -> None:
+        """Set or clear the inheritance flag of collection ``path`` (and those below it that
+        ``actor`` owns, when ``recursive``). Needs 'own'. Raises CAT_UNKNOWN_COLLECTION."""
+        row = self._coll_row(self._check_path(path))
+        if row is None:
+            raise fail(CAT_UNKNOWN_COLLECTION, f"no collection {path}")
+        self._require_access(row["coll_id"], actor, ACCESS_OWN, path)
+        flag = "1" if on else "0"
+        with self._tx():
+            if recursive:
+                low, high = subtree_bounds(path)
+                for coll in self._all("SELECT coll_id FROM colls WHERE coll_name = ? OR "
+                                      "(coll_name > ? AND coll_name < ?)", (path, low, high)):
+                    if self._access_of(coll["coll_id"], actor) >= ACCESS_OWN:
+                        self._exec("UPDATE colls SET inheritance = ? WHERE coll_id = ?",
+                                   (flag, coll["coll_id"]))
+            else:
+                self._exec("UPDATE colls SET inheritance = ? WHERE coll_id = ?",
+                           (flag, row["coll_id"]))
+
+    def acl_list(self, path: str) -> list[AclRow]:
+        """ACL entries of ``path`` ordered by zone and user name. Raises CAT_UNKNOWN_FILE."""
+        object_id, _ = self._object_id(path)
+        rows = self._all("SELECT u.user_name, u.zone_name, a.access_type FROM access a "
+                         "JOIN users u ON u.user_id = a.user_id WHERE a.object_id = ? "
+                         "ORDER BY u.zone_name, u.user_name", (object_id,))
+        return [AclRow(r["user_name"], r["zone_name"],
+                       ACCESS_NAMES.get(r["access_type"], str(r["access_type"]))) for r in rows]
+
+    def check_access(self, path: str, user: Optional[str], level: str) -> bool:
+        """True if ``user`` holds at least ``level`` on ``path`` (levels nest: own > write >
+        read; groups and 'public' count; a zone rodsadmin always passes). False if nothing is
+        at ``path``. Raises CAT_INVALID_ARGUMENT for an unknown level name."""
+        name = str(level).strip().lower()
+        if name not in LEVELS:
+            raise fail(CAT_INVALID_ARGUMENT, f"bad access level {level!r}")
+        try:
+            object_id, _ = self._object_id(path)
+        except IrodsCallError:
+            return False
+        return self._access_of(object_id, user) >= LEVELS[name]

@@ -1,0 +1,295 @@
+"""Connection, transactions, ids, clock, path and identity helpers shared by the catalog parts."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
+
+from b2safe.errors import (
+    CAT_INVALID_USER,
+    CAT_NO_ACCESS_PERMISSION,
+    SYS_INVALID_ZONE_NAME,
+    USER_INPUT_PATH_ERR,
+    IrodsCallError,
+)
+from b2safe_sandbox.catalog.rows import UserRow
+from b2safe_sandbox.gq.columns import ACCESS_OWN, ACCESS_READ, ACCESS_WRITE
+
+DB_NAME = "catalog.sqlite"
+PUBLIC_GROUP = "public"
+
+#: Access level names (as callers spell them) -> token ids.
+LEVELS = {
+    "own": ACCESS_OWN,
+    "write": ACCESS_WRITE,
+    "modify object": ACCESS_WRITE,
+    "modify_object": ACCESS_WRITE,
+    "read": ACCESS_READ,
+    "read object": ACCESS_READ,
+    "read_object": ACCESS_READ,
+}
+
+
+def fail(code: int, message: str, operation: str = "") -> IrodsCallError:
+    """The error iRODS would report: IrodsCallError with ``code``."""
+    return IrodsCallError(message, code=code, operation=operation)
+
+
+def format_time(epoch: int) -> str:
+    """Epoch seconds as iRODS stores them: 11 digits, zero padded."""
+    return f"{int(epoch):011d}"
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """``'/z/a/b'`` -> ``('/z/a', 'b')``; ``'/z'`` -> ``('/', 'z')``; ``'/'`` -> ``('', '')``."""
+    if path == "/":
+        return "", ""
+    parent, _, name = path.rpartition("/")
+    return parent or "/", name
+
+
+def join_path(parent: str, name: str) -> str:
+    """Child path ``name`` of collection ``parent``."""
+    return f"/{name}" if parent == "/" else f"{parent}/{name}"
+
+
+class CatalogBase:
+    """Owns the SQLite connection of one zone catalog and the helpers every part uses."""
+
+    def __init__(self, zone_dir: Union[str, Path], zone_name: str,
+                 clock: Optional[Callable[[], int]] = None) -> None:
+        self.zone_dir = Path(zone_dir)
+        db = self.zone_dir / DB_NAME
+        if not db.exists():
+            raise FileNotFoundError(f"no zone catalog at {db}")
+        self._lock = threading.RLock()
+        self._users: dict[tuple[str, str], UserRow] = {}
+        self._rescs: dict[str, Any] = {}
+        self._depth = 0
+        self._conn = sqlite3.connect(str(db), isolation_level=None, check_same_thread=False,
+                                     timeout=30.0)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA busy_timeout=30000")
+        self._clock: Callable[[], int] = clock or (lambda: int(time.time()))
+        stored = self._setting("zone_name")
+        if stored != zone_name:
+            self._conn.close()
+            raise ValueError(f"catalog at {db} belongs to zone {stored!r}, not {zone_name!r}")
+        self.zone_name = zone_name
+
+    # -- connection ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (the catalog object is unusable afterwards)."""
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group many changes into one transaction (committed at the end, undone on error).
+
+        Nested batches and every mutating method inside use savepoints, so an error inside one
+        call undoes only that call.
+        """
+        with self._lock:
+            depth = self._depth
+            self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
+            self._depth = depth + 1
+            try:
+                yield
+            except BaseException:
+                self._depth = depth
+                self._users.clear()
+                self._rescs.clear()
+                if depth == 0:
+                    self._conn.execute("ROLLBACK")
+                else:
+                    self._conn.execute(f"ROLLBACK TO sp{depth}")
+                    self._conn.execute(f"RELEASE sp{depth}")
+                raise
+            self._depth = depth
+            self._conn.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
+
+    _tx = batch
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params))
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Optional[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchone()
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def _stream(self, sql: str, params: Sequence[Any] = (), size: int = 256
+                ) -> Iterator[sqlite3.Row]:
+        """Rows of ``sql`` fetched ``size`` at a time (memory does not grow with the result)."""
+        with self._lock:
+            cursor = self._conn.cursor()
+            cursor.execute(sql, tuple(params))
+        while True:
+            with self._lock:
+                chunk = cursor.fetchmany(size)
+            if not chunk:
+                return
+            yield from chunk
+
+    def _setting(self, key: str) -> Optional[str]:
+        row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
+        return None if row is None else row["value"]
+
+    def _set_setting(self, key: str, value: str) -> None:
+        self._exec("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+    def _next_id(self) -> int:
+        """Next object id; callers are inside a transaction, so this is race free."""
+        self._exec("UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'next_id'")
+        return int(self._setting("next_id") or 0)
+
+    # -- clock ----------------------------------------------------------------------------------
+
+    def now(self) -> int:
+        """The zone's current time (epoch seconds, from the injected clock)."""
+        return int(self._clock())
+
+    def _now(self) -> str:
+        return format_time(self.now())
+
+    # -- settings -------------------------------------------------------------------------------
+
+    @property
+    def hash_scheme(self) -> str:
+        """The zone's default checksum scheme ('SHA256' or 'MD5')."""
+        return self._setting("hash_scheme") or "SHA256"
+
+    @property
+    def default_resource(self) -> str:
+        """Name of the resource new replicas go to when none is named."""
+        return self._setting("default_resc") or "demoResc"
+
+    @property
+    def host(self) -> str:
+        """The zone's server host name."""
+        return self._setting("host") or "localhost"
+
+    @property
+    def port(self) -> int:
+        """The zone's server port."""
+        return int(self._setting("port") or 1247)
+
+    # -- paths ----------------------------------------------------------------------------------
+
+    def _check_path(self, path: str) -> str:
+        """Return ``path`` if it is an absolute, normal path inside this zone.
+
+        Raises IrodsCallError(USER_INPUT_PATH_ERR) for a malformed path and
+        IrodsCallError(SYS_INVALID_ZONE_NAME) for a path of another zone.
+        """
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise fail(USER_INPUT_PATH_ERR, f"not an absolute path: {path!r}")
+        if path == "/":
+            return path
+        parts = path[1:].split("/")
+        if any(part in ("", ".", "..") for part in parts) or "\0" in path:
+            raise fail(USER_INPUT_PATH_ERR, f"malformed path: {path!r}")
+        if parts[0] != self.zone_name:
+            raise fail(SYS_INVALID_ZONE_NAME, f"{path} is not in zone {self.zone_name}")
+        return path
+
+    # -- identities -----------------------------------------------------------------------------
+
+    def _split_user(self, user: str) -> tuple[str, str]:
+        """``'alice#z'`` -> ('alice', 'z'); a bare name belongs to this zone."""
+        name, sep, zone = str(user).partition("#")
+        return name, (zone if sep and zone else self.zone_name)
+
+    @staticmethod
+    def _user_row(row: sqlite3.Row) -> UserRow:
+        return UserRow(row["user_name"], row["zone_name"], row["user_type"], row["user_id"],
+                       row["create_ts"], row["modify_ts"])
+
+    def get_user(self, name: str, zone: Optional[str] = None) -> Optional[UserRow]:
+        """The user (or group) ``name`` of ``zone`` (``name`` may be 'name#zone'), or None."""
+        if zone is None:
+            name, zone = self._split_user(name)
+        cached = self._users.get((name, zone))
+        if cached is not None:
+            return cached
+        row = self._one("SELECT * FROM users WHERE user_name = ? AND zone_name = ?",
+                        (name, zone))
+        if row is None:
+            return None
+        # Users are never deleted or renamed, so a found row may be cached.
+        user = self._users[(name, zone)] = self._user_row(row)
+        return user
+
+    def _require_user(self, user: str) -> UserRow:
+        row = self.get_user(user)
+        if row is None:
+            raise fail(CAT_INVALID_USER, f"unknown user {user}")
+        return row
+
+    def is_admin(self, actor: Optional[str]) -> bool:
+        """True if ``actor`` ('name#zone') is a rodsadmin of THIS zone."""
+        if not actor:
+            return False
+        row = self.get_user(actor)
+        return row is not None and row.type == "rodsadmin" and row.zone == self.zone_name
+
+    def _privileged(self, actor: Optional[str]) -> bool:
+        """Internal calls (actor None) and zone rodsadmins bypass ACLs."""
+        return actor is None or self.is_admin(actor)
+
+    def _actor_ids(self, actor: str) -> list[int]:
+        """Ids whose ACL entries apply to ``actor``: the user, its groups and 'public'.
+
+        Guess: every user, local or remote, is a member of the local 'public' group.
+        """
+        ids: list[int] = []
+        user = self.get_user(actor)
+        if user is not None:
+            ids.append(user.id)
+            ids += [r["group_id"] for r in self._all(
+                "SELECT group_id FROM group_members WHERE user_id = ?", (user.id,))]
+        public = self.get_user(PUBLIC_GROUP, self.zone_name)
+        if public is not None and public.id not in ids:
+            ids.append(public.id)
+        return ids
+
+    def _access_of(self, object_id: int, actor: Optional[str]) -> int:
+        """Highest access token ``actor`` holds on ``object_id`` (0 = none; admin = own)."""
+        if self._privileged(actor):
+            return ACCESS_OWN
+        ids = self._actor_ids(str(actor))
+        if not ids:
+            return 0
+        marks = ", ".join("?" for _ in ids)
+        row = self._one(f"SELECT MAX(access_type) AS a FROM access WHERE object_id = ? "  # noqa: S608
+                        f"AND user_id IN ({marks})", (object_id, *ids))
+        return int(row["a"] or 0) if row is not None else 0
+
+    def _require_access(self, object_id: int, actor: Optional[str], level: int,
+                        path: str) -> None:
+        """Raise CAT_NO_ACCESS_PERMISSION unless ``actor`` holds ``level`` on ``object_id``."""
+        if self._access_of(object_id, actor) < level:
+            raise fail(CAT_NO_ACCESS_PERMISSION, f"{actor} lacks permission on {path}")
+
+    def _owner_of_actor(self, actor: Optional[str]) -> tuple[str, str]:
+        """(name, zone) that owns what ``actor`` creates; internal calls create as 'rods'.
+
+        Guess: the service account of a zone is called 'rods' (the iRODS default).
+        """
+        if actor is None:
+            row = self._one("SELECT user_name FROM users WHERE user_type = 'rodsadmin' AND "
+                            "zone_name = ? ORDER BY user_id LIMIT 1", (self.zone_name,))
+            return (row["user_name"] if row else "rods"), self.zone_name
+        return self._split_user(actor)

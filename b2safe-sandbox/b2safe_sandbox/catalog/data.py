@@ -1,0 +1,489 @@
+"""Data objects and their replicas: put/create/write/read, replicate, copy, rename, unlink,
+checksums and fault injection."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import BinaryIO, Optional, Union
+
+from b2safe.errors import (
+    CAT_INVALID_ARGUMENT,
+    CAT_NAME_EXISTS_AS_COLLECTION,
+    CAT_UNKNOWN_COLLECTION,
+    CHECK_VERIFICATION_RESULTS,
+    OVERWRITE_WITHOUT_FORCE_FLAG,
+    SYS_INVALID_INPUT_PARAM,
+    SYS_NO_GOOD_REPLICA,
+    SYS_NOT_ALLOWED,
+    SYS_REPLICA_DOES_NOT_EXIST,
+    UNIX_FILE_OPEN_ERR,
+    USER_CHKSUM_MISMATCH,
+    USER_FILE_DOES_NOT_EXIST,
+    USER_FILE_SIZE_MISMATCH,
+    USER_INCOMPATIBLE_PARAMS,
+)
+from b2safe_sandbox import checksums, vault
+from b2safe_sandbox.catalog.base import fail, format_time, join_path, split_path
+from b2safe_sandbox.catalog.namespace import NamespaceMixin
+from b2safe_sandbox.catalog.principals import PrincipalsMixin
+from b2safe_sandbox.catalog.rows import ReplicaRow, RescRow
+from b2safe_sandbox.gq.columns import ACCESS_OWN, ACCESS_READ, ACCESS_WRITE
+
+GOOD = 1
+STALE = 0
+INTERMEDIATE = 2
+
+Content = Union[bytes, bytearray, memoryview, Path]
+
+_REPLICA_SQL = ("SELECT d.*, c.coll_name FROM data d JOIN colls c ON c.coll_id = d.coll_id "
+                "WHERE c.coll_name = ? AND d.data_name = ? ORDER BY d.repl_num")
+
+
+class DataMixin(NamespaceMixin, PrincipalsMixin):
+    """Data object operations."""
+
+    # -- lookups --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _to_replica(row: sqlite3.Row) -> ReplicaRow:
+        return ReplicaRow(
+            data_id=row["data_id"], path=join_path(row["coll_name"], row["data_name"]),
+            coll_path=row["coll_name"], name=row["data_name"], repl_num=row["repl_num"],
+            resc_name=row["resc_name"], resc_hier=row["resc_hier"], status=row["repl_status"],
+            size=row["size"], checksum=row["checksum"], phys_path=row["phys_path"],
+            owner_name=row["owner_name"], owner_zone=row["owner_zone"],
+            create_time=row["create_ts"], modify_time=row["modify_ts"],
+            data_type=row["data_type"], mode=row["mode"])
+
+    def _replica_rows(self, path: str) -> list[sqlite3.Row]:
+        parent, name = split_path(self._check_path(path))
+        return self._all(_REPLICA_SQL, (parent, name))
+
+    def data_get(self, path: str, repl_num: Optional[int] = None) -> list[ReplicaRow]:
+        """Replicas of ``path`` ordered by replica number (only ``repl_num`` if given); [] if
+        there is no such data object."""
+        rows = [self._to_replica(r) for r in self._replica_rows(path)]
+        if repl_num is not None:
+            rows = [r for r in rows if r.repl_num == int(repl_num)]
+        return rows
+
+    def data_exists(self, path: str) -> bool:
+        """True if a data object lives at ``path``."""
+        return bool(self._replica_rows(path))
+
+    def _require_data(self, path: str) -> list[sqlite3.Row]:
+        rows = self._replica_rows(path)
+        if not rows:
+            raise fail(USER_FILE_DOES_NOT_EXIST, f"no data object {path}")
+        return rows
+
+    @staticmethod
+    def _pick(rows: list[sqlite3.Row], repl_num: Optional[int], path: str) -> sqlite3.Row:
+        """The replica ``repl_num`` (any status) or the lowest-numbered good replica."""
+        if repl_num is not None:
+            for row in rows:
+                if row["repl_num"] == int(repl_num):
+                    return row
+            raise fail(SYS_REPLICA_DOES_NOT_EXIST, f"{path} has no replica {repl_num}")
+        for row in rows:
+            if row["repl_status"] == GOOD:
+                return row
+        raise fail(SYS_NO_GOOD_REPLICA, f"{path} has no good replica")
+
+    def _pick_good(self, rows: list[sqlite3.Row], repl_num: Optional[int],
+                   path: str) -> sqlite3.Row:
+        row = self._pick(rows, repl_num, path)
+        if row["repl_status"] != GOOD:
+            raise fail(SYS_NO_GOOD_REPLICA, f"replica {row['repl_num']} of {path} is not good")
+        return row
+
+    def owner_of(self, path: str) -> Optional[str]:
+        """'name#zone' owning the data object or collection at ``path``; None if nothing's there."""
+        rows = self._replica_rows(path)
+        if rows:
+            return f"{rows[0]['owner_name']}#{rows[0]['owner_zone']}"
+        coll = self._coll_row(path)
+        return None if coll is None else f"{coll['owner_name']}#{coll['owner_zone']}"
+
+    def _phys_for(self, resc: RescRow, path: str) -> str:
+        return str(vault.physical_path(resc.vault_path, path))
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def _prepare_write(self, path: str, actor: Optional[str], resc_name: Optional[str],
+                       force: bool) -> tuple[sqlite3.Row, list[sqlite3.Row], RescRow]:
+        """Checks shared by put and create: returns (parent coll row, existing replicas, resc)."""
+        self._check_path(path)
+        parent_path, name = split_path(path)
+        if not name:
+            raise fail(CAT_INVALID_ARGUMENT, "no data object name")
+        parent = self._coll_row(parent_path)
+        if parent is None:
+            raise fail(CAT_UNKNOWN_COLLECTION, f"no collection {parent_path}")
+        if self._coll_row(path) is not None:
+            raise fail(CAT_NAME_EXISTS_AS_COLLECTION, f"{path} is a collection")
+        resc = self._require_resource(resc_name)
+        rows = self._replica_rows(path)
+        if rows:
+            if not force:
+                raise fail(OVERWRITE_WITHOUT_FORCE_FLAG, f"{path} exists")
+            self._require_access(rows[0]["data_id"], actor, ACCESS_WRITE, path)
+        else:
+            self._require_access(parent["coll_id"], actor, ACCESS_WRITE, parent_path)
+        return parent, rows, resc
+
+    def _insert_replica(self, *, data_id: int, coll_id: int, name: str, repl_num: int,
+                        resc: RescRow, phys: str, owner: tuple[str, str], size: int,
+                        checksum: str, status: int, data_type: str, now: str) -> None:
+        self._exec(
+            "INSERT INTO data (data_id, repl_num, coll_id, data_name, data_type, size, resc_name, "
+            "resc_hier, resc_id, phys_path, owner_name, owner_zone, repl_status, checksum, "
+            "create_ts, modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (data_id, repl_num, coll_id, name, data_type, size, resc.name, resc.name, resc.id,
+             phys, owner[0], owner[1], status, checksum, now, now))
+
+    def _write_replica(self, path: str, actor: Optional[str], resc_name: Optional[str],
+                       force: bool, data_type: str, content: Optional[Content],
+                       status: int, checksum: bool) -> ReplicaRow:
+        parent, rows, resc = self._prepare_write(path, actor, resc_name, force)
+        _, name = split_path(path)
+        target = next((r for r in rows if r["resc_name"] == resc.name), None)
+        phys = target["phys_path"] if target is not None else self._phys_for(resc, path)
+        size = vault.write(phys, content if content is not None else b"")
+        digest = checksums.compute(Path(phys), self.hash_scheme) if checksum else ""
+        with self._tx():
+            now = self._now()
+            if not rows:
+                data_id = self._next_id()
+                owner = self._owner_of_actor(actor)
+                self._insert_replica(data_id=data_id, coll_id=parent["coll_id"], name=name,
+                                     repl_num=0, resc=resc, phys=phys, owner=owner, size=size,
+                                     checksum=digest, status=status, data_type=data_type, now=now)
+                self._new_object_acls(data_id, parent, owner[0], owner[1], now)
+                repl_num = 0
+            elif target is None:
+                data_id = rows[0]["data_id"]
+                repl_num = max(r["repl_num"] for r in rows) + 1
+                self._insert_replica(data_id=data_id, coll_id=parent["coll_id"], name=name,
+                                     repl_num=repl_num, resc=resc, phys=phys,
+                                     owner=(rows[0]["owner_name"], rows[0]["owner_zone"]),
+                                     size=size, checksum=digest, status=status,
+                                     data_type=data_type, now=now)
+            else:
+                data_id = target["data_id"]
+                repl_num = target["repl_num"]
+                self._exec("UPDATE data SET size = ?, checksum = ?, repl_status = ?, "
+                           "modify_ts = ?, data_type = ? WHERE data_id = ? AND repl_num = ?",
+                           (size, digest, status, now, data_type, data_id, repl_num))
+            if rows and status == GOOD:
+                self._mark_others_stale(data_id, repl_num)
+        return self.data_get(path, repl_num)[0]
+
+    def _mark_others_stale(self, data_id: int, repl_num: int) -> None:
+        self._exec("UPDATE data SET repl_status = ? WHERE data_id = ? AND repl_num != ? "
+                   "AND repl_status = ?", (STALE, data_id, repl_num, GOOD))
+
+    def data_put(self, path: str, content: Content, actor: Optional[str],
+                 resc: Optional[str] = None, force: bool = False, checksum: bool = False,
+                 data_type: str = "generic") -> ReplicaRow:
+        """Create or overwrite data object ``path`` with ``content`` (bytes or a local file).
+
+        A new object gets replica 0 on ``resc`` (default resource), owned by ``actor``, with
+        the parent's ACLs if the parent has the inherit flag. Overwriting needs ``force`` and
+        write access; it rewrites the replica on ``resc`` (adding one if there is none) and marks
+        the other replicas stale; the overwritten replica's checksum is cleared unless
+        ``checksum``. Raises OVERWRITE_WITHOUT_FORCE_FLAG, CAT_UNKNOWN_COLLECTION,
+        CAT_NAME_EXISTS_AS_COLLECTION, CAT_NO_ACCESS_PERMISSION, SYS_RESC_DOES_NOT_EXIST.
+        """
+        return self._write_replica(path, actor, resc, force, data_type, content, GOOD, checksum)
+
+    def data_create(self, path: str, actor: Optional[str], resc: Optional[str] = None,
+                    force: bool = False, data_type: str = "generic") -> ReplicaRow:
+        """Open a new (or, with ``force``, truncated) replica for writing: an empty vault file
+        and an intermediate (status 2) replica until :meth:`data_finalize`. Errors as data_put."""
+        return self._write_replica(path, actor, resc, force, data_type, None, INTERMEDIATE,
+                                   False)
+
+    def data_write(self, path: str, offset: int, data: bytes, repl_num: int = 0) -> int:
+        """Write ``data`` at ``offset`` into replica ``repl_num``'s vault file; returns the count.
+        Raises USER_FILE_DOES_NOT_EXIST / SYS_REPLICA_DOES_NOT_EXIST."""
+        row = self._pick(self._require_data(path), repl_num, path)
+        return vault.write_at(row["phys_path"], int(offset), bytes(data))
+
+    def data_finalize(self, path: str, repl_num: int = 0) -> ReplicaRow:
+        """Close a written replica: size from the vault file, status good, checksum cleared,
+        modify time now, the other replicas stale."""
+        row = self._pick(self._require_data(path), repl_num, path)
+        size = max(vault.size(row["phys_path"]), 0)
+        with self._tx():
+            self._exec("UPDATE data SET size = ?, repl_status = ?, checksum = '', modify_ts = ? "
+                       "WHERE data_id = ? AND repl_num = ?",
+                       (size, GOOD, self._now(), row["data_id"], row["repl_num"]))
+            self._mark_others_stale(row["data_id"], row["repl_num"])
+        return self.data_get(path, row["repl_num"])[0]
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def _readable(self, path: str, repl_num: Optional[int], actor: Optional[str]) -> sqlite3.Row:
+        rows = self._require_data(path)
+        self._require_access(rows[0]["data_id"], actor, ACCESS_READ, path)
+        row = self._pick_good(rows, repl_num, path)
+        if vault.size(row["phys_path"]) < 0:
+            raise fail(UNIX_FILE_OPEN_ERR, f"vault file of {path} is missing")
+        return row
+
+    def data_read(self, path: str, repl_num: Optional[int] = None, offset: int = 0,
+                  length: int = -1, actor: Optional[str] = None) -> bytes:
+        """Bytes of a good replica (``repl_num`` or the first good one).
+
+        Raises USER_FILE_DOES_NOT_EXIST, CAT_NO_ACCESS_PERMISSION, SYS_NO_GOOD_REPLICA,
+        SYS_REPLICA_DOES_NOT_EXIST, UNIX_FILE_OPEN_ERR (vault file gone).
+        """
+        row = self._readable(path, repl_num, actor)
+        return vault.read(row["phys_path"], int(offset), int(length))
+
+    def data_open_stream(self, path: str, repl_num: Optional[int] = None,
+                         actor: Optional[str] = None) -> BinaryIO:
+        """A binary stream on a good replica's vault file (the caller closes it)."""
+        return vault.open_stream(self._readable(path, repl_num, actor)["phys_path"])
+
+    # -- replicas -------------------------------------------------------------------------------
+
+    def data_replicate(self, path: str, dest_resc: Optional[str], actor: Optional[str],
+                       src_repl: Optional[int] = None, update: bool = False) -> ReplicaRow:
+        """Make (or refresh) a replica of ``path`` on ``dest_resc``.
+
+        A good replica already there is returned untouched; a stale one is updated (``update``
+        is accepted for compatibility: iRODS 4.2.9+ updates stale replicas either way). The
+        source is ``src_repl`` (must be good: SYS_NOT_ALLOWED) or the first good replica
+        (SYS_NO_GOOD_REPLICA). If the source has a checksum the copy is verified against it
+        (USER_CHKSUM_MISMATCH, and the new replica is dropped) and registered on the copy.
+        Guess: replicating needs write access. Raises SYS_RESC_DOES_NOT_EXIST for an unknown
+        resource and USER_FILE_SIZE_MISMATCH if the copied size differs from the catalog size.
+        """
+        del update
+        rows = self._require_data(path)
+        resc = self._require_resource(dest_resc)
+        self._require_access(rows[0]["data_id"], actor, ACCESS_WRITE, path)
+        if src_repl is not None:
+            src = self._pick(rows, src_repl, path)
+            if src["repl_status"] != GOOD:
+                raise fail(SYS_NOT_ALLOWED, f"source replica {src_repl} of {path} is not good")
+        else:
+            src = self._pick_good(rows, None, path)
+        dest = next((r for r in rows if r["resc_name"] == resc.name), None)
+        if dest is not None and dest["repl_status"] == GOOD:
+            return self._to_replica(dest)
+        phys = dest["phys_path"] if dest is not None else self._phys_for(resc, path)
+        if vault.size(src["phys_path"]) < 0:
+            raise fail(UNIX_FILE_OPEN_ERR, f"vault file of {path} is missing")
+        size = vault.copy(src["phys_path"], phys)
+        try:
+            if size != src["size"]:
+                raise fail(USER_FILE_SIZE_MISMATCH,
+                           f"copied {size} bytes of {path}, catalog says {src['size']}")
+            if src["checksum"] and not checksums.verify(src["checksum"], Path(phys)):
+                raise fail(USER_CHKSUM_MISMATCH, f"replica of {path} does not match checksum")
+        except Exception:
+            if dest is None:
+                vault.remove(phys)
+            raise
+        with self._tx():
+            now = self._now()
+            if dest is None:
+                repl_num = max(r["repl_num"] for r in rows) + 1
+                self._insert_replica(data_id=src["data_id"], coll_id=src["coll_id"],
+                                     name=src["data_name"], repl_num=repl_num, resc=resc,
+                                     phys=phys, owner=(src["owner_name"], src["owner_zone"]),
+                                     size=size, checksum=src["checksum"], status=GOOD,
+                                     data_type=src["data_type"], now=now)
+            else:
+                repl_num = dest["repl_num"]
+                self._exec("UPDATE data SET size = ?, checksum = ?, repl_status = ?, "
+                           "modify_ts = ? WHERE data_id = ? AND repl_num = ?",
+                           (size, src["checksum"], GOOD, now, dest["data_id"], repl_num))
+        return self.data_get(path, repl_num)[0]
+
+    def data_set_status(self, path: str, repl_num: int, status: int) -> None:
+        """Set DATA_REPL_STATUS of one replica (0 stale, 1 good, 2 intermediate, ...)."""
+        row = self._pick(self._require_data(path), repl_num, path)
+        with self._tx():
+            self._exec("UPDATE data SET repl_status = ? WHERE data_id = ? AND repl_num = ?",
+                       (int(status), row["data_id"], row["repl_num"]))
+
+    def set_modify_time(self, path: str, epoch: int, repl_num: Optional[int] = None) -> None:
+        """Set the modify time of a data object (all replicas, or ``repl_num``) or collection.
+        Raises USER_FILE_DOES_NOT_EXIST if nothing is at ``path``."""
+        stamp = format_time(epoch)
+        rows = self._replica_rows(path)
+        with self._tx():
+            if rows:
+                row = self._pick(rows, repl_num, path) if repl_num is not None else None
+                if row is None:
+                    self._exec("UPDATE data SET modify_ts = ? WHERE data_id = ?",
+                               (stamp, rows[0]["data_id"]))
+                else:
+                    self._exec("UPDATE data SET modify_ts = ? WHERE data_id = ? AND repl_num = ?",
+                               (stamp, row["data_id"], row["repl_num"]))
+                return
+            coll = self._coll_row(path)
+            if coll is None:
+                raise fail(USER_FILE_DOES_NOT_EXIST, f"nothing at {path}")
+            self._exec("UPDATE colls SET modify_ts = ? WHERE coll_id = ?",
+                       (stamp, coll["coll_id"]))
+
+    # -- copy, rename, unlink -------------------------------------------------------------------
+
+    def data_copy(self, src: str, dst: str, actor: Optional[str], resc: Optional[str] = None,
+                  force: bool = False) -> ReplicaRow:
+        """Copy data object ``src`` to ``dst`` in this zone (a new object with its own id,
+        ACLs and owner ``actor``). A source checksum is verified on the copy
+        (USER_CHKSUM_MISMATCH) and registered there. Needs read on ``src``; errors of
+        :meth:`data_put` for ``dst``; CAT_INVALID_ARGUMENT when ``src == dst``.
+        """
+        if src == dst:
+            raise fail(CAT_INVALID_ARGUMENT, f"cannot copy {src} onto itself")
+        row = self._readable(src, None, actor)
+        with self._tx():
+            copied = self.data_put(dst, Path(row["phys_path"]), actor, resc=resc, force=force,
+                                   data_type=row["data_type"])
+            if row["checksum"]:
+                if not checksums.verify(row["checksum"], Path(copied.phys_path)):
+                    raise fail(USER_CHKSUM_MISMATCH, f"copy of {src} does not match checksum")
+                self.data_set_checksum(dst, copied.repl_num, row["checksum"])
+        return self.data_get(dst, copied.repl_num)[0]
+
+    def data_rename(self, src: str, dst: str, actor: Optional[str]) -> ReplicaRow:
+        """Move data object ``src`` to ``dst`` (same id, ACLs, AVUs; vault files move too).
+
+        Guess: needs 'own' on ``src`` (iRODS checks delete permission) and write on ``dst``'s
+        collection. Raises USER_FILE_DOES_NOT_EXIST, CAT_UNKNOWN_COLLECTION,
+        CAT_NAME_EXISTS_AS_COLLECTION/_DATAOBJ, CAT_NO_ACCESS_PERMISSION.
+        """
+        rows = self._require_data(src)
+        self._check_path(dst)
+        self._ensure_free(dst)
+        dst_parent_path, dst_name = split_path(dst)
+        dst_parent = self._coll_row(dst_parent_path)
+        if dst_parent is None:
+            raise fail(CAT_UNKNOWN_COLLECTION, f"no collection {dst_parent_path}")
+        self._require_access(rows[0]["data_id"], actor, ACCESS_OWN, src)
+        self._require_access(dst_parent["coll_id"], actor, ACCESS_WRITE, dst_parent_path)
+        moves = []
+        with self._tx():
+            now = self._now()
+            for row in rows:
+                resc = self.get_resource(row["resc_name"])
+                phys = row["phys_path"]
+                if resc is not None and phys == self._phys_for(resc, src):
+                    phys = self._phys_for(resc, dst)
+                    moves.append((row["phys_path"], phys))
+                self._exec("UPDATE data SET coll_id = ?, data_name = ?, phys_path = ?, "
+                           "modify_ts = ? WHERE data_id = ? AND repl_num = ?",
+                           (dst_parent["coll_id"], dst_name, phys, now, row["data_id"],
+                            row["repl_num"]))
+        for old, new in moves:
+            vault.move(old, new)
+        return self.data_get(dst)[0]
+
+    def data_unlink(self, path: str, actor: Optional[str], repl_num: Optional[int] = None) -> None:
+        """Remove a data object (or only replica ``repl_num``; removing the last replica removes
+        the object): catalog rows, vault files, and with the object its AVUs and ACLs.
+
+        Guess: needs 'own' (delete permission). Raises USER_FILE_DOES_NOT_EXIST,
+        SYS_REPLICA_DOES_NOT_EXIST, CAT_NO_ACCESS_PERMISSION.
+        """
+        rows = self._require_data(path)
+        data_id = rows[0]["data_id"]
+        self._require_access(data_id, actor, ACCESS_OWN, path)
+        doomed = rows if repl_num is None else [self._pick(rows, repl_num, path)]
+        with self._tx():
+            for row in doomed:
+                self._exec("DELETE FROM data WHERE data_id = ? AND repl_num = ?",
+                           (data_id, row["repl_num"]))
+            if len(doomed) == len(rows):
+                self._delete_objects([data_id])
+        for row in doomed:
+            vault.remove(row["phys_path"])
+
+    # -- checksums ------------------------------------------------------------------------------
+
+    def data_set_checksum(self, path: str, repl_num: Optional[int], checksum: str) -> None:
+        """Register ``checksum`` on replica ``repl_num`` (None: every replica) without computing
+        anything (iRODS regChksum)."""
+        rows = self._require_data(path)
+        targets = rows if repl_num is None else [self._pick(rows, repl_num, path)]
+        with self._tx():
+            for row in targets:
+                self._exec("UPDATE data SET checksum = ? WHERE data_id = ? AND repl_num = ?",
+                           (checksum, row["data_id"], row["repl_num"]))
+
+    def _hash_replica(self, row: sqlite3.Row, scheme: str) -> str:
+        if vault.size(row["phys_path"]) < 0:
+            raise fail(UNIX_FILE_OPEN_ERR, f"vault file {row['phys_path']} is missing")
+        return checksums.compute(Path(row["phys_path"]), scheme, limit=row["size"])
+
+    def data_checksum(self, path: str, actor: Optional[str] = None,
+                      repl_num: Optional[int] = None, force: bool = False, verify: bool = False,
+                      all_replicas: bool = False) -> str:
+        """The checksum of ``path`` as msiDataObjChksum gives it.
+
+        Without ``force`` a registered checksum is returned as is; a missing one is computed
+        (zone scheme) and registered. ``force`` recomputes and registers. ``verify`` recomputes
+        with the scheme the registered string implies and raises CHECK_VERIFICATION_RESULTS on
+        a mismatch, a size mismatch or a missing checksum (nothing is registered).
+        ``all_replicas`` works on every good replica and returns '' if they differ.
+        Raises USER_INCOMPATIBLE_PARAMS (force with verify), USER_FILE_DOES_NOT_EXIST,
+        CAT_NO_ACCESS_PERMISSION, SYS_NO_GOOD_REPLICA, SYS_REPLICA_DOES_NOT_EXIST.
+        """
+        if force and verify:
+            raise fail(USER_INCOMPATIBLE_PARAMS, "force and verify together")
+        rows = self._require_data(path)
+        self._require_access(rows[0]["data_id"], actor, ACCESS_READ, path)
+        if all_replicas and repl_num is None:
+            targets = [r for r in rows if r["repl_status"] == GOOD]
+            if not targets:
+                raise fail(SYS_NO_GOOD_REPLICA, f"{path} has no good replica")
+        else:
+            targets = [self._pick_good(rows, repl_num, path)]
+        results = []
+        for row in targets:
+            results.append(self._checksum_one(path, row, force, verify))
+        return results[0] if len(set(results)) == 1 else ""
+
+    def _checksum_one(self, path: str, row: sqlite3.Row, force: bool, verify: bool) -> str:
+        stored = row["checksum"]
+        if verify:
+            on_disk = vault.size(row["phys_path"])
+            scheme = checksums.scheme_of(stored) if stored else None
+            if not stored or scheme is None:
+                raise fail(CHECK_VERIFICATION_RESULTS,
+                           f"replica {row['repl_num']} of {path} has no checksum")
+            if on_disk != row["size"]:
+                raise fail(CHECK_VERIFICATION_RESULTS,
+                           f"replica {row['repl_num']} of {path}: size {on_disk} on disk, "
+                           f"{row['size']} in catalog")
+            if self._hash_replica(row, scheme) != stored:
+                raise fail(CHECK_VERIFICATION_RESULTS,
+                           f"replica {row['repl_num']} of {path}: checksum mismatch")
+            return stored
+        if stored and not force:
+            return stored
+        digest = self._hash_replica(row, self.hash_scheme)
+        with self._tx():
+            self._exec("UPDATE data SET checksum = ? WHERE data_id = ? AND repl_num = ?",
+                       (digest, row["data_id"], row["repl_num"]))
+        return digest
+
+    # -- fault injection ------------------------------------------------------------------------
+
+    def corrupt_replica(self, path: str, repl_num: int = 0, mode: str = "flip",
+                        offset: int = 0) -> None:
+        """Change replica ``repl_num``'s bytes on disk ('flip' a byte at ``offset`` or
+        'truncate' to ``offset``) without touching the catalog (size/checksum stay).
+        Raises SYS_INVALID_INPUT_PARAM for an unknown mode."""
+        if mode not in ("flip", "truncate"):
+            raise fail(SYS_INVALID_INPUT_PARAM, f"unknown corruption mode {mode!r}")
+        row = self._pick(self._require_data(path), repl_num, path)
+        vault.corrupt(row["phys_path"], mode, int(offset))

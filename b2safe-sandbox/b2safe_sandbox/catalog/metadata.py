@@ -1,0 +1,132 @@
+"""AVUs (attribute-value-units) on data objects, collections, resources and users."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from b2safe.errors import (
+    CAT_INSUFFICIENT_PRIVILEGE_LEVEL,
+    CAT_INVALID_ARGUMENT,
+    CAT_INVALID_RESOURCE,
+    CAT_INVALID_USER,
+    CAT_SUCCESS_BUT_WITH_NO_INFO,
+    CAT_UNKNOWN_COLLECTION,
+    CAT_UNKNOWN_FILE,
+    CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
+)
+from b2safe_sandbox.catalog.base import fail
+from b2safe_sandbox.catalog.data import DataMixin
+from b2safe_sandbox.catalog.rows import AvuRow
+from b2safe_sandbox.gq.columns import ACCESS_WRITE
+
+#: Accepted spellings of the object kind -> canonical kind letter.
+KINDS = {"-d": "d", "-D": "d", "-c": "C", "-C": "C", "-r": "R", "-R": "R", "-u": "u", "-U": "u"}
+
+
+class MetadataMixin(DataMixin):
+    """imeta add/set/rm/ls."""
+
+    def _avu_target(self, kind: str, target: str, actor: Optional[str]) -> tuple[int, str]:
+        """(object id, canonical kind) of ``target``; checks that ``actor`` may change it.
+
+        Guess: changing AVUs needs write access on a data object/collection (iRODS: create/
+        delete metadata, below 'modify object') and rodsadmin for resources and users.
+        """
+        canon = KINDS.get(str(kind))
+        if canon is None:
+            raise fail(CAT_INVALID_ARGUMENT, f"bad AVU object kind {kind!r}")
+        if canon == "d":
+            self._check_path(target)
+            object_id = self._data_id_at(target)
+            if object_id is None:
+                raise fail(CAT_UNKNOWN_FILE, f"no data object {target}")
+        elif canon == "C":
+            row = self._coll_row(self._check_path(target))
+            if row is None:
+                raise fail(CAT_UNKNOWN_COLLECTION, f"no collection {target}")
+            object_id = row["coll_id"]
+        elif canon == "R":
+            resc = self.get_resource(target)
+            if resc is None:
+                raise fail(CAT_INVALID_RESOURCE, f"no resource {target}")
+            object_id = resc.id
+        else:
+            user = self.get_user(target)
+            if user is None:
+                raise fail(CAT_INVALID_USER, f"no user {target}")
+            object_id = user.id
+        return object_id, canon
+
+    def _avu_check_actor(self, object_id: int, canon: str, target: str,
+                         actor: Optional[str]) -> None:
+        if actor is None:
+            return
+        if canon in ("d", "C"):
+            self._require_access(object_id, actor, ACCESS_WRITE, target)
+        elif not self.is_admin(actor):
+            raise fail(CAT_INSUFFICIENT_PRIVILEGE_LEVEL, f"{actor} may not change AVUs of {target}")
+
+    @staticmethod
+    def _check_avu(attr: str, value: str) -> None:
+        if not attr or value is None or value == "":
+            raise fail(CAT_INVALID_ARGUMENT, "AVU attribute and value must not be empty")
+
+    def avu_add(self, kind: str, target: str, a: str, v: str, u: str = "",
+                actor: Optional[str] = None) -> None:
+        """Add AVU (a, v, u) to ``target``.
+
+        Raises CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME for an identical AVU, CAT_UNKNOWN_FILE /
+        CAT_UNKNOWN_COLLECTION / CAT_INVALID_RESOURCE / CAT_INVALID_USER for a missing target,
+        CAT_INVALID_ARGUMENT for an empty attribute or value or a bad kind,
+        CAT_NO_ACCESS_PERMISSION when ``actor`` (optional) may not write it.
+        """
+        object_id, canon = self._avu_target(kind, target, actor)
+        self._avu_check_actor(object_id, canon, target, actor)
+        self._check_avu(a, v)
+        units = u or ""
+        with self._tx():
+            if self._one("SELECT 1 FROM avus WHERE object_id = ? AND attr = ? AND value = ? AND "
+                         "units = ?", (object_id, a, v, units)) is not None:
+                raise fail(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
+                           f"{target} already has AVU {a}={v}")
+            now = self._now()
+            self._exec("INSERT INTO avus (object_id, kind, attr, value, units, create_ts, "
+                       "modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (object_id, canon, a, v, units, now, now))
+
+    def avu_set(self, kind: str, target: str, a: str, v: str, u: str = "",
+                actor: Optional[str] = None) -> None:
+        """Make (a, v, u) the only AVU with attribute ``a`` on ``target``. Errors as avu_add,
+        except that an identical AVU is not an error."""
+        object_id, canon = self._avu_target(kind, target, actor)
+        self._avu_check_actor(object_id, canon, target, actor)
+        self._check_avu(a, v)
+        with self._tx():
+            now = self._now()
+            self._exec("DELETE FROM avus WHERE object_id = ? AND attr = ?", (object_id, a))
+            self._exec("INSERT INTO avus (object_id, kind, attr, value, units, create_ts, "
+                       "modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (object_id, canon, a, v, u or "", now, now))
+
+    def avu_rm(self, kind: str, target: str, a: str, v: str, u: str = "",
+               actor: Optional[str] = None) -> None:
+        """Remove AVU (a, v, u) from ``target``; CAT_SUCCESS_BUT_WITH_NO_INFO if it is not there.
+        Other errors as avu_add."""
+        object_id, canon = self._avu_target(kind, target, actor)
+        self._avu_check_actor(object_id, canon, target, actor)
+        with self._tx():
+            cursor = self._exec("DELETE FROM avus WHERE object_id = ? AND attr = ? AND value = ? "
+                                "AND units = ?", (object_id, a, v, u or ""))
+            if cursor.rowcount == 0:
+                raise fail(CAT_SUCCESS_BUT_WITH_NO_INFO, f"{target} has no AVU {a}={v}")
+
+    def avu_list(self, kind: str, target: str, attr: Optional[str] = None) -> list[AvuRow]:
+        """AVUs of ``target`` (only attribute ``attr`` if given) in the order they were added."""
+        object_id, _ = self._avu_target(kind, target, None)
+        sql = "SELECT attr, value, units FROM avus WHERE object_id = ?"
+        params: list = [object_id]
+        if attr is not None:
+            sql += " AND attr = ?"
+            params.append(attr)
+        rows = self._all(sql + " ORDER BY avu_id", params)
+        return [AvuRow(r["attr"], r["value"], r["units"]) for r in rows]

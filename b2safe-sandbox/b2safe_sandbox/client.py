@@ -1,0 +1,373 @@
+"""An icommand-like client session on a sandbox (what ``iput``, ``irule`` ... do on a server).
+
+Every operation routes the path to its zone (federation: that zone's catalog and permissions for
+``user#homeZone``) and fires API PEPs around it (``pep_api_<op>_pre/_post/_except/_finally``)
+plus the static and resource PEPs of the server-side operation, in the order of
+prep-runtime.md §5.2. Errors are raised as :class:`b2safe.errors.IrodsCallError` (or a subclass)
+carrying the iRODS code.
+
+Guess: API PEPs fire in the zone that owns the path (the server that executes the operation).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional, Union
+
+from b2safe.errors import (
+    CAT_NAME_EXISTS_AS_COLLECTION,
+    INPUT_ARG_NOT_WELL_FORMED_ERR,
+    OVERWRITE_WITHOUT_FORCE_FLAG,
+    RULE_ENGINE_ERROR,
+    SYS_NO_API_PRIV,
+    USER_FILE_DOES_NOT_EXIST,
+    B2SafeError,
+    IrodsCallError,
+)
+from b2safe_sandbox.runtime import dataops, engine, msi_meta, msi_query, peps, tbridge
+from b2safe_sandbox.runtime import irods_types as T
+from b2safe_sandbox.runtime.context import PYTHON_INSTANCE, ExecContext, MsiCall
+from b2safe_sandbox.runtime.errtext import error_name
+
+#: maximum_size_for_single_buffer_in_megabytes (32 MB default): above it puts go parallel.
+SINGLE_BUFFER_LIMIT = 32 * 1024 * 1024
+PUT_OPR = 1
+_NO_PRIV = "Insufficient privileges to run irule in Python rule engine plugin"
+
+
+@dataclass
+class IruleResult:
+    """Outcome of an irule: what the rule wrote to ``stdout``, its code, an error text."""
+
+    stdout: str
+    code: int
+    error: str = ""
+
+
+class ClientSession:
+    """A client connected to its home zone as ``user`` ('name#zone')."""
+
+    def __init__(self, sandbox: Any, user: str) -> None:
+        if "#" not in user:
+            user = f"{user}#{sandbox.zone_names[0]}"
+        self.sandbox = sandbox
+        self.user = user
+        self.name, self.home_zone = user.split("#", 1)
+
+    # ------------------------------------------------------------------ plumbing
+    def _ctx(self, zone: str, kind: str = "api_pep") -> ExecContext:
+        return ExecContext(sandbox=self.sandbox, zone=zone, client_user=self.user, kind=kind)
+
+    def _zone(self, path: str) -> str:
+        self.sandbox.reachable_zone(self.home_zone)
+        return self.sandbox.zone_for_path(path).name
+
+    def _api(self, zone: str, op: str, args: list, body: Callable[[ExecContext], Any]) -> Any:
+        """Run ``body`` between the API PEPs of ``op`` (pre, post, except, finally)."""
+        ctx = self._ctx(zone)
+        sandbox = self.sandbox
+        name = f"pep_api_{op}"
+        plugin_ctx = tbridge.plugin_context(ctx, zone)
+        pep_args = [PYTHON_INSTANCE, plugin_ctx, *args]
+        with sandbox.toplevel():
+            failed = False
+            try:
+                pre = peps.fire(ctx, zone, f"{name}_pre", list(pep_args), "api_pep")
+                if pre is not None and pre.code < 0:
+                    raise IrodsCallError(f"{name}_pre failed", code=pre.code)
+                result = None
+                if pre is None or pre.code != peps.RULE_ENGINE_SKIP_OPERATION:
+                    result = body(ctx)
+            except B2SafeError:
+                failed = True
+                peps.fire(ctx, zone, f"{name}_except", list(pep_args), "api_pep")
+                raise
+            finally:
+                if failed:
+                    peps.fire(ctx, zone, f"{name}_finally", list(pep_args), "api_pep")
+            try:
+                post = peps.fire(ctx, zone, f"{name}_post", list(pep_args), "api_pep")
+                if post is not None and post.code < 0:
+                    raise IrodsCallError(f"{name}_post failed", code=post.code)
+            finally:
+                peps.fire(ctx, zone, f"{name}_finally", list(pep_args), "api_pep")
+            return result
+
+    # ------------------------------------------------------------------ data objects
+    def iput(self, path: str, data: Union[bytes, Path], resc: Optional[str] = None,
+             force: bool = False, parallel: Optional[bool] = None) -> Any:
+        """Upload ``data`` to ``path``; returns the new ReplicaRow (None if a PEP skipped it).
+
+        Files above 32 MB (or ``parallel=True``) use the parallel (portal) sequence, where the
+        put post-PEP fires before the data arrives.
+        """
+        content = Path(data).read_bytes() if isinstance(data, Path) else bytes(data)
+        zone = self._zone(path)
+        if parallel is None:
+            parallel = len(content) > SINGLE_BUFFER_LIMIT
+        cond = {"dataType": "generic"}
+        if resc:
+            cond["destRescName"] = resc
+        if force:
+            cond["forceFlag"] = ""
+        inp = T._make_data_obj_inp(path, cond, dataSize=len(content), oprType=PUT_OPR,
+                                   createMode=0o600, openFlags=1)
+        cat = self.sandbox.zone(zone).catalog
+        if not parallel:
+            buf = T._make_bytes_buf(content)
+
+            def body(ctx: ExecContext) -> Any:
+                existed = cat.data_exists(path)
+                row = cat.data_put(path, content, self.user, resc=resc, force=force)
+                peps.fire_static(ctx, zone, "acPostProcForOpen" if existed else
+                                 "acPostProcForCreate", path, row.repl_num)
+                peps.fire_static(ctx, zone, "acPostProcForPut", path, row.repl_num)
+                peps.fire_resource_modified(ctx, zone, path, row.resc_name, row.repl_num)
+                return row
+
+            return self._api(zone, "data_obj_put", [inp, buf, None], body)
+
+        def check(ctx: ExecContext) -> bool:
+            if cat.data_exists(path) and not force:
+                raise IrodsCallError(f"{path} exists", code=OVERWRITE_WITHOUT_FORCE_FLAG)
+            if cat.coll_get(path) is not None:
+                raise IrodsCallError(f"{path} is a collection",
+                                     code=CAT_NAME_EXISTS_AS_COLLECTION)
+            return True
+
+        portal = T._new(T.PortalOprOut, numThreads=4)
+        go = self._api(zone, "data_obj_put", [inp, T.BytesBuf(), portal], check)
+        if not go:
+            return None
+        with self.sandbox.toplevel():
+            ctx = self._ctx(zone)
+            row = cat.data_put(path, content, self.user, resc=resc, force=force)
+            peps.fire_static(ctx, zone, "acPostProcForParallelTransferReceived", path,
+                             row.repl_num)
+            l1 = 3
+            plugin_ctx = tbridge.plugin_context(ctx, zone)
+            pre = peps.fire(ctx, zone, "pep_api_opr_complete_pre",
+                            [PYTHON_INSTANCE, plugin_ctx, l1], "api_pep")
+            if pre is not None and pre.code < 0:
+                raise IrodsCallError("pep_api_opr_complete_pre failed", code=pre.code)
+            peps.fire_static(ctx, zone, "acPostProcForPut", path, row.repl_num)
+            peps.fire_resource_modified(ctx, zone, path, row.resc_name, row.repl_num)
+            post = peps.fire(ctx, zone, "pep_api_opr_complete_post",
+                             [PYTHON_INSTANCE, plugin_ctx, l1], "api_pep")
+            if post is not None and post.code < 0:
+                raise IrodsCallError("pep_api_opr_complete_post failed", code=post.code)
+            return row
+
+    def iget(self, path: str) -> bytes:
+        """Download ``path``."""
+        zone = self._zone(path)
+        inp = T._make_data_obj_inp(path)
+        return self._api(zone, "data_obj_get", [inp, None, T.BytesBuf()],
+                         lambda ctx: dataops.read_bytes(ctx, path))
+
+    def ils(self, path: str) -> list:
+        """List a collection as [(kind 'C'|'d', name)], or a data object as [('d', name)]."""
+        zone = self._zone(path)
+        cat = self.sandbox.zone(zone).catalog
+        with self.sandbox.toplevel():
+            if cat.data_exists(path):
+                if not cat.check_access(path, self.user, "read_object"):
+                    raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
+                return [("d", path.rsplit("/", 1)[1])]
+            if cat.coll_get(path) is None:
+                raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
+            return list(cat.coll_list(path, self.user))
+
+    def imkdir(self, path: str, parents: bool = False) -> None:
+        """Create a collection (``parents``: -p)."""
+        zone = self._zone(path)
+        inp = T._make_coll_inp(path, flags=1 if parents else 0)
+        self._api(zone, "coll_create", [inp],
+                  lambda ctx: dataops.coll_create(ctx, path, parents=parents))
+
+    def irm(self, path: str, recursive: bool = False, force: bool = False) -> None:
+        """Remove a data object (``-f``: no trash) or, with ``recursive``, a collection."""
+        zone = self._zone(path)
+        cat = self.sandbox.zone(zone).catalog
+        if cat.coll_get(path) is not None and not cat.data_exists(path):
+            if not recursive:
+                raise IrodsCallError(f"{path} is a collection; use recursive",
+                                     code=CAT_NAME_EXISTS_AS_COLLECTION)
+            inp = T._make_coll_inp(path, condInput={"forceFlag": ""} if force else {})
+            self._api(zone, "rm_coll", [inp, None],
+                      lambda ctx: dataops.coll_remove(ctx, path, recursive=True))
+            return
+        inp = T._make_data_obj_inp(path, {"forceFlag": ""} if force else {})
+        self._api(zone, "data_obj_unlink", [inp],
+                  lambda ctx: dataops.unlink(ctx, path, force=force))
+
+    def _into(self, path: str, dst: str) -> str:
+        zone = self._zone(dst)
+        cat = self.sandbox.zone(zone).catalog
+        if cat.coll_get(dst) is not None:
+            return f"{dst}/{path.rsplit('/', 1)[1]}"
+        return dst
+
+    def imv(self, src: str, dst: str) -> None:
+        """Rename/move ``src`` to ``dst`` (into ``dst`` if it is a collection)."""
+        zone = self._zone(src)
+        dst = self._into(src, dst)
+        inp = T._make_data_obj_copy_inp(src, dst)
+        self._api(zone, "data_obj_rename", [inp], lambda ctx: dataops.rename(ctx, src, dst))
+
+    def icp(self, src: str, dst: str, force: bool = False, resc: Optional[str] = None) -> Any:
+        """Copy ``src`` to ``dst`` (may be in another zone); returns the new ReplicaRow."""
+        zone = self._zone(src)
+        dst = self._into(src, dst)
+        self._zone(dst)
+        cond = {"forceFlag": ""} if force else {}
+        inp = T._make_data_obj_copy_inp(src, dst, cond)
+        return self._api(zone, "data_obj_copy", [inp, None],
+                         lambda ctx: dataops.copy(ctx, src, dst, resc=resc, force=force))
+
+    def irepl(self, path: str, resc: str) -> Any:
+        """Replicate ``path`` to resource ``resc``; returns the ReplicaRow."""
+        zone = self._zone(path)
+        inp = T._make_data_obj_inp(path, {"destRescName": resc})
+        return self._api(zone, "data_obj_repl", [inp, None],
+                         lambda ctx: dataops.replicate(ctx, path, resc))
+
+    def ichksum(self, path: str, force: bool = False, verify: bool = False) -> str:
+        """Checksum ``path`` (``force`` recomputes, ``verify`` checks); returns the checksum."""
+        zone = self._zone(path)
+        cond = {}
+        if force:
+            cond["forceChksum"] = ""
+        if verify:
+            cond["verifyChksum"] = ""
+        inp = T._make_data_obj_inp(path, cond)
+        return self._api(zone, "data_obj_chksum", [inp],
+                         lambda ctx: dataops.checksum(ctx, path, force=force, verify=verify))
+
+    # ------------------------------------------------------------------ ACLs and metadata
+    def ichmod(self, level: str, user: str, path: str, recursive: bool = False) -> None:
+        """Set ``user``'s access ('own'|'write'|'read'|'null'|'inherit'|'noinherit')."""
+        zone = self._zone(path)
+        cat = self.sandbox.zone(zone).catalog
+        if "#" not in user:
+            user = f"{user}#{zone}"
+        args = {"recursiveFlag": "1" if recursive else "0", "accessLevel": level,
+                "userName": user.split("#")[0], "zone": user.split("#")[1], "path": path}
+
+        def body(ctx: ExecContext) -> None:
+            if level in ("inherit", "noinherit"):
+                cat.acl_inherit(path, level == "inherit", self.user, recursive=recursive)
+            else:
+                cat.acl_set(path, user, level, self.user, recursive=recursive)
+
+        # Guess: the access-control API PEP receives its input serialized as a dict.
+        self._api(zone, "mod_access_control", [args], body)
+
+    def inherit(self, path: str, on: bool) -> None:
+        """Set or clear the inheritance flag of a collection."""
+        self.ichmod("inherit" if on else "noinherit", self.user, path)
+
+    def imeta(self, op: str, kind: str, target: str, a: str, v: str = "", u: str = "") -> None:
+        """imeta add|set|rm -d|-C|-R|-u target a v [u]; the API PEP gets the dict form."""
+        zone = self._zone(target) if kind in ("-d", "-C") else self.home_zone
+        args = {"arg0": op, "arg1": kind, "arg2": target, "arg3": a, "arg4": v, "arg5": u}
+
+        def body(ctx: ExecContext) -> None:
+            msi_meta.modify_avu(MsiCall("imeta", [], ctx), msi_meta._kind(kind), target, op,
+                                a, v, u)
+
+        self._api(zone, "mod_avu_metadata", [args], body)
+
+    def imeta_ls(self, kind: str, target: str) -> list:
+        """The AVUs of ``target`` as a list of AvuRow."""
+        zone = self._zone(target) if kind in ("-d", "-C") else self.home_zone
+        if kind == "-u" and "#" not in target:
+            target = f"{target}#{zone}"
+        with self.sandbox.toplevel():
+            return list(self.sandbox.zone(zone).catalog.avu_list(msi_meta._kind(kind), target))
+
+    # ------------------------------------------------------------------ queries
+    def iquest(self, query_text: str) -> list[list[str]]:
+        """Run ``SELECT ... [WHERE ...]`` (GenQuery1) and return every row (all pages)."""
+        match = re.match(r"^\s*select\s+(.*?)(?:\s+where\s+(.*))?\s*$", query_text,
+                         re.I | re.S)
+        if not match:
+            raise IrodsCallError("query must start with SELECT",
+                                 code=INPUT_ARG_NOT_WELL_FORMED_ERR)
+        self.sandbox.reachable_zone(self.home_zone)
+        columns = msi_query._columns(match.group(1))
+        conditions = match.group(2) or ""
+        zone = msi_query.zone_hint(self.sandbox, conditions, self.home_zone)
+        cat = self.sandbox.reachable_zone(zone).catalog
+        rows: list[list[str]] = []
+        offset = 0
+        with self.sandbox.toplevel():
+            while True:
+                self.sandbox.counters.count_genquery(zone)
+                page = cat.genquery(columns, conditions, self.user,
+                                    max_rows=msi_query.MAX_SQL_ROWS, offset=offset)
+                rows.extend(list(r) for r in page.rows)
+                if not page.has_more:
+                    return rows
+                offset += len(page.rows)
+
+    # ------------------------------------------------------------------ irule
+    def _privileged(self) -> bool:
+        ctx = self._ctx(self.home_zone, "irule")
+        return tbridge.user_type(ctx, self.user) == "rodsadmin"
+
+    def irule_file(self, text_or_path: Union[str, Path], overrides: tuple = ()) -> IruleResult:
+        """``irule -r irods_rule_engine_plugin-python-instance -F file.r [overrides]``."""
+        from b2safe_sandbox import rulefile
+
+        text = _rule_text(text_or_path)
+        if not self._privileged():
+            return IruleResult("", SYS_NO_API_PRIV, _NO_PRIV)
+        with self.sandbox.toplevel():
+            self.sandbox.reachable_zone(self.home_zone)
+            parsed = rulefile.parse_rule_file(text)
+            if overrides:
+                parsed = rulefile.apply_overrides(parsed, list(overrides))
+            out: list[str] = []
+            ctx = self._ctx(self.home_zone, "irule")
+            ctx.stdout = out
+            outcome = engine.exec_rule_text(ctx, parsed.python_text, dict(parsed.inputs))
+            return _irule_result(out, outcome)
+
+    def irule_rule(self, rule_name: str) -> IruleResult:
+        """``irule -r irods_rule_engine_plugin-python-instance rule_name null ruleExecOut``."""
+        if not self._privileged():
+            return IruleResult("", SYS_NO_API_PRIV, _NO_PRIV)
+        with self.sandbox.toplevel():
+            self.sandbox.reachable_zone(self.home_zone)
+            out: list[str] = []
+            ctx = self._ctx(self.home_zone, "irule")
+            ctx.stdout = out
+            outcome = engine.exec_rule(ctx, rule_name, [])
+            if not outcome.ran:
+                # Guess: PREP's core.<name> lookup raises AttributeError -> RULE_ENGINE_ERROR.
+                outcome = engine.RuleOutcome(RULE_ENGINE_ERROR, f"no rule {rule_name}")
+            elif outcome.traceback is not None:
+                outcome = engine.RuleOutcome(RULE_ENGINE_ERROR, outcome.traceback)
+            return _irule_result(out, outcome)
+
+
+def _rule_text(text_or_path: Union[str, Path]) -> str:
+    if isinstance(text_or_path, Path):
+        return text_or_path.read_text(encoding="utf-8")
+    if "\n" not in text_or_path and text_or_path.endswith(".r") and os.path.exists(
+            text_or_path):
+        return Path(text_or_path).read_text(encoding="utf-8")
+    return text_or_path
+
+
+def _irule_result(out: list, outcome: engine.RuleOutcome) -> IruleResult:
+    error = ""
+    if outcome.code < 0:
+        error = f"{error_name(outcome.code) or 'error'} ({outcome.code})"
+        if outcome.traceback:
+            error += "\n" + outcome.traceback
+    return IruleResult("".join(out), outcome.code, error)

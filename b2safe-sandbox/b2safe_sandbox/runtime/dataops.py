@@ -1,0 +1,183 @@
+"""Server-side data operations shared by microservices and client sessions.
+
+They route the path to its zone (federation: the zone's catalog, its permissions for
+``user#homeZone``), do the catalog work and fire the *static* and *resource* PEPs in the zone
+that holds the data. API PEPs are fired only by client sessions (microservices call the ``rs*``
+functions directly, prep-runtime.md §5.2).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from b2safe.errors import (
+    CAT_NAME_EXISTS_AS_COLLECTION,
+    CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
+    USER_FILE_DOES_NOT_EXIST,
+    IrodsCallError,
+)
+from b2safe_sandbox.runtime import peps
+from b2safe_sandbox.runtime.context import ExecContext
+
+#: SYS_RSYNC_TARGET_MODIFIED: rsync's positive "copied" status (rsDataObjRsync.cpp).
+SYS_RSYNC_TARGET_MODIFIED = 99999992
+
+
+def catalog_for(ctx: ExecContext, path: str) -> tuple[str, Any]:
+    """(zone name, catalog) serving ``path``; unreachable/unknown zones raise IrodsCallError."""
+    zone = ctx.sandbox.zone_for_path(path)
+    return zone.name, zone.catalog
+
+
+def exists_data(ctx: ExecContext, path: str) -> bool:
+    """True if a data object exists at ``path``."""
+    _, cat = catalog_for(ctx, path)
+    return bool(cat.data_exists(path))
+
+
+def ensure_parents(ctx: ExecContext, coll: str) -> None:
+    """Create ``coll`` and missing ancestors as the client user (mkdir -p)."""
+    _, cat = catalog_for(ctx, coll)
+    if cat.coll_get(coll) is None:
+        cat.coll_create(coll, ctx.client_user, recursive=True)
+
+
+def read_bytes(ctx: ExecContext, path: str, repl_num: Optional[int] = None) -> bytes:
+    """The bytes of a good replica of ``path`` (read permission of the client user)."""
+    _, cat = catalog_for(ctx, path)
+    if not cat.data_exists(path):
+        if cat.coll_get(path) is not None:
+            raise IrodsCallError(f"{path} is a collection", code=CAT_NAME_EXISTS_AS_COLLECTION)
+        raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
+    return cat.data_read(path, repl_num=repl_num, actor=ctx.client_user)
+
+
+def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
+         force: bool = False, verify: bool = False, reg_chksum: Optional[str] = None,
+         data_type: str = "generic") -> Any:
+    """Copy ``src`` to ``dst`` (same or another zone); fires acPostProcForCopy in dst's zone.
+
+    Returns the new ReplicaRow. ``reg_chksum`` registers that checksum on the destination
+    (rsync's ``regChksum``); ``verify`` computes and registers the destination checksum.
+    """
+    data = read_bytes(ctx, src)
+    dst_zone, dst_cat = catalog_for(ctx, dst)
+    row = dst_cat.data_put(dst, data, ctx.client_user, resc=resc or None, force=force,
+                           checksum=bool(verify), data_type=data_type or "generic")
+    if reg_chksum:
+        dst_cat.data_set_checksum(dst, row.repl_num, reg_chksum)
+    if ctx.sandbox.faults.take_transfer_corruption(dst_zone):
+        dst_cat.corrupt_replica(dst, repl_num=row.repl_num, mode="flip")
+    # Guess: the copy's destination fires acPostProcForCopy and the resource PEP, in that order.
+    peps.fire_static(ctx, dst_zone, "acPostProcForCopy", dst, row.repl_num)
+    peps.fire_resource_modified(ctx, dst_zone, dst, row.resc_name, row.repl_num)
+    return row
+
+
+def checksum(ctx: ExecContext, path: str, force: bool = False, verify: bool = False,
+             all_replicas: bool = False, repl_num: Optional[int] = None,
+             admin: bool = False) -> str:
+    """The (possibly computed) checksum of ``path`` via its zone's catalog."""
+    _, cat = catalog_for(ctx, path)
+    actor = None if admin and _is_admin(ctx, cat) else ctx.client_user
+    return cat.data_checksum(path, actor=actor, repl_num=repl_num, force=force, verify=verify,
+                             all_replicas=all_replicas)
+
+
+def _is_admin(ctx: ExecContext, cat: Any) -> bool:
+    return bool(cat.is_admin(ctx.client_user))
+
+
+def rsync(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None) -> int:
+    """rsync one object: 0 if checksums agree, else copy (forced, regChksum) and 99999992."""
+    src_sum = checksum(ctx, src)
+    if exists_data(ctx, dst):
+        dst_sum = checksum(ctx, dst)
+        if dst_sum and dst_sum == src_sum:
+            return 0
+    copy(ctx, src, dst, resc=resc, force=True, reg_chksum=src_sum)
+    return SYS_RSYNC_TARGET_MODIFIED
+
+
+def replicate(ctx: ExecContext, path: str, dest_resc: Optional[str],
+              src_repl: Optional[int] = None, update: bool = False,
+              admin: bool = False) -> Any:
+    """Replicate ``path`` to ``dest_resc`` in its zone; fires resource and static PEPs.
+
+    Guess on the order: pep_resource_modified_post (replica finalized, also for a no-op to a
+    good replica), acPostProcForRepl (close), then the legacy acPostProcForPut
+    (rsDataObjRepl.cpp "keep even though it is wrong").
+    """
+    zone, cat = catalog_for(ctx, path)
+    actor = None if admin and _is_admin(ctx, cat) else ctx.client_user
+    resc = dest_resc or cat.default_resource
+    row = cat.data_replicate(path, resc, actor, src_repl=src_repl, update=update)
+    peps.fire_resource_modified(ctx, zone, path, row.resc_name, row.repl_num)
+    peps.fire_static(ctx, zone, "acPostProcForRepl", path, row.repl_num)
+    peps.fire_static(ctx, zone, "acPostProcForPut", path, row.repl_num)
+    return row
+
+
+def unlink(ctx: ExecContext, path: str, force: bool = False, admin: bool = False) -> None:
+    """Remove a data object (to the trash unless ``force``); fires acPostProcForDelete."""
+    zone, cat = catalog_for(ctx, path)
+    if not cat.data_exists(path):
+        raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
+    actor = None if admin and _is_admin(ctx, cat) else ctx.client_user
+    if force or path.startswith(f"/{zone}/trash/"):
+        cat.data_unlink(path, actor)
+    else:
+        # Guess: the trash keeps the path below /zone/trash/home/<user>/ (iRODS adds a
+        # timestamp suffix on collisions; here an existing trash entry is replaced).
+        if actor is not None and not cat.check_access(path, actor, "own") and \
+                not cat.check_access(path, actor, "modify_object"):
+            from b2safe.errors import CAT_NO_ACCESS_PERMISSION
+
+            raise IrodsCallError(f"no permission to remove {path}",
+                                 code=CAT_NO_ACCESS_PERMISSION)
+        rel = path.split("/", 2)[2]
+        if rel.startswith("home/"):
+            rel = rel[len("home/"):]
+        target = f"/{zone}/trash/home/{rel}"
+        parent = target.rsplit("/", 1)[0]
+        if cat.coll_get(parent) is None:
+            cat.coll_create(parent, None, recursive=True)
+        if cat.data_exists(target):
+            cat.data_unlink(target, None)
+        cat.data_rename(path, target, None)
+    peps.fire_static(ctx, zone, "acPostProcForDelete", path)
+
+
+def rename(ctx: ExecContext, src: str, dst: str) -> None:
+    """Rename a data object or collection; acPostProcForObjRename(src, dst) errors propagate."""
+    zone, cat = catalog_for(ctx, src)
+    dst_zone = ctx.sandbox.zone_of_path(dst)
+    if dst_zone != zone:
+        from b2safe.errors import SYS_NOT_SUPPORTED
+
+        raise IrodsCallError("cannot rename across zones", code=SYS_NOT_SUPPORTED)
+    if cat.data_exists(src):
+        cat.data_rename(src, dst, ctx.client_user)
+    elif cat.coll_get(src) is not None:
+        cat.coll_rename(src, dst, ctx.client_user)
+    else:
+        raise IrodsCallError(f"{src} does not exist", code=USER_FILE_DOES_NOT_EXIST)
+    peps.fire_static(ctx, zone, "acPostProcForObjRename", dst, args=[src, dst], propagate=True)
+
+
+def coll_create(ctx: ExecContext, path: str, parents: bool = False) -> None:
+    """Create a collection (``parents``: mkdir -p, no error if it exists)."""
+    zone, cat = catalog_for(ctx, path)
+    if cat.coll_get(path) is not None:
+        if parents:
+            return
+        raise IrodsCallError(f"{path} exists", code=CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME)
+    cat.coll_create(path, ctx.client_user, recursive=parents)
+    peps.fire_static(ctx, zone, "acPostProcForCollCreate", None)
+
+
+def coll_remove(ctx: ExecContext, path: str, recursive: bool = True) -> None:
+    """Remove a collection (and its content when ``recursive``)."""
+    zone, cat = catalog_for(ctx, path)
+    cat.coll_remove(path, ctx.client_user, recursive=recursive)
+    peps.fire_static(ctx, zone, "acPostProcForRmColl", None)

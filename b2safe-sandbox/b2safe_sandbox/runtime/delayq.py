@@ -1,0 +1,152 @@
+"""The delay server: run due delayed rules in ``exe_time`` order (prep-runtime.md §6).
+
+* ``INST_NAME`` = the Python instance (or none: every REP tries; PREP runs it): the text runs
+  through ``exec_rule_expression`` (``def expressionFcn(rule_args, callback, rei):`` + body).
+* ``INST_NAME`` = the NREP instance: only the all-string call form ``rule_name('a', 'b')`` is
+  supported; the NREP forwards it to the core.py rule (Guess: other NREP text fails).
+* Success = no exception and no negative int. ``EF`` repeats are computed by
+  :func:`b2safe_sandbox.delayspec.next_run`; a finished rule is removed. Failures are recorded
+  in RULE_EXEC_STATUS (the error code) and RULE_EXEC_LAST_EXE_TIME.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from b2safe.errors import NO_MICROSERVICE_FOUND_ERR, RULE_ENGINE_ERROR
+from b2safe_sandbox.runtime import engine
+from b2safe_sandbox.runtime.context import NREP_INSTANCE, PYTHON_INSTANCE, ExecContext
+
+_CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)\s*;?\s*$", re.S)
+MAX_PASSES = 20
+
+
+@dataclass
+class DelayRunResult:
+    """One executed delayed rule."""
+
+    zone: str
+    rule_id: Any
+    rule_text: str
+    user: str
+    code: int
+    succeeded: bool
+    next_time: Optional[int]
+
+
+def _runs_file(sandbox: Any) -> Path:
+    return Path(sandbox.directory) / "delay_runs.json"
+
+
+def _load_runs(sandbox: Any) -> dict:
+    path = _runs_file(sandbox)
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return {}
+
+
+def _save_runs(sandbox: Any, runs: dict) -> None:
+    _runs_file(sandbox).write_text(json.dumps(runs), encoding="utf-8")
+
+
+def parse_nrep_call(text: str) -> Optional[tuple[str, list]]:
+    """``rule_name('a', "b")`` -> ('rule_name', ['a', 'b']); None unless all args are strings."""
+    match = _CALL.match(text or "")
+    if not match:
+        return None
+    name, inner = match.group(1), match.group(2).strip()
+    if not inner:
+        return name, []
+    try:
+        value = ast.literal_eval(f"({inner},)")
+    except (ValueError, SyntaxError):
+        return None
+    if not all(isinstance(v, str) for v in value):
+        return None
+    return name, list(value)
+
+
+def _context(row: Any) -> dict:
+    try:
+        data = json.loads(row.context or "{}")
+        return data if isinstance(data, dict) else {}
+    except ValueError:
+        return {}
+
+
+def run_one(sandbox: Any, zone: str, row: Any) -> int:
+    """Execute one delayed rule row; returns PREP's code."""
+    info = _context(row)
+    user = f"{row.user_name}#{row.user_zone}"
+    ctx = ExecContext(sandbox=sandbox, zone=zone, client_user=user,
+                      proxy_user=info.get("proxy_user") or user, kind="delay")
+    inst = info.get("inst_name", "")
+    if inst in ("", PYTHON_INSTANCE):
+        outcome = engine.exec_rule_expression(ctx, row.name)
+        return outcome.code
+    if inst == NREP_INSTANCE:
+        parsed = parse_nrep_call(row.name)
+        if parsed is None:
+            sandbox.log(zone, f"delay: NREP text not supported by the sandbox: {row.name!r}")
+            return RULE_ENGINE_ERROR
+        name, args = parsed
+        outcome = engine.exec_rule(ctx.derive(instance_name=NREP_INSTANCE), name, args)
+        if not outcome.ran:
+            return NO_MICROSERVICE_FOUND_ERR
+        return outcome.code
+    sandbox.log(zone, f"delay: unknown rule engine instance {inst!r}")
+    return RULE_ENGINE_ERROR
+
+
+def run_due(sandbox: Any) -> list[DelayRunResult]:
+    """Run every rule whose exe_time <= now, in (exe_time, priority, id) order, all zones.
+
+    Rules queued while running that are already due run in the same call (a later pass);
+    a rule runs at most once per call.
+    """
+    from b2safe_sandbox.delayspec import next_run
+
+    results: list[DelayRunResult] = []
+    done: set = set()
+    runs = _load_runs(sandbox)
+    for _ in range(MAX_PASSES):
+        now = sandbox.clock.now()
+        due = []
+        for zone in sandbox.zone_names:
+            if sandbox.faults.is_unreachable(zone):
+                continue
+            for row in sandbox.zone(zone).catalog.delay_list():
+                if int(row.exe_time) <= now and (zone, row.id) not in done:
+                    due.append((int(row.exe_time), int(row.priority or 5), str(row.id), zone,
+                                row))
+        if not due:
+            break
+        due.sort(key=lambda item: (item[0], item[1], item[2]))
+        for _exe, _prio, _rid, zone, row in due:
+            done.add((zone, row.id))
+            with sandbox.toplevel():
+                code = run_one(sandbox, zone, row)
+            ok = code >= 0
+            key = f"{zone}:{row.id}"
+            count = int(runs.get(key, 0)) + 1
+            now = sandbox.clock.now()
+            nxt = next_run(row.frequency or None, now, ok, count)
+            cat = sandbox.zone(zone).catalog
+            if not ok:
+                sandbox.log(zone, f"delay: rule {row.id} failed with status {code}")
+            if nxt is None:
+                cat.delay_remove(row.id)
+                runs.pop(key, None)
+            else:
+                cat.delay_update(row.id, exe_time=nxt, last_exe_time=now,
+                                 status="" if ok else str(code))
+                runs[key] = count
+            results.append(DelayRunResult(zone, row.id, row.name, f"{row.user_name}#"
+                                          f"{row.user_zone}", code, ok, nxt))
+    _save_runs(sandbox, runs)
+    return results

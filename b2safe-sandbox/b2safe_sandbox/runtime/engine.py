@@ -1,0 +1,248 @@
+"""The PREP engine of a sandbox zone: ``callback`` dispatch and the three ways Python runs.
+
+* :class:`Callback`: the object rules receive. Any attribute is a callable (``hasattr`` is always
+  true); a call goes to a rule of the zone's ``core`` first, then to a microservice, else
+  NO_MICROSERVICE_FOUND_ERR (prep-runtime.md §2.1).
+* :func:`exec_rule`: PREP's ``exec_rule``: ``core.<name>(rule_args, callback, rei)``, str entries
+  written back by index, int return codes, exception -> first embedded code or -1 (§1.2).
+* :func:`exec_rule_text` (irule -F, py_remote) and :func:`exec_rule_expression` (delay server):
+  any exception -> RULE_ENGINE_ERROR (§1.2, §6).
+"""
+
+from __future__ import annotations
+
+import builtins
+import threading
+import traceback
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from b2safe.errors import (
+    ACTION_ARG_COUNT_MISMATCH,
+    CAT_NO_ROWS_FOUND,
+    CAT_SUCCESS_BUT_WITH_NO_INFO,
+    NO_MICROSERVICE_FOUND_ERR,
+    RULE_ENGINE_ERROR,
+    B2SafeError,
+)
+from b2safe_sandbox.runtime import errtext, msparam, registry
+from b2safe_sandbox.runtime.context import ExecContext, MsiCall
+from b2safe_sandbox.runtime.zoneenv import CoreImportError
+
+_PLUGIN = "irods_rule_engine_plugin_python"
+
+
+@dataclass
+class RuleOutcome:
+    """Result of running Python code: ``code`` as PREP reports it, the traceback if it raised."""
+
+    code: int
+    traceback: Optional[str] = None
+    ran: bool = True
+
+
+class Callback:
+    """PREP's ``CallbackWrapper``: ``callback.<anything>(*args)`` dispatches in the zone."""
+
+    __slots__ = ("_sb_ctx",)
+
+    def __init__(self, ctx: ExecContext) -> None:
+        object.__setattr__(self, "_sb_ctx", ctx)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_sb_ctx":
+            return object.__getattribute__(self, name)
+        ctx = object.__getattribute__(self, "_sb_ctx")
+
+        def call(*args: Any, **kwargs: Any) -> dict:
+            # Keyword arguments are accepted and ignored, as by PREP's raw_function.
+            return dispatch(ctx, name, args)
+
+        call.__name__ = name
+        return call
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("callback attributes are read-only")
+
+    def __repr__(self) -> str:
+        ctx = object.__getattribute__(self, "_sb_ctx")
+        return f"<callback zone={ctx.zone} user={ctx.client_user}>"
+
+
+def _raise_status(ctx: ExecContext, code: int, message: str, function: str) -> dict:
+    """Turn a failed call into PREP's behaviour: raise, or a status-False dict for no-rows."""
+    silent = {CAT_NO_ROWS_FOUND}
+    if ctx.sandbox.irods_version < (5, 0):
+        silent.add(CAT_SUCCESS_BUT_WITH_NO_INFO)
+    if code in silent:
+        return {"status": False, "code": code}
+    raise errtext.runtime_error(code, message, function)
+
+
+def dispatch(ctx: ExecContext, name: str, args: tuple) -> dict:
+    """One ``callback.name(*args)`` call in ``ctx``; returns PREP's result dict.
+
+    Raises:
+        RuntimeError: as PREP does (embedded code; bad_any_cast; marshalling; wrong thread).
+    """
+    if threading.get_ident() != ctx.thread_id:
+        raise RuntimeError("callback called from a thread other than the rule's thread; "
+                           "the Python rule engine plugin does not allow this")
+    msparam.check_marshallable(args)
+    sandbox = ctx.sandbox
+    zone = sandbox.zone(ctx.zone)
+    with zone.env.active():
+        try:
+            core = zone.env.core()
+        except CoreImportError as exc:
+            sandbox.log(ctx.zone, f"failed to import core: {exc.text}")
+            raise errtext.runtime_error(RULE_ENGINE_ERROR, "rule_exists failed: cannot import "
+                                        "core", "rule_exists") from None
+        if hasattr(core, name):
+            return _call_rule(ctx, name, list(args))
+    return _call_msi(ctx, name, list(args))
+
+
+def _call_rule(ctx: ExecContext, name: str, args: list) -> dict:
+    """A rule of core.py called through the callback (nested exec_rule)."""
+    rule_args = list(args)
+    outcome = exec_rule(ctx.derive(), name, rule_args)
+    if outcome.code < 0:
+        result = _raise_status(
+            ctx, outcome.code,
+            f"{_PLUGIN}::{name} Caught Python exception.\n{outcome.traceback}"
+            if outcome.traceback else f"{name} returned {outcome.code}",
+            "exec_rule")
+        result["arguments"] = list(args)
+        return result
+    arguments = []
+    for given, after in zip(args, rule_args):
+        if isinstance(given, str):
+            arguments.append(after if isinstance(after, str) else given)
+        else:
+            arguments.append(after)
+    return {"arguments": arguments, "code": outcome.code, "status": True}
+
+
+def _call_msi(ctx: ExecContext, name: str, args: list) -> dict:
+    """A microservice call with PREP's conversions and error semantics."""
+    sandbox = ctx.sandbox
+    spec = registry.lookup(name, sandbox.nrep_loaded)
+    if spec is None:
+        raise errtext.runtime_error(NO_MICROSERVICE_FOUND_ERR, f"microservice {name} not found",
+                                    "exec_microservice_adapter")
+    if len(args) != spec.nargs:
+        raise errtext.runtime_error(
+            ACTION_ARG_COUNT_MISMATCH,
+            f"{name} takes {spec.nargs} arguments, {len(args)} given")
+    sandbox.counters.count_msi(ctx.zone, name)
+    try:
+        injected = sandbox.faults.take(ctx.zone, name)
+        if injected is not None:
+            raise B2SafeError(f"injected fault in {name}", code=injected)
+        msparam.check_inputs(spec, args)
+        outputs = spec.fn(MsiCall(name, args, ctx)) or {}
+    except B2SafeError as exc:
+        result = _raise_status(ctx, exc.code, f"{name}: {exc.message}", name)
+        result["arguments"] = list(args)
+        return result
+    arguments = msparam.apply_outputs(spec, args, outputs)
+    return {"arguments": arguments, "code": 0, "status": True}
+
+
+def _inject_builtins(core: Any) -> None:
+    from b2safe_sandbox.runtime import irods_errors, irods_types
+
+    core.irods_types = irods_types
+    core.irods_errors = irods_errors
+
+
+def _code_of(result: Any) -> int:
+    """PREP's ``to_irods_error_object``: ints are codes, anything else is success (0)."""
+    if isinstance(result, int):
+        return int(result)
+    return 0
+
+
+def exec_rule(ctx: ExecContext, name: str, rule_args: list) -> RuleOutcome:
+    """Run ``core.<name>(rule_args, callback, rei)`` in ``ctx.zone`` (PREP ``exec_rule``).
+
+    ``rule_args`` is mutated by the rule (the caller reads str entries back by index).
+    A missing rule gives ``ran=False`` and code 0; a broken core gives RULE_ENGINE_ERROR.
+    """
+    from b2safe_sandbox.runtime import rei as rei_mod
+
+    sandbox = ctx.sandbox
+    zone = sandbox.zone(ctx.zone)
+    with zone.env.active():
+        try:
+            core = zone.env.core()
+        except CoreImportError as exc:
+            sandbox.log(ctx.zone, f"failed to import core: {exc.text}")
+            return RuleOutcome(RULE_ENGINE_ERROR, exc.text)
+        if not hasattr(core, name):
+            return RuleOutcome(0, None, ran=False)
+        fn = getattr(core, name)
+        _inject_builtins(core)
+        sandbox.counters.count_rule(ctx.zone, name)
+        rei = rei_mod.rei_for(ctx)
+        try:
+            result = fn(rule_args, Callback(ctx), rei)
+        except Exception as exc:  # PREP catches every Python exception
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            sandbox.log(ctx.zone, f"{_PLUGIN}::exec_rule: Caught Python exception in {name}.\n"
+                        f"{text}")
+            code = errtext.code_in(text)
+            return RuleOutcome(code if code is not None else -1, text)
+    return RuleOutcome(_code_of(result))
+
+
+def _run_text(ctx: ExecContext, source: str, entry: str, rule_vars: dict,
+              filename: str) -> RuleOutcome:
+    """Exec ``source`` in a fresh ``__main__``-like namespace and call ``entry([], cb, rei)``."""
+    from b2safe_sandbox.runtime import irods_errors, irods_types
+    from b2safe_sandbox.runtime import rei as rei_mod
+
+    sandbox = ctx.sandbox
+    zone = sandbox.zone(ctx.zone)
+    with zone.env.active():
+        try:
+            zone.env.core()
+        except CoreImportError as exc:
+            sandbox.log(ctx.zone, f"failed to import core: {exc.text}")
+            return RuleOutcome(RULE_ENGINE_ERROR, exc.text)
+        namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins,
+                                     "irods_types": irods_types, "irods_errors": irods_errors}
+        had_vars = hasattr(builtins, "irods_rule_vars")
+        old_vars = getattr(builtins, "irods_rule_vars", None)
+        builtins.irods_rule_vars = dict(rule_vars)  # type: ignore[attr-defined]
+        try:
+            exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - as PREP does
+            result = namespace[entry]([], Callback(ctx), rei_mod.rei_for(ctx))
+        except Exception as exc:
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            sandbox.log(ctx.zone, f"{_PLUGIN}: Caught Python exception.\n{text}")
+            return RuleOutcome(RULE_ENGINE_ERROR, text)
+        finally:
+            if had_vars:
+                builtins.irods_rule_vars = old_vars  # type: ignore[attr-defined]
+            else:
+                del builtins.irods_rule_vars  # type: ignore[attr-defined]
+    return RuleOutcome(_code_of(result))
+
+
+def exec_rule_text(ctx: ExecContext, text: str, rule_vars: Optional[dict] = None) -> RuleOutcome:
+    """PREP ``exec_rule_text``: exec ``text`` and call its ``main([], callback, rei)``."""
+    return _run_text(ctx, text, "main", rule_vars or {}, "<irule>")
+
+
+def expression_source(text: str) -> str:
+    """PREP's delayed-rule wrapping: a function whose body is ``text`` (one extra space)."""
+    return ("def expressionFcn(rule_args, callback, rei):\n" + text).replace("\n", "\n ")
+
+
+def exec_rule_expression(ctx: ExecContext, text: str,
+                         rule_vars: Optional[dict] = None) -> RuleOutcome:
+    """PREP ``exec_rule_expression`` (delay server): run ``text`` as a function body."""
+    return _run_text(ctx, expression_source(text), "expressionFcn", rule_vars or {},
+                     "<expression>")

@@ -1,0 +1,175 @@
+"""GenQuery microservices: msiMakeGenQuery, msiExecGenQuery, msiGetMoreRows, msiCloseGenQuery,
+msiExecStrCondQuery (prep-runtime.md §3).
+
+Zone routing: a query runs in the zone named by its first ``COLL_NAME``, ``COLL_PARENT_NAME`` or
+``ZONE_NAME`` condition (``getZoneHintForGenQuery``), with that zone's permissions for the client.
+Paging: pages of ``maxRows`` (256 by default); a query with more rows gets a ``continueInx``
+handle that :func:`msiGetMoreRows` follows. No rows is an empty, successful result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from b2safe.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
+from b2safe_sandbox.runtime import irods_types as T
+from b2safe_sandbox.runtime.context import MsiCall
+from b2safe_sandbox.runtime.registry import microservice
+
+MAX_SQL_ROWS = 256
+RETURN_TOTAL_ROW_COUNT = 0x20
+NO_DISTINCT = 0x40
+AUTO_CLOSE = 0x100
+UPPER_CASE_WHERE = 0x200
+
+_HINT = re.compile(r"\b(COLL_NAME|COLL_PARENT_NAME|ZONE_NAME)\s*(?:=|like|LIKE|in|IN)?\s*"
+                   r"\(?\s*'([^']*)'")
+
+
+def zone_hint(sandbox: Any, conditions: str, default: str) -> str:
+    """The zone a GenQuery1 condition string routes to (``default`` if none)."""
+    match = _HINT.search(conditions or "")
+    if not match:
+        return default
+    column, value = match.group(1), match.group(2)
+    if column == "ZONE_NAME":
+        zone = value
+    else:
+        parts = value.split("/")
+        zone = parts[1] if value.startswith("/") and len(parts) > 1 else ""
+    # Guess: a hint naming no known zone (wildcards, unknown names) stays local.
+    return zone if zone in sandbox.zone_names else default
+
+
+@dataclass
+class QueryState:
+    """Continuation state of a paged query (kept in ``sandbox.genquery_state``)."""
+
+    zone: str
+    columns: list
+    conditions: str
+    actor: str
+    next_offset: int
+    page: int
+    upper: bool
+    no_distinct: bool
+
+
+def _columns(text: str) -> list:
+    cols, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            cols.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        cols.append(cur.strip())
+    return cols
+
+
+def run_page(call: MsiCall, state: QueryState, total: bool = False) -> Any:
+    """Run one page of ``state`` and return a GenQueryOut (with a continueInx if more)."""
+    sandbox = call.sandbox
+    zone = sandbox.reachable_zone(state.zone)
+    sandbox.counters.count_genquery(state.zone)
+    result = zone.catalog.genquery(
+        state.columns, state.conditions, state.actor, max_rows=state.page,
+        offset=state.next_offset, upper_case_where=state.upper, no_distinct=state.no_distinct,
+        total_row_count=total)
+    cont = 0
+    if result.has_more:
+        state.next_offset += len(result.rows)
+        handles = sandbox.genquery_state
+        cont = max([0, *handles.keys()]) + 1
+        handles[cont] = state
+    return T._make_gen_query_out(result.rows, len(state.columns), continue_inx=cont,
+                                 total_row_count=int(result.total or 0))
+
+
+@microservice("msiMakeGenQuery", 3, inputs={0: "str", 1: "str"}, outputs={2: "GQI"})
+def msi_make_gen_query(call: MsiCall) -> dict:
+    """msiMakeGenQuery('COL1, COL2', "COL = 'x'", GenQueryInp_out)."""
+    columns = _columns(call.args[0])
+    if not columns:
+        raise IrodsCallError("no columns", code=INPUT_ARG_NOT_WELL_FORMED_ERR)
+    return {2: T._make_gen_query_inp(columns, call.args[1], max_rows=MAX_SQL_ROWS)}
+
+
+def _state_from_gqi(call: MsiCall, gqi: Any) -> QueryState:
+    columns, conditions = T._gq_query(gqi)
+    if not columns:
+        raise IrodsCallError("GenQueryInp has no select list",
+                             code=INPUT_ARG_NOT_WELL_FORMED_ERR)
+    options = int(gqi.options)
+    page = int(gqi.maxRows)
+    if page <= 0 or page > MAX_SQL_ROWS:
+        page = MAX_SQL_ROWS
+    upper = bool(options & UPPER_CASE_WHERE)
+    zone = zone_hint(call.sandbox, conditions, call.ctx.zone)
+    return QueryState(zone, columns, conditions, call.actor, int(gqi.rowOffset or 0), page,
+                      upper, bool(options & NO_DISTINCT))
+
+
+@microservice("msiExecGenQuery", 2, inputs={0: "gqi"}, outputs={1: "GQO"})
+def msi_exec_gen_query(call: MsiCall) -> dict:
+    """msiExecGenQuery(GenQueryInp, GenQueryOut_out); no rows -> empty GenQueryOut."""
+    gqi = call.args[0]
+    state = _state_from_gqi(call, gqi)
+    total = bool(int(gqi.options) & RETURN_TOTAL_ROW_COUNT)
+    return {1: run_page(call, state, total=total)}
+
+
+def _close(call: MsiCall, inx: int) -> None:
+    call.sandbox.genquery_state.pop(inx, None)
+
+
+@microservice("msiGetMoreRows", 3, inputs={0: "gqi", 1: "gqo"}, outputs={1: "GQO", 2: "INT"})
+def msi_get_more_rows(call: MsiCall) -> dict:
+    """msiGetMoreRows(GenQueryInp, GenQueryOut, continueInx_out): the next page.
+
+    ``maxRows == 0`` or AUTO_CLOSE in the input closes the query (an empty page comes back).
+    """
+    gqi, gqo = call.args[0], call.args[1]
+    inx = int(gqo.continueInx)
+    empty = T._make_gen_query_out([], int(gqo.attriCnt))
+    if inx <= 0:
+        return {1: empty, 2: 0}
+    state: Optional[QueryState] = call.sandbox.genquery_state.get(inx)
+    if state is None:
+        return {1: empty, 2: 0}
+    if int(gqi.maxRows) == 0 or int(gqi.options) & AUTO_CLOSE:
+        _close(call, inx)
+        return {1: empty, 2: 0}
+    _close(call, inx)
+    out = run_page(call, state)
+    return {1: out, 2: int(out.continueInx)}
+
+
+@microservice("msiCloseGenQuery", 2, inputs={0: "gqi", 1: "gqo"})
+def msi_close_gen_query(call: MsiCall) -> dict:
+    """msiCloseGenQuery(GenQueryInp, GenQueryOut): free the continuation."""
+    _close(call, int(call.args[1].continueInx))
+    return {}
+
+
+_STR_QUERY = re.compile(r"^\s*select\s+(.*?)(?:\s+where\s+(.*))?\s*$", re.I | re.S)
+
+
+@microservice("msiExecStrCondQuery", 2, inputs={0: "str"}, outputs={1: "GQO"})
+def msi_exec_str_cond_query(call: MsiCall) -> dict:
+    """msiExecStrCondQuery("SELECT COL WHERE COL2 = 'x'", GenQueryOut_out)."""
+    match = _STR_QUERY.match(call.args[0])
+    if not match:
+        raise IrodsCallError("query must start with SELECT", code=INPUT_ARG_NOT_WELL_FORMED_ERR)
+    columns = _columns(match.group(1))
+    conditions = match.group(2) or ""
+    zone = zone_hint(call.sandbox, conditions, call.ctx.zone)
+    state = QueryState(zone, columns, conditions, call.actor, 0, MAX_SQL_ROWS, False, False)
+    return {1: run_page(call, state)}

@@ -1,0 +1,775 @@
+"""PidService: EUDAT PID records over pyhandle's REST client.
+
+One authenticated :class:`pyhandle.client.resthandleclient.RESTHandleClient` per service (its
+constructor costs a request: it GETs the user's handle); :func:`get_pid_service` keeps one
+service per credentials file and settings in the process. Requests go through pyhandle's
+connector (its ``requests`` session, keep-alive), with:
+
+* a timeout on every request (pyhandle passes none: a mounted transport adapter adds it);
+* bounded retries with jittered exponential backoff on connection errors, timeouts and 5xx;
+  never on 4xx;
+* errors translated here into :mod:`b2safe.errors` classes (PidNotFound, PidConflict,
+  PidAuthError, PidServiceUnavailable, PidError); no ``requests``/pyhandle exception, response
+  body or credential leaves this module;
+* request counters (:attr:`PidService.stats`) for benchmarks.
+
+Requests per operation: ``create`` one PUT (``overwrite=false``; a 409 adds one GET);
+``get``/``get_value`` one GET; ``update``/``add_replica`` one GET and one PUT (plus one DELETE
+when values are removed; no PUT when nothing changes); ``delete`` one DELETE; ``search`` one GET
+on the reverse-lookup servlet.
+
+Threads: :meth:`PidService.bulk` runs a function over items in a bounded pool. The function must
+only do HTTP through this service; never call the PREP ``callback`` from it.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, TypeVar, Union
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from b2safe.adapters.handle import logsafe
+from b2safe.adapters.handle.credentials import HandleCredentials
+from b2safe.adapters.handle.minting import DETERMINISTIC, SUFFIX_MODES, mint_handle
+from b2safe.adapters.handle.retry import RetryPolicy, Transient
+from b2safe.domain import profile
+from b2safe.domain.paths import validate_pid
+from b2safe.domain.profile import HsAdmin, PidRecord
+from b2safe.errors import (
+    B2SafeError,
+    InvalidInput,
+    InvalidPid,
+    PidAuthError,
+    PidConflict,
+    PidError,
+    PidNotFound,
+    PidServiceUnavailable,
+)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+LOG = logging.getLogger("b2safe.adapters.handle")
+_LOCK_STRIPES = 64
+
+
+# --- transport ------------------------------------------------------------------------------------
+
+
+class PidStats:
+    """Counters of a PidService: HTTP requests by method, retries, creates, adoptions."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: collections.Counter = collections.Counter()
+
+    def add(self, name: str, amount: int = 1) -> None:
+        """Increase counter ``name``."""
+        with self._lock:
+            self._counts[name] += amount
+
+    def __getitem__(self, name: str) -> int:
+        with self._lock:
+            return self._counts[name]
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent (all methods)."""
+        with self._lock:
+            return sum(v for k, v in self._counts.items() if k.startswith("http_"))
+
+    def snapshot(self) -> dict[str, int]:
+        """All counters, plus ``requests`` (the HTTP total)."""
+        with self._lock:
+            out = dict(self._counts)
+        out["requests"] = sum(v for k, v in out.items() if k.startswith("http_"))
+        return out
+
+    def reset(self) -> None:
+        """Zero every counter."""
+        with self._lock:
+            self._counts.clear()
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """An HTTPAdapter that adds a default timeout and counts requests (no retries of its own)."""
+
+    def __init__(self, timeout: float, stats: PidStats, pool_size: int) -> None:
+        super().__init__(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+        self._timeout = timeout
+        self._stats = stats
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        self._stats.add(f"http_{request.method}")
+        return super().send(request, **kwargs)
+
+
+def _pyhandle_sessions(client: Any) -> list[requests.Session]:
+    """The requests sessions inside a RESTHandleClient (connector and searcher).
+
+    pyhandle keeps them in name-mangled attributes and offers no way to pass a timeout; this is
+    the one place that reaches inside it.
+    """
+    connector = getattr(client, "_RESTHandleClient__handlesystemconnector", None)
+    searcher = getattr(client, "_RESTHandleClient__searcher", None)
+    sessions = [getattr(connector, "_HandleSystemConnector__session", None),
+                getattr(searcher, "_Searcher__session", None)]
+    if not all(isinstance(session, requests.Session) for session in sessions):
+        raise PidError("this pyhandle version keeps its HTTP sessions elsewhere; "
+                       "b2safe cannot set timeouts on it")
+    return sessions  # type: ignore[return-value]
+
+
+def _connector(client: Any) -> Any:
+    return client._RESTHandleClient__handlesystemconnector
+
+
+# --- responses ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    code: Optional[int]
+    body: Any
+
+
+def _answer(response: requests.Response) -> _Answer:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    code = body.get("responseCode") if isinstance(body, dict) else None
+    return _Answer(response.status_code, code if isinstance(code, int) else None, body)
+
+
+def _describe(answer: _Answer) -> str:
+    text = f"HTTP {answer.status}"
+    if answer.code is not None:
+        text += f", responseCode {answer.code}"
+    message = answer.body.get("message") if isinstance(answer.body, dict) else None
+    if isinstance(message, str) and message:
+        text += f": {message[:200]}"
+    return text
+
+
+def _raise_for(answer: _Answer, operation: str, pid: str) -> None:
+    """Raise the b2safe error for a failed answer (Transient for 5xx)."""
+    what = f"{operation} {pid}".strip()
+    if answer.status >= 500:
+        raise Transient(f"{what}: {_describe(answer)}")
+    if answer.status == 404 or answer.code == 100:
+        raise PidNotFound(f"{what}: PID not found ({_describe(answer)})")
+    if answer.status in (401, 403) or answer.code in (402, 400, 401, 403, 404):
+        raise PidAuthError(f"{what}: the Handle server refused our credentials or "
+                           f"permissions ({_describe(answer)})")
+    if answer.status == 409:
+        raise PidConflict(f"{what}: already exists ({_describe(answer)})")
+    if answer.code == 301:
+        raise InvalidPid(f"{what}: this Handle server does not serve that prefix "
+                         f"({_describe(answer)})")
+    if answer.code in (102, 202):
+        raise InvalidPid(f"{what}: the Handle server rejected the handle or a value "
+                         f"({_describe(answer)})")
+    raise PidError(f"{what}: unexpected answer ({_describe(answer)})")
+
+
+def _ok(answer: _Answer) -> bool:
+    return answer.status in (200, 201) and answer.code == 1
+
+
+# --- the service ----------------------------------------------------------------------------------
+
+
+class PidService:
+    """EUDAT PID records on a Handle server (the ``PidService`` port over pyhandle REST).
+
+    Args:
+        credentials: from :meth:`HandleCredentials.load`.
+        timeout: seconds per HTTP request (connect and read).
+        retries: extra attempts after a transient failure (connection, timeout, 5xx).
+        backoff: base wait in seconds (doubles per attempt, jittered).
+        workers: threads of the :meth:`bulk` pool.
+        suffix_mode: ``deterministic`` (suffix from the mint key) or ``uuid`` (random).
+        logger: where operations are logged (default ``b2safe.adapters.handle``); never secrets.
+        client_factory: builds the pyhandle client from keyword arguments (tests may pass
+            another; default ``RESTHandleClient``).
+    """
+
+    def __init__(self, credentials: HandleCredentials, *, timeout: float = 10.0,
+                 retries: int = 3, backoff: float = 0.5, workers: int = 4,
+                 suffix_mode: str = DETERMINISTIC, logger: Optional[logging.Logger] = None,
+                 client_factory: Optional[Callable[..., Any]] = None) -> None:
+        if suffix_mode not in SUFFIX_MODES:
+            raise InvalidInput(f"PID suffix mode {suffix_mode!r} is not one of "
+                               f"{', '.join(SUFFIX_MODES)}")
+        if timeout <= 0 or retries < 0 or backoff < 0 or workers < 1:
+            raise InvalidInput("PID service settings out of range (timeout > 0, retries >= 0, "
+                               "backoff >= 0, workers >= 1)")
+        self.credentials = credentials
+        self.timeout = float(timeout)
+        self.workers = int(workers)
+        self.suffix_mode = suffix_mode
+        self.policy = RetryPolicy(retries=int(retries), backoff=float(backoff))
+        self.log = logger or LOG
+        self.stats = PidStats()
+        self.prefix = credentials.prefix
+        self.admin = (HsAdmin.parse(credentials.handleowner, self._admin_permissions())
+                      if credentials.handleowner else
+                      HsAdmin.default_for(credentials.prefix))
+        self._factory = client_factory
+        self._client: Any = None
+        self._client_lock = threading.Lock()
+        self._pid_locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+        self._pool: Optional[ThreadPoolExecutor] = None
+        self._pool_lock = threading.Lock()
+        self._closed = False
+        redactor = logsafe.install()
+        redactor.add_secrets(credentials.secrets(),
+                             users=[credentials.username or "",
+                                    credentials.reverselookup_username or ""])
+
+    def __repr__(self) -> str:
+        return (f"PidService(server={self.credentials.handle_server_url!r}, "
+                f"prefix={self.prefix!r}, suffix_mode={self.suffix_mode!r})")
+
+    def _admin_permissions(self) -> str:
+        options = dict(self.credentials.options)
+        return str(options.get("HS_ADMIN_permissions", profile.DEFAULT_ADMIN_PERMISSIONS))
+
+    # --- client ---------------------------------------------------------------------------------
+
+    def _get_client(self) -> Any:
+        """The pyhandle client, built (with retries) on first use and then reused."""
+        if self._client is not None:
+            return self._client
+        with self._client_lock:
+            if self._client is None:
+                if self._closed:
+                    raise PidError("the PID service was closed")
+                self._client = self._retrying("connect", "", self._build_client)
+            return self._client
+
+    def _build_client(self, attempt: int) -> Any:
+        from pyhandle.client.resthandleclient import RESTHandleClient
+
+        factory = self._factory or RESTHandleClient
+        args = self.credentials.client_args()
+        result: dict[str, Any] = {}
+
+        def construct() -> None:
+            try:
+                result["client"] = factory(**args)
+            except BaseException as exc:  # handed to the waiting thread below
+                result["error"] = exc
+
+        # pyhandle's constructor GETs the user handle on a session we cannot configure before;
+        # run it in a daemon thread so a hung server cannot block us past the timeout.
+        worker = threading.Thread(target=construct, name="pyhandle-connect", daemon=True)
+        worker.start()
+        worker.join(self.timeout * 2)
+        if worker.is_alive():
+            raise Transient(f"connecting to {self.credentials.handle_server_url} timed out")
+        if "error" in result:
+            self._translate_exception(result["error"], "connect", "")
+        client = result["client"]
+        if "username" in args and "password" in args and not (
+                args.get("certificate_and_key") or args.get("private_key")):
+            self.stats.add("http_GET")  # the constructor's GET of the user handle
+        for session in _pyhandle_sessions(client):
+            adapter = _TimeoutAdapter(self.timeout, self.stats, max(10, self.workers * 2))
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        self.log.debug("connected to Handle server %s as %s",
+                       self.credentials.handle_server_url,
+                       self.credentials.username or "(certificate)")
+        return client
+
+    def _translate_exception(self, exc: BaseException, operation: str, pid: str) -> None:
+        """Raise the b2safe error (or Transient) for an exception from pyhandle/requests."""
+        from pyhandle import handleexceptions as hx
+
+        what = f"{operation} {pid}".strip()
+        if isinstance(exc, B2SafeError) or isinstance(exc, Transient):
+            raise exc
+        if isinstance(exc, requests.exceptions.SSLError):
+            raise PidServiceUnavailable(f"{what}: TLS failure talking to the Handle server "
+                                        "(check HTTPS_verify)") from None
+        if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                            requests.exceptions.ChunkedEncodingError)):
+            raise Transient(f"{what}: {type(exc).__name__}") from None
+        if isinstance(exc, requests.exceptions.RequestException):
+            raise PidServiceUnavailable(f"{what}: {type(exc).__name__}") from None
+        if isinstance(exc, hx.HandleAuthenticationError):
+            raise PidAuthError(f"{what}: the Handle server refused our credentials") from None
+        if isinstance(exc, hx.HandleNotFoundException):
+            if operation == "connect":
+                raise PidAuthError(f"connect: the user handle of "
+                                   f"{self.credentials.username} does not exist") from None
+            raise PidNotFound(f"{what}: PID not found") from None
+        if isinstance(exc, hx.HandleSyntaxError):
+            raise InvalidInput(f"{what}: malformed handle") from None
+        if isinstance(exc, (hx.GenericHandleError, hx.ReverseLookupException)):
+            response = getattr(exc, "response", None)
+            if response is not None:
+                _raise_for(_answer(response), operation, pid)
+            raise PidError(f"{what}: {type(exc).__name__}") from None
+        if isinstance(exc, hx.PyhandleBaseException):
+            raise PidError(f"{what}: {type(exc).__name__}") from None
+        if isinstance(exc, (ValueError, KeyError, TypeError)):
+            raise PidError(f"{what}: malformed answer from the Handle server "
+                           f"({type(exc).__name__})") from None
+        raise exc
+
+    def _retrying(self, operation: str, pid: str, attempt_fn: Callable[[int], T]) -> T:
+        """Run ``attempt_fn`` under the retry policy, translating errors."""
+
+        def guarded(attempt: int) -> T:
+            try:
+                return attempt_fn(attempt)
+            except Exception as exc:  # translated below, never leaked
+                self._translate_exception(exc, operation, pid)
+                raise  # pragma: no cover - _translate_exception always raises
+
+        def on_retry(attempt: int, exc: Transient) -> None:
+            self.stats.add("retries")
+            self.log.warning("Handle %s failed (%s); retry %d of %d", operation, exc.reason,
+                             attempt + 1, self.policy.retries)
+
+        try:
+            return self.policy.run(guarded, on_retry)
+        except Transient as exc:
+            self.stats.add("failures")
+            raise PidServiceUnavailable(
+                f"{exc.reason} (gave up after {self.policy.retries + 1} attempts)") from None
+
+    # --- low-level requests (one HTTP request each) ---------------------------------------------
+
+    def _get_values(self, pid: str) -> Optional[list[dict[str, Any]]]:
+        response = _connector(self._get_client()).send_handle_get_request(pid, auth="true")
+        answer = _answer(response)
+        if answer.status == 404 or answer.code == 100:
+            return None
+        if answer.status == 200 and answer.code == 200:
+            return []
+        if not _ok(answer):
+            _raise_for(answer, "get", pid)
+        values = answer.body.get("values")
+        if not isinstance(values, list):
+            raise PidError(f"get {pid}: the answer has no value list")
+        return values
+
+    def _put(self, pid: str, entries: list[dict[str, Any]], *, indices: Optional[list] = None,
+             overwrite: bool) -> _Answer:
+        response, _ = _connector(self._get_client()).send_handle_put_request(
+            handle=pid, list_of_entries=entries, indices=indices, overwrite=overwrite,
+            op="b2safe")
+        return _answer(response)
+
+    def _delete(self, pid: str, indices: Optional[list] = None) -> _Answer:
+        response = _connector(self._get_client()).send_handle_delete_request(
+            handle=pid, indices=indices, op="b2safe")
+        return _answer(response)
+
+    def _lock_for(self, pid: str) -> threading.Lock:
+        return self._pid_locks[hash(pid.upper()) % _LOCK_STRIPES]
+
+    # --- the port -------------------------------------------------------------------------------
+
+    def connect(self) -> None:
+        """Build the authenticated client now (one GET of the user handle) instead of lazily."""
+        self._get_client()
+
+    def mint(self, mint_key: str) -> str:
+        """The handle ``create`` uses for ``mint_key`` (deterministic mode: always the same)."""
+        return mint_handle(self.prefix, mint_key, self.suffix_mode)
+
+    def create(self, record: PidRecord, mint_key: str) -> str:
+        """Register ``record`` under a new handle minted from ``mint_key``; return the handle.
+
+        One ``PUT ?overwrite=false``. If the handle exists (409, e.g. an earlier attempt whose
+        answer was lost), it is adopted when its URL equals ``record.url``; otherwise
+        PidConflict. ROR/FIO given as ``"pid"`` become the new handle.
+        """
+        handle = self.mint(mint_key)
+        record = record.resolve_self(handle)
+        if record.admin is None:
+            record = replace(record, admin=self.admin)
+        entries = record.to_values(handle)
+
+        def attempt(number: int) -> str:
+            answer = self._put(handle, entries, overwrite=False)
+            if _ok(answer):
+                self.stats.add("created")
+                created = answer.body.get("handle") if isinstance(answer.body, dict) else None
+                return created if isinstance(created, str) else handle
+            if answer.status == 409:
+                return self._adopt(handle, record)
+            _raise_for(answer, "create", handle)
+            raise AssertionError("unreachable")
+
+        with self._lock_for(handle):
+            pid = self._retrying("create", handle, attempt)
+        self.log.info("PID %s registered for %s", pid, record.url)
+        return pid
+
+    def _adopt(self, handle: str, record: PidRecord) -> str:
+        values = self._get_values(handle)
+        existing_url = None
+        for value in values or []:
+            if value.get("type") == profile.URL:
+                existing_url = profile.data_as_text(value.get("data"))
+                break
+        if existing_url == record.url:
+            self.stats.add("adopted")
+            self.log.info("PID %s already existed with our URL; adopted", handle)
+            return handle
+        self.stats.add("conflicts")
+        raise PidConflict(f"PID {handle} already exists for another URL "
+                          f"({existing_url!r}, not {record.url!r})")
+
+    def get(self, pid: str) -> PidRecord:
+        """The record of ``pid`` (PidNotFound when absent; PidError when not a profile record)."""
+        pid = validate_pid(pid)
+        values = self._retrying("get", pid, lambda n: self._get_values(pid))
+        if values is None:
+            raise PidNotFound(f"PID {pid} not found")
+        try:
+            return PidRecord.from_values(values)
+        except InvalidInput as exc:
+            raise PidError(f"PID {pid} is not an EUDAT profile record: {exc}") from None
+
+    def get_values(self, pid: str) -> list[dict[str, Any]]:
+        """The raw Handle values of ``pid`` (PidNotFound when absent)."""
+        pid = validate_pid(pid)
+        values = self._retrying("get", pid, lambda n: self._get_values(pid))
+        if values is None:
+            raise PidNotFound(f"PID {pid} not found")
+        return values
+
+    def get_value(self, pid: str, key: str) -> Optional[str]:
+        """The first value of type ``key`` in ``pid`` as text, or None (PidNotFound if no PID)."""
+        for value in self.get_values(pid):
+            if value.get("type") == key:
+                return profile.data_as_text(value.get("data"))
+        return None
+
+    def update(self, pid: str, changes: Mapping[str, Optional[str]]) -> dict[str, Optional[str]]:
+        """Set (or with None remove) values of ``pid``; only changed indices are written.
+
+        Returns the changes actually applied (empty when the record already matched: then no
+        write is sent). HS_ADMIN and HS_* values cannot be changed here (InvalidInput).
+        """
+        pid = validate_pid(pid)
+        for key in changes:
+            if not key or key.startswith("HS_"):
+                raise InvalidInput(f"update of {key!r} is not allowed")
+        with self._lock_for(pid):
+            return self._retrying("update", pid,
+                                  lambda n: self._apply(pid, dict(changes), None, n))
+
+    def add_replica(self, parent_pid: str, child_pid: str) -> str:
+        """Add ``child_pid`` to the EUDAT/REPLICA of ``parent_pid``; return the new list.
+
+        Nothing is written when the child is already listed (any letter case).
+        """
+        parent_pid = validate_pid(parent_pid)
+        child_pid = validate_pid(child_pid)
+
+        def attempt(number: int) -> str:
+            values = self._get_values(parent_pid)
+            if values is None:
+                raise PidNotFound(f"PID {parent_pid} not found")
+            current = ""
+            for value in values:
+                if value.get("type") == profile.REPLICA:
+                    current = profile.data_as_text(value.get("data"))
+                    break
+            listed = profile.parse_replicas(current)
+            if profile.contains_pid(listed, child_pid) and current == \
+                    profile.format_replicas(listed):
+                return current
+            new = profile.format_replicas(profile.add_replica(listed, child_pid))
+            self._apply(parent_pid, {profile.REPLICA: new}, values, number)
+            return new
+
+        with self._lock_for(parent_pid):
+            return self._retrying("add_replica", parent_pid, attempt)
+
+    def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
+        """Add the first child of a parent whose record has no EUDAT/REPLICA: one request.
+
+        ``PUT ?index=<default REPLICA index>&overwrite=false`` creates the value only when that
+        index is free, so nothing can be overwritten; when it is taken (409) this falls back to
+        :meth:`add_replica` (GET, then PUT). Use it only for records this profile wrote (REPLICA,
+        when present, sits at its default index), e.g. when the source has no EUDAT/REPLICA
+        mirror AVU. Returns the new list.
+        """
+        parent_pid = validate_pid(parent_pid)
+        child_pid = validate_pid(child_pid)
+        index = profile.DEFAULT_INDICES[profile.REPLICA]
+        entry = {"index": index, "type": profile.REPLICA, "data": child_pid}
+
+        def attempt(number: int) -> Optional[str]:
+            answer = self._put(parent_pid, [entry], indices=[index], overwrite=False)
+            if _ok(answer):
+                return child_pid
+            if answer.status == 409:
+                return None  # taken (or our earlier attempt's answer was lost): read and merge
+            _raise_for(answer, "add_replica", parent_pid)
+            raise AssertionError("unreachable")
+
+        with self._lock_for(parent_pid):
+            created = self._retrying("add_replica", parent_pid, attempt)
+        return created if created is not None else self.add_replica(parent_pid, child_pid)
+
+    def _apply(self, pid: str, changes: dict[str, Optional[str]],
+               values: Optional[list[dict[str, Any]]], attempt: int) -> dict[str, Optional[str]]:
+        """GET (unless ``values`` given), then one PUT for set values, one DELETE for removed."""
+        if values is None:
+            values = self._get_values(pid)
+            if values is None:
+                raise PidNotFound(f"PID {pid} not found")
+        by_type: dict[str, dict[str, Any]] = {}
+        for value in values:
+            by_type.setdefault(str(value.get("type")), value)
+        taken = {int(value["index"]) for value in values}
+        writes: list[dict[str, Any]] = []
+        removals: list[int] = []
+        applied: dict[str, Optional[str]] = {}
+        for key, new in changes.items():
+            current = by_type.get(key)
+            if new is None:
+                if current is not None:
+                    removals.append(int(current["index"]))
+                    applied[key] = None
+                continue
+            if current is not None:
+                if profile.data_as_text(current.get("data")) == new:
+                    continue
+                entry = {"index": int(current["index"]), "type": key, "data": new}
+                if "ttl" in current:
+                    entry["ttl"] = current["ttl"]
+            else:
+                index = _next_index(key, taken)
+                taken.add(index)
+                entry = {"index": index, "type": key, "data": new}
+            writes.append(entry)
+            applied[key] = new
+        if writes:
+            answer = self._put(pid, writes, indices=[e["index"] for e in writes], overwrite=True)
+            if not _ok(answer):
+                _raise_for(answer, "update", pid)
+        if removals:
+            answer = self._delete(pid, indices=removals)
+            values_gone = answer.status == 400 and answer.code == 200
+            if not _ok(answer) and not (values_gone and attempt > 0):
+                _raise_for(answer, "update", pid)
+        if applied:
+            self.log.debug("PID %s updated: %s", pid, ", ".join(sorted(applied)))
+        return applied
+
+    def delete(self, pid: str) -> None:
+        """Delete ``pid``. PidNotFound when it does not exist (unless a retried attempt after a
+        lost answer finds it gone)."""
+        pid = validate_pid(pid)
+
+        def attempt(number: int) -> None:
+            answer = self._delete(pid)
+            if _ok(answer):
+                return
+            if (answer.status == 404 or answer.code == 100) and number > 0:
+                return  # an earlier attempt deleted it but its answer was lost
+            _raise_for(answer, "delete", pid)
+
+        with self._lock_for(pid):
+            self._retrying("delete", pid, attempt)
+        self.log.info("PID %s deleted", pid)
+
+    def search(self, criteria: Optional[Mapping[str, str]] = None, *,
+               prefix: Optional[str] = None, limit: Optional[int] = None,
+               **key_values: str) -> list[str]:
+        """Reverse lookup: handles whose values match every ``KEY=VALUE`` (``*`` wildcard).
+
+        Keys may be given as a mapping (for types like ``EUDAT/CHECKSUM``) or as keywords.
+        Values are URL-encoded (``*`` kept). Keys outside the credentials'
+        ``allowed_search_keys`` (when configured) raise InvalidInput.
+        """
+        terms = dict(criteria or {})
+        terms.update(key_values)
+        if not terms:
+            raise InvalidInput("reverse lookup needs at least one KEY=VALUE")
+        allowed = self.credentials.allowed_search_keys
+        for key in terms:
+            if allowed and key not in allowed:
+                raise InvalidInput(f"reverse lookup by {key!r} is not allowed "
+                                   f"(allowed: {', '.join(allowed)})")
+        encoded = {quote(key, safe="/"): quote(str(value), safe="*") for key, value in
+                   terms.items()}
+        if limit is not None:
+            encoded["limit"] = str(int(limit))
+
+        def attempt(number: int) -> list[str]:
+            found = self._get_client().search_handle(prefix=prefix, **encoded)
+            if found is None:
+                raise PidError("reverse lookup is not configured (no search credentials)")
+            if not isinstance(found, list):
+                raise PidError("reverse lookup answered with something other than a list")
+            return [str(item) for item in found]
+
+        return self._retrying("search", ",".join(terms), attempt)
+
+    def search_url(self, url: str) -> list[str]:
+        """Handles whose URL is exactly ``url`` (object URLs never contain ``*``)."""
+        return self.search({profile.URL: url})
+
+    def bulk(self, fn: Callable[[T], R], items: Iterable[T]
+             ) -> Iterator[tuple[T, Union[R, BaseException]]]:
+        """``(item, fn(item) or the exception it raised)`` for each item, in input order.
+
+        At most ``workers`` calls run at once and at most ``2 * workers`` are queued, so a long
+        iterable is consumed lazily. ``fn`` must only do HTTP (never call PREP's callback).
+        """
+        pool = self._get_pool()
+        window = self.workers * 2
+        pending: collections.deque[tuple[T, Future]] = collections.deque()
+
+        def result(item: T, future: Future) -> tuple[T, Union[R, BaseException]]:
+            error = future.exception()
+            return (item, error) if error is not None else (item, future.result())
+
+        for item in items:
+            pending.append((item, pool.submit(fn, item)))
+            if len(pending) >= window:
+                yield result(*pending.popleft())
+        while pending:
+            yield result(*pending.popleft())
+
+    def _get_pool(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._closed:
+                raise PidError("the PID service was closed")
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.workers,
+                                                thread_name_prefix="b2safe-pid")
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the worker pool and close the HTTP sessions."""
+        with self._pool_lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+        with self._client_lock:
+            client, self._client = self._client, None
+        if client is not None:
+            for session in _pyhandle_sessions(client):
+                session.close()
+        _forget(self)
+
+    def __enter__(self) -> PidService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _next_index(key: str, taken: set) -> int:
+    preferred = profile.DEFAULT_INDICES.get(key)
+    if preferred is not None and preferred not in taken and preferred != 100:
+        return preferred
+    index = 2
+    while index in taken or 100 <= index < 200:
+        index += 1
+    return index
+
+
+# --- process-wide cache ---------------------------------------------------------------------------
+
+_CACHE: dict[tuple, PidService] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_pid_service(credentials_path: Union[str, os.PathLike], **settings: Any) -> PidService:
+    """The process's PidService for a credentials file and settings (built on first use).
+
+    Keyed by (real path, file mtime and size, settings): editing the file gives a new service
+    (the old one is left to finish its work). ``settings`` are PidService keyword arguments.
+    """
+    path = os.path.realpath(os.fspath(credentials_path))
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None
+    stamp = (info.st_mtime_ns, info.st_size) if info else (0, 0)
+    key = (path, stamp, tuple(sorted((k, repr(v)) for k, v in settings.items())))
+    with _CACHE_LOCK:
+        service = _CACHE.get(key)
+        if service is None:
+            credentials = HandleCredentials.load(path)
+            service = PidService(credentials, **settings)
+            for old_key in [k for k in _CACHE if k[0] == path]:
+                del _CACHE[old_key]
+            _CACHE[key] = service
+        return service
+
+
+def settings_from_config(pid_config: Any) -> dict[str, Any]:
+    """PidService keyword arguments from the config's ``pid`` section (a PidConfig or dict)."""
+    get = pid_config.get if isinstance(pid_config, Mapping) else (
+        lambda name, default=None: getattr(pid_config, name, default))
+    settings = {
+        "timeout": get("timeout_seconds", 10.0),
+        "retries": get("retries", 3),
+        "backoff": get("backoff_seconds", 0.5),
+        "workers": get("workers", 4),
+        "suffix_mode": get("suffix", DETERMINISTIC),
+    }
+    return {k: v for k, v in settings.items() if v is not None}
+
+
+def pid_service_from_config(pid_config: Any) -> PidService:
+    """:func:`get_pid_service` for the config's ``pid`` section."""
+    get = pid_config.get if isinstance(pid_config, Mapping) else (
+        lambda name, default=None: getattr(pid_config, name, default))
+    return get_pid_service(get("credentials_file"), **settings_from_config(pid_config))
+
+
+def _forget(service: PidService) -> None:
+    with _CACHE_LOCK:
+        for key in [k for k, v in _CACHE.items() if v is service]:
+            del _CACHE[key]
+
+
+def cached_services() -> list[PidService]:
+    """The PidServices this process has cached (to close those of a stopped server)."""
+    with _CACHE_LOCK:
+        return list(_CACHE.values())
+
+
+def clear_cache() -> None:
+    """Close and forget every cached service (tests, reconfiguration)."""
+    with _CACHE_LOCK:
+        services = list(_CACHE.values())
+        _CACHE.clear()
+    for service in services:
+        service.close()
+
+
+def describe_values(values: list[dict[str, Any]]) -> str:
+    """Values as compact JSON (for CLI output and debugging; Handle values hold no secrets
+    except HS_SECKEY, which is removed)."""
+    shown = [v for v in values if v.get("type") != "HS_SECKEY"]
+    return json.dumps(shown, sort_keys=True)

@@ -1,0 +1,420 @@
+"""The Catalog port over the PREP callback: microservices and GenQuery, nothing else.
+
+This module and :mod:`b2safe.prep` are the only ones that touch ``callback``, ``irods_types`` and
+``genquery``. Every microservice goes through :func:`b2safe.adapters.prep.msi.call_msi`, which
+raises typed errors on failure and on ``status == False``. Listings stream GenQuery pages (256
+rows), so the number of round trips grows with N/256 and memory does not grow with N.
+
+Never call this from a worker thread: PREP's callback belongs to the rule's thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+from b2safe import errors
+from b2safe.adapters.prep import calls
+from b2safe.adapters.prep.msi import call_msi, output
+from b2safe.domain.paths import gq_below, gq_equals, gq_strictly_below, split
+from b2safe.errors import NotFound
+from b2safe.ports import COLLECTION, DATA_OBJECT, Avu, DelayedRule, ObjectInfo
+
+_AVU_COLUMNS = {
+    "-d": ("META_DATA_ATTR_NAME", "META_DATA_ATTR_VALUE", "META_DATA_ATTR_UNITS"),
+    "-C": ("META_COLL_ATTR_NAME", "META_COLL_ATTR_VALUE", "META_COLL_ATTR_UNITS"),
+}
+
+_DATA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_ID", "DATA_SIZE", "DATA_CHECKSUM",
+                 "DATA_OWNER_NAME", "DATA_OWNER_ZONE", "DATA_RESC_NAME", "DATA_CREATE_TIME",
+                 "DATA_MODIFY_TIME", "DATA_REPL_NUM")
+_COLL_COLUMNS = ("ORDER(COLL_NAME)", "COLL_ID", "COLL_OWNER_NAME", "COLL_OWNER_ZONE",
+                 "COLL_CREATE_TIME", "COLL_MODIFY_TIME")
+
+
+def _int(text: Any) -> int:
+    try:
+        return int(str(text).strip() or 0)
+    except ValueError:
+        return 0
+
+
+def _collection(row: list[str]) -> ObjectInfo:
+    return ObjectInfo(path=row[0], kind=COLLECTION, object_id=row[1], owner=row[2],
+                      owner_zone=row[3], create_time=_int(row[4]), modify_time=_int(row[5]))
+
+
+class PrepCatalog:
+    """:class:`b2safe.ports.Catalog` for rules running under PREP.
+
+    Args:
+        callback: the ``callback`` PREP passed to the rule.
+        zone: the local zone name (from the configuration).
+    """
+
+    def __init__(self, callback: Any, zone: str) -> None:
+        self._callback = callback
+        self._zone = zone
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def msi(self, name: str, *args: Any) -> dict[str, Any]:
+        """Call a microservice; typed errors on failure."""
+        return call_msi(self._callback, name, *args)
+
+    def query(self, columns: Sequence[str], conditions: str,
+              keep: Optional[Callable[[list[str]], bool]] = None) -> Iterator[list[str]]:
+        """Stream GenQuery1 rows (lists of str), optionally filtered by ``keep``.
+
+        Raises:
+            IrodsCallError: bad query or server failure (typed by code).
+        """
+        import genquery  # PREP's module from /etc/irods (the sandbox places its own there)
+
+        query = genquery.Query(self._callback, list(columns), conditions,
+                               output=genquery.AS_LIST)
+        try:
+            for row in query:
+                values = [str(v) for v in row]
+                if keep is None or keep(values):
+                    yield values
+        except RuntimeError as exc:
+            raise errors.from_server_error(exc, "GenQuery") from None
+
+    # -- Catalog ----------------------------------------------------------------------------------
+
+    @property
+    def zone(self) -> str:
+        """The local zone name."""
+        return self._zone
+
+    def now(self) -> int:
+        """The server's clock (msiGetSystemTime, unix format)."""
+        return _int(output(self.msi("msiGetSystemTime", "", "unix"), 0))
+
+    def stat(self, path: str) -> Optional[ObjectInfo]:
+        """msiObjStat; None when the path does not exist or is not visible to the client."""
+        import irods_types
+
+        try:
+            result = self.msi("msiObjStat", path, irods_types.RodsObjStat())
+        except NotFound:
+            return None
+        stat = output(result, 1)
+        kind = COLLECTION if int(stat.objType) == 2 else DATA_OBJECT
+        return ObjectInfo(
+            path=path, kind=kind, object_id=str(stat.dataId),
+            owner=str(stat.ownerName), owner_zone=str(stat.ownerZone),
+            size=_int(stat.objSize) if kind == DATA_OBJECT else 0,
+            checksum=str(stat.chksum) if kind == DATA_OBJECT else "",
+            resource=str(getattr(stat, "rescHier", "") or ""),
+            create_time=_int(stat.createTime), modify_time=_int(stat.modifyTime),
+        )
+
+    def checksum(self, path: str, *, force: bool = False, resource: str = "") -> str:
+        """The registered checksum (computed and registered when absent, or when ``force``)."""
+        options = "forceChksum=" if force else "null"
+        return str(output(self.msi("msiDataObjChksum", path, options, ""), 2))
+
+    def avus(self, path: str, kind: str, name: str = "") -> list[Avu]:
+        """AVUs of a data object (``-d``) or collection (``-C``), optionally only ``name``."""
+        attr, value, units = _AVU_COLUMNS[kind]
+        if kind == "-d":
+            parent, leaf = split(path)
+            coll_cond, coll_ok = gq_equals("COLL_NAME", parent)
+            data_cond, data_ok = gq_equals("DATA_NAME", leaf)
+            conditions = f"{coll_cond} and {data_cond}"
+            columns = ["COLL_NAME", "DATA_NAME", attr, value, units]
+
+            def keep(row: list[str]) -> bool:
+                return coll_ok(row[0]) and data_ok(row[1])
+        else:
+            coll_cond, coll_ok = gq_equals("COLL_NAME", path)
+            conditions = coll_cond
+            columns = ["COLL_NAME", "COLL_NAME", attr, value, units]
+
+            def keep(row: list[str]) -> bool:
+                return coll_ok(row[0])
+        if name:
+            name_cond, name_ok = gq_equals(attr, name)
+            conditions += f" and {name_cond}"
+            base_keep = keep
+
+            def keep(row: list[str]) -> bool:
+                return base_keep(row) and name_ok(row[2])
+        return [Avu(r[2], r[3], r[4]) for r in self.query(columns, conditions, keep)]
+
+    def set_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
+        """Set ``name`` to exactly ``value`` (msiModAVUMetadata set)."""
+        self.msi("msiModAVUMetadata", kind, path, "set", name, value, units)
+
+    def add_avu(self, path: str, kind: str, name: str, value: str, *,
+                known_absent: bool = False) -> None:
+        """Add ``name=value`` unless present (idempotent).
+
+        ``known_absent`` skips the query for an existing pair (the caller just looked); a
+        duplicate is still tolerated.
+        """
+        if not known_absent and any(a.value == value for a in self.avus(path, kind, name)):
+            return
+        try:
+            self.msi("msiModAVUMetadata", kind, path, "add", name, value, "")
+        except errors.IrodsCallError as exc:
+            if exc.code not in (errors.CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, errors.CAT_SQL_ERR):
+                raise
+
+    def remove_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
+        """Remove ``name=value`` (with ``units``); absent is fine."""
+        try:
+            self.msi("msiModAVUMetadata", kind, path, "rm", name, value, units)
+        except errors.B2SafeError as exc:
+            if exc.code != errors.CAT_SUCCESS_BUT_WITH_NO_INFO:
+                raise
+
+    def set_avus(self, path: str, kind: str, values: dict[str, str]) -> None:
+        """Set several attributes: two microservice calls when the text allows, else one each.
+
+        ``msiString2KeyValPair`` splits on ``%`` and the first ``=``, so keys or values that
+        contain ``%`` (or keys with ``=``) go one by one through msiModAVUMetadata.
+        """
+        import irods_types
+
+        safe = all("%" not in k and "=" not in k and "%" not in v and k and v
+                   for k, v in values.items())
+        if not safe or len(values) == 1:
+            for name, value in values.items():
+                self.set_avu(path, kind, name, value)
+            return
+        text = "%".join(f"{k}={v}" for k, v in values.items())
+        kvp = output(self.msi("msiString2KeyValPair", text, irods_types.KeyValPair()), 1)
+        self.msi("msiSetKeyValuePairsToObj", kvp, path, kind)
+
+    def avu_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, str]:
+        """``{id: value}`` of attribute ``name`` for the given DATA_IDs (-d) or COLL_IDs (-C);
+        the smallest value when an object has several."""
+        return {key: min(values) for key, values in self.avus_by_id(kind, ids, name).items()}
+
+    def avus_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, list[str]]:
+        """``{id: [values]}`` of attribute ``name`` for the given DATA_IDs or COLL_IDs.
+
+        One query per 256 ids (GenQuery ``in`` lists stay short); replicas do not repeat values.
+        """
+        wanted = sorted({i for i in ids if i.isdigit()}, key=int)
+        found: dict[str, list[str]] = {}
+        id_column = "DATA_ID" if kind == "-d" else "COLL_ID"
+        attr, value, _ = _AVU_COLUMNS[kind]
+        name_cond, name_ok = gq_equals(attr, name)
+        for start in range(0, len(wanted), 256):
+            listed = ",".join(f"'{i}'" for i in wanted[start:start + 256])
+            for row in self.query([id_column, attr, value], f"{id_column} in ({listed}) and "
+                                  f"{name_cond}", lambda r: name_ok(r[1])):
+                values = found.setdefault(row[0], [])
+                if row[2] not in values:
+                    values.append(row[2])
+        return found
+
+    def walk(self, collection: str) -> Iterator[ObjectInfo]:
+        """Sub-collections, then data objects, below ``collection``; one stream each."""
+        cond, ok = gq_strictly_below("COLL_NAME", collection)
+        for row in self.query(_COLL_COLUMNS, cond, lambda r: ok(r[0])):
+            yield _collection(row)
+        yield from self.data_objects(collection)
+
+    def data_objects(self, collection: str) -> Iterator[ObjectInfo]:
+        """Every data object in or below ``collection`` (one row per object), streamed."""
+        cond, ok = gq_below("COLL_NAME", collection)
+        yield from self._data_rows(cond, ok)
+
+    def _data_rows(self, cond: str, ok: Callable[[str], bool]) -> Iterator[ObjectInfo]:
+        last_id = None
+        for row in self.query(_DATA_COLUMNS, cond, lambda r: ok(r[0])):
+            if row[2] == last_id:
+                continue  # another replica of the same object
+            last_id = row[2]
+            yield ObjectInfo(path=f"{row[0]}/{row[1]}", kind=DATA_OBJECT, object_id=row[2],
+                             size=_int(row[3]), checksum=row[4], owner=row[5],
+                             owner_zone=row[6], resource=row[7], create_time=_int(row[8]),
+                             modify_time=_int(row[9]))
+
+    def object_ids(self, collection: str, kind: str) -> Iterator[str]:
+        """Ascending DATA_IDs (``-d``: data objects in or below ``collection``) or COLL_IDs
+        (``-C``: ``collection`` and its sub-collections), streamed, each once."""
+        cond, ok = gq_below("COLL_NAME", collection)
+        column = "DATA_ID" if kind == "-d" else "COLL_ID"
+        last = None
+        for row in self.query([f"ORDER({column})", "COLL_NAME"], cond, lambda r: ok(r[1])):
+            if row[0] != last:
+                last = row[0]
+                yield row[0]
+
+    def walk_ids(self, collection: str, kind: str, first: str, last: str,
+                 ) -> Iterator[ObjectInfo]:
+        """Like :meth:`walk`, restricted to one kind and to ids ``first`` .. ``last``.
+
+        Guess: GenQuery compares the numeric id columns as numbers (the SQL column is a
+        bigint), as the sandbox does.
+        """
+        if not (first.isdigit() and last.isdigit()):
+            raise errors.InvalidInput(f"id range {first[:20]!r}..{last[:20]!r} is not numeric")
+        cond, ok = gq_below("COLL_NAME", collection)
+        column = "DATA_ID" if kind == "-d" else "COLL_ID"
+        cond += f" and {column} >= '{first}' and {column} <= '{last}'"
+        if kind == "-C":
+            for row in self.query(_COLL_COLUMNS, cond, lambda r: ok(r[0])):
+                yield _collection(row)
+            return
+        yield from self._data_rows(cond, ok)
+
+    def paths_with_avu(self, collection: str, name: str) -> Iterator[tuple[str, str]]:
+        """(path, value) below ``collection`` (inclusive) carrying AVU ``name``."""
+        coll_cond, coll_ok = gq_below("COLL_NAME", collection)
+        attr_cond, attr_ok = gq_equals("META_COLL_ATTR_NAME", name)
+        for row in self.query(["COLL_NAME", "META_COLL_ATTR_NAME", "META_COLL_ATTR_VALUE"],
+                              f"{coll_cond} and {attr_cond}",
+                              lambda r: coll_ok(r[0]) and attr_ok(r[1])):
+            yield row[0], row[2]
+        attr_cond, attr_ok = gq_equals("META_DATA_ATTR_NAME", name)
+        for row in self.query(["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_NAME",
+                               "META_DATA_ATTR_VALUE"], f"{coll_cond} and {attr_cond}",
+                              lambda r: coll_ok(r[0]) and attr_ok(r[2])):
+            yield f"{row[0]}/{row[1]}", row[3]
+
+    def check_access(self, path: str, level: str) -> bool:
+        """msiCheckAccess for the client user."""
+        return _int(output(self.msi("msiCheckAccess", path, level, 0), 2)) == 1
+
+    def zone_connection(self, zone: str) -> str:
+        """ZONE_CONNECTION of ``zone`` ('' if unknown or not set).
+
+        No ZONE_NAME condition: iRODS routes a query to the zone named in its first ZONE_NAME
+        condition, so asking about a zone that is down would fail. The zone list is short.
+        """
+        for row in self.query(["ZONE_NAME", "ZONE_CONNECTION"], ""):
+            if row[0] == zone:
+                return row[1]
+        return ""
+
+    def zones(self) -> list[str]:
+        """All zone names known to this catalog."""
+        return [row[0] for row in self.query(["ZONE_NAME"], "")]
+
+    # -- zone-wide metadata -----------------------------------------------------------------------
+
+    def avus_like(self, pattern: str) -> Iterator[tuple[str, str, str]]:
+        """(kind, value, units) of every data-object and collection AVU whose name is LIKE
+        ``pattern`` in this zone (a b2safe-controlled pattern without quotes)."""
+        if "'" in pattern:
+            raise errors.InvalidInput("an AVU name pattern cannot contain a single quote")
+        for kind, (attr, value, units) in _AVU_COLUMNS.items():
+            for row in self.query([value, units, attr], f"{attr} like '{pattern}'"):
+                yield kind, row[0], row[1]
+
+    def attributes_by_id(self, kind: str, ids: Sequence[str],
+                         names: Sequence[str]) -> dict[str, dict[str, str]]:
+        """``{id: {name: value}}`` of the attributes ``names`` for up to 256 DATA_IDs (-d) or
+        COLL_IDs (-C), in one query. ``names`` are b2safe's own attribute names."""
+        wanted = [i for i in ids if i.isdigit()]
+        if not wanted or not names:
+            return {}
+        if any("'" in n for n in names):
+            raise errors.InvalidInput("attribute names cannot contain a single quote")
+        id_column = "DATA_ID" if kind == "-d" else "COLL_ID"
+        attr, value, _ = _AVU_COLUMNS[kind]
+        listed_ids = ",".join(f"'{i}'" for i in wanted)
+        listed_names = ",".join(f"'{n}'" for n in names)
+        found: dict[str, dict[str, str]] = {}
+        for row in self.query([id_column, attr, value],
+                              f"{id_column} in ({listed_ids}) and {attr} in ({listed_names})"):
+            found.setdefault(row[0], {}).setdefault(row[1], row[2])
+        return found
+
+    def data_attribute_in(self, collection: str, name: str) -> dict[str, str]:
+        """``{data name: value}`` of attribute ``name`` for the objects directly in
+        ``collection`` (smallest value when several; one streamed query)."""
+        coll_cond, coll_ok = gq_equals("COLL_NAME", collection)
+        attr_cond, attr_ok = gq_equals("META_DATA_ATTR_NAME", name)
+        found: dict[str, str] = {}
+        for row in self.query(["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_NAME",
+                               "META_DATA_ATTR_VALUE"], f"{coll_cond} and {attr_cond}",
+                              lambda r: coll_ok(r[0]) and attr_ok(r[2])):
+            if row[1] not in found or row[3] < found[row[1]]:
+                found[row[1]] = row[3]
+        return found
+
+    def foreign_owned_count(self, collection: str, name: str, zone: str) -> int:
+        """How many objects and sub-collections below ``collection`` (visible to the client)
+        are owned by someone other than ``name#zone``."""
+        total = 0
+        coll_cond, coll_ok = gq_below("COLL_NAME", collection)
+        sub_cond, sub_ok = gq_strictly_below("COLL_NAME", collection)
+        checks = (
+            (["COLL_NAME", "DATA_ID"], f"{coll_cond} and DATA_OWNER_NAME <> '{name}'", coll_ok),
+            (["COLL_NAME", "DATA_ID"], f"{coll_cond} and DATA_OWNER_ZONE <> '{zone}'", coll_ok),
+            (["COLL_NAME", "COLL_ID"], f"{sub_cond} and COLL_OWNER_NAME <> '{name}'", sub_ok),
+            (["COLL_NAME", "COLL_ID"], f"{sub_cond} and COLL_OWNER_ZONE <> '{zone}'", sub_ok),
+        )
+        if "'" in name or "'" in zone:
+            raise errors.InvalidInput("user and zone names cannot contain a single quote")
+        for columns, conditions, ok in checks:
+            total += sum(1 for _ in self.query(columns, conditions, lambda r, ok=ok: ok(r[0])))
+        return total
+
+    # -- transfers --------------------------------------------------------------------------------
+
+    def rsync(self, source: str, destination: str, resource: str = "") -> bool:
+        """msiDataObjRsync IRODS_TO_IRODS; True when the destination was (re)written."""
+        result = self.msi("msiDataObjRsync", source, "IRODS_TO_IRODS", resource or "null",
+                          destination, 0)
+        return _int(output(result, 4)) != 0
+
+    def coll_rsync(self, source: str, destination: str, resource: str = "") -> bool:
+        """msiCollRsync IRODS_TO_IRODS; True when any object was (re)written."""
+        result = self.msi("msiCollRsync", source, destination, resource or "null",
+                          "IRODS_TO_IRODS", 0)
+        return _int(output(result, 4)) != 0
+
+    def verify_stored(self, path: str) -> bool:
+        """Recompute the checksum of ``path``'s stored bytes and compare it with the registered
+        one (msiDataObjChksum verifyChksum); False on a mismatch."""
+        try:
+            self.msi("msiDataObjChksum", path, "verifyChksum=", "")
+        except errors.B2SafeError as exc:
+            if exc.code in (errors.CHECK_VERIFICATION_RESULTS, errors.USER_CHKSUM_MISMATCH):
+                return False
+            raise
+        return True
+
+    def ensure_collection(self, path: str) -> None:
+        """msiCollCreate(path, '1'): mkdir -p; an existing collection is fine."""
+        self.msi("msiCollCreate", path, "1", 0)
+
+    def remote_python(self, host: str, text: str) -> None:
+        """Run Python rule text (defining ``main``) on another zone's server (py_remote)."""
+        self.msi("py_remote", host, calls.instance_tag(), text, "")
+
+    def run_remote_rule(self, host: str, rule: str, *args: str) -> None:
+        """Call ``rule`` with ``args`` on another zone's server, by that zone's ruleset."""
+        self.remote_python(host, calls.remote_main(rule, *args))
+
+    # -- delay queue ------------------------------------------------------------------------------
+
+    def delayed_rules(self, text_like: str) -> list[DelayedRule]:
+        """Queued delay rules whose RULE_EXEC_NAME matches ``text_like`` (LIKE pattern)."""
+        if "'" in text_like:
+            raise errors.InvalidInput("a delay-rule pattern cannot contain a single quote")
+        columns = ["RULE_EXEC_ID", "RULE_EXEC_NAME", "RULE_EXEC_USER_NAME", "RULE_EXEC_TIME",
+                   "RULE_EXEC_FREQUENCY"]
+        return [DelayedRule(rule_id=r[0], text=r[1], user=r[2], exe_time=_int(r[3]),
+                            frequency=r[4])
+                for r in self.query(columns, f"RULE_EXEC_NAME like '{text_like}'")]
+
+    def schedule(self, condition: str, text: str) -> None:
+        """delayExec(condition, text, ''); PREP does not return the rule id."""
+        self.msi("delayExec", condition, text, "")
+
+    def schedule_rule(self, rule: str, *args: str, delay: str = "1s",
+                      frequency: str = "") -> str:
+        """Queue a call of ``rule`` on the Python instance after ``delay``, repeating per
+        ``frequency`` (EF grammar) when given. Returns the queued text."""
+        text = calls.rule_call(rule, *args)
+        self.schedule(calls.delay_condition(delay, frequency), text)
+        return text

@@ -1,0 +1,161 @@
+"""Integrity operations over the PREP callback: sorted replica listings, storage verification,
+copies for repair, JSON report objects and the delay queue.
+
+:class:`PrepIntegrityCatalog` extends :class:`b2safe.adapters.prep.catalog.PrepCatalog` (the
+:class:`b2safe.ports.IntegrityCatalog` port). Listings are single GenQuery streams (pages of 256
+rows) ordered by collection and name, so a whole tree costs N/256 round trips per stream and the
+caller can merge two trees in sorted order without holding either in memory.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional, Sequence
+
+from b2safe import errors
+from b2safe.adapters.prep.catalog import PrepCatalog, _int
+from b2safe.adapters.prep.msi import output
+from b2safe.domain.paths import gq_below, gq_equals, split
+from b2safe.ports import ReplicaRow
+
+_REPLICA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_REPL_NUM", "DATA_ID",
+                    "DATA_SIZE", "DATA_CHECKSUM", "DATA_RESC_NAME", "DATA_REPL_STATUS",
+                    "DATA_MODIFY_TIME")
+
+#: msiDataObjChksum verification failures: the stored bytes differ from the catalog checksum.
+_MISMATCH_CODES = (errors.CHECK_VERIFICATION_RESULTS, errors.USER_CHKSUM_MISMATCH)
+
+
+def _replica(row: list[str]) -> ReplicaRow:
+    status_text = row[7].strip()
+    return ReplicaRow(path=f"{row[0]}/{row[1]}", object_id=row[3], repl_num=_int(row[2]),
+                      resource=row[6], size=_int(row[4]), checksum=row[5],
+                      status=_int(status_text) if status_text else 1,
+                      modify_time=_int(row[8]))
+
+
+def _options(**values: Optional[str]) -> str:
+    """A microservice option string ``key=value++++key2=`` (None values are left out)."""
+    parts = [f"{k}={v}" for k, v in values.items() if v is not None]
+    return "++++".join(parts) if parts else "null"
+
+
+class PrepIntegrityCatalog(PrepCatalog):
+    """:class:`b2safe.ports.IntegrityCatalog` for rules running under PREP."""
+
+    def replicas(self, collection: str) -> Iterator[ReplicaRow]:
+        """Every replica in or below ``collection``, ordered by (collection, name), streamed.
+
+        The query's COLL_NAME condition routes it to the zone of ``collection`` (federation).
+        """
+        cond, ok = gq_below("COLL_NAME", collection)
+        for row in self.query(_REPLICA_COLUMNS, cond, lambda r: ok(r[0])):
+            yield _replica(row)
+
+    def replicas_of(self, path: str) -> list[ReplicaRow]:
+        """The replicas of the data object ``path`` ([] when absent or not visible)."""
+        parent, leaf = split(path)
+        coll_cond, coll_ok = gq_equals("COLL_NAME", parent)
+        data_cond, data_ok = gq_equals("DATA_NAME", leaf)
+        rows = self.query(_REPLICA_COLUMNS, f"{coll_cond} and {data_cond}",
+                          lambda r: coll_ok(r[0]) and data_ok(r[1]))
+        return sorted((_replica(r) for r in rows), key=lambda r: r.repl_num)
+
+    def data_avus(self, collection: str, names: Sequence[str],
+                  prefixes: Sequence[str] = ()) -> Iterator[tuple[str, str, str]]:
+        """(path, attribute, value) of data-object AVUs below ``collection``, sorted by path.
+
+        One stream: the attribute condition is one column's ``=``/``like`` alternatives.
+        """
+        wanted = set(names)
+        tests = [f"= '{n}'" for n in names if "'" not in n] + \
+            [f"like '{p}%'" for p in prefixes if "'" not in p and "%" not in p and "_" not in p]
+        coll_cond, coll_ok = gq_below("COLL_NAME", collection)
+        conditions = coll_cond
+        if tests:
+            conditions += " and META_DATA_ATTR_NAME " + " || ".join(tests)
+
+        def keep(row: list[str]) -> bool:
+            return coll_ok(row[0]) and (row[2] in wanted or
+                                        any(row[2].startswith(p) for p in prefixes))
+
+        columns = ["ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "META_DATA_ATTR_NAME",
+                   "META_DATA_ATTR_VALUE"]
+        for row in self.query(columns, conditions, keep):
+            yield f"{row[0]}/{row[1]}", row[2], row[3]
+
+    def compute_checksum(self, path: str, repl_num: Optional[int] = None) -> str:
+        """msiDataObjChksum without force: the registered checksum, computed when absent."""
+        options = _options(replNum=None if repl_num is None else str(repl_num))
+        return str(output(self.msi("msiDataObjChksum", path, options, ""), 2))
+
+    def verify_replica(self, path: str, repl_num: Optional[int] = None) -> bool:
+        """msiDataObjChksum verifyChksum: False when stored bytes and catalog checksum differ.
+
+        Without ``repl_num`` every good replica is verified (ChksumAll).
+        """
+        if repl_num is None:
+            options = _options(verifyChksum="", ChksumAll="")
+        else:
+            options = _options(verifyChksum="", replNum=str(repl_num))
+        try:
+            self.msi("msiDataObjChksum", path, options, "")
+        except errors.B2SafeError as exc:
+            if exc.code in _MISMATCH_CODES:
+                return False
+            raise
+        return True
+
+    def copy_over(self, source: str, destination: str, resource: str = "") -> None:
+        """msiDataObjCopy with forceFlag and verifyChksum (one transfer thread, PREP #54)."""
+        options = _options(destRescName=resource or None, forceFlag="", verifyChksum="",
+                           numThreads="1")
+        self.msi("msiDataObjCopy", source, destination, options, 0)
+
+    def replace_replica(self, path: str, repl_num: int, from_resource: str) -> ReplicaRow:
+        """Trim replica ``repl_num`` and replicate ``from_resource``'s replica onto its resource.
+
+        msiDataObjTrim(path, 'null', replNum, '1', 'null') removes exactly that replica (never
+        the last good one: minCopies 1), then msiDataObjRepl with ``rescName`` (source) and
+        ``destRescName`` (the trimmed replica's resource) and one transfer thread (PREP #54). A
+        good replica on the destination would make msiDataObjRepl a no-op, hence the trim
+        first. The caller verifies the new replica (msiDataObjChksum verifyChksum replNum).
+
+        Raises:
+            NotFound: the object or the replica is gone.
+            B2SafeError: a microservice failed (the replica may then be missing: the trim is
+                done before the transfer).
+        """
+        rows = self.replicas_of(path)
+        bad = next((r for r in rows if r.repl_num == repl_num), None)
+        if bad is None:
+            raise errors.NotFound(f"{path} has no replica {repl_num}")
+        # Guess: no irodsAdmin flag, as for the other integrity calls; the sweep's user needs
+        # delete ('own') permission on the object.
+        self.msi("msiDataObjTrim", path, "null", str(repl_num), "1", "null", 0)
+        options = _options(rescName=from_resource, destRescName=bad.resource, numThreads="1")
+        self.msi("msiDataObjRepl", path, options, 0)
+        fresh = next((r for r in self.replicas_of(path) if r.resource == bad.resource), None)
+        if fresh is None:
+            raise errors.NotFound(f"{path} has no replica on {bad.resource} after replication")
+        return fresh
+
+    def replicate_to(self, path: str, from_resource: str, to_resource: str) -> ReplicaRow:
+        """msiDataObjRepl from ``from_resource``'s replica onto ``to_resource`` (one thread)."""
+        options = _options(rescName=from_resource, destRescName=to_resource, numThreads="1")
+        self.msi("msiDataObjRepl", path, options, 0)
+        fresh = next((r for r in self.replicas_of(path) if r.resource == to_resource), None)
+        if fresh is None:
+            raise errors.NotFound(f"{path} has no replica on {to_resource} after replication")
+        return fresh
+
+    def ensure_collection(self, path: str) -> None:
+        """msiCollCreate(path, '1'): mkdir -p, no error when it exists."""
+        self.msi("msiCollCreate", path, "1", 0)
+
+    def write_text(self, path: str, text: str) -> None:
+        """Create (or truncate) ``path`` and write ``text``: create, write, close."""
+        fd = output(self.msi("msiDataObjCreate", path, "forceFlag=", 0), 2)
+        try:
+            self.msi("msiDataObjWrite", fd, text, 0)
+        finally:
+            self.msi("msiDataObjClose", fd, 0)

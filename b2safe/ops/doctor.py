@@ -1,0 +1,238 @@
+"""Deployment checks (``b2safe doctor``, and ``b2safe install --check-pid``).
+
+Each check returns :class:`Check` results with a Nagios state (OK, WARNING, CRITICAL, UNKNOWN).
+The checks read a configuration file and, where one is given, a backend of the ``b2safe``
+command (a sandbox zone or a live server) for the zone table and the delay queue:
+
+* ``config``: the b2safe.json is valid;
+* ``credentials``: the PID credentials file exists, is readable by its owner only, and parses;
+* ``pid-service``: the Handle server answers and accepts the credentials (the authenticated
+  client's GET of the user handle, then a second explicit GET);
+* ``reverse-lookup``: a reverse lookup answers (an empty list is fine);
+* ``federation``: every zone named by a policy's replication destination is in the zone table with
+  a ZONE_CONNECTION;
+* ``delay-rules``: the delay rules the configuration implies are queued (integrity sweeps, and
+  whatever :data:`DELAY_RULE_EXPECTATIONS` providers add, e.g. replication retries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+OK, WARNING, CRITICAL, UNKNOWN = "OK", "WARNING", "CRITICAL", "UNKNOWN"
+#: Nagios exit code of each state.
+NAGIOS_CODES = {OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3}
+_SEVERITY = {OK: 0, UNKNOWN: 1, WARNING: 2, CRITICAL: 3}
+
+
+@dataclass
+class Check:
+    """One checklist line."""
+
+    name: str
+    state: str
+    detail: str
+
+    def as_json(self) -> dict[str, str]:
+        """JSON-ready dict."""
+        return {"name": self.name, "state": self.state, "detail": self.detail}
+
+
+def worst(checks: list[Check]) -> str:
+    """The overall state: CRITICAL > WARNING > UNKNOWN > OK (as Nagios plugins report)."""
+    if not checks:
+        return UNKNOWN
+    return max((c.state for c in checks), key=lambda s: _SEVERITY[s])
+
+
+def nagios_line(checks: list[Check]) -> tuple[str, int]:
+    """(one status line, exit code) in the Nagios plugin convention."""
+    state = worst(checks)
+    bad = [c for c in checks if c.state != OK]
+    detail = "; ".join(f"{c.name}: {c.detail}" for c in bad) if bad else \
+        f"{len(checks)} checks passed"
+    return f"B2SAFE {state} - {detail}", NAGIOS_CODES[state]
+
+
+# --- expectations about delay rules (hook for replication retries and other periodic work) -----
+
+#: Providers of expected delay rules: ``fn(config) -> [(label, [substrings of the rule text])]``.
+#: Issue-6 style modules (replication retries) register theirs with
+#: :func:`register_delay_expectation`.
+DELAY_RULE_EXPECTATIONS: list[Callable[[Any], list[tuple[str, list[str]]]]] = []
+
+SWEEP_RULE = "EUDATIntegritySweepRun"
+
+
+def register_delay_expectation(provider: Callable[[Any], list[tuple[str, list[str]]]]) -> None:
+    """Add a provider of expected delay rules (idempotent)."""
+    if provider not in DELAY_RULE_EXPECTATIONS:
+        DELAY_RULE_EXPECTATIONS.append(provider)
+
+
+def _sweep_expectations(config: Any) -> list[tuple[str, list[str]]]:
+    return [(f"integrity sweep of {s.collection}", [SWEEP_RULE, s.collection])
+            for s in config.integrity.sweeps]
+
+
+register_delay_expectation(_sweep_expectations)
+
+RETRY_RULE = "EUDATTransferUsingFailLog"
+
+
+def _retry_expectations(config: Any) -> list[tuple[str, list[str]]]:
+    """Zones whose policies replicate need the fail-log retry rule (see docs/replication.md)."""
+    if any(policy.replicate for policy in config.policies):
+        return [("fail-log retry (replication)", [RETRY_RULE])]
+    return []
+
+
+register_delay_expectation(_retry_expectations)
+
+
+# --- the checks --------------------------------------------------------------------------------
+
+
+def check_config(path: Optional[str]) -> tuple[Check, Any]:
+    """(check, Config or None) for the configuration file at ``path``."""
+    from b2safe.config import read_config_file
+    from b2safe.errors import B2SafeError
+
+    if not path:
+        return Check("config", CRITICAL, "no configuration file (give --config FILE)"), None
+    try:
+        config = read_config_file(path)
+    except B2SafeError as exc:
+        return Check("config", CRITICAL, str(exc)), None
+    return Check("config", OK, f"{path} valid (zone {config.zone.name})"), config
+
+
+def check_credentials(config: Any) -> tuple[Check, Any]:
+    """(check, HandleCredentials or None) for the configured PID credentials file."""
+    from b2safe.adapters.handle.credentials import HandleCredentials
+    from b2safe.errors import B2SafeError
+
+    if not config.pid.enabled:
+        return Check("credentials", OK, "PID service disabled in the configuration"), None
+    try:
+        creds = HandleCredentials.load(config.pid.credentials_file)
+    except B2SafeError as exc:
+        return Check("credentials", CRITICAL, str(exc)), None
+    return Check("credentials", OK,
+                 f"{config.pid.credentials_file} private, prefix {creds.prefix}"), creds
+
+
+def _user_handle(creds: Any) -> Optional[str]:
+    owner = creds.username or ""
+    _, sep, handle = owner.partition(":")
+    return handle if sep and "/" in handle else None
+
+
+def check_pid_service(creds: Any, server_id: str = "", timeout: float = 5.0) -> list[Check]:
+    """pid-service and reverse-lookup checks with ``creds`` (HandleCredentials)."""
+    from b2safe.adapters.handle.rest import PidService
+    from b2safe.errors import B2SafeError, PidAuthError, PidNotFound
+
+    checks: list[Check] = []
+    service = PidService(creds, retries=0, timeout=timeout)
+    try:
+        try:
+            service.connect()
+            handle = _user_handle(creds)
+            if handle:
+                service.get_values(handle)
+                detail = f"{creds.handle_server_url} answers; user handle {handle} readable"
+            else:
+                detail = f"{creds.handle_server_url} answers (certificate authentication)"
+            checks.append(Check("pid-service", OK, detail))
+        except PidNotFound as exc:
+            checks.append(Check("pid-service", WARNING, f"user handle missing: {exc}"))
+        except PidAuthError as exc:
+            checks.append(Check("pid-service", CRITICAL, f"credentials refused: {exc}"))
+            return checks
+        except B2SafeError as exc:
+            checks.append(Check("pid-service", CRITICAL, str(exc)))
+            return checks
+        probe = (server_id.rstrip("/") or "irods://b2safe-doctor") + "/b2safe-doctor-probe"
+        try:
+            found = service.search_url(probe)
+            checks.append(Check("reverse-lookup", OK, f"answers ({len(found)} match(es) for a "
+                                                      "probe URL)"))
+        except B2SafeError as exc:
+            checks.append(Check("reverse-lookup", WARNING, f"reverse lookup failed: {exc}"))
+    finally:
+        service.close()
+    return checks
+
+
+def replication_zones(config: Any) -> list[str]:
+    """Zones named by the policies' replication destinations (other than this zone), sorted."""
+    zones = set()
+    for policy in config.policies:
+        for target in policy.replicate:
+            parts = target.destination.split("/")
+            if len(parts) > 1 and parts[1] and parts[1] != config.zone.name:
+                zones.add(parts[1])
+    return sorted(zones)
+
+
+def check_federation(config: Any, backend: Any) -> Check:
+    """Every replication target zone has a zone-table entry with a connection."""
+    targets = replication_zones(config)
+    if not targets:
+        return Check("federation", OK, "no remote replication targets configured")
+    if backend is None:
+        return Check("federation", UNKNOWN, f"targets {', '.join(targets)}; no iRODS connection "
+                                            "to read the zone table")
+    try:
+        table = backend.zones()
+    except Exception as exc:  # reported, not raised: the checklist goes on
+        return Check("federation", UNKNOWN, f"cannot read the zone table: {exc}")
+    missing = [z for z in targets if z not in table]
+    if missing:
+        return Check("federation", CRITICAL, f"unknown zone(s) {', '.join(missing)}")
+    unconnected = [z for z in targets if not table.get(z)]
+    if unconnected:
+        return Check("federation", WARNING, f"no ZONE_CONNECTION for {', '.join(unconnected)}")
+    return Check("federation", OK, ", ".join(f"{z} at {table[z]}" for z in targets))
+
+
+def check_delay_rules(config: Any, backend: Any) -> Check:
+    """The delay rules the configuration implies are queued."""
+    expected: list[tuple[str, list[str]]] = []
+    for provider in DELAY_RULE_EXPECTATIONS:
+        expected.extend(provider(config))
+    if not expected:
+        return Check("delay-rules", OK, "none needed by this configuration")
+    if backend is None:
+        return Check("delay-rules", UNKNOWN, "no iRODS connection to read the delay queue")
+    try:
+        queued = backend.delayed_rules()
+    except Exception as exc:  # reported, not raised
+        return Check("delay-rules", UNKNOWN, f"cannot read the delay queue: {exc}")
+    missing = [label for label, parts in expected
+               if not any(all(p in text for p in parts) for text in queued)]
+    if missing:
+        return Check("delay-rules", WARNING, "not queued: " + "; ".join(missing))
+    return Check("delay-rules", OK, f"{len(expected)} expected rule(s) queued")
+
+
+def run_checks(config_path: Optional[str], backend: Any = None,
+               check_pid: bool = True) -> list[Check]:
+    """The whole checklist for the configuration at ``config_path`` (see module docstring)."""
+    first, config = check_config(config_path)
+    checks = [first]
+    if config is None:
+        return checks
+    cred_check, creds = check_credentials(config)
+    checks.append(cred_check)
+    if creds is not None and check_pid:
+        try:
+            checks.extend(check_pid_service(creds, config.zone.server_id,
+                                            timeout=min(config.pid.timeout_seconds, 10.0)))
+        except Exception as exc:  # a checklist reports every failure
+            checks.append(Check("pid-service", UNKNOWN, f"check failed: {exc}"))
+    checks.append(check_federation(config, backend))
+    checks.append(check_delay_rules(config, backend))
+    return checks

@@ -1,0 +1,464 @@
+"""``b2safe install``: put the b2safe rules on an iRODS server (run as the iRODS service account).
+
+What it does in the server's config directory (default ``/etc/irods``):
+
+1. ``core.py``: written when absent; when the server already has one, the single line
+   ``from b2safe.ruleset import *`` is added near its top (after the docstring and
+   ``__future__`` imports), so the site's own definitions further down keep precedence. Names the
+   site defines that b2safe also registers are reported.
+2. ``server_config.json``: the Python rule engine stanza is added to
+   ``plugin_configuration.rule_engines`` if no stanza uses the Python plugin, before the native
+   rule language stanza (so Python rules are found first). A malformed file is refused.
+3. ``b2safe.json``: a starter configuration (zone name, port, host and default resource taken
+   from server_config.json) unless one exists; either way it is validated.
+4. Checks: the PID credentials file's permissions (mode 0600), and with ``--check-pid`` the PID
+   service connection.
+
+Every change is planned first (:func:`plan_install`, pure over the directory's files), so a
+refused file leaves everything untouched; ``--dry-run`` prints the unified diff of the plan.
+Files that change are backed up next to themselves as ``NAME.<timestamp>.b2safe.bak``. A second
+run changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import json
+import os
+import re
+import shutil
+import socket
+import stat
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from b2safe.errors import B2SafeError
+
+DEFAULT_CONFIG_DIR = "/etc/irods"
+IMPORT_LINE = "from b2safe.ruleset import *"
+_IMPORT_RE = re.compile(r"^\s*from\s+b2safe\.ruleset\s+import\s+\*", re.M)
+PYTHON_PLUGIN = "irods_rule_engine_plugin-python"
+PYTHON_INSTANCE = "irods_rule_engine_plugin-python-instance"
+NREP_PLUGIN = "irods_rule_engine_plugin-irods_rule_language"
+CPP_DEFAULT_PLUGIN = "irods_rule_engine_plugin-cpp_default_policy"
+
+CORE_PY = '''"""b2safe: the EUDAT B2SAFE ruleset for the iRODS Python Rule Engine Plugin.
+
+Deploy by copying this file to /etc/irods/core.py (or adding its import line to an existing one)
+on a server where the b2safe package is installed into the Python 3 that PREP uses.
+"""
+
+# Exactly the registered rules: b2safe.ruleset.__all__ is the rule registry.
+from b2safe.ruleset import *
+'''
+
+_MERGE_BLOCK = ("# b2safe rules (added by 'b2safe install'). Definitions further down this file\n"
+                "# take precedence over b2safe's rules of the same name.\n"
+                f"{IMPORT_LINE}\n")
+
+
+class InstallError(B2SafeError):
+    """A file the installer must change is malformed; nothing was changed."""
+
+
+@dataclass
+class Change:
+    """One file the installer writes: ``before`` None means a new file."""
+
+    path: Path
+    before: Optional[str]
+    after: str
+    reason: str
+    mode: int = 0o644
+
+    def diff(self) -> str:
+        """Unified diff of the change."""
+        old = [] if self.before is None else self.before.splitlines(keepends=True)
+        new = self.after.splitlines(keepends=True)
+        label_old = "/dev/null" if self.before is None else f"{self.path} (current)"
+        lines = difflib.unified_diff(old, new, label_old, f"{self.path} (b2safe install)")
+        text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                       for line in lines)
+        return text
+
+
+@dataclass
+class InstallPlan:
+    """Everything ``b2safe install`` would do in one config directory."""
+
+    config_dir: Path
+    changes: list[Change] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    config_text: str = ""
+
+    def diff(self) -> str:
+        """The unified diff of every change ("" when there is nothing to do)."""
+        return "".join(change.diff() for change in self.changes)
+
+
+# --- core.py -----------------------------------------------------------------------------------
+
+
+def core_py_text() -> str:
+    """The content of a fresh core.py (the same as the repository's core.py)."""
+    return CORE_PY
+
+
+def _defined_names(tree: ast.Module) -> set:
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+    return names
+
+
+def merge_core(existing: Optional[str], rule_names: Optional[set] = None,
+               where: str = "core.py") -> tuple[Optional[str], list[str]]:
+    """(new core.py text or None when unchanged, notes) for an existing core.py (or None).
+
+    Raises InstallError when the existing file is not valid Python (PREP could not import it
+    either, and a merge would hide the real problem).
+    """
+    if existing is None:
+        return core_py_text(), []
+    if _IMPORT_RE.search(existing):
+        return None, []
+    try:
+        tree = ast.parse(existing)
+    except SyntaxError as exc:
+        raise InstallError(f"{where} is not valid Python (line {exc.lineno}: {exc.msg}); fix it "
+                           "first. Nothing was changed.") from None
+    insert_after = 0  # number of leading lines kept above the import
+    for index, node in enumerate(tree.body):
+        is_doc = (index == 0 and isinstance(node, ast.Expr)
+                  and isinstance(getattr(node, "value", None), ast.Constant)
+                  and isinstance(node.value.value, str))
+        is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        if not (is_doc or is_future):
+            break
+        insert_after = getattr(node, "end_lineno", node.lineno)
+    lines = existing.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    head, tail = lines[:insert_after], lines[insert_after:]
+    block = ("\n" if head else "") + _MERGE_BLOCK + ("\n" if tail else "")
+    notes = []
+    overlap = sorted(_defined_names(tree) & (rule_names or set()))
+    if overlap:
+        notes.append(f"{where} defines {', '.join(overlap)}, which b2safe also provides: the "
+                     "site's definitions stay in force (call b2safe's from them if both are "
+                     "wanted)")
+    return "".join(head) + block + "".join(tail), notes
+
+
+# --- server_config.json ------------------------------------------------------------------------
+
+
+def python_stanza() -> dict[str, Any]:
+    """The Python rule engine plugin's rule_engines entry."""
+    return {"instance_name": PYTHON_INSTANCE, "plugin_name": PYTHON_PLUGIN,
+            "plugin_specific_configuration": {}}
+
+
+def parse_server_config(text: str, where: str = "server_config.json") -> dict[str, Any]:
+    """Parse server_config.json; InstallError (nothing changed) when malformed."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InstallError(f"{where} is not valid JSON ({exc}); refusing to change it. "
+                           "Nothing was changed.") from None
+    if not isinstance(data, dict):
+        raise InstallError(f"{where} does not hold a JSON object. Nothing was changed.")
+    plugins = data.get("plugin_configuration")
+    engines = plugins.get("rule_engines") if isinstance(plugins, dict) else None
+    if not isinstance(engines, list) or not all(isinstance(e, dict) for e in engines):
+        raise InstallError(f"{where} has no plugin_configuration.rule_engines list of objects. "
+                           "Nothing was changed.")
+    return data
+
+
+def _indent_of(text: str) -> int:
+    for line in text.splitlines()[1:]:
+        stripped = line.lstrip(" ")
+        if stripped and len(stripped) != len(line):
+            return len(line) - len(stripped)
+    return 4
+
+
+def add_python_stanza(text: str, where: str = "server_config.json") -> Optional[str]:
+    """server_config.json text with the Python stanza added, or None when one is present.
+
+    The stanza goes before the native rule language stanza (else before the C++ default policy,
+    else last). Raises InstallError for a malformed file.
+    """
+    data = parse_server_config(text, where)
+    engines = data["plugin_configuration"]["rule_engines"]
+    if any(e.get("plugin_name") == PYTHON_PLUGIN for e in engines):
+        return None
+    position = len(engines)
+    for wanted in (NREP_PLUGIN, CPP_DEFAULT_PLUGIN):
+        found = [i for i, e in enumerate(engines) if e.get("plugin_name") == wanted]
+        if found:
+            position = found[0]
+            break
+    engines.insert(position, python_stanza())
+    result = json.dumps(data, indent=_indent_of(text), ensure_ascii=False) + "\n"
+    parse_server_config(result, where)  # the result must be as valid as the input
+    return result
+
+
+# --- b2safe.json -------------------------------------------------------------------------------
+
+
+def _site_facts(server_config: Optional[dict[str, Any]]) -> dict[str, Any]:
+    """Zone name, host, port, default resource and hash scheme from server_config.json."""
+    sc = server_config or {}
+    # Guess: iRODS 5 has a top-level "host"; 4.3 lists "catalog_provider_hosts"; otherwise the
+    # machine's FQDN is the best default for the irods:// server id.
+    providers = sc.get("catalog_provider_hosts")
+    host = sc.get("host") or (providers[0] if isinstance(providers, list) and providers else "")
+    scheme = str(sc.get("default_hash_scheme") or "SHA256").upper()
+    return {
+        "zone": str(sc.get("zone_name") or "tempZone"),
+        "host": str(host or socket.getfqdn()),
+        "port": int(sc.get("zone_port") or 1247),
+        "resource": str(sc.get("default_resource_name") or "demoResc"),
+        "hash_scheme": "MD5" if scheme == "MD5" else "SHA256",
+    }
+
+
+def starter_config(server_config: Optional[dict[str, Any]], config_dir: Path,
+                   zone_name: Optional[str] = None, host: Optional[str] = None
+                   ) -> dict[str, Any]:
+    """A starter b2safe.json (conf/b2safe.example.json adapted to this server).
+
+    PIDs on, policies and sweeps empty (to be added by the site), authorization off until a map
+    file exists; credentials expected in ``<config_dir>/b2safe/pid-credentials.json``.
+    """
+    facts = _site_facts(server_config)
+    zone = zone_name or facts["zone"]
+    server = host or facts["host"]
+    base = Path(config_dir) / "b2safe"
+    return {
+        "version": 1,
+        "zone": {"name": zone, "server_id": f"irods://{server}:{facts['port']}",
+                 "default_resource": facts["resource"], "hash_scheme": facts["hash_scheme"]},
+        "logging": {"level": 1, "enabled": True},
+        "pid": {"enabled": True, "credentials_file": str(base / "pid-credentials.json"),
+                "suffix": "deterministic", "timeout_seconds": 10, "retries": 3,
+                "backoff_seconds": 0.5, "workers": 4, "reverse_lookup_fallback": False,
+                "update_url_on_rename": True},
+        "authorization": {"enabled": False, "map_file": str(base / "authz.map.json")},
+        "replication": {"verify": "on_change", "batch_size": 1000, "retry_period": "1h",
+                        "max_attempts": 10, "max_backoff": "1d"},
+        "integrity": {"report_collection": f"/{zone}/b2safe/reports", "sweeps": []},
+        "policies": [],
+        "deletion": {"mode": "keep_and_mark"},
+    }
+
+
+# --- planning and applying ---------------------------------------------------------------------
+
+
+def _read(path: Path) -> Optional[str]:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InstallError(f"cannot read {path}: {exc.strerror}. Nothing was changed.") from None
+
+
+def _registered_names() -> set:
+    try:
+        import b2safe.ruleset  # noqa: F401 - fills the registry
+        from b2safe.prep.registry import REGISTRY
+    except Exception:  # a broken ruleset must not stop the install itself
+        return set()
+    return set(REGISTRY)
+
+
+def plan_install(config_dir: Path, *, zone_name: Optional[str] = None,
+                 host: Optional[str] = None) -> InstallPlan:
+    """Plan every change in ``config_dir`` (reads only). Raises InstallError when refused."""
+    config_dir = Path(config_dir)
+    if not config_dir.is_dir():
+        raise InstallError(f"{config_dir} is not a directory (give --config-dir). "
+                           "Nothing was changed.")
+    plan = InstallPlan(config_dir)
+
+    core_path = config_dir / "core.py"
+    core_before = _read(core_path)
+    core_after, notes = merge_core(core_before, _registered_names(), str(core_path))
+    plan.notes.extend(notes)
+    if core_after is None:
+        plan.unchanged.append(f"{core_path}: already imports the b2safe rules")
+    else:
+        plan.changes.append(Change(core_path, core_before, core_after,
+                                   "new core.py" if core_before is None
+                                   else "added the b2safe import line"))
+
+    server_path = config_dir / "server_config.json"
+    server_text = _read(server_path)
+    server_data: Optional[dict[str, Any]] = None
+    if server_text is None:
+        plan.notes.append(f"{server_path} not found: enable the Python rule engine by hand "
+                          "(see docs/installation.md)")
+    else:
+        server_data = parse_server_config(server_text, str(server_path))
+        server_after = add_python_stanza(server_text, str(server_path))
+        if server_after is None:
+            plan.unchanged.append(f"{server_path}: the Python rule engine is configured")
+        else:
+            plan.changes.append(Change(server_path, server_text, server_after,
+                                       "added the Python rule engine stanza"))
+
+    config_path = config_dir / "b2safe.json"
+    config_before = _read(config_path)
+    if config_before is None:
+        text = json.dumps(starter_config(server_data, config_dir, zone_name, host),
+                          indent=2) + "\n"
+        plan.changes.append(Change(config_path, None, text, "starter configuration"))
+        plan.config_text = text
+    else:
+        plan.unchanged.append(f"{config_path}: exists (kept)")
+        plan.config_text = config_before
+    return plan
+
+
+def _backup_name(path: Path, stamp: str) -> Path:
+    candidate = path.with_name(f"{path.name}.{stamp}.b2safe.bak")
+    counter = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.{stamp}-{counter}.b2safe.bak")
+        counter += 1
+    return candidate
+
+
+def apply_plan(plan: InstallPlan, stamp: Optional[str] = None) -> list[Path]:
+    """Write the planned changes (backing up changed files); returns the backup paths."""
+    stamp = stamp or time.strftime("%Y%m%dT%H%M%S")
+    backups = []
+    for change in plan.changes:
+        mode = change.mode
+        if change.before is not None and change.path.exists():
+            backup = _backup_name(change.path, stamp)
+            shutil.copy2(change.path, backup)
+            backups.append(backup)
+            mode = stat.S_IMODE(change.path.stat().st_mode)
+        tmp = change.path.with_name(f".{change.path.name}.b2safe-tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(change.after)
+        os.chmod(tmp, mode)
+        os.replace(tmp, change.path)
+    return backups
+
+
+# --- checks after planning ---------------------------------------------------------------------
+
+
+def post_checks(plan: InstallPlan, check_pid: bool = False) -> list[Any]:
+    """Validate the (planned) b2safe.json, its credentials file and optionally the PID service.
+
+    A credentials file that does not exist yet is a WARNING (the site must create it); one with
+    a too-open mode is CRITICAL.
+    """
+    from b2safe.config import parse_config
+    from b2safe.ops import doctor
+
+    where = str(plan.config_dir / "b2safe.json")
+    try:
+        config = parse_config(json.loads(plan.config_text), where)
+    except ValueError as exc:
+        return [doctor.Check("config", doctor.CRITICAL, f"{where}: not valid JSON ({exc})")]
+    except B2SafeError as exc:
+        return [doctor.Check("config", doctor.CRITICAL, str(exc))]
+    checks = [doctor.Check("config", doctor.OK, f"{where} valid (zone {config.zone.name})")]
+    if config.pid.enabled and not Path(config.pid.credentials_file).exists():
+        checks.append(doctor.Check(
+            "credentials", doctor.WARNING,
+            f"{config.pid.credentials_file} does not exist yet: create it (pyhandle JSON "
+            "credentials) owned by the iRODS account with mode 600"))
+        return checks
+    cred_check, creds = doctor.check_credentials(config)
+    checks.append(cred_check)
+    if check_pid and creds is not None:
+        checks.extend(doctor.check_pid_service(creds, config.zone.server_id))
+    return checks
+
+
+def _service_account_note(config_dir: Path) -> Optional[str]:
+    target = config_dir / "server_config.json"
+    try:
+        owner = target.stat().st_uid
+    except OSError:
+        return None
+    if hasattr(os, "geteuid") and os.geteuid() != owner:
+        return (f"running as uid {os.geteuid()}, but {target} belongs to uid {owner}: run "
+                "'b2safe install' as the iRODS service account")
+    return None
+
+
+def run_install(args: argparse.Namespace) -> int:
+    """The ``b2safe install`` command; returns the exit code (0 done, 1 a check failed,
+    2 refused or invalid configuration)."""
+    from b2safe.ops import doctor
+    config_dir = Path(args.config_dir)
+    try:
+        plan = plan_install(config_dir, zone_name=args.zone_name, host=args.host)
+    except InstallError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 2
+    note = _service_account_note(config_dir)
+    if note:
+        plan.notes.append(note)
+    if args.dry_run:
+        diff = plan.diff()
+        print(diff if diff else "nothing to change", end="" if diff else "\n")
+    else:
+        backups = apply_plan(plan)
+        for change in plan.changes:
+            print(f"changed {change.path}: {change.reason}")
+        for backup in backups:
+            print(f"backup  {backup}")
+    for line in plan.unchanged:
+        print(f"kept    {line}")
+    for line in plan.notes:
+        print(f"note: {line}", file=sys.stderr)
+    checks = post_checks(plan, check_pid=args.check_pid)
+    for check in checks:
+        print(f"[{check.state:<8}] {check.name}: {check.detail}")
+    state = doctor.worst(checks)
+    if any(c.name == "config" and c.state == doctor.CRITICAL for c in checks):
+        return 2
+    return 1 if state == doctor.CRITICAL else 0
+
+
+def add_parser(subparsers: Any, func: Callable[[argparse.Namespace], int]) -> None:
+    """Add ``install`` to the ``b2safe`` command's sub-parsers."""
+    p = subparsers.add_parser(
+        "install", help="install the rules on this iRODS server (as the iRODS account)",
+        description=(__doc__ or "").splitlines()[0])
+    p.add_argument("--config-dir", default=DEFAULT_CONFIG_DIR,
+                   help="the server's config directory (default /etc/irods)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the unified diff of every change and change nothing")
+    p.add_argument("--check-pid", action="store_true",
+                   help="also connect to the PID service with the configured credentials")
+    p.add_argument("--zone-name", default=None,
+                   help="zone name for a new b2safe.json (default: from server_config.json)")
+    p.add_argument("--host", default=None,
+                   help="host for a new b2safe.json's server id (default: from "
+                        "server_config.json, else this machine's name)")
+    p.set_defaults(func=func)

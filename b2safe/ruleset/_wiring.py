@@ -1,0 +1,79 @@
+"""Composition root for rules: the adapters a rule body needs, built from its context.
+
+Rules call these instead of constructing adapters themselves, so the choice of backend lives in
+one place and tests running in the sandbox exercise the same wiring as a server.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from b2safe.prep.context import RuleContext
+
+if TYPE_CHECKING:
+    from b2safe.adapters.prep.catalog import PrepCatalog
+    from b2safe.adapters.prep.integrity import PrepIntegrityCatalog
+    from b2safe.ports import PidService
+    from b2safe.workflows.pids import PidWorkflow
+
+
+def catalog(ctx: RuleContext) -> PrepCatalog:
+    """The Catalog of the zone running the rule (over PREP's callback)."""
+    cached = ctx.__dict__.get("_catalog")
+    if cached is None:
+        from b2safe.adapters.prep.catalog import PrepCatalog
+
+        cached = ctx.__dict__["_catalog"] = PrepCatalog(ctx.callback, ctx.config.zone.name)
+    return cached
+
+
+def integrity_catalog(ctx: RuleContext) -> PrepIntegrityCatalog:
+    """The Catalog with the integrity operations (sorted streams, verification, repair)."""
+    cached = ctx.__dict__.get("_integrity_catalog")
+    if cached is None:
+        from b2safe.adapters.prep.integrity import PrepIntegrityCatalog
+
+        cached = ctx.__dict__["_integrity_catalog"] = PrepIntegrityCatalog(
+            ctx.callback, ctx.config.zone.name)
+    return cached
+
+
+def lazy_pid_service(ctx: RuleContext) -> Optional[PidService]:
+    """The PID service, connected on first use (None when ``pid.enabled`` is false)."""
+    return _LazyService(ctx) if ctx.config.pid.enabled else None  # type: ignore[return-value]
+
+
+def pid_service(ctx: RuleContext) -> Optional[PidService]:
+    """The process-wide PID service for this server's configuration (None when disabled)."""
+    pid = ctx.config.pid
+    if not pid.enabled:
+        return None
+    from b2safe.adapters.handle.rest import get_pid_service, settings_from_config
+
+    return get_pid_service(pid.credentials_file, **settings_from_config(pid))
+
+
+def pid_workflow(ctx: RuleContext) -> PidWorkflow:
+    """PID operations on behalf of the caller; the PID service connects on first use."""
+    from b2safe.workflows.pids import PidWorkflow
+
+    return PidWorkflow(catalog(ctx), _LazyService(ctx), ctx.config)  # type: ignore[arg-type]
+
+
+class _LazyService:
+    """Defers the PID service (and its authentication request) until a PID call is made."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self._ctx = ctx
+        self._service: Optional[PidService] = None
+
+    def __getattr__(self, name: str):
+        if self._service is None:
+            service = pid_service(self._ctx)
+            if service is None:
+                from b2safe.errors import ConfigError
+
+                raise ConfigError("the PID service is disabled in the configuration "
+                                  "(/pid/enabled)")
+            self._service = service
+        return getattr(self._service, name)

@@ -1,0 +1,182 @@
+"""The fail log, kept in the catalog: replications that must be (re)done, with retry state.
+
+B2SAFE 4.x pushed ``source::destination::false::cause`` messages into a queue file on one
+server. Here each pending replication is an AVU on its **source** object or collection, so every
+server of the zone sees it and GenQuery finds it::
+
+    name   eudat_fail_log:<12 hex digits of sha1(destination)>
+    value  <source>::<destination>::false::<cause>                  (the 4.x message format)
+    units  v1;attempts=<n>;next=<epoch>;first=<epoch>;resc=<resource>;registered=<bool>;
+           recursive=<bool>;user=<name#zone>;state=<pending|gave_up>;sig=<hmac>
+
+One source may have one record per destination. A replication writes its record *before* it
+starts (stage "in progress"), so a crash leaves a record behind, and removes it when everything
+(copy, verification, PIDs, parent links) succeeded. :func:`due` selects records whose ``next``
+time has come; a failed retry increments ``attempts`` and pushes ``next`` back exponentially
+(``replication.retry_period`` doubling, at most ``replication.max_backoff``); after
+``replication.max_attempts`` the record stays with ``state=gave_up`` for an operator to see.
+
+``sig`` signs the fields that say what to do (:mod:`b2safe.state.signing`): anyone who may write an
+object's AVUs could otherwise forge a record for a rodsadmin's retry to carry out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from typing import Iterator, Optional
+
+from b2safe.ports import Catalog
+from b2safe.state.signing import Signer
+
+AVU_PREFIX = "eudat_fail_log:"
+IN_PROGRESS = "replication in progress"
+PENDING, GAVE_UP = "pending", "gave_up"
+_UNITS_VERSION = "v1"
+
+_UNITS_KEYS = ("attempts", "next", "first", "resc", "registered", "recursive", "user", "state",
+               "sig")
+
+
+def attribute_for(destination: str) -> str:
+    """The AVU name of the record for ``destination``."""
+    return AVU_PREFIX + hashlib.sha1(destination.encode("utf-8")).hexdigest()[:12]  # noqa: S324
+
+
+def parse_duration(text: str) -> int:
+    """Seconds of a delayExec-style duration (``30s``, ``5m``, ``1h``, ``2d``, ``1y``)."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 365 * 86400}
+    return int(text[:-1]) * units[text[-1]]
+
+
+@dataclass(frozen=True)
+class FailRecord:
+    """One pending replication."""
+
+    source: str
+    destination: str
+    cause: str
+    resource: str = ""
+    registered: bool = True
+    recursive: bool = True
+    user: str = ""
+    attempts: int = 0
+    next_time: int = 0
+    first_time: int = 0
+    state: str = PENDING
+    kind: str = "-d"
+    signature: str = ""
+
+    @property
+    def message(self) -> str:
+        """The 4.x fail-log message: ``source::destination::false::cause``."""
+        cause = " ".join(self.cause.split())  # one line, as the queue file had
+        return f"{self.source}::{self.destination}::false::{cause}"
+
+    @property
+    def units(self) -> str:
+        """The retry state as stored in the AVU units."""
+        flags = {"attempts": str(self.attempts), "next": str(self.next_time),
+                 "first": str(self.first_time), "resc": self.resource,
+                 "registered": "true" if self.registered else "false",
+                 "recursive": "true" if self.recursive else "false",
+                 "user": self.user, "state": self.state, "sig": self.signature}
+        return ";".join([_UNITS_VERSION] + [f"{k}={flags[k]}" for k in _UNITS_KEYS])
+
+    def signed_fields(self) -> tuple[str, ...]:
+        """What the signature covers: the work itself (not the retry bookkeeping)."""
+        return (self.source, self.destination, self.resource, str(self.registered),
+                str(self.recursive), self.user, self.kind)
+
+    @property
+    def attribute(self) -> str:
+        """The AVU name."""
+        return attribute_for(self.destination)
+
+    def failed_again(self, cause: str, now: int, period: int, max_backoff: int,
+                     max_attempts: int) -> FailRecord:
+        """The record after one more failed attempt."""
+        attempts = self.attempts + 1
+        delay = min(period * (2 ** max(attempts - 1, 0)), max_backoff)
+        state = GAVE_UP if attempts >= max_attempts else PENDING
+        return replace(self, cause=cause, attempts=attempts, next_time=now + delay, state=state)
+
+
+def parse(value: str, units: str, kind: str = "-d") -> Optional[FailRecord]:
+    """A record from its AVU value and units (None when not a record of this format)."""
+    parts = value.split("::", 3)
+    if len(parts) != 4 or not units.startswith(_UNITS_VERSION + ";"):
+        return None
+    flags = dict(item.partition("=")[::2] for item in units.split(";")[1:])
+
+    def number(key: str) -> int:
+        try:
+            return int(flags.get(key, "0") or 0)
+        except ValueError:
+            return 0
+
+    return FailRecord(source=parts[0], destination=parts[1], cause=parts[3],
+                      resource=flags.get("resc", ""),
+                      registered=flags.get("registered", "true") == "true",
+                      recursive=flags.get("recursive", "true") == "true",
+                      user=flags.get("user", ""), attempts=number("attempts"),
+                      next_time=number("next"), first_time=number("first"),
+                      state=flags.get("state", PENDING), kind=kind,
+                      signature=flags.get("sig", ""))
+
+
+class FailLog:
+    """Read and write fail-log records through a :class:`~b2safe.ports.Catalog`.
+
+    ``signer`` (:func:`b2safe.state.signing.signer_for`) signs what is written and checks what is
+    read; without one records are unsigned and :meth:`authentic` is always False.
+    """
+
+    def __init__(self, catalog: Catalog, signer: Optional[Signer] = None) -> None:
+        self.catalog = catalog
+        self.signer = signer
+
+    def write(self, record: FailRecord) -> None:
+        """Create or replace the record on its source (signed when a signer is configured)."""
+        if self.signer is not None:
+            record = replace(record, signature=self.signer.sign(*record.signed_fields()))
+        self.catalog.set_avu(record.source, record.kind, record.attribute, record.message,
+                             record.units)
+
+    def authentic(self, record: FailRecord) -> bool:
+        """Whether b2safe wrote this record (its signature verifies)."""
+        return self.signer is not None and \
+            self.signer.verify(record.signature, *record.signed_fields())
+
+    def clear(self, source: str, kind: str, destination: str) -> None:
+        """Remove the record of ``source`` -> ``destination`` (absent is fine)."""
+        for avu in self.catalog.avus(source, kind, attribute_for(destination)):
+            self.catalog.remove_avu(source, kind, avu.name, avu.value, avu.units)
+
+    def get(self, source: str, kind: str, destination: str) -> Optional[FailRecord]:
+        """The record of ``source`` -> ``destination``, if any."""
+        for avu in self.catalog.avus(source, kind, attribute_for(destination)):
+            record = parse(avu.value, avu.units, kind)
+            if record is not None:
+                return record
+        return None
+
+    def records(self) -> Iterator[FailRecord]:
+        """Every record of the zone (streamed GenQuery)."""
+        for kind, value, units in self.catalog.avus_like(AVU_PREFIX + "%"):
+            record = parse(value, units, kind)
+            if record is not None:
+                yield record
+
+    def due(self, now: int, limit: int, user: str = "") -> list[FailRecord]:
+        """Up to ``limit`` pending records whose time has come (of ``user`` when given)."""
+        out: list[FailRecord] = []
+        for record in self.records():
+            if record.state != PENDING or record.next_time > now:
+                continue
+            if user and record.user != user:
+                continue
+            out.append(record)
+            if len(out) >= limit:
+                break
+        return out

@@ -1,0 +1,488 @@
+"""PID workflows: create, look up, update and remove EUDAT PIDs for iRODS paths.
+
+Pure orchestration over the ports: :class:`~b2safe.ports.Catalog` (the zone running the rule) and
+:class:`~b2safe.ports.PidService`. The catalog is the index: a path's PID is its ``PID`` AVU.
+
+Idempotency and concurrency:
+
+* a path that already has a ``PID`` AVU gets no second PID;
+* handles are minted from a key (zone server id + object id + path) that a retry reproduces, with a
+  single ``PUT ?overwrite=false``; a 409 for a record pointing at our URL is adopted;
+* the ``PID`` AVU is the commit point. Two agents racing on one path both add their PID; when more
+  than one value is found afterwards, every agent keeps the smallest and the others remove their
+  value (and their handle, if they minted it), so all converge on one PID.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+
+from b2safe.config import Config
+from b2safe.domain import profile
+from b2safe.domain.paths import validate_path, validate_pid, zone_of
+from b2safe.domain.profile import PidRecord
+from b2safe.errors import (
+    AccessDenied,
+    B2SafeError,
+    ConfigError,
+    InvalidInput,
+    NotFound,
+    PidNotFound,
+    UnknownZone,
+)
+from b2safe.ports import Catalog, ObjectInfo, PidService
+from b2safe.workflows.batching import id_ranges, pages
+
+logger = logging.getLogger("b2safe.workflows.pids")
+
+PID_AVU = "PID"
+ROR_AVU = profile.ROR
+FIO_AVU = profile.FIO
+PARENT_AVU = profile.PARENT
+FIXED_AVU = profile.FIXED_CONTENT
+REPLICA_AVU = profile.REPLICA
+PAGE = 256
+
+
+def kind_flag(info: ObjectInfo) -> str:
+    """The AVU kind flag of an object: ``-C`` for collections, ``-d`` for data objects."""
+    return "-C" if info.is_collection else "-d"
+
+
+def optional_value(text: Optional[str]) -> Optional[str]:
+    """B2SAFE's "not given": None, '', 'None' and 'null' mean no value."""
+    if text is None:
+        return None
+    text = text.strip()
+    return None if text in ("", "None", "none", "null") else text
+
+
+@dataclass(frozen=True)
+class PidsReport:
+    """Counts of a bulk PID run (``EUDATPidsForColl``)."""
+
+    created: int = 0
+    existing: int = 0
+    failed: int = 0
+    first_error: str = ""
+    first_error_code: int = 0
+
+    def __str__(self) -> str:
+        return f"created={self.created} existing={self.existing} failed={self.failed}"
+
+
+@dataclass(frozen=True)
+class ReplicaSpec:
+    """What a replica's PID record takes from its source (:meth:`PidWorkflow.create_replicas`)."""
+
+    path: str
+    parent: Optional[str]
+    ror: Optional[str]
+    fio: Optional[str]
+    fixed: bool
+
+
+class PidWorkflow:
+    """PID operations for one zone, on behalf of one caller.
+
+    Args:
+        catalog: the local zone's catalog.
+        pids: the PID service (None when ``pid.enabled`` is false; PID rules then fail).
+        config: the server's configuration.
+    """
+
+    def __init__(self, catalog: Catalog, pids: Optional[PidService], config: Config) -> None:
+        self.catalog = catalog
+        self._pids = pids
+        self.config = config
+
+    @property
+    def pids(self) -> PidService:
+        """The PID service; a clear error when it is disabled."""
+        if self._pids is None:
+            raise ConfigError("the PID service is disabled in the configuration (/pid/enabled)")
+        return self._pids
+
+    # --- facts -----------------------------------------------------------------------------------
+
+    def local_path(self, path: str, what: str = "path") -> str:
+        """Validate ``path`` and require it to be in this zone."""
+        validate_path(path, what)
+        if zone_of(path) != self.catalog.zone:
+            raise UnknownZone(f"{what} {path} is not in this zone ({self.catalog.zone}); "
+                              "PIDs are managed by the zone that holds the data")
+        return path
+
+    def stat(self, path: str, what: str = "path") -> ObjectInfo:
+        """Facts about an existing local path; NotFound otherwise."""
+        self.local_path(path, what)
+        info = self.catalog.stat(path)
+        if info is None:
+            raise NotFound(f"{what} {path} does not exist or is not visible to you")
+        return info
+
+    def url_for(self, info: ObjectInfo) -> str:
+        """The URL value for ``info``: HTTP API base (public for 'anonymous') or server id."""
+        api = self.config.http_api
+        if api.enabled:
+            base = api.public_base if info.owner == "anonymous" else api.registered_base
+            return profile.object_url(info.path, api_base=base)
+        return profile.object_url(info.path, server_id=self.config.zone.server_id)
+
+    def candidate_urls(self, path: str) -> list[str]:
+        """Every URL a PID of ``path`` may carry (server id, registered and public bases)."""
+        urls = [profile.object_url(path, server_id=self.config.zone.server_id)]
+        api = self.config.http_api
+        for base in (api.registered_base, api.public_base):
+            if base:
+                urls.append(profile.object_url(path, api_base=base))
+        return urls
+
+    def pid_of(self, info: ObjectInfo) -> Optional[str]:
+        """The PID recorded in the catalog for ``info`` (smallest value if several)."""
+        values = sorted(a.value for a in self.catalog.avus(info.path, kind_flag(info), PID_AVU))
+        return values[0] if values else None
+
+    def mint_key(self, info: ObjectInfo) -> str:
+        """The key deterministic minting derives the handle from."""
+        return f"{self.config.zone.server_id}|{info.kind}|{info.object_id}|{info.path}"
+
+    def search(self, path: str) -> Optional[str]:
+        """Reverse lookup of ``path``'s URL (registered, then public, then server id)."""
+        urls = self.candidate_urls(path)
+        ordered = urls[1:] + urls[:1]
+        for url in ordered:
+            found = self.pids.search(URL=url)
+            if found:
+                return found[0]
+        return None
+
+    # --- create ----------------------------------------------------------------------------------
+
+    def record_for(self, info: ObjectInfo, *, parent: Optional[str], ror: Optional[str],
+                   fio: Optional[str], fixed: bool, checksum: str = "") -> PidRecord:
+        """The profile record a new PID of ``info`` gets (``"pid"`` kept for self-reference)."""
+        timestamp = profile.iso8601_utc(info.modify_time) if checksum else None
+        return PidRecord(url=self.url_for(info), checksum=checksum or None,
+                         checksum_timestamp=timestamp, ror=ror, fio=fio, parent=parent,
+                         fixed_content=fixed)
+
+    def mirror_avus(self, pid: str, record: PidRecord) -> dict[str, str]:
+        """The AVUs mirrored on the iRODS path for a new PID."""
+        values = {PID_AVU: pid, FIXED_AVU: "True" if record.fixed_content else "False"}
+        for name, value in ((ROR_AVU, record.ror), (FIO_AVU, record.fio),
+                            (PARENT_AVU, record.parent)):
+            if value:
+                values[name] = pid if value == profile.SELF else value
+        return values
+
+    def create(self, path: str, *, parent: Optional[str] = None, ror: Optional[str] = None,
+               fio: Optional[str] = None, fixed: bool = False) -> str:
+        """``EUDATCreatePID``: the PID of ``path``, minted if it has none. Idempotent.
+
+        Raises:
+            InvalidPath/UnknownZone/NotFound: bad path. AccessDenied: the caller may not write
+            the path's metadata. Pid*: the PID service failed (nothing is recorded then).
+        """
+        info = self.stat(path)
+        parent = optional_value(parent)
+        if parent is not None:
+            validate_pid(parent, "parent PID")
+        existing = self.pid_of(info)
+        if existing:
+            return existing
+        if not self.catalog.check_access(path, "modify_object"):
+            raise AccessDenied(f"you may not change the metadata of {path}")
+        if self.config.pid.reverse_lookup_fallback:
+            found = self.search(path)
+            if found:
+                logger.info("adopting PID %s found by reverse lookup for %s", found, path)
+                self.catalog.set_avu(path, kind_flag(info), PID_AVU, found)
+                return found
+        checksum = "" if info.is_collection else (info.checksum or self.catalog.checksum(path))
+        record = self.record_for(info, parent=parent, ror=optional_value(ror),
+                                 fio=optional_value(fio), fixed=fixed, checksum=checksum)
+        pid = self.pids.create(record, self.mint_key(info))
+        return self._commit(info, pid, record)
+
+    def _commit(self, info: ObjectInfo, pid: str, record: PidRecord) -> str:
+        """Record ``pid`` on the path and converge with concurrent creators."""
+        kind = kind_flag(info)
+        # create() found no PID just before minting; a concurrent duplicate is tolerated.
+        self.catalog.add_avu(info.path, kind, PID_AVU, pid, known_absent=True)
+        values = sorted({a.value for a in self.catalog.avus(info.path, kind, PID_AVU)})
+        winner = values[0] if values else pid
+        if winner != pid:
+            self._withdraw(info, pid, winner)
+            return winner
+        mirrors = self.mirror_avus(pid, record)
+        mirrors.pop(PID_AVU)
+        self.catalog.set_avus(info.path, kind, mirrors)
+        return pid
+
+    # --- bulk ------------------------------------------------------------------------------------
+
+    def pids_for_collection(self, collection: str, *, fixed: bool,
+                            progress: Optional[Callable[[PidsReport], None]] = None,
+                            ) -> PidsReport:
+        """``EUDATPidsForColl``: PIDs for a collection and everything below it.
+
+        Streams the tree in GenQuery pages; per page one query (per kind) finds the objects that
+        already have a PID, checksums missing from the listing are computed, the PIDs are minted
+        through the PID service's worker pool, and the AVUs are written on the rule's thread,
+        followed by one query (per kind) that detects concurrent creators. The PID AVUs are the
+        checkpoint: a re-run after a crash skips what is done and, with deterministic minting,
+        re-adopts handles created just before the crash.
+        """
+        root = self.stat(collection, "collection")
+        if not root.is_collection:
+            raise InvalidInput(f"{collection} is not a collection")
+        if not self.catalog.check_access(collection, "modify_object"):
+            raise AccessDenied(f"you may not change the metadata of {collection}")
+        items: Iterator[ObjectInfo] = itertools.chain([root], self.catalog.walk(collection))
+        return self.pids_for_items(items, fixed=fixed, progress=progress)
+
+    def pids_for_items(self, items: Iterable[ObjectInfo], *, fixed: bool,
+                       progress: Optional[Callable[[PidsReport], None]] = None) -> PidsReport:
+        """PIDs for a stream of local objects/collections, page by page (see above).
+
+        Returns the counts; failures are counted (and the first one named), not raised.
+        """
+        totals = [0, 0, 0]
+        first: tuple[str, int] = ("", 0)
+        for page in pages(items, PAGE):
+            created, existing, failures = self._pids_for_page(page, fixed)
+            totals[0] += created
+            totals[1] += existing
+            totals[2] += len(failures)
+            if failures and not first[0]:
+                path, error = failures[0]
+                first = (f"{path}: {error}", error.code)
+            if progress is not None:
+                progress(PidsReport(*totals, *first))
+        return PidsReport(*totals, *first)
+
+    def pending_batches(self, collection: str, batch_size: int,
+                        ) -> Iterator[tuple[str, str, str, int]]:
+        """Cut the objects of a tree that have no PID yet into id ranges of ``batch_size``.
+
+        Yields ``(kind, first_id, last_id, count)``: ``-C`` ranges (the collection and its
+        sub-collections) first, then ``-d`` ranges (data objects), ids ascending. Streams
+        (one id query per kind plus one PID query per 256 ids), so memory does not grow with
+        the tree. Ranges may also span ids that got a PID since; :meth:`pids_for_range` skips
+        those.
+        """
+        root = self.stat(collection, "collection")
+        if not root.is_collection:
+            raise InvalidInput(f"{collection} is not a collection")
+        if not self.catalog.check_access(collection, "modify_object"):
+            raise AccessDenied(f"you may not change the metadata of {collection}")
+        if batch_size < 1:
+            raise InvalidInput("batch_size must be a positive number of objects")
+        for kind in ("-C", "-d"):
+            for first, last, count in id_ranges(self._without_pid(collection, kind),
+                                                batch_size):
+                yield kind, first, last, count
+
+    def _without_pid(self, collection: str, kind: str) -> Iterator[str]:
+        """Ascending ids of the ``kind`` objects of the tree that have no PID (paged)."""
+        for page in pages(self.catalog.object_ids(collection, kind), PAGE):
+            have = self.catalog.avus_by_id(kind, page, PID_AVU)
+            yield from (object_id for object_id in page if object_id not in have)
+
+    def pids_for_range(self, collection: str, kind: str, first: str, last: str, *,
+                       fixed: bool) -> PidsReport:
+        """One batch of :meth:`pending_batches`: PIDs for the ``kind`` objects of the tree whose
+        ids lie in ``first`` .. ``last`` (those with a PID are counted as existing)."""
+        root = self.stat(collection, "collection")
+        if not root.is_collection:
+            raise InvalidInput(f"{collection} is not a collection")
+        if kind not in ("-C", "-d"):
+            raise InvalidInput(f"kind must be -C or -d, not {kind[:10]!r}")
+        if not (first.isdigit() and last.isdigit()) or int(first) > int(last):
+            raise InvalidInput(f"{first[:20]!r}..{last[:20]!r} is not an id range")
+        if not self.catalog.check_access(collection, "modify_object"):
+            raise AccessDenied(f"you may not change the metadata of {collection}")
+        return self.pids_for_items(self.catalog.walk_ids(collection, kind, first, last),
+                                   fixed=fixed)
+
+    def _pid_values(self, infos: Sequence[ObjectInfo]) -> dict[str, list[str]]:
+        """``{kind+id: [PID values]}`` for ``infos``: one catalog query per kind present."""
+        found: dict[str, list[str]] = {}
+        for kind in ("-C", "-d"):
+            ids = [i.object_id for i in infos if kind_flag(i) == kind]
+            if ids:
+                for key, values in self.catalog.avus_by_id(kind, ids, PID_AVU).items():
+                    found[f"{kind}{key}"] = sorted(values)
+        return found
+
+    def _pids_for_page(self, page: Sequence[ObjectInfo], fixed: bool,
+                       details: Optional[dict[str, ReplicaSpec]] = None,
+                       ) -> tuple[int, int, list[tuple[str, B2SafeError]]]:
+        """Create the missing PIDs of one page: (created, existing, [(path, error)]).
+
+        ``details`` gives, per path, the parent/ROR/FIO/FIXED_CONTENT of a replica's record;
+        paths without details get an original's record (no parent, ROR or FIO).
+        """
+        have = self._pid_values(page)
+        todo = [i for i in page if _key(i) not in have]
+        failures: list[tuple[str, B2SafeError]] = []
+        jobs: list[tuple[ObjectInfo, PidRecord]] = []
+        for info in todo:
+            try:
+                checksum = "" if info.is_collection else \
+                    (info.checksum or self.catalog.checksum(info.path))
+                spec = (details or {}).get(info.path)
+                if spec is None:
+                    record = self.record_for(info, parent=None, ror=None, fio=None,
+                                             fixed=fixed, checksum=checksum)
+                else:
+                    record = self.record_for(info, parent=spec.parent, ror=spec.ror,
+                                             fio=spec.fio, fixed=spec.fixed, checksum=checksum)
+                jobs.append((info, record))
+            except B2SafeError as exc:
+                failures.append((info.path, exc))
+        recorded: list[tuple[ObjectInfo, str]] = []
+        for (info, record), result in self._mint_all(jobs):
+            if isinstance(result, B2SafeError):
+                failures.append((info.path, result))
+                continue
+            if isinstance(result, BaseException):
+                raise result
+            try:
+                kind = kind_flag(info)
+                mirrors = self.mirror_avus(result, record)
+                mirrors.pop(PID_AVU)
+                # Mirrors first: a crash before the PID AVU (the commit point) leaves a path
+                # that a re-run completes; the mirrors do not depend on which PID wins.
+                self.catalog.set_avus(info.path, kind, mirrors)
+                self.catalog.add_avu(info.path, kind, PID_AVU, result, known_absent=True)
+                recorded.append((info, result))
+            except B2SafeError as exc:
+                failures.append((info.path, exc))
+        if recorded:
+            now = self._pid_values([info for info, _ in recorded])
+            for info, pid in recorded:
+                values = now.get(_key(info), [pid])
+                if values[0] != pid:
+                    self._withdraw(info, pid, values[0])
+        for path, error in failures:
+            logger.error("PID not created for %s: %s", path, error)
+        return len(todo) - len(failures), len(page) - len(todo), failures
+
+    def create_replicas(self, specs: Sequence[ReplicaSpec]) -> dict[str, str]:
+        """PIDs for replicas that already exist in this zone, page by page, minted through the
+        PID service's worker pool (the bulk form of ``EUDATCreatePID`` with a parent).
+
+        Returns ``{path: PID}`` for every path that has a PID afterwards (including earlier
+        ones); paths that failed are missing from the result and logged. Paths the caller may
+        not write are skipped (logged), as EUDATCreatePID refuses them.
+        """
+        found: dict[str, str] = {}
+        for start in range(0, len(specs), PAGE):
+            chunk = specs[start:start + PAGE]
+            infos: list[ObjectInfo] = []
+            details: dict[str, ReplicaSpec] = {}
+            for spec in chunk:
+                try:
+                    info = self.stat(spec.path)
+                    if not self.catalog.check_access(spec.path, "modify_object"):
+                        raise AccessDenied(f"you may not change the metadata of {spec.path}")
+                except B2SafeError as exc:
+                    logger.error("replica PID not created for %s: %s", spec.path, exc)
+                    continue
+                infos.append(info)
+                details[info.path] = spec
+            if not infos:
+                continue
+            self._pids_for_page(infos, fixed=False, details=details)
+            values = self._pid_values(infos)
+            for info in infos:
+                pids = values.get(_key(info))
+                if pids:
+                    found[info.path] = pids[0]
+        return found
+
+    def _withdraw(self, info: ObjectInfo, pid: str, winner: str) -> None:
+        """Remove our ``pid`` of ``info`` in favour of a concurrent creator's ``winner``."""
+        logger.warning("%s got PID %s concurrently; withdrawing %s", info.path, winner, pid)
+        self.catalog.remove_avu(info.path, kind_flag(info), PID_AVU, pid)
+        if pid.casefold() != winner.casefold():
+            try:
+                self.pids.delete(pid)
+            except PidNotFound:
+                pass
+
+    def _mint_all(self, jobs: list[tuple[ObjectInfo, PidRecord]],
+                  ) -> Iterable[tuple[tuple[ObjectInfo, PidRecord], Any]]:
+        """Create the records, concurrently when the service offers a worker pool."""
+        pids = self.pids
+        bulk = getattr(pids, "bulk", None)
+
+        def mint(job: tuple[ObjectInfo, PidRecord]) -> str:
+            return pids.create(job[1], self.mint_key(job[0]))
+
+        if bulk is None:
+            for job in jobs:
+                try:
+                    yield job, mint(job)
+                except B2SafeError as exc:
+                    yield job, exc
+            return
+        yield from bulk(mint, jobs)
+
+    # --- lookups and updates ---------------------------------------------------------------------
+
+    def value(self, pid: str, key: str) -> Optional[str]:
+        """``EUDATGeteValPid``: one value of a record (None when absent)."""
+        return self.pids.get_value(validate_pid(pid), key)
+
+    def add_child(self, parent_pid: str, child_pid: str) -> str:
+        """``EUDATUpdatePIDWithNewChild``: append a child to EUDAT/REPLICA (once, any case)."""
+        return self.pids.add_replica(validate_pid(parent_pid, "parent PID"),
+                                     validate_pid(child_pid, "child PID"))
+
+    def update_url(self, pid: str, url: str) -> None:
+        """``EUDATeURLupdate``: point ``pid`` at ``url``."""
+        if not url or any(c.isspace() for c in url):
+            raise InvalidInput(f"new URL {url[:80]!r} is empty or contains white space")
+        self.pids.update(validate_pid(pid), {profile.URL: url})
+
+    def update_value(self, pid: str, key: str, value: Optional[str]) -> None:
+        """Set (or with None remove) one profile value of ``pid``."""
+        self.pids.update(validate_pid(pid), {key: value})
+
+    def remove(self, path: str, force: bool) -> Optional[str]:
+        """``EUDATePIDremove``: delete the PID of ``path`` and its AVUs.
+
+        A record that lists replicas is kept unless ``force``: deleting it would cut the chain.
+        Returns the removed PID (None when the path had none).
+        """
+        info = self.stat(path)
+        pid = self.pid_of(info)
+        if pid is None:
+            return None
+        if not self.catalog.check_access(path, "own"):
+            raise AccessDenied(f"only an owner of {path} may remove its PID")
+        try:
+            record = self.pids.get(pid)
+        except PidNotFound:
+            record = None
+        if record is not None and record.replicas and not force:
+            raise InvalidInput(f"PID {pid} of {path} lists replicas "
+                               f"({profile.format_replicas(record.replicas)}); "
+                               "use force=true to remove it anyway")
+        if record is not None:
+            self.pids.delete(pid)
+        kind = kind_flag(info)
+        for name in (PID_AVU, ROR_AVU, FIO_AVU, PARENT_AVU, FIXED_AVU, REPLICA_AVU):
+            for avu in self.catalog.avus(path, kind, name):
+                self.catalog.remove_avu(path, kind, name, avu.value)
+        return pid
+
+
+def _key(info: ObjectInfo) -> str:
+    return f"{kind_flag(info)}{info.object_id}"

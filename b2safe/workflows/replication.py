@@ -1,0 +1,647 @@
+"""Replication across federated zones, registered (with PIDs) or not, with nothing lost on a fault.
+
+The flow follows B2SAFE 4.x (``EUDATReplication`` -> ``EUDATRegDataRepl`` ->
+``EUDATPIDRegistration``), made durable:
+
+1. validate and authorize (ownership of the source, and of everything below a collection, as
+   4.x checked it; the authorization map when enabled) - nothing has changed yet;
+2. write a fail-log record for source -> destination (:mod:`b2safe.state.faillog`) *before* copying;
+3. copy with rsync (only what differs), and verify size and checksum when the copy changed
+   something (``replication.verify``);
+4. registered data: make sure the source (and, recursively, every sub-collection and object)
+   has a PID; create each replica's PID **in the destination zone, by its own ruleset and
+   credentials** (one remote execution per page of 256 paths); add each child to its parent's
+   EUDAT/REPLICA once and mirror the list on the source;
+5. remove the fail-log record. On any failure the record stays, with its cause, for
+   ``EUDATTransferUsingFailLog`` and the periodic retry rule; re-running is always safe.
+
+Remote PID creation needs the caller to be a rodsadmin (PREP runs remote Python only for
+privileged users). For other callers the copy and the source PIDs are done at once and the
+replica registration is left in the fail log for the zone's retry rule, run by a rodsadmin.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Iterator, Optional, Sequence
+
+from b2safe.config import Config
+from b2safe.domain import authz, paths
+from b2safe.domain.paths import validate_pid
+from b2safe.errors import (
+    SYS_INTERNAL_ERR,
+    SYS_NO_API_PRIV,
+    AccessDenied,
+    B2SafeError,
+    IntegrityError,
+    InvalidInput,
+    NotFound,
+    UnknownZone,
+)
+from b2safe.ports import COLLECTION, Caller, ObjectInfo
+from b2safe.state import faillog
+from b2safe.state.faillog import FailLog, FailRecord
+from b2safe.state.signing import signer_for
+from b2safe.workflows.batching import id_ranges, pages
+from b2safe.workflows.pids import (
+    FIO_AVU,
+    FIXED_AVU,
+    PID_AVU,
+    REPLICA_AVU,
+    ROR_AVU,
+    PidWorkflow,
+    ReplicaSpec,
+    optional_value,
+)
+
+logger = logging.getLogger("b2safe.workflows.replication")
+
+PAGE = 256
+DEFERRED = "registration deferred to the fail-log retry (remote PID creation needs a rodsadmin)"
+RETRY_RULE = "EUDATTransferUsingFailLog"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One replication request, as EUDATReplication takes it."""
+
+    source: str
+    destination: str
+    resource: str = ""
+    registered: bool = True
+    recursive: bool = True
+
+    def response(self, registered_text: str, recursive_text: str) -> str:
+        """The 4.x success response ``source::destination::dest_res::registered=..::..``."""
+        resource = self.resource or "null"
+        return (f"{self.source}::{self.destination}::{resource}"
+                f"::registered={registered_text}::recursive={recursive_text}")
+
+
+class ReplicationFailed(B2SafeError):
+    """Some part of a replication failed; ``response`` lists ``src::dst::false::reason``."""
+
+    def __init__(self, response: str, code: int) -> None:
+        super().__init__(response, code=code)
+        self.response = response
+
+
+def target_of(path: str, source_root: str, destination_root: str) -> str:
+    """Where ``path`` (below ``source_root``) lands under ``destination_root``."""
+    return destination_root + path[len(source_root):]
+
+
+class Replicator:
+    """Replication on behalf of ``caller`` in the zone that runs the rule.
+
+    Args:
+        workflow: PID operations (its catalog must support transfers, remote execution and the
+            delay queue: :class:`b2safe.adapters.prep.catalog.PrepCatalog`).
+        config: the server's configuration.
+        caller: the client user.
+        verify: a callable ``(source, destination, resource, is_collection) -> Optional[str]``
+            returning None when the copy is intact, else the mismatch explanation.
+    """
+
+    def __init__(self, workflow: PidWorkflow, config: Config, caller: Optional[Caller],
+                 verify: Any = None) -> None:
+        self.workflow = workflow
+        self.catalog: Any = workflow.catalog
+        self.config = config
+        self.caller = caller
+        self.faillog = FailLog(self.catalog, signer_for(config))
+        self._verify = verify
+
+    # --- validation and authorization ------------------------------------------------------------
+
+    def check(self, request: Request) -> ObjectInfo:
+        """Validate a request and authorize the caller with local facts only; returns the
+        source's facts. Nothing has been changed when this raises.
+
+        Raises:
+            InvalidPath, UnknownZone, NotFound, InvalidInput, AccessDenied.
+        """
+        source = paths.validate_path(request.source, "source")
+        destination = paths.validate_path(request.destination, "destination")
+        if paths.zone_of(source) != self.catalog.zone:
+            raise UnknownZone(f"source {source} is not in this zone ({self.catalog.zone})")
+        zone = paths.zone_of(destination)
+        if zone != self.catalog.zone and not self.catalog.zone_connection(zone):
+            raise UnknownZone(f"destination zone {zone} is not federated with "
+                              f"{self.catalog.zone}")
+        if paths.is_below(destination, source) or paths.is_below(source, destination):
+            raise InvalidInput(f"destination {destination} and source {source} overlap")
+        if request.resource and not _NAME.match(request.resource):
+            raise InvalidInput(f"resource name {request.resource[:70]!r} is not valid")
+        info = self.catalog.stat(source)
+        if info is None:
+            raise NotFound(f"source {source} does not exist or is not visible to you")
+        self.authorize(info, destination)
+        return info
+
+    def check_destination(self, request: Request, info: ObjectInfo) -> None:
+        """The destination, if it exists, must be of the source's kind (a remote lookup, so it
+        runs after the fail-log record is written: an unreachable zone is retried later)."""
+        existing = self.catalog.stat(request.destination)
+        if existing is not None and existing.kind != info.kind:
+            what = "a collection" if existing.is_collection else "a data object"
+            source_kind = "a collection" if info.is_collection else "a data object"
+            raise InvalidInput(f"destination {request.destination} exists and is {what}; "
+                               f"the source is {source_kind}")
+
+    def authorize(self, info: ObjectInfo, destination: str) -> None:
+        """Ownership (4.x EUDATCatchErrorDataOwner) and the authorization map."""
+        caller = self.caller
+        who = str(caller) if caller else "an unknown user"
+        denial = f"no access permission to the path {info.path} for user {who}"
+        if caller is None:
+            raise AccessDenied(denial)
+        if not caller.is_admin:
+            if (info.owner, info.owner_zone) != (caller.name, caller.zone) and \
+                    not self.catalog.check_access(info.path, "own"):
+                raise AccessDenied(denial)
+            if info.is_collection and \
+                    self.catalog.foreign_owned_count(info.path, caller.name, caller.zone):
+                raise AccessDenied(denial + " (it contains objects owned by others)")
+        settings = self.config.authorization
+        authz.check(settings.enabled, settings.map_file, who, "replicate", [info.path])
+        authz.check(settings.enabled, settings.map_file, who, "write", [destination])
+
+    # --- the rules -------------------------------------------------------------------------------
+
+    def replicate(self, request: Request, *, attempt: Optional[FailRecord] = None) -> str:
+        """``EUDATReplication``: copy (and register) ``source`` to ``destination``.
+
+        Returns the 4.x success response. Raises ReplicationFailed (the fail log keeps the
+        work) or a validation/authorization error (nothing was done).
+        """
+        info = self.check(request)
+        record = self._begin(request, info, attempt)
+        try:
+            self.check_destination(request, info)
+            deferred = self._run(request, info)
+        except ReplicationFailed as exc:
+            self._failed(record, exc.response)
+            raise
+        except (InvalidInput, AccessDenied) as exc:  # permanent: retrying cannot help
+            self.faillog.clear(info.path, _kind(info), request.destination)
+            raise exc from None
+        except B2SafeError as exc:
+            self._failed(record, str(exc))
+            raise ReplicationFailed(f"{request.source}::{request.destination}::false::{exc}",
+                                    exc.code) from None
+        if deferred:
+            self._failed(record, DEFERRED, count=False)
+        else:
+            self.faillog.clear(info.path, _kind(info), request.destination)
+        return request.response("true" if request.registered else "false",
+                                "true" if request.recursive else "false")
+
+    def _run(self, request: Request, info: ObjectInfo) -> bool:
+        """Copy, verify, register. Returns True when registration was deferred."""
+        if request.registered:
+            self.workflow.create(info.path)  # the source's PID first, as 4.x did
+        self.copy(request, info)
+        if not request.registered:
+            return False
+        failures = self.register(info, request.destination, request.recursive)
+        if failures == [DEFERRED]:
+            return True
+        if failures:
+            raise ReplicationFailed(",".join(failures), SYS_INTERNAL_ERR)
+        return False
+
+    # --- large trees in delay-rule batches ------------------------------------------------------
+
+    def batches(self, request: Request, batch_size: int) -> Iterator[tuple[str, str, str, int]]:
+        """Cut a collection's tree into id ranges of ``batch_size`` objects for delay rules.
+
+        Validates and authorizes the whole request first (nothing is queued when that fails).
+        Yields ``(kind, first_id, last_id, count)``: collections (``-C``) first, then data
+        objects (``-d``); streamed, so memory does not grow with the tree.
+        """
+        info = self.check(request)
+        if not info.is_collection:
+            raise InvalidInput(f"{info.path} is not a collection; replicate it directly")
+        if batch_size < 1:
+            raise InvalidInput("batch_size must be a positive number of objects")
+        for kind in ("-C", "-d"):
+            for first, last, count in id_ranges(self.catalog.object_ids(info.path, kind),
+                                                batch_size):
+                yield kind, first, last, count
+
+    def replicate_range(self, request: Request, kind: str, first: str, last: str
+                        ) -> list[str]:
+        """One batch: copy (and register) the ``kind`` objects of the tree with ids
+        ``first`` .. ``last``. Failures are recorded in the fail log per object and returned
+        as ``src::dst::false::reason`` strings."""
+        if kind not in ("-C", "-d"):
+            raise InvalidInput(f"kind must be -C or -d, not {kind[:10]!r}")
+        info = self.check(request)
+        failures: list[str] = []
+        items = self.catalog.walk_ids(info.path, kind, first, last)
+        for page in pages(items, PAGE):
+            copied: list[ObjectInfo] = []
+            for item in page:
+                target = target_of(item.path, info.path, request.destination)
+                try:
+                    if item.is_collection:
+                        self.catalog.ensure_collection(target)
+                    else:
+                        self.copy(Request(item.path, target, request.resource), item)
+                    copied.append(item)
+                except B2SafeError as exc:
+                    failures.append(f"{item.path}::{target}::false::{exc}")
+            if request.registered and copied:
+                try:
+                    failures += self._register_page(copied, info.path, request.destination)
+                except _Deferred:
+                    failures += [f"{i.path}::{target_of(i.path, info.path, request.destination)}"
+                                 f"::false::{DEFERRED}" for i in copied]
+        now = self.catalog.now()
+        for failure in failures:
+            source, destination, _, cause = failure.split("::", 3)
+            self.faillog.write(FailRecord(
+                source=source, destination=destination, cause=cause,
+                resource=request.resource, registered=request.registered, recursive=False,
+                user=str(self.caller) if self.caller else "", first_time=now, next_time=now,
+                kind="-C" if kind == "-C" else "-d"))
+        if failures:
+            self.ensure_retry_rule()
+        return failures
+
+    def copy(self, request: Request, info: ObjectInfo) -> None:
+        """rsync the data, then verify when something was written (or always/never per config)."""
+        parent, _ = paths.split(request.destination)
+        if parent != "/" and self.catalog.stat(parent) is None:
+            self.catalog.ensure_collection(parent)
+        if info.is_collection:
+            changed = self.catalog.coll_rsync(info.path, request.destination, request.resource)
+        else:
+            changed = self.catalog.rsync(info.path, request.destination, request.resource)
+        mode = self.config.replication.verify
+        if mode == "never" or (mode == "on_change" and not changed) or self._verify is None:
+            return
+        problem = self._verify(info.path, request.destination, request.resource,
+                               info.is_collection)
+        if problem:
+            raise IntegrityError(problem)
+
+    def register(self, info: ObjectInfo, destination: str, recursive: bool) -> list[str]:
+        """``EUDATPIDRegistration`` for the root and (recursive) everything below it.
+
+        Returns the failures as ``src::dst::false::reason`` strings ([] when all succeeded;
+        ``[DEFERRED]`` when remote execution is not allowed for the caller).
+        """
+        items: Iterable[ObjectInfo] = [info]
+        if recursive and info.is_collection:
+            items = itertools.chain([info], self.catalog.walk(info.path))
+        failures: list[str] = []
+        for page in pages(items, PAGE):
+            try:
+                failures += self._register_page(page, info.path, destination)
+            except _Deferred:
+                return [DEFERRED]
+        return failures
+
+    # --- one page of registrations ---------------------------------------------------------------
+
+    def _register_page(self, page: list[ObjectInfo], source_root: str,
+                       destination_root: str) -> list[str]:
+        self.workflow.pids_for_items(page, fixed=False)  # sources without a PID get one
+        facts = self._source_facts(page)
+        result: list[str] = []
+        specs = []
+        first_child: dict[str, bool] = {}
+        for item in page:
+            fact = facts.get(item.path, {})
+            parent = fact.get(PID_AVU)
+            if not parent:
+                result.append(f"{item.path}::{target_of(item.path, source_root, destination_root)}"
+                              f"::false::PID of source {item.path} is None")
+                continue
+            specs.append((item, target_of(item.path, source_root, destination_root), parent,
+                          fact.get(ROR_AVU) or parent, fact.get(FIO_AVU) or parent,
+                          fact.get(FIXED_AVU, "False")))
+            first_child[item.path] = REPLICA_AVU not in fact and fact.get("_mirrored") == "1"
+        if not specs:
+            return result
+        zone = paths.zone_of(destination_root)
+        try:
+            self._create_remote(zone, specs)
+        except B2SafeError as exc:
+            if exc.code == SYS_NO_API_PRIV:
+                raise _Deferred() from None
+            reason = f"PID of destination could not be created: {exc}"
+            return result + [f"{s[0].path}::{s[1]}::false::{reason}" for s in specs]
+        children = self._child_pids(specs)
+        links = []
+        for item, target, parent, *_ in specs:
+            child = children.get(target)
+            if not child:
+                result.append(f"{item.path}::{target}::false::PID of destination {target} is None")
+            else:
+                links.append((item, target, parent, child, first_child.get(item.path, False)))
+        result += self._link(links)
+        return result
+
+    def _source_facts(self, page: Sequence[ObjectInfo]) -> dict[str, dict[str, str]]:
+        """PID, EUDAT/ROR, EUDAT/FIO, EUDAT/FIXED_CONTENT of each item, one query per kind.
+
+        When an item has a PID but no FIXED_CONTENT mirror (its PID was not made by B2SAFE),
+        the fields are read from the PID record, as 4.x's EUDATSearchAndDefineField did.
+        """
+        names = [PID_AVU, ROR_AVU, FIO_AVU, FIXED_AVU, REPLICA_AVU]
+        out: dict[str, dict[str, str]] = {}
+        for kind in ("-C", "-d"):
+            members = [i for i in page if _kind(i) == kind]
+            if not members:
+                continue
+            by_id = self.catalog.attributes_by_id(kind, [i.object_id for i in members], names)
+            for item in members:
+                values = dict(by_id.get(item.object_id, {}))
+                pid = values.get(PID_AVU)
+                if FIXED_AVU in values:
+                    values["_mirrored"] = "1"  # a B2SAFE-made record: its AVUs mirror it
+                if pid and FIXED_AVU not in values:
+                    try:
+                        record = self.workflow.pids.get(pid)
+                        values.setdefault(ROR_AVU, record.ror or "")
+                        values.setdefault(FIO_AVU, record.fio or "")
+                        values[FIXED_AVU] = "True" if record.fixed_content else "False"
+                    except B2SafeError as exc:
+                        logger.warning("cannot read PID %s of %s: %s", pid, item.path, exc)
+                out[item.path] = {k: v for k, v in values.items() if v}
+        return out
+
+    def _create_remote(self, zone: str, specs: list[tuple]) -> None:
+        """Create the replicas' PIDs in the destination zone, by its own ruleset."""
+        payload = json.dumps([[s[1], s[2], s[3], s[4], s[5]] for s in specs])
+        if zone == self.catalog.zone:
+            register_replicas(self.workflow, payload)
+            return
+        host = self.catalog.zone_connection(zone)
+        if not host:
+            raise UnknownZone(f"zone {zone} has no connection in the catalog")
+        self.catalog.run_remote_rule(host, "EUDATRegisterReplicas", payload, "")
+
+    def _child_pids(self, specs: list[tuple]) -> dict[str, str]:
+        """The PID AVUs of the replicas, read from the destination catalog (GenQuery routes by
+        COLL_NAME to the destination zone), one query per destination collection."""
+        found: dict[str, str] = {}
+        by_collection: dict[str, set[str]] = {}
+        for item, target, *_ in specs:
+            if item.kind == COLLECTION:
+                values = sorted(a.value for a in self.catalog.avus(target, "-C", PID_AVU))
+                if values:
+                    found[target] = values[0]
+            else:
+                parent, name = paths.split(target)
+                by_collection.setdefault(parent, set()).add(name)
+        for collection, names in by_collection.items():
+            for name, value in self.catalog.data_attribute_in(collection, PID_AVU).items():
+                if name in names:
+                    found[f"{collection}/{name}"] = value
+        return found
+
+    def _link(self, links: list[tuple[ObjectInfo, str, str, str, bool]]) -> list[str]:
+        """Add each child to its parent's EUDAT/REPLICA (pooled HTTP), then mirror the lists.
+
+        A parent without an EUDAT/REPLICA mirror whose record B2SAFE made gets its first child
+        with a single conditional PUT (:meth:`PidService.add_first_replica`).
+        """
+        failures: list[str] = []
+        service = self.workflow.pids
+
+        def add(link: tuple[ObjectInfo, str, str, str, bool]) -> str:
+            if link[4] and hasattr(service, "add_first_replica"):
+                return service.add_first_replica(link[2], link[3])
+            return service.add_replica(link[2], link[3])
+
+        for link, result in service.bulk(add, links):
+            item, target = link[0], link[1]
+            if isinstance(result, BaseException):
+                failures.append(f"{item.path}::{target}::false::REPLICA attribute of source "
+                                f"{item.path} could not be updated: {result}")
+                continue
+            self.catalog.set_avu(item.path, _kind(item), REPLICA_AVU, result)
+        return failures
+
+    # --- the fail log ----------------------------------------------------------------------------
+
+    def _begin(self, request: Request, info: ObjectInfo,
+               attempt: Optional[FailRecord]) -> FailRecord:
+        now = self.catalog.now()
+        period = faillog.parse_duration(self.config.replication.retry_period)
+        record = attempt or self.faillog.get(info.path, _kind(info), request.destination)
+        base = record or FailRecord(source=info.path, destination=request.destination,
+                                    cause=faillog.IN_PROGRESS, first_time=now)
+        record = FailRecord(source=info.path, destination=request.destination,
+                            cause=faillog.IN_PROGRESS, resource=request.resource,
+                            registered=request.registered, recursive=request.recursive,
+                            user=str(self.caller) if self.caller else "",
+                            attempts=base.attempts, next_time=now + period,
+                            first_time=base.first_time or now, kind=_kind(info))
+        self.faillog.write(record)
+        return record
+
+    def _failed(self, record: FailRecord, cause: str, count: bool = True) -> None:
+        settings = self.config.replication
+        now = self.catalog.now()
+        period = faillog.parse_duration(settings.retry_period)
+        if count:
+            updated = record.failed_again(cause, now, period,
+                                          faillog.parse_duration(settings.max_backoff),
+                                          settings.max_attempts)
+        else:
+            updated = replace(record, cause=cause, next_time=now)
+        try:
+            self.faillog.write(updated)
+            self.ensure_retry_rule()
+        except B2SafeError as exc:  # the in-progress record stays: still retried
+            logger.error("could not update the fail log for %s -> %s: %s", record.source,
+                         record.destination, exc)
+        logger.error("replication %s -> %s failed: %s", record.source, record.destination,
+                     cause)
+
+    def ensure_retry_rule(self) -> bool:
+        """Schedule the periodic fail-log retry for the caller unless one is queued.
+
+        Returns True when a rule was scheduled now.
+        """
+        name = self.caller.name if self.caller else ""
+        existing = [r for r in self.catalog.delayed_rules(f"%{RETRY_RULE}%")
+                    if not name or r.user == name]
+        if existing:
+            return False
+        period = self.config.replication.retry_period
+        self.catalog.schedule_rule(RETRY_RULE, str(PAGE), "", delay=period,
+                                   frequency=f"{period} REPEAT FOR EVER")
+        return True
+
+    def retry(self, limit: int) -> tuple[int, int]:
+        """``EUDATTransferUsingFailLog``: retry up to ``limit`` due records.
+
+        A rodsadmin retries every record; other users only their own. Returns (successes,
+        failures).
+        """
+        admin = bool(self.caller and self.caller.is_admin)
+        user = "" if admin else str(self.caller or "")
+        successes = failures = 0
+        records = self.faillog.due(self.catalog.now(), limit, user)
+        for record in records:
+            if admin and not self.faillog.authentic(record):
+                # A user may write AVUs on their own objects: only records b2safe signed are
+                # carried out with administrator rights (see b2safe.state.signing).
+                logger.warning("skipping fail-log record %s -> %s: its signature does not "
+                               "verify", record.source, record.destination)
+                failures += 1
+                continue
+            request = Request(record.source, record.destination, record.resource,
+                              record.registered, record.recursive)
+            try:
+                self.replicate(request, attempt=record)
+            except (ReplicationFailed, AccessDenied, NotFound, InvalidInput) as exc:
+                failures += 1
+                if not isinstance(exc, ReplicationFailed):
+                    self._failed(record, str(exc))
+                continue
+            if self.faillog.get(record.source, record.kind, record.destination) is None:
+                successes += 1
+            else:
+                failures += 1
+        if len(records) < limit:
+            more_ok, more_failed = self.repair_from_integrity(limit - len(records))
+            successes += more_ok
+            failures += more_failed
+        return successes, failures
+
+    def repair_from_integrity(self, limit: int) -> tuple[int, int]:
+        """Re-copy replicas that integrity checks found bad (``eudat_pending:integrity``).
+
+        Only problems of the replica itself (missing, size, checksum, stored bytes) and a
+        legitimately changed, not FIXED, source are repaired; a problem of the source is left
+        for a person. Returns (successes, failures).
+        """
+        from b2safe.workflows import integrity
+        repairable = {integrity.MISSING, integrity.SIZE, integrity.CHECKSUM, integrity.STORAGE}
+        successes = failures = 0
+        done = 0
+        for path, value in self.catalog.paths_with_avu(f"/{self.catalog.zone}",
+                                                       integrity.PENDING_AVU):
+            if done >= limit:
+                break
+            parsed = integrity.parse_pending(value)
+            if parsed is None:
+                continue
+            _, kind, witness, destination = parsed
+            fixable = (witness == integrity.REPLICA and kind in repairable) or \
+                kind == integrity.SOURCE_CHANGED
+            if not destination or not fixable:
+                continue
+            units = next((a.units for a in self.catalog.avus(path, "-d", integrity.PENDING_AVU)
+                          if a.value == value), "")
+            if self.caller is not None and self.caller.is_admin:
+                if not integrity.pending_is_authentic(self.faillog.signer, path, value, units):
+                    logger.warning("skipping integrity record of %s: its signature does not "
+                                   "verify", path)
+                    continue
+            done += 1
+            try:
+                if kind == integrity.STORAGE and self.catalog.stat(destination) is not None:
+                    # the copy's registered checksum hides the damage from rsync: refresh it
+                    self.catalog.checksum(destination, force=True)
+                info = self.catalog.stat(path)
+                registered = info is not None and bool(self.workflow.pid_of(info))
+                self.replicate(Request(path, destination, registered=registered,
+                                       recursive=False))
+            except B2SafeError as exc:
+                logger.error("repair of %s from %s failed: %s", destination, path, exc)
+                failures += 1
+                continue
+            self.catalog.remove_avu(path, "-d", integrity.PENDING_AVU, value, units)
+            successes += 1
+        return successes, failures
+
+
+def copy_verifier(catalog: Any) -> Any:
+    """A ``verify`` callable comparing size and checksum of source and copy after an rsync.
+
+    Messages follow 4.x: ``missing replicated object``, ``size(src):N != size(dst):M``,
+    ``checksum(src):X != checksum(dst):Y``. Beyond 4.x, the copy's stored bytes are checked
+    against its registered checksum (rsync registers the *source's* checksum on the copy, so
+    comparing catalog values alone cannot see a transfer that went wrong). Collections are
+    compared object by object.
+    """
+
+    def one(source: str, destination: str) -> Optional[str]:
+        src, dst = catalog.stat(source), catalog.stat(destination)
+        if src is None:
+            return f"missing source object {source}"
+        if dst is None:
+            return f"missing replicated object {destination}"
+        if src.size != dst.size:
+            return f"size({source}):{src.size} != size({destination}):{dst.size}"
+        src_sum = src.checksum or catalog.checksum(source)
+        dst_sum = dst.checksum or catalog.checksum(destination)
+        if src_sum != dst_sum:
+            return f"checksum({source}):{src_sum} != checksum({destination}):{dst_sum}"
+        if not catalog.verify_stored(destination):
+            # Make the catalog tell the truth, so that the retry's rsync sees the difference
+            # and copies again instead of trusting the checksum it registered.
+            actual = catalog.checksum(destination, force=True)
+            return (f"checksum({source}):{src_sum} != checksum({destination}):{actual} "
+                    "(stored bytes of the copy)")
+        return None
+
+    def verify(source: str, destination: str, resource: str, is_collection: bool
+               ) -> Optional[str]:
+        if not is_collection:
+            return one(source, destination)
+        problems = [p for p in (one(obj.path, target_of(obj.path, source, destination))
+                                for obj in catalog.data_objects(source)) if p]
+        return ", ".join(problems) or None
+
+    return verify
+
+
+def register_replicas(workflow: PidWorkflow, payload: str) -> dict[str, str]:
+    """``EUDATRegisterReplicas`` body: create the PIDs of replicas in this zone.
+
+    ``payload`` is a JSON list of ``[path, parent_pid, ror, fio, fixed]``. PIDs are created page
+    by page through the PID service's worker pool. Returns ``{path: PID or "error: ..."}``;
+    failures are logged, not raised (the source zone reads the PID AVUs back and records what
+    is missing in its fail log).
+    """
+    try:
+        specs = json.loads(payload)
+        if not isinstance(specs, list) or not all(isinstance(s, list) and len(s) == 5
+                                                  for s in specs):
+            raise ValueError("not a list of [path, parent, ror, fio, fixed]")
+    except ValueError as exc:
+        raise InvalidInput(f"replica registration request is malformed: {exc}") from None
+    replicas = [ReplicaSpec(str(path), optional_value(str(parent)), optional_value(str(ror)),
+                            optional_value(str(fio)), str(fixed).lower() == "true")
+                for path, parent, ror, fio, fixed in specs]
+    for spec in replicas:
+        paths.validate_path(spec.path)
+        if spec.parent is not None:
+            validate_pid(spec.parent, "parent PID")
+    created = workflow.create_replicas(replicas)
+    return {spec.path: created.get(spec.path, "error: see the server log") for spec in replicas}
+
+
+class _Deferred(Exception):
+    """Remote execution refused for a non-privileged caller."""
+
+
+_NAME = re.compile(r"^[A-Za-z0-9._-]{1,63}$")
+
+
+def _kind(info: ObjectInfo) -> str:
+    return "-C" if info.is_collection else "-d"
+

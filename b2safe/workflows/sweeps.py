@@ -1,0 +1,410 @@
+"""Scheduled integrity sweeps: install, list, pause, resume, remove, and one bounded run.
+
+A sweep checks one configured collection tree (``integrity.sweeps`` in the configuration). It is
+a delay rule whose Python text is ``callback.EUDATIntegritySweepRun('<collection>', '')``,
+queued for the Python rule engine. Each run first re-arms the sweep (queues the next run one
+period later) unless another future copy is already queued, then works. iRODS has no
+microservice that deletes a delay rule, so the rule re-arms itself instead of using ``<EF>``: a
+removed sweep simply does not re-arm, and a duplicate converges back to one copy because a run
+that sees another future copy does not re-arm. Installing checks RULE_EXEC_NAME first, so
+installing twice queues one rule.
+
+State lives in AVUs of the swept collection (so any server of the zone can resume a run)::
+
+    eudat_sweep:state        active | paused | removed
+    eudat_sweep:cursor       <pass start epoch>::<path relative to the collection>
+    eudat_sweep:totals       JSON {"checked": n, "failed": n, "runs": n} of the current pass
+    eudat_sweep:destination  replica collection compared with the swept one ('' = none)
+    eudat_sweep:last_report  path of the last JSON report
+
+A run checks at most ``max_objects`` objects or ``max_seconds`` seconds past the cursor and
+checkpoints the cursor every :data:`CHECKPOINT_EVERY` objects; a crashed run loses at most that
+many objects of progress (they are checked again, which is harmless). When the listing is
+exhausted the pass is complete and the next run starts a new pass. With ``verify_storage`` each
+run first re-verifies the stored bytes of the least recently verified replicas (``max_objects``
+of them, or the sweep's ``verify_per_run`` when the configuration has one); with ``repair`` a
+replica failing that verification is re-created from a good replica of the same object in the
+zone (:meth:`~b2safe.workflows.integrity.IntegrityChecker.restore_replica`; listed under
+``repairs`` in the report). Every run writes a JSON report data object into
+``integrity.report_collection``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Optional
+
+from b2safe.config import IntegrityConfig, SweepConfig
+from b2safe.errors import InvalidInput, NotFound
+from b2safe.ports import DelayedRule, IntegrityCatalog
+from b2safe.workflows.integrity import (
+    AVU_NAMES,
+    AVU_PREFIXES,
+    FIXED_AVU,
+    PID_AVU,
+    REPLICA,
+    SOURCE,
+    SOURCE_FAILS_VERIFICATION,
+    STORAGE,
+    Finding,
+    IntegrityChecker,
+    ObjectFacts,
+    Report,
+    Verdict,
+    attach_avus,
+    group_replicas,
+    relative,
+    sort_key,
+)
+
+SWEEP_RULE = "EUDATIntegritySweepRun"
+STATE_AVU = "eudat_sweep:state"
+CURSOR_AVU = "eudat_sweep:cursor"
+TOTALS_AVU = "eudat_sweep:totals"
+DEST_AVU = "eudat_sweep:destination"
+REPORT_AVU = "eudat_sweep:last_report"
+ACTIVE, PAUSED, REMOVED = "active", "paused", "removed"
+CHECKPOINT_EVERY = 256
+FIRST_RUN_DELAY = "1s"
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 365 * 86400}
+_PERIOD = re.compile(r"^([0-9]+)([smhdy])$")
+
+
+def period_seconds(period: str) -> int:
+    """Seconds of a delayExec duration such as ``30s``, ``5m``, ``1h``, ``2d``, ``1y``."""
+    match = _PERIOD.match(period.strip())
+    if not match:
+        raise InvalidInput(f"period {period[:20]!r} is not <number><s|m|h|d|y>")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def collection_of(text: str) -> Optional[str]:
+    """The collection a sweep rule text runs for (None when ``text`` is not one)."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return None
+    call = tree.body
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and
+            call.func.attr == SWEEP_RULE and call.args and
+            isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)):
+        return None
+    return call.args[0].value
+
+
+def schedule_run(catalog: IntegrityCatalog, collection: str, delay: str) -> None:
+    """Queue one run of the sweep of ``collection`` after ``delay`` (validated)."""
+    period_seconds(delay)
+    catalog.schedule_rule(SWEEP_RULE, collection, "", delay=delay)
+
+
+def sweep_id(collection: str) -> str:
+    """A file-name-safe identifier of a sweep (for report names)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", collection.strip("/")) or "root"
+
+
+@dataclass
+class SweepState:
+    """A sweep's catalog state (see the module docstring)."""
+
+    status: str = ACTIVE
+    pass_started: int = 0
+    cursor: str = ""
+    destination: str = ""
+    totals: dict = field(default_factory=lambda: {"checked": 0, "failed": 0, "runs": 0})
+    last_report: str = ""
+
+    @classmethod
+    def from_avus(cls, values: dict[str, str]) -> SweepState:
+        """Parse the ``eudat_sweep:*`` AVUs (missing or malformed values take defaults)."""
+        state = cls(status=values.get(STATE_AVU, ACTIVE),
+                    destination=values.get(DEST_AVU, ""),
+                    last_report=values.get(REPORT_AVU, ""))
+        if state.status not in (ACTIVE, PAUSED, REMOVED):
+            state.status = ACTIVE
+        started, sep, cursor = values.get(CURSOR_AVU, "").partition("::")
+        if sep and started.isdigit():
+            state.pass_started, state.cursor = int(started), cursor
+        try:
+            totals = json.loads(values.get(TOTALS_AVU, "") or "{}")
+            if isinstance(totals, dict):
+                state.totals.update({k: int(v) for k, v in totals.items()
+                                     if k in state.totals and str(v).isdigit()})
+        except ValueError:
+            pass
+        return state
+
+
+def load_state(catalog: IntegrityCatalog, collection: str) -> SweepState:
+    """The state of the sweep of ``collection`` (defaults when it never ran)."""
+    values: dict[str, str] = {}
+    for avu in catalog.avus(collection, "-C"):
+        if avu.name.startswith("eudat_sweep:"):
+            values[avu.name] = avu.value
+    return SweepState.from_avus(values)
+
+
+def queued(catalog: IntegrityCatalog) -> dict[str, list[DelayedRule]]:
+    """{collection: queued sweep rules} from RULE_EXEC_NAME (one query)."""
+    found: dict[str, list[DelayedRule]] = {}
+    for row in catalog.delayed_rules(f"%{SWEEP_RULE}(%"):
+        coll = collection_of(row.text)
+        if coll is not None:
+            found.setdefault(coll, []).append(row)
+    return found
+
+
+def find_sweep(config: IntegrityConfig, collection: str) -> SweepConfig:
+    """The configured sweep of ``collection``.
+
+    Raises:
+        NotFound: no sweep is configured for it.
+    """
+    for sweep in config.sweeps:
+        if sweep.collection.rstrip("/") == collection.rstrip("/"):
+            return sweep
+    raise NotFound(f"no integrity sweep is configured for {collection} (integrity.sweeps)")
+
+
+def install(catalog: IntegrityCatalog, sweep: SweepConfig, destination: Optional[str] = None
+            ) -> str:
+    """Queue the sweep of ``sweep.collection`` unless a copy is queued; mark it active.
+
+    ``destination`` (given, else the sweep's configured one) is stored as the replica collection
+    the sweep compares with.
+    Returns "installed" or "already installed".
+    """
+    coll = sweep.collection.rstrip("/")
+    if catalog.stat(coll) is None:
+        raise NotFound(f"sweep collection {coll} does not exist")
+    catalog.set_avu(coll, "-C", STATE_AVU, ACTIVE)
+    if destination is None and sweep.destination:
+        destination = sweep.destination
+    if destination is not None:
+        if destination:
+            catalog.set_avu(coll, "-C", DEST_AVU, destination.rstrip("/"))
+        else:
+            for avu in catalog.avus(coll, "-C", DEST_AVU):
+                catalog.remove_avu(coll, "-C", DEST_AVU, avu.value)
+    if queued(catalog).get(coll):
+        return "already installed"
+    schedule_run(catalog, coll, FIRST_RUN_DELAY)
+    return "installed"
+
+
+def set_status(catalog: IntegrityCatalog, collection: str, status: str) -> None:
+    """Set the sweep's state AVU (pause, resume, remove)."""
+    if status not in (ACTIVE, PAUSED, REMOVED):
+        raise InvalidInput(f"unknown sweep state {status}")
+    if catalog.stat(collection) is None:
+        raise NotFound(f"sweep collection {collection} does not exist")
+    catalog.set_avu(collection.rstrip("/"), "-C", STATE_AVU, status)
+
+
+def listing(catalog: IntegrityCatalog, config: IntegrityConfig) -> list[dict[str, Any]]:
+    """Configured and queued sweeps with their state, next run and progress."""
+    rules = queued(catalog)
+    colls = list(dict.fromkeys([s.collection.rstrip("/") for s in config.sweeps] +
+                               sorted(rules)))
+    out = []
+    for coll in colls:
+        state = load_state(catalog, coll) if catalog.stat(coll) is not None else SweepState()
+        mine = rules.get(coll, [])
+        out.append({"collection": coll, "state": state.status,
+                    "configured": any(s.collection.rstrip("/") == coll for s in config.sweeps),
+                    "queued": len(mine),
+                    "next_run": min((r.exe_time for r in mine), default=None),
+                    "destination": state.destination, "cursor": state.cursor,
+                    "pass_started": state.pass_started, "totals": state.totals,
+                    "last_report": state.last_report})
+    return out
+
+
+def rearm(catalog: IntegrityCatalog, collection: str, period: str, now: int) -> bool:
+    """Queue the next run ``period`` from now unless a future copy is queued already."""
+    future = [r for r in queued(catalog).get(collection, []) if r.exe_time > now]
+    if future:
+        return False
+    schedule_run(catalog, collection, period)
+    return True
+
+
+@dataclass
+class RunOutcome:
+    """What one sweep run did: ``status`` (ran, paused, removed), its report and path."""
+
+    status: str
+    report: Optional[Report] = None
+    report_path: str = ""
+    rearmed: bool = False
+
+
+class SweepRunner:
+    """One bounded, resumable run of a configured sweep.
+
+    Args:
+        checker: the integrity checker (catalog + PID service) of the zone.
+        integrity: the configuration's ``integrity`` section.
+        sweep: the sweep to run.
+        clock: monotonic seconds, for ``max_seconds`` (injectable in tests).
+    """
+
+    def __init__(self, checker: IntegrityChecker, integrity: IntegrityConfig, sweep: SweepConfig,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.checker = checker
+        self.catalog = checker.catalog
+        self.integrity = integrity
+        self.sweep = sweep
+        self.collection = sweep.collection.rstrip("/")
+        self.clock = clock
+
+    def run(self) -> RunOutcome:
+        """Re-arm, then check up to the bounds from the cursor, checkpoint and report."""
+        if self.catalog.stat(self.collection) is None:
+            raise NotFound(f"sweep collection {self.collection} does not exist")
+        state = load_state(self.catalog, self.collection)
+        if state.status == REMOVED:
+            return RunOutcome(REMOVED)
+        now = self.checker.now
+        rearmed = rearm(self.catalog, self.collection, self.sweep.period, now)
+        if state.status == PAUSED:
+            return RunOutcome(PAUSED, rearmed=rearmed)
+        if not state.pass_started:
+            state.pass_started, state.cursor = now, ""
+            state.totals = {"checked": 0, "failed": 0, "runs": 0}
+        report = Report(root=self.collection, destination=state.destination, started=now)
+        deadline = self.clock() + self.sweep.max_seconds
+        if self.sweep.repair:
+            self.checker.recreate_missing(self.collection, report)
+        if self.sweep.verify_storage:
+            rate = int(getattr(self.sweep, "verify_per_run", 0) or self.sweep.max_objects)
+            self.checker.verify_oldest(self.collection, rate, report, repair=self.sweep.repair)
+        complete = self._check(state, report, deadline)
+        report.complete = complete
+        state.totals["checked"] += report.checked
+        state.totals["failed"] += report.failed
+        state.totals["runs"] += 1
+        report.finished = self.catalog.now()
+        path = self._write_report(report, state)
+        if complete:
+            state.pass_started, state.cursor = 0, ""
+        self._save(state, path, complete)
+        return RunOutcome("ran", report, path, rearmed)
+
+    # -- work --
+
+    def _items(self, state: SweepState) -> Iterator[tuple[str, Optional[Verdict],
+                                                         dict[str, str], ObjectFacts]]:
+        """(relative path, verdict, source AVUs, source facts) after the cursor, streamed."""
+        cursor_key = sort_key(state.cursor) if state.cursor else None
+        if state.destination:
+            for pair, avus in self.checker.pairs(self.collection, state.destination):
+                if cursor_key is not None and sort_key(pair.rel) <= cursor_key:
+                    continue
+                verdict = self.checker.check_pair(pair, avus, self.collection,
+                                                  state.destination)
+                assert pair.source is not None
+                yield pair.rel, verdict, avus, pair.source
+            return
+        objects = attach_avus(group_replicas(self.catalog.replicas(self.collection)),
+                              self.catalog.data_avus(self.collection, AVU_NAMES, AVU_PREFIXES))
+        for obj, avus in objects:
+            rel = relative(obj.path, self.collection)
+            if cursor_key is not None and sort_key(rel) <= cursor_key:
+                continue
+            verdict = self.checker.check(obj, None, "", avus)
+            verdict = _with_replica_consistency(verdict, obj)
+            yield rel, verdict, avus, obj
+
+    def _check(self, state: SweepState, report: Report, deadline: float) -> bool:
+        """Check objects after the cursor; True when the listing was exhausted."""
+        count = 0
+        for rel, verdict, avus, _obj in self._items(state):
+            if count >= self.sweep.max_objects or self.clock() > deadline:
+                return False
+            if verdict is not None:
+                if not verdict.ok and self.sweep.repair and verdict.destination:
+                    outcome = self.checker.repair(verdict, avus.get(PID_AVU),
+                                                  _is_fixed(avus))
+                    if outcome == "repaired":
+                        report.repaired += 1
+                        verdict = Verdict(verdict.source, verdict.destination, (),
+                                          verdict.response + " (repaired)")
+                    elif outcome == SOURCE_FAILS_VERIFICATION:
+                        verdict = Verdict(verdict.source, verdict.destination,
+                                          (*verdict.findings, Finding(
+                                              STORAGE, SOURCE, SOURCE_FAILS_VERIFICATION)),
+                                          verdict.response + ", " + SOURCE_FAILS_VERIFICATION)
+                report.add(verdict)
+                if not any(f.kind == STORAGE for f in verdict.findings):
+                    self.checker.record(verdict, avus)
+            count += 1
+            state.cursor = rel
+            if count % CHECKPOINT_EVERY == 0:
+                self._checkpoint(state)
+        return True
+
+    def _checkpoint(self, state: SweepState) -> None:
+        self.catalog.set_avu(self.collection, "-C", CURSOR_AVU,
+                             f"{state.pass_started}::{state.cursor}")
+
+    def _save(self, state: SweepState, report_path: str, complete: bool) -> None:
+        values = {TOTALS_AVU: json.dumps(state.totals, sort_keys=True)}
+        if report_path:
+            values[REPORT_AVU] = report_path
+        if complete:
+            for avu in self.catalog.avus(self.collection, "-C", CURSOR_AVU):
+                self.catalog.remove_avu(self.collection, "-C", CURSOR_AVU, avu.value)
+            values[TOTALS_AVU] = json.dumps({"checked": 0, "failed": 0, "runs": 0})
+        else:
+            values[CURSOR_AVU] = f"{state.pass_started}::{state.cursor}"
+        for name, value in values.items():
+            self.catalog.set_avu(self.collection, "-C", name, value)
+
+    def _write_report(self, report: Report, state: SweepState) -> str:
+        """Write the run's JSON report into the report collection ('' when none is set)."""
+        target = self.integrity.report_collection.rstrip("/")
+        if not target:
+            return ""
+        folder = f"{target}/{sweep_id(self.collection)}"
+        self.catalog.ensure_collection(folder)
+        path = f"{folder}/{state.pass_started}-{report.started}.json"
+        data = report.as_json()
+        data["sweep"] = {"collection": self.collection, "period": self.sweep.period,
+                         "pass_started": state.pass_started, "cursor": state.cursor,
+                         "pass_totals": {"checked": state.totals["checked"],
+                                         "failed": state.totals["failed"],
+                                         "runs": state.totals["runs"]},
+                         "verify_storage": self.sweep.verify_storage,
+                         "repair": self.sweep.repair}
+        self.catalog.write_text(path, json.dumps(data, indent=1, sort_keys=True))
+        return path
+
+
+def _is_fixed(avus: dict[str, str]) -> bool:
+    return avus.get(FIXED_AVU, "").strip().lower() == "true"
+
+
+def _with_replica_consistency(verdict: Verdict, obj: ObjectFacts) -> Verdict:
+    """Add a finding when good in-zone replicas disagree in size or checksum."""
+    good = [r for r in obj.replicas if r.status == 1]
+    if len(good) < 2:
+        return verdict
+    first = good[0]
+    odd = [r for r in good[1:] if r.size != first.size or
+           (r.checksum and first.checksum and r.checksum != first.checksum)]
+    if not odd:
+        return verdict
+    detail = ", ".join(f"replica {r.repl_num} on {r.resource}: size {r.size} checksum "
+                       f"{r.checksum or 'none'}" for r in odd)
+    finding = Finding("checksum" if all(r.size == first.size for r in odd) else "size",
+                      REPLICA, f"in-zone replicas disagree with replica {first.repl_num} "
+                      f"({first.size}, {first.checksum}): {detail}")
+    response = ", ".join(p for p in (verdict.response, finding.detail) if p)
+    return Verdict(verdict.source, verdict.destination, (*verdict.findings, finding), response)
+
