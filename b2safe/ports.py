@@ -9,7 +9,17 @@ over pyhandle.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Optional, Protocol, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Iterable,
+    Iterator,
+    Optional,
+    Protocol,
+    Sequence,
+    TypeVar,
+    Union,
+)
 
 if TYPE_CHECKING:
     from b2safe.domain.profile import PidRecord
@@ -18,6 +28,9 @@ if TYPE_CHECKING:
 # a rodsadmin of a federated zone REMOTE_PRIV_USER_AUTH (4), a local rodsadmin LOCAL_PRIV (5).
 REMOTE_PRIV_USER_AUTH = 4
 LOCAL_PRIV_USER_AUTH = 5
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 DATA_OBJECT = "d"
 COLLECTION = "c"
@@ -75,8 +88,38 @@ class Avu:
     units: str = ""
 
 
-class Catalog(Protocol):
-    """The iRODS operations b2safe's workflows use, on the zone that runs the rule."""
+@dataclass(frozen=True)
+class ReplicaRow:
+    """One replica of a data object as a catalog listing returns it (one GenQuery row).
+
+    ``status`` is DATA_REPL_STATUS (1 good, 0 stale, 2 intermediate, ...); ``checksum`` is ''
+    when none is registered. Listings yield rows ordered by (collection, name, replica number).
+    """
+
+    path: str
+    object_id: str
+    repl_num: int
+    resource: str
+    size: int
+    checksum: str
+    status: int = 1
+    modify_time: int = 0
+
+
+@dataclass(frozen=True)
+class DelayedRule:
+    """One queued call of a rule (RULE_EXEC_* columns), its text already parsed."""
+
+    rule_id: str
+    rule: str
+    args: tuple[str, ...]
+    user: str
+    exe_time: int
+    frequency: str = ""
+
+
+class Clock(Protocol):
+    """The zone running the rule and its server's clock."""
 
     @property
     def zone(self) -> str:
@@ -85,11 +128,58 @@ class Catalog(Protocol):
     def now(self) -> int:
         """The server's current time (epoch seconds)."""
 
+    def human_time(self) -> str:
+        """The server's current local time as ``msiGetSystemTime`` "human" writes it."""
+
+
+class Namespace(Protocol):
+    """Collections, data objects, their replicas and permissions; the zones known here."""
+
     def stat(self, path: str) -> Optional[ObjectInfo]:
         """Facts about ``path``, or None when it does not exist (or is not visible)."""
 
     def checksum(self, path: str, *, force: bool = False, resource: str = "") -> str:
         """The registered checksum of ``path``, computing and registering it when absent."""
+
+    def walk(self, collection: str) -> Iterator[ObjectInfo]:
+        """Every sub-collection and data object below ``collection`` (not itself), streamed."""
+
+    def data_objects(self, collection: str) -> Iterator[ObjectInfo]:
+        """Every data object in or below ``collection`` (one per object), streamed."""
+
+    def object_ids(self, collection: str, kind: str) -> Iterator[str]:
+        """Ascending DATA_IDs (``-d``: data objects in or below ``collection``) or COLL_IDs
+        (``-C``: ``collection`` and its sub-collections), streamed, each once."""
+
+    def walk_ids(self, collection: str, kind: str, first: str, last: str
+                 ) -> Iterator[ObjectInfo]:
+        """Like :meth:`walk`, one kind (``-C``/``-d``) with ids ``first`` .. ``last``."""
+
+    def replicas_of(self, path: str) -> list[ReplicaRow]:
+        """The replicas of one data object ([] when absent or not visible)."""
+
+    def ensure_collection(self, path: str) -> None:
+        """Create ``path`` and its missing parents."""
+
+    def check_access(self, path: str, level: str) -> bool:
+        """Whether the client user has ``level`` ('read_object', 'modify_object', 'own')."""
+
+    def set_access(self, path: str, level: str, user: str) -> None:
+        """Grant ``user`` (``name#zone``) ``level`` ('read', 'write', 'own') on ``path``."""
+
+    def foreign_owned_count(self, collection: str, name: str, zone: str) -> int:
+        """How many objects and sub-collections below ``collection`` are owned by someone
+        other than ``name#zone``."""
+
+    def zone_connection(self, zone: str) -> str:
+        """``host:port`` of a zone known to this catalog (ZONE_CONNECTION), '' if unknown."""
+
+    def zones(self) -> Sequence[str]:
+        """Names of the local and federated zones."""
+
+
+class Metadata(Protocol):
+    """AVUs of data objects (kind ``-d``) and collections (kind ``-C``)."""
 
     def avus(self, path: str, kind: str, name: str = "") -> list[Avu]:
         """AVUs of ``path`` (all, or those called ``name``)."""
@@ -111,24 +201,76 @@ class Catalog(Protocol):
     def avu_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, str]:
         """``{object id: value}`` of attribute ``name`` for up to 256 DATA_IDs or COLL_IDs."""
 
-    def walk(self, collection: str) -> Iterator[ObjectInfo]:
-        """Every sub-collection and data object below ``collection`` (not itself), streamed."""
+    def avus_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, list[str]]:
+        """``{object id: [values]}`` of attribute ``name`` for DATA_IDs or COLL_IDs."""
+
+    def attributes_by_id(self, kind: str, ids: Sequence[str],
+                         names: Sequence[str]) -> dict[str, dict[str, str]]:
+        """``{id: {name: value}}`` of the attributes ``names`` for up to 256 ids."""
+
+    def data_attribute_in(self, collection: str, name: str) -> dict[str, str]:
+        """``{data name: value}`` of attribute ``name`` for the objects directly in
+        ``collection``."""
 
     def paths_with_avu(self, collection: str, name: str) -> Iterator[tuple[str, str]]:
-        """(path, value) of objects and collections below ``collection`` carrying AVU ``name``."""
+        """(path, value) of collections, then data objects, in or below ``collection``
+        carrying AVU ``name``."""
 
-    def check_access(self, path: str, level: str) -> bool:
-        """Whether the client user has ``level`` ('read_object', 'modify_object', 'own')."""
+    def data_paths_with_avu(self, collection: str, name: str) -> Iterator[tuple[str, str]]:
+        """(path, value) of the data objects in or below ``collection`` carrying AVU
+        ``name``."""
 
-    def zone_connection(self, zone: str) -> str:
-        """``host:port`` of a zone known to this catalog (ZONE_CONNECTION), '' if unknown."""
+    def avus_like(self, pattern: str) -> Iterator[tuple[str, str, str]]:
+        """(kind, value, units) of every AVU of the zone whose name is LIKE ``pattern``."""
 
-    def zones(self) -> Sequence[str]:
-        """Names of the local and federated zones."""
+    def values_in_use(self, name: str, values: Sequence[str]) -> set[str]:
+        """Which of ``values`` some object or collection of the zone (visible to the client)
+        carries as attribute ``name``."""
+
+
+class Transfers(Protocol):
+    """Copies between paths (also across zones) and checks of stored bytes."""
+
+    def rsync(self, source: str, destination: str, resource: str = "") -> bool:
+        """Copy a data object unless the copy is identical; True when something was written."""
+
+    def coll_rsync(self, source: str, destination: str, resource: str = "") -> bool:
+        """Copy a collection tree unless identical; True when anything was written."""
+
+    def verify_stored(self, path: str) -> bool:
+        """Recompute the checksum of the stored bytes; False when they differ from the
+        registered checksum."""
+
+
+class DelayQueue(Protocol):
+    """The zone's delay queue, holding calls of b2safe's rules."""
+
+    def delayed_calls(self, rule: str) -> list[DelayedRule]:
+        """The queued calls of ``rule`` (those visible to the client)."""
+
+    def schedule_rule(self, rule: str, *args: str, delay: str = "1s",
+                      frequency: str = "") -> None:
+        """Queue a call of ``rule`` with ``args`` after ``delay`` (repeating per ``frequency``,
+        the iRODS EF grammar)."""
+
+
+class RemoteRules(Protocol):
+    """Rules run by another zone's server, with that zone's ruleset and credentials."""
+
+    def run_remote_rule(self, host: str, rule: str, *args: str) -> None:
+        """Call ``rule`` with ``args`` on the server at ``host`` (``host:port``)."""
+
+
+class Catalog(Clock, Namespace, Metadata, Transfers, DelayQueue, RemoteRules, Protocol):
+    """Every iRODS operation b2safe's workflows use, on the zone that runs the rule."""
 
 
 class PidService(Protocol):
     """PID records on a Handle server (see :class:`b2safe.adapters.handle.rest.PidService`)."""
+
+    @property
+    def prefix(self) -> str:
+        """The Handle prefix this service mints under ('' when unknown)."""
 
     def mint(self, mint_key: str) -> str:
         """The handle a create with ``mint_key`` will use (deterministic mode) or a fresh one."""
@@ -148,43 +290,19 @@ class PidService(Protocol):
     def add_replica(self, parent_pid: str, child_pid: str) -> str:
         """Append ``child_pid`` to EUDAT/REPLICA unless present; return the new list."""
 
+    def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
+        """Set EUDAT/REPLICA of a record that lists none yet to ``child_pid`` (one PUT)."""
+
     def delete(self, pid: str) -> None:
         """Delete the whole record."""
 
     def search(self, **key_values: str) -> list[str]:
         """Reverse lookup: handles whose values match all ``key_values`` (``*`` wildcard)."""
 
-
-# --- integrity ---
-
-
-@dataclass(frozen=True)
-class ReplicaRow:
-    """One replica of a data object as a catalog listing returns it (one GenQuery row).
-
-    ``status`` is DATA_REPL_STATUS (1 good, 0 stale, 2 intermediate, ...); ``checksum`` is ''
-    when none is registered. Listings yield rows ordered by (collection, name, replica number).
-    """
-
-    path: str
-    object_id: str
-    repl_num: int
-    resource: str
-    size: int
-    checksum: str
-    status: int = 1
-    modify_time: int = 0
-
-
-@dataclass(frozen=True)
-class DelayedRule:
-    """One queued delay rule (RULE_EXEC_* columns)."""
-
-    rule_id: str
-    text: str
-    user: str
-    exe_time: int
-    frequency: str = ""
+    def bulk(self, fn: Callable[[T], R], items: Iterable[T]
+             ) -> Iterator[tuple[T, Union[R, BaseException]]]:
+        """``fn`` over ``items`` on the service's worker pool (HTTP only, never the catalog):
+        ``(item, result or the exception it raised)`` in the order of ``items``."""
 
 
 class IntegrityCatalog(Catalog, Protocol):
@@ -192,9 +310,6 @@ class IntegrityCatalog(Catalog, Protocol):
 
     def replicas(self, collection: str) -> Iterator[ReplicaRow]:
         """Every replica in or below ``collection`` (any zone), sorted by path, streamed."""
-
-    def replicas_of(self, path: str) -> list[ReplicaRow]:
-        """The replicas of one data object ([] when absent or not visible)."""
 
     def data_avus(self, collection: str, names: Sequence[str],
                   prefixes: Sequence[str] = ()) -> Iterator[tuple[str, str, str]]:
@@ -223,18 +338,5 @@ class IntegrityCatalog(Catalog, Protocol):
         good source replica (same zone, same data object). Returns the new replica's row.
         """
 
-    def ensure_collection(self, path: str) -> None:
-        """Create ``path`` and its missing parents."""
-
     def write_text(self, path: str, text: str) -> None:
         """Create or overwrite data object ``path`` with ``text`` (UTF-8)."""
-
-    def delayed_rules(self, text_like: str) -> list[DelayedRule]:
-        """Queued delay rules whose text matches the GenQuery LIKE pattern ``text_like``."""
-
-    def schedule(self, condition: str, text: str) -> None:
-        """Queue a delay rule (delayExec) with ``condition`` tags and Python ``text``."""
-
-    def schedule_rule(self, rule: str, *args: str, delay: str = "1s",
-                      frequency: str = "") -> str:
-        """Queue a call of ``rule`` with ``args`` after ``delay`` (repeating per ``frequency``)."""

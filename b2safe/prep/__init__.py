@@ -7,7 +7,7 @@
 """
 
 from b2safe.prep.context import Caller, RuleContext
-from b2safe.prep.convert import to_bool, to_output
+from b2safe.prep.convert import to_bool, to_count, to_output
 from b2safe.prep.registry import REGISTRY, RuleSpec, rule_names
 from b2safe.prep.rule import RULE_ENGINE_CONTINUE, pep, rule
 
@@ -21,5 +21,6 @@ __all__ = [
     "rule",
     "rule_names",
     "to_bool",
+    "to_count",
     "to_output",
 ]

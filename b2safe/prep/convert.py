@@ -1,4 +1,4 @@
-"""Argument conversion at the PREP boundary: B2SAFE boolean strings and output strings."""
+"""Argument conversion at the PREP boundary: B2SAFE boolean and count strings, output strings."""
 
 from __future__ import annotations
 
@@ -31,6 +31,18 @@ def to_bool(value: Any, name: str = "value") -> bool:
     raise InvalidInput(
         f"{name} must be a boolean (true/false/True/False/None), got {str(value)[:40]!r}"
     )
+
+
+def to_count(text: str, name: str, maximum: int = 100000) -> int:
+    """A count argument (a batch size, a limit): a whole number from 1 to ``maximum``.
+
+    Raises:
+        InvalidInput: ``text`` is not such a number (nothing was done).
+    """
+    text = text.strip()
+    if not text.isdigit() or not 1 <= int(text) <= maximum:
+        raise InvalidInput(f"{name} must be a number from 1 to {maximum}, not {text[:20]!r}")
+    return int(text)
 
 
 def to_output(value: Any) -> str:

@@ -23,7 +23,7 @@ import inspect
 import logging
 from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
-from b2safe.errors import AdminRequired, B2SafeError, InvalidInput
+from b2safe.errors import SYS_NOT_ALLOWED, AdminRequired, B2SafeError, InvalidInput
 from b2safe.prep import log as serverlog
 from b2safe.prep.boundary import raise_for_prep
 from b2safe.prep.context import RuleContext
@@ -190,13 +190,22 @@ def rule(name: Optional[str] = None, *, params: Sequence[str] = (), outputs: Seq
     return decorate
 
 
-def pep(name: str, *, doc: str = "") -> Callable[[Callable], Callable]:
+#: ``@pep`` error modes: a helpful PEP lets the operation go on when it fails; a protective
+#: (veto) pre-PEP denies it, so that a check that could not be made never lets it through.
+CONTINUE, DENY = "continue", "deny"
+
+
+def pep(name: str, *, on_error: str = CONTINUE, doc: str = "") -> Callable[[Callable], Callable]:
     """Declare a policy enforcement point handler.
 
-    The body is ``body(ctx, rule_args)``. It never fails the client's operation: any exception is
-    logged and RULE_ENGINE_CONTINUE is returned so that other rule engines still run; a body that
-    wants to veto returns a negative int explicitly (pre-PEPs only).
+    The body is ``body(ctx, rule_args)``; a body that vetoes returns a negative iRODS error code
+    (pre-PEPs only), anything else lets the operation go on (RULE_ENGINE_CONTINUE, so that other
+    rule engines still run). When the body raises, ``on_error`` decides: :data:`CONTINUE` logs
+    and lets the operation go on (policies that leave durable pending work), :data:`DENY` logs
+    and fails the operation with SYS_NOT_ALLOWED (protective checks: they fail closed).
     """
+    if on_error not in (CONTINUE, DENY):
+        raise ValueError(f"on_error must be {CONTINUE!r} or {DENY!r}, not {on_error!r}")
 
     def decorate(body: Callable) -> Callable:
         @functools.wraps(body)
@@ -207,6 +216,10 @@ def pep(name: str, *, doc: str = "") -> Callable[[Callable], Callable]:
                     _setup_logging(ctx)
                     result = body(ctx, rule_args)
                 except Exception:
+                    if on_error == DENY:
+                        logger.exception("%s: policy check failed; the operation is refused",
+                                         name)
+                        return SYS_NOT_ALLOWED
                     logger.exception("%s: policy failed; the operation continues", name)
                     return RULE_ENGINE_CONTINUE
             if isinstance(result, int) and result < 0:

@@ -11,10 +11,8 @@ from __future__ import annotations
 import logging
 
 from b2safe.domain import paths
-from b2safe.errors import B2SafeError
 from b2safe.prep import RuleContext, pep
 from b2safe.ruleset._wiring import pid_workflow
-from b2safe.workflows.pids import PID_AVU
 
 logger = logging.getLogger("b2safe.events")
 
@@ -26,23 +24,12 @@ def on_rename(ctx: RuleContext, rule_args: list) -> None:
         return
     source, destination = str(rule_args[0]), str(rule_args[1])
     workflow = pid_workflow(ctx)
-    if paths.zone_of(destination) != workflow.catalog.zone:
-        return
-    info = workflow.catalog.stat(destination)
+    info = workflow.catalog.stat(destination) \
+        if paths.zone_of(destination) == workflow.catalog.zone else None
     if info is None:
         return
-    moved = [(info.path, workflow.pid_of(info))]
-    if info.is_collection:
-        moved += [(path, pid) for path, pid in
-                  workflow.catalog.paths_with_avu(destination, PID_AVU) if path != destination]
-    for path, pid in moved:
-        if not pid:
-            continue
-        target = info if path == info.path else workflow.catalog.stat(path)
-        if target is None:
-            continue
-        try:
-            workflow.update_url(pid, workflow.url_for(target))
+    for path, pid, error in workflow.repoint_tree(info, keep_going=True):
+        if error is None:
             logger.info("PID %s now points at %s (moved from %s)", pid, path, source)
-        except B2SafeError as exc:
-            logger.error("PID %s of %s still points at the old location: %s", pid, path, exc)
+        else:
+            logger.error("PID %s of %s still points at the old location: %s", pid, path, error)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from b2safe.adapters.prep import calls
 from b2safe.domain import authz, profile
 from b2safe.domain.paths import validate_path, validate_pid
 from b2safe.errors import AccessDenied, InvalidInput, PidError
-from b2safe.prep import RuleContext, rule
+from b2safe.prep import RuleContext, rule, to_count
 from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.guard import authorize, require_pid_access
+from b2safe.workflows.batching import schedule_batches
 from b2safe.workflows.pids import FIO_AVU, PID_AVU, ROR_AVU, PidsReport, kind_flag, optional_value
 
 EMPTY = "empty"  # EUDATSearchPID's historical "nothing found"
@@ -59,6 +59,8 @@ def _report_or_raise(report: PidsReport) -> str:
 
 
 BATCH_RULE = "EUDATPidsForCollBatch"
+
+
 @rule("EUDATPidsForCollBatched", forms=[("coll_path", "fixed:bool", "batch_size"),
                                         ("coll_path", "fixed:bool", "batch_size",
                                          "OUT report")],
@@ -75,27 +77,14 @@ def pids_for_coll_batched(ctx: RuleContext, coll_path: str, fixed: bool,
     ``scheduled=N queued=N objects=N`` (new delay rules, rules already in the queue, objects
     without a PID).
     """
-    text = batch_size.strip()
-    if not text.isdigit() or not 1 <= int(text) <= 100000:
-        raise InvalidInput(f"batch_size must be a number from 1 to 100000, not {text[:20]!r}")
-    workflow = pid_workflow(ctx)
+    size = to_count(batch_size, "batch_size")
     validate_path(coll_path, "collection")
     authorize(ctx, authz.PID, coll_path)
-    cat = workflow.catalog
-    queued = {r.text.strip() for r in cat.delayed_rules(f"%{BATCH_RULE}(%")}
-    scheduled = already = objects = 0
-    for kind, first, last, count in workflow.pending_batches(coll_path, int(text)):
-        objects += count
-        body = calls.rule_call(BATCH_RULE, coll_path, "true" if fixed else "false", kind,
-                               first, last)
-        if body in queued:
-            already += 1
-            continue
-        cat.schedule_rule(BATCH_RULE, coll_path, "true" if fixed else "false", kind, first,
-                          last, frequency=calls.BATCH_RETRY)
-        queued.add(body)
-        scheduled += 1
-    return f"scheduled={scheduled} queued={already} objects={objects}"
+    workflow = pid_workflow(ctx)
+    fixed_text = "true" if fixed else "false"
+    batches = (((coll_path, fixed_text, kind, first, last), count)
+               for kind, first, last, count in workflow.pending_batches(coll_path, size))
+    return str(schedule_batches(workflow.catalog, BATCH_RULE, batches))
 
 
 @rule(BATCH_RULE, forms=[("coll_path", "fixed:bool", "kind", "first_id", "last_id"),
@@ -199,13 +188,7 @@ def e_url_update_coll(ctx: RuleContext, pid: str, new_url: str) -> None:
     info = workflow.stat(path, "new location")
     require_pid_access(ctx, workflow, pid, new_url)
     workflow.update_url(pid, new_url)
-    if info.is_collection:
-        for below_path, below_pid in workflow.catalog.paths_with_avu(path, PID_AVU):
-            if below_path == path:
-                continue
-            below = workflow.catalog.stat(below_path)
-            if below is not None:
-                workflow.update_url(below_pid, workflow.url_for(below))
+    workflow.repoint_tree(info, include_root=False)
 
 
 @rule("EUDATePIDremove", params=("path", "force:bool"),

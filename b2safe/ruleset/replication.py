@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from b2safe.adapters.prep import calls
 from b2safe.domain import authz, paths
-from b2safe.errors import SYS_INTERNAL_ERR, B2SafeError, InvalidInput
-from b2safe.prep import RuleContext, rule, to_bool
+from b2safe.errors import SYS_INTERNAL_ERR, InvalidInput
+from b2safe.prep import RuleContext, rule, to_bool, to_count
 from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.guard import authorize
-from b2safe.state import faillog
+from b2safe.workflows.batching import schedule_batches
 from b2safe.workflows.replication import (
     ReplicationFailed,
     Replicator,
@@ -54,7 +53,8 @@ def eudat_replication(ctx: RuleContext, source: str, destination: str, registere
     request = Request(source, destination, _resource(dest_res), to_bool(registered, "registered"),
                       to_bool(recursive, "recursive"))
     replicator(ctx).replicate(request)
-    return request.response(registered, recursive)
+    return (f"{source}::{destination}::{request.resource or 'null'}"
+            f"::registered={registered}::recursive={recursive}")
 
 
 @rule("EUDATRegDataRepl",
@@ -69,6 +69,8 @@ def eudat_reg_data_repl(ctx: RuleContext, source: str, destination: str, recursi
 
 
 BATCH_RULE = "EUDATReplicationBatch"
+
+
 @rule("EUDATReplicationBatched",
       forms=[("source", "destination", "registered:bool", "batch_size", "OUT report"),
              ("source", "destination", "dest_res", "registered:bool", "batch_size",
@@ -84,25 +86,13 @@ def eudat_replication_batched(ctx: RuleContext, source: str, destination: str,
     queued again. Report: ``scheduled=N queued=N objects=N``. Objects a batch cannot finish are
     left in the fail log.
     """
-    text = batch_size.strip()
-    if not text.isdigit() or not 1 <= int(text) <= 100000:
-        raise InvalidInput(f"batch_size must be a number from 1 to 100000, not {text[:20]!r}")
+    size = to_count(batch_size, "batch_size")
     rep = replicator(ctx)
     request = Request(source, destination, _resource(dest_res), registered, True)
-    queued = {r.text.strip() for r in rep.catalog.delayed_rules(f"%{BATCH_RULE}(%")}
-    scheduled = already = objects = 0
-    for kind, first, last, count in rep.batches(request, int(text)):
-        objects += count
-        args = (source, destination, request.resource or "null",
-                "true" if registered else "false", kind, first, last)
-        body = calls.rule_call(BATCH_RULE, *args)
-        if body in queued:
-            already += 1
-            continue
-        rep.catalog.schedule_rule(BATCH_RULE, *args, frequency=calls.BATCH_RETRY)
-        queued.add(body)
-        scheduled += 1
-    return f"scheduled={scheduled} queued={already} objects={objects}"
+    args = (source, destination, request.resource or "null", "true" if registered else "false")
+    batches = (((*args, kind, first, last), count)
+               for kind, first, last, count in rep.batches(request, size))
+    return str(schedule_batches(rep.catalog, BATCH_RULE, batches))
 
 
 @rule(BATCH_RULE,
@@ -117,9 +107,7 @@ def eudat_replication_batch(ctx: RuleContext, source: str, destination: str, des
     request = Request(source, destination, _resource(dest_res), registered, True)
     failures = replicator(ctx).replicate_range(request, kind, first_id, last_id)
     if failures:
-        raise ReplicationFailed(",".join(failures[:20]) +
-                                (f" (and {len(failures) - 20} more)" if len(failures) > 20
-                                 else ""), SYS_INTERNAL_ERR)
+        raise ReplicationFailed(failures, SYS_INTERNAL_ERR, shown=20)
 
 
 @rule("EUDATPIDRegistration",
@@ -131,24 +119,9 @@ def eudat_pid_registration(ctx: RuleContext, source: str, destination: str,
     destination zone (EUDAT/PARENT, ROR, FIO, FIXED_CONTENT from the source), the child added to
     the parent's EUDAT/REPLICA. Response "None" on success, else the reason (also recorded in
     the fail log). ``notification`` is accepted for compatibility and ignored."""
-    rep = replicator(ctx)
     request = Request(source, destination, registered=True, recursive=False)
-    info = rep.check(request)
-    try:
-        rep.workflow.create(info.path)
-        failures = rep.register(info, destination, recursive=False)
-    except B2SafeError as exc:
-        failures = [f"{source}::{destination}::false::{exc}"]
-    if not failures:
-        rep.faillog.clear(info.path, "-C" if info.is_collection else "-d", destination)
-        return "None"
-    reason = failures[0].split("::", 3)[-1]
-    rep.faillog.write(faillog.FailRecord(
-        source=info.path, destination=destination, cause=reason, registered=True,
-        recursive=False, user=str(ctx.caller or ""), first_time=rep.catalog.now(),
-        next_time=rep.catalog.now(), kind="-C" if info.is_collection else "-d"))
-    rep.ensure_retry_rule()
-    return reason
+    failure = replicator(ctx).register_existing(request)
+    return "None" if failure is None else failure.cause
 
 
 @rule("EUDATTransferUsingFailLog", params=("buffer_length",), outputs=("stats",),
@@ -184,12 +157,7 @@ def eudat_update_logging(ctx: RuleContext, status: str, source: str, destination
     authorize(ctx, authz.REPLICATE, source)
     rep = replicator(ctx)
     info = rep.workflow.stat(source, "source")
-    now = rep.catalog.now()
-    rep.faillog.write(faillog.FailRecord(
-        source=info.path, destination=destination, cause=cause or "unknown", registered=True,
-        recursive=True, user=str(ctx.caller or ""), first_time=now, next_time=now,
-        kind="-C" if info.is_collection else "-d"))
-    rep.ensure_retry_rule()
+    rep.record_failure(info, destination, cause or "unknown", recursive=True)
     logger.error("%s", message)
 
 

@@ -43,12 +43,6 @@ def attribute_for(destination: str) -> str:
     return AVU_PREFIX + hashlib.sha1(destination.encode("utf-8")).hexdigest()[:12]  # noqa: S324
 
 
-def parse_duration(text: str) -> int:
-    """Seconds of a delayExec-style duration (``30s``, ``5m``, ``1h``, ``2d``, ``1y``)."""
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 365 * 86400}
-    return int(text[:-1]) * units[text[-1]]
-
-
 @dataclass(frozen=True)
 class FailRecord:
     """One pending replication."""

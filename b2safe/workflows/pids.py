@@ -418,21 +418,13 @@ class PidWorkflow:
 
     def _mint_all(self, jobs: list[tuple[ObjectInfo, PidRecord]],
                   ) -> Iterable[tuple[tuple[ObjectInfo, PidRecord], Any]]:
-        """Create the records, concurrently when the service offers a worker pool."""
+        """Create the records concurrently, on the service's worker pool."""
         pids = self.pids
-        bulk = getattr(pids, "bulk", None)
 
         def mint(job: tuple[ObjectInfo, PidRecord]) -> str:
             return pids.create(job[1], self.mint_key(job[0]))
 
-        if bulk is None:
-            for job in jobs:
-                try:
-                    yield job, mint(job)
-                except B2SafeError as exc:
-                    yield job, exc
-            return
-        yield from bulk(mint, jobs)
+        return pids.bulk(mint, jobs)
 
     # --- lookups and updates ---------------------------------------------------------------------
 
@@ -450,6 +442,36 @@ class PidWorkflow:
         if not url or any(c.isspace() for c in url):
             raise InvalidInput(f"new URL {url[:80]!r} is empty or contains white space")
         self.pids.update(validate_pid(pid), {profile.URL: url})
+
+    def repoint_tree(self, info: ObjectInfo, *, include_root: bool = True,
+                     keep_going: bool = False) -> list[tuple[str, str, Optional[B2SafeError]]]:
+        """Point the PIDs of a moved path (with ``include_root``) and, for a collection, of
+        everything below it that has a PID AVU at where each is now.
+
+        Returns ``(path, pid, None or the error)`` per PID. An error is raised at once unless
+        ``keep_going`` (then the others are still done).
+        """
+        moved: list[tuple[str, str]] = []
+        root_pid = self.pid_of(info) if include_root else None
+        if root_pid:
+            moved.append((info.path, root_pid))
+        if info.is_collection:
+            moved += [(path, pid) for path, pid in
+                      self.catalog.paths_with_avu(info.path, PID_AVU) if path != info.path]
+        done: list[tuple[str, str, Optional[B2SafeError]]] = []
+        for path, pid in moved:
+            target = info if path == info.path else self.catalog.stat(path)
+            if not pid or target is None:
+                continue
+            try:
+                self.update_url(pid, self.url_for(target))
+            except B2SafeError as exc:
+                if not keep_going:
+                    raise
+                done.append((path, pid, exc))
+                continue
+            done.append((path, pid, None))
+        return done
 
     def update_value(self, pid: str, key: str, value: Optional[str]) -> None:
         """Set (or with None remove) one profile value of ``pid``."""

@@ -26,11 +26,11 @@ import itertools
 import json
 import logging
 import re
-from dataclasses import dataclass, replace
-from typing import Any, Iterable, Iterator, Optional, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from b2safe.config import Config
-from b2safe.domain import authz, paths
+from b2safe.domain import authz, durations, paths
 from b2safe.domain.paths import validate_pid
 from b2safe.errors import (
     SYS_INTERNAL_ERR,
@@ -42,11 +42,11 @@ from b2safe.errors import (
     NotFound,
     UnknownZone,
 )
-from b2safe.ports import COLLECTION, Caller, ObjectInfo
+from b2safe.ports import COLLECTION, Caller, Catalog, ObjectInfo
 from b2safe.state import faillog
 from b2safe.state.faillog import FailLog, FailRecord
 from b2safe.state.signing import signer_for
-from b2safe.workflows.batching import id_ranges, pages
+from b2safe.workflows.batching import id_ranges, pages, queue_once
 from b2safe.workflows.pids import (
     FIO_AVU,
     FIXED_AVU,
@@ -75,19 +75,115 @@ class Request:
     registered: bool = True
     recursive: bool = True
 
-    def response(self, registered_text: str, recursive_text: str) -> str:
-        """The 4.x success response ``source::destination::dest_res::registered=..::..``."""
-        resource = self.resource or "null"
-        return (f"{self.source}::{self.destination}::{resource}"
-                f"::registered={registered_text}::recursive={recursive_text}")
+
+@dataclass(frozen=True)
+class Failure:
+    """One part of a replication that failed: ``source`` -> ``destination`` because of
+    ``cause``."""
+
+    source: str
+    destination: str
+    cause: str
+
+    @property
+    def message(self) -> str:
+        """The 4.x form ``source::destination::false::cause`` (fail log and responses)."""
+        return f"{self.source}::{self.destination}::false::{self.cause}"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What registering replicas gave: the failures, and whether the replicas' PIDs were left
+    to the fail-log retry (remote PID creation needs a rodsadmin)."""
+
+    failures: list[Failure] = field(default_factory=list)
+    deferred: bool = False
+
+
+@dataclass(frozen=True)
+class ReplicaTarget:
+    """A replica to register: its source item, where it is, and its record's values."""
+
+    item: ObjectInfo
+    target: str
+    parent: str
+    ror: str
+    fio: str
+    fixed: str
+    first_child: bool = False
+
+    def payload(self) -> list[str]:
+        """``[path, parent_pid, ror, fio, fixed]`` as EUDATRegisterReplicas takes it."""
+        return [self.target, self.parent, self.ror, self.fio, self.fixed]
+
+
+@dataclass(frozen=True)
+class Link:
+    """Add ``child`` (the replica's PID) to ``parent``'s EUDAT/REPLICA; ``first``: the parent
+    lists none yet and its record was made by b2safe (one conditional PUT)."""
+
+    item: ObjectInfo
+    target: str
+    parent: str
+    child: str
+    first: bool = False
 
 
 class ReplicationFailed(B2SafeError):
-    """Some part of a replication failed; ``response`` lists ``src::dst::false::reason``."""
+    """Some part of a replication failed; ``failures`` says which (``response``: their 4.x
+    messages, comma-separated; only the first ``shown`` when given)."""
 
-    def __init__(self, response: str, code: int) -> None:
-        super().__init__(response, code=code)
-        self.response = response
+    def __init__(self, failures: Sequence[Failure], code: int,
+                 shown: Optional[int] = None) -> None:
+        self.failures = list(failures)
+        listed = self.failures if shown is None else self.failures[:shown]
+        more = len(self.failures) - len(listed)
+        self.response = ",".join(f.message for f in listed) + \
+            (f" (and {more} more)" if more else "")
+        super().__init__(self.response, code=code)
+
+
+def plan_registration(page: Sequence[ObjectInfo], facts: dict[str, dict[str, str]],
+                      source_root: str, destination_root: str
+                      ) -> tuple[list[ReplicaTarget], list[Failure]]:
+    """Which replicas of ``page`` to register (pure): those whose source has a PID, with the
+    values their record takes from the source's ``facts`` (PID, ROR, FIO, FIXED_CONTENT AVUs,
+    ``_mirrored`` for a record b2safe made); a failure for each source without a PID."""
+    targets: list[ReplicaTarget] = []
+    failures: list[Failure] = []
+    for item in page:
+        target = target_of(item.path, source_root, destination_root)
+        fact = facts.get(item.path, {})
+        parent = fact.get(PID_AVU)
+        if not parent:
+            failures.append(Failure(item.path, target, f"PID of source {item.path} is None"))
+            continue
+        targets.append(ReplicaTarget(
+            item, target, parent, fact.get(ROR_AVU) or parent, fact.get(FIO_AVU) or parent,
+            fact.get(FIXED_AVU, "False"),
+            first_child=REPLICA_AVU not in fact and fact.get("_mirrored") == "1"))
+    return targets, failures
+
+
+def plan_links(targets: Sequence[ReplicaTarget], children: dict[str, str]
+               ) -> tuple[list[Link], list[Failure]]:
+    """The parent links for the replicas whose PID ``children`` (``{target: PID}``) has
+    (pure); a failure for each replica without one."""
+    links: list[Link] = []
+    failures: list[Failure] = []
+    for spec in targets:
+        child = children.get(spec.target)
+        if child:
+            links.append(Link(spec.item, spec.target, spec.parent, child, spec.first_child))
+        else:
+            failures.append(Failure(spec.item.path, spec.target,
+                                    f"PID of destination {spec.target} is None"))
+    return links, failures
+
+
+#: ``verify(source, destination, resource, is_collection)``: None when the copy is intact, else
+#: what differs.
+Verify = Callable[[str, str, str, bool], Optional[str]]
 
 
 def target_of(path: str, source_root: str, destination_root: str) -> str:
@@ -108,9 +204,9 @@ class Replicator:
     """
 
     def __init__(self, workflow: PidWorkflow, config: Config, caller: Optional[Caller],
-                 verify: Any = None) -> None:
+                 verify: Optional[Verify] = None) -> None:
         self.workflow = workflow
-        self.catalog: Any = workflow.catalog
+        self.catalog = workflow.catalog
         self.config = config
         self.caller = caller
         self.faillog = FailLog(self.catalog, signer_for(config))
@@ -173,11 +269,11 @@ class Replicator:
 
     # --- the rules -------------------------------------------------------------------------------
 
-    def replicate(self, request: Request, *, attempt: Optional[FailRecord] = None) -> str:
+    def replicate(self, request: Request, *, attempt: Optional[FailRecord] = None) -> None:
         """``EUDATReplication``: copy (and register) ``source`` to ``destination``.
 
-        Returns the 4.x success response. Raises ReplicationFailed (the fail log keeps the
-        work) or a validation/authorization error (nothing was done).
+        Raises ReplicationFailed (the fail log keeps the work) or a validation/authorization
+        error (nothing was done).
         """
         info = self.check(request)
         record = self._begin(request, info, attempt)
@@ -192,14 +288,12 @@ class Replicator:
             raise exc from None
         except B2SafeError as exc:
             self._failed(record, str(exc))
-            raise ReplicationFailed(f"{request.source}::{request.destination}::false::{exc}",
+            raise ReplicationFailed([Failure(request.source, request.destination, str(exc))],
                                     exc.code) from None
         if deferred:
             self._failed(record, DEFERRED, count=False)
         else:
             self.faillog.clear(info.path, _kind(info), request.destination)
-        return request.response("true" if request.registered else "false",
-                                "true" if request.recursive else "false")
 
     def _run(self, request: Request, info: ObjectInfo) -> bool:
         """Copy, verify, register. Returns True when registration was deferred."""
@@ -208,11 +302,11 @@ class Replicator:
         self.copy(request, info)
         if not request.registered:
             return False
-        failures = self.register(info, request.destination, request.recursive)
-        if failures == [DEFERRED]:
+        registration = self.register(info, request.destination, request.recursive)
+        if registration.deferred:
             return True
-        if failures:
-            raise ReplicationFailed(",".join(failures), SYS_INTERNAL_ERR)
+        if registration.failures:
+            raise ReplicationFailed(registration.failures, SYS_INTERNAL_ERR)
         return False
 
     # --- large trees in delay-rule batches ------------------------------------------------------
@@ -235,14 +329,14 @@ class Replicator:
                 yield kind, first, last, count
 
     def replicate_range(self, request: Request, kind: str, first: str, last: str
-                        ) -> list[str]:
+                        ) -> list[Failure]:
         """One batch: copy (and register) the ``kind`` objects of the tree with ids
-        ``first`` .. ``last``. Failures are recorded in the fail log per object and returned
-        as ``src::dst::false::reason`` strings."""
+        ``first`` .. ``last``. Failures are recorded in the fail log per object and
+        returned."""
         if kind not in ("-C", "-d"):
             raise InvalidInput(f"kind must be -C or -d, not {kind[:10]!r}")
         info = self.check(request)
-        failures: list[str] = []
+        failures: list[Failure] = []
         items = self.catalog.walk_ids(info.path, kind, first, last)
         for page in pages(items, PAGE):
             copied: list[ObjectInfo] = []
@@ -255,18 +349,18 @@ class Replicator:
                         self.copy(Request(item.path, target, request.resource), item)
                     copied.append(item)
                 except B2SafeError as exc:
-                    failures.append(f"{item.path}::{target}::false::{exc}")
+                    failures.append(Failure(item.path, target, str(exc)))
             if request.registered and copied:
-                try:
-                    failures += self._register_page(copied, info.path, request.destination)
-                except _Deferred:
-                    failures += [f"{i.path}::{target_of(i.path, info.path, request.destination)}"
-                                 f"::false::{DEFERRED}" for i in copied]
+                registration = self._register_page(copied, info.path, request.destination)
+                failures += registration.failures
+                if registration.deferred:
+                    failures += [Failure(i.path, target_of(i.path, info.path,
+                                                           request.destination), DEFERRED)
+                                 for i in copied]
         now = self.catalog.now()
         for failure in failures:
-            source, destination, _, cause = failure.split("::", 3)
             self.faillog.write(FailRecord(
-                source=source, destination=destination, cause=cause,
+                source=failure.source, destination=failure.destination, cause=failure.cause,
                 resource=request.resource, registered=request.registered, recursive=False,
                 user=str(self.caller) if self.caller else "", first_time=now, next_time=now,
                 kind="-C" if kind == "-C" else "-d"))
@@ -291,63 +385,70 @@ class Replicator:
         if problem:
             raise IntegrityError(problem)
 
-    def register(self, info: ObjectInfo, destination: str, recursive: bool) -> list[str]:
+    def register(self, info: ObjectInfo, destination: str, recursive: bool) -> Registration:
         """``EUDATPIDRegistration`` for the root and (recursive) everything below it.
 
-        Returns the failures as ``src::dst::false::reason`` strings ([] when all succeeded;
-        ``[DEFERRED]`` when remote execution is not allowed for the caller).
+        Stops at the first page whose registration is deferred (remote execution is not
+        allowed for the caller): the fail-log retry does it all.
         """
         items: Iterable[ObjectInfo] = [info]
         if recursive and info.is_collection:
             items = itertools.chain([info], self.catalog.walk(info.path))
-        failures: list[str] = []
+        failures: list[Failure] = []
         for page in pages(items, PAGE):
-            try:
-                failures += self._register_page(page, info.path, destination)
-            except _Deferred:
-                return [DEFERRED]
-        return failures
+            registration = self._register_page(page, info.path, destination)
+            if registration.deferred:
+                return Registration(deferred=True)
+            failures += registration.failures
+        return Registration(failures)
+
+    def register_existing(self, request: Request) -> Optional[Failure]:
+        """``EUDATPIDRegistration``: register an existing replica (and its source's PID).
+
+        Returns None on success, else the failure, which is also in the fail log.
+        """
+        info = self.check(request)
+        try:
+            self.workflow.create(info.path)
+            failures = self.register(info, request.destination, recursive=False).failures
+        except B2SafeError as exc:
+            failures = [Failure(request.source, request.destination, str(exc))]
+        if not failures:
+            self.faillog.clear(info.path, _kind(info), request.destination)
+            return None
+        self.record_failure(info, request.destination, failures[0].cause, recursive=False)
+        return failures[0]
+
+    def record_failure(self, info: ObjectInfo, destination: str, cause: str, *,
+                       recursive: bool) -> None:
+        """Put a (registered) replication of ``info`` to ``destination`` in the fail log and
+        make sure the retry rule is queued."""
+        now = self.catalog.now()
+        self.faillog.write(FailRecord(
+            source=info.path, destination=destination, cause=cause, registered=True,
+            recursive=recursive, user=str(self.caller or ""), first_time=now, next_time=now,
+            kind=_kind(info)))
+        self.ensure_retry_rule()
 
     # --- one page of registrations ---------------------------------------------------------------
 
     def _register_page(self, page: list[ObjectInfo], source_root: str,
-                       destination_root: str) -> list[str]:
+                       destination_root: str) -> Registration:
         self.workflow.pids_for_items(page, fixed=False)  # sources without a PID get one
-        facts = self._source_facts(page)
-        result: list[str] = []
-        specs = []
-        first_child: dict[str, bool] = {}
-        for item in page:
-            fact = facts.get(item.path, {})
-            parent = fact.get(PID_AVU)
-            if not parent:
-                result.append(f"{item.path}::{target_of(item.path, source_root, destination_root)}"
-                              f"::false::PID of source {item.path} is None")
-                continue
-            specs.append((item, target_of(item.path, source_root, destination_root), parent,
-                          fact.get(ROR_AVU) or parent, fact.get(FIO_AVU) or parent,
-                          fact.get(FIXED_AVU, "False")))
-            first_child[item.path] = REPLICA_AVU not in fact and fact.get("_mirrored") == "1"
-        if not specs:
-            return result
-        zone = paths.zone_of(destination_root)
+        targets, failures = plan_registration(page, self._source_facts(page), source_root,
+                                              destination_root)
+        if not targets:
+            return Registration(failures)
         try:
-            self._create_remote(zone, specs)
+            self._create_remote(paths.zone_of(destination_root), targets)
         except B2SafeError as exc:
             if exc.code == SYS_NO_API_PRIV:
-                raise _Deferred() from None
+                return Registration(deferred=True)
             reason = f"PID of destination could not be created: {exc}"
-            return result + [f"{s[0].path}::{s[1]}::false::{reason}" for s in specs]
-        children = self._child_pids(specs)
-        links = []
-        for item, target, parent, *_ in specs:
-            child = children.get(target)
-            if not child:
-                result.append(f"{item.path}::{target}::false::PID of destination {target} is None")
-            else:
-                links.append((item, target, parent, child, first_child.get(item.path, False)))
-        result += self._link(links)
-        return result
+            return Registration(failures + [Failure(t.item.path, t.target, reason)
+                                            for t in targets])
+        links, missing = plan_links(targets, self._child_pids(targets))
+        return Registration(failures + missing + self._link(links))
 
     def _source_facts(self, page: Sequence[ObjectInfo]) -> dict[str, dict[str, str]]:
         """PID, EUDAT/ROR, EUDAT/FIO, EUDAT/FIXED_CONTENT of each item, one query per kind.
@@ -378,9 +479,9 @@ class Replicator:
                 out[item.path] = {k: v for k, v in values.items() if v}
         return out
 
-    def _create_remote(self, zone: str, specs: list[tuple]) -> None:
+    def _create_remote(self, zone: str, targets: list[ReplicaTarget]) -> None:
         """Create the replicas' PIDs in the destination zone, by its own ruleset."""
-        payload = json.dumps([[s[1], s[2], s[3], s[4], s[5]] for s in specs])
+        payload = json.dumps([t.payload() for t in targets])
         if zone == self.catalog.zone:
             register_replicas(self.workflow, payload)
             return
@@ -389,18 +490,18 @@ class Replicator:
             raise UnknownZone(f"zone {zone} has no connection in the catalog")
         self.catalog.run_remote_rule(host, "EUDATRegisterReplicas", payload, "")
 
-    def _child_pids(self, specs: list[tuple]) -> dict[str, str]:
+    def _child_pids(self, targets: list[ReplicaTarget]) -> dict[str, str]:
         """The PID AVUs of the replicas, read from the destination catalog (GenQuery routes by
         COLL_NAME to the destination zone), one query per destination collection."""
         found: dict[str, str] = {}
         by_collection: dict[str, set[str]] = {}
-        for item, target, *_ in specs:
-            if item.kind == COLLECTION:
-                values = sorted(a.value for a in self.catalog.avus(target, "-C", PID_AVU))
+        for spec in targets:
+            if spec.item.kind == COLLECTION:
+                values = sorted(a.value for a in self.catalog.avus(spec.target, "-C", PID_AVU))
                 if values:
-                    found[target] = values[0]
+                    found[spec.target] = values[0]
             else:
-                parent, name = paths.split(target)
+                parent, name = paths.split(spec.target)
                 by_collection.setdefault(parent, set()).add(name)
         for collection, names in by_collection.items():
             for name, value in self.catalog.data_attribute_in(collection, PID_AVU).items():
@@ -408,25 +509,26 @@ class Replicator:
                     found[f"{collection}/{name}"] = value
         return found
 
-    def _link(self, links: list[tuple[ObjectInfo, str, str, str, bool]]) -> list[str]:
+    def _link(self, links: list[Link]) -> list[Failure]:
         """Add each child to its parent's EUDAT/REPLICA (pooled HTTP), then mirror the lists.
 
         A parent without an EUDAT/REPLICA mirror whose record B2SAFE made gets its first child
         with a single conditional PUT (:meth:`PidService.add_first_replica`).
         """
-        failures: list[str] = []
+        failures: list[Failure] = []
         service = self.workflow.pids
 
-        def add(link: tuple[ObjectInfo, str, str, str, bool]) -> str:
-            if link[4] and hasattr(service, "add_first_replica"):
-                return service.add_first_replica(link[2], link[3])
-            return service.add_replica(link[2], link[3])
+        def add(link: Link) -> str:
+            if link.first:
+                return service.add_first_replica(link.parent, link.child)
+            return service.add_replica(link.parent, link.child)
 
         for link, result in service.bulk(add, links):
-            item, target = link[0], link[1]
+            item = link.item
             if isinstance(result, BaseException):
-                failures.append(f"{item.path}::{target}::false::REPLICA attribute of source "
-                                f"{item.path} could not be updated: {result}")
+                failures.append(Failure(item.path, link.target,
+                                        f"REPLICA attribute of source {item.path} could not "
+                                        f"be updated: {result}"))
                 continue
             self.catalog.set_avu(item.path, _kind(item), REPLICA_AVU, result)
         return failures
@@ -436,7 +538,7 @@ class Replicator:
     def _begin(self, request: Request, info: ObjectInfo,
                attempt: Optional[FailRecord]) -> FailRecord:
         now = self.catalog.now()
-        period = faillog.parse_duration(self.config.replication.retry_period)
+        period = durations.parse(self.config.replication.retry_period)
         record = attempt or self.faillog.get(info.path, _kind(info), request.destination)
         base = record or FailRecord(source=info.path, destination=request.destination,
                                     cause=faillog.IN_PROGRESS, first_time=now)
@@ -452,10 +554,10 @@ class Replicator:
     def _failed(self, record: FailRecord, cause: str, count: bool = True) -> None:
         settings = self.config.replication
         now = self.catalog.now()
-        period = faillog.parse_duration(settings.retry_period)
+        period = durations.parse(settings.retry_period)
         if count:
             updated = record.failed_again(cause, now, period,
-                                          faillog.parse_duration(settings.max_backoff),
+                                          durations.parse(settings.max_backoff),
                                           settings.max_attempts)
         else:
             updated = replace(record, cause=cause, next_time=now)
@@ -473,15 +575,9 @@ class Replicator:
 
         Returns True when a rule was scheduled now.
         """
-        name = self.caller.name if self.caller else ""
-        existing = [r for r in self.catalog.delayed_rules(f"%{RETRY_RULE}%")
-                    if not name or r.user == name]
-        if existing:
-            return False
         period = self.config.replication.retry_period
-        self.catalog.schedule_rule(RETRY_RULE, str(PAGE), "", delay=period,
-                                   frequency=f"{period} REPEAT FOR EVER")
-        return True
+        return queue_once(self.catalog, self.caller.name if self.caller else "", RETRY_RULE,
+                          str(PAGE), "", delay=period, frequency=f"{period} REPEAT FOR EVER")
 
     def retry(self, limit: int) -> tuple[int, int]:
         """``EUDATTransferUsingFailLog``: retry up to ``limit`` due records.
@@ -568,7 +664,7 @@ class Replicator:
         return successes, failures
 
 
-def copy_verifier(catalog: Any) -> Any:
+def copy_verifier(catalog: Catalog) -> Verify:
     """A ``verify`` callable comparing size and checksum of source and copy after an rsync.
 
     Messages follow 4.x: ``missing replicated object``, ``size(src):N != size(dst):M``,
@@ -633,10 +729,6 @@ def register_replicas(workflow: PidWorkflow, payload: str) -> dict[str, str]:
             validate_pid(spec.parent, "parent PID")
     created = workflow.create_replicas(replicas)
     return {spec.path: created.get(spec.path, "error: see the server log") for spec in replicas}
-
-
-class _Deferred(Exception):
-    """Remote execution refused for a non-privileged caller."""
 
 
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,63}$")

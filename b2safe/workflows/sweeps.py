@@ -31,7 +31,6 @@ zone (:meth:`~b2safe.workflows.integrity.IntegrityChecker.restore_replica`; list
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import time
@@ -39,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional
 
 from b2safe.config import IntegrityConfig, SweepConfig
+from b2safe.domain import durations
 from b2safe.errors import InvalidInput, NotFound
 from b2safe.ports import DelayedRule, IntegrityCatalog
 from b2safe.workflows.integrity import (
@@ -71,35 +71,9 @@ ACTIVE, PAUSED, REMOVED = "active", "paused", "removed"
 CHECKPOINT_EVERY = 256
 FIRST_RUN_DELAY = "1s"
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 365 * 86400}
-_PERIOD = re.compile(r"^([0-9]+)([smhdy])$")
-
-
-def period_seconds(period: str) -> int:
-    """Seconds of a delayExec duration such as ``30s``, ``5m``, ``1h``, ``2d``, ``1y``."""
-    match = _PERIOD.match(period.strip())
-    if not match:
-        raise InvalidInput(f"period {period[:20]!r} is not <number><s|m|h|d|y>")
-    return int(match.group(1)) * _UNITS[match.group(2)]
-
-
-def collection_of(text: str) -> Optional[str]:
-    """The collection a sweep rule text runs for (None when ``text`` is not one)."""
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
-        return None
-    call = tree.body
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and
-            call.func.attr == SWEEP_RULE and call.args and
-            isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)):
-        return None
-    return call.args[0].value
-
-
 def schedule_run(catalog: IntegrityCatalog, collection: str, delay: str) -> None:
     """Queue one run of the sweep of ``collection`` after ``delay`` (validated)."""
-    period_seconds(delay)
+    durations.parse(delay)
     catalog.schedule_rule(SWEEP_RULE, collection, "", delay=delay)
 
 
@@ -152,10 +126,9 @@ def load_state(catalog: IntegrityCatalog, collection: str) -> SweepState:
 def queued(catalog: IntegrityCatalog) -> dict[str, list[DelayedRule]]:
     """{collection: queued sweep rules} from RULE_EXEC_NAME (one query)."""
     found: dict[str, list[DelayedRule]] = {}
-    for row in catalog.delayed_rules(f"%{SWEEP_RULE}(%"):
-        coll = collection_of(row.text)
-        if coll is not None:
-            found.setdefault(coll, []).append(row)
+    for call in catalog.delayed_calls(SWEEP_RULE):
+        if call.args:
+            found.setdefault(call.args[0], []).append(call)
     return found
 
 

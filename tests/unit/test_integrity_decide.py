@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2safe.adapters.prep.calls import rule_call
+from b2safe.adapters.prep.calls import DelayedCall
+from b2safe.domain.durations import parse as period_seconds
 from b2safe.ports import ReplicaRow
 from b2safe.workflows.integrity import (
     PidFacts,
@@ -18,7 +19,7 @@ from b2safe.workflows.integrity import (
     select_oldest,
     sort_key,
 )
-from b2safe.workflows.sweeps import SWEEP_RULE, SweepState, collection_of, period_seconds
+from b2safe.workflows.sweeps import SWEEP_RULE, SweepState
 
 A, B, C = "sha2:AAAA", "sha2:BBBB", "sha2:CCCC"
 
@@ -105,9 +106,10 @@ def test_report_keeps_a_bounded_failure_list():
 
 
 def test_sweep_rule_text_and_state():
-    text = rule_call(SWEEP_RULE, "/z/it's here", "")
-    assert collection_of(text) == "/z/it's here"
-    assert collection_of("callback.other('/z')") is None
+    text = DelayedCall(SWEEP_RULE, ("/z/it's here", "")).to_text()
+    assert DelayedCall.from_text(text) == DelayedCall(SWEEP_RULE, ("/z/it's here", ""))
+    assert DelayedCall.from_text("callback.other('/z')") == DelayedCall("other", ("/z",))
+    assert DelayedCall.from_text("callback.other(x)") is None
     assert period_seconds("2d") == 172800
     state = SweepState.from_avus({"eudat_sweep:cursor": "17::a/b", "eudat_sweep:state": "x"})
     assert (state.pass_started, state.cursor, state.status) == (17, "a/b", "active")

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from b2safe import errors
-from b2safe.adapters.prep import calls
+from b2safe.adapters.prep.calls import DelayedCall, delay_condition, instance_tag
 from b2safe.adapters.prep.msi import call_msi, output
 from b2safe.domain.paths import gq_below, gq_equals, gq_strictly_below, split
 from b2safe.errors import NotFound
-from b2safe.ports import COLLECTION, DATA_OBJECT, Avu, DelayedRule, ObjectInfo
+from b2safe.ports import COLLECTION, DATA_OBJECT, Avu, DelayedRule, ObjectInfo, ReplicaRow
 
 _AVU_COLUMNS = {
     "-d": ("META_DATA_ATTR_NAME", "META_DATA_ATTR_VALUE", "META_DATA_ATTR_UNITS"),
@@ -27,6 +27,9 @@ _AVU_COLUMNS = {
 _DATA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_ID", "DATA_SIZE", "DATA_CHECKSUM",
                  "DATA_OWNER_NAME", "DATA_OWNER_ZONE", "DATA_RESC_NAME", "DATA_CREATE_TIME",
                  "DATA_MODIFY_TIME", "DATA_REPL_NUM")
+REPLICA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_REPL_NUM", "DATA_ID",
+                    "DATA_SIZE", "DATA_CHECKSUM", "DATA_RESC_NAME", "DATA_REPL_STATUS",
+                    "DATA_MODIFY_TIME")
 _COLL_COLUMNS = ("ORDER(COLL_NAME)", "COLL_ID", "COLL_OWNER_NAME", "COLL_OWNER_ZONE",
                  "COLL_CREATE_TIME", "COLL_MODIFY_TIME")
 
@@ -41,6 +44,14 @@ def _int(text: Any) -> int:
 def _collection(row: list[str]) -> ObjectInfo:
     return ObjectInfo(path=row[0], kind=COLLECTION, object_id=row[1], owner=row[2],
                       owner_zone=row[3], create_time=_int(row[4]), modify_time=_int(row[5]))
+
+
+def replica_row(row: list[str]) -> ReplicaRow:
+    status_text = row[7].strip()
+    return ReplicaRow(path=f"{row[0]}/{row[1]}", object_id=row[3], repl_num=_int(row[2]),
+                      resource=row[6], size=_int(row[4]), checksum=row[5],
+                      status=_int(status_text) if status_text else 1,
+                      modify_time=_int(row[8]))
 
 
 class PrepCatalog:
@@ -90,6 +101,10 @@ class PrepCatalog:
     def now(self) -> int:
         """The server's clock (msiGetSystemTime, unix format)."""
         return _int(output(self.msi("msiGetSystemTime", "", "unix"), 0))
+
+    def human_time(self) -> str:
+        """The server's local time, msiGetSystemTime's "human" format."""
+        return str(output(self.msi("msiGetSystemTime", "", "human"), 0))
 
     def stat(self, path: str) -> Optional[ObjectInfo]:
         """msiObjStat; None when the path does not exist or is not visible to the client."""
@@ -265,18 +280,61 @@ class PrepCatalog:
         yield from self._data_rows(cond, ok)
 
     def paths_with_avu(self, collection: str, name: str) -> Iterator[tuple[str, str]]:
-        """(path, value) below ``collection`` (inclusive) carrying AVU ``name``."""
+        """(path, value) below ``collection`` (inclusive) carrying AVU ``name``: collections,
+        then data objects."""
         coll_cond, coll_ok = gq_below("COLL_NAME", collection)
         attr_cond, attr_ok = gq_equals("META_COLL_ATTR_NAME", name)
         for row in self.query(["COLL_NAME", "META_COLL_ATTR_NAME", "META_COLL_ATTR_VALUE"],
                               f"{coll_cond} and {attr_cond}",
                               lambda r: coll_ok(r[0]) and attr_ok(r[1])):
             yield row[0], row[2]
+        yield from self.data_paths_with_avu(collection, name)
+
+    def data_paths_with_avu(self, collection: str, name: str) -> Iterator[tuple[str, str]]:
+        """(path, value) of data objects in or below ``collection`` carrying AVU ``name``."""
+        coll_cond, coll_ok = gq_below("COLL_NAME", collection)
         attr_cond, attr_ok = gq_equals("META_DATA_ATTR_NAME", name)
         for row in self.query(["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_NAME",
                                "META_DATA_ATTR_VALUE"], f"{coll_cond} and {attr_cond}",
                               lambda r: coll_ok(r[0]) and attr_ok(r[2])):
             yield f"{row[0]}/{row[1]}", row[3]
+
+    def values_in_use(self, name: str, values: Sequence[str]) -> set[str]:
+        """Which of ``values`` some object or collection of the zone carries as attribute
+        ``name``: one query per kind per 256 values (a value with a quote on its own)."""
+        wanted = set(values)
+        plain = sorted(v for v in wanted if "'" not in v)
+        quoted = sorted(v for v in wanted if "'" in v)
+        name_cond, _ = gq_equals("META_DATA_ATTR_NAME", name)
+        found: set[str] = set()
+        # Guess: GenQuery shows a rodsuser every object's AVUs unless the zone runs a strict
+        # ACL policy; with one, a value on an object the user cannot read is not seen.
+        for attr, value, _units in _AVU_COLUMNS.values():
+            name_cond, _ = gq_equals(attr, name)
+            conditions = []
+            for start in range(0, len(plain), 256):
+                listed = ",".join(f"'{v}'" for v in plain[start:start + 256])
+                conditions.append(f"{name_cond} and {value} in ({listed})")
+            for text in quoted:
+                cond, _ = gq_equals(value, text)
+                conditions.append(f"{name_cond} and {cond}")
+            for condition in conditions:
+                found.update(row[1] for row in self.query([attr, value], condition)
+                             if row[1] in wanted)
+        return found
+
+    def replicas_of(self, path: str) -> list[ReplicaRow]:
+        """The replicas of the data object ``path`` ([] when absent or not visible)."""
+        parent, leaf = split(path)
+        coll_cond, coll_ok = gq_equals("COLL_NAME", parent)
+        data_cond, data_ok = gq_equals("DATA_NAME", leaf)
+        rows = self.query(REPLICA_COLUMNS, f"{coll_cond} and {data_cond}",
+                          lambda r: coll_ok(r[0]) and data_ok(r[1]))
+        return sorted((replica_row(r) for r in rows), key=lambda r: r.repl_num)
+
+    def set_access(self, path: str, level: str, user: str) -> None:
+        """msiSetACL default: grant ``user`` ``level`` on ``path``."""
+        self.msi("msiSetACL", "default", level, user, path)
 
     def check_access(self, path: str, level: str) -> bool:
         """msiCheckAccess for the client user."""
@@ -387,34 +445,31 @@ class PrepCatalog:
         """msiCollCreate(path, '1'): mkdir -p; an existing collection is fine."""
         self.msi("msiCollCreate", path, "1", 0)
 
-    def remote_python(self, host: str, text: str) -> None:
-        """Run Python rule text (defining ``main``) on another zone's server (py_remote)."""
-        self.msi("py_remote", host, calls.instance_tag(), text, "")
-
     def run_remote_rule(self, host: str, rule: str, *args: str) -> None:
-        """Call ``rule`` with ``args`` on another zone's server, by that zone's ruleset."""
-        self.remote_python(host, calls.remote_main(rule, *args))
+        """Call ``rule`` with ``args`` on another zone's server, by that zone's ruleset
+        (py_remote runs the module text defining ``main``)."""
+        text = DelayedCall(rule, tuple(args)).remote_main()
+        self.msi("py_remote", host, instance_tag(), text, "")
 
     # -- delay queue ------------------------------------------------------------------------------
 
-    def delayed_rules(self, text_like: str) -> list[DelayedRule]:
-        """Queued delay rules whose RULE_EXEC_NAME matches ``text_like`` (LIKE pattern)."""
-        if "'" in text_like:
-            raise errors.InvalidInput("a delay-rule pattern cannot contain a single quote")
+    def delayed_calls(self, rule: str) -> list[DelayedRule]:
+        """The queued calls of ``rule`` (RULE_EXEC_NAME, parsed by DelayedCall.from_text)."""
+        call = DelayedCall(rule)  # validates the name: no quote reaches the condition
         columns = ["RULE_EXEC_ID", "RULE_EXEC_NAME", "RULE_EXEC_USER_NAME", "RULE_EXEC_TIME",
                    "RULE_EXEC_FREQUENCY"]
-        return [DelayedRule(rule_id=r[0], text=r[1], user=r[2], exe_time=_int(r[3]),
-                            frequency=r[4])
-                for r in self.query(columns, f"RULE_EXEC_NAME like '{text_like}'")]
-
-    def schedule(self, condition: str, text: str) -> None:
-        """delayExec(condition, text, ''); PREP does not return the rule id."""
-        self.msi("delayExec", condition, text, "")
+        found = []
+        for row in self.query(columns, f"RULE_EXEC_NAME like '%{call.rule}(%'"):
+            parsed = DelayedCall.from_text(row[1])
+            if parsed is not None and parsed.rule == rule:
+                found.append(DelayedRule(rule_id=row[0], rule=rule, args=parsed.args,
+                                         user=row[2], exe_time=_int(row[3]),
+                                         frequency=row[4]))
+        return found
 
     def schedule_rule(self, rule: str, *args: str, delay: str = "1s",
-                      frequency: str = "") -> str:
+                      frequency: str = "") -> None:
         """Queue a call of ``rule`` on the Python instance after ``delay``, repeating per
-        ``frequency`` (EF grammar) when given. Returns the queued text."""
-        text = calls.rule_call(rule, *args)
-        self.schedule(calls.delay_condition(delay, frequency), text)
-        return text
+        ``frequency`` (EF grammar) when given (delayExec; PREP does not return the rule id)."""
+        text = DelayedCall(rule, tuple(args)).to_text()
+        self.msi("delayExec", delay_condition(delay, frequency), text, "")

@@ -12,25 +12,13 @@ from __future__ import annotations
 from typing import Iterator, Optional, Sequence
 
 from b2safe import errors
-from b2safe.adapters.prep.catalog import PrepCatalog, _int
+from b2safe.adapters.prep.catalog import REPLICA_COLUMNS, PrepCatalog, replica_row
 from b2safe.adapters.prep.msi import output
-from b2safe.domain.paths import gq_below, gq_equals, split
+from b2safe.domain.paths import gq_below
 from b2safe.ports import ReplicaRow
-
-_REPLICA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_REPL_NUM", "DATA_ID",
-                    "DATA_SIZE", "DATA_CHECKSUM", "DATA_RESC_NAME", "DATA_REPL_STATUS",
-                    "DATA_MODIFY_TIME")
 
 #: msiDataObjChksum verification failures: the stored bytes differ from the catalog checksum.
 _MISMATCH_CODES = (errors.CHECK_VERIFICATION_RESULTS, errors.USER_CHKSUM_MISMATCH)
-
-
-def _replica(row: list[str]) -> ReplicaRow:
-    status_text = row[7].strip()
-    return ReplicaRow(path=f"{row[0]}/{row[1]}", object_id=row[3], repl_num=_int(row[2]),
-                      resource=row[6], size=_int(row[4]), checksum=row[5],
-                      status=_int(status_text) if status_text else 1,
-                      modify_time=_int(row[8]))
 
 
 def _options(**values: Optional[str]) -> str:
@@ -48,17 +36,8 @@ class PrepIntegrityCatalog(PrepCatalog):
         The query's COLL_NAME condition routes it to the zone of ``collection`` (federation).
         """
         cond, ok = gq_below("COLL_NAME", collection)
-        for row in self.query(_REPLICA_COLUMNS, cond, lambda r: ok(r[0])):
-            yield _replica(row)
-
-    def replicas_of(self, path: str) -> list[ReplicaRow]:
-        """The replicas of the data object ``path`` ([] when absent or not visible)."""
-        parent, leaf = split(path)
-        coll_cond, coll_ok = gq_equals("COLL_NAME", parent)
-        data_cond, data_ok = gq_equals("DATA_NAME", leaf)
-        rows = self.query(_REPLICA_COLUMNS, f"{coll_cond} and {data_cond}",
-                          lambda r: coll_ok(r[0]) and data_ok(r[1]))
-        return sorted((_replica(r) for r in rows), key=lambda r: r.repl_num)
+        for row in self.query(REPLICA_COLUMNS, cond, lambda r: ok(r[0])):
+            yield replica_row(row)
 
     def data_avus(self, collection: str, names: Sequence[str],
                   prefixes: Sequence[str] = ()) -> Iterator[tuple[str, str, str]]:
@@ -147,10 +126,6 @@ class PrepIntegrityCatalog(PrepCatalog):
         if fresh is None:
             raise errors.NotFound(f"{path} has no replica on {to_resource} after replication")
         return fresh
-
-    def ensure_collection(self, path: str) -> None:
-        """msiCollCreate(path, '1'): mkdir -p, no error when it exists."""
-        self.msi("msiCollCreate", path, "1", 0)
 
     def write_text(self, path: str, text: str) -> None:
         """Create (or truncate) ``path`` and write ``text``: create, write, close."""

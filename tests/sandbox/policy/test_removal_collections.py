@@ -7,8 +7,9 @@ import pytest
 
 from b2safe import errors
 from b2safe.domain import profile
-from b2safe.ruleset.policy import DELETED_KEY, PENDING_RULE
 from b2safe.state.pending import PENDING_MARK_PREFIX
+from b2safe.workflows.pending_work import PENDING_RULE
+from b2safe.workflows.removal import DELETED_KEY
 
 HOME = "/zoneA/home/alice"
 PROJECT = f"{HOME}/project"

@@ -6,7 +6,8 @@ import pytest
 from policy_support import ARCHIVE, REPLICAS_B, archive_policy, fail_log_rows, pending_pid_rows
 
 from b2safe import errors
-from b2safe.ruleset.policy import DELETED_KEY, PENDING_RULE
+from b2safe.workflows.pending_work import PENDING_RULE
+from b2safe.workflows.removal import DELETED_KEY
 
 
 def admin_retry(world, zone="zoneA"):
