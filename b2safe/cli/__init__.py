@@ -7,7 +7,8 @@ Sub-commands:
   ``b2safe replicate SRC DST``, ``b2safe check SRC DST``, ``b2safe status``,
   ``b2safe chain PID|PATH``: friendly verbs over the B2SAFE rules;
 * ``b2safe install``: install the rules on an iRODS server (core.py, server_config.json,
-  b2safe.json);
+  b2safe.json); ``b2safe uninstall`` reverses it; ``b2safe schedule`` queues the repeating
+  fail-log retry and the integrity sweeps;
 * ``b2safe doctor``: check a deployment (``--nagios`` for monitoring);
 * ``b2safe demo``: the sandbox demonstration (from the b2safe-sandbox distribution);
 * ``b2safe sandbox ...``: the emulated iRODS zones and Handle server (b2safe-sandbox);
@@ -119,7 +120,15 @@ def _verb(name: str) -> Callable[[argparse.Namespace], int]:
 def _cmd_install(args: argparse.Namespace) -> int:
     from b2safe.ops.install import run_install
 
-    return run_install(args)
+    def schedule() -> int:
+        try:
+            return _verb("schedule")(args)
+        except CliError as exc:
+            print(f"ERROR: scheduling failed: {exc.message} {describe_code(exc.code)}".rstrip(),
+                  file=sys.stderr)
+            return exc.exit_code
+
+    return run_install(args, schedule if args.schedule else None)
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
@@ -267,9 +276,16 @@ def build_parser() -> argparse.ArgumentParser:
     _backend_options(chain)
     chain.set_defaults(func=_verb("chain"))
 
-    from b2safe.ops.install import add_parser as add_install_parser
+    sched = sub.add_parser("schedule", help="queue the repeating fail-log retry and the "
+                                            "integrity sweeps (rodsadmin; idempotent)")
+    _backend_options(sched)
+    sched.set_defaults(func=_verb("schedule"))
 
-    add_install_parser(sub, _cmd_install)
+    from b2safe.ops.install import add_parser as add_install_parser
+    from b2safe.ops.uninstall import add_parser as add_uninstall_parser
+
+    _backend_options(add_install_parser(sub, _cmd_install))
+    add_uninstall_parser(sub)
 
     doc = sub.add_parser("doctor", help="check a deployment (checklist or --nagios)")
     doc.add_argument("--nagios", action="store_true",

@@ -8,6 +8,7 @@ integrity rules arrive with their modules) and fails with a clear message (exit 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -172,6 +173,27 @@ def cmd_check(args: argparse.Namespace, backend: Backend) -> int:
     return outcome(result)
 
 
+# --- schedule ----------------------------------------------------------------------------------
+
+
+def cmd_schedule(args: argparse.Namespace, backend: Backend) -> int:
+    """``b2safe schedule``: queue the repeating fail-log retry (EUDATRetryInstall) and every
+    configured integrity sweep (EUDATIntegritySweepInstall); idempotent, rodsadmin only."""
+    retry = run_named(backend, "EUDATRetryInstall", {}, verb="schedule")
+    sweeps = run_named(backend, "EUDATIntegritySweepInstall", {}, verb="schedule")
+    retry_state = retry.outputs.get("response", "")
+    sweep_states = json.loads(sweeps.outputs.get("response") or "{}")
+    if args.json:
+        print_json({"retry": retry_state, "sweeps": sweep_states})
+        return EXIT_OK
+    print(f"fail-log retry: {retry_state}")
+    for collection, state in sorted(sweep_states.items()):
+        print(f"integrity sweep of {collection}: {state}")
+    if not sweep_states:
+        print("integrity sweeps: none configured (integrity.sweeps in b2safe.json)")
+    return EXIT_OK
+
+
 # --- status ------------------------------------------------------------------------------------
 
 PENDING_PREFIX = "eudat_pending:"
@@ -306,5 +328,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Backend], int]] = {
     "check": cmd_check,
     "status": cmd_status,
     "chain": cmd_chain,
+    "schedule": cmd_schedule,
 }
 

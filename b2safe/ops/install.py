@@ -8,7 +8,9 @@ What it does in the server's config directory (default ``/etc/irods``):
    site defines that b2safe also registers are reported.
 2. ``server_config.json``: the Python rule engine stanza is added to
    ``plugin_configuration.rule_engines`` if no stanza uses the Python plugin, before the native
-   rule language stanza (so Python rules are found first). A malformed file is refused.
+   rule language stanza (so Python rules are found first); an existing Python stanza placed after
+   the native one is moved before it. A malformed file is refused, and so is a directory without
+   server_config.json (not a server's config directory).
 3. ``b2safe.json``: a starter configuration (zone name, port, host and default resource taken
    from server_config.json) unless one exists; either way it is validated.
 4. Checks: the PID credentials file's permissions (mode 0600), and with ``--check-pid`` the PID
@@ -16,8 +18,12 @@ What it does in the server's config directory (default ``/etc/irods``):
 
 Every change is planned first (:func:`plan_install`, pure over the directory's files), so a
 refused file leaves everything untouched; ``--dry-run`` prints the unified diff of the plan.
-Files that change are backed up next to themselves as ``NAME.<timestamp>.b2safe.bak``. A second
-run changes nothing.
+Files are written by :mod:`b2safe.ops.files`: owner, group and mode kept (new files get the
+owner of server_config.json), backups next to themselves as ``NAME.<timestamp>.b2safe.bak``,
+refused with nothing changed when that is impossible. A second run changes nothing. Afterwards
+it prints the next steps (restart iRODS when server_config.json changed, ``b2safe doctor``), and
+with ``--schedule`` queues the repeating fail-log retry and the configured integrity sweeps.
+``b2safe uninstall`` (:mod:`b2safe.ops.uninstall`) reverses the file changes.
 """
 
 from __future__ import annotations
@@ -26,11 +32,8 @@ import argparse
 import ast
 import difflib
 import json
-import os
 import re
-import shutil
 import socket
-import stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from b2safe.errors import B2SafeError
+from b2safe.ops import files
 
 DEFAULT_CONFIG_DIR = "/etc/irods"
 IMPORT_LINE = "from b2safe.ruleset import *"
@@ -68,20 +72,22 @@ class InstallError(B2SafeError):
 
 @dataclass
 class Change:
-    """One file the installer writes: ``before`` None means a new file."""
+    """One file the installer writes: ``before`` None means a new file, ``after`` None a file
+    removed (uninstall); ``mode`` is a new file's mode (an existing file keeps its own)."""
 
     path: Path
     before: Optional[str]
-    after: str
+    after: Optional[str]
     reason: str
     mode: int = 0o644
 
     def diff(self) -> str:
         """Unified diff of the change."""
         old = [] if self.before is None else self.before.splitlines(keepends=True)
-        new = self.after.splitlines(keepends=True)
+        new = [] if self.after is None else self.after.splitlines(keepends=True)
         label_old = "/dev/null" if self.before is None else f"{self.path} (current)"
-        lines = difflib.unified_diff(old, new, label_old, f"{self.path} (b2safe install)")
+        label_new = "/dev/null" if self.after is None else f"{self.path} (b2safe install)"
+        lines = difflib.unified_diff(old, new, label_old, label_new)
         text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                        for line in lines)
         return text
@@ -195,23 +201,49 @@ def _indent_of(text: str) -> int:
     return 4
 
 
-def add_python_stanza(text: str, where: str = "server_config.json") -> Optional[str]:
-    """server_config.json text with the Python stanza added, or None when one is present.
+def _first(engines: list[dict[str, Any]], plugin: str) -> Optional[int]:
+    found = [i for i, e in enumerate(engines) if e.get("plugin_name") == plugin]
+    return found[0] if found else None
 
-    The stanza goes before the native rule language stanza (else before the C++ default policy,
-    else last). Raises InstallError for a malformed file.
+
+def stanza_order_problem(engines: list[dict[str, Any]]) -> Optional[str]:
+    """Why the Python stanza is not where b2safe needs it (None when it is).
+
+    The framework asks each rule engine in server_config order whether it has a rule and runs the
+    first that does (irods: server/re/include/irods/irods_re_plugin.hpp, ``control``); the native
+    rule language's stock core.re defines the ``ac*`` PEPs too, so Python must come first.
+    """
+    python = _first(engines, PYTHON_PLUGIN)
+    if python is None:
+        return "no rule engine stanza uses the Python plugin"
+    for other in (NREP_PLUGIN, CPP_DEFAULT_PLUGIN):
+        index = _first(engines, other)
+        if index is not None and index < python:
+            return f"the Python stanza comes after {other}"
+    return None
+
+
+def add_python_stanza(text: str, where: str = "server_config.json") -> Optional[str]:
+    """server_config.json text with the Python stanza present and first among the rule engines
+    b2safe competes with, or None when it already is.
+
+    A missing stanza goes before the native rule language stanza (else before the C++ default
+    policy, else last); an existing one placed after them is moved there, unchanged. Raises
+    InstallError for a malformed file.
     """
     data = parse_server_config(text, where)
     engines = data["plugin_configuration"]["rule_engines"]
-    if any(e.get("plugin_name") == PYTHON_PLUGIN for e in engines):
+    if stanza_order_problem(engines) is None:
         return None
+    current = _first(engines, PYTHON_PLUGIN)
+    stanza = python_stanza() if current is None else engines.pop(current)
     position = len(engines)
     for wanted in (NREP_PLUGIN, CPP_DEFAULT_PLUGIN):
-        found = [i for i, e in enumerate(engines) if e.get("plugin_name") == wanted]
-        if found:
-            position = found[0]
+        found = _first(engines, wanted)
+        if found is not None:
+            position = found
             break
-    engines.insert(position, python_stanza())
+    engines.insert(position, stanza)
     result = json.dumps(data, indent=_indent_of(text), ensure_ascii=False) + "\n"
     parse_server_config(result, where)  # the result must be as valid as the input
     return result
@@ -276,7 +308,10 @@ def _read(path: Path) -> Optional[str]:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise InstallError(f"cannot read {path}: {exc.strerror}. Nothing was changed.") from None
+        owner = files.user_name(path.stat().st_uid) if path.exists() else "its owner"
+        raise InstallError(f"cannot read {path}: {exc.strerror}. Run the command as {owner} "
+                           "(the iRODS service account) or as root. Nothing was changed."
+                           ) from None
 
 
 def _registered_names() -> set:
@@ -295,6 +330,10 @@ def plan_install(config_dir: Path, *, zone_name: Optional[str] = None,
     if not config_dir.is_dir():
         raise InstallError(f"{config_dir} is not a directory (give --config-dir). "
                            "Nothing was changed.")
+    if not (config_dir / "server_config.json").is_file():
+        raise InstallError(f"{config_dir} has no server_config.json, so it is not an iRODS "
+                           "server's config directory: give --config-dir the directory that "
+                           "holds it (normally /etc/irods). Nothing was changed.")
     plan = InstallPlan(config_dir)
 
     core_path = config_dir / "core.py"
@@ -310,25 +349,23 @@ def plan_install(config_dir: Path, *, zone_name: Optional[str] = None,
 
     server_path = config_dir / "server_config.json"
     server_text = _read(server_path)
-    server_data: Optional[dict[str, Any]] = None
-    if server_text is None:
-        plan.notes.append(f"{server_path} not found: enable the Python rule engine by hand "
-                          "(see docs/installation.md)")
+    server_data = parse_server_config(server_text or "", str(server_path))
+    server_after = add_python_stanza(server_text or "", str(server_path))
+    if server_after is None:
+        plan.unchanged.append(f"{server_path}: the Python rule engine is configured")
     else:
-        server_data = parse_server_config(server_text, str(server_path))
-        server_after = add_python_stanza(server_text, str(server_path))
-        if server_after is None:
-            plan.unchanged.append(f"{server_path}: the Python rule engine is configured")
-        else:
-            plan.changes.append(Change(server_path, server_text, server_after,
-                                       "added the Python rule engine stanza"))
+        engines = server_data["plugin_configuration"]["rule_engines"]
+        moved = _first(engines, PYTHON_PLUGIN) is not None
+        plan.changes.append(Change(server_path, server_text, server_after,
+                                   "moved the Python rule engine stanza before the native one"
+                                   if moved else "added the Python rule engine stanza"))
 
     config_path = config_dir / "b2safe.json"
     config_before = _read(config_path)
     if config_before is None:
         text = json.dumps(starter_config(server_data, config_dir, zone_name, host),
                           indent=2) + "\n"
-        plan.changes.append(Change(config_path, None, text, "starter configuration"))
+        plan.changes.append(Change(config_path, None, text, "starter configuration", 0o640))
         plan.config_text = text
     else:
         plan.unchanged.append(f"{config_path}: exists (kept)")
@@ -336,33 +373,15 @@ def plan_install(config_dir: Path, *, zone_name: Optional[str] = None,
     return plan
 
 
-def _backup_name(path: Path, stamp: str) -> Path:
-    candidate = path.with_name(f"{path.name}.{stamp}.b2safe.bak")
-    counter = 1
-    while candidate.exists():
-        candidate = path.with_name(f"{path.name}.{stamp}-{counter}.b2safe.bak")
-        counter += 1
-    return candidate
-
-
 def apply_plan(plan: InstallPlan, stamp: Optional[str] = None) -> list[Path]:
-    """Write the planned changes (backing up changed files); returns the backup paths."""
-    stamp = stamp or time.strftime("%Y%m%dT%H%M%S")
-    backups = []
-    for change in plan.changes:
-        mode = change.mode
-        if change.before is not None and change.path.exists():
-            backup = _backup_name(change.path, stamp)
-            shutil.copy2(change.path, backup)
-            backups.append(backup)
-            mode = stat.S_IMODE(change.path.stat().st_mode)
-        tmp = change.path.with_name(f".{change.path.name}.b2safe-tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(change.after)
-        os.chmod(tmp, mode)
-        os.replace(tmp, change.path)
-    return backups
+    """Write the planned changes (see :func:`b2safe.ops.files.apply_edits`); returns the backup
+    paths. Raises InstallError, with nothing changed, when a file cannot be written as needed."""
+    edits = [files.FileEdit(c.path, c.after, files.ownership_for(c.path, c.mode))
+             for c in plan.changes]
+    try:
+        return files.apply_edits(edits, stamp or time.strftime("%Y%m%dT%H%M%S"))
+    except files.FileWriteError as exc:
+        raise InstallError(str(exc)) from None
 
 
 # --- checks after planning ---------------------------------------------------------------------
@@ -398,36 +417,48 @@ def post_checks(plan: InstallPlan, check_pid: bool = False) -> list[Any]:
     return checks
 
 
-def _service_account_note(config_dir: Path) -> Optional[str]:
-    target = config_dir / "server_config.json"
-    try:
-        owner = target.stat().st_uid
-    except OSError:
-        return None
-    if hasattr(os, "geteuid") and os.geteuid() != owner:
-        return (f"running as uid {os.geteuid()}, but {target} belongs to uid {owner}: run "
-                "'b2safe install' as the iRODS service account")
-    return None
+RESTART_HINT = ("restart iRODS so it loads the changed server_config.json: "
+                "'sudo systemctl restart irods' (iRODS 5), "
+                "'sudo -u irods /var/lib/irods/irodsctl restart' (iRODS 4.3)")
 
 
-def run_install(args: argparse.Namespace) -> int:
-    """The ``b2safe install`` command; returns the exit code (0 done, 1 a check failed,
-    2 refused or invalid configuration)."""
+def next_steps(plan: InstallPlan, scheduled: bool) -> list[str]:
+    """What the administrator does after the files are written, in order."""
+    steps = []
+    if any(c.path.name == "server_config.json" for c in plan.changes):
+        steps.append(RESTART_HINT)
+    config = plan.config_dir / "b2safe.json"
+    steps.append(f"edit {config} for this site (policies, replication targets, sweeps; "
+                 "docs/configuration.md), then 'b2safe config check " + str(config) + "'")
+    if not scheduled:
+        steps.append("queue the repeating fail-log retry and the integrity sweeps: "
+                     "'b2safe schedule' (as the iRODS service account, a rodsadmin)")
+    steps.append(f"check the deployment: 'b2safe doctor --live --config {config} "
+                 f"--config-dir {plan.config_dir}'")
+    return steps
+
+
+def run_install(args: argparse.Namespace,
+                schedule: Optional[Callable[[], int]] = None) -> int:
+    """The ``b2safe install`` command; returns the exit code (0 done, 1 a check failed or the
+    scheduling failed, 2 refused or invalid configuration).
+
+    ``schedule`` (given with ``--schedule``) queues the periodic rules; it runs only when the
+    server needs no restart first (server_config.json unchanged).
+    """
     from b2safe.ops import doctor
     config_dir = Path(args.config_dir)
     try:
         plan = plan_install(config_dir, zone_name=args.zone_name, host=args.host)
+        if args.dry_run:
+            diff = plan.diff()
+            print(diff if diff else "nothing to change", end="" if diff else "\n")
+        else:
+            backups = apply_plan(plan)
     except InstallError as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 2
-    note = _service_account_note(config_dir)
-    if note:
-        plan.notes.append(note)
-    if args.dry_run:
-        diff = plan.diff()
-        print(diff if diff else "nothing to change", end="" if diff else "\n")
-    else:
-        backups = apply_plan(plan)
+    if not args.dry_run:
         for change in plan.changes:
             print(f"changed {change.path}: {change.reason}")
         for backup in backups:
@@ -439,14 +470,25 @@ def run_install(args: argparse.Namespace) -> int:
     checks = post_checks(plan, check_pid=args.check_pid)
     for check in checks:
         print(f"[{check.state:<8}] {check.name}: {check.detail}")
-    state = doctor.worst(checks)
     if any(c.name == "config" and c.state == doctor.CRITICAL for c in checks):
         return 2
-    return 1 if state == doctor.CRITICAL else 0
+    code = 1 if doctor.worst(checks) == doctor.CRITICAL else 0
+    scheduled = False
+    if schedule is not None and not args.dry_run:
+        if any(c.path.name == "server_config.json" for c in plan.changes):
+            print("not scheduled yet: the Python rule engine runs only after the restart below")
+        else:
+            scheduled = schedule() == 0
+            code = code or (0 if scheduled else 1)
+    print("\nnext steps:")
+    for number, step in enumerate(next_steps(plan, scheduled), 1):
+        print(f"  {number}. {step}")
+    return code
 
 
-def add_parser(subparsers: Any, func: Callable[[argparse.Namespace], int]) -> None:
-    """Add ``install`` to the ``b2safe`` command's sub-parsers."""
+def add_parser(subparsers: Any, func: Callable[[argparse.Namespace], int]
+               ) -> argparse.ArgumentParser:
+    """Add ``install`` to the ``b2safe`` command's sub-parsers (returned)."""
     p = subparsers.add_parser(
         "install", help="install the rules on this iRODS server (as the iRODS account)",
         description=(__doc__ or "").splitlines()[0])
@@ -456,9 +498,13 @@ def add_parser(subparsers: Any, func: Callable[[argparse.Namespace], int]) -> No
                    help="print the unified diff of every change and change nothing")
     p.add_argument("--check-pid", action="store_true",
                    help="also connect to the PID service with the configured credentials")
+    p.add_argument("--schedule", action="store_true",
+                   help="also queue the repeating fail-log retry and the configured integrity "
+                        "sweeps (as 'b2safe schedule'; needs the running server)")
     p.add_argument("--zone-name", default=None,
                    help="zone name for a new b2safe.json (default: from server_config.json)")
     p.add_argument("--host", default=None,
                    help="host for a new b2safe.json's server id (default: from "
                         "server_config.json, else this machine's name)")
     p.set_defaults(func=func)
+    return p

@@ -143,6 +143,16 @@ def eudat_transfer_using_fail_log(ctx: RuleContext, buffer_length: str) -> str:
     return f"# of successes:{successes}, # of failures:{failures}"
 
 
+@rule("EUDATRetryInstall", forms=[("OUT response",)], admin_only=True)
+def eudat_retry_install(ctx: RuleContext) -> str:
+    """Queue the repeating fail-log retry (every ``replication.retry_period``, for ever) unless
+    the caller has one queued. Queued by a rodsadmin it retries every user's records; the rule
+    a failing replication queues for its own user retries only that user's. Response:
+    ``queued`` or ``already queued``.
+    """
+    return "queued" if replicator(ctx).ensure_retry_rule() else "already queued"
+
+
 @rule("EUDATUpdateLogging", params=("status", "source", "destination", "cause"),
       errors=("InvalidPath", "NotFound"))
 def eudat_update_logging(ctx: RuleContext, status: str, source: str, destination: str,

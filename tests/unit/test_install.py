@@ -130,7 +130,7 @@ def test_broken_core_py_is_refused(etc):
 
 def test_existing_python_stanza_is_kept(etc):
     data = json.loads(json.dumps(SERVER_CONFIG))
-    data["plugin_configuration"]["rule_engines"].append(
+    data["plugin_configuration"]["rule_engines"].insert(0,
         {"instance_name": "my-python", "plugin_name": PYTHON_PLUGIN,
          "plugin_specific_configuration": {}})
     text = json.dumps(data, indent=2)
