@@ -131,6 +131,28 @@ def _cmd_install(args: argparse.Namespace) -> int:
     return run_install(args, schedule if args.schedule else None)
 
 
+def _server_check_options(args: argparse.Namespace) -> tuple[Optional[dict[str, Any]],
+                                                             list[str]]:
+    """(keyword arguments of the server-file checks or None, why they were skipped).
+
+    They run on the server: with ``--config-dir``, or when the default /etc/irods holds a
+    server_config.json; not for a sandbox (it has no server files) or with ``--no-server``.
+    """
+    from pathlib import Path
+
+    from b2safe.ops.install import DEFAULT_CONFIG_DIR
+
+    if args.no_server:
+        return None, ["server files: --no-server"]
+    if args.config_dir is None and (args.sandbox or not Path(DEFAULT_CONFIG_DIR,
+                                                             "server_config.json").exists()):
+        where = "a sandbox" if args.sandbox else f"no {DEFAULT_CONFIG_DIR}/server_config.json"
+        return None, [f"server files: {where} (run on the iRODS server or give --config-dir)"]
+    return {"config_dir": Path(args.config_dir or DEFAULT_CONFIG_DIR),
+            "account_name": args.service_account, "plugin_dir": Path(args.plugin_dir),
+            "python": args.service_python}, []
+
+
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from b2safe.ops import doctor
     backend = None
@@ -145,7 +167,8 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
             from b2safe.config import config_path
 
             config = config_path()
-        checks = doctor.run_checks(config, backend, check_pid=not args.no_pid)
+        server, skipped = _server_check_options(args)
+        checks = doctor.run_checks(config, backend, check_pid=not args.no_pid, server=server)
     except CliError as exc:
         if not args.nagios:
             raise
@@ -159,12 +182,15 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         print(line)
         return code
     if args.json:
-        print_json({"state": doctor.worst(checks), "checks": [c.as_json() for c in checks]})
+        print_json({"state": doctor.worst(checks), "checks": [c.as_json() for c in checks],
+                    "skipped": skipped})
     else:
         marks = {doctor.OK: "[ ok ]", doctor.WARNING: "[warn]", doctor.CRITICAL: "[FAIL]",
                  doctor.UNKNOWN: "[ ?? ]"}
         for check in checks:
             print(f"{marks[check.state]} {check.name}: {check.detail}")
+        for line in skipped:
+            print(f"[skip] {line}")
         print(f"overall: {doctor.worst(checks)}")
     state = doctor.worst(checks)
     return EXIT_OK if state in (doctor.OK, doctor.WARNING) else EXIT_ERROR
@@ -293,6 +319,20 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--no-pid", action="store_true", help="skip the PID service checks")
     doc.add_argument("--live", action="store_true",
                      help="also read the zone table and delay queue of the live server")
+    server = doc.add_argument_group("the server's own files (checked on the server)")
+    server.add_argument("--config-dir", default=None,
+                        help="the server's config directory (default /etc/irods when it holds "
+                             "server_config.json)")
+    server.add_argument("--no-server", action="store_true",
+                        help="skip the checks of the server's files (e.g. on an admin host)")
+    server.add_argument("--service-account", default=None, metavar="USER",
+                        help="the iRODS service account (default: owner of "
+                             "server_config.json)")
+    server.add_argument("--plugin-dir", default="/usr/lib/irods/plugins/rule_engines",
+                        help="where the rule engine plugins are installed")
+    server.add_argument("--service-python", default="python3", metavar="PYTHON",
+                        help="the interpreter PREP uses (default python3 on the service "
+                             "account's PATH)")
     _backend_options(doc)
     doc.set_defaults(func=_cmd_doctor)
 

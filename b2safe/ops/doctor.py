@@ -6,11 +6,13 @@ command (a sandbox zone or a live server) for the zone table and the delay queue
 
 * ``config``: the b2safe.json is valid;
 * ``credentials``: the PID credentials file exists, is readable by its owner only, and parses;
-* ``pid-service``: the Handle server answers and accepts the credentials (the authenticated
-  client's GET of the user handle, then a second explicit GET);
+* ``pid-service``: the Handle server answers and accepts the credentials (an authenticated
+  read-only request, so a wrong password fails here, not at the first PID);
+* ``pid-prefix``: the user may create handles under the prefix (HS_ADMIN of ``0.NA/<prefix>``);
 * ``reverse-lookup``: a reverse lookup answers (an empty list is fine);
 * ``federation``: every zone named by a policy's replication destination is in the zone table with
-  a ZONE_CONNECTION;
+  a ZONE_CONNECTION, and answers (its root collection is read through the federation);
+* the server's own files (with ``server``): see :mod:`b2safe.ops.server_checks`;
 * ``delay-rules``: the delay rules the configuration implies are queued (integrity sweeps, and
   whatever :data:`DELAY_RULE_EXPECTATIONS` providers add, e.g. replication retries).
 """
@@ -123,44 +125,44 @@ def check_credentials(config: Any) -> tuple[Check, Any]:
                  f"{config.pid.credentials_file} private, prefix {creds.prefix}"), creds
 
 
-def _user_handle(creds: Any) -> Optional[str]:
-    owner = creds.username or ""
-    _, sep, handle = owner.partition(":")
-    return handle if sep and "/" in handle else None
-
-
 def check_pid_service(creds: Any, server_id: str = "", timeout: float = 5.0) -> list[Check]:
-    """pid-service and reverse-lookup checks with ``creds`` (HandleCredentials)."""
+    """pid-service (an authenticated request), pid-prefix (may create handles) and
+    reverse-lookup checks with ``creds`` (HandleCredentials)."""
     from b2safe.adapters.handle.rest import PidService
-    from b2safe.errors import B2SafeError, PidAuthError, PidNotFound
+    from b2safe.errors import B2SafeError, PidAuthError
 
     checks: list[Check] = []
+    url = creds.handle_server_url
     service = PidService(creds, retries=0, timeout=timeout)
     try:
         try:
             service.connect()
-            handle = _user_handle(creds)
-            if handle:
-                service.get_values(handle)
-                detail = f"{creds.handle_server_url} answers; user handle {handle} readable"
-            else:
-                detail = f"{creds.handle_server_url} answers (certificate authentication)"
-            checks.append(Check("pid-service", OK, detail))
-        except PidNotFound as exc:
-            checks.append(Check("pid-service", WARNING, f"user handle missing: {exc}"))
+            shown = service.check_access()
+            who = creds.username or "the certificate"
+            checks.append(Check("pid-service", OK, f"{url}: {shown} for {who}"))
         except PidAuthError as exc:
-            checks.append(Check("pid-service", CRITICAL, f"credentials refused: {exc}"))
+            checks.append(Check("pid-service", CRITICAL,
+                                f"{url} refused the credentials ({exc}): fix username/password "
+                                f"(or the certificate) in {creds.path or 'the credentials file'}"))
             return checks
         except B2SafeError as exc:
-            checks.append(Check("pid-service", CRITICAL, str(exc)))
+            checks.append(Check("pid-service", CRITICAL,
+                                f"{url}: {exc}: check handle_server_url, the network path and "
+                                "that the Handle server runs"))
             return checks
+        allowed, why = service.may_create_handles()
+        state = OK if allowed else (UNKNOWN if allowed is None else CRITICAL)
+        hint = "" if allowed is not False else (": ask the prefix administrator to add the user "
+                                                "to an HS_ADMIN with the add-handle permission")
+        checks.append(Check("pid-prefix", state, why + hint))
         probe = (server_id.rstrip("/") or "irods://b2safe-doctor") + "/b2safe-doctor-probe"
         try:
             found = service.search_url(probe)
             checks.append(Check("reverse-lookup", OK, f"answers ({len(found)} match(es) for a "
                                                       "probe URL)"))
         except B2SafeError as exc:
-            checks.append(Check("reverse-lookup", WARNING, f"reverse lookup failed: {exc}"))
+            checks.append(Check("reverse-lookup", WARNING, f"reverse lookup failed: {exc}: check "
+                                                           "reverselookup_* in the credentials"))
     finally:
         service.close()
     return checks
@@ -191,11 +193,22 @@ def check_federation(config: Any, backend: Any) -> Check:
         return Check("federation", UNKNOWN, f"cannot read the zone table: {exc}")
     missing = [z for z in targets if z not in table]
     if missing:
-        return Check("federation", CRITICAL, f"unknown zone(s) {', '.join(missing)}")
+        return Check("federation", CRITICAL, f"unknown zone(s) {', '.join(missing)}: iadmin "
+                                             "mkzone ZONE remote HOST:PORT (docs/replication.md)")
     unconnected = [z for z in targets if not table.get(z)]
     if unconnected:
-        return Check("federation", WARNING, f"no ZONE_CONNECTION for {', '.join(unconnected)}")
-    return Check("federation", OK, ", ".join(f"{z} at {table[z]}" for z in targets))
+        return Check("federation", WARNING, f"no ZONE_CONNECTION for {', '.join(unconnected)}: "
+                                            "iadmin modzone ZONE conn HOST:PORT")
+    unreachable = []
+    for zone in targets:
+        state = backend.object_state(f"irods://{table[zone]}/{zone}")
+        if not state.reachable:
+            unreachable.append(f"{zone} ({state.note or 'no answer'})")
+    if unreachable:
+        return Check("federation", CRITICAL, f"cannot reach {', '.join(unreachable)}: check the "
+                                             "network, both zones' federation entries and "
+                                             "zone keys (docs/replication.md)")
+    return Check("federation", OK, ", ".join(f"{z} at {table[z]} reachable" for z in targets))
 
 
 def check_delay_rules(config: Any, backend: Any) -> Check:
@@ -214,15 +227,23 @@ def check_delay_rules(config: Any, backend: Any) -> Check:
     missing = [label for label, parts in expected
                if not any(all(p in text for p in parts) for text in queued)]
     if missing:
-        return Check("delay-rules", WARNING, "not queued: " + "; ".join(missing))
+        return Check("delay-rules", WARNING, "not queued: " + "; ".join(missing) +
+                     " (queue them with 'b2safe schedule')")
     return Check("delay-rules", OK, f"{len(expected)} expected rule(s) queued")
 
 
 def run_checks(config_path: Optional[str], backend: Any = None,
-               check_pid: bool = True) -> list[Check]:
-    """The whole checklist for the configuration at ``config_path`` (see module docstring)."""
+               check_pid: bool = True, server: Optional[dict[str, Any]] = None) -> list[Check]:
+    """The whole checklist for the configuration at ``config_path`` (see module docstring);
+    ``server`` (keyword arguments of :func:`b2safe.ops.server_checks.run_server_checks`) adds
+    the checks of the server's own files."""
     first, config = check_config(config_path)
     checks = [first]
+    if server is not None:
+        from b2safe.ops.server_checks import run_server_checks
+
+        creds = config.pid.credentials_file if config is not None else None
+        checks.extend(run_server_checks(credentials_file=creds, **server))
     if config is None:
         return checks
     cred_check, creds = check_credentials(config)

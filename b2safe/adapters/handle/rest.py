@@ -135,6 +135,14 @@ def _connector(client: Any) -> Any:
     return client._RESTHandleClient__handlesystemconnector
 
 
+def _write_auth(connector: Any) -> tuple[dict[str, str], Any]:
+    """(headers, client certificate) pyhandle sends with a write request (its private parts:
+    it offers no authenticated read)."""
+    headers = connector._HandleSystemConnector__get_headers("DELETE")
+    cert = getattr(connector, "_HandleSystemConnector__cert_object", None)
+    return headers, cert
+
+
 # --- responses ------------------------------------------------------------------------------------
 
 
@@ -390,6 +398,84 @@ class PidService:
     def connect(self) -> None:
         """Build the authenticated client now (one GET of the user handle) instead of lazily."""
         self._get_client()
+
+    def check_access(self) -> str:
+        """Prove the credentials with a harmless authenticated request; returns what was shown.
+
+        pyhandle's constructor reads the user handle anonymously, so a wrong password only shows
+        at the first write. This sends the write credentials with a read-only request, the
+        handle listing of the prefix with ``pageSize=0`` (a count; Handle Tech Manual 14,
+        ``GET /api/handles?prefix=``), which the server must authenticate: 401 means the
+        credentials are wrong (PidAuthError), 403 that they are right but may not list handles
+        (fine: b2safe never lists), 200 that they may.
+        """
+        client = self._get_client()
+        connector = _connector(client)
+        headers, cert = _write_auth(connector)
+        url = (self.credentials.handle_server_url.rstrip("/") + "/api/handles?prefix="
+               + self.prefix + "&pageSize=0")
+        session = _pyhandle_sessions(client)[0]
+        verify = self.credentials.https_verify
+        try:
+            response = session.get(url, headers={**headers, "Accept": "application/json"},
+                                   verify=verify, cert=cert)
+        except requests.RequestException as exc:
+            raise PidServiceUnavailable(
+                f"cannot reach the Handle server {self.credentials.handle_server_url}: "
+                f"{type(exc).__name__}: {exc}") from None
+        answer = _answer(response)
+        if answer.status == 200:
+            return "credentials accepted (may list the prefix)"
+        if answer.status == 403:
+            return "credentials accepted"
+        _raise_for(answer, "authenticated request (list prefix)", self.prefix)
+        raise PidError(f"unexpected answer {_describe(answer)}")  # pragma: no cover
+
+    def may_create_handles(self) -> tuple[Optional[bool], str]:
+        """Whether the write user may create handles under the prefix: (answer, explanation).
+
+        Reads ``0.NA/<prefix>``: an HS_ADMIN value with the "add handle" bit (the last of the
+        12-bit mask, pid-service.md section 3) must name the user, directly or through an
+        HS_VLIST (one level) that lists it. None when that cannot be read (the prefix handle
+        usually lives at the global registry, which this server may not resolve).
+        """
+        index, _, user_handle = (self.credentials.username or "").partition(":")
+        if not index.isdigit():
+            return None, "certificate authentication: not checked"
+        user = (int(index), user_handle.upper())
+        prefix_handle = f"0.NA/{self.prefix}"
+        try:
+            values = self._get_values(prefix_handle) or []
+        except B2SafeError as exc:
+            return None, f"cannot read {prefix_handle}: {exc}"
+        records = {prefix_handle.upper(): values}
+        for value in values:
+            data = value.get("data")
+            admin = data.get("value") if isinstance(data, dict) else None
+            if value.get("type") != "HS_ADMIN" or not isinstance(admin, dict):
+                continue
+            perms = str(admin.get("permissions", ""))
+            if len(perms) != 12 or perms[-1] != "1":
+                continue
+            ref = (int(admin.get("index", 0)), str(admin.get("handle", "")).upper())
+            if ref == user:
+                return True, f"{prefix_handle} names {self.credentials.username} as admin"
+            if ref[1] not in records:
+                try:
+                    records[ref[1]] = self._get_values(ref[1]) or []
+                except B2SafeError:
+                    records[ref[1]] = []
+            for group in records[ref[1]]:
+                members = group.get("data", {}).get("value") if isinstance(
+                    group.get("data"), dict) else None
+                if group.get("type") == "HS_VLIST" and group.get("index") == ref[0] and \
+                        isinstance(members, list) and any(
+                            (int(m.get("index", 0)), str(m.get("handle", "")).upper()) == user
+                            for m in members if isinstance(m, dict)):
+                    return True, (f"{self.credentials.username} is in the admin group "
+                                  f"{ref[0]}:{ref[1]} of {prefix_handle}")
+        return False, (f"no HS_ADMIN of {prefix_handle} with the add-handle permission names "
+                       f"{self.credentials.username} (directly or through an HS_VLIST)")
 
     def mint(self, mint_key: str) -> str:
         """The handle ``create`` uses for ``mint_key`` (deterministic mode: always the same)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -120,11 +121,39 @@ def test_doctor_on_a_healthy_sandbox_zone(cli):
     result = cli("doctor")
     assert result.code == 0, result.out
     assert "overall: OK" in result.out
-    for name in ("config", "credentials", "pid-service", "reverse-lookup", "federation",
-                 "delay-rules"):
+    for name in ("config", "credentials", "pid-service", "pid-prefix", "reverse-lookup",
+                 "federation", "delay-rules"):
         assert f"[ ok ] {name}:" in result.out
+    assert "credentials accepted" in result.out
+    assert "[skip] server files: a sandbox" in result.out
     nagios = cli("doctor", "--nagios")
-    assert (nagios.code, nagios.out) == (0, "B2SAFE OK - 6 checks passed\n")
+    assert (nagios.code, nagios.out) == (0, "B2SAFE OK - 7 checks passed\n")
+
+
+def test_doctor_fails_a_wrong_handle_password(cli):
+    path = cli.sb.zone("zoneA").config_dir / "pid-credentials.json"
+    creds = json.loads(path.read_text())
+    creds["password"] = "not-the-password"
+    path.write_text(json.dumps(creds))
+    result = cli("doctor", "--nagios")
+    assert result.code == 2
+    assert result.out.startswith("B2SAFE CRITICAL - pid-service:")
+    assert "refused the credentials" in result.out and "fix username/password" in result.out
+
+
+def test_doctor_fails_a_user_without_prefix_rights(cli):
+    server = cli.sb.handle_server("zoneA")
+    user = f"300:{server.prefix}/STRANGER"
+    server.add_user(user, "its-secret", admin=False)  # authenticates, administers nothing
+    path = cli.sb.zone("zoneA").config_dir / "pid-credentials.json"
+    creds = json.loads(path.read_text())
+    creds.update(username=user, password="its-secret")
+    path.write_text(json.dumps(creds))
+    result = cli("doctor", "--json")
+    states = {c["name"]: c["state"] for c in result.json()["checks"]}
+    assert states["pid-service"] == "OK"  # the password is right
+    assert states["pid-prefix"] == "CRITICAL", result.out
+    assert "add-handle permission" in result.out
 
 
 def test_doctor_nagios_critical_for_open_credentials(cli):
