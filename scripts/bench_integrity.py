@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from b2safe_sandbox import site
 from b2safe_sandbox.sandbox import Sandbox
 
 SRC = "/zoneA/home/alice/bench"
@@ -45,7 +46,7 @@ def build(sb: Sandbox, count: int) -> None:
 def run(count: int) -> dict:
     """Build a sandbox with ``count`` objects and measure one collection check."""
     with tempfile.TemporaryDirectory() as tmp:
-        sb = Sandbox.create(Path(tmp) / "sb", zones=("zoneA", "zoneB"))
+        sb = site.create(Path(tmp) / "sb", zones=("zoneA", "zoneB"))
         build(sb, count)
         sb.reset_stats()
         tracemalloc.start()

@@ -33,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from b2safe_sandbox import site  # noqa: E402
 from b2safe_sandbox.sandbox import Sandbox  # noqa: E402
 
 from b2safe.adapters.handle import rest  # noqa: E402
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     pools = [int(x) for x in args.workers.split(",") if x.strip()]
     rows = []
     with tempfile.TemporaryDirectory(prefix="b2safe-bench-") as tmp:
-        sb = Sandbox.create(Path(tmp) / "sandbox", zones=(ZONE, "zoneB"))
+        sb = site.create(Path(tmp) / "sandbox", zones=(ZONE, "zoneB"))
         try:
             run = 0
             for latency in latencies:

@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from b2safe_sandbox import site  # noqa: E402
 from b2safe_sandbox.sandbox import Sandbox  # noqa: E402
 
 SOURCE = "/zoneA/home/rods/bench"
@@ -30,7 +31,7 @@ DESTINATION = "/zoneB/replicas/bench"
 
 def build(directory: Path, objects: int) -> Sandbox:
     """A two-zone sandbox with ``objects`` small files in 10 sub-collections, PIDs on sources."""
-    sb = Sandbox.create(directory, zones=("zoneA", "zoneB"))
+    sb = site.create(directory, zones=("zoneA", "zoneB"))
     catalog = sb.zone("zoneA").catalog
     with catalog.batch():
         for sub in range(10):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from b2safe.cli.backends import (
     Condition,
@@ -14,6 +15,17 @@ from b2safe.cli.backends import (
     split_irods_url,
 )
 from b2safe.cli.common import EXIT_USAGE, CliError
+from b2safe.errors import error_for_code
+from b2safe_sandbox.errors import SandboxError
+
+
+@contextmanager
+def _as_b2safe_errors() -> Iterator[None]:
+    """Report an emulated server failure as the b2safe error class for its iRODS code."""
+    try:
+        yield
+    except SandboxError as exc:
+        raise error_for_code(exc.code)(exc.message, code=exc.code) from None
 
 
 def open_backend(args: Any) -> SandboxBackend:
@@ -26,13 +38,13 @@ class SandboxBackend:
 
     def __init__(self, directory: str, user: Optional[str] = None,
                  zone: Optional[str] = None) -> None:
-        from b2safe_sandbox.sandbox import Sandbox
+        from b2safe_sandbox import site
 
         path = Path(directory)
         if not (path / "sandbox.json").is_file():
             raise CliError(f"no sandbox at {path} (create one with "
                            f"'b2safe sandbox init --dir {path}')", EXIT_USAGE)
-        self.sb = Sandbox.open(path)
+        self.sb = site.open(path)
         first = self.sb.zone_names[0]
         if not user:
             user = f"rods#{first}"
@@ -59,8 +71,8 @@ class SandboxBackend:
         where = condition_text(conditions)
         if where:
             text += " WHERE " + where
-        client = self.sb.client(self.user)
-        return client.iquest(text)
+        with _as_b2safe_errors():
+            return self.sb.client(self.user).iquest(text)
 
     def object_state(self, url: str) -> ObjectState:
         """Catalog facts of the object a PID URL names, read from the zone serving the URL."""
@@ -82,8 +94,9 @@ class SandboxBackend:
         """A PID reader per sandbox zone prefix (the zone's own credentials)."""
         from b2safe.adapters.handle.credentials import HandleCredentials
         from b2safe.adapters.handle.rest import PidService
-        from b2safe_sandbox.setup import CREDENTIALS_NAME, load_sites
+        from b2safe_sandbox.handle_sites import CREDENTIALS_NAME, load_sites
 
+        self.sb.start_services()
         services: dict[str, Any] = {}
         for name, site in load_sites(self.sb).items():
             if name not in self.sb.zone_names:
@@ -102,7 +115,8 @@ class SandboxBackend:
         return [str(row.name) for row in self.sb.zone(self.zone).catalog.delay_list()]
 
     def config_path(self) -> Optional[str]:
-        """The zone's b2safe.json."""
+        """The zone's b2safe.json (its PID credentials name the zone's Handle server: started)."""
+        self.sb.start_services()
         return str(self.sb.zone(self.zone).config_dir / "b2safe.json")
 
     def close(self) -> None:

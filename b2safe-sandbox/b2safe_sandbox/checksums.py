@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import BinaryIO, Optional, Union
 
-from b2safe.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
+from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
 
 SHA256 = "SHA256"
 MD5 = "MD5"

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, List, Optional, Sequence
 
-from b2safe.errors import B2SafeError
+from b2safe_sandbox import handle_cli
+from b2safe_sandbox.errors import SandboxError, error_name
+from b2safe_sandbox.handle_cli import default_dir
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
-DEFAULT_DIR = "b2safe-sandbox"
 
 
 class UsageError(Exception):
@@ -34,30 +34,20 @@ class UsageError(Exception):
 # ---------------------------------------------------------------------------------------------
 
 
-def _default_dir() -> str:
-    return os.environ.get("B2SAFE_SANDBOX") or os.path.join(os.getcwd(), DEFAULT_DIR)
-
-
-def _error_name(code: int) -> str:
-    from b2safe_sandbox.runtime import irods_errors
-
-    return irods_errors._name_of(code) or ""
-
-
 def _print_error(command: str, code: int, message: str) -> None:
-    name = _error_name(code)
+    name = error_name(code)
     first = message.strip().splitlines()[0] if message.strip() else ""
     detail = f" {first}" if first else ""
     print(f"ERROR: {command}:{detail} status = {code} {name}".rstrip(), file=sys.stderr)
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from b2safe_sandbox.sandbox import Sandbox
+    from b2safe_sandbox import site
 
     directory = Path(args.dir)
     if not directory.exists():
         raise UsageError(f"no sandbox at {directory} (run 'b2safe sandbox init --dir {directory}')")
-    return Sandbox.open(directory)
+    return site.open(directory)
 
 
 def _user(args: argparse.Namespace, sb: Any) -> str:
@@ -96,13 +86,13 @@ def _time_text(stamp: str) -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """Create a sandbox with the given zones."""
-    from b2safe_sandbox.sandbox import Sandbox
+    """Create a sandbox with the given zones, each a b2safe site."""
+    from b2safe_sandbox import site
 
     zones = tuple(z.strip() for z in args.zones.split(",") if z.strip())
     if not zones:
         raise UsageError("--zones needs at least one zone name")
-    sb = Sandbox.create(Path(args.dir), zones=zones, hash_scheme=args.hash_scheme)
+    sb = site.create(Path(args.dir), zones=zones, hash_scheme=args.hash_scheme)
     for name in sb.zone_names:
         zone = sb.zone(name)
         print(f"zone {name}: {zone.host}:{zone.port}  config {zone.config_dir}")
@@ -441,7 +431,7 @@ def cmd_fault(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser, user: bool = True) -> None:
-    p.add_argument("--dir", default=_default_dir(),
+    p.add_argument("--dir", default=default_dir(),
                    help="sandbox directory (default: $B2SAFE_SANDBOX or ./b2safe-sandbox)")
     if user:
         p.add_argument("--user", default=None, help="acting user name#zone (default rods#<zone>)")
@@ -567,7 +557,7 @@ def _run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"usage error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except B2SafeError as exc:
+    except SandboxError as exc:
         _print_error(args.sandbox_command, int(exc.code), str(exc))
         return EXIT_ERROR
 
@@ -576,29 +566,22 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``sandbox`` sub-command (and its own sub-commands) to an argparse subparsers."""
     parser = subparsers.add_parser("sandbox", help="emulated iRODS zones (icommand-like verbs)",
                                    description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="sandbox_command", metavar="COMMAND")
-    _build(sub)
-    try:
-        from b2safe_sandbox import handle_cli  # type: ignore[attr-defined]
-    except ImportError:
-        handle_cli = None
-    if handle_cli is not None and hasattr(handle_cli, "add_parser"):
-        handle_cli.add_parser(sub)
+    _add_commands(parser)
     parser.set_defaults(func=_run)
     return parser
+
+
+def _add_commands(parser: argparse.ArgumentParser) -> None:
+    """The icommand-like verbs and the Handle commands, as sub-commands of ``parser``."""
+    sub = parser.add_subparsers(dest="sandbox_command", metavar="COMMAND")
+    _build(sub)
+    handle_cli.add_parser(sub)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The standalone parser (``python -m b2safe_sandbox.cli``)."""
     parser = argparse.ArgumentParser(prog="b2safe sandbox", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="sandbox_command", metavar="COMMAND")
-    _build(sub)
-    try:
-        from b2safe_sandbox import handle_cli  # type: ignore[attr-defined]
-    except ImportError:
-        handle_cli = None
-    if handle_cli is not None and hasattr(handle_cli, "add_parser"):
-        handle_cli.add_parser(sub)
+    _add_commands(parser)
     return parser
 
 
@@ -609,12 +592,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = parser.parse_args(list(argv) if argv is not None else None)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
-    func = getattr(args, "sandbox_func", None)
-    if func is None:
-        # A handle_cli sub-command sets its own ``func``.
-        other = getattr(args, "func", None)
-        if other is not None:
-            return int(other(args))
+    if getattr(args, "sandbox_func", None) is None:
         parser.print_usage(sys.stderr)
         return EXIT_USAGE
     return _run(args)

@@ -3,8 +3,8 @@
 Every operation routes the path to its zone (federation: that zone's catalog and permissions for
 ``user#homeZone``) and fires API PEPs around it (``pep_api_<op>_pre/_post/_except/_finally``)
 plus the static and resource PEPs of the server-side operation, in the order of
-prep-runtime.md §5.2. Errors are raised as :class:`b2safe.errors.IrodsCallError` (or a subclass)
-carrying the iRODS code.
+prep-runtime.md §5.2. Errors are raised as :class:`b2safe_sandbox.errors.SandboxError` (or a
+subclass) carrying the iRODS code.
 
 Guess: API PEPs fire in the zone that owns the path (the server that executes the operation).
 """
@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     CAT_NAME_EXISTS_AS_COLLECTION,
     INPUT_ARG_NOT_WELL_FORMED_ERR,
     OVERWRITE_WITHOUT_FORCE_FLAG,
     RULE_ENGINE_ERROR,
     SYS_NO_API_PRIV,
     USER_FILE_DOES_NOT_EXIST,
-    B2SafeError,
     IrodsCallError,
+    SandboxError,
 )
 from b2safe_sandbox.runtime import dataops, engine, msi_meta, msi_query, peps, tbridge
 from b2safe_sandbox.runtime import irods_types as T
@@ -81,7 +81,7 @@ class ClientSession:
                 result = None
                 if pre is None or pre.code != peps.RULE_ENGINE_SKIP_OPERATION:
                     result = body(ctx)
-            except B2SafeError:
+            except SandboxError:
                 failed = True
                 peps.fire(ctx, zone, f"{name}_except", list(pep_args), "api_pep")
                 raise

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import List, Optional, Tuple, Union
 
-from b2safe.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
+from b2safe_sandbox.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
 
 #: Tags fillSubmitConditions understands.
 KNOWN_TAGS = ("ET", "PLUSET", "EF", "PRIORITY", "INST_NAME", "EA")

@@ -114,9 +114,10 @@ def _chain_text(directory: Path, pid: str) -> str:
 def _record_summary(sb: Any, pid: str) -> dict[str, Any]:
     from b2safe.adapters.handle.credentials import HandleCredentials
     from b2safe.adapters.handle.rest import PidService
-    from b2safe_sandbox.setup import CREDENTIALS_NAME, load_sites
+    from b2safe_sandbox.handle_sites import CREDENTIALS_NAME, load_sites
 
     prefix = pid.split("/", 1)[0].upper()
+    sb.start_services()
     for zone, site in load_sites(sb).items():
         if site["prefix"].upper() == prefix:
             creds = HandleCredentials.load(sb.zone(zone).config_dir / CREDENTIALS_NAME)
@@ -147,14 +148,14 @@ def _sweep(sb: Any) -> dict[str, Any]:
 
 def run_demo(directory: Optional[str] = None, quick: bool = False) -> int:
     """Run the demonstration; returns the process exit code (0 when every step worked)."""
-    from b2safe_sandbox.sandbox import Sandbox
+    from b2safe_sandbox import site
 
     started = time.perf_counter()
     files = 6 if quick else 24
     try:
         with _sandbox_dir(directory) as path:
             _step(1, "Three federated zones, each with its own Handle prefix and server")
-            sb = Sandbox.create(path, zones=ZONES)
+            sb = site.create(path, zones=ZONES)
             try:
                 _set_up_sites(sb)
                 for zone in ZONES:

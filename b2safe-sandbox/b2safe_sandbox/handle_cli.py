@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any, Union
 
-from b2safe.errors import InvalidInput, PidNotFound
+from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, USER_FILE_DOES_NOT_EXIST, SandboxError
 
+DEFAULT_DIR = "b2safe-sandbox"
 HANDLE_SUBDIR = "handle"
 PASSWORD_ENV = "B2SAFE_SANDBOX_HANDLE_PASSWORD"  # noqa: S105 - the variable's name
 DEFAULT_PREFIX = "21.T12345"
@@ -24,7 +25,7 @@ DIR_HELP = "sandbox directory (default: $B2SAFE_SANDBOX or ./b2safe-sandbox)"
 
 def default_dir() -> str:
     """The sandbox directory when ``--dir`` is not given (as the other sandbox commands)."""
-    return os.environ.get("B2SAFE_SANDBOX") or os.path.join(os.getcwd(), "b2safe-sandbox")
+    return os.environ.get("B2SAFE_SANDBOX") or os.path.join(os.getcwd(), DEFAULT_DIR)
 
 
 def state_dir_for(sandbox_dir: Union[str, Path]) -> Path:
@@ -47,18 +48,18 @@ def add_parser(subparsers: Any) -> None:
     server.add_argument("--latency-ms", type=int, default=0, help="added latency per request")
     server.add_argument("--tls", action="store_true",
                         help="serve HTTPS with a generated self-signed certificate")
-    server.set_defaults(func=_cmd_server)
+    server.set_defaults(sandbox_func=_cmd_server)
 
     handle = subparsers.add_parser("handle", help="inspect the sandbox Handle records")
     handle_sub = handle.add_subparsers(dest="handle_command", metavar="ACTION")
     get = handle_sub.add_parser("get", help="print one handle record as JSON")
     get.add_argument("pid", help="prefix/suffix")
     get.add_argument("--dir", default=default_dir(), help=DIR_HELP)
-    get.set_defaults(func=_cmd_get)
+    get.set_defaults(sandbox_func=_cmd_get)
     listing = handle_sub.add_parser("list", help="print the handles as a JSON list")
     listing.add_argument("--dir", default=default_dir(), help=DIR_HELP)
     listing.add_argument("--prefix", default="", help="only handles under this prefix")
-    listing.set_defaults(func=_cmd_list)
+    listing.set_defaults(sandbox_func=_cmd_list)
 
 
 def _cmd_server(args: argparse.Namespace) -> int:
@@ -67,10 +68,11 @@ def _cmd_server(args: argparse.Namespace) -> int:
     user = args.user or f"300:{args.prefix}/USER01"
     password = args.password or os.environ.get(PASSWORD_ENV)
     if not password:
-        raise InvalidInput(f"give --password or set {PASSWORD_ENV}")
+        raise SandboxError(f"give --password or set {PASSWORD_ENV}", code=SYS_INVALID_INPUT_PARAM)
     index, sep, handle = user.partition(":")
     if not sep or not index.isdigit() or not handle.upper().startswith(args.prefix.upper() + "/"):
-        raise InvalidInput(f"--user {user!r} must be index:{args.prefix}/suffix")
+        raise SandboxError(f"--user {user!r} must be index:{args.prefix}/suffix",
+                           code=SYS_INVALID_INPUT_PARAM)
     server = HandleServer(state_dir_for(args.dir), host=args.host, port=args.port,
                           prefix=args.prefix, users={user: password}, tls=args.tls,
                           latency_ms=args.latency_ms)
@@ -104,7 +106,8 @@ def _cmd_get(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if values is None:
-        raise PidNotFound(f"PID {args.pid} not found in {state_dir_for(args.dir)}")
+        raise SandboxError(f"PID {args.pid} not found in {state_dir_for(args.dir)}",
+                           code=USER_FILE_DOES_NOT_EXIST)
     json.dump({"handle": args.pid, "values": _masked(values)}, sys.stdout, indent=2)
     print()
     return 0

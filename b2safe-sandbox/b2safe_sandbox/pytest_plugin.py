@@ -24,6 +24,7 @@ import pytest
 from b2safe.adapters.handle.credentials import HandleCredentials
 from b2safe.adapters.handle.rest import PidService
 from b2safe.domain.profile import PidRecord
+from b2safe_sandbox import site
 from b2safe_sandbox.sandbox import Sandbox
 
 ZONES = ("zoneA", "zoneB", "zoneC")
@@ -65,6 +66,7 @@ class World:
     def reader(self, zone: str = "zoneA") -> PidService:
         """A PID client with ``zone``'s credentials (reads go over HTTP)."""
         if zone not in self._readers:
+            self.sb.start_services()
             path = self.sb.zone(zone).config_dir / "pid-credentials.json"
             self._readers[zone] = PidService(HandleCredentials.load(path), retries=0)
         return self._readers[zone]
@@ -75,10 +77,10 @@ class World:
 
     def zone_of_pid(self, pid: str) -> str:
         prefix = pid.split("/", 1)[0].upper()
-        from b2safe_sandbox.setup import load_sites
+        from b2safe_sandbox.handle_sites import load_sites
 
-        for zone, site in load_sites(self.sb).items():
-            if site["prefix"].upper() == prefix:
+        for zone, handle_site in load_sites(self.sb).items():
+            if handle_site["prefix"].upper() == prefix:
                 return zone
         raise KeyError(pid)
 
@@ -185,6 +187,6 @@ def _after_requests(server: Any, method: str, count: int, action: Callable[[], N
 @pytest.fixture
 def b2safe_world(tmp_path: Path) -> Iterator[World]:
     """A fresh three-zone sandbox (see the module docstring), closed after the test."""
-    world = World(Sandbox.create(tmp_path / "b2safe-sandbox", zones=ZONES))
+    world = World(site.create(tmp_path / "b2safe-sandbox", zones=ZONES))
     yield world
     world.close()

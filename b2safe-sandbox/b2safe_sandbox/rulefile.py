@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Tuple
 
-from b2safe.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
+from b2safe_sandbox.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
 
 _INPUT_RE = re.compile(r"^INPUT(?:\s+(.*))?$")
 _OUTPUT_RE = re.compile(r"^OUTPUT(?:\s+(.*))?$")

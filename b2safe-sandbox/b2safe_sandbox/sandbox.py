@@ -10,21 +10,26 @@
 
 Layout of ``directory``: ``sandbox.json`` (zones and settings), ``clock.json``, ``faults.json``,
 ``zones/<zone>/`` (catalog + vault by :class:`ZoneCatalog`, ``etc/irods`` config dir with
-core.py / genquery.py / session_vars.py, ``log/rodsLog``, ``stats.json``).
+core.py / genquery.py / session_vars.py, ``log/rodsLog``, ``stats.json``), ``handle/`` (the
+zones' Handle sites, :mod:`b2safe_sandbox.handle_sites`).
+
+The facade is generic: it runs whatever ``core.py`` it is given. Opening a sandbox starts no
+server: the zones' Handle servers start on :meth:`Sandbox.start_services`, which the runtime calls
+before it first runs Python rule code (that code may talk to them) and :meth:`handle_server`
+calls. b2safe's provisioning is :mod:`b2safe_sandbox.site`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Callable, Iterator, Optional, Union
 
-from b2safe.errors import SYS_INVALID_ZONE_NAME, SYS_SOCK_CONNECT_ERR, IrodsCallError
+from b2safe_sandbox.errors import SYS_INVALID_ZONE_NAME, SYS_SOCK_CONNECT_ERR, IrodsCallError
 from b2safe_sandbox.runtime.context import ExecContext
 from b2safe_sandbox.runtime.counters import Counters
 from b2safe_sandbox.runtime.faults import Faults
@@ -32,6 +37,8 @@ from b2safe_sandbox.runtime.zoneenv import ZoneEnv
 
 _ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULT_PORT = 1247
+#: The core.py of a zone created without one.
+EMPTY_CORE = '"""core.py of a sandbox zone: no rules (Zone.install_core replaces it)."""\n'
 #: maximum_size_for_single_buffer_in_megabytes (32 MB by default): larger puts are parallel.
 SINGLE_BUFFER_LIMIT = 32 * 1024 * 1024
 
@@ -152,7 +159,8 @@ class Sandbox:
         self.genquery_state: dict[int, Any] = {}
         self._depth = threading.local()
         self.handle_servers: dict[str, Any] = {}
-        self.start_services()
+        self._services_started = False
+        self._close_hooks: list[Callable[[Sandbox], None]] = []
 
     # ------------------------------------------------------------------ creation / opening
     @classmethod
@@ -171,7 +179,7 @@ class Sandbox:
         Each zone gets a catalog (users rods/rodsadmin and alice/rodsuser with home
         collections, resource demoResc), host ``<zone lower>.sandbox:1247``, a federation entry
         for every other zone (and that zone's rods/alice as remote users), and a config dir with
-        core.py (``core_py`` or the asset core.py), genquery.py and session_vars.py.
+        core.py (``core_py``, else one without rules), genquery.py and session_vars.py.
         """
         from b2safe_sandbox.catalog import ZoneCatalog
 
@@ -209,26 +217,12 @@ class Sandbox:
             config = zone_dir / "etc" / "irods"
             config.mkdir(parents=True, exist_ok=True)
             (zone_dir / "log").mkdir(exist_ok=True)
-            if core_py is not None:
-                (config / "core.py").write_text(core_py, encoding="utf-8")
-            else:
-                shutil.copyfile(_ASSETS / "core.py", config / "core.py")
+            (config / "core.py").write_text(EMPTY_CORE if core_py is None else core_py,
+                                            encoding="utf-8")
             for asset in ("genquery.py", "session_vars.py"):
-                if (_ASSETS / asset).exists():
-                    shutil.copyfile(_ASSETS / asset, config / asset)
-            close = getattr(cat, "close", None)
-            if callable(close):
-                close()
-        sandbox = cls(directory)
-        try:
-            setup = importlib.import_module("b2safe_sandbox.setup")
-        except ImportError:
-            setup = None
-        if setup is not None and hasattr(setup, "configure_zone"):
-            for zone in zones:
-                setup.configure_zone(sandbox, sandbox.zone(zone))
-            sandbox.start_services()
-        return sandbox
+                shutil.copyfile(_ASSETS / asset, config / asset)
+            cat.close()
+        return cls(directory)
 
     @classmethod
     def open(cls, directory: Union[str, Path]) -> Sandbox:
@@ -355,7 +349,7 @@ class Sandbox:
                     rule_args[index] = value
             if not outcome.ran:
                 # Guess: a rule core.py does not have is reported like an unknown callback name.
-                from b2safe.errors import NO_MICROSERVICE_FOUND_ERR
+                from b2safe_sandbox.errors import NO_MICROSERVICE_FOUND_ERR
 
                 return RuleCallResult(NO_MICROSERVICE_FOUND_ERR, list(rule_args))
             return RuleCallResult(outcome.code, list(rule_args), outcome.traceback)
@@ -381,29 +375,40 @@ class Sandbox:
                 if (zone is None or e.zone == zone) and (e.ran or not ran_only)]
 
     def start_services(self) -> None:
-        """Start the zones' Handle servers (in this process) unless they are running."""
-        if self.handle_servers:
+        """Make sure the zones' Handle servers run (started in this process unless another
+        process of this sandbox serves them); does nothing after the first call until close."""
+        if self._services_started:
             return
-        from b2safe_sandbox import setup
+        from b2safe_sandbox import handle_sites
 
-        self.handle_servers = setup.attach(self)
+        self._services_started = True
+        self.handle_servers = handle_sites.attach(self)
 
     def handle_server(self, zone: str) -> Any:
-        """The running Handle server of ``zone``'s prefix (faults, stats, request log)."""
+        """The Handle server of ``zone``'s prefix (faults, stats, request log), started if needed.
+
+        Raises:
+            KeyError: ``zone`` has no Handle site, or another process serves it.
+        """
         self.start_services()
         return self.handle_servers[zone]
 
-    def close(self) -> None:
-        """Stop the Handle servers, flush counters and close catalogs."""
-        from b2safe_sandbox import setup
+    def on_close(self, hook: Callable[[Sandbox], None]) -> None:
+        """Call ``hook(sandbox)`` in :meth:`close`, before the Handle servers stop."""
+        self._close_hooks.append(hook)
 
-        setup.detach(self.handle_servers)
+    def close(self) -> None:
+        """Run the close hooks, stop the Handle servers, flush counters and close catalogs."""
+        from b2safe_sandbox import handle_sites
+
+        for hook in self._close_hooks:
+            hook(self)
+        handle_sites.detach(self.handle_servers)
+        self._services_started = False
         self.counters.flush()
         for zone in self._zones.values():
             if zone._catalog is not None:
-                close = getattr(zone._catalog, "close", None)
-                if callable(close):
-                    close()
+                zone._catalog.close()
                 zone._catalog = None
 
 

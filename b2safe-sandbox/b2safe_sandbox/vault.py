@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import BinaryIO, Union
 
-from b2safe.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
+from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
 
 #: Copy size for streaming.
 CHUNK = 1024 * 1024

@@ -11,9 +11,9 @@ import sys
 import pytest
 import requests
 from b2safe_sandbox import handle_cli
+from b2safe_sandbox.errors import USER_FILE_DOES_NOT_EXIST, SandboxError
 from b2safe_sandbox.handle_server import HandleServer
 
-from b2safe.errors import PidNotFound
 from tests.pid.conftest import PASSWORD, PREFIX, USER
 from tests.pid.test_server_api import auth
 
@@ -22,7 +22,7 @@ DRIVER = (
     "from b2safe_sandbox import handle_cli\n"
     "p = argparse.ArgumentParser(); sub = p.add_subparsers()\n"
     "handle_cli.add_parser(sub)\n"
-    "a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))\n"
+    "a = p.parse_args(sys.argv[1:]); sys.exit(a.sandbox_func(a))\n"
 )
 
 
@@ -30,7 +30,7 @@ def run(argv: list) -> int:
     parser = argparse.ArgumentParser()
     handle_cli.add_parser(parser.add_subparsers())
     args = parser.parse_args(argv)
-    return args.func(args)
+    return args.sandbox_func(args)
 
 
 def test_foreground_server_then_get_and_list(tmp_path, capsys):
@@ -56,8 +56,9 @@ def test_foreground_server_then_get_and_list(tmp_path, capsys):
     assert PASSWORD not in capsys.readouterr().out  # HS_SECKEY masked
     assert run(["handle", "list", "--dir", str(tmp_path), "--prefix", PREFIX]) == 0
     assert json.loads(capsys.readouterr().out) == [f"{PREFIX}/CLI1", f"{PREFIX}/USER01"]
-    with pytest.raises(PidNotFound):
+    with pytest.raises(SandboxError) as caught:
         run(["handle", "get", f"{PREFIX}/NONE", "--dir", str(tmp_path)])
+    assert caught.value.code == USER_FILE_DOES_NOT_EXIST
 
 
 def test_list_sees_an_in_process_server_state(tmp_path, capsys):

@@ -10,14 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from b2safe_sandbox import site
 from b2safe_sandbox.pytest_plugin import ZONES, RuleError, World  # noqa: F401  (re-exported)
-from b2safe_sandbox.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def world(tmp_path):
-    w = World(Sandbox.create(tmp_path / "sandbox", zones=ZONES))
+    w = World(site.create(tmp_path / "sandbox", zones=ZONES))
     yield w
     w.close()

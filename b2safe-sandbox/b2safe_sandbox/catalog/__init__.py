@@ -1,7 +1,6 @@
 """The sandbox's iRODS zone catalog: ``from b2safe_sandbox.catalog import ZoneCatalog``.
 
-Implements the "ZoneCatalog (S1)" part of the sandbox contract (notes/sandbox_api.md). The
-catalog is a package instead of one module; its parts are mixins combined in
+The catalog is a package instead of one module; its parts are mixins combined in
 :class:`~b2safe_sandbox.catalog.zone.ZoneCatalog`:
 
 ================  ===========================================================================
@@ -28,12 +27,9 @@ Additions to the contract (nothing in it was changed):
 * ``genquery`` also accepts a parsed ``gq.Query`` and returns ``GQResult.column_ids``.
 * ``delay_due(now)``, ``list_resources()``, ``set_default_resource()``, ``hash_scheme``,
   ``host``, ``port``, ``now()``, ``close()``.
-* Error codes added to b2safe/errors.py: CAT_INVALID_USER (-827000),
-  SYS_REPLICA_DOES_NOT_EXIST (-164000), UNIX_FILE_OPEN_ERR (-510000).
 
-Everything raises :class:`b2safe.errors.IrodsCallError` with the iRODS code (even where
-``error_for_code`` would pick a subclass such as NotFound): the runtime turns codes into PREP
-errors, so the class does not matter there.
+Everything raises :class:`b2safe_sandbox.errors.IrodsCallError` with the iRODS code: the runtime
+turns codes into PREP errors.
 """
 
 from __future__ import annotations

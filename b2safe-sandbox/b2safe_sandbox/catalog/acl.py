@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Optional
 
-from b2safe.errors import (
+from b2safe_sandbox.catalog.base import LEVELS, fail
+from b2safe_sandbox.catalog.metadata import MetadataMixin
+from b2safe_sandbox.catalog.namespace import subtree_bounds
+from b2safe_sandbox.catalog.rows import AclRow
+from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
     CAT_UNKNOWN_COLLECTION,
     CAT_UNKNOWN_FILE,
     IrodsCallError,
 )
-from b2safe_sandbox.catalog.base import LEVELS, fail
-from b2safe_sandbox.catalog.metadata import MetadataMixin
-from b2safe_sandbox.catalog.namespace import subtree_bounds
-from b2safe_sandbox.catalog.rows import AclRow
 from b2safe_sandbox.gq.columns import ACCESS_NAMES, ACCESS_OWN
 
 

@@ -9,14 +9,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
-from b2safe.errors import (
+from b2safe_sandbox.catalog.rows import UserRow
+from b2safe_sandbox.errors import (
     CAT_INVALID_USER,
     CAT_NO_ACCESS_PERMISSION,
     SYS_INVALID_ZONE_NAME,
     USER_INPUT_PATH_ERR,
     IrodsCallError,
 )
-from b2safe_sandbox.catalog.rows import UserRow
 from b2safe_sandbox.gq.columns import ACCESS_OWN, ACCESS_READ, ACCESS_WRITE
 
 DB_NAME = "catalog.sqlite"

@@ -7,7 +7,12 @@ import sqlite3
 from pathlib import Path
 from typing import BinaryIO, Optional, Union
 
-from b2safe.errors import (
+from b2safe_sandbox import checksums, vault
+from b2safe_sandbox.catalog.base import fail, format_time, join_path, split_path
+from b2safe_sandbox.catalog.namespace import NamespaceMixin
+from b2safe_sandbox.catalog.principals import PrincipalsMixin
+from b2safe_sandbox.catalog.rows import ReplicaRow, RescRow
+from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
     CAT_NAME_EXISTS_AS_COLLECTION,
     CAT_UNKNOWN_COLLECTION,
@@ -23,11 +28,6 @@ from b2safe.errors import (
     USER_FILE_SIZE_MISMATCH,
     USER_INCOMPATIBLE_PARAMS,
 )
-from b2safe_sandbox import checksums, vault
-from b2safe_sandbox.catalog.base import fail, format_time, join_path, split_path
-from b2safe_sandbox.catalog.namespace import NamespaceMixin
-from b2safe_sandbox.catalog.principals import PrincipalsMixin
-from b2safe_sandbox.catalog.rows import ReplicaRow, RescRow
 from b2safe_sandbox.gq.columns import ACCESS_OWN, ACCESS_READ, ACCESS_WRITE
 
 GOOD = 1

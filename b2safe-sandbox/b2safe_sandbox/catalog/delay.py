@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Optional, Union
 
-from b2safe.errors import CAT_NO_ROWS_FOUND
 from b2safe_sandbox.catalog.acl import AclMixin
 from b2safe_sandbox.catalog.base import fail, format_time
 from b2safe_sandbox.catalog.rows import DelayedRuleRow
+from b2safe_sandbox.errors import CAT_NO_ROWS_FOUND
 
 Time = Union[int, str]
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from b2safe.errors import (
+from b2safe_sandbox.catalog.base import fail
+from b2safe_sandbox.catalog.data import DataMixin
+from b2safe_sandbox.catalog.rows import AvuRow
+from b2safe_sandbox.errors import (
     CAT_INSUFFICIENT_PRIVILEGE_LEVEL,
     CAT_INVALID_ARGUMENT,
     CAT_INVALID_RESOURCE,
@@ -14,9 +17,6 @@ from b2safe.errors import (
     CAT_UNKNOWN_FILE,
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
 )
-from b2safe_sandbox.catalog.base import fail
-from b2safe_sandbox.catalog.data import DataMixin
-from b2safe_sandbox.catalog.rows import AvuRow
 from b2safe_sandbox.gq.columns import ACCESS_WRITE
 
 #: Accepted spellings of the object kind -> canonical kind letter.

@@ -5,7 +5,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Iterator, Optional
 
-from b2safe.errors import (
+from b2safe_sandbox import vault
+from b2safe_sandbox.catalog.base import CatalogBase, fail, join_path, split_path
+from b2safe_sandbox.catalog.rows import CollRow
+from b2safe_sandbox.errors import (
     CAT_COLLECTION_NOT_EMPTY,
     CAT_INVALID_ARGUMENT,
     CAT_NAME_EXISTS_AS_COLLECTION,
@@ -14,9 +17,6 @@ from b2safe.errors import (
     CAT_UNKNOWN_COLLECTION,
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
 )
-from b2safe_sandbox import vault
-from b2safe_sandbox.catalog.base import CatalogBase, fail, join_path, split_path
-from b2safe_sandbox.catalog.rows import CollRow
 from b2safe_sandbox.gq.columns import ACCESS_OWN, ACCESS_READ, ACCESS_WRITE
 
 

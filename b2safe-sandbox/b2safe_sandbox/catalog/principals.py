@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional, Union
 
-from b2safe.errors import (
+from b2safe_sandbox.catalog.base import CatalogBase, fail
+from b2safe_sandbox.catalog.rows import RescRow, UserRow, ZoneRow
+from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
     CAT_INVALID_USER,
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
     SYS_RESC_DOES_NOT_EXIST,
 )
-from b2safe_sandbox.catalog.base import CatalogBase, fail
-from b2safe_sandbox.catalog.rows import RescRow, UserRow, ZoneRow
 
 USER_TYPES = ("rodsadmin", "rodsuser", "rodsgroup")
 ZONE_TYPES = ("local", "remote")

@@ -23,7 +23,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence, Union
 
-from b2safe.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, NO_COLUMN_NAME_FOUND, IrodsCallError
+from b2safe_sandbox.errors import (
+    INPUT_ARG_NOT_WELL_FORMED_ERR,
+    NO_COLUMN_NAME_FOUND,
+    IrodsCallError,
+)
 from b2safe_sandbox.gq.columns import lookup
 
 AGGREGATES = ("COUNT", "SUM", "MIN", "MAX", "AVG")

@@ -29,10 +29,10 @@ def ensure_certificate(directory: Union[str, Path]) -> tuple[Path, Path]:
         from cryptography.hazmat.primitives.asymmetric import ec
         from cryptography.x509.oid import NameOID
     except ImportError:
-        from b2safe.errors import ConfigError
+        from b2safe_sandbox.errors import SYS_CONFIG_FILE_ERR, SandboxError
 
-        raise ConfigError("the sandbox Handle server's TLS needs the 'cryptography' package: "
-                          "pip install 'b2safe[sandbox]'") from None
+        raise SandboxError("the sandbox Handle server's TLS needs the 'cryptography' package: "
+                          "pip install cryptography", code=SYS_CONFIG_FILE_ERR) from None
 
     tls_dir = Path(directory) / "tls"
     cert_path, key_path = tls_dir / CERT_NAME, tls_dir / KEY_NAME

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     CAT_NAME_EXISTS_AS_COLLECTION,
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
     USER_FILE_DOES_NOT_EXIST,
@@ -131,7 +131,7 @@ def unlink(ctx: ExecContext, path: str, force: bool = False, admin: bool = False
         # timestamp suffix on collisions; here an existing trash entry is replaced).
         if actor is not None and not cat.check_access(path, actor, "own") and \
                 not cat.check_access(path, actor, "modify_object"):
-            from b2safe.errors import CAT_NO_ACCESS_PERMISSION
+            from b2safe_sandbox.errors import CAT_NO_ACCESS_PERMISSION
 
             raise IrodsCallError(f"no permission to remove {path}",
                                  code=CAT_NO_ACCESS_PERMISSION)
@@ -153,7 +153,7 @@ def rename(ctx: ExecContext, src: str, dst: str) -> None:
     zone, cat = catalog_for(ctx, src)
     dst_zone = ctx.sandbox.zone_of_path(dst)
     if dst_zone != zone:
-        from b2safe.errors import SYS_NOT_SUPPORTED
+        from b2safe_sandbox.errors import SYS_NOT_SUPPORTED
 
         raise IrodsCallError("cannot rename across zones", code=SYS_NOT_SUPPORTED)
     if cat.data_exists(src):

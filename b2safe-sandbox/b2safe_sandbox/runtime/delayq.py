@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from b2safe.errors import NO_MICROSERVICE_FOUND_ERR, RULE_ENGINE_ERROR
+from b2safe_sandbox.errors import NO_MICROSERVICE_FOUND_ERR, RULE_ENGINE_ERROR
 from b2safe_sandbox.runtime import engine
 from b2safe_sandbox.runtime.context import NREP_INSTANCE, PYTHON_INSTANCE, ExecContext
 

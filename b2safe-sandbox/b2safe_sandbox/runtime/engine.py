@@ -17,13 +17,13 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     ACTION_ARG_COUNT_MISMATCH,
     CAT_NO_ROWS_FOUND,
     CAT_SUCCESS_BUT_WITH_NO_INFO,
     NO_MICROSERVICE_FOUND_ERR,
     RULE_ENGINE_ERROR,
-    B2SafeError,
+    SandboxError,
 )
 from b2safe_sandbox.runtime import errtext, msparam, registry
 from b2safe_sandbox.runtime.context import ExecContext, MsiCall
@@ -139,10 +139,10 @@ def _call_msi(ctx: ExecContext, name: str, args: list) -> dict:
     try:
         injected = sandbox.faults.take(ctx.zone, name)
         if injected is not None:
-            raise B2SafeError(f"injected fault in {name}", code=injected)
+            raise SandboxError(f"injected fault in {name}", code=injected)
         msparam.check_inputs(spec, args)
         outputs = spec.fn(MsiCall(name, args, ctx)) or {}
-    except B2SafeError as exc:
+    except SandboxError as exc:
         result = _raise_status(ctx, exc.code, f"{name}: {exc.message}", name)
         result["arguments"] = list(args)
         return result
@@ -173,6 +173,7 @@ def exec_rule(ctx: ExecContext, name: str, rule_args: list) -> RuleOutcome:
     from b2safe_sandbox.runtime import rei as rei_mod
 
     sandbox = ctx.sandbox
+    sandbox.start_services()  # rule code may call the zones' Handle servers
     zone = sandbox.zone(ctx.zone)
     with zone.env.active():
         try:
@@ -204,6 +205,7 @@ def _run_text(ctx: ExecContext, source: str, entry: str, rule_vars: dict,
     from b2safe_sandbox.runtime import rei as rei_mod
 
     sandbox = ctx.sandbox
+    sandbox.start_services()  # rule code may call the zones' Handle servers
     zone = sandbox.zone(ctx.zone)
     with zone.env.active():
         try:

@@ -7,46 +7,13 @@ iRODS's error stack (``irods::error::result()``): one ``[-]\\t<file>:<line>:<fun
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
-from b2safe import errors as E
+from b2safe_sandbox.errors import error_name
 
 _TAG = "[iRods__Error__" + "Code:"
-
-_NAMES: Optional[dict[int, str]] = None
-
-
-def _name_table() -> dict[int, str]:
-    """Map code -> symbolic name from irods_errors (S2b) if present, else from b2safe.errors."""
-    global _NAMES
-    if _NAMES is None:
-        table: dict[int, str] = {}
-        for name in dir(E):
-            value = getattr(E, name)
-            if name.isupper() and isinstance(value, int) and value < 0:
-                table.setdefault(value, name)
-        try:
-            from b2safe_sandbox.runtime import irods_errors as ie
-
-            for name in dir(ie):
-                value = getattr(ie, name)
-                if name.isupper() and isinstance(value, int) and not isinstance(value, bool):
-                    table.setdefault(value, name)
-        except ImportError:  # pragma: no cover - S2b module not there yet
-            pass
-        _NAMES = table
-    return _NAMES
-
-
-def error_name(code: int) -> str:
-    """The symbolic name of ``code`` (rounded to thousands for errno-carrying codes), or ''."""
-    table = _name_table()
-    if code in table:
-        return table[code]
-    if code < 0:
-        base = -((-code // 1000) * 1000)
-        return table.get(base, "")
-    return ""
+_CODE_IN_TEXT = re.compile(re.escape(_TAG) + r"(-?\d+)\]")
 
 
 def error_stack(code: int, message: str, function: str = "exec_microservice_adapter") -> str:
@@ -70,5 +37,10 @@ def bad_any_cast() -> RuntimeError:
 
 
 def code_in(text: str) -> Optional[int]:
-    """The first ``[iRods__Error__Code:N]`` number in ``text``, or None."""
-    return E.code_from_text(text)
+    """The first ``[iRods__Error__Code:N]`` number in ``text``, or None.
+
+    PREP's ``exec_rule`` reports a rule's Python exception with the first such tag in the
+    traceback text (prep-runtime.md §1.2); rule code writes the tag into its RuntimeError.
+    """
+    match = _CODE_IN_TEXT.search(text)
+    return int(match.group(1)) if match else None

@@ -3,7 +3,7 @@
 * ``fail_next(zone, msi, code, count)``: the next ``count`` calls of microservice ``msi`` in
   ``zone`` fail with ``code`` (before the microservice runs).
 * ``set_unreachable(zone, flag)``: every connection to the zone's server fails with
-  SYS_SOCK_CONNECT_ERR (b2safe.errors; -162000 in rodsErrorTable.h).
+  SYS_SOCK_CONNECT_ERR (-162000 in rodsErrorTable.h).
 * ``corrupt(path, repl_num, mode)``: change a replica's bytes in the vault (the catalog is left
   alone), delegated to ``ZoneCatalog.corrupt_replica``.
 * ``crash_next(zone, msi)``: the next call of ``msi`` in ``zone`` kills the agent: it raises

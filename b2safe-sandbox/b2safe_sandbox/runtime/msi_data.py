@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     CAT_INSUFFICIENT_PRIVILEGE_LEVEL,
     CAT_NO_ACCESS_PERMISSION,
     CAT_NO_ROWS_FOUND,
@@ -57,7 +57,7 @@ def _fd(call: MsiCall, index: int) -> dict:
         raise IrodsCallError("bad descriptor", code=SYS_INVALID_INPUT_PARAM) from None
     entry = _l1(call).get(fd)
     if entry is None:
-        from b2safe.errors import SYS_INTERNAL_ERR
+        from b2safe_sandbox.errors import SYS_INTERNAL_ERR
 
         # Guess: iRODS returns SYS_BAD_FILE_DESCRIPTOR (-4000 range); the sandbox uses -154000.
         raise IrodsCallError(f"no open descriptor {fd}", code=SYS_INTERNAL_ERR)
@@ -135,7 +135,7 @@ def msi_data_obj_write(call: MsiCall) -> dict:
     elif isinstance(value, T.BytesBuf):
         data = T._bytes_of(value)
     else:
-        from b2safe.errors import USER_PARAM_TYPE_ERR
+        from b2safe_sandbox.errors import USER_PARAM_TYPE_ERR
 
         raise IrodsCallError("msiDataObjWrite needs a str or BytesBuf", code=USER_PARAM_TYPE_ERR)
     cat = call.sandbox.zone(entry["zone"]).catalog
@@ -356,7 +356,7 @@ def msi_data_obj_trim(call: MsiCall) -> dict:
         try:
             repl_num = int(repl_text)
         except ValueError:
-            # Guess: iRODS answers USER_INVALID_REPLICA_INPUT (no constant in b2safe.errors).
+            # Guess: SYS_INVALID_INPUT_PARAM; iRODS may answer USER_INVALID_REPLICA_INPUT (-403000).
             raise IrodsCallError(f"bad replica number {repl_text}",
                                  code=SYS_INVALID_INPUT_PARAM) from None
     try:

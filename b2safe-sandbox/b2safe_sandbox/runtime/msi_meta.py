@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     SYS_INVALID_INPUT_PARAM,
     UNMATCHED_KEY_OR_INDEX,
     IrodsCallError,
@@ -36,7 +36,7 @@ def _target(call: MsiCall, kind: str, name: str) -> tuple:
 
 def _check_write(call: MsiCall, cat: object, kind: str, target: str) -> None:
     """AVUs on objects/collections need 'modify object'; -R/-u need a rodsadmin."""
-    from b2safe.errors import CAT_INSUFFICIENT_PRIVILEGE_LEVEL, CAT_NO_ACCESS_PERMISSION
+    from b2safe_sandbox.errors import CAT_INSUFFICIENT_PRIVILEGE_LEVEL, CAT_NO_ACCESS_PERMISSION
 
     if kind in ("-d", "-C"):
         exists = cat.data_exists(target) if kind == "-d" else cat.coll_get(target) is not None

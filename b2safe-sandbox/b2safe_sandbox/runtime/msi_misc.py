@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     SYS_INVALID_INPUT_PARAM,
     USER_FILE_DOES_NOT_EXIST,
     IrodsCallError,

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from b2safe.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
+from b2safe_sandbox.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import MsiCall
 from b2safe_sandbox.runtime.registry import microservice

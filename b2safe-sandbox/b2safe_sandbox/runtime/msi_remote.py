@@ -8,7 +8,7 @@ SYS_NO_API_PRIV. An exception in the text gives RULE_ENGINE_ERROR.
 
 from __future__ import annotations
 
-from b2safe.errors import SYS_NO_API_PRIV, SYS_SOCK_CONNECT_ERR, IrodsCallError
+from b2safe_sandbox.errors import SYS_NO_API_PRIV, SYS_SOCK_CONNECT_ERR, IrodsCallError
 from b2safe_sandbox.runtime import engine, tbridge
 from b2safe_sandbox.runtime.context import MsiCall
 from b2safe_sandbox.runtime.registry import microservice

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from b2safe.errors import USER_PARAM_TYPE_ERR, IrodsCallError
+from b2safe_sandbox.errors import USER_PARAM_TYPE_ERR, IrodsCallError
 from b2safe_sandbox.runtime import errtext
 from b2safe_sandbox.runtime.registry import MsiSpec
 

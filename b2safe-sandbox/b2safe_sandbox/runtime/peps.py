@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from b2safe.errors import IrodsCallError
+from b2safe_sandbox.errors import IrodsCallError
 from b2safe_sandbox.runtime import engine
 from b2safe_sandbox.runtime.context import ExecContext
 

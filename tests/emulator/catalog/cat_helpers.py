@@ -8,8 +8,7 @@ from typing import Iterator
 
 import pytest
 from b2safe_sandbox.catalog import ZoneCatalog
-
-from b2safe.errors import IrodsCallError
+from b2safe_sandbox.errors import IrodsCallError
 
 ZONE = "tempZone"
 RODS = f"rods#{ZONE}"

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from b2safe_sandbox.catalog import AclRow
-from cat_helpers import AHOME, ALICE, BOB, CAROL, RODS, ZONE, raises_code
-
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
     CAT_INVALID_USER,
     CAT_NO_ACCESS_PERMISSION,
     CAT_UNKNOWN_COLLECTION,
     CAT_UNKNOWN_FILE,
 )
+from cat_helpers import AHOME, ALICE, BOB, CAROL, RODS, ZONE, raises_code
 
 F = f"{AHOME}/f"
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 from b2safe_sandbox.catalog import AvuRow
-from cat_helpers import AHOME, ALICE, BOB, RODS, raises_code
-
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     CAT_INSUFFICIENT_PRIVILEGE_LEVEL,
     CAT_INVALID_ARGUMENT,
     CAT_INVALID_RESOURCE,
@@ -17,6 +15,7 @@ from b2safe.errors import (
     CAT_UNKNOWN_FILE,
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
 )
+from cat_helpers import AHOME, ALICE, BOB, RODS, raises_code
 
 F = f"{AHOME}/f"
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from cat_helpers import AHOME, ALICE, BOB, raises_code
-
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     CAT_NO_ACCESS_PERMISSION,
     CHECK_VERIFICATION_RESULTS,
     SYS_INVALID_INPUT_PARAM,
@@ -16,6 +14,7 @@ from b2safe.errors import (
     USER_FILE_DOES_NOT_EXIST,
     USER_INCOMPATIBLE_PARAMS,
 )
+from cat_helpers import AHOME, ALICE, BOB, raises_code
 
 F = f"{AHOME}/f"
 DATA = b"some bytes worth hashing"

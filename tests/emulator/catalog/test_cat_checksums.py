@@ -8,11 +8,10 @@ import io
 
 import pytest
 from b2safe_sandbox import checksums
+from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM
 from cat_helpers import raises_code
 from hypothesis import given
 from hypothesis import strategies as st
-
-from b2safe.errors import SYS_INVALID_INPUT_PARAM
 
 
 @given(st.binary(max_size=4096))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from cat_helpers import AHOME, ALICE, BHOME, BOB, HOME, RODS, ZONE, raises_code
-
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     CAT_COLLECTION_NOT_EMPTY,
     CAT_INVALID_ARGUMENT,
     CAT_NAME_EXISTS_AS_COLLECTION,
@@ -16,6 +14,7 @@ from b2safe.errors import (
     SYS_INVALID_ZONE_NAME,
     USER_INPUT_PATH_ERR,
 )
+from cat_helpers import AHOME, ALICE, BHOME, BOB, HOME, RODS, ZONE, raises_code
 
 
 @pytest.mark.parametrize("path", ["relative", f"{AHOME}/", f"{AHOME}//x", f"{AHOME}/./x",

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cat_helpers import AHOME, ALICE, BHOME, BOB, RODS, ZONE, raises_code
-
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
     CAT_NAME_EXISTS_AS_COLLECTION,
     CAT_NAME_EXISTS_AS_DATAOBJ,
@@ -23,6 +21,7 @@ from b2safe.errors import (
     USER_FILE_DOES_NOT_EXIST,
     USER_FILE_SIZE_MISMATCH,
 )
+from cat_helpers import AHOME, ALICE, BHOME, BOB, RODS, ZONE, raises_code
 
 F = f"{AHOME}/f.txt"
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from b2safe_sandbox.errors import CAT_NO_ROWS_FOUND
 from cat_helpers import ALICE, RODS, raises_code
-
-from b2safe.errors import CAT_NO_ROWS_FOUND
 
 
 def test_add_get_list_update_remove(cat, clock):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from b2safe_sandbox import gq
+from b2safe_sandbox.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, NO_COLUMN_NAME_FOUND
 from cat_helpers import AHOME, ALICE, BHOME, BOB, RODS, ZONE, raises_code
-
-from b2safe.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, NO_COLUMN_NAME_FOUND
 
 Q = f"{AHOME}/q"
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 from b2safe_sandbox import gq
+from b2safe_sandbox.errors import (
+    INPUT_ARG_NOT_WELL_FORMED_ERR,
+    NO_COLUMN_NAME_FOUND,
+    IrodsCallError,
+)
 from b2safe_sandbox.gq import Condition, Predicate, Selection
 from cat_helpers import ALICE, BOB, FakeClock, make_zone, raises_code
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from b2safe.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, NO_COLUMN_NAME_FOUND, IrodsCallError
 
 
 def test_full_query_example():

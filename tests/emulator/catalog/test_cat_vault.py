@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from b2safe_sandbox import vault
+from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM
 from cat_helpers import raises_code
-
-from b2safe.errors import SYS_INVALID_INPUT_PARAM
 
 
 def test_physical_path_drops_the_zone(tmp_path):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 from b2safe_sandbox.catalog import ZoneCatalog
-from cat_helpers import ALICE, HOME, RODS, ZONE, FakeClock, make_zone, raises_code
-
-from b2safe.errors import (
+from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
     CAT_INVALID_USER,
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
     SYS_INVALID_INPUT_PARAM,
     SYS_RESC_DOES_NOT_EXIST,
 )
+from cat_helpers import ALICE, HOME, RODS, ZONE, FakeClock, make_zone, raises_code
 
 
 def test_create_makes_the_standard_layout(cat, tmp_path):

@@ -15,10 +15,10 @@ CONTENT = b"hello fidelity\n"
 def fidelity_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """Zones tempZone and zoneB, resource replResc in tempZone, and for every rule file
     ``/tempZone/home/rods/<rule>/a.txt`` holding CONTENT."""
-    from b2safe_sandbox.sandbox import Sandbox
+    from b2safe_sandbox import site
 
     directory = tmp_path_factory.mktemp("fidelity") / "sb"
-    sb = Sandbox.create(directory, zones=("tempZone", "zoneB"))
+    sb = site.create(directory, zones=("tempZone", "zoneB"))
     cat = sb.zone("tempZone").catalog
     cat.add_resource("replResc")
     client = sb.client("rods#tempZone")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
+from b2safe_sandbox.errors import NO_MICROSERVICE_FOUND_ERR
 
 HOME = "/zoneA/home/alice"
 
@@ -35,12 +35,20 @@ def test_genquery_asset_pages(make_sb):
     assert sb.genquery_state == {}
 
 
-def test_default_core_imports(tmp_path):
+def test_b2safe_core_imports_in_a_b2safe_site(tmp_path):
+    from b2safe_sandbox import site
+
+    sb = site.create(tmp_path / "d", zones=("zoneA",))
+    module = sb.zone("zoneA").core_module
+    assert module.__file__.endswith("etc/irods/core.py")
+    assert hasattr(module, "EUDATCreatePID")
+
+
+def test_a_plain_sandbox_zone_has_a_core_without_rules(tmp_path):
     from b2safe_sandbox.sandbox import Sandbox
 
     sb = Sandbox.create(tmp_path / "d", zones=("zoneA",))
-    try:
-        module = sb.zone("zoneA").core_module
-    except Exception as exc:  # the ruleset is written concurrently; report, don't hide
-        pytest.skip(f"real core.py does not import yet: {exc}")
-    assert module.__file__.endswith("etc/irods/core.py")
+    result = sb.exec_rule("zoneA", "EUDATCreatePID", ["None", "/zoneA/x", "", "", ""],
+                          "rods#zoneA")
+    assert result.code == NO_MICROSERVICE_FOUND_ERR
+    assert not (sb.zone("zoneA").config_dir / "b2safe.json").exists()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from b2safe_sandbox.errors import SYS_SOCK_CONNECT_ERR, IrodsCallError
 from b2safe_sandbox.runtime import irods_types as T
 from rt_helpers import code_of
-
-from b2safe.errors import SYS_SOCK_CONNECT_ERR, IrodsCallError
 
 SRC = "/zoneA/home/alice/a.txt"
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from b2safe.errors import IrodsCallError
+from b2safe_sandbox.errors import IrodsCallError
 
 HOME = "/zoneA/home/alice"
 

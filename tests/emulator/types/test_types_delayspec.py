@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from b2safe_sandbox import delayspec as ds
+from b2safe_sandbox.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
 from hypothesis import given
 from hypothesis import strategies as st
-
-from b2safe.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
 
 PY = "irods_rule_engine_plugin-python-instance"
 

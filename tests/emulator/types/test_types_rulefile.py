@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from b2safe_sandbox import rulefile as rf
+from b2safe_sandbox.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
 from hypothesis import given
 from hypothesis import strategies as st
-
-from b2safe.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
 
 RULE = '''def main(rule_args, callback, rei):
     callback.writeLine('stdout', irods_rule_vars['*name'][1:-1])

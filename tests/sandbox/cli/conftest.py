@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from b2safe_sandbox import site
 from b2safe_sandbox.sandbox import Sandbox
 
 from b2safe.cli import main
@@ -57,6 +58,9 @@ class Cli:
 
 @pytest.fixture
 def cli(tmp_path, capsys):
-    sandbox = Sandbox.create(tmp_path / "sandbox", zones=ZONES)
+    sandbox = site.create(tmp_path / "sandbox", zones=ZONES)
+    # The zones' Handle servers run before the command does, as a site's do: a test may then
+    # change the credentials file the servers' start wrote.
+    sandbox.start_services()
     yield Cli(sandbox, capsys)
     sandbox.close()

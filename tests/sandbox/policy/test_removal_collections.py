@@ -4,6 +4,7 @@ down."""
 from __future__ import annotations
 
 import pytest
+from b2safe_sandbox.errors import SandboxError
 
 from b2safe import errors
 from b2safe.domain import profile
@@ -143,7 +144,7 @@ def test_a_forged_pending_mark_marks_nothing(world):
 def test_refuse_fixed_still_refuses_a_collection_with_fixed_content(world):
     world.configure("zoneA", deletion={"mode": "refuse_fixed"})
     pids = build_project(world, objects=3, fixed="true")
-    with pytest.raises(errors.B2SafeError) as caught:
+    with pytest.raises(SandboxError) as caught:
         world.client("alice#zoneA").irm(PROJECT, recursive=True, force=True)
     assert caught.value.code == errors.SYS_NOT_ALLOWED
     assert all(world.sb.zone("zoneA").catalog.data_exists(p) for p in pids if p.endswith(".dat"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from b2safe_sandbox.errors import SandboxError
 from policy_support import ARCHIVE, REPLICAS_B, archive_policy, fail_log_rows, pending_pid_rows
 
 from b2safe import errors
@@ -149,10 +150,10 @@ def test_refuse_fixed_refuses_removal_of_fixed_content(fed):
                   deletion={"mode": "refuse_fixed"})
     client = fed.client("alice#zoneA")
     client.iput(f"{ARCHIVE}/fixed.dat", b"x")
-    with pytest.raises(errors.B2SafeError) as caught:
+    with pytest.raises(SandboxError) as caught:
         client.irm(f"{ARCHIVE}/fixed.dat")
     assert caught.value.code == errors.SYS_NOT_ALLOWED
-    with pytest.raises(errors.B2SafeError) as caught:
+    with pytest.raises(SandboxError) as caught:
         client.irm(ARCHIVE, recursive=True, force=True)
     assert caught.value.code == errors.SYS_NOT_ALLOWED
     assert client.iget(f"{ARCHIVE}/fixed.dat") == b"x"

@@ -1,16 +1,14 @@
-"""Wiring a sandbox zone to b2safe: its b2safe.json, its Handle prefix and PID credentials.
+"""A Handle site per sandbox zone: its prefix, its PID credentials and its Handle server.
 
-Each zone of a sandbox is a separate "site" with its own Handle prefix (``21.T9000<n>``) and its
-own credentials, as EUDAT sites are. All prefixes live in one SQLite state under
-``DIR/handle/``; :func:`attach` starts one in-process Handle REST server per prefix (on a free
-loopback port) and points that zone's credentials file at it, so every process that opens the
-sandbox (a test, the demo, each ``b2safe sandbox`` command) talks HTTP to the same records. Each
-zone's server keeps a fixed loopback port, so concurrent processes share it.
+Each zone of a sandbox can be a separate "site" with its own Handle prefix (``21.T9000<n>``) and
+its own credentials, as EUDAT sites are (:func:`add_site`). All prefixes live in one SQLite state
+under ``DIR/handle/``; :func:`attach` starts one in-process Handle REST server per prefix (on a
+free loopback port) and points that zone's credentials file at it, so every process that opens
+the sandbox (a test, the demo, each ``b2safe sandbox`` command) talks HTTP to the same records.
+Each zone's server keeps a fixed loopback port, so concurrent processes share it.
 
-Files per zone (``zones/<zone>/etc/irods``, the stand-in for /etc/irods):
-
-* ``b2safe.json``: the zone's b2safe configuration;
-* ``pid-credentials.json``: pyhandle's credentials format, mode 0600.
+File per zone (``zones/<zone>/etc/irods``, the stand-in for /etc/irods):
+``pid-credentials.json``, pyhandle's credentials format, mode 0600.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ from typing import Any
 
 HANDLE_DIR = "handle"
 SITES_FILE = "sites.json"
-CONFIG_NAME = "b2safe.json"
 CREDENTIALS_NAME = "pid-credentials.json"
 
 
@@ -54,23 +51,11 @@ def load_sites(sandbox: Any) -> dict[str, dict[str, str]]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def zone_config(sandbox: Any, zone: Any, credentials_file: Path) -> dict[str, Any]:
-    """The b2safe.json content for a sandbox zone."""
-    return {
-        "version": 1,
-        "zone": {"name": zone.name, "server_id": f"irods://{zone.host}:{zone.port}",
-                 "default_resource": "demoResc",
-                 "hash_scheme": "MD5" if sandbox.hash_scheme.upper() == "MD5" else "SHA256"},
-        "logging": {"level": 2},
-        "pid": {"enabled": True, "credentials_file": str(credentials_file),
-                "suffix": "deterministic", "timeout_seconds": 5, "retries": 2,
-                "backoff_seconds": 0.05, "workers": 4},
-        "integrity": {"report_collection": f"/{zone.name}/b2safe/reports"},
-    }
+def add_site(sandbox: Any, zone: Any) -> Path:
+    """Give ``zone`` a Handle prefix and PID credentials; returns the credentials file.
 
-
-def configure_zone(sandbox: Any, zone: Any) -> None:
-    """Give ``zone`` a Handle prefix, PID credentials and a b2safe.json (called by create)."""
+    The credentials point nowhere (``http://127.0.0.1:1``) until :func:`attach` serves the prefix.
+    """
     sites_path = _sites_path(sandbox)
     sites_path.parent.mkdir(parents=True, exist_ok=True)
     sites = load_sites(sandbox)
@@ -88,8 +73,7 @@ def configure_zone(sandbox: Any, zone: Any) -> None:
     config_dir = Path(zone.config_dir)
     credentials = config_dir / CREDENTIALS_NAME
     _write_private(credentials, credentials_content(site, "http://127.0.0.1:1"))
-    (config_dir / CONFIG_NAME).write_text(
-        json.dumps(zone_config(sandbox, zone, credentials), indent=2), encoding="utf-8")
+    return credentials
 
 
 def credentials_content(site: dict[str, str], url: str) -> dict[str, Any]:
@@ -204,15 +188,7 @@ def _credentials_match(sandbox: Any, zone: str, url: str) -> bool:
 
 
 def detach(servers: dict[str, Any]) -> None:
-    """Stop servers started by :func:`attach`, and the PID clients of this process using them."""
-    if not servers:
-        return
-    from b2safe.adapters.handle import rest
-
-    urls = {server.base_url for server in servers.values()}
-    for service in rest.cached_services():
-        if service.credentials.handle_server_url in urls:
-            service.close()
+    """Stop the servers started by :func:`attach` (and forget them)."""
     for server in servers.values():
         server.stop()
     servers.clear()

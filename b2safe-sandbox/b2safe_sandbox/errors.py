@@ -1,0 +1,96 @@
+"""The emulator's own errors: :class:`SandboxError` carrying an iRODS code, and the code names.
+
+Every failure the emulated server reports is a :class:`SandboxError` (microservices, GenQuery,
+the catalog, the client session) whose ``code`` is the iRODS error code the real server returns;
+the runtime turns it into PREP's ``RuntimeError('[iRods__Error__Code:N] ...')`` for rule code
+(:mod:`b2safe_sandbox.runtime.errtext`). The names and numbers are those of the emulated PREP
+``irods_errors`` module (:mod:`b2safe_sandbox.runtime.irods_errors`, from ``rodsErrorTable.h``);
+this module re-exports the ones the emulator raises, so that emulator code reads
+``from b2safe_sandbox.errors import CAT_NO_ROWS_FOUND, IrodsCallError``.
+
+The emulator does not use the error classes of the ruleset it runs: the two only share codes.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from b2safe_sandbox.runtime.irods_errors import (  # noqa: F401  (re-exported names)
+    _CODES,
+    ACTION_ARG_COUNT_MISMATCH,
+    CAT_NO_ROWS_FOUND,
+    CAT_SUCCESS_BUT_WITH_NO_INFO,
+    INPUT_ARG_NOT_WELL_FORMED_ERR,
+    NO_COLUMN_NAME_FOUND,
+    NO_MICROSERVICE_FOUND_ERR,
+    RULE_ENGINE_ERROR,
+    SYS_NO_API_PRIV,
+    _name_of,
+)
+
+# The other codes the emulator raises, by their rodsErrorTable.h names.
+CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME: int = _CODES["CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME"]
+CAT_COLLECTION_NOT_EMPTY: int = _CODES["CAT_COLLECTION_NOT_EMPTY"]
+CAT_INSUFFICIENT_PRIVILEGE_LEVEL: int = _CODES["CAT_INSUFFICIENT_PRIVILEGE_LEVEL"]
+CAT_INVALID_ARGUMENT: int = _CODES["CAT_INVALID_ARGUMENT"]
+CAT_INVALID_RESOURCE: int = _CODES["CAT_INVALID_RESOURCE"]
+CAT_INVALID_USER: int = _CODES["CAT_INVALID_USER"]
+CAT_NAME_EXISTS_AS_COLLECTION: int = _CODES["CAT_NAME_EXISTS_AS_COLLECTION"]
+CAT_NAME_EXISTS_AS_DATAOBJ: int = _CODES["CAT_NAME_EXISTS_AS_DATAOBJ"]
+CAT_NO_ACCESS_PERMISSION: int = _CODES["CAT_NO_ACCESS_PERMISSION"]
+CAT_UNKNOWN_COLLECTION: int = _CODES["CAT_UNKNOWN_COLLECTION"]
+CAT_UNKNOWN_FILE: int = _CODES["CAT_UNKNOWN_FILE"]
+CHECK_VERIFICATION_RESULTS: int = _CODES["CHECK_VERIFICATION_RESULTS"]
+INVALID_OBJECT_TYPE: int = _CODES["INVALID_OBJECT_TYPE"]
+NO_LOCAL_FILE_RSYNC_IN_MSI: int = _CODES["NO_LOCAL_FILE_RSYNC_IN_MSI"]
+OVERWRITE_WITHOUT_FORCE_FLAG: int = _CODES["OVERWRITE_WITHOUT_FORCE_FLAG"]
+SYS_CONFIG_FILE_ERR: int = _CODES["SYS_CONFIG_FILE_ERR"]
+SYS_INTERNAL_ERR: int = _CODES["SYS_INTERNAL_ERR"]
+SYS_INVALID_INPUT_PARAM: int = _CODES["SYS_INVALID_INPUT_PARAM"]
+SYS_INVALID_ZONE_NAME: int = _CODES["SYS_INVALID_ZONE_NAME"]
+SYS_NOT_ALLOWED: int = _CODES["SYS_NOT_ALLOWED"]
+SYS_NOT_SUPPORTED: int = _CODES["SYS_NOT_SUPPORTED"]
+SYS_NO_GOOD_REPLICA: int = _CODES["SYS_NO_GOOD_REPLICA"]
+SYS_REPLICA_DOES_NOT_EXIST: int = _CODES["SYS_REPLICA_DOES_NOT_EXIST"]
+SYS_RESC_DOES_NOT_EXIST: int = _CODES["SYS_RESC_DOES_NOT_EXIST"]
+SYS_SOCK_CONNECT_ERR: int = _CODES["SYS_SOCK_CONNECT_ERR"]
+UNIX_FILE_OPEN_ERR: int = _CODES["UNIX_FILE_OPEN_ERR"]
+UNMATCHED_KEY_OR_INDEX: int = _CODES["UNMATCHED_KEY_OR_INDEX"]
+USER_CHKSUM_MISMATCH: int = _CODES["USER_CHKSUM_MISMATCH"]
+USER_FILE_DOES_NOT_EXIST: int = _CODES["USER_FILE_DOES_NOT_EXIST"]
+USER_FILE_SIZE_MISMATCH: int = _CODES["USER_FILE_SIZE_MISMATCH"]
+USER_INCOMPATIBLE_PARAMS: int = _CODES["USER_INCOMPATIBLE_PARAMS"]
+USER_INPUT_PATH_ERR: int = _CODES["USER_INPUT_PATH_ERR"]
+USER_PARAM_TYPE_ERR: int = _CODES["USER_PARAM_TYPE_ERR"]
+USER_RSYNC_NO_MODE_INPUT_ERR: int = _CODES["USER_RSYNC_NO_MODE_INPUT_ERR"]
+
+
+class SandboxError(Exception):
+    """A failure the emulated server reports; ``code`` is the iRODS error code.
+
+    ``message`` says what failed and where; ``str(err)`` is the message.
+    """
+
+    code: int = SYS_INTERNAL_ERR
+
+    def __init__(self, message: str, *, code: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class IrodsCallError(SandboxError):
+    """A microservice, GenQuery or API call failed; ``operation`` names it."""
+
+    def __init__(self, message: str, *, code: Optional[int] = None, operation: str = "") -> None:
+        super().__init__(message, code=code)
+        self.operation = operation
+
+
+def error_name(code: int) -> str:
+    """The rodsErrorTable.h name of ``code`` (rounded to thousands if needed), or ''."""
+    return _name_of(code) or ""

@@ -1,0 +1,81 @@
+"""b2safe on a sandbox: each zone a b2safe site with its core.py, b2safe.json and Handle site.
+
+The emulator itself is generic (:class:`~b2safe_sandbox.sandbox.Sandbox` runs any PREP ruleset);
+this module is what makes a sandbox a b2safe installation:
+
+* :func:`create` - a sandbox whose zones run b2safe's ``core.py`` and are provisioned;
+* :func:`open` - an existing one, with the teardown of b2safe's PID clients registered;
+* :func:`provision` - per zone a Handle prefix and credentials (:mod:`.handle_sites`) and a
+  ``b2safe.json`` pointing at them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Union
+
+from b2safe_sandbox import handle_sites
+from b2safe_sandbox.sandbox import Sandbox
+
+CONFIG_NAME = "b2safe.json"
+#: b2safe's core.py as a zone installs it (``from b2safe.ruleset import *``).
+CORE_PY = Path(__file__).resolve().parent / "assets" / "core.py"
+
+
+def zone_config(sandbox: Any, zone: Any, credentials_file: Path) -> dict[str, Any]:
+    """The b2safe.json content for a sandbox zone."""
+    return {
+        "version": 1,
+        "zone": {"name": zone.name, "server_id": f"irods://{zone.host}:{zone.port}",
+                 "default_resource": "demoResc",
+                 "hash_scheme": "MD5" if sandbox.hash_scheme.upper() == "MD5" else "SHA256"},
+        "logging": {"level": 2},
+        "pid": {"enabled": True, "credentials_file": str(credentials_file),
+                "suffix": "deterministic", "timeout_seconds": 5, "retries": 2,
+                "backoff_seconds": 0.05, "workers": 4},
+        "integrity": {"report_collection": f"/{zone.name}/b2safe/reports"},
+    }
+
+
+def provision(sandbox: Sandbox) -> None:
+    """Give every zone of ``sandbox`` a Handle site and a b2safe.json."""
+    for name in sandbox.zone_names:
+        zone = sandbox.zone(name)
+        credentials = handle_sites.add_site(sandbox, zone)
+        (Path(zone.config_dir) / CONFIG_NAME).write_text(
+            json.dumps(zone_config(sandbox, zone, credentials), indent=2), encoding="utf-8")
+
+
+def close_pid_clients(sandbox: Sandbox) -> None:
+    """Close this process's b2safe PID clients that talk to ``sandbox``'s Handle servers.
+
+    Registered with :meth:`Sandbox.on_close`: the ruleset caches its clients per credentials, and
+    their keep-alive connections must not outlive the servers.
+    """
+    from b2safe.adapters.handle import rest
+
+    urls = {server.base_url for server in sandbox.handle_servers.values()}
+    for service in rest.cached_services():
+        if service.credentials.handle_server_url in urls:
+            service.close()
+
+
+def create(directory: Union[str, Path], **options: Any) -> Sandbox:
+    """A new sandbox (``Sandbox.create`` options) whose zones run b2safe, provisioned.
+
+    ``core_py`` defaults to b2safe's core.py.
+    """
+    if options.get("core_py") is None:
+        options["core_py"] = CORE_PY.read_text(encoding="utf-8")
+    sandbox = Sandbox.create(directory, **options)
+    provision(sandbox)
+    sandbox.on_close(close_pid_clients)
+    return sandbox
+
+
+def open(directory: Union[str, Path]) -> Sandbox:
+    """An existing b2safe sandbox (its PID clients closed with it)."""
+    sandbox = Sandbox.open(directory)
+    sandbox.on_close(close_pid_clients)
+    return sandbox
