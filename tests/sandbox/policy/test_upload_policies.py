@@ -162,6 +162,21 @@ def test_refuse_fixed_refuses_removal_of_fixed_content(fed):
     client.irm("/zoneA/home/alice/plain.dat", force=True)
 
 
+def test_refuse_fixed_fails_closed_when_its_check_fails(fed):
+    # The pre-PEP's GenQuery fails once: the removal is refused, not let through (@pep DENY).
+    fed.configure("zoneA", policies=[archive_policy(replicate=[])],
+                  deletion={"mode": "refuse_fixed"})
+    client = fed.client("alice#zoneA")
+    client.iput(f"{ARCHIVE}/fixed.dat", b"x")
+    for target, options in ((f"{ARCHIVE}/fixed.dat", {}),
+                            (ARCHIVE, {"recursive": True, "force": True})):
+        fed.sb.faults.fail_next("zoneA", "msiExecGenQuery", errors.CAT_SQL_ERR)
+        with pytest.raises(errors.B2SafeError) as caught:
+            client.irm(target, **options)
+        assert caught.value.code == errors.SYS_NOT_ALLOWED
+    assert client.iget(f"{ARCHIVE}/fixed.dat") == b"x"
+
+
 def test_keep_and_mark_keeps_the_record_and_marks_it(fed):
     fed.configure("zoneA", policies=[archive_policy(replicate=[])],
                   deletion={"mode": "keep_and_mark"})
