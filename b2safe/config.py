@@ -187,7 +187,7 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
         if get_origin(hint) is tuple:
             element = get_args(hint)[0]
             kwargs[key] = tuple(_build(element, item) for item in value)
-        elif is_dataclass(hint):
+        elif isinstance(hint, type) and is_dataclass(hint):
             kwargs[key] = _build(hint, value)
         elif hint is float:
             kwargs[key] = float(value)

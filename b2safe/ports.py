@@ -14,6 +14,7 @@ from typing import (
     Callable,
     Iterable,
     Iterator,
+    Mapping,
     Optional,
     Protocol,
     Sequence,
@@ -220,6 +221,12 @@ class Metadata(Protocol):
         """(path, value) of the data objects in or below ``collection`` carrying AVU
         ``name``."""
 
+    def find_avus(self, kind: str, name: str, *, prefix: bool = False, below: str = ""
+                  ) -> Iterator[tuple[str, Avu]]:
+        """(path, AVU) of the data objects (``-d``) or collections (``-C``) of the zone, in or
+        below ``below`` when given, with an attribute called ``name`` (whose name starts with
+        ``name`` when ``prefix``), streamed."""
+
     def avus_like(self, pattern: str) -> Iterator[tuple[str, str, str]]:
         """(kind, value, units) of every AVU of the zone whose name is LIKE ``pattern``."""
 
@@ -284,8 +291,9 @@ class PidService(Protocol):
     def get_value(self, pid: str, key: str) -> Optional[str]:
         """One value of the record, None when the type is absent (PidNotFound)."""
 
-    def update(self, pid: str, changes: dict[str, Optional[str]]) -> None:
-        """Change only the given types (None removes the value)."""
+    def update(self, pid: str, changes: Mapping[str, Optional[str]]
+               ) -> Mapping[str, Optional[str]]:
+        """Change only the given types (None removes the value); the changes applied."""
 
     def add_replica(self, parent_pid: str, child_pid: str) -> str:
         """Append ``child_pid`` to EUDAT/REPLICA unless present; return the new list."""
@@ -296,8 +304,11 @@ class PidService(Protocol):
     def delete(self, pid: str) -> None:
         """Delete the whole record."""
 
-    def search(self, **key_values: str) -> list[str]:
-        """Reverse lookup: handles whose values match all ``key_values`` (``*`` wildcard)."""
+    def search(self, criteria: Optional[Mapping[str, str]] = None, *,
+               prefix: Optional[str] = None, limit: Optional[int] = None,
+               **key_values: str) -> list[str]:
+        """Reverse lookup: handles whose values match all ``criteria`` and ``key_values``
+        (``*`` wildcard), under ``prefix`` when given, at most ``limit``."""
 
     def bulk(self, fn: Callable[[T], R], items: Iterable[T]
              ) -> Iterator[tuple[T, Union[R, BaseException]]]:

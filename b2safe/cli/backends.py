@@ -110,7 +110,7 @@ def split_irods_url(url: str) -> tuple[str, str]:
 def open_backend(args: Any) -> Backend:
     """The backend named by the parsed arguments: ``--sandbox DIR`` or the live server."""
     if getattr(args, "sandbox", None):
-        return plugins.backend_factory("sandbox")(args)  # type: ignore[no-any-return]
+        return plugins.backend_factory("sandbox")(args)
     from b2safe.cli.live import LiveBackend
 
     return LiveBackend.from_environment(env_file=getattr(args, "irods_env", None),

@@ -37,7 +37,7 @@ def _group(name: str) -> list[EntryPoint]:
     found = entry_points()
     if hasattr(found, "select"):
         return list(found.select(group=name))
-    return list(found.get(name, []))  # type: ignore[attr-defined]  # Python 3.9
+    return list(found.get(name, []))  # type: ignore[attr-defined,unused-ignore]  # Python 3.9
 
 
 def add_commands(subparsers: Any) -> None:
@@ -61,5 +61,5 @@ def backend_factory(name: str) -> Callable[[Any], Any]:
     """The ``open_backend`` registered as ``name`` (CliError naming what to install if none)."""
     for point in _group(BACKENDS):
         if point.name == name:
-            return point.load()  # type: ignore[no-any-return]
+            return point.load()
     raise CliError(f"--{name}: {SANDBOX_HINT}", EXIT_USAGE)

@@ -62,8 +62,8 @@ def _default_of(cls: Any, name: str) -> str:
         if f.name == name:
             if f.default is not MISSING:
                 return f"`{json.dumps(f.default)}`"
-            if f.default_factory is not MISSING:  # type: ignore[misc]
-                value = f.default_factory()  # type: ignore[misc]
+            if f.default_factory is not MISSING:
+                value = f.default_factory()
                 return "`[]`" if value == () else ""
             return "required"
     return ""

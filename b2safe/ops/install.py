@@ -147,7 +147,7 @@ def merge_core(existing: Optional[str], rule_names: Optional[set] = None,
     insert_after = 0  # number of leading lines kept above the import
     for index, node in enumerate(tree.body):
         is_doc = (index == 0 and isinstance(node, ast.Expr)
-                  and isinstance(getattr(node, "value", None), ast.Constant)
+                  and isinstance(node.value, ast.Constant)
                   and isinstance(node.value.value, str))
         is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
         if not (is_doc or is_future):

@@ -40,7 +40,7 @@ def integrity_catalog(ctx: RuleContext) -> PrepIntegrityCatalog:
 
 def lazy_pid_service(ctx: RuleContext) -> Optional[PidService]:
     """The PID service, connected on first use (None when ``pid.enabled`` is false)."""
-    return _LazyService(ctx) if ctx.config.pid.enabled else None  # type: ignore[return-value]
+    return _lazy(ctx) if ctx.config.pid.enabled else None
 
 
 def pid_service(ctx: RuleContext) -> Optional[PidService]:
@@ -50,6 +50,10 @@ def pid_service(ctx: RuleContext) -> Optional[PidService]:
         return None
     from b2safe.adapters.handle.rest import get_pid_service, settings_from_config
 
+    if not pid.credentials_file:
+        from b2safe.errors import ConfigError
+
+        raise ConfigError("pid.enabled is true but /pid/credentials_file is not set")
     return get_pid_service(pid.credentials_file, **settings_from_config(pid))
 
 
@@ -57,23 +61,10 @@ def pid_workflow(ctx: RuleContext) -> PidWorkflow:
     """PID operations on behalf of the caller; the PID service connects on first use."""
     from b2safe.workflows.pids import PidWorkflow
 
-    return PidWorkflow(catalog(ctx), _LazyService(ctx), ctx.config)  # type: ignore[arg-type]
+    return PidWorkflow(catalog(ctx), _lazy(ctx), ctx.config)
 
 
-class _LazyService:
-    """Defers the PID service (and its authentication request) until a PID call is made."""
+def _lazy(ctx: RuleContext) -> PidService:
+    from b2safe.adapters.handle.lazy import LazyPidService
 
-    def __init__(self, ctx: RuleContext) -> None:
-        self._ctx = ctx
-        self._service: Optional[PidService] = None
-
-    def __getattr__(self, name: str):
-        if self._service is None:
-            service = pid_service(self._ctx)
-            if service is None:
-                from b2safe.errors import ConfigError
-
-                raise ConfigError("the PID service is disabled in the configuration "
-                                  "(/pid/enabled)")
-            self._service = service
-        return getattr(self._service, name)
+    return LazyPidService(lambda: pid_service(ctx))

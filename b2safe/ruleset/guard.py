@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from b2safe.domain import authz
 from b2safe.errors import AccessDenied, B2SafeError, InvalidPid
 from b2safe.prep import RuleContext
+from b2safe.workflows.pids import PidWorkflow
 
 
 def subject(ctx: RuleContext) -> str:
@@ -31,7 +30,7 @@ def authorize(ctx: RuleContext, action: str, *targets: str) -> None:
     authz.check(settings.enabled, settings.map_file, subject(ctx), action, list(targets))
 
 
-def require_pid_access(ctx: RuleContext, workflow: Any, pid: str, new_url: str = "",
+def require_pid_access(ctx: RuleContext, workflow: PidWorkflow, pid: str, new_url: str = "",
                        action: str = authz.PID) -> None:
     """Ownership check for rules that change a PID record given only the PID.
 
@@ -47,8 +46,8 @@ def require_pid_access(ctx: RuleContext, workflow: Any, pid: str, new_url: str =
     from b2safe.domain.paths import validate_path, validate_pid
 
     validate_pid(pid)
-    prefix = getattr(workflow.pids, "prefix", "")
-    if isinstance(prefix, str) and prefix and \
+    prefix = workflow.pids.prefix
+    if prefix and \
             pid.split("/", 1)[0].casefold() != prefix.casefold():
         raise InvalidPid(f"PID {pid[:80]} is not under this zone's prefix {prefix}; "
                          "it cannot be changed here")
@@ -63,6 +62,8 @@ def require_pid_access(ctx: RuleContext, workflow: Any, pid: str, new_url: str =
 
     def writable(url: str, needs_avu: bool) -> str:
         path = profile.path_from_url(url or "", bases)
+        if path is None:
+            return ""
         try:
             validate_path(path, "PID location")
         except B2SafeError:

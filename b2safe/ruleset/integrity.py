@@ -42,7 +42,7 @@ def checker(ctx: RuleContext) -> IntegrityChecker:
     catalog = integrity_catalog(ctx)
     pids = lazy_pid_service(ctx)
     urls = PidWorkflow(catalog, None, ctx.config).candidate_urls
-    return IntegrityChecker(catalog, pids, urls,  # type: ignore[arg-type]
+    return IntegrityChecker(catalog, pids, urls,
                             signer=signer_for(ctx.config))
 
 

@@ -15,7 +15,15 @@ from b2safe.prep import RuleContext, rule, to_count
 from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.guard import authorize, require_pid_access
 from b2safe.workflows.batching import schedule_batches
-from b2safe.workflows.pids import FIO_AVU, PID_AVU, ROR_AVU, PidsReport, kind_flag, optional_value
+from b2safe.workflows.pids import (
+    FIO_AVU,
+    PID_AVU,
+    ROR_AVU,
+    PidsReport,
+    PidWorkflow,
+    kind_flag,
+    optional_value,
+)
 
 EMPTY = "empty"  # EUDATSearchPID's historical "nothing found"
 
@@ -133,7 +141,7 @@ def search_pid_checksum(ctx: RuleContext, path: str) -> tuple[str, str]:
     if info.is_collection:
         raise InvalidInput(f"{path} is a collection; collections have no checksum")
     checksum = info.checksum or workflow.catalog.checksum(path)
-    found = workflow.pids.search(**{profile.CHECKSUM: checksum})
+    found = workflow.pids.search({profile.CHECKSUM: checksum})
     if not found:
         return EMPTY, "None"
     url = workflow.value(found[0], profile.URL)
@@ -235,8 +243,8 @@ def e_fio_update(ctx: RuleContext, pid: str, fio: str) -> None:
 
 def _optional_pid(value: str, what: str) -> Optional[str]:
     """A PID argument where "None"/"" means no value; anything else must look like a PID."""
-    value = optional_value(value)
-    return None if value is None else validate_pid(value, what)
+    given = optional_value(value)
+    return None if given is None else validate_pid(given, what)
 
 
 def _set_pid_avu(ctx: RuleContext, path: str, attribute: str, pid: str, what: str) -> None:
@@ -268,7 +276,7 @@ def i_pid_create(ctx: RuleContext, path: str, pid: str) -> None:
     _set_pid_avu(ctx, path, PID_AVU, pid, "PID")
 
 
-def _require_write(ctx: RuleContext, workflow, path: str) -> None:  # type: ignore[no-untyped-def]
+def _require_write(ctx: RuleContext, workflow: PidWorkflow, path: str) -> None:
     """The caller may change ``path``'s metadata (and the map allows ``pid`` on it)."""
     if not workflow.catalog.check_access(path, "modify_object"):
         raise AccessDenied(f"you may not change the metadata of {path}")

@@ -36,10 +36,11 @@ retry like any other).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Iterator, Optional
+from typing import Iterator, Optional
 
-from b2safe.domain.paths import gq_below, validate_path, validate_pid
+from b2safe.domain.paths import validate_path, validate_pid
 from b2safe.errors import B2SafeError
+from b2safe.ports import Metadata
 
 PENDING_PID_AVU = "eudat_pending:pid"
 PENDING_MARK_PREFIX = "eudat_pending:deleted:"
@@ -96,7 +97,7 @@ def parse(path: str, value: str, units: str) -> PendingPid:
 class PendingPids:
     """Read and write pending-PID marks through a PREP catalog (data objects only)."""
 
-    def __init__(self, catalog: Any) -> None:
+    def __init__(self, catalog: Metadata) -> None:
         self.catalog = catalog
 
     def write(self, mark: PendingPid) -> None:
@@ -110,11 +111,8 @@ class PendingPids:
 
     def marks(self, user: str = "") -> Iterator[PendingPid]:
         """Every mark of the zone visible to the client (only ``user``'s when given)."""
-        rows = self.catalog.query(
-            ["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_VALUE", "META_DATA_ATTR_UNITS"],
-            f"META_DATA_ATTR_NAME = '{PENDING_PID_AVU}'")
-        for coll, name, value, units in rows:
-            mark = parse(f"{coll}/{name}", value, units)
+        for path, avu in self.catalog.find_avus("-d", PENDING_PID_AVU):
+            mark = parse(path, avu.value, avu.units)
             if user and mark.user != user:
                 continue
             try:
@@ -177,7 +175,7 @@ def parse_mark(holder: str, name: str, value: str, units: str) -> Optional[Pendi
 class PendingMarks:
     """Read and write pending removal marks (collection AVUs) through a PREP catalog."""
 
-    def __init__(self, catalog: Any) -> None:
+    def __init__(self, catalog: Metadata) -> None:
         self.catalog = catalog
 
     def write(self, mark: PendingMark) -> None:
@@ -192,18 +190,9 @@ class PendingMarks:
     def marks(self, user: str = "", below: str = "") -> Iterator[PendingMark]:
         """Every mark of the zone visible to the client, one streamed query (only ``user``'s
         when given; only those held at or below collection ``below`` when given)."""
-        condition = f"META_COLL_ATTR_NAME like '{PENDING_MARK_PREFIX}%'"
-        keep_path: Any = None
-        if below:
-            coll_cond, keep_path = gq_below("COLL_NAME", below)
-            condition = f"{coll_cond} and {condition}"
-        rows = self.catalog.query(
-            ["COLL_NAME", "META_COLL_ATTR_NAME", "META_COLL_ATTR_VALUE", "META_COLL_ATTR_UNITS"],
-            condition)
-        for holder, name, value, units in rows:
-            if keep_path is not None and not keep_path(holder):
-                continue
-            mark = parse_mark(holder, name, value, units)
+        for holder, avu in self.catalog.find_avus("-C", PENDING_MARK_PREFIX, prefix=True,
+                                                  below=below):
+            mark = parse_mark(holder, avu.name, avu.value, avu.units)
             if mark is None or (user and mark.user != user):
                 continue
             try:

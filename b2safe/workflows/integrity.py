@@ -45,7 +45,7 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from b2safe.domain import profile
 from b2safe.errors import B2SafeError, NotFound, PidNotFound
@@ -477,7 +477,7 @@ class IntegrityChecker:
         self.catalog = catalog
         self.pids = pids
         self.signer = signer
-        self.expected_urls = expected_urls or (lambda path: [])
+        self.expected_urls: Callable[[str], list[str]] = expected_urls or (lambda path: [])
         self._now = now
 
     @property

@@ -262,8 +262,8 @@ class PidWorkflow:
                 path, error = failures[0]
                 first = (f"{path}: {error}", error.code)
             if progress is not None:
-                progress(PidsReport(*totals, *first))
-        return PidsReport(*totals, *first)
+                progress(PidsReport(totals[0], totals[1], totals[2], *first))
+        return PidsReport(totals[0], totals[1], totals[2], *first)
 
     def pending_batches(self, collection: str, batch_size: int,
                         ) -> Iterator[tuple[str, str, str, int]]:

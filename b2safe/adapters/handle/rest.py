@@ -46,6 +46,7 @@ from b2safe.domain.paths import validate_pid
 from b2safe.domain.profile import HsAdmin, PidRecord
 from b2safe.errors import (
     B2SafeError,
+    ConfigError,
     InvalidInput,
     InvalidPid,
     PidAuthError,
@@ -108,11 +109,14 @@ class _TimeoutAdapter(HTTPAdapter):
         self._timeout = timeout
         self._stats = stats
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self._timeout
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: Union[float, tuple[Optional[float], Optional[float]], None] = None,
+             verify: Union[bool, str] = True, cert: Union[str, tuple[str, str], None] = None,
+             proxies: Optional[dict[str, str]] = None) -> requests.Response:
         self._stats.add(f"http_{request.method}")
-        return super().send(request, **kwargs)
+        return super().send(request, stream=stream,
+                            timeout=self._timeout if timeout is None else timeout,
+                            verify=verify, cert=cert, proxies=proxies)
 
 
 def _pyhandle_sessions(client: Any) -> list[requests.Session]:
@@ -830,7 +834,10 @@ def pid_service_from_config(pid_config: Any) -> PidService:
     """:func:`get_pid_service` for the config's ``pid`` section."""
     get = pid_config.get if isinstance(pid_config, Mapping) else (
         lambda name, default=None: getattr(pid_config, name, default))
-    return get_pid_service(get("credentials_file"), **settings_from_config(pid_config))
+    path = get("credentials_file")
+    if not path:
+        raise ConfigError("the pid section names no credentials_file")
+    return get_pid_service(path, **settings_from_config(pid_config))
 
 
 def _forget(service: PidService) -> None:

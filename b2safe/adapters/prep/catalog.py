@@ -357,6 +357,29 @@ class PrepCatalog:
 
     # -- zone-wide metadata -----------------------------------------------------------------------
 
+    def find_avus(self, kind: str, name: str, *, prefix: bool = False, below: str = ""
+                  ) -> Iterator[tuple[str, Avu]]:
+        """(path, AVU) of data objects (-d) or collections (-C) with attribute ``name`` (or a
+        name starting with it), in or below ``below`` when given; one streamed query."""
+        attr, value, units = _AVU_COLUMNS[kind]
+        if prefix:
+            if "'" in name or "%" in name:  # "_" matches itself too; name_ok is exact
+                raise errors.InvalidInput(f"AVU name prefix {name[:40]!r} needs quoting")
+            condition, name_ok = f"{attr} like '{name}%'", (lambda n: n.startswith(name))
+        else:
+            condition, name_ok = gq_equals(attr, name)
+        keep_path: Callable[[str], bool] = lambda _path: True  # noqa: E731
+        if below:
+            coll_cond, keep_path = gq_below("COLL_NAME", below)
+            condition = f"{coll_cond} and {condition}"
+        if kind == "-d":
+            columns = ["COLL_NAME", "DATA_NAME", attr, value, units]
+        else:
+            columns = ["COLL_NAME", "COLL_NAME", attr, value, units]
+        for row in self.query(columns, condition, lambda r: keep_path(r[0]) and name_ok(r[2])):
+            path = f"{row[0]}/{row[1]}" if kind == "-d" else row[0]
+            yield path, Avu(row[2], row[3], row[4])
+
     def avus_like(self, pattern: str) -> Iterator[tuple[str, str, str]]:
         """(kind, value, units) of every data-object and collection AVU whose name is LIKE
         ``pattern`` in this zone (a b2safe-controlled pattern without quotes)."""
@@ -413,7 +436,7 @@ class PrepCatalog:
         if "'" in name or "'" in zone:
             raise errors.InvalidInput("user and zone names cannot contain a single quote")
         for columns, conditions, ok in checks:
-            total += sum(1 for _ in self.query(columns, conditions, lambda r, ok=ok: ok(r[0])))
+            total += sum(1 for row in self.query(columns, conditions) if ok(row[0]))
         return total
 
     # -- transfers --------------------------------------------------------------------------------

@@ -1,0 +1,85 @@
+"""PID re-pointing and replication (workflows/pids.py, workflows/replication.py) over fakes."""
+
+from __future__ import annotations
+
+import pytest
+
+from b2safe.ports import ObjectInfo
+from b2safe.workflows.pids import PID_AVU, REPLICA_AVU
+from b2safe.workflows.replication import (
+    Failure,
+    Link,
+    ReplicaTarget,
+    ReplicationFailed,
+    Replicator,
+    Request,
+    plan_links,
+    plan_registration,
+)
+
+from .conftest import ALICE
+
+HOME = "/zoneA/home/alice"
+
+
+def item(path, kind="d", object_id="1"):
+    return ObjectInfo(path=path, kind=kind, object_id=object_id)
+
+
+def test_plan_registration_and_links_are_pure():
+    page = [item(f"{HOME}/s/a"), item(f"{HOME}/s/b", object_id="2")]
+    facts = {f"{HOME}/s/a": {PID_AVU: "21.T1/A", "_mirrored": "1"}}
+    targets, failures = plan_registration(page, facts, f"{HOME}/s", "/zoneB/r")
+    assert targets == [ReplicaTarget(page[0], "/zoneB/r/a", "21.T1/A", "21.T1/A", "21.T1/A",
+                                     "False", first_child=True)]
+    assert failures == [Failure(f"{HOME}/s/b", "/zoneB/r/b", f"PID of source {HOME}/s/b is None")]
+    links, missing = plan_links(targets, {"/zoneB/r/a": "21.T1/C"})
+    assert links == [Link(page[0], "/zoneB/r/a", "21.T1/A", "21.T1/C", True)]
+    assert missing == []
+    assert plan_links(targets, {})[1][0].message == \
+        f"{HOME}/s/a::/zoneB/r/a::false::PID of destination /zoneB/r/a is None"
+
+
+def test_repoint_tree_follows_a_moved_collection(catalog, pids, workflow_for):
+    workflow = workflow_for()
+    catalog.put(f"{HOME}/old/a.dat")
+    workflow.pids_for_collection(f"{HOME}/old", fixed=False)
+    for path in sorted(catalog.objects):  # imv old new
+        if path.startswith(f"{HOME}/old"):
+            obj = catalog.objects.pop(path)
+            new = path.replace("/old", "/new", 1)
+            obj.info = ObjectInfo(**{**obj.info.__dict__, "path": new})
+            catalog.objects[new] = obj
+    done = workflow.repoint_tree(catalog.stat(f"{HOME}/new"))
+    assert sorted(path for path, _, error in done if error is None) == [
+        f"{HOME}/new", f"{HOME}/new/a.dat"]
+    assert all(pids.records[pid.upper()]["URL"].endswith(path.split("/zoneA")[1])
+               for path, pid, _ in done)
+
+
+def test_registered_replication_in_the_zone_links_parent_and_child(catalog, pids, workflow_for):
+    workflow = workflow_for()
+    catalog.put(f"{HOME}/src/a.dat", b"data")
+    replicator = Replicator(workflow, workflow.config, ALICE)
+    replicator.replicate(Request(f"{HOME}/src", f"{HOME}/copy"))
+    assert catalog.objects[f"{HOME}/copy/a.dat"].data == b"data"
+    [parent] = catalog.values(f"{HOME}/src/a.dat", PID_AVU)
+    [child] = catalog.values(f"{HOME}/copy/a.dat", PID_AVU)
+    assert catalog.values(f"{HOME}/src/a.dat", REPLICA_AVU) == [child]
+    assert pids.records[child.upper()]["EUDAT/PARENT"] == parent
+    assert list(replicator.faillog.records()) == []
+
+
+def test_a_failed_copy_stays_in_the_fail_log(catalog, workflow_for):
+    from b2safe.errors import SYS_SOCK_CONNECT_ERR, IrodsCallError
+
+    workflow = workflow_for()
+    catalog.put(f"{HOME}/a.dat")
+    replicator = Replicator(workflow, workflow.config, ALICE)
+    catalog.fail_next("rsync", IrodsCallError("network down", code=SYS_SOCK_CONNECT_ERR))
+    with pytest.raises(ReplicationFailed) as caught:
+        replicator.replicate(Request(f"{HOME}/a.dat", f"{HOME}/b.dat"))
+    assert caught.value.failures == [Failure(f"{HOME}/a.dat", f"{HOME}/b.dat", "network down")]
+    [record] = replicator.faillog.records()
+    assert (record.cause, record.attempts) == ("network down", 1)
+    assert [q.rule for q in catalog.queue] == ["EUDATTransferUsingFailLog"]
