@@ -79,7 +79,8 @@ def shadowing_definitions(text: str, rule_names: set[str]) -> tuple[list[str], l
     tree = ast.parse(text)
     import_line = next((n.lineno for n in tree.body
                         if isinstance(n, ast.ImportFrom) and n.module == "b2safe.ruleset"), None)
-    empty, other = [], []
+    empty: list[str] = []
+    other: list[str] = []
     for node in tree.body:
         if import_line is None or node.lineno < import_line:
             continue
