@@ -27,10 +27,13 @@ from b2safe_sandbox.errors import (
     IrodsCallError,
     SandboxError,
 )
-from b2safe_sandbox.runtime import dataops, engine, msi_meta, msi_query, peps, tbridge
+from b2safe_sandbox.runtime import dataops, engine, peps, tbridge
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import PYTHON_INSTANCE, ExecContext, MsiCall
 from b2safe_sandbox.runtime.errtext import error_name
+from b2safe_sandbox.runtime.msis import meta as msi_meta
+from b2safe_sandbox.runtime.msis import query as msi_query
+from b2safe_sandbox.runtime.types import RuleOutcome
 
 #: maximum_size_for_single_buffer_in_megabytes (32 MB default): above it puts go parallel.
 SINGLE_BUFFER_LIMIT = 32 * 1024 * 1024
@@ -276,7 +279,7 @@ class ClientSession:
         args = {"arg0": op, "arg1": kind, "arg2": target, "arg3": a, "arg4": v, "arg5": u}
 
         def body(ctx: ExecContext) -> None:
-            msi_meta.modify_avu(MsiCall("imeta", [], ctx), msi_meta._kind(kind), target, op,
+            msi_meta.modify_avu(MsiCall("imeta", [], ctx), msi_meta.object_kind(kind), target, op,
                                 a, v, u)
 
         self._api(zone, "mod_avu_metadata", [args], body)
@@ -287,7 +290,8 @@ class ClientSession:
         if kind == "-u" and "#" not in target:
             target = f"{target}#{zone}"
         with self.sandbox.toplevel():
-            return list(self.sandbox.zone(zone).catalog.avu_list(msi_meta._kind(kind), target))
+            catalog = self.sandbox.zone(zone).catalog
+            return list(catalog.avu_list(msi_meta.object_kind(kind), target))
 
     # ------------------------------------------------------------------ queries
     def iquest(self, query_text: str) -> list[list[str]]:
@@ -298,7 +302,7 @@ class ClientSession:
             raise IrodsCallError("query must start with SELECT",
                                  code=INPUT_ARG_NOT_WELL_FORMED_ERR)
         self.sandbox.reachable_zone(self.home_zone)
-        columns = msi_query._columns(match.group(1))
+        columns = msi_query.select_columns(match.group(1))
         conditions = match.group(2) or ""
         zone = msi_query.zone_hint(self.sandbox, conditions, self.home_zone)
         cat = self.sandbox.reachable_zone(zone).catalog
@@ -349,9 +353,9 @@ class ClientSession:
             outcome = engine.exec_rule(ctx, rule_name, [])
             if not outcome.ran:
                 # Guess: PREP's core.<name> lookup raises AttributeError -> RULE_ENGINE_ERROR.
-                outcome = engine.RuleOutcome(RULE_ENGINE_ERROR, f"no rule {rule_name}")
+                outcome = RuleOutcome(RULE_ENGINE_ERROR, f"no rule {rule_name}")
             elif outcome.traceback is not None:
-                outcome = engine.RuleOutcome(RULE_ENGINE_ERROR, outcome.traceback)
+                outcome = RuleOutcome(RULE_ENGINE_ERROR, outcome.traceback)
             return _irule_result(out, outcome)
 
 
@@ -364,7 +368,7 @@ def _rule_text(text_or_path: Union[str, Path]) -> str:
     return text_or_path
 
 
-def _irule_result(out: list, outcome: engine.RuleOutcome) -> IruleResult:
+def _irule_result(out: list, outcome: RuleOutcome) -> IruleResult:
     error = ""
     if outcome.code < 0:
         error = f"{error_name(outcome.code) or 'error'} ({outcome.code})"

@@ -25,14 +25,16 @@ import contextlib
 import json
 import shutil
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Union
 
 from b2safe_sandbox.errors import SYS_INVALID_ZONE_NAME, SYS_SOCK_CONNECT_ERR, IrodsCallError
+from b2safe_sandbox.runtime import msis  # noqa: F401 - registers the microservices
 from b2safe_sandbox.runtime.context import ExecContext
 from b2safe_sandbox.runtime.counters import Counters
 from b2safe_sandbox.runtime.faults import Faults
+from b2safe_sandbox.runtime.types import PepEvent
 from b2safe_sandbox.runtime.zoneenv import ZoneEnv
 
 _ASSETS = Path(__file__).resolve().parent / "assets"
@@ -127,17 +129,6 @@ class RuleCallResult:
     code: int
     rule_args: list
     traceback: Optional[str] = None
-
-
-@dataclass
-class PepEvent:
-    """A PEP invocation point reached in a zone (``ran`` = a rule of that name ran)."""
-
-    zone: str
-    name: str
-    args: list = field(default_factory=list)
-    code: Optional[int] = None
-    ran: bool = False
 
 
 class Sandbox:

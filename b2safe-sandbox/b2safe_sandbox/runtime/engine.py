@@ -14,7 +14,6 @@ from __future__ import annotations
 import builtins
 import threading
 import traceback
-from dataclasses import dataclass
 from typing import Any, Optional
 
 from b2safe_sandbox.errors import (
@@ -27,18 +26,10 @@ from b2safe_sandbox.errors import (
 )
 from b2safe_sandbox.runtime import errtext, msparam, registry
 from b2safe_sandbox.runtime.context import ExecContext, MsiCall
+from b2safe_sandbox.runtime.types import RuleOutcome
 from b2safe_sandbox.runtime.zoneenv import CoreImportError
 
 _PLUGIN = "irods_rule_engine_plugin_python"
-
-
-@dataclass
-class RuleOutcome:
-    """Result of running Python code: ``code`` as PREP reports it, the traceback if it raised."""
-
-    code: int
-    traceback: Optional[str] = None
-    ran: bool = True
 
 
 class Callback:

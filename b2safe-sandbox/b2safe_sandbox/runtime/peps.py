@@ -14,6 +14,7 @@ from typing import Any, Optional
 from b2safe_sandbox.errors import IrodsCallError
 from b2safe_sandbox.runtime import engine
 from b2safe_sandbox.runtime.context import ExecContext
+from b2safe_sandbox.runtime.types import PepEvent, RuleOutcome
 
 PREP_REGEXES = (r"ac[^ ]*", r"[^ ]*pep_[^ ]*_(pre|post)")
 NREP_REGEXES = (r"[^ ]*pep_[^ ]*_(pre|post|except|finally)",)
@@ -38,8 +39,7 @@ def _summary(args: list) -> list:
 
 
 def fire(base: ExecContext, zone: str, name: str, args: list, kind: str,
-         doi_path: Optional[str] = None, doi_repl: Optional[int] = None) -> Optional[
-             engine.RuleOutcome]:
+         doi_path: Optional[str] = None, doi_repl: Optional[int] = None) -> Optional[RuleOutcome]:
     """Offer PEP ``name`` with ``args`` to ``zone``'s core.py; None if no regex matches.
 
     The PEP runs as ``base.client_user`` with a rei filled for ``kind``.
@@ -50,8 +50,6 @@ def fire(base: ExecContext, zone: str, name: str, args: list, kind: str,
     ctx = base.derive(zone=zone, kind=kind, doi_path=doi_path, doi_repl=doi_repl,
                       doinp_path=doi_path, stdout=None)
     outcome = engine.exec_rule(ctx, name, args)
-    from b2safe_sandbox.sandbox import PepEvent
-
     sandbox.events.append(PepEvent(zone, name, _summary(args),
                                    outcome.code if outcome.ran else None, outcome.ran))
     return outcome

@@ -5,6 +5,9 @@ Each microservice declares, per argument index, what it reads (``inputs``) and w
 ``STR`` (STR_MS_T), ``INT`` (INT_MS_T), ``KVP`` (KeyValPair_MS_T), ``OBJSTAT`` (RodsObjStat_MS_T),
 ``GQI`` / ``GQO`` (GenQueryInp/Out), ``BUF`` (BUF_LEN_MS_T), ``EXECCMDOUT`` (ExecCmdOut_MS_T).
 Input kinds: ``str``, ``intstr`` (an int or a numeric string), ``kvp``, ``gqi``, ``gqo``, ``any``.
+
+The table is a leaf: the modules of :mod:`b2safe_sandbox.runtime.msis` register into it when
+imported (the sandbox facade imports that package).
 """
 
 from __future__ import annotations
@@ -67,20 +70,8 @@ def microservice(
     return register
 
 
-def _load_all() -> None:
-    """Import every module that registers microservices (idempotent)."""
-    from b2safe_sandbox.runtime import (  # noqa: F401
-        msi_data,
-        msi_meta,
-        msi_misc,
-        msi_query,
-        msi_remote,
-    )
-
-
 def lookup(name: str, nrep_loaded: bool = True) -> Optional[MsiSpec]:
     """The spec of microservice ``name``, or None (NREP-only ones need ``nrep_loaded``)."""
-    _load_all()
     spec = _TABLE.get(name)
     if spec is None or (spec.nrep_only and not nrep_loaded):
         return None
@@ -89,7 +80,6 @@ def lookup(name: str, nrep_loaded: bool = True) -> Optional[MsiSpec]:
 
 def names() -> list[str]:
     """All registered microservice names, sorted."""
-    _load_all()
     return sorted(_TABLE)
 
 

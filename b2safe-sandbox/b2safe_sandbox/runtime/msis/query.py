@@ -57,7 +57,8 @@ class QueryState:
     no_distinct: bool
 
 
-def _columns(text: str) -> list:
+def select_columns(text: str) -> list:
+    """The comma-separated select list of a GenQuery text, split outside parentheses."""
     cols, depth, cur = [], 0, ""
     for ch in text:
         if ch == "(":
@@ -96,7 +97,7 @@ def run_page(call: MsiCall, state: QueryState, total: bool = False) -> Any:
 @microservice("msiMakeGenQuery", 3, inputs={0: "str", 1: "str"}, outputs={2: "GQI"})
 def msi_make_gen_query(call: MsiCall) -> dict:
     """msiMakeGenQuery('COL1, COL2', "COL = 'x'", GenQueryInp_out)."""
-    columns = _columns(call.args[0])
+    columns = select_columns(call.args[0])
     if not columns:
         raise IrodsCallError("no columns", code=INPUT_ARG_NOT_WELL_FORMED_ERR)
     return {2: T._make_gen_query_inp(columns, call.args[1], max_rows=MAX_SQL_ROWS)}
@@ -168,7 +169,7 @@ def msi_exec_str_cond_query(call: MsiCall) -> dict:
     match = _STR_QUERY.match(call.args[0])
     if not match:
         raise IrodsCallError("query must start with SELECT", code=INPUT_ARG_NOT_WELL_FORMED_ERR)
-    columns = _columns(match.group(1))
+    columns = select_columns(match.group(1))
     conditions = match.group(2) or ""
     zone = zone_hint(call.sandbox, conditions, call.ctx.zone)
     state = QueryState(zone, columns, conditions, call.actor, 0, MAX_SQL_ROWS, False, False)

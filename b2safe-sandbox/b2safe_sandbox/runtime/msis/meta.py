@@ -16,7 +16,12 @@ _KINDS = {"-d": "-d", "-D": "-d", "-C": "-C", "-c": "-C", "-R": "-R", "-r": "-R"
           "-u": "-u", "-U": "-u"}
 
 
-def _kind(text: str) -> str:
+def object_kind(text: str) -> str:
+    """imeta's object type flag (``-d``, ``-C``, ``-R``, ``-u``) from any spelling iRODS accepts.
+
+    Raises:
+        IrodsCallError: SYS_INVALID_INPUT_PARAM for another flag.
+    """
     kind = _KINDS.get(str(text))
     if kind is None:
         raise IrodsCallError(f"unknown object type {text}", code=SYS_INVALID_INPUT_PARAM)
@@ -68,7 +73,7 @@ def modify_avu(call: MsiCall, kind: str, name: str, op: str, a: str, v: str, u: 
 def msi_mod_avu_metadata(call: MsiCall) -> dict:
     """msiModAVUMetadata(-d|-C|-R|-u, name, add|set|rm, attr, value, units)."""
     kind, name, op, a, v, u = call.args
-    modify_avu(call, _kind(kind), name, op, a, v, u)
+    modify_avu(call, object_kind(kind), name, op, a, v, u)
     return {}
 
 
@@ -96,7 +101,7 @@ def msi_string2_key_val_pair(call: MsiCall) -> dict:
 
 def _kvp_msi(call: MsiCall, op: str) -> dict:
     kvp, name, kind_text = call.args
-    kind = _kind(kind_text)
+    kind = object_kind(kind_text)
     for key, value in T._kvp_items(kvp):
         modify_avu(call, kind, name, op, key, value, "")
     return {}

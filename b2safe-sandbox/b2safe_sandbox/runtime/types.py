@@ -1,0 +1,26 @@
+"""Values the runtime reports upward: how a piece of Python ran, and which PEPs were reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass
+class RuleOutcome:
+    """Result of running Python code: ``code`` as PREP reports it, the traceback if it raised."""
+
+    code: int
+    traceback: Optional[str] = None
+    ran: bool = True
+
+
+@dataclass
+class PepEvent:
+    """A PEP invocation point reached in a zone (``ran`` = a rule of that name ran)."""
+
+    zone: str
+    name: str
+    args: list = field(default_factory=list)
+    code: Optional[int] = None
+    ran: bool = False
