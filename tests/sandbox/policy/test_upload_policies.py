@@ -171,7 +171,7 @@ def test_refuse_fixed_fails_closed_when_its_check_fails(fed):
     for target, options in ((f"{ARCHIVE}/fixed.dat", {}),
                             (ARCHIVE, {"recursive": True, "force": True})):
         fed.sb.faults.fail_next("zoneA", "msiExecGenQuery", errors.CAT_SQL_ERR)
-        with pytest.raises(errors.B2SafeError) as caught:
+        with pytest.raises(SandboxError) as caught:
             client.irm(target, **options)
         assert caught.value.code == errors.SYS_NOT_ALLOWED
     assert client.iget(f"{ARCHIVE}/fixed.dat") == b"x"
