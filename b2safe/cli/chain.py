@@ -48,17 +48,32 @@ class ChainNode:
     children: list[ChainNode] = field(default_factory=list)
     start: bool = False
 
-    def as_json(self) -> dict[str, Any]:
-        """Nested JSON-ready dict."""
-        return {"pid": self.pid, "state": self.state, "url": self.url, "checksum": self.checksum,
-                "notes": list(self.notes), "start": self.start,
-                "replicas": [c.as_json() for c in self.children]}
+    def as_json(self) -> list[dict[str, Any]]:
+        """Every node of the tree, pre-order, as a flat JSON-ready list.
+
+        Each entry names its ``parent`` in the tree and its ``replicas`` by PID: a flat list,
+        because nested JSON as deep as a long chain cannot be written or read by Python's json
+        module (it recurses once per level).
+        """
+        out: list[dict[str, Any]] = []
+        stack: list[tuple[ChainNode, Optional[str]]] = [(self, None)]
+        while stack:
+            node, parent = stack.pop()
+            out.append({"pid": node.pid, "state": node.state, "url": node.url,
+                        "checksum": node.checksum, "notes": list(node.notes),
+                        "start": node.start, "parent": parent,
+                        "replicas": [child.pid for child in node.children]})
+            stack.extend((child, node.pid) for child in reversed(node.children))
+        return out
 
     def walk(self) -> list[ChainNode]:
-        """This node and every node below it (pre-order)."""
-        out = [self]
-        for child in self.children:
-            out.extend(child.walk())
+        """This node and every node below it (pre-order, iteratively)."""
+        out: list[ChainNode] = []
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(reversed(node.children))
         return out
 
 
@@ -120,9 +135,11 @@ def walk(start: str, fetch: Fetch, verify: Verify,
 
     visited: set = set()
 
-    def build(pid: str, expected_parent: Optional[str]) -> ChainNode:
+    def make(pid: str, expected_parent: Optional[str]) -> tuple[ChainNode, list[str]]:
+        """The node of ``pid`` and the replicas still to descend into."""
         visited.add(_key(pid))
         rec = get(pid)
+        below: list[str] = []
         if not isinstance(rec, PidRecord):
             node = _failed_node(pid, rec)
         else:
@@ -135,13 +152,27 @@ def walk(start: str, fetch: Fetch, verify: Verify,
                 node.state = BROKEN if node.state in (OK, UNVERIFIED) else node.state
                 node.notes.append(f"EUDAT/PARENT is {rec.parent or 'missing'}, "
                                   f"not {expected_parent}")
-            for replica in rec.replicas:
-                if _key(replica) in visited:
-                    node.notes.append(f"replica {replica} already shown (link cycle)")
-                    continue
-                node.children.append(build(replica, pid))
+            below = list(rec.replicas)
         node.start = _key(pid) == _key(start)
-        return node
+        return node, below
+
+    def build(pid: str, expected_parent: Optional[str]) -> ChainNode:
+        """Depth-first, with an explicit stack (chains may be deeper than Python recursion)."""
+        top_node, below = make(pid, expected_parent)
+        stack: list[tuple[ChainNode, list[str]]] = [(top_node, list(reversed(below)))]
+        while stack:
+            node, todo = stack[-1]
+            if not todo:
+                stack.pop()
+                continue
+            replica = todo.pop()
+            if _key(replica) in visited:
+                node.notes.append(f"replica {replica} already shown (link cycle)")
+                continue
+            child, child_below = make(replica, node.pid)
+            node.children.append(child)
+            stack.append((child, list(reversed(child_below))))
+        return top_node
 
     root = build(top, None)
     if placeholder is not None:
@@ -211,15 +242,15 @@ def render(root: ChainNode) -> str:
         notes = f"  - {'; '.join(node.notes)}" if node.notes else ""
         return f"{node.pid}{mark}  [{node.state}]  {node.url}{notes}".rstrip()
 
-    def emit(node: ChainNode, prefix: str, last: bool, top: bool) -> None:
-        if top:
-            lines.append(line(node))
-            child_prefix = ""
-        else:
-            lines.append(f"{prefix}{'└── ' if last else '├── '}{line(node)}")
-            child_prefix = prefix + ("    " if last else "│   ")
-        for i, child in enumerate(node.children):
-            emit(child, child_prefix, i == len(node.children) - 1, False)
-
-    emit(root, "", True, True)
+    lines.append(line(root))
+    stack: list[tuple[ChainNode, str, bool]] = [
+        (child, "", index == len(root.children) - 1)
+        for index, child in reversed(list(enumerate(root.children)))]
+    while stack:
+        node, prefix, last = stack.pop()
+        lines.append(f"{prefix}{'└── ' if last else '├── '}{line(node)}")
+        child_prefix = prefix + ("    " if last else "│   ")
+        count = len(node.children)
+        for index in range(count - 1, -1, -1):
+            stack.append((node.children[index], child_prefix, index == count - 1))
     return "\n".join(lines)

@@ -308,7 +308,7 @@ def cmd_chain(args: argparse.Namespace, backend: Backend) -> int:
     nodes = root.walk()
     failing = [n for n in nodes if n.state in chain_mod.FAILING]
     if args.json:
-        print_json({"start": start, "tree": root.as_json(), "records": len(nodes),
+        print_json({"start": start, "nodes": root.as_json(), "records": len(nodes),
                     "failing": len(failing)})
     else:
         print(chain_mod.render(root))

@@ -119,6 +119,25 @@ def test_chain_walk_marks_unreadable_and_foreign_records():
     assert child.pid == "P/A" and child.children[0].state == chain.NOT_FOUND
 
 
+def test_chain_of_any_depth_walks_renders_and_serializes_without_recursion():
+    """Issue 15: ``b2safe chain`` failed with RecursionError past ~1,000 records."""
+    import json
+
+    depth = 3000
+    records = {f"P/{n}": record(f"irods://h:1/z/{n}", parent=f"P/{n - 1}" if n else None,
+                                replicas=[f"P/{n + 1}"] if n + 1 < depth else [])
+               for n in range(depth)}
+    root = chain.walk(f"P/{depth // 2}", records.__getitem__, lambda r: (chain.OK, ""))
+    nodes = root.walk()
+    assert root.pid == "P/0" and len(nodes) == depth
+    assert [n.pid for n in nodes] == [f"P/{n}" for n in range(depth)]
+    assert len(chain.render(root).splitlines()) == depth
+    listed = json.loads(json.dumps(root.as_json()))
+    assert [(n["pid"], n["parent"], n["replicas"]) for n in listed] == [
+        (f"P/{n}", f"P/{n - 1}" if n else None, [f"P/{n + 1}"] if n + 1 < depth else [])
+        for n in range(depth)]
+
+
 class _State:
     def __init__(self, exists=True, checksums=(), reachable=True, coll=False):
         self.path, self.exists, self.checksums = "/z/a", exists, list(checksums)

@@ -40,13 +40,10 @@ def test_chain_from_any_copy_shows_the_whole_tree(cli, chain3):
     for start in ((a,), (c,), (COPY_B, "--user", "alice#zoneB")):
         result = cli("chain", *start, "--json")
         assert result.code == 0, result.out + result.err
-        tree = result.json()["tree"]
-        assert tree["pid"] == a
-        assert [n["pid"] for n in tree["replicas"]] == [b]
-        assert [n["pid"] for n in tree["replicas"][0]["replicas"]] == [c]
-        states = [tree["state"], tree["replicas"][0]["state"],
-                  tree["replicas"][0]["replicas"][0]["state"]]
-        assert states == ["ok", "ok", "ok"]
+        nodes = result.json()["nodes"]
+        assert [(n["pid"], n["parent"], n["replicas"]) for n in nodes] == [
+            (a, None, [b]), (b, a, [c]), (c, b, [])]
+        assert [n["state"] for n in nodes] == ["ok", "ok", "ok"]
     text = cli("chain", c).out
     assert text.splitlines()[0].startswith(a)
     assert f"└── {b}" in text and f"    └── {c} (start)" in text
@@ -71,10 +68,10 @@ def test_chain_does_not_follow_prefixes_without_credentials(cli):
               "--user", "alice#zoneA").out.strip()
     result = cli("chain", pid, "--json")
     assert result.code == 0
-    tree = result.json()["tree"]
-    assert (tree["pid"], tree["state"]) == ("21.T99999/ELSEWHERE", "unresolved")
-    assert "no credentials for prefix 21.T99999" in tree["notes"][0]
-    assert tree["replicas"][0]["pid"] == pid and tree["replicas"][0]["state"] == "ok"
+    top, child = result.json()["nodes"]
+    assert (top["pid"], top["state"]) == ("21.T99999/ELSEWHERE", "unresolved")
+    assert "no credentials for prefix 21.T99999" in top["notes"][0]
+    assert top["replicas"] == [pid] and (child["pid"], child["state"]) == (pid, "ok")
 
 
 def test_chain_reports_a_one_sided_link(cli):
@@ -85,7 +82,7 @@ def test_chain_reports_a_one_sided_link(cli):
     cli("rule", "EUDATUpdatePIDWithNewChild", a, b, "--user", "alice#zoneA")
     result = cli("chain", a, "--json")
     assert result.code == 1
-    child = result.json()["tree"]["replicas"][0]
+    child = result.json()["nodes"][1]
     assert child["state"] == "broken-link"
     assert any("EUDAT/PARENT is missing" in note for note in child["notes"])
 
