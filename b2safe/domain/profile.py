@@ -188,9 +188,10 @@ class PidRecord:
     def from_values(cls, values: Iterable[Mapping[str, Any]]) -> PidRecord:
         """Parse a Handle REST value list (data as string shorthand or ``{format, value}``).
 
-        The first value of each profile type wins (as pyhandle's ``retrieve_handle_record``);
-        later duplicates are kept in :attr:`extra`. Raises InvalidInput when there is no URL or a
-        value is malformed.
+        The first value of each profile type wins (as pyhandle's ``retrieve_handle_record``),
+        except EUDAT/REPLICA, where the value at the highest index is the current one (see
+        :func:`replica_slot_after`); the others are kept in :attr:`extra`. Raises InvalidInput
+        when there is no URL or a value is malformed.
         """
         strings: dict[str, str] = {}
         indices: dict[str, int] = {}
@@ -205,6 +206,13 @@ class PidRecord:
                 raise InvalidInput(f"malformed Handle value {value!r}") from exc
             if key == HS_ADMIN and admin is None:
                 admin = _parse_admin(data)
+                indices[key] = index
+            elif key == REPLICA and (key not in strings or index > indices[key]):
+                # EUDAT/REPLICA moves along a version chain (replica_slot_after): the value at
+                # the highest index is the current list; older ones are left-overs.
+                if key in strings:
+                    extra.append((indices[key], key, strings[key]))
+                strings[key] = data_as_text(data)
                 indices[key] = index
             elif key in PROFILE_TYPES and key not in strings:
                 strings[key] = data_as_text(data)
@@ -318,6 +326,38 @@ def normalize_replicas(pids: Iterable[str]) -> tuple[str, ...]:
             seen.add(key)
             out.append(_check_replica_pid(pid))
     return tuple(out)
+
+
+#: First index of the EUDAT/REPLICA version chain after the default index 7.
+REPLICA_CHAIN_START = 1000
+#: The type that takes over index 7 once EUDAT/REPLICA has moved up the chain.
+REPLICA_MOVED = "B2SAFE/REPLICA_MOVED"
+
+
+def replica_values(values: Iterable[Mapping[str, Any]]) -> list[tuple[int, str]]:
+    """``(index, text)`` of every EUDAT/REPLICA value of a Handle value list, by index.
+
+    The last one (highest index) is the current list; see :func:`replica_slot_after`.
+    """
+    found = [(int(v["index"]), data_as_text(v.get("data"))) for v in values
+             if v.get("type") == REPLICA]
+    return sorted(found)
+
+
+def replica_slot_after(index: Optional[int]) -> int:
+    """The index the next version of the EUDAT/REPLICA list is written to.
+
+    Concurrent agents (other processes, other servers) may add children to one parent at once.
+    Each writes the new list to the slot after the current one with ``PUT ?index=N
+    &overwrite=false``: the Handle server creates a value only where none exists (409,
+    responseCode 201 otherwise, Tech Manual ch. 14), so of several agents that read the same
+    list exactly one can write its successor; the others read again and re-apply. Every list is
+    thus built on the one before it, and the union of every agent's children is kept. Slots
+    are the default index 7, then 1000, 1001, ... (above anything the profile or HS_ADMIN uses).
+    """
+    if index is None:
+        return DEFAULT_INDICES[REPLICA]
+    return max(index + 1, REPLICA_CHAIN_START)
 
 
 def parse_replicas(text: str) -> tuple[str, ...]:

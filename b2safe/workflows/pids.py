@@ -437,6 +437,27 @@ class PidWorkflow:
         return self.pids.add_replica(validate_pid(parent_pid, "parent PID"),
                                      validate_pid(child_pid, "child PID"))
 
+    def mirror_replicas(self, info: ObjectInfo, replicas: str) -> None:
+        """Mirror a record's EUDAT/REPLICA list in the catalog: one AVU per child PID.
+
+        One AVU per child, not the whole list in one value: iRODS stores at most 2,700
+        characters per AVU value, and adding distinct AVUs commutes, so agents mirroring
+        children of one parent at once all keep theirs. A 4.x mirror (the comma-separated list
+        in one AVU) is replaced by per-child AVUs. Only missing children are added.
+        """
+        kind = kind_flag(info)
+        present = {a.value for a in self.catalog.avus(info.path, kind, REPLICA_AVU)}
+        have = [v for v in present if "," not in v]
+        wanted = list(profile.parse_replicas(replicas))
+        for value in present - set(have):
+            wanted += profile.parse_replicas(value)
+        for pid in profile.normalize_replicas(wanted):
+            if not profile.contains_pid(have, pid):
+                self.catalog.add_avu(info.path, kind, REPLICA_AVU, pid, known_absent=True)
+                have.append(pid)
+        for value in present - set(have):
+            self.catalog.remove_avu(info.path, kind, REPLICA_AVU, value)
+
     def update_url(self, pid: str, url: str) -> None:
         """``EUDATeURLupdate``: point ``pid`` at ``url``."""
         if not url or any(c.isspace() for c in url):

@@ -11,7 +11,7 @@ The flow follows B2SAFE 4.x (``EUDATReplication`` -> ``EUDATRegDataRepl`` ->
 4. registered data: make sure the source (and, recursively, every sub-collection and object)
    has a PID; create each replica's PID **in the destination zone, by its own ruleset and
    credentials** (one remote execution per page of 256 paths); add each child to its parent's
-   EUDAT/REPLICA once and mirror the list on the source;
+   EUDAT/REPLICA once and mirror it on the source (one EUDAT/REPLICA AVU per child);
 5. remove the fail-log record. On any failure the record stays, with its cause, for
    ``EUDATTransferUsingFailLog`` and the periodic retry rule; re-running is always safe.
 
@@ -510,7 +510,7 @@ class Replicator:
         return found
 
     def _link(self, links: list[Link]) -> list[Failure]:
-        """Add each child to its parent's EUDAT/REPLICA (pooled HTTP), then mirror the lists.
+        """Add each child to its parent's EUDAT/REPLICA (pooled HTTP), then mirror each child.
 
         A parent without an EUDAT/REPLICA mirror whose record B2SAFE made gets its first child
         with a single conditional PUT (:meth:`PidService.add_first_replica`).
@@ -530,7 +530,7 @@ class Replicator:
                                         f"REPLICA attribute of source {item.path} could not "
                                         f"be updated: {result}"))
                 continue
-            self.catalog.set_avu(item.path, _kind(item), REPLICA_AVU, result)
+            self.workflow.mirror_replicas(item, result)
         return failures
 
     # --- the fail log ----------------------------------------------------------------------------

@@ -21,3 +21,18 @@ def world(tmp_path):
     w = World(site.create(tmp_path / "sandbox", zones=ZONES))
     yield w
     w.close()
+
+
+@pytest.fixture
+def fed(world):
+    """Replica areas in zoneB and zoneC, writable by the replicating users, inheriting ACLs."""
+    b = world.client("rods#zoneB")
+    b.imkdir("/zoneB/replicas", parents=True)
+    for user in ("rods#zoneA", "alice#zoneA"):
+        b.ichmod("own", user, "/zoneB/replicas")
+    b.inherit("/zoneB/replicas", True)
+    c = world.client("rods#zoneC")
+    c.imkdir("/zoneC/replicas", parents=True)
+    c.ichmod("own", "rods#zoneB", "/zoneC/replicas")
+    c.inherit("/zoneC/replicas", True)
+    return world

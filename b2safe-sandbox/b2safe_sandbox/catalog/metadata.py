@@ -12,12 +12,16 @@ from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
     CAT_INVALID_RESOURCE,
     CAT_INVALID_USER,
+    CAT_SQL_ERR,
     CAT_SUCCESS_BUT_WITH_NO_INFO,
     CAT_UNKNOWN_COLLECTION,
     CAT_UNKNOWN_FILE,
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
 )
 from b2safe_sandbox.gq.columns import ACCESS_WRITE
+
+#: Longest AVU attribute name or value the catalog stores (R_META_MAIN columns).
+META_VALUE_MAX = 2700
 
 #: Accepted spellings of the object kind -> canonical kind letter.
 KINDS = {"-d": "d", "-D": "d", "-c": "C", "-C": "C", "-r": "R", "-R": "R", "-u": "u", "-U": "u"}
@@ -70,6 +74,13 @@ class MetadataMixin(DataMixin):
     def _check_avu(attr: str, value: str) -> None:
         if not attr or value is None or value == "":
             raise fail(CAT_INVALID_ARGUMENT, "AVU attribute and value must not be empty")
+        # R_META_MAIN.meta_attr_name and meta_attr_value are varchar(2700)
+        # (irods: plugins/database/src/icatSysTables.sql.pp.in, create table R_META_MAIN).
+        # Guess: the database refuses a longer value and the catalog reports CAT_SQL_ERR, as
+        # for other failed inserts.
+        if len(attr) > META_VALUE_MAX or len(value) > META_VALUE_MAX:
+            raise fail(CAT_SQL_ERR, f"AVU attribute or value longer than {META_VALUE_MAX} "
+                                    "characters (R_META_MAIN varchar(2700))")
 
     def avu_add(self, kind: str, target: str, a: str, v: str, u: str = "",
                 actor: Optional[str] = None) -> None:

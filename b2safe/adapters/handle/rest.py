@@ -61,6 +61,8 @@ R = TypeVar("R")
 
 LOG = logging.getLogger("b2safe.adapters.handle")
 _LOCK_STRIPES = 64
+#: Read-and-re-apply rounds of a conditional EUDAT/REPLICA update before giving up.
+_CAS_ATTEMPTS = 50
 
 
 # --- transport ------------------------------------------------------------------------------------
@@ -550,7 +552,11 @@ class PidService:
 
     def get_value(self, pid: str, key: str) -> Optional[str]:
         """The first value of type ``key`` in ``pid`` as text, or None (PidNotFound if no PID)."""
-        for value in self.get_values(pid):
+        values = self.get_values(pid)
+        if key == profile.REPLICA:
+            slots = profile.replica_values(values)
+            return slots[-1][1] if slots else None
+        for value in values:
             if value.get("type") == key:
                 return profile.data_as_text(value.get("data"))
         return None
@@ -572,57 +578,79 @@ class PidService:
     def add_replica(self, parent_pid: str, child_pid: str) -> str:
         """Add ``child_pid`` to the EUDAT/REPLICA of ``parent_pid``; return the new list.
 
-        Nothing is written when the child is already listed (any letter case).
+        Safe against concurrent agents in any process or server: the new list is written with a
+        conditional ``PUT ?index=<next slot>&overwrite=false`` (see
+        :func:`b2safe.domain.profile.replica_slot_after`); an agent whose write lost the race,
+        or whose child is not in the current list afterwards, reads again and re-applies.
+        Nothing is written when the child is already listed (any letter case). Requests: one
+        GET when listed; GET and PUT for the first child; else GET, PUT, GET and one request
+        retiring the superseded slot.
         """
-        parent_pid = validate_pid(parent_pid)
-        child_pid = validate_pid(child_pid)
-
-        def attempt(number: int) -> str:
-            values = self._get_values(parent_pid)
-            if values is None:
-                raise PidNotFound(f"PID {parent_pid} not found")
-            current = ""
-            for value in values:
-                if value.get("type") == profile.REPLICA:
-                    current = profile.data_as_text(value.get("data"))
-                    break
-            listed = profile.parse_replicas(current)
-            if profile.contains_pid(listed, child_pid) and current == \
-                    profile.format_replicas(listed):
-                return current
-            new = profile.format_replicas(profile.add_replica(listed, child_pid))
-            self._apply(parent_pid, {profile.REPLICA: new}, values, number)
-            return new
-
-        with self._lock_for(parent_pid):
-            return self._retrying("add_replica", parent_pid, attempt)
+        return self._add_to_replicas(validate_pid(parent_pid), validate_pid(child_pid), None)
 
     def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
         """Add the first child of a parent whose record has no EUDAT/REPLICA: one request.
 
-        ``PUT ?index=<default REPLICA index>&overwrite=false`` creates the value only when that
-        index is free, so nothing can be overwritten; when it is taken (409) this falls back to
-        :meth:`add_replica` (GET, then PUT). Use it only for records this profile wrote (REPLICA,
-        when present, sits at its default index), e.g. when the source has no EUDAT/REPLICA
-        mirror AVU. Returns the new list.
+        ``PUT ?index=7&overwrite=false`` without reading first: slot 7 is never freed once used
+        (:meth:`_retire` marks it instead), so a success proves the parent had no list. When
+        the slot is taken (409) this continues as :meth:`add_replica`. Returns the new list.
         """
-        parent_pid = validate_pid(parent_pid)
-        child_pid = validate_pid(child_pid)
-        index = profile.DEFAULT_INDICES[profile.REPLICA]
-        entry = {"index": index, "type": profile.REPLICA, "data": child_pid}
+        return self._add_to_replicas(validate_pid(parent_pid), validate_pid(child_pid), [])
 
-        def attempt(number: int) -> Optional[str]:
-            answer = self._put(parent_pid, [entry], indices=[index], overwrite=False)
-            if _ok(answer):
-                return child_pid
-            if answer.status == 409:
-                return None  # taken (or our earlier attempt's answer was lost): read and merge
-            _raise_for(answer, "add_replica", parent_pid)
-            raise AssertionError("unreachable")
+    def _add_to_replicas(self, parent_pid: str, child_pid: str,
+                         assumed: Optional[list[dict[str, Any]]]) -> str:
+        """Re-read and re-apply until the current EUDAT/REPLICA holds ``child_pid``.
+
+        ``assumed``: values to start from instead of a first GET ([] for a parent believed to
+        have no list).
+        """
+
+        def attempt(number: int) -> str:
+            values = assumed if number == 0 else None
+            for _ in range(_CAS_ATTEMPTS):
+                if values is None:
+                    values = self._get_values(parent_pid)
+                    if values is None:
+                        raise PidNotFound(f"PID {parent_pid} not found")
+                slots = profile.replica_values(values)
+                head_index, current = slots[-1] if slots else (None, "")
+                listed = profile.parse_replicas(current)
+                if profile.contains_pid(listed, child_pid):
+                    self._retire(parent_pid, slots[:-1])
+                    return profile.format_replicas(listed)
+                new = profile.format_replicas(profile.add_replica(listed, child_pid))
+                first = profile.DEFAULT_INDICES[profile.REPLICA]
+                slot = profile.replica_slot_after(head_index)
+                if slot == first and any(int(v["index"]) == first for v in values):
+                    slot = profile.REPLICA_CHAIN_START  # 7 holds another type (or the marker)
+                entry = {"index": slot, "type": profile.REPLICA, "data": new}
+                answer = self._put(parent_pid, [entry], indices=[slot], overwrite=False)
+                if _ok(answer) and slot == first:
+                    return new  # slot 7 was never used: there was no list to merge with
+                if not _ok(answer) and answer.status != 409:
+                    _raise_for(answer, "add_replica", parent_pid)
+                self.stats.add("replica_writes" if _ok(answer) else "replica_conflicts")
+                values = None  # read back: a write below the current slot does not count
+            raise PidError(f"add_replica {parent_pid}: EUDAT/REPLICA kept changing during "
+                           f"{_CAS_ATTEMPTS} attempts; try again")
 
         with self._lock_for(parent_pid):
-            created = self._retrying("add_replica", parent_pid, attempt)
-        return created if created is not None else self.add_replica(parent_pid, child_pid)
+            return self._retrying("add_replica", parent_pid, attempt)
+
+    def _retire(self, pid: str, superseded: list[tuple[int, str]]) -> None:
+        """Remove superseded EUDAT/REPLICA versions (tidying: failures are left for later).
+
+        Slot 7 is overwritten with a ``B2SAFE/REPLICA_MOVED`` marker instead of deleted, so it
+        is never free again (see :meth:`add_first_replica`); later slots are deleted.
+        """
+        first = profile.DEFAULT_INDICES[profile.REPLICA]
+        later = [index for index, _ in superseded if index != first]
+        if any(index == first for index, _ in superseded):
+            marker = {"index": first, "type": profile.REPLICA_MOVED,
+                      "data": "EUDAT/REPLICA is kept at a higher index"}
+            self._put(pid, [marker], indices=[first], overwrite=True)
+        if later:
+            self._delete(pid, indices=later)
 
     def _apply(self, pid: str, changes: dict[str, Optional[str]],
                values: Optional[list[dict[str, Any]]], attempt: int) -> dict[str, Optional[str]]:
@@ -632,8 +660,9 @@ class PidService:
             if values is None:
                 raise PidNotFound(f"PID {pid} not found")
         by_type: dict[str, dict[str, Any]] = {}
-        for value in values:
-            by_type.setdefault(str(value.get("type")), value)
+        for value in sorted(values, key=lambda v: (v.get("type") == profile.REPLICA and
+                                                   -int(v["index"]))):
+            by_type.setdefault(str(value.get("type")), value)  # EUDAT/REPLICA: the current slot
         taken = {int(value["index"]) for value in values}
         writes: list[dict[str, Any]] = []
         removals: list[int] = []

@@ -75,7 +75,9 @@ def assert_consistent(world, src_root=SRC, dst_root=DST, src_zone="zoneA", dst_z
         replicas = [p.upper() for p in parent_record.replicas]
         assert replicas.count(child.upper()) == 1, (source, parent_record.replicas)
         assert len(replicas) == len(set(replicas))
-        assert child.upper() in [p.upper() for p in parse_replicas(src_avus["EUDAT/REPLICA"][0])]
+        mirrored = [p.upper() for value in src_avus["EUDAT/REPLICA"]
+                    for p in parse_replicas(value)]
+        assert mirrored.count(child.upper()) == 1
         assert dst_cat.coll_get(target) is not None or dst_cat.data_get(target)
     assert len(child_pids) == len(set(child_pids))
     assert sorted(h.upper() for h in world.handles(dst_zone)) == sorted(child_pids)
