@@ -20,7 +20,6 @@ from typing import Any, Callable, Optional, Union
 from b2safe_sandbox.errors import (
     CAT_NAME_EXISTS_AS_COLLECTION,
     INPUT_ARG_NOT_WELL_FORMED_ERR,
-    OVERWRITE_WITHOUT_FORCE_FLAG,
     RULE_ENGINE_ERROR,
     SYS_NO_API_PRIV,
     USER_FILE_DOES_NOT_EXIST,
@@ -104,65 +103,17 @@ class ClientSession:
              force: bool = False, parallel: Optional[bool] = None) -> Any:
         """Upload ``data`` to ``path``; returns the new ReplicaRow (None if a PEP skipped it).
 
-        Files above 32 MB (or ``parallel=True``) use the parallel (portal) sequence, where the
-        put post-PEP fires before the data arrives.
+        Files above 32 MB (or ``parallel=True``) take the parallel (portal) route, whose put
+        post-PEP fires after the data arrived (:mod:`b2safe_sandbox.routes`).
         """
+        from b2safe_sandbox import routes
+
         content = Path(data).read_bytes() if isinstance(data, Path) else bytes(data)
-        zone = self._zone(path)
         if parallel is None:
             parallel = len(content) > SINGLE_BUFFER_LIMIT
-        cond = {"dataType": "generic"}
-        if resc:
-            cond["destRescName"] = resc
-        if force:
-            cond["forceFlag"] = ""
-        inp = T._make_data_obj_inp(path, cond, dataSize=len(content), oprType=PUT_OPR,
-                                   createMode=0o600, openFlags=1)
-        cat = self.sandbox.zone(zone).catalog
-        if not parallel:
-            buf = T._make_bytes_buf(content)
-
-            def body(ctx: ExecContext) -> Any:
-                existed = cat.data_exists(path)
-                row = cat.data_put(path, content, self.user, resc=resc, force=force)
-                peps.fire_static(ctx, zone, "acPostProcForOpen" if existed else
-                                 "acPostProcForCreate", path, row.repl_num)
-                peps.fire_static(ctx, zone, "acPostProcForPut", path, row.repl_num)
-                peps.fire_resource_modified(ctx, zone, path, row.resc_name, row.repl_num)
-                return row
-
-            return self._api(zone, "data_obj_put", [inp, buf, None], body)
-
-        def check(ctx: ExecContext) -> bool:
-            if cat.data_exists(path) and not force:
-                raise IrodsCallError(f"{path} exists", code=OVERWRITE_WITHOUT_FORCE_FLAG)
-            if cat.coll_get(path) is not None:
-                raise IrodsCallError(f"{path} is a collection",
-                                     code=CAT_NAME_EXISTS_AS_COLLECTION)
-            return True
-
-        portal = T._new(T.PortalOprOut, numThreads=4)
-        go = self._api(zone, "data_obj_put", [inp, T.BytesBuf(), portal], check)
-        if not go:
-            return None
-        with self.sandbox.toplevel():
-            ctx = self._ctx(zone)
-            row = cat.data_put(path, content, self.user, resc=resc, force=force)
-            peps.fire_static(ctx, zone, "acPostProcForParallelTransferReceived", path,
-                             row.repl_num)
-            l1 = 3
-            plugin_ctx = tbridge.plugin_context(ctx, zone)
-            pre = peps.fire(ctx, zone, "pep_api_opr_complete_pre",
-                            [PYTHON_INSTANCE, plugin_ctx, l1], "api_pep")
-            if pre is not None and pre.code < 0:
-                raise IrodsCallError("pep_api_opr_complete_pre failed", code=pre.code)
-            peps.fire_static(ctx, zone, "acPostProcForPut", path, row.repl_num)
-            peps.fire_resource_modified(ctx, zone, path, row.resc_name, row.repl_num)
-            post = peps.fire(ctx, zone, "pep_api_opr_complete_post",
-                             [PYTHON_INSTANCE, plugin_ctx, l1], "api_pep")
-            if post is not None and post.code < 0:
-                raise IrodsCallError("pep_api_opr_complete_post failed", code=post.code)
-            return row
+        if parallel:
+            return routes.iput_parallel(self, path, content, force=force, resc=resc)
+        return routes.iput(self, path, content, force=force, resc=resc)
 
     def iget(self, path: str) -> bytes:
         """Download ``path``."""

@@ -85,6 +85,12 @@ class CatalogBase:
 
     # -- connection ---------------------------------------------------------------------------
 
+    def changes(self) -> int:
+        """Rows inserted, updated or deleted through this catalog object so far (SQLite's
+        ``total_changes``): tests count the catalog writes an operation or a PEP costs."""
+        with self._lock:
+            return int(self._conn.total_changes)
+
     def close(self) -> None:
         """Close the connection (the catalog object is unusable afterwards)."""
         with self._lock:

@@ -62,15 +62,21 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
     """
     data = read_bytes(ctx, src)
     dst_zone, dst_cat = catalog_for(ctx, dst)
+    existed = dst_cat.data_exists(dst)
+    peps.fire_static(ctx, dst_zone, "acSetRescSchemeForCreate", dst)
     row = dst_cat.data_put(dst, data, ctx.client_user, resc=resc or None, force=force,
                            checksum=bool(verify), data_type=data_type or "generic")
     if reg_chksum:
         dst_cat.data_set_checksum(dst, row.repl_num, reg_chksum)
     if ctx.sandbox.faults.take_transfer_corruption(dst_zone):
         dst_cat.corrupt_replica(dst, repl_num=row.repl_num, mode="flip")
-    # Guess: the copy's destination fires acPostProcForCopy and the resource PEP, in that order.
-    peps.fire_static(ctx, dst_zone, "acPostProcForCopy", dst, row.repl_num)
+    # The destination's rsDataObjClose finalizes (file_modified), then fires Create (or Open
+    # for an overwrite) and Copy (rsDataObjClose.cpp@5.0.2 L76-104, L612). Guess: across zones
+    # the destination zone's server does this for the remote server's open/write/close.
     peps.fire_resource_modified(ctx, dst_zone, dst, row.resc_name, row.repl_num)
+    peps.fire_static(ctx, dst_zone, "acPostProcForOpen" if existed else "acPostProcForCreate",
+                     dst, row.repl_num)
+    peps.fire_static(ctx, dst_zone, "acPostProcForCopy", dst, row.repl_num)
     return row
 
 
@@ -149,13 +155,18 @@ def unlink(ctx: ExecContext, path: str, force: bool = False, admin: bool = False
 
 
 def rename(ctx: ExecContext, src: str, dst: str) -> None:
-    """Rename a data object or collection; acPostProcForObjRename(src, dst) errors propagate."""
+    """Rename a data object or collection between acPreProcForObjRename(src, dst) and
+    acPostProcForObjRename(src, dst), whose errors propagate."""
     zone, cat = catalog_for(ctx, src)
     dst_zone = ctx.sandbox.zone_of_path(dst)
     if dst_zone != zone:
         from b2safe_sandbox.errors import SYS_NOT_SUPPORTED
 
         raise IrodsCallError("cannot rename across zones", code=SYS_NOT_SUPPORTED)
+    if cat.data_exists(src) or cat.coll_get(src) is not None:
+        # rsDataObjRename.cpp@5.0.2 L197-205, L236-245: its error refuses the rename.
+        peps.fire_static(ctx, zone, "acPreProcForObjRename", src, args=[src, dst],
+                         propagate=True)
     if cat.data_exists(src):
         cat.data_rename(src, dst, ctx.client_user)
     elif cat.coll_get(src) is not None:

@@ -507,6 +507,12 @@ class DataObjCopyInp(_Struct):
     """``dataObjCopyInp_t``: srcDataObjInp, destDataObjInp (copy and rename PEPs)."""
 
 
+@_fields(_char("objPath", MAX_NAME_LEN), _ptr("attriArray"), _sub("condInput", KeyValPair))
+class BulkOprInp(_Struct):
+    """``bulkOprInp_t``: objPath (the target collection), attriArray (GenQueryOut of the
+    objects' paths, offsets, ...), condInput (PREP src/types/irods/bulkDataObjPut.cpp)."""
+
+
 @_fields(
     _int("l1descInx"), _int("len"), _int("whence"), _int("oprType"), _int("offset"),
     _int("bytesWritten"), _sub("condInput", KeyValPair),

@@ -49,10 +49,17 @@ def fire(base: ExecContext, zone: str, name: str, args: list, kind: str,
         return None
     ctx = base.derive(zone=zone, kind=kind, doi_path=doi_path, doi_repl=doi_repl,
                       doinp_path=doi_path, stdout=None)
+    before = _catalog_changes(sandbox)
     outcome = engine.exec_rule(ctx, name, args)
     sandbox.events.append(PepEvent(zone, name, _summary(args),
-                                   outcome.code if outcome.ran else None, outcome.ran))
+                                   outcome.code if outcome.ran else None, outcome.ran,
+                                   writes=_catalog_changes(sandbox) - before))
     return outcome
+
+
+def _catalog_changes(sandbox: Any) -> int:
+    """Catalog rows changed so far in every zone (what a PEP wrote is the difference)."""
+    return sum(sandbox.zone(name).catalog.changes() for name in sandbox.zone_names)
 
 
 def fire_static(base: ExecContext, zone: str, name: str, path: Optional[str] = None,

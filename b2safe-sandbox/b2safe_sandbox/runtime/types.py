@@ -17,10 +17,12 @@ class RuleOutcome:
 
 @dataclass
 class PepEvent:
-    """A PEP invocation point reached in a zone (``ran`` = a rule of that name ran)."""
+    """A PEP invocation point reached in a zone (``ran`` = a rule of that name ran; ``writes``
+    = catalog rows the rule changed, in every zone, its nested PEPs included)."""
 
     zone: str
     name: str
     args: list = field(default_factory=list)
     code: Optional[int] = None
     ran: bool = False
+    writes: int = 0

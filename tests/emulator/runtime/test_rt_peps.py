@@ -51,23 +51,29 @@ def names(sb, start=0):
 def test_single_buffer_put_order(psb):
     c = psb.client("alice#zoneA")
     c.iput(f"{HOME}/x", b"data")
+    # irods rsDataObjPut.cpp@5.0.2 L74-84, L414: the static PEPs after the replica is finalized
+    # (file_modified); irods_resource_redirect.cpp L62-105: acSetRescSchemeForCreate.
     assert names(psb) == [
-        "pep_api_data_obj_put_pre", "acPostProcForCreate", "acPostProcForPut",
-        "pep_resource_modified_post", "pep_api_data_obj_put_post",
+        "pep_api_data_obj_put_pre", "acSetRescSchemeForCreate", "pep_resource_modified_post",
+        "acPostProcForCreate", "acPostProcForPut", "pep_api_data_obj_put_post",
         "pep_api_data_obj_put_finally"]
     mark = len(psb.events)
     c.iput(f"{HOME}/x", b"data2", force=True)
-    assert names(psb, mark)[1] == "acPostProcForOpen"
+    assert names(psb, mark)[3] == "acPostProcForOpen"
     assert any("PEP put:/zoneA/home/alice/x" in x for x in psb.server_log["zoneA"])
 
 
 def test_parallel_put_order(psb):
     psb.client("alice#zoneA").iput(f"{HOME}/big", b"x" * 10, parallel=True)
+    # rsDataObjPut.cpp@5.0.2 L449-520 waits for the client's rcOprComplete (rsDataObjClose:
+    # finalize, then Create and Put, L76-104) and returns SYS_NO_HANDLER_REPLY_MSG, which
+    # apiHandler.hpp L64-69, L227-260 accept: the put's post-PEP comes last (irods#4404).
     assert names(psb) == [
-        "pep_api_data_obj_put_pre", "pep_api_data_obj_put_post",
-        "pep_api_data_obj_put_finally", "acPostProcForParallelTransferReceived",
-        "pep_api_opr_complete_pre", "acPostProcForPut", "pep_resource_modified_post",
-        "pep_api_opr_complete_post"]
+        "pep_api_data_obj_put_pre", "acSetRescSchemeForCreate",
+        "acPostProcForParallelTransferReceived", "pep_api_opr_complete_pre",
+        "pep_resource_modified_post", "acPostProcForCreate", "acPostProcForPut",
+        "pep_api_opr_complete_post", "pep_api_opr_complete_finally",
+        "pep_api_data_obj_put_post", "pep_api_data_obj_put_finally"]
 
 
 def test_finally_except_need_nrep(make_sb):
@@ -109,8 +115,10 @@ def test_other_operations_order(psb):
     c.iput(f"{HOME}/x", b"d")
     for op, expected in [
         (lambda: c.icp(f"{HOME}/x", f"{HOME}/y"),
-         ["pep_api_data_obj_copy_pre", "acPostProcForCopy", "pep_resource_modified_post",
-          "pep_api_data_obj_copy_post", "pep_api_data_obj_copy_finally"]),
+         # rsDataObjClose.cpp@5.0.2 L76-104, L612 for the COPY_DEST replica.
+         ["pep_api_data_obj_copy_pre", "acSetRescSchemeForCreate", "pep_resource_modified_post",
+          "acPostProcForCreate", "acPostProcForCopy", "pep_api_data_obj_copy_post",
+          "pep_api_data_obj_copy_finally"]),
         (lambda: c.irepl(f"{HOME}/x", "r2"),
          ["pep_api_data_obj_repl_pre", "pep_resource_modified_post", "acPostProcForRepl",
           "acPostProcForPut", "pep_api_data_obj_repl_post", "pep_api_data_obj_repl_finally"]),
@@ -140,7 +148,8 @@ def test_msi_operations_fire_no_api_peps(psb):
     mark = len(psb.events)
     cb = psb.callback("zoneA", "alice#zoneA")
     cb.msiDataObjCopy(f"{HOME}/x", f"{HOME}/z", "null", 0)
-    assert names(psb, mark) == ["acPostProcForCopy", "pep_resource_modified_post"]
+    assert names(psb, mark) == ["acSetRescSchemeForCreate", "pep_resource_modified_post",
+                                "acPostProcForCreate", "acPostProcForCopy"]
 
 
 def test_pep_rei_and_session_vars(make_sb):

@@ -25,7 +25,7 @@ from b2safe_sandbox.errors import (
     USER_RSYNC_NO_MODE_INPUT_ERR,
     IrodsCallError,
 )
-from b2safe_sandbox.runtime import dataops, peps, tbridge
+from b2safe_sandbox.runtime import dataops, descriptors, peps, tbridge
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import MsiCall
 from b2safe_sandbox.runtime.options import parse_options
@@ -46,8 +46,7 @@ def _opt_int(opts: dict, key: str) -> Optional[int]:
 
 
 def _l1(call: MsiCall) -> dict:
-    table = call.sandbox.__dict__.setdefault("l1_descriptors", {})
-    return table
+    return descriptors.table(call.sandbox)
 
 
 def _fd(call: MsiCall, index: int) -> dict:
@@ -65,10 +64,41 @@ def _fd(call: MsiCall, index: int) -> dict:
 
 
 def _new_fd(call: MsiCall, entry: dict) -> int:
-    table = _l1(call)
-    fd = max([2, *table.keys()]) + 1
-    table[fd] = entry
-    return fd
+    return descriptors.new_fd(call.sandbox, entry)
+
+
+@microservice("msi_get_file_descriptor_info", 2, inputs={0: "any"}, outputs={1: "STR"})
+def msi_get_file_descriptor_info(call: MsiCall) -> dict:
+    """msi_get_file_descriptor_info(fd, json_out): the JSON description of an open L1
+    descriptor of this agent (irods plugins/microservices/src/get_file_descriptor_info.cpp@5.0.2
+    L21-49: an INT_MS_T input, else SYS_INVALID_INPUT_PARAM; plugins/api/src/
+    get_file_descriptor_info.cpp L259-318). A descriptor that is not open is refused.
+
+    Guess: the real API indexes L1desc without a range or in-use check; the sandbox refuses
+    with SYS_INVALID_INPUT_PARAM (what the API returns for any exception) instead of reading
+    a stale slot.
+    """
+    fd = call.args[0]
+    if isinstance(fd, bool) or not isinstance(fd, int) or fd < 0:
+        raise IrodsCallError("msi_get_file_descriptor_info: the descriptor must be an integer",
+                             code=SYS_INVALID_INPUT_PARAM)
+    text = descriptors.info_json(call.sandbox, fd)
+    if not text:
+        raise IrodsCallError(f"msi_get_file_descriptor_info: descriptor {fd} is not open",
+                             code=SYS_INVALID_INPUT_PARAM)
+    return {1: text}
+
+
+@microservice("msiSetBulkPutPostProcPolicy", 1, inputs={0: "str"})
+def msi_set_bulk_put_post_proc_policy(call: MsiCall) -> dict:
+    """msiSetBulkPutPostProcPolicy('on'|...): whether a bulk put (``iput -b``) then fires
+    acPostProcForPut per object: "on" sets rei->status POLICY_ON, anything else POLICY_OFF
+    (irods server/re/src/reSysDataObjOpr.cpp@5.0.2 L1301-1315, read by rsBulkDataObjPut.cpp
+    L842-852). The sandbox keeps the answer for the bulk put that fired
+    acBulkPutPostProcPolicy."""
+    value = "on" if call.text(0) == "on" else "off"
+    call.sandbox.__dict__["bulk_put_post_proc_policy"] = value
+    return {}
 
 
 # --------------------------------------------------------------------- create / open / rw / close
