@@ -130,6 +130,7 @@ class PolicyConfig:
     fixed_content: bool = False
     ror: str = ""
     fio: str = ""
+    on_move: bool = True
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ _RULE_MODULES = (
     "b2safe.ruleset.events",
     "b2safe.ruleset.replication",
     "b2safe.ruleset.policy",
+    "b2safe.ruleset.ingest",
     "b2safe.ruleset.authorization",
     "b2safe.ruleset.repository",
 )

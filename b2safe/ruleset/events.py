@@ -3,7 +3,9 @@
 ``acPostProcForObjRename(src, dst)`` fires after any rename or move, by a client (``imv``) or by
 a microservice, for data objects and collections. When ``pid.update_url_on_rename`` is on, the PID
 of the moved path (and, for a collection, of everything below it that has one) is pointed at the
-new location. A PEP never fails the user's operation: problems are logged.
+new location. A data object moved into a policy collection from outside it counts as an upload
+there when the policy's ``on_move`` is on (:func:`b2safe.ruleset.ingest.ingest_moved`). A PEP
+never fails the user's operation: problems are logged.
 """
 
 from __future__ import annotations
@@ -13,16 +15,25 @@ import logging
 from b2safe.domain import paths
 from b2safe.prep import RuleContext, pep
 from b2safe.ruleset._wiring import pid_workflow
+from b2safe.ruleset.ingest import ingest_moved
 
 logger = logging.getLogger("b2safe.events")
 
 
 @pep("acPostProcForObjRename")
 def on_rename(ctx: RuleContext, rule_args: list) -> None:
-    """Update PID URLs after ``src`` was renamed to ``dst`` (rule_args: src, dst)."""
-    if len(rule_args) < 2 or not ctx.config.pid.update_url_on_rename:
+    """Update PID URLs after ``src`` was renamed to ``dst`` (rule_args: src, dst); then apply
+    the upload policies to what moved into a policy collection (``on_move``)."""
+    if len(rule_args) < 2:
         return
     source, destination = str(rule_args[0]), str(rule_args[1])
+    if ctx.config.pid.update_url_on_rename:
+        _update_urls(ctx, source, destination)
+    if ctx.config.policies:
+        ingest_moved(ctx, source, destination)
+
+
+def _update_urls(ctx: RuleContext, source: str, destination: str) -> None:
     workflow = pid_workflow(ctx)
     info = workflow.catalog.stat(destination) \
         if paths.zone_of(destination) == workflow.catalog.zone else None

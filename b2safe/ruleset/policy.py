@@ -1,16 +1,16 @@
 """Policy PEPs and the pending-work rule: bindings of :mod:`b2safe.workflows.upload`,
 :mod:`b2safe.workflows.removal` and :mod:`b2safe.workflows.pending_work`.
 
-**Which PEP is "upload complete".** ``acPostProcForPut``. It fires once the data is in place for
-both single-buffer and parallel (portal) ``iput`` (for the latter from ``rsDataObjClose``, after
-the data arrived; ``pep_api_data_obj_put_post`` fires *before* a parallel transfer and is not
-used), and it does **not** fire for copies, so replicas that ``msiDataObjRsync`` writes into a
-policy collection of the destination zone do not trigger that zone's policies. Being a static
-PEP, its errors are only logged. ``pep_resource_modified_post`` also fires for ``replica_close``
-clients (HTTP API, S3, PRC parallel put), but equally for every copy and replication (maybe once
-per resource of a hierarchy), so it cannot tell an upload from a replica arriving; it is not
-hooked, and nothing is done twice. Guess: sites whose users upload only through replica_close
-clients run ``EUDATPidsForCollBatched``/``EUDATReplication`` periodically instead.
+**Upload policies** apply when a data object arrives in a policy collection, whatever the route:
+:mod:`b2safe.ruleset.ingest` binds each route's PEP (docs/policies.md: route x hook, with the
+iRODS sources) to :func:`uploads`. ``acPostProcForPut`` covers ``iput`` single-buffer and
+parallel alike (for the latter it fires from ``rsDataObjClose`` once the data arrived, and
+``pep_api_data_obj_put_post`` fires after it, irods#4404), python-irodsclient ``put`` with one
+or several streams (the initial stream's DATA_OBJ_CLOSE; its other streams close with
+REPLICA_CLOSE without finalizing) and every open/create-write-close client; ``replica_close``
+clients (HTTP API, S3 API, istream), registration, touch, client copies and moves need hooks of
+their own. ``pep_resource_modified_post`` is not hooked: it fires for every copy and replication
+too (maybe once per resource of a hierarchy), so it cannot tell an upload from a replica.
 
 **Removal** (``deletion.mode``): the pre-PEPs refuse (SYS_NOT_ALLOWED) or remember, the
 post-PEPs mark; see :mod:`b2safe.workflows.removal`. Rename: see :mod:`b2safe.ruleset.events`
@@ -32,7 +32,7 @@ from b2safe.workflows.upload import Uploads
 PENDING_RULE = pending_work.PENDING_RULE
 
 
-def _doi_path(ctx: RuleContext) -> tuple[str, Optional[int]]:
+def doi_path(ctx: RuleContext) -> tuple[str, Optional[int]]:
     """(path, replica number) of the data object a static PEP describes (rei.doi)."""
     doi = getattr(ctx.rei, "doi", None)
     if doi is None:
@@ -52,18 +52,13 @@ def _api_path(rule_args: list, attribute: str) -> str:
     return str(getattr(rule_args[2], attribute, "") or "")
 
 
-def _uploads(ctx: RuleContext) -> Uploads:
+def uploads(ctx: RuleContext) -> Uploads:
+    """The upload policies on behalf of the rule's caller."""
     return Uploads(pid_workflow(ctx), ctx.config, ctx.caller)
 
 
 def _removals(ctx: RuleContext) -> Removals:
     return Removals(pid_workflow(ctx), ctx.config, ctx.caller)
-
-
-@pep("acPostProcForPut")
-def on_put(ctx: RuleContext, rule_args: list) -> None:
-    """Upload complete (single-buffer and parallel put): apply the upload policies."""
-    _uploads(ctx).apply(*_doi_path(ctx))
 
 
 @rule(PENDING_RULE, forms=[("limit",), ("limit", "OUT stats")],
@@ -84,7 +79,7 @@ def policy_pending(ctx: RuleContext, limit: str) -> str:
     count = to_count(limit, "limit")
     return pending_work.run(
         count, _removals(ctx).process_pending,
-        lambda n: _uploads(ctx).process_pending(n, lambda a, p: authorize(ctx, a, p)),
+        lambda n: uploads(ctx).process_pending(n, lambda a, p: authorize(ctx, a, p)),
         lambda n: replicator(ctx).retry(n))
 
 

@@ -1,17 +1,24 @@
-"""Upload policies: what happens when a data object's upload completes (``acPostProcForPut``).
+"""Upload policies: what happens when a data object arrives in a policy collection.
 
-**Fire once per upload.** iRODS keeps a legacy call of ``acPostProcForPut`` after a replication
-(``irepl``, ``msiDataObjRepl``, phymv). That call is recognised because another good replica of
-the object exists besides the one the PEP describes (a put leaves the other replicas stale) and
-ignored (:func:`is_replication_event`). Everything the policy does is idempotent besides (one
-PID per path; one fail-log record per source and destination).
+The PEPs that report an arrival, one per upload route, are bound in
+:mod:`b2safe.ruleset.ingest` (docs/policies.md has the route x hook table with sources).
 
-**Never fail the upload.** A PID is created at once (``pid: now``) in this zone. When that fails
-for a reason a retry can fix (PID service down), and for ``pid: deferred``, the object gets a
-pending mark (:mod:`b2safe.state.pending`); replications are always written to the fail log
-(:mod:`b2safe.state.faillog`) and done by the delay queue, as cross-zone work in PEPs breaks
-parallel transfers across federation (irods#5017). The pending-work rule
-(:mod:`b2safe.workflows.pending_work`) does both in batches.
+**Fire once per upload.** Several PEPs may describe one arrival (several finalizing
+``replica_close`` calls of an S3 multipart upload; iRODS's legacy ``acPostProcForPut`` after a
+replication (``irepl``, ``msiDataObjRepl``, phymv), recognised because another good replica of
+the object exists besides the one the PEP describes, :func:`is_replication_event`). Everything
+the policy does is idempotent, and a repeated event writes nothing: one PID per path (its PID
+AVU), one pending mark per object, one fail-log record per source and destination, one queued
+pending-work rule per user.
+
+**Never fail the upload.** A PID is created at once (``pid: now``) in this zone, unless the route
+may still be writing the object (``defer_pid``: a replica_close can finalize before an S3
+multipart upload is complete; a touch usually precedes the write), so that the PID records the
+checksum of the complete object. Then, for ``pid: deferred``, and when the PID service is down
+(a retry can fix it), the object gets a pending mark (:mod:`b2safe.state.pending`); replications
+are always written to the fail log (:mod:`b2safe.state.faillog`) and done by the delay queue, as
+cross-zone work in PEPs breaks parallel transfers across federation (irods#5017). The
+pending-work rule (:mod:`b2safe.workflows.pending_work`) does both in batches.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from b2safe.domain import authz, paths
 from b2safe.errors import AccessDenied, B2SafeError, NotFound, PidError
 from b2safe.ports import Caller, ReplicaRow
 from b2safe.state.faillog import FailLog, FailRecord
-from b2safe.state.pending import PendingPid, PendingPids
+from b2safe.state.pending import PENDING_PID_AVU, PendingPid, PendingPids
 from b2safe.state.signing import signer_for
 from b2safe.workflows import policies
 from b2safe.workflows.pending_work import ensure_pending_rule, owner_filter
@@ -56,10 +63,15 @@ class Uploads:
         self.config = config
         self.caller = caller
 
-    def apply(self, path: str, repl: Optional[int]) -> policies.Plan:
-        """Apply the upload policies to the data object ``path`` (replica ``repl``).
+    def apply(self, path: str, repl: Optional[int] = None, *,
+              defer_pid: bool = False) -> policies.Plan:
+        """Apply the upload policies to the data object ``path`` that just arrived.
 
-        Returns the plan that was followed. Raises only for failures of the catalog itself.
+        ``repl``: the replica a static PEP describes (filters the legacy acPostProcForPut after
+        a replication); ``defer_pid``: the route may still be writing, so a ``pid: now`` PID is
+        left to the delay queue. Returns the plan that was followed. Costs nothing (no catalog
+        or PID request) for a path no policy covers. Raises only for failures of the catalog
+        itself.
         """
         config, catalog = self.config, self.catalog
         if not config.policies or not path:
@@ -79,7 +91,7 @@ class Uploads:
             return plan
         policy = plan.policies[0]
         need_rule = False
-        if plan.pid == policies.PID_NOW:
+        if plan.pid == policies.PID_NOW and not defer_pid:
             try:
                 pid = self._create_pid(path, plan)
                 logger.info("policy %s: PID %s for %s", policy, pid, path)
@@ -87,8 +99,10 @@ class Uploads:
                 logger.warning("policy %s: PID for %s deferred (%s)", policy, path, exc)
                 self._mark_pending(path, policy, str(exc))
                 need_rule = True
-        elif plan.pid == policies.PID_DEFERRED and not catalog.avus(path, "-d", PID_AVU):
-            self._mark_pending(path, policy, "deferred by policy")
+        elif plan.pid != policies.PID_OFF and not catalog.avus(path, "-d", PID_AVU):
+            cause = "deferred by policy" if plan.pid == policies.PID_DEFERRED else \
+                "deferred until the upload is complete"
+            self._mark_pending(path, policy, cause)
             need_rule = True
         for replica in plan.replicas:
             self._queue_replica(path, replica)
@@ -130,6 +144,8 @@ class Uploads:
                                     fixed=plan.fixed_content)
 
     def _mark_pending(self, path: str, policy: str, cause: str) -> None:
+        if any(a.value == policy for a in self.catalog.avus(path, "-d", PENDING_PID_AVU)):
+            return  # a repeated event: the mark is there
         PendingPids(self.catalog).write(PendingPid(
             path=path, policy=policy, user=str(self.caller or ""), since=self.catalog.now(),
             cause=cause))
@@ -138,8 +154,10 @@ class Uploads:
         now = self.catalog.now()
         log = FailLog(self.catalog, signer_for(self.config))
         existing = log.get(path, "-d", replica.destination)
+        if existing is not None:
+            return  # queued by a repeated event, or waiting for its retry: it copies the latest
         log.write(FailRecord(source=path, destination=replica.destination,
                              cause=f"{QUEUED_CAUSE} {replica.policy}",
                              resource=replica.resource, registered=replica.registered,
                              recursive=False, user=str(self.caller or ""), next_time=now,
-                             first_time=existing.first_time if existing else now, kind="-d"))
+                             first_time=now, kind="-d"))

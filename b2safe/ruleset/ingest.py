@@ -1,0 +1,188 @@
+"""Ingest: the PEPs by which b2safe learns that a data object arrived, one per upload route.
+
+No single PEP covers every route (docs/policies.md has the route x hook table with sources;
+irods/irods @4.3.4 and @5.0.2 fire the same ones):
+
+* ``acPostProcForPut`` (rsDataObjPut.cpp L74-84; rsDataObjClose.cpp L97-103): ``iput`` single
+  buffer and parallel, python-irodsclient ``put`` (one stream, and the initial stream of a
+  parallel put, whose other streams close without finalizing), every open/create-write-close
+  client, ``irsync`` from local files, and ``iput -b`` once ``acBulkPutPostProcPolicy`` says
+  "on" (rsBulkDataObjPut.cpp L842-852, L957), which b2safe does while policies are configured.
+  A copy or a replication arriving here (COPY_DEST, a b2safe replica) fires acPostProcForCopy
+  instead; the legacy call after ``irepl`` is filtered by
+  :meth:`b2safe.workflows.upload.Uploads.apply`.
+* ``pep_api_replica_close_pre``/``_post`` (replica_close.cpp L323-470, which fires no static
+  PEP): the iRODS HTTP API, the S3 API (PutObject, multipart), ``istream``. The input is JSON
+  with the descriptor only; the pre-PEP reads the path with ``msi_get_file_descriptor_info``
+  while the descriptor is open. Closes with ``update_status: false`` do not finalize and are
+  ignored (parallel HTTP writes, python-irodsclient's extra streams). The PID waits for the
+  delay queue, as a finalizing close may come before the upload is complete (S3 multipart).
+* ``pep_api_touch_pre``/``_post`` (touch.cpp L277-331): an object created by ``touch``.
+* ``acPostProcForFilePathReg`` (register_physical_path.cpp L416-440): ``ireg``,
+  python-irodsclient ``register``, the automated ingest tool's register modes, msiPhyPathReg.
+* ``pep_api_data_obj_copy_post``: ``icp`` and the S3 API's CopyObject by a client. Microservice
+  copies (b2safe's own replication) fire no API PEP (irods#7387), so replicas are not ingested.
+* ``pep_api_data_obj_rsync_post``: ``irsync i:src i:dst`` by a client.
+* ``acPostProcForObjRename``: ``imv`` into a policy collection, when the policy's ``on_move``
+  is on (see :mod:`b2safe.ruleset.events`, which owns that PEP).
+
+Every handler reads only its inputs until a policy covers the path: an upload outside policy
+collections costs no catalog write and no PID request.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from b2safe.adapters.prep.descriptors import enable_bulk_put_post_proc, open_object
+from b2safe.domain import paths
+from b2safe.errors import B2SafeError
+from b2safe.prep import RuleContext, pep
+from b2safe.prep.apiargs import api_input, cond_value, json_input, text_field
+from b2safe.ruleset._wiring import pid_workflow
+from b2safe.ruleset.policy import doi_path, uploads
+from b2safe.workflows import policies
+
+logger = logging.getLogger("b2safe.ingest")
+
+#: Paths of replica_close descriptors between the pre- and the post-PEP (per agent), by fd.
+_closing: dict[int, str] = {}
+#: Objects a touch is about to create, between its pre- and post-PEP (per agent).
+_touching: set[str] = set()
+_MAX_REMEMBERED = 1024
+
+
+def _covered(ctx: RuleContext, path: str) -> bool:
+    """True when a configured policy covers ``path`` (pure: no catalog access)."""
+    return bool(path) and bool(policies.matching(ctx.config.policies, path))
+
+
+def _remember_close(fd: int, path: str) -> None:
+    if len(_closing) >= _MAX_REMEMBERED:
+        _closing.clear()
+    _closing[fd] = path
+
+
+@pep("acPostProcForPut")
+def on_put(ctx: RuleContext, rule_args: list) -> None:
+    """Upload complete (put, open/create-write-close clients, bulk put): apply the upload
+    policies to the object of rei.doi."""
+    path, repl = doi_path(ctx)
+    if _covered(ctx, path):
+        uploads(ctx).apply(path, repl)
+
+
+@pep("acBulkPutPostProcPolicy")
+def on_bulk_put_policy(ctx: RuleContext, rule_args: list) -> None:
+    """Ask ``iput -b`` to fire acPostProcForPut per object while upload policies exist (the
+    server's default answer is "off")."""
+    if ctx.config.policies:
+        enable_bulk_put_post_proc(ctx.callback)
+
+
+@pep("pep_api_replica_close_pre")
+def on_replica_close_pre(ctx: RuleContext, rule_args: list) -> None:
+    """Before a finalizing replica_close of a written object: remember its path by fd."""
+    data = json_input(rule_args)
+    fd = data.get("fd")
+    if not ctx.config.policies or not isinstance(fd, int) or isinstance(fd, bool):
+        return
+    if data.get("update_status", True) is False:
+        return  # not finalizing: another stream closes last (replica_close.cpp L355, L429)
+    opened = open_object(ctx.callback, fd)
+    if opened.writing and _covered(ctx, opened.path):
+        _remember_close(fd, opened.path)
+
+
+@pep("pep_api_replica_close_post")
+def on_replica_close_post(ctx: RuleContext, rule_args: list) -> None:
+    """After a finalizing replica_close: apply the upload policies (PID by the delay queue)."""
+    fd = json_input(rule_args).get("fd")
+    path = _closing.pop(fd, None) if isinstance(fd, int) else None
+    if path:
+        uploads(ctx).apply(path, defer_pid=True)
+
+
+@pep("pep_api_touch_pre")
+def on_touch_pre(ctx: RuleContext, rule_args: list) -> None:
+    """Before a touch: remember a covered path that does not exist yet (touch creates it)."""
+    path = str(json_input(rule_args).get("logical_path") or "")
+    _touching.discard(path)
+    if not _covered(ctx, path):
+        return
+    paths.validate_path(path)
+    if pid_workflow(ctx).catalog.stat(path) is None:
+        if len(_touching) >= _MAX_REMEMBERED:
+            _touching.clear()
+        _touching.add(path)
+
+
+@pep("pep_api_touch_post")
+def on_touch_post(ctx: RuleContext, rule_args: list) -> None:
+    """After a touch created an object: apply the upload policies (PID by the delay queue: the
+    content usually follows)."""
+    path = str(json_input(rule_args).get("logical_path") or "")
+    if path in _touching:
+        _touching.discard(path)
+        uploads(ctx).apply(path, defer_pid=True)
+
+
+@pep("acPostProcForFilePathReg")
+def on_register(ctx: RuleContext, rule_args: list) -> None:
+    """A file was registered (ireg, PRC register, automated ingest): apply the upload
+    policies, as for an upload."""
+    path, _ = doi_path(ctx)
+    if _covered(ctx, path):
+        uploads(ctx).apply(path)
+
+
+@pep("pep_api_data_obj_copy_post")
+def on_copy(ctx: RuleContext, rule_args: list) -> None:
+    """A client copied an object (icp, S3 CopyObject): apply the upload policies to the copy."""
+    path = text_field(api_input(rule_args), "destDataObjInp", "objPath")
+    if _covered(ctx, path):
+        uploads(ctx).apply(path)
+
+
+@pep("pep_api_data_obj_rsync_post")
+def on_rsync(ctx: RuleContext, rule_args: list) -> None:
+    """A client synchronised iRODS to iRODS (irsync i: i:): apply the upload policies to the
+    destination (from local files, irsync puts and acPostProcForPut fires)."""
+    inp = api_input(rule_args)
+    if cond_value(inp, "rsyncMode") != "IRODS_TO_IRODS":
+        return
+    path = cond_value(inp, "rsyncDestPath")
+    if _covered(ctx, path):
+        uploads(ctx).apply(path)
+
+
+def ingest_moved(ctx: RuleContext, source: str, destination: str) -> int:
+    """After ``source`` was renamed to ``destination``: apply the upload policies to every data
+    object that moved into a policy collection with ``on_move`` from outside it.
+
+    Returns how many objects the policies were applied to. Raises only for catalog failures.
+    """
+    moving = [p for p, _ in policies.matching(ctx.config.policies, destination + "/x")
+              if p.on_move]
+    catalog = pid_workflow(ctx).catalog if moving else None
+    if catalog is None or paths.zone_of(destination) != catalog.zone:
+        return 0
+    info = catalog.stat(destination)
+    if info is None:
+        return 0
+    targets = [destination] if not info.is_collection else \
+        sorted({obj.path for obj in catalog.data_objects(destination)})
+    done = 0
+    upload = uploads(ctx)
+    for path in targets:
+        old = source + path[len(destination):]
+        now_covering = {p.name for p, _ in policies.matching(ctx.config.policies, path)
+                        if p.on_move}
+        before = {p.name for p, _ in policies.matching(ctx.config.policies, old)}
+        if now_covering - before:
+            try:
+                upload.apply(path)
+                done += 1
+            except B2SafeError as exc:
+                logger.error("upload policy for %s (moved from %s) failed: %s", path, old, exc)
+    return done
