@@ -53,7 +53,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Optional
 
-from b2safe.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
+from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
 from b2safe_sandbox.runtime import dataops, peps, tbridge
 from b2safe_sandbox.runtime import descriptors as L1
 from b2safe_sandbox.runtime import irods_types as T
@@ -108,7 +108,7 @@ def _open(ctx: ExecContext, zone: str, path: str, flags: int, *, opr_type: int =
         peps.fire_static(ctx, zone, "acSetRescSchemeForCreate", path)
     if not exists:
         if not flags & L1.O_CREAT:
-            from b2safe.errors import USER_FILE_DOES_NOT_EXIST
+            from b2safe_sandbox.errors import USER_FILE_DOES_NOT_EXIST
 
             raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
         row = cat.data_create(path, ctx.client_user, resc=resc)
@@ -281,7 +281,7 @@ def iput_parallel(session: Any, path: str, data: bytes, *, force: bool = False,
     def body(ctx: ExecContext) -> Any:
         cat = ctx.sandbox.zone(zone).catalog
         if cat.data_exists(path) and not force:
-            from b2safe.errors import OVERWRITE_WITHOUT_FORCE_FLAG
+            from b2safe_sandbox.errors import OVERWRITE_WITHOUT_FORCE_FLAG
 
             raise IrodsCallError(f"{path} exists", code=OVERWRITE_WITHOUT_FORCE_FLAG)
         fd = _open(ctx, zone, path, WRITE_NEW, opr_type=L1.PUT_OPR, resc=resc)
