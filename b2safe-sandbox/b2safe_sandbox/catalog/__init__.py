@@ -1,20 +1,21 @@
 """The sandbox's iRODS zone catalog: ``from b2safe_sandbox.catalog import ZoneCatalog``.
 
-The catalog is a package instead of one module; its parts are mixins combined in
-:class:`~b2safe_sandbox.catalog.zone.ZoneCatalog`:
+:class:`~b2safe_sandbox.catalog.zone.ZoneCatalog` is composed of parts that share one
+:class:`~b2safe_sandbox.catalog.base.Db` (and forwards its methods to them):
 
-================  ===========================================================================
-``base``          connection, transactions (``batch()``), ids, clock, paths, identities
-``principals``    users, groups, zones, resources
-``namespace``     collections
-``data``          data objects, replicas, vault bytes, checksums, fault injection
-``metadata``      AVUs
-``acl``           ACLs and inheritance
-``delay``         delayed rules
-``query``         GenQuery1 (parser/compiler in :mod:`b2safe_sandbox.gq`)
-================  ===========================================================================
+==============================  =================================================================
+``base.Db`` (``cat.db``)        connection, transactions (``batch()``), ids, clock, paths,
+                                identities and access checks
+``principals`` (``cat.principals``)  users, groups, zones, resources
+``namespace`` (``cat.namespace``)    collections
+``data`` (``cat.data``)         data objects, replicas, vault bytes, checksums, fault injection
+``metadata`` (``cat.meta``)     AVUs
+``acl`` (``cat.acl``)           ACLs and inheritance
+``delay`` (``cat.delay``)       delayed rules
+``query`` (``cat.query``)       GenQuery1 (parser/compiler in :mod:`b2safe_sandbox.gq`)
+==============================  =================================================================
 
-Additions to the contract (nothing in it was changed):
+Beyond the zone itself:
 
 * ``add_user(name, zone, type, create_home=True)`` creates ``/zone/home/<name>`` and
   ``/zone/trash/home/<name>`` for local users, as ``iadmin mkuser`` does; a later

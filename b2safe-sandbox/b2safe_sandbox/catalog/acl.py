@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from b2safe_sandbox.catalog.base import LEVELS, fail
-from b2safe_sandbox.catalog.metadata import MetadataMixin
-from b2safe_sandbox.catalog.namespace import subtree_bounds
+from b2safe_sandbox.catalog.base import LEVELS, Db, fail
+from b2safe_sandbox.catalog.namespace import Namespace, subtree_bounds
 from b2safe_sandbox.catalog.rows import AclRow
 from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
@@ -17,27 +16,31 @@ from b2safe_sandbox.errors import (
 from b2safe_sandbox.gq.columns import ACCESS_NAMES, ACCESS_OWN
 
 
-class AclMixin(MetadataMixin):
+class Acl:
     """ichmod: set/list/check permissions; inheritance on collections."""
+
+    def __init__(self, db: Db, namespace: Namespace) -> None:
+        self.db = db
+        self.namespace = namespace
 
     def _object_id(self, path: str) -> tuple[int, bool]:
         """(id, is_collection) of what is at ``path``; CAT_UNKNOWN_FILE if nothing."""
-        self._check_path(path)
-        coll = self._coll_row(path)
+        self.db.check_path(path)
+        coll = self.namespace.coll_row(path)
         if coll is not None:
             return int(coll["coll_id"]), True
-        data_id = self._data_id_at(path)
+        data_id = self.namespace.data_id_at(path)
         if data_id is None:
             raise fail(CAT_UNKNOWN_FILE, f"nothing at {path}")
         return data_id, False
 
     def _subtree_for(self, path: str, actor: Optional[str]) -> list[int]:
         """Ids of everything below collection ``path`` that ``actor`` owns (all for admins)."""
-        colls, data = self._subtree_ids(path)
+        colls, data = self.namespace.subtree_ids(path)
         ids = colls + data
-        if self._privileged(actor):
+        if self.db.privileged(actor):
             return ids
-        return [i for i in ids if self._access_of(i, actor) >= ACCESS_OWN]
+        return [i for i in ids if self.db.access_of(i, actor) >= ACCESS_OWN]
 
     def acl_set(self, path: str, user: str, level: str, actor: Optional[str],
                 recursive: bool = False) -> None:
@@ -52,49 +55,49 @@ class AclMixin(MetadataMixin):
         if name not in LEVELS and name != "null":
             raise fail(CAT_INVALID_ARGUMENT, f"bad access level {level!r}")
         object_id, is_coll = self._object_id(path)
-        grantee = self._require_user(user)
-        self._require_access(object_id, actor, ACCESS_OWN, path)
+        grantee = self.db.require_user(user)
+        self.db.require_access(object_id, actor, ACCESS_OWN, path)
         targets = [object_id]
         if recursive and is_coll:
             targets = self._subtree_for(path, actor)
-        with self._tx():
-            now = self._now()
+        with self.db.tx():
+            now = self.db.now_text()
             for target in targets:
                 if name == "null":
-                    self._exec("DELETE FROM access WHERE object_id = ? AND user_id = ?",
-                               (target, grantee.id))
+                    self.db.exec("DELETE FROM access WHERE object_id = ? AND user_id = ?",
+                                 (target, grantee.id))
                 else:
-                    self._exec("INSERT OR REPLACE INTO access (object_id, user_id, access_type, "
-                               "create_ts, modify_ts) VALUES (?, ?, ?, ?, ?)",
-                               (target, grantee.id, LEVELS[name], now, now))
+                    self.db.exec("INSERT OR REPLACE INTO access (object_id, user_id, access_type, "
+                                 "create_ts, modify_ts) VALUES (?, ?, ?, ?, ?)",
+                                 (target, grantee.id, LEVELS[name], now, now))
 
     def acl_inherit(self, path: str, on: bool, actor: Optional[str],
                     recursive: bool = False) -> None:
         """Set or clear the inheritance flag of collection ``path`` (and those below it that
         ``actor`` owns, when ``recursive``). Needs 'own'. Raises CAT_UNKNOWN_COLLECTION."""
-        row = self._coll_row(self._check_path(path))
+        row = self.namespace.coll_row(self.db.check_path(path))
         if row is None:
             raise fail(CAT_UNKNOWN_COLLECTION, f"no collection {path}")
-        self._require_access(row["coll_id"], actor, ACCESS_OWN, path)
+        self.db.require_access(row["coll_id"], actor, ACCESS_OWN, path)
         flag = "1" if on else "0"
-        with self._tx():
+        with self.db.tx():
             if recursive:
                 low, high = subtree_bounds(path)
-                for coll in self._all("SELECT coll_id FROM colls WHERE coll_name = ? OR "
-                                      "(coll_name > ? AND coll_name < ?)", (path, low, high)):
-                    if self._access_of(coll["coll_id"], actor) >= ACCESS_OWN:
-                        self._exec("UPDATE colls SET inheritance = ? WHERE coll_id = ?",
-                                   (flag, coll["coll_id"]))
+                for coll in self.db.all("SELECT coll_id FROM colls WHERE coll_name = ? OR "
+                                        "(coll_name > ? AND coll_name < ?)", (path, low, high)):
+                    if self.db.access_of(coll["coll_id"], actor) >= ACCESS_OWN:
+                        self.db.exec("UPDATE colls SET inheritance = ? WHERE coll_id = ?",
+                                     (flag, coll["coll_id"]))
             else:
-                self._exec("UPDATE colls SET inheritance = ? WHERE coll_id = ?",
-                           (flag, row["coll_id"]))
+                self.db.exec("UPDATE colls SET inheritance = ? WHERE coll_id = ?",
+                             (flag, row["coll_id"]))
 
     def acl_list(self, path: str) -> list[AclRow]:
         """ACL entries of ``path`` ordered by zone and user name. Raises CAT_UNKNOWN_FILE."""
         object_id, _ = self._object_id(path)
-        rows = self._all("SELECT u.user_name, u.zone_name, a.access_type FROM access a "
-                         "JOIN users u ON u.user_id = a.user_id WHERE a.object_id = ? "
-                         "ORDER BY u.zone_name, u.user_name", (object_id,))
+        rows = self.db.all("SELECT u.user_name, u.zone_name, a.access_type FROM access a "
+                           "JOIN users u ON u.user_id = a.user_id WHERE a.object_id = ? "
+                           "ORDER BY u.zone_name, u.user_name", (object_id,))
         return [AclRow(r["user_name"], r["zone_name"],
                        ACCESS_NAMES.get(r["access_type"], str(r["access_type"]))) for r in rows]
 
@@ -109,4 +112,4 @@ class AclMixin(MetadataMixin):
             object_id, _ = self._object_id(path)
         except IrodsCallError:
             return False
-        return self._access_of(object_id, user) >= LEVELS[name]
+        return self.db.access_of(object_id, user) >= LEVELS[name]

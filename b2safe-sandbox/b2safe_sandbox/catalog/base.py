@@ -57,8 +57,9 @@ def join_path(parent: str, name: str) -> str:
     return f"/{name}" if parent == "/" else f"{parent}/{name}"
 
 
-class CatalogBase:
-    """Owns the SQLite connection of one zone catalog and the helpers every part uses."""
+class Db:
+    """The SQLite connection of one zone catalog, shared by its parts, and the helpers they use:
+    transactions, settings, ids, the clock, path checks, identities and access checks."""
 
     def __init__(self, zone_dir: Union[str, Path], zone_name: str,
                  clock: Optional[Callable[[], int]] = None) -> None:
@@ -68,7 +69,7 @@ class CatalogBase:
             raise FileNotFoundError(f"no zone catalog at {db}")
         self._lock = threading.RLock()
         self._users: dict[tuple[str, str], UserRow] = {}
-        self._rescs: dict[str, Any] = {}
+        self.resc_cache: dict[str, Any] = {}
         self._depth = 0
         self._conn = sqlite3.connect(str(db), isolation_level=None, check_same_thread=False,
                                      timeout=30.0)
@@ -77,7 +78,7 @@ class CatalogBase:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA busy_timeout=30000")
         self._clock: Callable[[], int] = clock or (lambda: int(time.time()))
-        stored = self._setting("zone_name")
+        stored = self.setting("zone_name")
         if stored != zone_name:
             self._conn.close()
             raise ValueError(f"catalog at {db} belongs to zone {stored!r}, not {zone_name!r}")
@@ -112,7 +113,7 @@ class CatalogBase:
             except BaseException:
                 self._depth = depth
                 self._users.clear()
-                self._rescs.clear()
+                self.resc_cache.clear()
                 if depth == 0:
                     self._conn.execute("ROLLBACK")
                 else:
@@ -122,22 +123,22 @@ class CatalogBase:
             self._depth = depth
             self._conn.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
 
-    _tx = batch
+    tx = batch
 
-    def _exec(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+    def exec(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         with self._lock:
             return self._conn.execute(sql, tuple(params))
 
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> Optional[sqlite3.Row]:
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Optional[sqlite3.Row]:
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchone()
 
-    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchall()
 
-    def _stream(self, sql: str, params: Sequence[Any] = (), size: int = 256
-                ) -> Iterator[sqlite3.Row]:
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 256
+               ) -> Iterator[sqlite3.Row]:
         """Rows of ``sql`` fetched ``size`` at a time (memory does not grow with the result)."""
         with self._lock:
             cursor = self._conn.cursor()
@@ -149,17 +150,17 @@ class CatalogBase:
                 return
             yield from chunk
 
-    def _setting(self, key: str) -> Optional[str]:
-        row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
+    def setting(self, key: str) -> Optional[str]:
+        row = self.one("SELECT value FROM settings WHERE key = ?", (key,))
         return None if row is None else row["value"]
 
-    def _set_setting(self, key: str, value: str) -> None:
-        self._exec("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+    def set_setting(self, key: str, value: str) -> None:
+        self.exec("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
 
-    def _next_id(self) -> int:
+    def next_id(self) -> int:
         """Next object id; callers are inside a transaction, so this is race free."""
-        self._exec("UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'next_id'")
-        return int(self._setting("next_id") or 0)
+        self.exec("UPDATE settings SET value = CAST(value AS INTEGER) + 1 WHERE key = 'next_id'")
+        return int(self.setting("next_id") or 0)
 
     # -- clock ----------------------------------------------------------------------------------
 
@@ -167,7 +168,7 @@ class CatalogBase:
         """The zone's current time (epoch seconds, from the injected clock)."""
         return int(self._clock())
 
-    def _now(self) -> str:
+    def now_text(self) -> str:
         return format_time(self.now())
 
     # -- settings -------------------------------------------------------------------------------
@@ -175,26 +176,26 @@ class CatalogBase:
     @property
     def hash_scheme(self) -> str:
         """The zone's default checksum scheme ('SHA256' or 'MD5')."""
-        return self._setting("hash_scheme") or "SHA256"
+        return self.setting("hash_scheme") or "SHA256"
 
     @property
     def default_resource(self) -> str:
         """Name of the resource new replicas go to when none is named."""
-        return self._setting("default_resc") or "demoResc"
+        return self.setting("default_resc") or "demoResc"
 
     @property
     def host(self) -> str:
         """The zone's server host name."""
-        return self._setting("host") or "localhost"
+        return self.setting("host") or "localhost"
 
     @property
     def port(self) -> int:
         """The zone's server port."""
-        return int(self._setting("port") or 1247)
+        return int(self.setting("port") or 1247)
 
     # -- paths ----------------------------------------------------------------------------------
 
-    def _check_path(self, path: str) -> str:
+    def check_path(self, path: str) -> str:
         """Return ``path`` if it is an absolute, normal path inside this zone.
 
         Raises IrodsCallError(USER_INPUT_PATH_ERR) for a malformed path and
@@ -213,32 +214,32 @@ class CatalogBase:
 
     # -- identities -----------------------------------------------------------------------------
 
-    def _split_user(self, user: str) -> tuple[str, str]:
+    def split_user(self, user: str) -> tuple[str, str]:
         """``'alice#z'`` -> ('alice', 'z'); a bare name belongs to this zone."""
         name, sep, zone = str(user).partition("#")
         return name, (zone if sep and zone else self.zone_name)
 
     @staticmethod
-    def _user_row(row: sqlite3.Row) -> UserRow:
+    def user_row(row: sqlite3.Row) -> UserRow:
         return UserRow(row["user_name"], row["zone_name"], row["user_type"], row["user_id"],
                        row["create_ts"], row["modify_ts"])
 
     def get_user(self, name: str, zone: Optional[str] = None) -> Optional[UserRow]:
         """The user (or group) ``name`` of ``zone`` (``name`` may be 'name#zone'), or None."""
         if zone is None:
-            name, zone = self._split_user(name)
+            name, zone = self.split_user(name)
         cached = self._users.get((name, zone))
         if cached is not None:
             return cached
-        row = self._one("SELECT * FROM users WHERE user_name = ? AND zone_name = ?",
-                        (name, zone))
+        row = self.one("SELECT * FROM users WHERE user_name = ? AND zone_name = ?",
+                       (name, zone))
         if row is None:
             return None
         # Users are never deleted or renamed, so a found row may be cached.
-        user = self._users[(name, zone)] = self._user_row(row)
+        user = self._users[(name, zone)] = self.user_row(row)
         return user
 
-    def _require_user(self, user: str) -> UserRow:
+    def require_user(self, user: str) -> UserRow:
         row = self.get_user(user)
         if row is None:
             raise fail(CAT_INVALID_USER, f"unknown user {user}")
@@ -251,11 +252,11 @@ class CatalogBase:
         row = self.get_user(actor)
         return row is not None and row.type == "rodsadmin" and row.zone == self.zone_name
 
-    def _privileged(self, actor: Optional[str]) -> bool:
+    def privileged(self, actor: Optional[str]) -> bool:
         """Internal calls (actor None) and zone rodsadmins bypass ACLs."""
         return actor is None or self.is_admin(actor)
 
-    def _actor_ids(self, actor: str) -> list[int]:
+    def actor_ids(self, actor: str) -> list[int]:
         """Ids whose ACL entries apply to ``actor``: the user, its groups and 'public'.
 
         Guess: every user, local or remote, is a member of the local 'public' group.
@@ -264,38 +265,38 @@ class CatalogBase:
         user = self.get_user(actor)
         if user is not None:
             ids.append(user.id)
-            ids += [r["group_id"] for r in self._all(
+            ids += [r["group_id"] for r in self.all(
                 "SELECT group_id FROM group_members WHERE user_id = ?", (user.id,))]
         public = self.get_user(PUBLIC_GROUP, self.zone_name)
         if public is not None and public.id not in ids:
             ids.append(public.id)
         return ids
 
-    def _access_of(self, object_id: int, actor: Optional[str]) -> int:
+    def access_of(self, object_id: int, actor: Optional[str]) -> int:
         """Highest access token ``actor`` holds on ``object_id`` (0 = none; admin = own)."""
-        if self._privileged(actor):
+        if self.privileged(actor):
             return ACCESS_OWN
-        ids = self._actor_ids(str(actor))
+        ids = self.actor_ids(str(actor))
         if not ids:
             return 0
         marks = ", ".join("?" for _ in ids)
-        row = self._one(f"SELECT MAX(access_type) AS a FROM access WHERE object_id = ? "  # noqa: S608
-                        f"AND user_id IN ({marks})", (object_id, *ids))
+        row = self.one(f"SELECT MAX(access_type) AS a FROM access WHERE object_id = ? "  # noqa: S608
+                       f"AND user_id IN ({marks})", (object_id, *ids))
         return int(row["a"] or 0) if row is not None else 0
 
-    def _require_access(self, object_id: int, actor: Optional[str], level: int,
-                        path: str) -> None:
+    def require_access(self, object_id: int, actor: Optional[str], level: int,
+                       path: str) -> None:
         """Raise CAT_NO_ACCESS_PERMISSION unless ``actor`` holds ``level`` on ``object_id``."""
-        if self._access_of(object_id, actor) < level:
+        if self.access_of(object_id, actor) < level:
             raise fail(CAT_NO_ACCESS_PERMISSION, f"{actor} lacks permission on {path}")
 
-    def _owner_of_actor(self, actor: Optional[str]) -> tuple[str, str]:
+    def owner_of_actor(self, actor: Optional[str]) -> tuple[str, str]:
         """(name, zone) that owns what ``actor`` creates; internal calls create as 'rods'.
 
         Guess: the service account of a zone is called 'rods' (the iRODS default).
         """
         if actor is None:
-            row = self._one("SELECT user_name FROM users WHERE user_type = 'rodsadmin' AND "
-                            "zone_name = ? ORDER BY user_id LIMIT 1", (self.zone_name,))
+            row = self.one("SELECT user_name FROM users WHERE user_type = 'rodsadmin' AND "
+                           "zone_name = ? ORDER BY user_id LIMIT 1", (self.zone_name,))
             return (row["user_name"] if row else "rods"), self.zone_name
-        return self._split_user(actor)
+        return self.split_user(actor)

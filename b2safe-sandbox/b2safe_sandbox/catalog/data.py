@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import BinaryIO, Optional, Union
 
 from b2safe_sandbox import checksums, vault
-from b2safe_sandbox.catalog.base import fail, format_time, join_path, split_path
-from b2safe_sandbox.catalog.namespace import NamespaceMixin
-from b2safe_sandbox.catalog.principals import PrincipalsMixin
+from b2safe_sandbox.catalog.base import Db, fail, format_time, join_path, split_path
+from b2safe_sandbox.catalog.namespace import Namespace
+from b2safe_sandbox.catalog.principals import Principals
 from b2safe_sandbox.catalog.rows import ReplicaRow, RescRow
 from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
@@ -40,8 +40,13 @@ _REPLICA_SQL = ("SELECT d.*, c.coll_name FROM data d JOIN colls c ON c.coll_id =
                 "WHERE c.coll_name = ? AND d.data_name = ? ORDER BY d.repl_num")
 
 
-class DataMixin(NamespaceMixin, PrincipalsMixin):
+class Data:
     """Data object operations."""
+
+    def __init__(self, db: Db, namespace: Namespace, principals: Principals) -> None:
+        self.db = db
+        self.namespace = namespace
+        self.principals = principals
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -57,8 +62,8 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
             data_type=row["data_type"], mode=row["mode"])
 
     def _replica_rows(self, path: str) -> list[sqlite3.Row]:
-        parent, name = split_path(self._check_path(path))
-        return self._all(_REPLICA_SQL, (parent, name))
+        parent, name = split_path(self.db.check_path(path))
+        return self.db.all(_REPLICA_SQL, (parent, name))
 
     def data_get(self, path: str, repl_num: Optional[int] = None) -> list[ReplicaRow]:
         """Replicas of ``path`` ordered by replica number (only ``repl_num`` if given); [] if
@@ -103,7 +108,7 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
         rows = self._replica_rows(path)
         if rows:
             return f"{rows[0]['owner_name']}#{rows[0]['owner_zone']}"
-        coll = self._coll_row(path)
+        coll = self.namespace.coll_row(path)
         return None if coll is None else f"{coll['owner_name']}#{coll['owner_zone']}"
 
     def _phys_for(self, resc: RescRow, path: str) -> str:
@@ -114,29 +119,29 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
     def _prepare_write(self, path: str, actor: Optional[str], resc_name: Optional[str],
                        force: bool) -> tuple[sqlite3.Row, list[sqlite3.Row], RescRow]:
         """Checks shared by put and create: returns (parent coll row, existing replicas, resc)."""
-        self._check_path(path)
+        self.db.check_path(path)
         parent_path, name = split_path(path)
         if not name:
             raise fail(CAT_INVALID_ARGUMENT, "no data object name")
-        parent = self._coll_row(parent_path)
+        parent = self.namespace.coll_row(parent_path)
         if parent is None:
             raise fail(CAT_UNKNOWN_COLLECTION, f"no collection {parent_path}")
-        if self._coll_row(path) is not None:
+        if self.namespace.coll_row(path) is not None:
             raise fail(CAT_NAME_EXISTS_AS_COLLECTION, f"{path} is a collection")
-        resc = self._require_resource(resc_name)
+        resc = self.principals.require_resource(resc_name)
         rows = self._replica_rows(path)
         if rows:
             if not force:
                 raise fail(OVERWRITE_WITHOUT_FORCE_FLAG, f"{path} exists")
-            self._require_access(rows[0]["data_id"], actor, ACCESS_WRITE, path)
+            self.db.require_access(rows[0]["data_id"], actor, ACCESS_WRITE, path)
         else:
-            self._require_access(parent["coll_id"], actor, ACCESS_WRITE, parent_path)
+            self.db.require_access(parent["coll_id"], actor, ACCESS_WRITE, parent_path)
         return parent, rows, resc
 
     def _insert_replica(self, *, data_id: int, coll_id: int, name: str, repl_num: int,
                         resc: RescRow, phys: str, owner: tuple[str, str], size: int,
                         checksum: str, status: int, data_type: str, now: str) -> None:
-        self._exec(
+        self.db.exec(
             "INSERT INTO data (data_id, repl_num, coll_id, data_name, data_type, size, resc_name, "
             "resc_hier, resc_id, phys_path, owner_name, owner_zone, repl_status, checksum, "
             "create_ts, modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -151,16 +156,16 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
         target = next((r for r in rows if r["resc_name"] == resc.name), None)
         phys = target["phys_path"] if target is not None else self._phys_for(resc, path)
         size = vault.write(phys, content if content is not None else b"")
-        digest = checksums.compute(Path(phys), self.hash_scheme) if checksum else ""
-        with self._tx():
-            now = self._now()
+        digest = checksums.compute(Path(phys), self.db.hash_scheme) if checksum else ""
+        with self.db.tx():
+            now = self.db.now_text()
             if not rows:
-                data_id = self._next_id()
-                owner = self._owner_of_actor(actor)
+                data_id = self.db.next_id()
+                owner = self.db.owner_of_actor(actor)
                 self._insert_replica(data_id=data_id, coll_id=parent["coll_id"], name=name,
                                      repl_num=0, resc=resc, phys=phys, owner=owner, size=size,
                                      checksum=digest, status=status, data_type=data_type, now=now)
-                self._new_object_acls(data_id, parent, owner[0], owner[1], now)
+                self.namespace.new_object_acls(data_id, parent, owner[0], owner[1], now)
                 repl_num = 0
             elif target is None:
                 data_id = rows[0]["data_id"]
@@ -173,16 +178,16 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
             else:
                 data_id = target["data_id"]
                 repl_num = target["repl_num"]
-                self._exec("UPDATE data SET size = ?, checksum = ?, repl_status = ?, "
-                           "modify_ts = ?, data_type = ? WHERE data_id = ? AND repl_num = ?",
-                           (size, digest, status, now, data_type, data_id, repl_num))
+                self.db.exec("UPDATE data SET size = ?, checksum = ?, repl_status = ?, "
+                             "modify_ts = ?, data_type = ? WHERE data_id = ? AND repl_num = ?",
+                             (size, digest, status, now, data_type, data_id, repl_num))
             if rows and status == GOOD:
                 self._mark_others_stale(data_id, repl_num)
         return self.data_get(path, repl_num)[0]
 
     def _mark_others_stale(self, data_id: int, repl_num: int) -> None:
-        self._exec("UPDATE data SET repl_status = ? WHERE data_id = ? AND repl_num != ? "
-                   "AND repl_status = ?", (STALE, data_id, repl_num, GOOD))
+        self.db.exec("UPDATE data SET repl_status = ? WHERE data_id = ? AND repl_num != ? "
+                     "AND repl_status = ?", (STALE, data_id, repl_num, GOOD))
 
     def data_put(self, path: str, content: Content, actor: Optional[str],
                  resc: Optional[str] = None, force: bool = False, checksum: bool = False,
@@ -216,10 +221,10 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
         modify time now, the other replicas stale."""
         row = self._pick(self._require_data(path), repl_num, path)
         size = max(vault.size(row["phys_path"]), 0)
-        with self._tx():
-            self._exec("UPDATE data SET size = ?, repl_status = ?, checksum = '', modify_ts = ? "
-                       "WHERE data_id = ? AND repl_num = ?",
-                       (size, GOOD, self._now(), row["data_id"], row["repl_num"]))
+        with self.db.tx():
+            self.db.exec("UPDATE data SET size = ?, repl_status = ?, checksum = '', modify_ts = ? "
+                         "WHERE data_id = ? AND repl_num = ?",
+                         (size, GOOD, self.db.now_text(), row["data_id"], row["repl_num"]))
             self._mark_others_stale(row["data_id"], row["repl_num"])
         return self.data_get(path, row["repl_num"])[0]
 
@@ -227,7 +232,7 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
 
     def _readable(self, path: str, repl_num: Optional[int], actor: Optional[str]) -> sqlite3.Row:
         rows = self._require_data(path)
-        self._require_access(rows[0]["data_id"], actor, ACCESS_READ, path)
+        self.db.require_access(rows[0]["data_id"], actor, ACCESS_READ, path)
         row = self._pick_good(rows, repl_num, path)
         if vault.size(row["phys_path"]) < 0:
             raise fail(UNIX_FILE_OPEN_ERR, f"vault file of {path} is missing")
@@ -264,8 +269,8 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
         """
         del update
         rows = self._require_data(path)
-        resc = self._require_resource(dest_resc)
-        self._require_access(rows[0]["data_id"], actor, ACCESS_WRITE, path)
+        resc = self.principals.require_resource(dest_resc)
+        self.db.require_access(rows[0]["data_id"], actor, ACCESS_WRITE, path)
         if src_repl is not None:
             src = self._pick(rows, src_repl, path)
             if src["repl_status"] != GOOD:
@@ -289,8 +294,8 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
             if dest is None:
                 vault.remove(phys)
             raise
-        with self._tx():
-            now = self._now()
+        with self.db.tx():
+            now = self.db.now_text()
             if dest is None:
                 repl_num = max(r["repl_num"] for r in rows) + 1
                 self._insert_replica(data_id=src["data_id"], coll_id=src["coll_id"],
@@ -300,38 +305,38 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
                                      data_type=src["data_type"], now=now)
             else:
                 repl_num = dest["repl_num"]
-                self._exec("UPDATE data SET size = ?, checksum = ?, repl_status = ?, "
-                           "modify_ts = ? WHERE data_id = ? AND repl_num = ?",
-                           (size, src["checksum"], GOOD, now, dest["data_id"], repl_num))
+                self.db.exec("UPDATE data SET size = ?, checksum = ?, repl_status = ?, "
+                             "modify_ts = ? WHERE data_id = ? AND repl_num = ?",
+                             (size, src["checksum"], GOOD, now, dest["data_id"], repl_num))
         return self.data_get(path, repl_num)[0]
 
     def data_set_status(self, path: str, repl_num: int, status: int) -> None:
         """Set DATA_REPL_STATUS of one replica (0 stale, 1 good, 2 intermediate, ...)."""
         row = self._pick(self._require_data(path), repl_num, path)
-        with self._tx():
-            self._exec("UPDATE data SET repl_status = ? WHERE data_id = ? AND repl_num = ?",
-                       (int(status), row["data_id"], row["repl_num"]))
+        with self.db.tx():
+            self.db.exec("UPDATE data SET repl_status = ? WHERE data_id = ? AND repl_num = ?",
+                         (int(status), row["data_id"], row["repl_num"]))
 
     def set_modify_time(self, path: str, epoch: int, repl_num: Optional[int] = None) -> None:
         """Set the modify time of a data object (all replicas, or ``repl_num``) or collection.
         Raises USER_FILE_DOES_NOT_EXIST if nothing is at ``path``."""
         stamp = format_time(epoch)
         rows = self._replica_rows(path)
-        with self._tx():
+        with self.db.tx():
             if rows:
                 row = self._pick(rows, repl_num, path) if repl_num is not None else None
                 if row is None:
-                    self._exec("UPDATE data SET modify_ts = ? WHERE data_id = ?",
-                               (stamp, rows[0]["data_id"]))
+                    self.db.exec("UPDATE data SET modify_ts = ? WHERE data_id = ?",
+                                 (stamp, rows[0]["data_id"]))
                 else:
-                    self._exec("UPDATE data SET modify_ts = ? WHERE data_id = ? AND repl_num = ?",
-                               (stamp, row["data_id"], row["repl_num"]))
+                    self.db.exec("UPDATE data SET modify_ts = ? WHERE data_id = ? AND repl_num = ?",
+                                 (stamp, row["data_id"], row["repl_num"]))
                 return
-            coll = self._coll_row(path)
+            coll = self.namespace.coll_row(path)
             if coll is None:
                 raise fail(USER_FILE_DOES_NOT_EXIST, f"nothing at {path}")
-            self._exec("UPDATE colls SET modify_ts = ? WHERE coll_id = ?",
-                       (stamp, coll["coll_id"]))
+            self.db.exec("UPDATE colls SET modify_ts = ? WHERE coll_id = ?",
+                         (stamp, coll["coll_id"]))
 
     # -- copy, rename, unlink -------------------------------------------------------------------
 
@@ -345,7 +350,7 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
         if src == dst:
             raise fail(CAT_INVALID_ARGUMENT, f"cannot copy {src} onto itself")
         row = self._readable(src, None, actor)
-        with self._tx():
+        with self.db.tx():
             copied = self.data_put(dst, Path(row["phys_path"]), actor, resc=resc, force=force,
                                    data_type=row["data_type"])
             if row["checksum"]:
@@ -362,26 +367,26 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
         CAT_NAME_EXISTS_AS_COLLECTION/_DATAOBJ, CAT_NO_ACCESS_PERMISSION.
         """
         rows = self._require_data(src)
-        self._check_path(dst)
-        self._ensure_free(dst)
+        self.db.check_path(dst)
+        self.namespace.ensure_free(dst)
         dst_parent_path, dst_name = split_path(dst)
-        dst_parent = self._coll_row(dst_parent_path)
+        dst_parent = self.namespace.coll_row(dst_parent_path)
         if dst_parent is None:
             raise fail(CAT_UNKNOWN_COLLECTION, f"no collection {dst_parent_path}")
-        self._require_access(rows[0]["data_id"], actor, ACCESS_OWN, src)
-        self._require_access(dst_parent["coll_id"], actor, ACCESS_WRITE, dst_parent_path)
+        self.db.require_access(rows[0]["data_id"], actor, ACCESS_OWN, src)
+        self.db.require_access(dst_parent["coll_id"], actor, ACCESS_WRITE, dst_parent_path)
         moves = []
-        with self._tx():
-            now = self._now()
+        with self.db.tx():
+            now = self.db.now_text()
             for row in rows:
-                resc = self.get_resource(row["resc_name"])
+                resc = self.principals.get_resource(row["resc_name"])
                 phys = row["phys_path"]
                 if resc is not None and phys == self._phys_for(resc, src):
                     phys = self._phys_for(resc, dst)
                     moves.append((row["phys_path"], phys))
-                self._exec("UPDATE data SET coll_id = ?, data_name = ?, phys_path = ?, "
-                           "modify_ts = ? WHERE data_id = ? AND repl_num = ?",
-                           (dst_parent["coll_id"], dst_name, phys, now, row["data_id"],
+                self.db.exec("UPDATE data SET coll_id = ?, data_name = ?, phys_path = ?, "
+                             "modify_ts = ? WHERE data_id = ? AND repl_num = ?",
+                             (dst_parent["coll_id"], dst_name, phys, now, row["data_id"],
                             row["repl_num"]))
         for old, new in moves:
             vault.move(old, new)
@@ -396,14 +401,14 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
         """
         rows = self._require_data(path)
         data_id = rows[0]["data_id"]
-        self._require_access(data_id, actor, ACCESS_OWN, path)
+        self.db.require_access(data_id, actor, ACCESS_OWN, path)
         doomed = rows if repl_num is None else [self._pick(rows, repl_num, path)]
-        with self._tx():
+        with self.db.tx():
             for row in doomed:
-                self._exec("DELETE FROM data WHERE data_id = ? AND repl_num = ?",
-                           (data_id, row["repl_num"]))
+                self.db.exec("DELETE FROM data WHERE data_id = ? AND repl_num = ?",
+                             (data_id, row["repl_num"]))
             if len(doomed) == len(rows):
-                self._delete_objects([data_id])
+                self.namespace.delete_objects([data_id])
         for row in doomed:
             vault.remove(row["phys_path"])
 
@@ -414,10 +419,10 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
         anything (iRODS regChksum)."""
         rows = self._require_data(path)
         targets = rows if repl_num is None else [self._pick(rows, repl_num, path)]
-        with self._tx():
+        with self.db.tx():
             for row in targets:
-                self._exec("UPDATE data SET checksum = ? WHERE data_id = ? AND repl_num = ?",
-                           (checksum, row["data_id"], row["repl_num"]))
+                self.db.exec("UPDATE data SET checksum = ? WHERE data_id = ? AND repl_num = ?",
+                             (checksum, row["data_id"], row["repl_num"]))
 
     def _hash_replica(self, row: sqlite3.Row, scheme: str) -> str:
         if vault.size(row["phys_path"]) < 0:
@@ -440,7 +445,7 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
         if force and verify:
             raise fail(USER_INCOMPATIBLE_PARAMS, "force and verify together")
         rows = self._require_data(path)
-        self._require_access(rows[0]["data_id"], actor, ACCESS_READ, path)
+        self.db.require_access(rows[0]["data_id"], actor, ACCESS_READ, path)
         if all_replicas and repl_num is None:
             targets = [r for r in rows if r["repl_status"] == GOOD]
             if not targets:
@@ -470,10 +475,10 @@ class DataMixin(NamespaceMixin, PrincipalsMixin):
             return stored
         if stored and not force:
             return stored
-        digest = self._hash_replica(row, self.hash_scheme)
-        with self._tx():
-            self._exec("UPDATE data SET checksum = ? WHERE data_id = ? AND repl_num = ?",
-                       (digest, row["data_id"], row["repl_num"]))
+        digest = self._hash_replica(row, self.db.hash_scheme)
+        with self.db.tx():
+            self.db.exec("UPDATE data SET checksum = ? WHERE data_id = ? AND repl_num = ?",
+                         (digest, row["data_id"], row["repl_num"]))
         return digest
 
     # -- fault injection ------------------------------------------------------------------------

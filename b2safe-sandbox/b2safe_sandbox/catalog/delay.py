@@ -5,8 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Optional, Union
 
-from b2safe_sandbox.catalog.acl import AclMixin
-from b2safe_sandbox.catalog.base import fail, format_time
+from b2safe_sandbox.catalog.base import Db, fail, format_time
 from b2safe_sandbox.catalog.rows import DelayedRuleRow
 from b2safe_sandbox.errors import CAT_NO_ROWS_FOUND
 
@@ -18,8 +17,11 @@ def _stamp(value: Time) -> str:
     return format_time(value) if isinstance(value, int) else str(value)
 
 
-class DelayMixin(AclMixin):
+class Delay:
     """The delayed-rule queue."""
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
 
     @staticmethod
     def _to_rule(row: sqlite3.Row) -> DelayedRuleRow:
@@ -38,22 +40,22 @@ class DelayMixin(AclMixin):
         ``address`` defaults to the zone host. Guess: RULE_EXEC_REI_FILE_PATH is a made-up
         packedRei path; nothing reads it.
         """
-        name, zone = self._split_user(user)
-        with self._tx():
-            now = self._now()
-            rid = self._next_id()
-            self._exec(
+        name, zone = self.db.split_user(user)
+        with self.db.tx():
+            now = self.db.now_text()
+            rid = self.db.next_id()
+            self.db.exec(
                 "INSERT INTO rule_exec (rule_exec_id, rule_name, rei_file_path, user_name, "
                 "user_zone, exe_address, exe_time, exe_frequency, priority, exe_context, "
                 "create_ts, modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (rid, rule_text, f"{self.zone_dir}/packedRei/rei.{rid}", name, zone,
-                 address if address is not None else self.host, _stamp(exe_time), frequency,
+                (rid, rule_text, f"{self.db.zone_dir}/packedRei/rei.{rid}", name, zone,
+                 address if address is not None else self.db.host, _stamp(exe_time), frequency,
                  str(priority), context, now, now))
         return rid
 
     def delay_get(self, rule_id: int) -> Optional[DelayedRuleRow]:
         """The delayed rule ``rule_id`` or None."""
-        row = self._one("SELECT * FROM rule_exec WHERE rule_exec_id = ?", (int(rule_id),))
+        row = self.db.one("SELECT * FROM rule_exec WHERE rule_exec_id = ?", (int(rule_id),))
         return None if row is None else self._to_rule(row)
 
     def delay_list(self, user: Optional[str] = None) -> list[DelayedRuleRow]:
@@ -61,16 +63,16 @@ class DelayMixin(AclMixin):
         sql = "SELECT * FROM rule_exec"
         params: list = []
         if user:
-            name, zone = self._split_user(user)
+            name, zone = self.db.split_user(user)
             sql += " WHERE user_name = ? AND user_zone = ?"
             params = [name, zone]
-        return [self._to_rule(r) for r in self._all(sql + " ORDER BY exe_time, rule_exec_id",
-                                                     params)]
+        return [self._to_rule(r) for r in self.db.all(sql + " ORDER BY exe_time, rule_exec_id",
+                                                      params)]
 
     def delay_due(self, now: int) -> list[DelayedRuleRow]:
         """Queued rules whose execution time is at or before ``now``, in run order."""
-        rows = self._all("SELECT * FROM rule_exec WHERE exe_time <= ? "
-                         "ORDER BY exe_time, rule_exec_id", (format_time(now),))
+        rows = self.db.all("SELECT * FROM rule_exec WHERE exe_time <= ? "
+                           "ORDER BY exe_time, rule_exec_id", (format_time(now),))
         return [self._to_rule(r) for r in rows]
 
     def delay_update(self, rule_id: int, *, exe_time: Optional[Time] = None,
@@ -87,20 +89,20 @@ class DelayMixin(AclMixin):
             "exe_context": context,
         }
         changes = {k: v for k, v in fields.items() if v is not None}
-        with self._tx():
+        with self.db.tx():
             if self.delay_get(rule_id) is None:
                 raise fail(CAT_NO_ROWS_FOUND, f"no delayed rule {rule_id}")
-            changes["modify_ts"] = self._now()
+            changes["modify_ts"] = self.db.now_text()
             assignments = ", ".join(f"{column} = ?" for column in changes)
-            self._exec(f"UPDATE rule_exec SET {assignments} WHERE rule_exec_id = ?",  # noqa: S608
-                       (*changes.values(), int(rule_id)))
+            self.db.exec(f"UPDATE rule_exec SET {assignments} WHERE rule_exec_id = ?",  # noqa: S608
+                         (*changes.values(), int(rule_id)))
         row = self.delay_get(rule_id)
         assert row is not None
         return row
 
     def delay_remove(self, rule_id: int) -> None:
         """Remove delayed rule ``rule_id``; CAT_NO_ROWS_FOUND if it is not queued."""
-        with self._tx():
-            cursor = self._exec("DELETE FROM rule_exec WHERE rule_exec_id = ?", (int(rule_id),))
+        with self.db.tx():
+            cursor = self.db.exec("DELETE FROM rule_exec WHERE rule_exec_id = ?", (int(rule_id),))
             if cursor.rowcount == 0:
                 raise fail(CAT_NO_ROWS_FOUND, f"no delayed rule {rule_id}")

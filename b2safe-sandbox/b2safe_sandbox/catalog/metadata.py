@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from b2safe_sandbox.catalog.base import fail
-from b2safe_sandbox.catalog.data import DataMixin
+from b2safe_sandbox.catalog.base import Db, fail
+from b2safe_sandbox.catalog.namespace import Namespace
+from b2safe_sandbox.catalog.principals import Principals
 from b2safe_sandbox.catalog.rows import AvuRow
 from b2safe_sandbox.errors import (
     CAT_INSUFFICIENT_PRIVILEGE_LEVEL,
@@ -27,8 +28,13 @@ META_VALUE_MAX = 2700
 KINDS = {"-d": "d", "-D": "d", "-c": "C", "-C": "C", "-r": "R", "-R": "R", "-u": "u", "-U": "u"}
 
 
-class MetadataMixin(DataMixin):
+class Metadata:
     """imeta add/set/rm/ls."""
+
+    def __init__(self, db: Db, namespace: Namespace, principals: Principals) -> None:
+        self.db = db
+        self.namespace = namespace
+        self.principals = principals
 
     def _avu_target(self, kind: str, target: str, actor: Optional[str]) -> tuple[int, str]:
         """(object id, canonical kind) of ``target``; checks that ``actor`` may change it.
@@ -40,22 +46,22 @@ class MetadataMixin(DataMixin):
         if canon is None:
             raise fail(CAT_INVALID_ARGUMENT, f"bad AVU object kind {kind!r}")
         if canon == "d":
-            self._check_path(target)
-            object_id = self._data_id_at(target)
+            self.db.check_path(target)
+            object_id = self.namespace.data_id_at(target)
             if object_id is None:
                 raise fail(CAT_UNKNOWN_FILE, f"no data object {target}")
         elif canon == "C":
-            row = self._coll_row(self._check_path(target))
+            row = self.namespace.coll_row(self.db.check_path(target))
             if row is None:
                 raise fail(CAT_UNKNOWN_COLLECTION, f"no collection {target}")
             object_id = row["coll_id"]
         elif canon == "R":
-            resc = self.get_resource(target)
+            resc = self.principals.get_resource(target)
             if resc is None:
                 raise fail(CAT_INVALID_RESOURCE, f"no resource {target}")
             object_id = resc.id
         else:
-            user = self.get_user(target)
+            user = self.db.get_user(target)
             if user is None:
                 raise fail(CAT_INVALID_USER, f"no user {target}")
             object_id = user.id
@@ -66,8 +72,8 @@ class MetadataMixin(DataMixin):
         if actor is None:
             return
         if canon in ("d", "C"):
-            self._require_access(object_id, actor, ACCESS_WRITE, target)
-        elif not self.is_admin(actor):
+            self.db.require_access(object_id, actor, ACCESS_WRITE, target)
+        elif not self.db.is_admin(actor):
             raise fail(CAT_INSUFFICIENT_PRIVILEGE_LEVEL, f"{actor} may not change AVUs of {target}")
 
     @staticmethod
@@ -95,15 +101,15 @@ class MetadataMixin(DataMixin):
         self._avu_check_actor(object_id, canon, target, actor)
         self._check_avu(a, v)
         units = u or ""
-        with self._tx():
-            if self._one("SELECT 1 FROM avus WHERE object_id = ? AND attr = ? AND value = ? AND "
-                         "units = ?", (object_id, a, v, units)) is not None:
+        with self.db.tx():
+            if self.db.one("SELECT 1 FROM avus WHERE object_id = ? AND attr = ? AND value = ? AND "
+                           "units = ?", (object_id, a, v, units)) is not None:
                 raise fail(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
                            f"{target} already has AVU {a}={v}")
-            now = self._now()
-            self._exec("INSERT INTO avus (object_id, kind, attr, value, units, create_ts, "
-                       "modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (object_id, canon, a, v, units, now, now))
+            now = self.db.now_text()
+            self.db.exec("INSERT INTO avus (object_id, kind, attr, value, units, create_ts, "
+                         "modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (object_id, canon, a, v, units, now, now))
 
     def avu_set(self, kind: str, target: str, a: str, v: str, u: str = "",
                 actor: Optional[str] = None) -> None:
@@ -112,12 +118,12 @@ class MetadataMixin(DataMixin):
         object_id, canon = self._avu_target(kind, target, actor)
         self._avu_check_actor(object_id, canon, target, actor)
         self._check_avu(a, v)
-        with self._tx():
-            now = self._now()
-            self._exec("DELETE FROM avus WHERE object_id = ? AND attr = ?", (object_id, a))
-            self._exec("INSERT INTO avus (object_id, kind, attr, value, units, create_ts, "
-                       "modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (object_id, canon, a, v, u or "", now, now))
+        with self.db.tx():
+            now = self.db.now_text()
+            self.db.exec("DELETE FROM avus WHERE object_id = ? AND attr = ?", (object_id, a))
+            self.db.exec("INSERT INTO avus (object_id, kind, attr, value, units, create_ts, "
+                         "modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (object_id, canon, a, v, u or "", now, now))
 
     def avu_rm(self, kind: str, target: str, a: str, v: str, u: str = "",
                actor: Optional[str] = None) -> None:
@@ -125,9 +131,9 @@ class MetadataMixin(DataMixin):
         Other errors as avu_add."""
         object_id, canon = self._avu_target(kind, target, actor)
         self._avu_check_actor(object_id, canon, target, actor)
-        with self._tx():
-            cursor = self._exec("DELETE FROM avus WHERE object_id = ? AND attr = ? AND value = ? "
-                                "AND units = ?", (object_id, a, v, u or ""))
+        with self.db.tx():
+            cursor = self.db.exec("DELETE FROM avus WHERE object_id = ? AND attr = ? AND value = ? "
+                                  "AND units = ?", (object_id, a, v, u or ""))
             if cursor.rowcount == 0:
                 raise fail(CAT_SUCCESS_BUT_WITH_NO_INFO, f"{target} has no AVU {a}={v}")
 
@@ -139,5 +145,5 @@ class MetadataMixin(DataMixin):
         if attr is not None:
             sql += " AND attr = ?"
             params.append(attr)
-        rows = self._all(sql + " ORDER BY avu_id", params)
+        rows = self.db.all(sql + " ORDER BY avu_id", params)
         return [AvuRow(r["attr"], r["value"], r["units"]) for r in rows]

@@ -6,7 +6,7 @@ import sqlite3
 from typing import Iterator, Optional
 
 from b2safe_sandbox import vault
-from b2safe_sandbox.catalog.base import CatalogBase, fail, join_path, split_path
+from b2safe_sandbox.catalog.base import Db, fail, join_path, split_path
 from b2safe_sandbox.catalog.rows import CollRow
 from b2safe_sandbox.errors import (
     CAT_COLLECTION_NOT_EMPTY,
@@ -29,13 +29,16 @@ def subtree_bounds(path: str) -> tuple[str, str]:
     return prefix, prefix[:-1] + "0"
 
 
-class NamespaceMixin(CatalogBase):
+class Namespace:
     """Collection operations."""
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
 
     # -- lookups --------------------------------------------------------------------------------
 
-    def _coll_row(self, path: str) -> Optional[sqlite3.Row]:
-        return self._one("SELECT * FROM colls WHERE coll_name = ?", (path,))
+    def coll_row(self, path: str) -> Optional[sqlite3.Row]:
+        return self.db.one("SELECT * FROM colls WHERE coll_name = ?", (path,))
 
     @staticmethod
     def _to_coll(row: sqlite3.Row) -> CollRow:
@@ -45,66 +48,66 @@ class NamespaceMixin(CatalogBase):
 
     def coll_get(self, path: str) -> Optional[CollRow]:
         """The collection at ``path``, or None."""
-        row = self._coll_row(self._check_path(path))
+        row = self.coll_row(self.db.check_path(path))
         return None if row is None else self._to_coll(row)
 
     def _require_coll(self, path: str) -> sqlite3.Row:
-        row = self._coll_row(self._check_path(path))
+        row = self.coll_row(self.db.check_path(path))
         if row is None:
             raise fail(CAT_UNKNOWN_COLLECTION, f"no collection {path}")
         return row
 
-    def _data_id_at(self, path: str) -> Optional[int]:
+    def data_id_at(self, path: str) -> Optional[int]:
         """DATA_ID of the data object at ``path`` (None if there is none)."""
         parent, name = split_path(path)
-        row = self._one("SELECT d.data_id FROM data d JOIN colls c ON c.coll_id = d.coll_id "
-                        "WHERE c.coll_name = ? AND d.data_name = ? LIMIT 1", (parent, name))
+        row = self.db.one("SELECT d.data_id FROM data d JOIN colls c ON c.coll_id = d.coll_id "
+                          "WHERE c.coll_name = ? AND d.data_name = ? LIMIT 1", (parent, name))
         return None if row is None else int(row["data_id"])
 
-    def _ensure_free(self, path: str) -> None:
+    def ensure_free(self, path: str) -> None:
         """Raise CAT_NAME_EXISTS_AS_COLLECTION / _DATAOBJ if something lives at ``path``."""
-        if self._coll_row(path) is not None:
+        if self.coll_row(path) is not None:
             raise fail(CAT_NAME_EXISTS_AS_COLLECTION, f"{path} is a collection")
-        if self._data_id_at(path) is not None:
+        if self.data_id_at(path) is not None:
             raise fail(CAT_NAME_EXISTS_AS_DATAOBJ, f"{path} is a data object")
 
     def _protected(self, path: str) -> bool:
-        zone = f"/{self.zone_name}"
+        zone = f"/{self.db.zone_name}"
         return path in ("/", zone, f"{zone}/home", f"{zone}/trash", f"{zone}/trash/home")
 
     # -- creation -------------------------------------------------------------------------------
 
-    def _grant(self, object_id: int, user_id: int, level: int, now: str) -> None:
+    def grant(self, object_id: int, user_id: int, level: int, now: str) -> None:
         """Give ``user_id`` at least ``level`` on ``object_id``."""
-        self._exec("INSERT INTO access (object_id, user_id, access_type, create_ts, modify_ts) "
-                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (object_id, user_id) DO UPDATE SET "
-                   "access_type = MAX(access_type, excluded.access_type), modify_ts = ?",
-                   (object_id, user_id, level, now, now, now))
+        self.db.exec("INSERT INTO access (object_id, user_id, access_type, create_ts, modify_ts) "
+                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (object_id, user_id) DO UPDATE SET "
+                     "access_type = MAX(access_type, excluded.access_type), modify_ts = ?",
+                     (object_id, user_id, level, now, now, now))
 
-    def _new_object_acls(self, object_id: int, parent: Optional[sqlite3.Row], owner_name: str,
-                         owner_zone: str, now: str) -> None:
+    def new_object_acls(self, object_id: int, parent: Optional[sqlite3.Row], owner_name: str,
+                        owner_zone: str, now: str) -> None:
         """ACLs of a new object: its owner owns it; an inherit-flagged parent's ACLs are copied."""
-        owner = self.get_user(owner_name, owner_zone)
+        owner = self.db.get_user(owner_name, owner_zone)
         if parent is not None and parent["inheritance"] == "1":
-            self._exec("INSERT INTO access (object_id, user_id, access_type, create_ts, "
-                       "modify_ts) SELECT ?, user_id, access_type, ?, ? FROM access "
-                       "WHERE object_id = ?", (object_id, now, now, parent["coll_id"]))
+            self.db.exec("INSERT INTO access (object_id, user_id, access_type, create_ts, "
+                         "modify_ts) SELECT ?, user_id, access_type, ?, ? FROM access "
+                         "WHERE object_id = ?", (object_id, now, now, parent["coll_id"]))
         if owner is not None:
-            self._grant(object_id, owner.id, ACCESS_OWN, now)
+            self.grant(object_id, owner.id, ACCESS_OWN, now)
 
-    def _insert_coll(self, path: str, owner_name: str, owner_zone: str) -> int:
+    def insert_coll(self, path: str, owner_name: str, owner_zone: str) -> int:
         """Insert collection ``path`` (parent must exist); returns its id."""
         parent_path, _ = split_path(path)
-        parent = self._coll_row(parent_path) if parent_path else None
+        parent = self.coll_row(parent_path) if parent_path else None
         inherit = "1" if parent is not None and parent["inheritance"] == "1" else "0"
-        with self._tx():
-            now = self._now()
-            cid = self._next_id()
-            self._exec("INSERT INTO colls (coll_id, coll_name, parent_coll_name, owner_name, "
-                       "owner_zone, inheritance, create_ts, modify_ts) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (cid, path, parent_path, owner_name, owner_zone, inherit, now, now))
-            self._new_object_acls(cid, parent, owner_name, owner_zone, now)
+        with self.db.tx():
+            now = self.db.now_text()
+            cid = self.db.next_id()
+            self.db.exec("INSERT INTO colls (coll_id, coll_name, parent_coll_name, owner_name, "
+                         "owner_zone, inheritance, create_ts, modify_ts) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (cid, path, parent_path, owner_name, owner_zone, inherit, now, now))
+            self.new_object_acls(cid, parent, owner_name, owner_zone, now)
         return cid
 
     def coll_create(self, path: str, actor: Optional[str], recursive: bool = False) -> CollRow:
@@ -115,49 +118,49 @@ class NamespaceMixin(CatalogBase):
         if the parent is missing (not recursive), CAT_NO_ACCESS_PERMISSION without write access
         on the parent.
         """
-        self._check_path(path)
-        existing = self._coll_row(path)
+        self.db.check_path(path)
+        existing = self.coll_row(path)
         if existing is not None:
             if recursive:
                 return self._to_coll(existing)
             raise fail(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, f"collection {path} exists")
-        if self._data_id_at(path) is not None:
+        if self.data_id_at(path) is not None:
             raise fail(CAT_NAME_EXISTS_AS_DATAOBJ, f"{path} is a data object")
         parent_path, _ = split_path(path)
-        owner_name, owner_zone = self._owner_of_actor(actor)
-        with self._tx():
-            parent = self._coll_row(parent_path)
+        owner_name, owner_zone = self.db.owner_of_actor(actor)
+        with self.db.tx():
+            parent = self.coll_row(parent_path)
             if parent is None:
                 if not recursive:
                     raise fail(CAT_UNKNOWN_COLLECTION, f"no parent collection {parent_path}")
                 self.coll_create(parent_path, actor, recursive=True)
-                parent = self._coll_row(parent_path)
+                parent = self.coll_row(parent_path)
                 assert parent is not None
-            self._require_access(parent["coll_id"], actor, ACCESS_WRITE, parent_path)
-            self._insert_coll(path, owner_name, owner_zone)
-            row = self._coll_row(path)
+            self.db.require_access(parent["coll_id"], actor, ACCESS_WRITE, parent_path)
+            self.insert_coll(path, owner_name, owner_zone)
+            row = self.coll_row(path)
         assert row is not None
         return self._to_coll(row)
 
     # -- removal --------------------------------------------------------------------------------
 
-    def _subtree_ids(self, path: str) -> tuple[list[int], list[int]]:
+    def subtree_ids(self, path: str) -> tuple[list[int], list[int]]:
         """(collection ids incl. ``path``'s own, data ids) of everything at/below ``path``."""
         low, high = subtree_bounds(path)
-        colls = [r["coll_id"] for r in self._all(
+        colls = [r["coll_id"] for r in self.db.all(
             "SELECT coll_id FROM colls WHERE coll_name = ? OR (coll_name > ? AND coll_name < ?)",
             (path, low, high))]
-        data = [r["data_id"] for r in self._all(
+        data = [r["data_id"] for r in self.db.all(
             "SELECT DISTINCT d.data_id FROM data d JOIN colls c ON c.coll_id = d.coll_id "
             "WHERE c.coll_name = ? OR (c.coll_name > ? AND c.coll_name < ?)", (path, low, high))]
         return colls, data
 
-    def _delete_objects(self, ids: list[int]) -> None:
+    def delete_objects(self, ids: list[int]) -> None:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ", ".join("?" for _ in chunk)
             for table in ("avus", "access"):
-                self._exec(f"DELETE FROM {table} WHERE object_id IN ({marks})", chunk)  # noqa: S608
+                self.db.exec(f"DELETE FROM {table} WHERE object_id IN ({marks})", chunk)  # noqa: S608
 
     def coll_remove(self, path: str, actor: Optional[str], recursive: bool = False) -> None:
         """Remove collection ``path`` (with everything below it when ``recursive``).
@@ -170,25 +173,25 @@ class NamespaceMixin(CatalogBase):
         row = self._require_coll(path)
         if self._protected(path):
             raise fail(CAT_INVALID_ARGUMENT, f"{path} cannot be removed")
-        self._require_access(row["coll_id"], actor, ACCESS_OWN, path)
-        colls, data = self._subtree_ids(path)
+        self.db.require_access(row["coll_id"], actor, ACCESS_OWN, path)
+        colls, data = self.subtree_ids(path)
         if (len(colls) > 1 or data) and not recursive:
             raise fail(CAT_COLLECTION_NOT_EMPTY, f"collection {path} is not empty")
-        if not self._privileged(actor):
+        if not self.db.privileged(actor):
             for object_id in colls + data:
-                if self._access_of(object_id, actor) < ACCESS_OWN:
+                if self.db.access_of(object_id, actor) < ACCESS_OWN:
                     raise fail(CAT_NO_ACCESS_PERMISSION, f"{actor} may not remove all of {path}")
         low, high = subtree_bounds(path)
-        phys = [r["phys_path"] for r in self._all(
+        phys = [r["phys_path"] for r in self.db.all(
             "SELECT d.phys_path FROM data d JOIN colls c ON c.coll_id = d.coll_id "
             "WHERE c.coll_name = ? OR (c.coll_name > ? AND c.coll_name < ?)", (path, low, high))]
-        with self._tx():
-            self._delete_objects(colls + data)
+        with self.db.tx():
+            self.delete_objects(colls + data)
             for start in range(0, len(colls), 500):
                 chunk = colls[start:start + 500]
                 marks = ", ".join("?" for _ in chunk)
-                self._exec(f"DELETE FROM data WHERE coll_id IN ({marks})", chunk)  # noqa: S608
-                self._exec(f"DELETE FROM colls WHERE coll_id IN ({marks})", chunk)  # noqa: S608
+                self.db.exec(f"DELETE FROM data WHERE coll_id IN ({marks})", chunk)  # noqa: S608
+                self.db.exec(f"DELETE FROM colls WHERE coll_id IN ({marks})", chunk)  # noqa: S608
         for file in phys:
             vault.remove(file)
 
@@ -204,44 +207,45 @@ class NamespaceMixin(CatalogBase):
         object at the old path cannot collide with them.
         """
         row = self._require_coll(src)
-        self._check_path(dst)
+        self.db.check_path(dst)
         if self._protected(src) or self._protected(dst):
             raise fail(CAT_INVALID_ARGUMENT, f"{src} cannot be renamed to {dst}")
         if dst == src or dst.startswith(src + "/"):
             raise fail(CAT_INVALID_ARGUMENT, f"cannot move {src} into itself")
-        self._ensure_free(dst)
+        self.ensure_free(dst)
         dst_parent_path, _ = split_path(dst)
         dst_parent = self._require_coll(dst_parent_path)
-        self._require_access(row["coll_id"], actor, ACCESS_OWN, src)
-        self._require_access(dst_parent["coll_id"], actor, ACCESS_WRITE, dst_parent_path)
+        self.db.require_access(row["coll_id"], actor, ACCESS_OWN, src)
+        self.db.require_access(dst_parent["coll_id"], actor, ACCESS_WRITE, dst_parent_path)
         low, high = subtree_bounds(src)
         moves = []
-        with self._tx():
-            now = self._now()
-            rows = self._all("SELECT coll_id, coll_name, parent_coll_name FROM colls WHERE "
-                             "coll_name = ? OR (coll_name > ? AND coll_name < ?)", (src, low, high))
+        with self.db.tx():
+            now = self.db.now_text()
+            rows = self.db.all("SELECT coll_id, coll_name, parent_coll_name FROM colls WHERE "
+                               "coll_name = ? OR (coll_name > ? AND coll_name < ?)",
+                               (src, low, high))
             for coll in rows:
                 name = dst + coll["coll_name"][len(src):]
                 parent = dst_parent_path if coll["coll_name"] == src else \
                     dst + coll["parent_coll_name"][len(src):]
-                self._exec("UPDATE colls SET coll_name = ?, parent_coll_name = ? "
-                           "WHERE coll_id = ?", (name, parent, coll["coll_id"]))
-            self._exec("UPDATE colls SET modify_ts = ? WHERE coll_id = ?", (now, row["coll_id"]))
-            for resc in self._all("SELECT vault_path FROM resources"):
+                self.db.exec("UPDATE colls SET coll_name = ?, parent_coll_name = ? "
+                             "WHERE coll_id = ?", (name, parent, coll["coll_id"]))
+            self.db.exec("UPDATE colls SET modify_ts = ? WHERE coll_id = ?", (now, row["coll_id"]))
+            for resc in self.db.all("SELECT vault_path FROM resources"):
                 old_dir = str(vault.physical_path(resc["vault_path"], src))
                 new_dir = str(vault.physical_path(resc["vault_path"], dst))
                 moves.append((old_dir, new_dir))
-                for rep in self._all(
+                for rep in self.db.all(
                         "SELECT d.data_id, d.repl_num, d.phys_path FROM data d JOIN colls c ON "
                         "c.coll_id = d.coll_id WHERE c.coll_name = ? OR (c.coll_name > ? AND "
                         "c.coll_name < ?)", (dst, *subtree_bounds(dst))):
                     if rep["phys_path"].startswith(old_dir + "/"):
-                        self._exec("UPDATE data SET phys_path = ? WHERE data_id = ? AND "
-                                   "repl_num = ?", (new_dir + rep["phys_path"][len(old_dir):],
+                        self.db.exec("UPDATE data SET phys_path = ? WHERE data_id = ? AND "
+                                     "repl_num = ?", (new_dir + rep["phys_path"][len(old_dir):],
                                                     rep["data_id"], rep["repl_num"]))
         for old_dir, new_dir in moves:
             vault.move(old_dir, new_dir)
-        new = self._coll_row(dst)
+        new = self.coll_row(dst)
         assert new is not None
         return self._to_coll(new)
 
@@ -257,8 +261,8 @@ class NamespaceMixin(CatalogBase):
         coll_id = row["coll_id"]
         filt = ""
         params: list = []
-        if not self._privileged(actor):
-            ids = self._actor_ids(str(actor))
+        if not self.db.privileged(actor):
+            ids = self.db.actor_ids(str(actor))
             marks = ", ".join("?" for _ in ids) or "NULL"
             filt = (f" AND EXISTS (SELECT 1 FROM access a WHERE a.object_id = {{}} AND "  # noqa: S608
                     f"a.user_id IN ({marks}) AND a.access_type >= {ACCESS_READ})")
@@ -270,9 +274,9 @@ class NamespaceMixin(CatalogBase):
                     "AND c.coll_name != '/'" + filt.format("c.coll_id") + " ORDER BY c.coll_name")
 
         def generate() -> Iterator[tuple[str, str]]:
-            for item in self._stream(data_sql, (coll_id, *params)):
+            for item in self.db.stream(data_sql, (coll_id, *params)):
                 yield "d", item["name"]
-            for item in self._stream(coll_sql, (path, *params)):
+            for item in self.db.stream(coll_sql, (path, *params)):
                 yield "C", split_path(item["name"])[1]
 
         return generate()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional, Union
 
-from b2safe_sandbox.catalog.base import CatalogBase, fail
+from b2safe_sandbox.catalog.base import Db, fail
+from b2safe_sandbox.catalog.namespace import Namespace
 from b2safe_sandbox.catalog.rows import RescRow, UserRow, ZoneRow
 from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
@@ -18,8 +19,12 @@ USER_TYPES = ("rodsadmin", "rodsuser", "rodsgroup")
 ZONE_TYPES = ("local", "remote")
 
 
-class PrincipalsMixin(CatalogBase):
+class Principals:
     """add/get/list for users, groups, zones and resources."""
+
+    def __init__(self, db: Db, namespace: Namespace) -> None:
+        self.db = db
+        self.namespace = namespace
 
     # -- users ----------------------------------------------------------------------------------
 
@@ -32,59 +37,60 @@ class PrincipalsMixin(CatalogBase):
         there are kept). Raises CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME for a duplicate and
         CAT_INVALID_ARGUMENT for a bad name or type.
         """
-        zone = zone or self.zone_name
+        zone = zone or self.db.zone_name
         if type not in USER_TYPES:
             raise fail(CAT_INVALID_ARGUMENT, f"bad user type {type!r}")
         if not name or "#" in name or "/" in name or name != name.strip():
             raise fail(CAT_INVALID_ARGUMENT, f"bad user name {name!r}")
-        if self.get_user(name, zone) is not None:
+        if self.db.get_user(name, zone) is not None:
             raise fail(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, f"user {name}#{zone} exists")
-        with self._tx():
-            now = self._now()
-            uid = self._next_id()
-            self._exec("INSERT INTO users (user_id, user_name, zone_name, user_type, create_ts, "
-                       "modify_ts) VALUES (?, ?, ?, ?, ?, ?)", (uid, name, zone, type, now, now))
-            if create_home and zone == self.zone_name and type != "rodsgroup":
+        with self.db.tx():
+            now = self.db.now_text()
+            uid = self.db.next_id()
+            self.db.exec("INSERT INTO users (user_id, user_name, zone_name, user_type, create_ts, "
+                         "modify_ts) VALUES (?, ?, ?, ?, ?, ?)", (uid, name, zone, type, now, now))
+            if create_home and zone == self.db.zone_name and type != "rodsgroup":
                 for parent in (f"/{zone}/home", f"/{zone}/trash/home"):
                     path = f"{parent}/{name}"
-                    if self._coll_row(path) is None and self._coll_row(parent) is not None:
-                        self._insert_coll(path, name, zone)
-        user = self.get_user(name, zone)
+                    if (self.namespace.coll_row(path) is None
+                        and self.namespace.coll_row(parent) is not None):
+                        self.namespace.insert_coll(path, name, zone)
+        user = self.db.get_user(name, zone)
         assert user is not None
         return user
 
     def list_users(self) -> list[UserRow]:
         """Every user and group, ordered by zone then name."""
-        rows = self._all("SELECT * FROM users ORDER BY zone_name, user_name")
-        return [self._user_row(r) for r in rows]
+        rows = self.db.all("SELECT * FROM users ORDER BY zone_name, user_name")
+        return [self.db.user_row(r) for r in rows]
 
     def group_add_member(self, group: str, user: str) -> None:
         """Put ``user`` ('name#zone') into local group ``group``.
 
         Raises CAT_INVALID_USER when either is unknown or ``group`` is not a group.
         """
-        grp = self._require_user(group)
+        grp = self.db.require_user(group)
         if grp.type != "rodsgroup":
             raise fail(CAT_INVALID_USER, f"{group} is not a group")
-        member = self._require_user(user)
-        with self._tx():
-            self._exec("INSERT OR IGNORE INTO group_members (group_id, user_id) VALUES (?, ?)",
-                       (grp.id, member.id))
+        member = self.db.require_user(user)
+        with self.db.tx():
+            self.db.exec("INSERT OR IGNORE INTO group_members (group_id, user_id) VALUES (?, ?)",
+                         (grp.id, member.id))
 
     def group_remove_member(self, group: str, user: str) -> None:
         """Take ``user`` out of ``group`` (no error if it was not a member)."""
-        grp = self._require_user(group)
-        member = self._require_user(user)
-        with self._tx():
-            self._exec("DELETE FROM group_members WHERE group_id = ? AND user_id = ?",
-                       (grp.id, member.id))
+        grp = self.db.require_user(group)
+        member = self.db.require_user(user)
+        with self.db.tx():
+            self.db.exec("DELETE FROM group_members WHERE group_id = ? AND user_id = ?",
+                         (grp.id, member.id))
 
     def group_members(self, group: str) -> list[UserRow]:
         """Members of ``group`` ordered by zone then name."""
-        grp = self._require_user(group)
-        rows = self._all("SELECT u.* FROM users u JOIN group_members g ON g.user_id = u.user_id "
-                         "WHERE g.group_id = ? ORDER BY u.zone_name, u.user_name", (grp.id,))
-        return [self._user_row(r) for r in rows]
+        grp = self.db.require_user(group)
+        rows = self.db.all("SELECT u.* FROM users u JOIN group_members g ON g.user_id = u.user_id "
+                           "WHERE g.group_id = ? ORDER BY u.zone_name, u.user_name", (grp.id,))
+        return [self.db.user_row(r) for r in rows]
 
     # -- zones ----------------------------------------------------------------------------------
 
@@ -103,24 +109,24 @@ class PrincipalsMixin(CatalogBase):
             raise fail(CAT_INVALID_ARGUMENT, f"bad zone name {name!r}")
         if self.get_zone(name) is not None:
             raise fail(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, f"zone {name} exists")
-        with self._tx():
-            now = self._now()
-            zid = self._next_id()
-            self._exec("INSERT INTO zones (zone_id, zone_name, zone_type, zone_conn, create_ts, "
-                       "modify_ts) VALUES (?, ?, ?, ?, ?, ?)",
-                       (zid, name, type, connection, now, now))
+        with self.db.tx():
+            now = self.db.now_text()
+            zid = self.db.next_id()
+            self.db.exec("INSERT INTO zones (zone_id, zone_name, zone_type, zone_conn, create_ts, "
+                         "modify_ts) VALUES (?, ?, ?, ?, ?, ?)",
+                         (zid, name, type, connection, now, now))
         zone = self.get_zone(name)
         assert zone is not None
         return zone
 
     def get_zone(self, name: str) -> Optional[ZoneRow]:
         """The zone called ``name``, or None."""
-        row = self._one("SELECT * FROM zones WHERE zone_name = ?", (name,))
+        row = self.db.one("SELECT * FROM zones WHERE zone_name = ?", (name,))
         return None if row is None else self._zone_row(row)
 
     def list_zones(self) -> list[ZoneRow]:
         """All zones, the local one first, then by name."""
-        rows = self._all("SELECT * FROM zones ORDER BY zone_type != 'local', zone_name")
+        rows = self.db.all("SELECT * FROM zones ORDER BY zone_type != 'local', zone_name")
         return [self._zone_row(r) for r in rows]
 
     # -- resources ------------------------------------------------------------------------------
@@ -140,42 +146,44 @@ class PrincipalsMixin(CatalogBase):
             raise fail(CAT_INVALID_ARGUMENT, f"bad resource name {name!r}")
         if self.get_resource(name) is not None:
             raise fail(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, f"resource {name} exists")
-        vault = Path(vault_path) if vault_path else self.zone_dir / "vault" / name
+        vault = Path(vault_path) if vault_path else self.db.zone_dir / "vault" / name
         vault.mkdir(parents=True, exist_ok=True)
-        with self._tx():
-            now = self._now()
-            rid = self._next_id()
-            self._exec("INSERT INTO resources (resc_id, resc_name, resc_type, zone_name, location, "
-                       "vault_path, create_ts, modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (rid, name, type, self.zone_name, self.host, str(vault), now, now))
+        with self.db.tx():
+            now = self.db.now_text()
+            rid = self.db.next_id()
+            self.db.exec("INSERT INTO resources (resc_id, resc_name, resc_type, zone_name, "
+                         "location, vault_path, create_ts, modify_ts) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (rid, name, type, self.db.zone_name, self.db.host, str(vault), now, now))
         resc = self.get_resource(name)
         assert resc is not None
         return resc
 
     def get_resource(self, name: str) -> Optional[RescRow]:
         """The resource called ``name``, or None."""
-        cached = self._rescs.get(name)
+        cached = self.db.resc_cache.get(name)
         if cached is not None:
             return cached
-        row = self._one("SELECT * FROM resources WHERE resc_name = ?", (name,))
+        row = self.db.one("SELECT * FROM resources WHERE resc_name = ?", (name,))
         if row is None:
             return None
         # Resources are never removed or changed, so a found row may be cached.
-        resc = self._rescs[name] = self._resc_row(row)
+        resc = self.db.resc_cache[name] = self._resc_row(row)
         return resc
 
     def list_resources(self) -> list[RescRow]:
         """All resources by name."""
-        return [self._resc_row(r) for r in self._all("SELECT * FROM resources ORDER BY resc_name")]
+        rows = self.db.all("SELECT * FROM resources ORDER BY resc_name")
+        return [self._resc_row(r) for r in rows]
 
-    def _require_resource(self, name: Optional[str]) -> RescRow:
-        resc = self.get_resource(name or self.default_resource)
+    def require_resource(self, name: Optional[str]) -> RescRow:
+        resc = self.get_resource(name or self.db.default_resource)
         if resc is None:
             raise fail(SYS_RESC_DOES_NOT_EXIST, f"no resource {name}")
         return resc
 
     def set_default_resource(self, name: str) -> None:
         """Make ``name`` the default resource (SYS_RESC_DOES_NOT_EXIST if unknown)."""
-        self._require_resource(name)
-        with self._tx():
-            self._set_setting("default_resc", name)
+        self.require_resource(name)
+        with self.db.tx():
+            self.db.set_setting("default_resc", name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence, Union
 
 from b2safe_sandbox import gq
-from b2safe_sandbox.catalog.delay import DelayMixin
+from b2safe_sandbox.catalog.base import Db
 from b2safe_sandbox.gq import COLUMNS, MAX_SQL_ROWS, GQResult, Query
 
 
@@ -17,8 +17,11 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-class QueryMixin(DelayMixin):
+class GenQuery:
     """genquery()."""
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
 
     def genquery(self, columns: Union[str, Sequence[str], Query], conditions: str = "",
                  actor: Optional[str] = None, *, max_rows: int = MAX_SQL_ROWS, offset: int = 0,
@@ -36,7 +39,7 @@ class QueryMixin(DelayMixin):
         Guess: a data object row needs read on the data object only (not on its collection).
         """
         query = columns if isinstance(columns, Query) else gq.parse(columns, conditions)
-        actor_ids = None if self._privileged(actor) else self._actor_ids(str(actor))
+        actor_ids = None if self.db.privileged(actor) else self.db.actor_ids(str(actor))
         compiled = gq.compile_query(query, actor_ids=actor_ids,
                                     upper_case_where=upper_case_where, no_distinct=no_distinct)
         page = max(0, min(int(max_rows), MAX_SQL_ROWS))
@@ -44,13 +47,13 @@ class QueryMixin(DelayMixin):
         has_more = False
         if page > 0:
             sql, params = compiled.page(page + 1, max(0, int(offset)))
-            fetched = self._all(sql, params)
+            fetched = self.db.all(sql, params)
             has_more = len(fetched) > page
             rows = [[_text(v) for v in tuple(r)] for r in fetched[:page]]
         total = None
         if total_row_count:
             sql, params = compiled.count()
-            total = int(self._one(sql, params)[0])
+            total = int(self.db.one(sql, params)[0])
         ids = [COLUMNS[sel.column].id for sel in query.selections]
         return GQResult(columns=list(compiled.labels), rows=rows, total=total,
                         has_more=has_more, column_ids=ids)

@@ -1,25 +1,71 @@
-"""ZoneCatalog: one iRODS zone's catalog (SQLite, WAL) plus its vault directory."""
+"""ZoneCatalog: one iRODS zone's catalog (SQLite, WAL) plus its vault directory.
+
+The catalog is composed of parts sharing one :class:`~b2safe_sandbox.catalog.base.Db`, as
+python-irodsclient's session composes managers: ``cat.principals``, ``cat.namespace``,
+``cat.data``, ``cat.meta``, ``cat.acl``, ``cat.delay``, ``cat.query``. The catalog's own
+methods (``cat.coll_create(...)``, ``cat.avu_list(...)``, ...) forward to them.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from b2safe_sandbox import checksums
 from b2safe_sandbox.catalog import schema
-from b2safe_sandbox.catalog.base import DB_NAME, PUBLIC_GROUP
-from b2safe_sandbox.catalog.query import QueryMixin
+from b2safe_sandbox.catalog.acl import Acl
+from b2safe_sandbox.catalog.base import DB_NAME, PUBLIC_GROUP, Db
+from b2safe_sandbox.catalog.data import Data
+from b2safe_sandbox.catalog.delay import Delay
+from b2safe_sandbox.catalog.metadata import Metadata
+from b2safe_sandbox.catalog.namespace import Namespace
+from b2safe_sandbox.catalog.principals import Principals
+from b2safe_sandbox.catalog.query import GenQuery
 from b2safe_sandbox.gq.columns import ACCESS_READ
 
 #: The first object id handed out (iRODS starts its sequence at 10000).
 FIRST_ID = 10000
 
+#: part attribute -> (its class, the methods the catalog forwards to it).
+_FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
+    "db": (Db, ("close", "batch", "now", "get_user", "is_admin")),
+    "principals": (Principals, (
+        "add_user", "list_users", "group_add_member", "group_remove_member", "group_members",
+        "add_zone", "get_zone", "list_zones", "add_resource", "get_resource", "list_resources",
+        "set_default_resource")),
+    "namespace": (Namespace, ("coll_get", "coll_create", "coll_remove", "coll_rename",
+                              "coll_list")),
+    "data": (Data, (
+        "data_get", "data_exists", "owner_of", "data_put", "data_create", "data_write",
+        "data_finalize", "data_read", "data_open_stream", "data_replicate", "data_set_status",
+        "set_modify_time", "data_copy", "data_rename", "data_unlink", "data_set_checksum",
+        "data_checksum", "corrupt_replica")),
+    "meta": (Metadata, ("avu_add", "avu_set", "avu_rm", "avu_list")),
+    "acl": (Acl, ("acl_set", "acl_inherit", "acl_list", "check_access")),
+    "delay": (Delay, ("delay_add", "delay_get", "delay_list", "delay_due", "delay_update",
+                      "delay_remove")),
+    "query": (GenQuery, ("genquery",)),
+}
+#: Read-only attributes of the shared Db the catalog shows as its own.
+_DB_ATTRIBUTES = ("zone_dir", "zone_name", "hash_scheme", "default_resource", "host", "port")
 
-class ZoneCatalog(QueryMixin):
+
+class ZoneCatalog:
     """The catalog of one zone; open an existing one with ``ZoneCatalog(zone_dir, zone_name)``,
     make a new one with :meth:`create`. Every state change is on disk at once (or at the end
     of ``with cat.batch():``)."""
+
+    def __init__(self, zone_dir: Union[str, Path], zone_name: str,
+                 clock: Optional[Callable[[], int]] = None) -> None:
+        self.db = Db(zone_dir, zone_name, clock)
+        self.namespace = Namespace(self.db)
+        self.principals = Principals(self.db, self.namespace)
+        self.data = Data(self.db, self.namespace, self.principals)
+        self.meta = Metadata(self.db, self.namespace, self.principals)
+        self.acl = Acl(self.db, self.namespace)
+        self.delay = Delay(self.db)
+        self.query = GenQuery(self.db)
 
     @classmethod
     def create(cls, zone_dir: Union[str, Path], zone_name: str, host: str = "localhost",
@@ -62,14 +108,14 @@ class ZoneCatalog(QueryMixin):
             owner = ("rods", zone_name)
             for path in ("/", zone, f"{zone}/home", f"{zone}/trash", f"{zone}/trash/home",
                          f"{zone}/home/{PUBLIC_GROUP}"):
-                cat._insert_coll(path, *owner)
+                cat.namespace.insert_coll(path, *owner)
             public = cat.get_user(PUBLIC_GROUP, zone_name)
             assert public is not None
-            now = cat._now()
+            now = cat.db.now_text()
             for path in ("/", zone, f"{zone}/home", f"{zone}/home/{PUBLIC_GROUP}"):
-                row = cat._coll_row(path)
+                row = cat.namespace.coll_row(path)
                 assert row is not None
-                cat._grant(row["coll_id"], public.id, ACCESS_READ, now)
+                cat.namespace.grant(row["coll_id"], public.id, ACCESS_READ, now)
         return cat
 
     def __repr__(self) -> str:
@@ -80,3 +126,23 @@ class ZoneCatalog(QueryMixin):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _forwarder(part: str, cls: type, name: str) -> Callable[..., Any]:
+    def forward(self: ZoneCatalog, *args: Any, **kwargs: Any) -> Any:
+        return getattr(getattr(self, part), name)(*args, **kwargs)
+
+    forward.__name__ = forward.__qualname__ = name
+    forward.__doc__ = getattr(cls, name).__doc__
+    return forward
+
+
+def _db_attribute(name: str) -> property:
+    return property(lambda self: getattr(self.db, name), doc=f"The zone's {name}.")
+
+
+for _part, (_cls, _names) in _FORWARDED.items():
+    for _name in _names:
+        setattr(ZoneCatalog, _name, _forwarder(_part, _cls, _name))
+for _name in _DB_ATTRIBUTES:
+    setattr(ZoneCatalog, _name, _db_attribute(_name))
