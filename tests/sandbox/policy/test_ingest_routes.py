@@ -4,7 +4,7 @@ both ways, after the delay queue; nothing outside the policy collection; no cost
 from __future__ import annotations
 
 import pytest
-from b2safe_sandbox import site
+from b2safe_sandbox import routes, site
 from b2safe_sandbox.pytest_plugin import ZONES, World
 from ingest_routes import PLAIN, ROUTES, STAGING, prepare
 from policy_support import ARCHIVE, REPLICAS_B, archive_policy, fail_log_rows, pending_pid_rows
@@ -82,3 +82,72 @@ def test_every_route_gets_one_pid_and_one_linked_replica(versioned, route):
     for collection in (PLAIN, STAGING):
         for _kind, name in alice.ils(collection):
             assert world.avus(f"{collection}/{name}") == {}
+
+
+@pytest.fixture
+def one_zone_policy(versioned):
+    versioned.configure("zoneA", policies=[archive_policy(replicate=[])])
+    return versioned
+
+
+def test_a_touched_object_gets_its_pid_from_the_delay_queue(one_zone_policy):
+    world = one_zone_policy
+    routes.touch(world.client("alice#zoneA"), f"{ARCHIVE}/empty.dat")
+    assert "PID" not in world.avus(f"{ARCHIVE}/empty.dat")
+    assert pending_pid_rows(world) == [[ARCHIVE, "empty.dat"]]
+    world.sb.run_delayed(advance=31)
+    [pid] = world.avus(f"{ARCHIVE}/empty.dat")["PID"]
+    assert world.handles("zoneA") == [pid]
+
+
+def test_touching_an_existing_object_is_no_arrival(one_zone_policy):
+    world = one_zone_policy
+    world.configure("zoneA", policies=[archive_policy(replicate=[], pid="off")])
+    alice = world.client("alice#zoneA")
+    alice.iput(f"{ARCHIVE}/x.dat", b"x")
+    world.configure("zoneA", policies=[archive_policy(replicate=[])])
+    routes.touch(alice, f"{ARCHIVE}/x.dat")
+    assert pending_pid_rows(world) == [] and world.handles("zoneA") == []
+
+
+def test_repeated_finalizing_closes_write_nothing_more(one_zone_policy):
+    world = one_zone_policy
+    first = len(world.sb.events)
+    routes.s3_multipart(world.client("alice#zoneA"), f"{ARCHIVE}/m.dat", b"m" * 50, parts=5)
+    closes = [e for e in world.sb.events[first:] if e.name == "pep_api_replica_close_post"]
+    assert len(closes) == 5
+    assert closes[0].writes > 0 and [e.writes for e in closes[1:]] == [0, 0, 0, 0]
+    world.sb.run_delayed(advance=31)
+    assert len(world.avus(f"{ARCHIVE}/m.dat")["PID"]) == 1 and len(world.handles("zoneA")) == 1
+
+
+def test_moves_into_a_policy_collection_are_ingest_only_with_on_move(versioned):
+    world = versioned
+    alice = world.client("alice#zoneA")
+    world.configure("zoneA", policies=[archive_policy(replicate=[], on_move=False)])
+    routes.move(alice, _stage(alice, "a.dat"), f"{ARCHIVE}/a.dat")
+    assert world.avus(f"{ARCHIVE}/a.dat") == {} and world.handles("zoneA") == []
+    world.configure("zoneA", policies=[archive_policy(replicate=[])])
+    routes.move(alice, _stage(alice, "b.dat"), f"{ARCHIVE}/b.dat")
+    assert len(world.avus(f"{ARCHIVE}/b.dat")["PID"]) == 1
+    # Within the policy collection a move is no new arrival.
+    routes.move(alice, f"{ARCHIVE}/b.dat", f"{ARCHIVE}/sub/b.dat")
+    assert len(world.handles("zoneA")) == 1
+
+
+def test_moving_a_collection_in_ingests_every_object_below(versioned):
+    world = versioned
+    alice = world.client("alice#zoneA")
+    world.configure("zoneA", policies=[archive_policy(replicate=[])])
+    alice.imkdir(f"{STAGING}/tree/deep", parents=True)
+    alice.iput(f"{STAGING}/tree/one.dat", b"1")
+    alice.iput(f"{STAGING}/tree/deep/two.dat", b"2")
+    alice.imv(f"{STAGING}/tree", f"{ARCHIVE}/tree")
+    for path in (f"{ARCHIVE}/tree/one.dat", f"{ARCHIVE}/tree/deep/two.dat"):
+        assert len(world.avus(path)["PID"]) == 1
+    assert len(world.handles("zoneA")) == 2
+
+
+def _stage(client, name):
+    client.iput(f"{STAGING}/{name}", name.encode())
+    return f"{STAGING}/{name}"
