@@ -21,6 +21,7 @@ from typing import Any, Callable, List, Optional, Sequence
 from b2safe_sandbox import handle_cli
 from b2safe_sandbox.errors import SandboxError, error_name
 from b2safe_sandbox.handle_cli import default_dir
+from b2safe_sandbox.runtime.context import NREP_INSTANCE
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -350,7 +351,9 @@ def cmd_iadmin(args: argparse.Namespace) -> int:
 def cmd_irule(args: argparse.Namespace) -> int:
     sb = _open(args)
     client = _client(args, sb)
-    if args.F:
+    if args.r == NREP_INSTANCE:
+        result = _irule_native(args, client)
+    elif args.F:
         path = Path(args.F)
         if path.suffix != ".r":
             raise UsageError("irule -F needs a file ending in .r")
@@ -367,6 +370,21 @@ def cmd_irule(args: argparse.Namespace) -> int:
         _print_error("irule", result.code, result.error)
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _irule_native(args: argparse.Namespace, client: Any) -> Any:
+    """irule -r <rule language instance> -F FILE.r [overrides] | "rule text" [INPUT] [OUTPUT]."""
+    if args.F:
+        path = Path(args.F)
+        if not path.is_file():
+            raise UsageError(f"no such rule file {path}")
+        return client.irule_native(path, overrides=tuple(args.words))
+    if not args.words:
+        raise UsageError('irule -r RULE_LANGUAGE_INSTANCE "rule text" [INPUT] [OUTPUT]')
+    text, *rest = args.words
+    inputs = rest[0] if rest else "null"
+    outputs = rest[1] if len(rest) > 1 else "ruleExecOut"
+    return client.irule_native(f"{text}\nINPUT {inputs}\nOUTPUT {outputs}\n")
 
 
 def cmd_iqstat(args: argparse.Namespace) -> int:
@@ -519,7 +537,8 @@ def _build(sub: Any) -> None:
     p = _add(sub, "irule", cmd_irule, "irule -F file.r ['*x=\"v\"' ...] | irule RULE_NAME")
     p.add_argument("-F", default=None, help="rule file (.r)")
     p.add_argument("-r", default="irods_rule_engine_plugin-python-instance",
-                   help="rule engine instance (only the Python one is emulated)")
+                   help="rule engine instance: the Python one, or "
+                        "irods_rule_engine_plugin-irods_rule_language-instance")
     p.add_argument("words", nargs="*")
 
     _add(sub, "iqstat", cmd_iqstat, "list the delayed rules of every zone")

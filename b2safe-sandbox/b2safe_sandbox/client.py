@@ -292,6 +292,17 @@ class ClientSession:
             outcome = engine.exec_rule_text(ctx, parsed.python_text, dict(parsed.inputs))
             return _irule_result(out, outcome)
 
+    def irule_native(self, text_or_path: Union[str, Path], overrides: tuple = ()) -> IruleResult:
+        """``irule -r irods_rule_engine_plugin-irods_rule_language-instance -F file.r``: the
+        rule-language route, open to every user (see :mod:`b2safe_sandbox.native.irule`)."""
+        from b2safe_sandbox.native import irule
+
+        with self.sandbox.toplevel():
+            self.sandbox.reachable_zone(self.home_zone)
+            stdout, code, error = irule.run(self._ctx(self.home_zone, "irule"),
+                                            _rule_text(text_or_path), tuple(overrides))
+            return IruleResult(stdout, code, error)
+
     def irule_rule(self, rule_name: str) -> IruleResult:
         """``irule -r irods_rule_engine_plugin-python-instance rule_name null ruleExecOut``."""
         if not self._privileged():

@@ -2,8 +2,9 @@
 
 * ``INST_NAME`` = the Python instance (or none: every REP tries; PREP runs it): the text runs
   through ``exec_rule_expression`` (``def expressionFcn(rule_args, callback, rei):`` + body).
-* ``INST_NAME`` = the NREP instance: only the all-string call form ``rule_name('a', 'b')`` is
-  supported; the NREP forwards it to the core.py rule (Guess: other NREP text fails).
+* ``INST_NAME`` = the NREP instance: the text runs in the zone's rule-language engine
+  (:func:`b2safe_sandbox.native.entry.exec_rule_expression`); a call of a Python rule with
+  string arguments is forwarded to core.py as the NREP does.
 * Success = no exception and no negative int. ``EF`` repeats are computed by
   :func:`b2safe_sandbox.delayspec.next_run`; a finished rule is removed. Failures are recorded
   in RULE_EXEC_STATUS (the error code) and RULE_EXEC_LAST_EXE_TIME.
@@ -11,18 +12,15 @@
 
 from __future__ import annotations
 
-import ast
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from b2safe_sandbox.errors import NO_MICROSERVICE_FOUND_ERR, RULE_ENGINE_ERROR
+from b2safe_sandbox.errors import RULE_ENGINE_ERROR
 from b2safe_sandbox.runtime import engine
 from b2safe_sandbox.runtime.context import NREP_INSTANCE, PYTHON_INSTANCE, ExecContext
 
-_CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)\s*;?\s*$", re.S)
 MAX_PASSES = 20
 
 
@@ -54,23 +52,6 @@ def _save_runs(sandbox: Any, runs: dict) -> None:
     _runs_file(sandbox).write_text(json.dumps(runs), encoding="utf-8")
 
 
-def parse_nrep_call(text: str) -> Optional[tuple[str, list]]:
-    """``rule_name('a', "b")`` -> ('rule_name', ['a', 'b']); None unless all args are strings."""
-    match = _CALL.match(text or "")
-    if not match:
-        return None
-    name, inner = match.group(1), match.group(2).strip()
-    if not inner:
-        return name, []
-    try:
-        value = ast.literal_eval(f"({inner},)")
-    except (ValueError, SyntaxError):
-        return None
-    if not all(isinstance(v, str) for v in value):
-        return None
-    return name, list(value)
-
-
 def _context(row: Any) -> dict:
     try:
         data = json.loads(row.context or "{}")
@@ -90,15 +71,9 @@ def run_one(sandbox: Any, zone: str, row: Any) -> int:
         outcome = engine.exec_rule_expression(ctx, row.name)
         return outcome.code
     if inst == NREP_INSTANCE:
-        parsed = parse_nrep_call(row.name)
-        if parsed is None:
-            sandbox.log(zone, f"delay: NREP text not supported by the sandbox: {row.name!r}")
-            return RULE_ENGINE_ERROR
-        name, args = parsed
-        outcome = engine.exec_rule(ctx.derive(instance_name=NREP_INSTANCE), name, args)
-        if not outcome.ran:
-            return NO_MICROSERVICE_FOUND_ERR
-        return outcome.code
+        from b2safe_sandbox.native import entry as native
+
+        return native.exec_rule_expression(ctx.derive(instance_name=NREP_INSTANCE), row.name)
     sandbox.log(zone, f"delay: unknown rule engine instance {inst!r}")
     return RULE_ENGINE_ERROR
 

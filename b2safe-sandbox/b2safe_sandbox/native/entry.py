@@ -1,0 +1,188 @@
+"""The native engine's operations as the server calls them (irods
+``irods_rule_language/src/irods_rule_language.cpp``): ``rule_exists``, ``exec_rule`` (a rule by
+name, from another engine or the framework), ``exec_rule_text`` (irule) and
+``exec_rule_expression`` (the delay server), plus the remote execution of ``remote{}``.
+
+The zone's rule base is the ``re_rulebase_set`` of the native engine's stanza in the zone's
+``server_config.json`` (each name ``N`` is the file ``/etc/irods/N.re``); without one it is
+``["core"]``, the server's default.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from b2safe_sandbox.native import grammar
+from b2safe_sandbox.native.interp import Frame, Interp
+from b2safe_sandbox.native.values import (
+    NO_RULE_FOUND_ERR,
+    RE_PARSER_ERROR,
+    UNSPEC,
+    RuleError,
+    to_str,
+)
+
+PLUGIN_NAME = "irods_rule_engine_plugin-irods_rule_language"
+DEFAULT_RULEBASE_SET = ("core",)
+_CACHE: dict[Path, tuple[float, int, list]] = {}
+
+
+@dataclass
+class TextOutcome:
+    """Result of running rule text: code, message, and the variables at the end."""
+
+    code: int
+    message: str = ""
+    variables: dict = field(default_factory=dict)
+
+
+def rulebase_set(config_dir: Path) -> list[str]:
+    """The ``re_rulebase_set`` names of the native engine in ``server_config.json``."""
+    path = Path(config_dir) / "server_config.json"
+    if not path.exists():
+        return list(DEFAULT_RULEBASE_SET)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for stanza in data.get("plugin_configuration", {}).get("rule_engines", []):
+        if stanza.get("plugin_name") == PLUGIN_NAME:
+            names = stanza.get("plugin_specific_configuration", {}).get("re_rulebase_set", [])
+            return [n if isinstance(n, str) else str(n.get("filename", "")) for n in names]
+    return []
+
+
+def zone_rules(ctx: Any, zone_name: Optional[str] = None) -> list:
+    """The parsed rule base of a zone (cached per file until it changes).
+
+    Raises:
+        RuleError: RE_PARSER_ERROR naming the file with the syntax error.
+    """
+    zone = ctx.sandbox.zone(zone_name or ctx.zone)
+    rules: list = []
+    for name in rulebase_set(zone.config_dir):
+        path = zone.config_dir / f"{name}.re"
+        if not path.exists():
+            continue
+        stat = path.stat()
+        cached = _CACHE.get(path)
+        if cached is None or cached[:2] != (stat.st_mtime, stat.st_size):
+            parsed = grammar.parse(path.read_text(encoding="utf-8"), where=str(path))
+            cached = (stat.st_mtime, stat.st_size, parsed)
+            _CACHE[path] = cached
+        rules.extend(cached[2])
+    return rules
+
+
+def rule_exists(ctx: Any, name: str) -> bool:
+    """True if the zone's rule base defines ``name`` (the framework's ``rule_exists``)."""
+    try:
+        return any(rule.name == name for rule in zone_rules(ctx))
+    except RuleError:
+        return False
+
+
+def exec_rule(ctx: Any, name: str, args: list) -> int:
+    """Run rule ``name`` of the zone's rule base for another engine; ``args`` are updated in
+    place with the parameters' string values after the rule (``exec_rule``: only strings come
+    back). Returns 0 or the error code.
+    """
+    interp = Interp(ctx, zone_rules(ctx))
+    values = [a if isinstance(a, str) else _from_python(a) for a in args]
+    try:
+        _, after = interp.call_rule(name, values, {})
+    except RuleError as exc:
+        _log(ctx, f"exec_rule {name} failed with {exc.code}: {exc.message}")
+        return exc.code
+    for index, value in enumerate(after):
+        if isinstance(args[index], str) and value is not UNSPEC:
+            args[index] = to_str(value)
+    return 0
+
+
+def _from_python(value: Any) -> Any:
+    return value
+
+
+def parse_text(text: str) -> list:
+    """Rule definitions of irule text; bare actions are wrapped in one rule, as irule's
+    ``@external rule { ... }`` does for text that is not a rule definition.
+
+    Raises:
+        RuleError: RE_PARSER_ERROR.
+    """
+    try:
+        rules = grammar.parse(text)
+    except RuleError as first:
+        try:
+            rules = grammar.parse("irule_text {\n" + text + "\n}")
+        except RuleError:
+            raise first from None
+    if not rules:
+        raise RuleError(RE_PARSER_ERROR, "the rule text defines no rule")
+    return rules
+
+
+def exec_rule_text(ctx: Any, text: str, inputs: dict, outputs: tuple = ()) -> TextOutcome:
+    """irule: run the first rule of ``text`` with ``inputs`` as global variables.
+
+    The other rules of the text are visible to it, before the zone's rule base
+    (``parseAndComputeRule`` adds them to the ext rule set and runs the first). The ``outputs``
+    labels are global variables too, unset until the rule sets them (``appendOutputToInput``).
+    """
+    try:
+        rules = parse_text(text)
+        interp = Interp(ctx, rules + zone_rules(ctx))
+    except RuleError as exc:
+        return TextOutcome(exc.code, exc.message, dict(inputs))
+    globals_ = {label: UNSPEC for label in outputs if label.startswith("*")}
+    globals_.update(inputs)
+    try:
+        interp.run_rule(rules[0], [], globals_)
+    except RuleError as exc:
+        _log(ctx, f"rule text failed with {exc.code}: {exc.message}")
+        return TextOutcome(exc.code, exc.message, globals_)
+    return TextOutcome(0, "", globals_)
+
+
+def exec_rule_expression(ctx: Any, text: str, variables: Optional[dict] = None) -> int:
+    """The delay server: run ``{text}`` (``computeExpression``); returns 0 or the error code."""
+    outcome = exec_rule_text(ctx, "delayed_rule {\n" + text + "\n}", dict(variables or {}))
+    return outcome.code
+
+
+def remote_exec(ctx: Any, host: str, body: str, frame: Frame) -> int:
+    """``remote(host, ...) { body }``: run ``remExec{body}`` on the zone serving ``host`` as
+    the same client, with the caller's variables, and carry their values back.
+
+    Raises:
+        RuleError: SYS_INVALID_SERVER_HOST for an unknown host, the connection error for an
+            unreachable zone. Errors of the body itself are logged there, not returned (see
+            :mod:`.interp`).
+    """
+    from b2safe_sandbox.errors import SandboxError
+    from b2safe_sandbox.runtime.context import ExecContext
+    from b2safe_sandbox.runtime.irods_errors import _all_codes
+
+    sandbox = ctx.sandbox
+    zone = sandbox.zone_by_connection(host.strip())
+    if zone is None:
+        raise RuleError(_all_codes()["SYS_INVALID_SERVER_HOST"], f"unknown host {host!r}")
+    try:
+        sandbox.reachable_zone(zone.name)
+    except SandboxError as exc:
+        raise RuleError(exc.code, f"remote host {host} unreachable") from None
+    remote_ctx = ExecContext(sandbox=sandbox, zone=zone.name, client_user=ctx.client_user,
+                             proxy_user=ctx.proxy_user, kind="remote", stdout=ctx.stdout)
+    passed = {k: v for k, v in frame.visible().items() if v is not UNSPEC}
+    outcome = exec_rule_text(remote_ctx, "remExec {\n" + body + "\n}", passed)
+    if outcome.code < 0 and outcome.code != NO_RULE_FOUND_ERR:
+        _log(remote_ctx, f"remote execution failed with {outcome.code}: {outcome.message}")
+    for name in passed:
+        if name in outcome.variables:
+            frame.assign(name, outcome.variables[name])
+    return 0
+
+
+def _log(ctx: Any, text: str) -> None:
+    ctx.sandbox.log(ctx.zone, f"{PLUGIN_NAME}: {text}")
