@@ -29,7 +29,7 @@ FIRST_ID = 10000
 
 #: part attribute -> (its class, the methods the catalog forwards to it).
 _FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
-    "db": (Db, ("close", "batch", "now", "get_user", "is_admin")),
+    "db": (Db, ("close", "batch", "now", "get_user", "is_admin", "changes")),
     "principals": (Principals, (
         "add_user", "list_users", "group_add_member", "group_remove_member", "group_members",
         "add_zone", "get_zone", "list_zones", "add_resource", "get_resource", "list_resources",
