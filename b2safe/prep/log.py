@@ -2,9 +2,11 @@
 
 On iRODS 4.3+ ``print`` goes nowhere under PREP; the only route to the server log is
 ``callback.writeLine('serverLog', text)``. :class:`ServerLogHandler` is attached to the ``b2safe``
-logger and writes through the callback of the rule call that is running on this thread. Records
-emitted on other threads (the PID worker pool) are queued and written by the rule's own thread:
-PREP forbids calling ``callback`` from any other thread.
+logger and writes through the callback of the rule call in whose context the record is emitted:
+the call's state is held in a :class:`contextvars.ContextVar`, which work run in a copy of the
+rule's context sees too (the PID service's worker pool submits its work with
+``contextvars.copy_context().run``). Records emitted on such other threads are queued and written
+by the rule's own thread: PREP forbids calling ``callback`` from any other thread.
 
 B2SAFE levels (config ``logging.level``): 0 error, 1 info, 2 debug, 3 verbose.
 """
@@ -12,6 +14,7 @@ B2SAFE levels (config ``logging.level``): 0 error, 1 info, 2 debug, 3 verbose.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import re
 import threading
@@ -67,16 +70,9 @@ class _CallState:
         self.pending: deque[str] = deque()
 
 
-_local = threading.local()
-_all_calls_lock = threading.Lock()
-_worker_owner: dict[int, _CallState] = {}
-
-
-def _stack() -> list[_CallState]:
-    stack = getattr(_local, "stack", None)
-    if stack is None:
-        stack = _local.stack = []
-    return stack
+#: The log state of the rule call this context belongs to (copied into worker threads' work).
+_current: contextvars.ContextVar[Optional[_CallState]] = contextvars.ContextVar(
+    "b2safe_rule_call", default=None)
 
 
 class ServerLogHandler(logging.Handler):
@@ -89,8 +85,7 @@ class ServerLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            stack = _stack()
-            state = stack[-1] if stack else _worker_owner.get(threading.get_ident())
+            state = _current.get()
             if state is None:
                 return
             record.rule = state.rule
@@ -125,30 +120,18 @@ def install_handler(level: int = 1) -> None:
 def rule_call(callback: Any, rule: str) -> Iterator[None]:
     """Route ``b2safe`` log records to ``callback`` for the duration of one rule call."""
     state = _CallState(callback, rule)
-    stack = _stack()
-    stack.append(state)
+    token = _current.set(state)
     try:
         yield
     finally:
         with contextlib.suppress(Exception):
             _flush(state)
-        stack.pop()
-
-
-def bind_worker(state: Optional[_CallState]) -> None:
-    """Attach (or with None detach) this worker thread to a rule call's log state."""
-    ident = threading.get_ident()
-    with _all_calls_lock:
-        if state is None:
-            _worker_owner.pop(ident, None)
-        else:
-            _worker_owner[ident] = state
+        _current.reset(token)
 
 
 def current_call() -> Optional[_CallState]:
-    """The log state of the rule call running on this thread (None outside rule calls)."""
-    stack = _stack()
-    return stack[-1] if stack else None
+    """The log state of the rule call of this context (None outside rule calls)."""
+    return _current.get()
 
 
 def flush_pending() -> None:

@@ -388,3 +388,21 @@ def test_foreign_prefix_is_an_invalid_pid_not_an_internal_error(pid_service):
         pid_service.get("99.FOREIGN/ABC")
     assert info.value.code == SYS_INVALID_INPUT_PARAM
     assert "does not serve that prefix" in str(info.value)
+
+
+def test_worker_pool_records_reach_the_server_log(pid_service, handle_server):
+    # A retry logged on a PID worker thread during a rule call is written to the server log by
+    # the rule's thread (bulk runs each call in a copy of the rule's context).
+    from b2safe.prep import log as serverlog
+    from tests.unit.fakeprep import RecordingCallback
+
+    serverlog.install_handler(1)
+    callback = RecordingCallback()  # raises if used from a worker thread
+    with serverlog.rule_call(callback, "EUDATPidsForColl"):
+        handle_server.faults.fail_next(1, 503)
+        [(_, result)] = pid_service.bulk(
+            lambda pid: pid_service.get_value(pid, "URL"), [f"{PREFIX}/USER01"])
+        assert not isinstance(result, BaseException)
+    assert pid_service.stats["retries"] == 1
+    assert any("retry 1 of 3" in line and "[EUDATPidsForColl]" in line
+               for line in callback.out("serverLog")), callback.out("serverLog")

@@ -1,5 +1,6 @@
 """Server-log handler: levels, redaction, and no callback use from worker threads."""
 
+import contextvars
 import logging
 import threading
 
@@ -40,21 +41,23 @@ def test_worker_thread_records_are_flushed_by_the_rule_thread():
     cb = RecordingCallback()  # raises if used from another thread
     log = logging.getLogger("b2safe.t")
     with serverlog.rule_call(cb, "R2"):
-        state = serverlog.current_call()
-
-        def work():
-            serverlog.bind_worker(state)
-            try:
-                log.info("from worker")
-            finally:
-                serverlog.bind_worker(None)
-
-        t = threading.Thread(target=work)
+        context = contextvars.copy_context()
+        t = threading.Thread(target=context.run, args=(log.info, "from worker"))
         t.start()
         t.join()
         assert cb.out("serverLog") == []
         log.info("from rule")
     assert cb.out("serverLog") == ["b2safe INFO [R2] from worker", "b2safe INFO [R2] from rule"]
+
+
+def test_a_thread_outside_the_rule_context_writes_nothing():
+    serverlog.install_handler(1)
+    cb = RecordingCallback()
+    with serverlog.rule_call(cb, "R3"):
+        t = threading.Thread(target=logging.getLogger("b2safe.t").info, args=("stray",))
+        t.start()
+        t.join()
+    assert cb.out("serverLog") == []
 
 
 def test_outside_a_rule_call_nothing_is_written():

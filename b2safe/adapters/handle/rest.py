@@ -25,6 +25,7 @@ only do HTTP through this service; never call the PREP ``callback`` from it.
 from __future__ import annotations
 
 import collections
+import contextvars
 import json
 import logging
 import os
@@ -769,7 +770,9 @@ class PidService:
             return (item, error) if error is not None else (item, future.result())
 
         for item in items:
-            pending.append((item, pool.submit(fn, item)))
+            # Each call runs in a copy of the caller's context: context-bound state (the rule
+            # call's server-log routing) reaches the worker thread.
+            pending.append((item, pool.submit(contextvars.copy_context().run, fn, item)))
             if len(pending) >= window:
                 yield result(*pending.popleft())
         while pending:
