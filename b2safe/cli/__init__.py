@@ -73,7 +73,7 @@ def _with_backend(handler: Callable[[argparse.Namespace, Any], int]
     """Wrap a verb handler: open the backend named by the options, run, close."""
 
     def run(args: argparse.Namespace) -> int:
-        from b2safe.cli.backends import open_backend
+        from b2safe.cli.connect import open_backend
 
         backend = open_backend(args)
         try:
@@ -159,7 +159,7 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     config = args.config
     try:
         if args.sandbox or args.live:
-            from b2safe.cli.backends import open_backend
+            from b2safe.cli.connect import open_backend
 
             backend = open_backend(args)
             config = config or backend.config_path()

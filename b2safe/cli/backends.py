@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Optional, Protocol
 from urllib.parse import unquote, urlsplit
 
-from b2safe.cli import plugins
 from b2safe.cli.common import EXIT_USAGE, CliError
 from b2safe.errors import code_from_text
 
@@ -105,18 +104,6 @@ def split_irods_url(url: str) -> tuple[str, str]:
     host = parts.hostname or ""
     port = parts.port or 1247
     return f"{host}:{port}", unquote(parts.path)
-
-
-def open_backend(args: Any) -> Backend:
-    """The backend named by the parsed arguments: ``--sandbox DIR`` or the live server."""
-    if getattr(args, "sandbox", None):
-        return plugins.backend_factory("sandbox")(args)
-    from b2safe.cli.live import LiveBackend
-
-    return LiveBackend.from_environment(env_file=getattr(args, "irods_env", None),
-                                        instance=getattr(args, "instance", "nrep"),
-                                        credentials=getattr(args, "credentials", None) or [],
-                                        config=getattr(args, "config", None))
 
 
 def load_json(path: str) -> dict[str, Any]:

@@ -19,43 +19,18 @@ command (a sandbox zone or a live server) for the zone table and the delay queue
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-OK, WARNING, CRITICAL, UNKNOWN = "OK", "WARNING", "CRITICAL", "UNKNOWN"
-#: Nagios exit code of each state.
-NAGIOS_CODES = {OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3}
-_SEVERITY = {OK: 0, UNKNOWN: 1, WARNING: 2, CRITICAL: 3}
-
-
-@dataclass
-class Check:
-    """One checklist line."""
-
-    name: str
-    state: str
-    detail: str
-
-    def as_json(self) -> dict[str, str]:
-        """JSON-ready dict."""
-        return {"name": self.name, "state": self.state, "detail": self.detail}
-
-
-def worst(checks: list[Check]) -> str:
-    """The overall state: CRITICAL > WARNING > UNKNOWN > OK (as Nagios plugins report)."""
-    if not checks:
-        return UNKNOWN
-    return max((c.state for c in checks), key=lambda s: _SEVERITY[s])
-
-
-def nagios_line(checks: list[Check]) -> tuple[str, int]:
-    """(one status line, exit code) in the Nagios plugin convention."""
-    state = worst(checks)
-    bad = [c for c in checks if c.state != OK]
-    detail = "; ".join(f"{c.name}: {c.detail}" for c in bad) if bad else \
-        f"{len(checks)} checks passed"
-    return f"B2SAFE {state} - {detail}", NAGIOS_CODES[state]
-
+# The check value and states live in ops/checks (shared with server_checks); doctor re-exports
+# them for its callers.
+from b2safe.ops.checks import CRITICAL as CRITICAL
+from b2safe.ops.checks import NAGIOS_CODES as NAGIOS_CODES
+from b2safe.ops.checks import OK as OK
+from b2safe.ops.checks import UNKNOWN as UNKNOWN
+from b2safe.ops.checks import WARNING as WARNING
+from b2safe.ops.checks import Check as Check
+from b2safe.ops.checks import nagios_line as nagios_line
+from b2safe.ops.checks import worst as worst
 
 # --- expectations about delay rules (hook for replication retries and other periodic work) -----
 

@@ -33,7 +33,7 @@ from typing import Any, Optional
 
 from b2safe import __version__
 from b2safe.ops import files
-from b2safe.ops.doctor import CRITICAL, OK, UNKNOWN, WARNING, Check
+from b2safe.ops.checks import CRITICAL, OK, UNKNOWN, WARNING, Check
 from b2safe.ops.install import (
     _IMPORT_RE,
     PYTHON_PLUGIN,
