@@ -142,21 +142,30 @@ class ClientSession:
         self._api(zone, "coll_create", [inp],
                   lambda ctx: dataops.coll_create(ctx, path, parents=parents))
 
-    def irm(self, path: str, recursive: bool = False, force: bool = False) -> None:
-        """Remove a data object (``-f``: no trash) or, with ``recursive``, a collection."""
+    def irm(self, path: str, recursive: bool = False, force: bool = False,
+            admin: bool = False) -> None:
+        """Remove a data object (``-f``: no trash) or, with ``recursive``, a collection.
+
+        ``admin`` is ``irm -M``: ADMIN_KW, which lets a local rodsadmin remove what it does not
+        own (irods lib/core/src/rmUtil.cpp@5.0.2 L150-151; rsRmColl.cpp L317-322,
+        rsDataObjUnlink.cpp L164-168); others get CAT_INSUFFICIENT_PRIVILEGE_LEVEL.
+        """
         zone = self._zone(path)
         cat = self.sandbox.zone(zone).catalog
+        cond = {"forceFlag": ""} if force else {}
+        if admin:
+            cond["irodsAdmin"] = ""
         if cat.coll_get(path) is not None and not cat.data_exists(path):
             if not recursive:
                 raise IrodsCallError(f"{path} is a collection; use recursive",
                                      code=CAT_NAME_EXISTS_AS_COLLECTION)
-            inp = T._make_coll_inp(path, condInput={"forceFlag": ""} if force else {})
+            inp = T._make_coll_inp(path, condInput=cond)
             self._api(zone, "rm_coll", [inp, None],
-                      lambda ctx: dataops.coll_remove(ctx, path, recursive=True))
+                      lambda ctx: dataops.coll_remove(ctx, path, recursive=True, admin=admin))
             return
-        inp = T._make_data_obj_inp(path, {"forceFlag": ""} if force else {})
+        inp = T._make_data_obj_inp(path, cond)
         self._api(zone, "data_obj_unlink", [inp],
-                  lambda ctx: dataops.unlink(ctx, path, force=force))
+                  lambda ctx: dataops.unlink(ctx, path, force=force, admin=admin))
 
     def _into(self, path: str, dst: str) -> str:
         zone = self._zone(dst)
@@ -202,20 +211,28 @@ class ClientSession:
                          lambda ctx: dataops.checksum(ctx, path, force=force, verify=verify))
 
     # ------------------------------------------------------------------ ACLs and metadata
-    def ichmod(self, level: str, user: str, path: str, recursive: bool = False) -> None:
-        """Set ``user``'s access ('own'|'write'|'read'|'null'|'inherit'|'noinherit')."""
+    def ichmod(self, level: str, user: str, path: str, recursive: bool = False,
+               admin: bool = False) -> None:
+        """Set ``user``'s access ('own'|'write'|'read'|'null'|'inherit'|'noinherit').
+
+        ``admin`` is ``ichmod -M``: accessLevel 'admin:<level>' (MOD_ADMIN_MODE_PREFIX), which a
+        local rodsadmin may use on what it does not own; others get
+        CAT_INSUFFICIENT_PRIVILEGE_LEVEL.
+        """
         zone = self._zone(path)
         cat = self.sandbox.zone(zone).catalog
         if "#" not in user:
             user = f"{user}#{zone}"
-        args = {"recursiveFlag": "1" if recursive else "0", "accessLevel": level,
+        args = {"recursiveFlag": "1" if recursive else "0",
+                "accessLevel": f"admin:{level}" if admin else level,
                 "userName": user.split("#")[0], "zone": user.split("#")[1], "path": path}
 
         def body(ctx: ExecContext) -> None:
+            actor = dataops.acting_user(ctx, cat, admin)
             if level in ("inherit", "noinherit"):
-                cat.acl_inherit(path, level == "inherit", self.user, recursive=recursive)
+                cat.acl_inherit(path, level == "inherit", actor, recursive=recursive)
             else:
-                cat.acl_set(path, user, level, self.user, recursive=recursive)
+                cat.acl_set(path, user, level, actor, recursive=recursive)
 
         # Guess: the access-control API PEP receives its input serialized as a dict.
         self._api(zone, "mod_access_control", [args], body)

@@ -5,8 +5,8 @@ this module is what makes a sandbox a b2safe installation:
 
 * :func:`create` - a sandbox whose zones run b2safe's ``core.py`` and are provisioned;
 * :func:`open` - an existing one, with the teardown of b2safe's PID clients registered;
-* :func:`provision` - per zone a Handle prefix and credentials (:mod:`.handle_sites`) and a
-  ``b2safe.json`` pointing at them.
+* :func:`provision` - per zone a Handle prefix and credentials (:mod:`.handle_sites`), a
+  ``b2safe.json`` pointing at them, and the service account's ACLs (docs/installation.md).
 """
 
 from __future__ import annotations
@@ -39,12 +39,30 @@ def zone_config(sandbox: Any, zone: Any, credentials_file: Path) -> dict[str, An
 
 
 def provision(sandbox: Sandbox) -> None:
-    """Give every zone of ``sandbox`` a Handle site and a b2safe.json."""
+    """Give every zone of ``sandbox`` a Handle site, a b2safe.json and the service ACLs."""
     for name in sandbox.zone_names:
         zone = sandbox.zone(name)
         credentials = handle_sites.add_site(sandbox, zone)
         (Path(zone.config_dir) / CONFIG_NAME).write_text(
             json.dumps(zone_config(sandbox, zone, credentials), indent=2), encoding="utf-8")
+        grant_service_account_acls(zone.catalog, zone.name)
+
+
+#: The service account (the zone's rodsadmin that runs b2safe's admin rules).
+SERVICE_ACCOUNT = "rods"
+
+
+def grant_service_account_acls(catalog: Any, zone: str) -> None:
+    """The installation step of docs/installation.md, "ACLs of the service account":
+    ``ichmod -M -r write rods /<zone>/home`` and ``ichmod -M -r inherit /<zone>/home``.
+
+    A rodsadmin is not above ACLs, and msiDataObjRsync, msiCollRsync and msiDataObjCopy have no
+    admin keyword, so b2safe's admin-run replication, retries and repairs need these ACLs on
+    the users' data (``b2safe doctor`` checks them). Done in admin mode (actor None).
+    """
+    home = f"/{zone}/home"
+    catalog.acl_set(home, f"{SERVICE_ACCOUNT}#{zone}", "write", None, recursive=True)
+    catalog.acl_inherit(home, True, None, recursive=True)
 
 
 def close_pid_clients(sandbox: Sandbox) -> None:

@@ -14,7 +14,9 @@ command (a sandbox zone or a live server) for the zone table and the delay queue
   a ZONE_CONNECTION, and answers (its root collection is read through the federation);
 * the server's own files (with ``server``): see :mod:`b2safe.ops.server_checks`;
 * ``delay-rules``: the delay rules the configuration implies are queued (integrity sweeps, and
-  whatever :data:`DELAY_RULE_EXPECTATIONS` providers add, e.g. replication retries).
+  whatever :data:`DELAY_RULE_EXPECTATIONS` providers add, e.g. replication retries);
+* ``service-acls``: the service account (the backend's rodsadmin) holds ``modify_object`` with
+  inheritance on the collections b2safe works in as admin (docs/installation.md).
 """
 
 from __future__ import annotations
@@ -207,6 +209,55 @@ def check_delay_rules(config: Any, backend: Any) -> Check:
     return Check("delay-rules", OK, f"{len(expected)} expected rule(s) queued")
 
 
+#: What the service account needs where there is no admin keyword (msiDataObjRsync, msiCollRsync,
+#: msiDataObjCopy, collection/object creation): a rodsadmin is not above ACLs.
+SERVICE_ACCESS = ("modify_object", "own")
+
+
+def service_collections(config: Any) -> list[str]:
+    """Roots the service account works in: each policy collection up to its first wildcard,
+    and each sweep's collection, sorted."""
+    roots = set()
+    for policy in config.policies:
+        literal = []
+        for part in policy.collection.split("/")[1:]:
+            if "*" in part:
+                break
+            literal.append(part)
+        roots.add("/" + "/".join(literal))
+    roots.update(sweep.collection for sweep in config.integrity.sweeps)
+    return sorted(r for r in roots if r.count("/") >= 2)
+
+
+def check_service_acls(config: Any, backend: Any) -> Check:
+    """The service account holds modify_object (or own) with inheritance on each root of
+    :func:`service_collections`."""
+    roots = service_collections(config)
+    if not roots:
+        return Check("service-acls", OK, "no policy or sweep collections configured")
+    if backend is None:
+        return Check("service-acls", UNKNOWN, "no iRODS connection to read the ACLs")
+    name, _, zone = str(backend.user).partition("#")
+    try:
+        ids = backend.query(["USER_ID"], [("USER_NAME", "=", name), ("USER_ZONE", "=", zone)])
+        problems = []
+        for root in roots:
+            rows = backend.query(["COLL_ACCESS_USER_ID", "COLL_ACCESS_NAME", "COLL_INHERITANCE"],
+                                 [("COLL_NAME", "=", root)])
+            if not rows:
+                problems.append(f"{root} missing")
+            elif not any(r[0] in {i[0] for i in ids} and r[1] in SERVICE_ACCESS for r in rows):
+                problems.append(f"{name} lacks modify_object on {root}")
+            elif rows[0][2] != "1":
+                problems.append(f"{root} does not pass ACLs on (no inheritance)")
+    except Exception as exc:  # reported, not raised
+        return Check("service-acls", UNKNOWN, f"cannot read the ACLs: {exc}")
+    if problems:
+        return Check("service-acls", WARNING, "; ".join(problems) + " (run ichmod -M -r write "
+                     f"{name} <collection> and ichmod -M -r inherit <collection>)")
+    return Check("service-acls", OK, f"{name} may write {', '.join(roots)}")
+
+
 def run_checks(config_path: Optional[str], backend: Any = None,
                check_pid: bool = True, server: Optional[dict[str, Any]] = None) -> list[Check]:
     """The whole checklist for the configuration at ``config_path`` (see module docstring);
@@ -231,4 +282,5 @@ def run_checks(config_path: Optional[str], backend: Any = None,
             checks.append(Check("pid-service", UNKNOWN, f"check failed: {exc}"))
     checks.append(check_federation(config, backend))
     checks.append(check_delay_rules(config, backend))
+    checks.append(check_service_acls(config, backend))
     return checks

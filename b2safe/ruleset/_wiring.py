@@ -23,7 +23,8 @@ def catalog(ctx: RuleContext) -> PrepCatalog:
     if cached is None:
         from b2safe.adapters.prep.catalog import PrepCatalog
 
-        cached = ctx.__dict__["_catalog"] = PrepCatalog(ctx.callback, ctx.config.zone.name)
+        cached = ctx.__dict__["_catalog"] = PrepCatalog(ctx.callback, ctx.config.zone.name,
+                                                        admin=_local_admin(ctx))
     return cached
 
 
@@ -34,8 +35,18 @@ def integrity_catalog(ctx: RuleContext) -> PrepIntegrityCatalog:
         from b2safe.adapters.prep.integrity import PrepIntegrityCatalog
 
         cached = ctx.__dict__["_integrity_catalog"] = PrepIntegrityCatalog(
-            ctx.callback, ctx.config.zone.name)
+            ctx.callback, ctx.config.zone.name, admin=_local_admin(ctx))
     return cached
+
+
+def _local_admin(ctx: RuleContext) -> bool:
+    """The client is a rodsadmin of this zone (authFlag LOCAL_PRIV_USER_AUTH), the only user
+    iRODS lets use the admin keyword (irods::is_privileged_client)."""
+    from b2safe.prep.context import LOCAL_PRIV_USER_AUTH
+
+    caller = ctx.caller
+    return caller is not None and caller.auth_flag >= LOCAL_PRIV_USER_AUTH and \
+        caller.zone == ctx.config.zone.name
 
 
 def lazy_pid_service(ctx: RuleContext) -> Optional[PidService]:

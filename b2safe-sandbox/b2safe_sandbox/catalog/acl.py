@@ -35,7 +35,7 @@ class Acl:
         return data_id, False
 
     def _subtree_for(self, path: str, actor: Optional[str]) -> list[int]:
-        """Ids of everything below collection ``path`` that ``actor`` owns (all for admins)."""
+        """Ids of everything below collection ``path`` that ``actor`` owns (all for actor None)."""
         colls, data = self.namespace.subtree_ids(path)
         ids = colls + data
         if self.db.privileged(actor):
@@ -47,8 +47,9 @@ class Acl:
         """Give ``user`` ('name#zone', a bare name = this zone) ``level`` on ``path``.
 
         ``level``: 'own', 'write'/'modify object', 'read'/'read object', or 'null' (remove).
-        Needs 'own' (or rodsadmin). ``recursive`` on a collection also changes everything below
-        that ``actor`` owns. Raises CAT_UNKNOWN_FILE (nothing at ``path``), CAT_INVALID_USER,
+        Needs 'own', a rodsadmin too (its admin mode, ``ichmod -M``, passes actor None).
+        ``recursive`` on a collection also changes everything below that ``actor`` owns.
+        Raises CAT_UNKNOWN_FILE (nothing at ``path``), CAT_INVALID_USER,
         CAT_INVALID_ARGUMENT (bad level), CAT_NO_ACCESS_PERMISSION.
         """
         name = str(level).strip().lower()
@@ -103,7 +104,7 @@ class Acl:
 
     def check_access(self, path: str, user: Optional[str], level: str) -> bool:
         """True if ``user`` holds at least ``level`` on ``path`` (levels nest: own > write >
-        read; groups and 'public' count; a zone rodsadmin always passes). False if nothing is
+        read; groups and 'public' count; a rodsadmin needs an ACL too). False if nothing is
         at ``path``. Raises CAT_INVALID_ARGUMENT for an unknown level name."""
         name = str(level).strip().lower()
         if name not in LEVELS:
@@ -113,3 +114,7 @@ class Acl:
         except IrodsCallError:
             return False
         return self.db.access_of(object_id, user) >= LEVELS[name]
+
+    def visible(self, path: str, actor: Optional[str]) -> bool:
+        """True if ``actor``'s GenQuery shows ``path``: read access, or a local rodsadmin."""
+        return self.db.sees_all(actor) or self.check_access(path, actor, "read_object")

@@ -252,8 +252,20 @@ class Db:
         row = self.get_user(actor)
         return row is not None and row.type == "rodsadmin" and row.zone == self.zone_name
 
-    def privileged(self, actor: Optional[str]) -> bool:
-        """Internal calls (actor None) and zone rodsadmins bypass ACLs."""
+    @staticmethod
+    def privileged(actor: Optional[str]) -> bool:
+        """Only internal calls and admin-mode requests (actor None) bypass ACLs.
+
+        A rodsadmin is not above ACLs: the catalog's permission checks (cmlCheckDataObjOnly,
+        cmlCheckDir: irods plugins/database/src/mid_level_routines.cpp@5.0.2 L1012-1075,
+        L804-850) join R_OBJT_ACCESS for every client user; only the admin keyword/mode
+        (ADMIN_KW, ``admin_mode``) skips them, and callers pass actor None for it.
+        """
+        return actor is None
+
+    def sees_all(self, actor: Optional[str]) -> bool:
+        """GenQuery rows are not filtered for a local rodsadmin (genqAppendAccessCheck:
+        irods plugins/database/src/general_query.cpp@5.0.2 L1585-1597) nor internal calls."""
         return actor is None or self.is_admin(actor)
 
     def actor_ids(self, actor: str) -> list[int]:
@@ -273,7 +285,7 @@ class Db:
         return ids
 
     def access_of(self, object_id: int, actor: Optional[str]) -> int:
-        """Highest access token ``actor`` holds on ``object_id`` (0 = none; admin = own)."""
+        """Highest access token ``actor`` holds on ``object_id`` (0 = none; actor None = own)."""
         if self.privileged(actor):
             return ACCESS_OWN
         ids = self.actor_ids(str(actor))

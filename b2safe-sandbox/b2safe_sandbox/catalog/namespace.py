@@ -261,7 +261,7 @@ class Namespace:
         coll_id = row["coll_id"]
         filt = ""
         params: list = []
-        if not self.db.privileged(actor):
+        if not self.db.sees_all(actor):
             ids = self.db.actor_ids(str(actor))
             marks = ", ".join("?" for _ in ids) or "NULL"
             filt = (f" AND EXISTS (SELECT 1 FROM access a WHERE a.object_id = {{}} AND "  # noqa: S608

@@ -14,6 +14,7 @@ from b2safe_sandbox.errors import (
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
     SYS_RESC_DOES_NOT_EXIST,
 )
+from b2safe_sandbox.gq.columns import ACCESS_OWN
 
 USER_TYPES = ("rodsadmin", "rodsuser", "rodsgroup")
 ZONE_TYPES = ("local", "remote")
@@ -49,6 +50,8 @@ class Principals:
             uid = self.db.next_id()
             self.db.exec("INSERT INTO users (user_id, user_name, zone_name, user_type, create_ts, "
                          "modify_ts) VALUES (?, ?, ?, ?, ?, ?)", (uid, name, zone, type, now, now))
+            if type == "rodsadmin" and zone == self.db.zone_name:
+                self._own_system_collections(uid, name, now)
             if create_home and zone == self.db.zone_name and type != "rodsgroup":
                 for parent in (f"/{zone}/home", f"/{zone}/trash/home"):
                     path = f"{parent}/{name}"
@@ -58,6 +61,21 @@ class Principals:
         user = self.db.get_user(name, zone)
         assert user is not None
         return user
+
+    def _own_system_collections(self, uid: int, name: str, now: str) -> None:
+        """Give the zone's service account 'own' on the system collections it owns.
+
+        Like the catalog bootstrap (irods scripts/irods/database_connect.py@5.0.2 L425-460:
+        '/', '/zone', '/zone/home', '/zone/trash', '/zone/trash/home' get an R_OBJT_ACCESS
+        row of access 1200 for the zone user): a rodsadmin is not above ACLs, so without these
+        rows it could not create collections below them.
+        """
+        zone = f"/{self.db.zone_name}"
+        for path in ("/", zone, f"{zone}/home", f"{zone}/trash", f"{zone}/trash/home"):
+            self.db.exec("INSERT OR IGNORE INTO access (object_id, user_id, access_type, "
+                         "create_ts, modify_ts) SELECT coll_id, ?, ?, ?, ? FROM colls "
+                         "WHERE coll_name = ? AND owner_name = ? AND owner_zone = ?",
+                         (uid, ACCESS_OWN, now, now, path, name, self.db.zone_name))
 
     def list_users(self) -> list[UserRow]:
         """Every user and group, ordered by zone then name."""

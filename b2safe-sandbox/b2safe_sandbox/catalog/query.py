@@ -39,7 +39,7 @@ class GenQuery:
         Guess: a data object row needs read on the data object only (not on its collection).
         """
         query = columns if isinstance(columns, Query) else gq.parse(columns, conditions)
-        actor_ids = None if self.db.privileged(actor) else self.db.actor_ids(str(actor))
+        actor_ids = None if self.db.sees_all(actor) else self.db.actor_ids(str(actor))
         compiled = gq.compile_query(query, actor_ids=actor_ids,
                                     upper_case_where=upper_case_where, no_distinct=no_distinct)
         page = max(0, min(int(max_rows), MAX_SQL_ROWS))

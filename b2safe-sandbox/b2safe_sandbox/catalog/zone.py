@@ -42,7 +42,7 @@ _FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
         "set_modify_time", "data_copy", "data_rename", "data_unlink", "data_set_checksum",
         "data_checksum", "corrupt_replica")),
     "meta": (Metadata, ("avu_add", "avu_set", "avu_rm", "avu_list")),
-    "acl": (Acl, ("acl_set", "acl_inherit", "acl_list", "check_access")),
+    "acl": (Acl, ("acl_set", "acl_inherit", "acl_list", "check_access", "visible")),
     "delay": (Delay, ("delay_add", "delay_get", "delay_list", "delay_due", "delay_update",
                       "delay_remove")),
     "query": (GenQuery, ("genquery",)),

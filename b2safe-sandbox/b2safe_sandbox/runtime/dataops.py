@@ -85,13 +85,28 @@ def checksum(ctx: ExecContext, path: str, force: bool = False, verify: bool = Fa
              admin: bool = False) -> str:
     """The (possibly computed) checksum of ``path`` via its zone's catalog."""
     _, cat = catalog_for(ctx, path)
-    actor = None if admin and _is_admin(ctx, cat) else ctx.client_user
+    actor = acting_user(ctx, cat, admin)
     return cat.data_checksum(path, actor=actor, repl_num=repl_num, force=force, verify=verify,
                              all_replicas=all_replicas)
 
 
-def _is_admin(ctx: ExecContext, cat: Any) -> bool:
-    return bool(cat.is_admin(ctx.client_user))
+def acting_user(ctx: ExecContext, cat: Any, admin: bool) -> Optional[str]:
+    """Whom the catalog checks ACLs for: the client, or nobody with the admin keyword.
+
+    ADMIN_KW (``irodsAdmin=``) is refused with CAT_INSUFFICIENT_PRIVILEGE_LEVEL unless the
+    client is a rodsadmin of the zone that holds the object (irods server/api/src/
+    rsDataObjChksum.cpp@5.0.2 L267-271, rsDataObjUnlink.cpp L164-168, rsRmColl.cpp L317-319,
+    rsDataObjRepl.cpp L1175); with it, getDataObjInfo skips the ACL check
+    (plugins/database/src/general_query.cpp@5.0.2 L2090 checkCondInputAccess).
+    """
+    if not admin:
+        return ctx.client_user
+    if not cat.is_admin(ctx.client_user):
+        from b2safe_sandbox.errors import CAT_INSUFFICIENT_PRIVILEGE_LEVEL
+
+        raise IrodsCallError(f"irodsAdmin: {ctx.client_user} is not a rodsadmin of this zone",
+                             code=CAT_INSUFFICIENT_PRIVILEGE_LEVEL)
+    return None
 
 
 def rsync(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None) -> int:
@@ -115,7 +130,7 @@ def replicate(ctx: ExecContext, path: str, dest_resc: Optional[str],
     (rsDataObjRepl.cpp "keep even though it is wrong").
     """
     zone, cat = catalog_for(ctx, path)
-    actor = None if admin and _is_admin(ctx, cat) else ctx.client_user
+    actor = acting_user(ctx, cat, admin)
     resc = dest_resc or cat.default_resource
     row = cat.data_replicate(path, resc, actor, src_repl=src_repl, update=update)
     peps.fire_resource_modified(ctx, zone, path, row.resc_name, row.repl_num)
@@ -129,7 +144,7 @@ def unlink(ctx: ExecContext, path: str, force: bool = False, admin: bool = False
     zone, cat = catalog_for(ctx, path)
     if not cat.data_exists(path):
         raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
-    actor = None if admin and _is_admin(ctx, cat) else ctx.client_user
+    actor = acting_user(ctx, cat, admin)
     if force or path.startswith(f"/{zone}/trash/"):
         cat.data_unlink(path, actor)
     else:
@@ -187,8 +202,9 @@ def coll_create(ctx: ExecContext, path: str, parents: bool = False) -> None:
     peps.fire_static(ctx, zone, "acPostProcForCollCreate", None)
 
 
-def coll_remove(ctx: ExecContext, path: str, recursive: bool = True) -> None:
-    """Remove a collection (and its content when ``recursive``)."""
+def coll_remove(ctx: ExecContext, path: str, recursive: bool = True,
+                admin: bool = False) -> None:
+    """Remove a collection (and its content when ``recursive``); ``admin``: ADMIN_KW."""
     zone, cat = catalog_for(ctx, path)
-    cat.coll_remove(path, ctx.client_user, recursive=recursive)
+    cat.coll_remove(path, acting_user(ctx, cat, admin), recursive=recursive)
     peps.fire_static(ctx, zone, "acPostProcForRmColl", None)

@@ -21,12 +21,6 @@ from b2safe.ports import ReplicaRow
 _MISMATCH_CODES = (errors.CHECK_VERIFICATION_RESULTS, errors.USER_CHKSUM_MISMATCH)
 
 
-def _options(**values: Optional[str]) -> str:
-    """A microservice option string ``key=value++++key2=`` (None values are left out)."""
-    parts = [f"{k}={v}" for k, v in values.items() if v is not None]
-    return "++++".join(parts) if parts else "null"
-
-
 class PrepIntegrityCatalog(PrepCatalog):
     """:class:`b2safe.ports.IntegrityCatalog` for rules running under PREP."""
 
@@ -64,7 +58,7 @@ class PrepIntegrityCatalog(PrepCatalog):
 
     def compute_checksum(self, path: str, repl_num: Optional[int] = None) -> str:
         """msiDataObjChksum without force: the registered checksum, computed when absent."""
-        options = _options(replNum=None if repl_num is None else str(repl_num))
+        options = self.options(path, replNum=None if repl_num is None else str(repl_num))
         return str(output(self.msi("msiDataObjChksum", path, options, ""), 2))
 
     def verify_replica(self, path: str, repl_num: Optional[int] = None) -> bool:
@@ -73,9 +67,9 @@ class PrepIntegrityCatalog(PrepCatalog):
         Without ``repl_num`` every good replica is verified (ChksumAll).
         """
         if repl_num is None:
-            options = _options(verifyChksum="", ChksumAll="")
+            options = self.options(path, verifyChksum="", ChksumAll="")
         else:
-            options = _options(verifyChksum="", replNum=str(repl_num))
+            options = self.options(path, verifyChksum="", replNum=str(repl_num))
         try:
             self.msi("msiDataObjChksum", path, options, "")
         except errors.B2SafeError as exc:
@@ -86,8 +80,11 @@ class PrepIntegrityCatalog(PrepCatalog):
 
     def copy_over(self, source: str, destination: str, resource: str = "") -> None:
         """msiDataObjCopy with forceFlag and verifyChksum (one transfer thread, PREP #54)."""
-        options = _options(destRescName=resource or None, forceFlag="", verifyChksum="",
-                           numThreads="1")
+        # msiDataObjCopy has no admin keyword (rsDataObjCopy): the client needs read on the
+        # source and write on the destination collection (docs/installation.md).
+        options = "++++".join(f"{k}={v}" for k, v in (
+            ("destRescName", resource or None), ("forceFlag", ""), ("verifyChksum", ""),
+            ("numThreads", "1")) if v is not None)
         self.msi("msiDataObjCopy", source, destination, options, 0)
 
     def replace_replica(self, path: str, repl_num: int, from_resource: str) -> ReplicaRow:
@@ -108,10 +105,12 @@ class PrepIntegrityCatalog(PrepCatalog):
         bad = next((r for r in rows if r.repl_num == repl_num), None)
         if bad is None:
             raise errors.NotFound(f"{path} has no replica {repl_num}")
-        # Guess: no irodsAdmin flag, as for the other integrity calls; the sweep's user needs
-        # delete ('own') permission on the object.
-        self.msi("msiDataObjTrim", path, "null", str(repl_num), "1", "null", 0)
-        options = _options(rescName=from_resource, destRescName=bad.resource, numThreads="1")
+        # A rodsadmin trims with the irodsAdmin argument (msiDataObjTrim's 5th); anyone else
+        # needs delete ('own') permission on the object.
+        admin = "1" if self.admin_mode(path) else "null"
+        self.msi("msiDataObjTrim", path, "null", str(repl_num), "1", admin, 0)
+        options = self.options(path, rescName=from_resource, destRescName=bad.resource,
+                               numThreads="1")
         self.msi("msiDataObjRepl", path, options, 0)
         fresh = next((r for r in self.replicas_of(path) if r.resource == bad.resource), None)
         if fresh is None:
@@ -120,7 +119,8 @@ class PrepIntegrityCatalog(PrepCatalog):
 
     def replicate_to(self, path: str, from_resource: str, to_resource: str) -> ReplicaRow:
         """msiDataObjRepl from ``from_resource``'s replica onto ``to_resource`` (one thread)."""
-        options = _options(rescName=from_resource, destRescName=to_resource, numThreads="1")
+        options = self.options(path, rescName=from_resource, destRescName=to_resource,
+                               numThreads="1")
         self.msi("msiDataObjRepl", path, options, 0)
         fresh = next((r for r in self.replicas_of(path) if r.resource == to_resource), None)
         if fresh is None:

@@ -48,13 +48,20 @@ def test_acl_names_as_irods_reports_them(cat):
                                AclRow("bob", ZONE, "modify_object")]
 
 
-def test_admin_bypass_and_unknown_paths(cat):
+def test_a_rodsadmin_is_not_above_acls_and_unknown_paths(cat):
+    # irods plugins/database/src/mid_level_routines.cpp@5.0.2 L1012-1075 (cmlCheckDataObjOnly):
+    # every client user, rodsadmin included, is checked against R_OBJT_ACCESS; admin mode (the
+    # callers' actor None) skips it. msiCheckAccess only reads ACL rows (objMetaOpr.cpp L603).
     cat.data_put(F, b"", ALICE)
-    assert cat.check_access(F, RODS, "own")
+    assert not cat.check_access(F, RODS, "read")
     assert cat.check_access(F, None, "own")
+    assert cat.visible(F, RODS) and not cat.visible(F, BOB)  # GenQuery: admin sees all
     assert not cat.check_access(f"{AHOME}/none", ALICE, "read")
     assert not cat.check_access("/otherZone/x", ALICE, "read")
-    cat.acl_set(F, BOB, "read", RODS)  # admin may change ACLs it does not own
+    with raises_code(CAT_NO_ACCESS_PERMISSION):
+        cat.acl_set(F, BOB, "read", RODS)
+    cat.acl_set(F, BOB, "read", None)  # admin mode (ichmod -M, msiSetACL 'admin:read')
+    assert cat.check_access(F, BOB, "read")
     with raises_code(CAT_INVALID_ARGUMENT):
         cat.check_access(F, ALICE, "everything")
 
@@ -135,5 +142,5 @@ def test_recursive_acl_set(cat):
     cat.acl_set(f"{AHOME}/r", BOB, "read", ALICE, recursive=True)
     for path in (f"{AHOME}/r", f"{AHOME}/r/s", f"{AHOME}/r/s/f"):
         assert cat.check_access(path, BOB, "read"), path
-    cat.acl_set(f"{AHOME}/r", BOB, "null", RODS, recursive=True)
+    cat.acl_set(f"{AHOME}/r", BOB, "null", None, recursive=True)
     assert not cat.check_access(f"{AHOME}/r/s/f", BOB, "read")

@@ -61,9 +61,13 @@ def test_recursive_create_makes_parents_owned_by_actor(cat):
     assert cat.coll_get(f"{BHOME}/x") is None
 
 
-def test_admin_and_internal_calls_bypass_acls(cat):
-    cat.coll_create(f"{BHOME}/by_rods", RODS)
-    assert cat.owner_of(f"{BHOME}/by_rods") == RODS
+def test_a_rodsadmin_needs_acls_and_internal_calls_bypass_them(cat):
+    # rsCollCreate checks write on the parent for every client (cmlCheckDir,
+    # mid_level_routines.cpp@5.0.2 L804-850); a rodsadmin gets no bypass.
+    with raises_code(CAT_NO_ACCESS_PERMISSION):
+        cat.coll_create(f"{BHOME}/by_rods", RODS)
+    cat.coll_create(f"/{ZONE}/home/by_rods", RODS)  # rods owns /zone/home from the bootstrap
+    assert cat.owner_of(f"/{ZONE}/home/by_rods") == RODS
     cat.coll_create(f"{BHOME}/internal", None)
     assert cat.owner_of(f"{BHOME}/internal") == RODS
 
@@ -95,7 +99,9 @@ def test_recursive_remove_needs_own_on_everything(cat):
     with raises_code(CAT_NO_ACCESS_PERMISSION):
         cat.coll_remove(f"{AHOME}/shared", BOB, recursive=True)
     assert cat.data_exists(f"{AHOME}/shared/alices")
-    cat.coll_remove(f"{AHOME}/shared", RODS, recursive=True)
+    with raises_code(CAT_NO_ACCESS_PERMISSION):
+        cat.coll_remove(f"{AHOME}/shared", RODS, recursive=True)
+    cat.coll_remove(f"{AHOME}/shared", None, recursive=True)
     assert cat.coll_get(f"{AHOME}/shared") is None
 
 

@@ -175,13 +175,69 @@ def test_genquery_paging_and_no_rows(sb, cb):
 def test_access_and_acl(sb, cb):
     path = f"{HOME}/a.txt"
     assert cb.msiCheckAccess(path, "own", 0)["arguments"][2] == 1
-    bob = sb.callback("zoneA", "rods#zoneA")
-    assert bob.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 1  # admin
+    rods = sb.callback("zoneA", "rods#zoneA")
+    # checkPermissionByObjType reads ACL rows for the user and its groups only: a rodsadmin
+    # without an ACL gets 0 (irods server/core/src/objMetaOpr.cpp@5.0.2 L603-700). The
+    # sandbox's site setup granted the service account write (docs/installation.md): drop it.
+    cb.msiSetACL("default", "null", "rods", path)
+    assert rods.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 0
     sb.zone("zoneA").catalog.add_user("bob", "zoneA", "rodsuser")
     bobcb = sb.callback("zoneA", "bob#zoneA")
     assert bobcb.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 0
     cb.msiSetACL("default", "read", "bob", path)
     assert bobcb.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 1
+    # ACL admin mode 'admin:<level>' (icatGeneralMS.cpp@5.0.2 L405-408): rodsadmin only.
+    assert err(rods.msiSetACL, "default", "read", "rods", path) == -818000
+    assert err(bobcb.msiSetACL, "default", "admin:own", "bob", path) == -830000
+    rods.msiSetACL("default", "admin:read", "rods", path)
+    assert rods.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 1
+
+
+def test_a_rodsadmin_needs_the_admin_keyword_on_other_users_objects(sb, cb):
+    path = f"{HOME}/a.txt"
+    rods = sb.callback("zoneA", "rods#zoneA")
+    cb.msiSetACL("default", "null", "rods", path)  # undo the site setup's grant
+    # getDataObjInfo checks the ACL of every client unless ADMIN_KW (checkCondInputAccess,
+    # plugins/database/src/general_query.cpp@5.0.2 L2090); a repl/chksum of an unreadable
+    # object is refused with CAT_NO_ACCESS_PERMISSION.
+    assert err(rods.msiDataObjChksum, path, "", "") == -818000
+    assert rods.msiDataObjChksum(path, "irodsAdmin=", "")["arguments"][2].startswith("sha2:")
+    sb.zone("zoneA").catalog.add_user("bob", "zoneA", "rodsuser")
+    bob = sb.callback("zoneA", "bob#zoneA")
+    # ADMIN_KW from a non-admin: rsDataObjChksum.cpp@5.0.2 L267-271.
+    assert err(bob.msiDataObjChksum, path, "irodsAdmin=", "") == -830000
+    assert err(rods.msiModAVUMetadata, "-d", path, "add", "a", "v", "") == -818000
+
+
+def test_atomic_metadata_operations_with_admin_mode(sb, cb):
+    import json
+
+    path = f"{HOME}/a.txt"
+    rods = sb.callback("zoneA", "rods#zoneA")
+    cb.msiSetACL("default", "null", "rods", path)  # undo the site setup's grant
+    ops = [{"operation": "add", "attribute": "A", "value": "1"},
+           {"operation": "add", "attribute": "A", "value": "1"}]  # an attached AVU: no-op
+    plain = json.dumps({"entity_name": path, "entity_type": "data_object", "operations": ops})
+    admin = json.dumps({"entity_name": path, "entity_type": "data_object", "admin_mode": True,
+                        "operations": ops})
+    # atomic_apply_metadata_operations.cpp@5.0.2 L515-531
+    assert err(rods.msi_atomic_apply_metadata_operations, plain, "") == -818000
+    assert rods.msi_atomic_apply_metadata_operations(admin, "")["arguments"][1] == "{}"
+    sb.zone("zoneA").catalog.add_user("bob", "zoneA", "rodsuser")
+    bob = sb.callback("zoneA", "bob#zoneA")
+    # The entity lookup is a GenQuery as the client (L490-503), before the admin check.
+    assert err(bob.msi_atomic_apply_metadata_operations, admin, "") == -130000
+    sb.client("bob#zoneA").iput("/zoneA/home/bob/b.txt", b"b")
+    own = admin.replace(path, "/zoneA/home/bob/b.txt")
+    assert err(bob.msi_atomic_apply_metadata_operations, own, "") == -830000
+    assert [(r.name, r.value) for r in sb.zone("zoneA").catalog.avu_list("-d", path)] == \
+        [("A", "1")]
+    bad = json.dumps({"entity_name": path, "entity_type": "data_object", "admin_mode": True,
+                      "operations": [{"operation": "remove", "attribute": "A", "value": "1"},
+                                     {"operation": "set", "attribute": "B", "value": "2"}]})
+    assert err(rods.msi_atomic_apply_metadata_operations, bad, "") == -1811000
+    assert len(sb.zone("zoneA").catalog.avu_list("-d", path)) == 1  # rolled back
+    assert err(rods.msi_atomic_apply_metadata_operations, "{", "") == -1084000
 
 
 def test_times(sb, cb):

@@ -119,7 +119,7 @@ def test_doctor_on_a_healthy_sandbox_zone(cli):
     assert result.code == 0, result.out
     assert "overall: OK" in result.out
     for name in ("config", "credentials", "pid-service", "pid-prefix", "reverse-lookup",
-                 "federation", "delay-rules"):
+                 "federation", "delay-rules", "service-acls"):
         assert f"[ ok ] {name}:" in result.out
     assert "credentials accepted" in result.out
     assert "[skip] server files: a sandbox" in result.out
@@ -151,6 +151,21 @@ def test_doctor_fails_a_user_without_prefix_rights(cli):
     assert states["pid-service"] == "OK"  # the password is right
     assert states["pid-prefix"] == "CRITICAL", result.out
     assert "add-handle permission" in result.out
+
+
+def test_doctor_warns_when_the_service_account_lacks_the_acls_a_site_must_grant(cli):
+    # A rodsadmin is not above ACLs and msiDataObjRsync/msiCollRsync/msiDataObjCopy have no
+    # admin keyword: docs/installation.md lists the grant, doctor checks it.
+    cli.configure(policies=[{"name": "p", "collection": "/zoneA/home/alice/*",
+                             "replicate": [{"destination": "/zoneB/replicas"}]}])
+    assert "[ ok ] service-acls: rods may write /zoneA/home/alice" in cli("doctor").out
+    cli.sb.client("alice#zoneA").ichmod("null", "rods", "/zoneA/home/alice")
+    result = cli("doctor", "--nagios", "--no-pid")
+    assert result.code == 1
+    assert "service-acls: rods lacks modify_object on /zoneA/home/alice" in result.out
+    cli.sb.client("rods#zoneA").ichmod("write", "rods", "/zoneA/home/alice", admin=True)
+    cli.sb.client("alice#zoneA").inherit("/zoneA/home/alice", False)
+    assert "/zoneA/home/alice does not pass ACLs on" in cli("doctor", "--nagios", "--no-pid").out
 
 
 def test_doctor_nagios_critical_for_open_credentials(cli):

@@ -97,7 +97,8 @@ def test_sweep_of_5000_objects_resumes_after_a_crash(big):
     first = run_sweep(big)
     assert first["checked"] == 1000 and first["complete"] is False
     cursor = big.avus(SRC)["eudat_sweep:cursor"][0]
-    big.sb.faults.fail_next("zoneA", "msiModAVUMetadata", SYS_INTERNAL_ERR)
+    # The admin's checkpoint goes through the metadata admin mode.
+    big.sb.faults.fail_next("zoneA", "msi_atomic_apply_metadata_operations", SYS_INTERNAL_ERR)
     crash = big.fails("EUDATIntegritySweepRun", SRC, "", user="rods#zoneA")
     assert crash.code == SYS_INTERNAL_ERR
     assert big.avus(SRC)["eudat_sweep:cursor"] == [cursor]  # the crash lost no checkpoint

@@ -149,8 +149,8 @@ def test_refuse_fixed_still_refuses_a_collection_with_fixed_content(world):
     assert caught.value.code == errors.SYS_NOT_ALLOWED
     assert all(world.sb.zone("zoneA").catalog.data_exists(p) for p in pids if p.endswith(".dat"))
     assert set(deleted_values(world, pids.values()).values()) == {None}
-    # A rodsadmin may remove it; refuse_fixed marks nothing.
-    world.client("rods#zoneA").irm(PROJECT, recursive=True, force=True)
+    # A rodsadmin may remove it with irm -M (the admin keyword); refuse_fixed marks nothing.
+    world.client("rods#zoneA").irm(PROJECT, recursive=True, force=True, admin=True)
     assert set(deleted_values(world, pids.values()).values()) == {None}
     assert pending_marks(world) == []
 

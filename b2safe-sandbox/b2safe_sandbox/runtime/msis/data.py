@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from b2safe_sandbox.errors import (
-    CAT_INSUFFICIENT_PRIVILEGE_LEVEL,
     CAT_NO_ACCESS_PERMISSION,
     CAT_NO_ROWS_FOUND,
     CHECK_VERIFICATION_RESULTS,
@@ -266,9 +265,11 @@ def msi_data_obj_repl(call: MsiCall) -> dict:
     if "verifyChksum" in opts and opts["verifyChksum"] != "0" and "forceChksum" in opts:
         raise IrodsCallError("verifyChksum and forceChksum", code=USER_INCOMPATIBLE_PARAMS)
     _, cat = dataops.catalog_for(call.ctx, path)
+    actor = dataops.acting_user(call.ctx, cat, "irodsAdmin" in opts)
     rows = cat.data_get(path)
-    if not rows or not cat.check_access(path, call.actor, "read_object"):
-        # getDataObjInfo filters by ACL: a missing or unreadable object has no rows.
+    if not rows or (actor is not None and not cat.check_access(path, actor, "read_object")):
+        # getDataObjInfo filters by ACL (a rodsadmin too, unless irodsAdmin): a missing or
+        # unreadable object has no rows.
         raise IrodsCallError(f"{path}: no such readable data object", code=CAT_NO_ROWS_FOUND)
     src_repl = _opt_int(opts, "replNum")
     src_resc = opts.get("rescName")
@@ -306,6 +307,7 @@ def msi_data_obj_chksum(call: MsiCall) -> dict:
     if force and verify:
         raise IrodsCallError("verifyChksum with forceChksum", code=USER_INCOMPATIBLE_PARAMS)
     _, cat = dataops.catalog_for(call.ctx, path)
+    dataops.acting_user(call.ctx, cat, "irodsAdmin" in opts)
     rows = cat.data_get(path)
     if not rows:
         raise IrodsCallError(f"{path} does not exist", code=CAT_NO_ROWS_FOUND)
@@ -395,12 +397,7 @@ def msi_data_obj_trim(call: MsiCall) -> dict:
         copies = 0
     copies = copies if copies > 0 else _TRIM_DEFAULT_COPIES
     _, cat = dataops.catalog_for(call.ctx, path)
-    actor: Optional[str] = call.actor
-    if admin is not None:
-        if not cat.is_admin(call.actor):
-            raise IrodsCallError("irodsAdmin needs a local rodsadmin",
-                                 code=CAT_INSUFFICIENT_PRIVILEGE_LEVEL)
-        actor = None
+    actor = dataops.acting_user(call.ctx, cat, admin is not None)
     rows = cat.data_get(path)
     if not rows:
         # Guess: as for msiDataObjRepl, a missing object means no catalog rows.
@@ -421,7 +418,7 @@ def msi_data_obj_unlink(call: MsiCall) -> dict:
     opts = parse_options(call.args[0], default_key="objPath")
     path = opts.get("objPath", "")
     dataops.unlink(call.ctx, path, force="forceFlag" in opts,
-                   admin="irodsAdminRmTrash" in opts)
+                   admin="irodsAdmin" in opts or "irodsAdminRmTrash" in opts)
     return {1: 0}
 
 
@@ -459,8 +456,9 @@ def msi_obj_stat(call: MsiCall) -> dict:
     path = call.args[0]
     _, cat = dataops.catalog_for(call.ctx, path)
     rows = cat.data_get(path)
-    readable = rows and cat.check_access(path, call.actor, "read_object")
-    if readable:
+    # rsObjStat is a GenQuery (server/api/src/rsObjStat.cpp@5.0.2 L155-202): what the client's
+    # queries see, everything for a local rodsadmin.
+    if rows and cat.visible(path, call.actor):
         row = next((r for r in rows if r.status == 1), rows[0])
         stat = T._make_obj_stat(
             1, size=int(row.size), data_id=str(row.data_id), chksum=row.checksum,
@@ -545,11 +543,17 @@ def msi_set_acl(call: MsiCall) -> dict:
     mode, perm, user, path = (call.args[i] for i in range(4))
     recursive = mode == "recursive"
     path_zone, cat = dataops.catalog_for(call.ctx, path)
+    # 'admin:<level>' is the admin mode (MOD_ADMIN_MODE_PREFIX, irods server/re/src/
+    # icatGeneralMS.cpp@5.0.2 L405-408): a local rodsadmin changes the ACL without owning
+    # the object; anyone else gets CAT_INSUFFICIENT_PRIVILEGE_LEVEL.
+    admin = perm.startswith("admin:")
+    perm = perm[len("admin:"):] if admin else perm
+    actor = dataops.acting_user(call.ctx, cat, admin)
     if perm in ("inherit", "noinherit"):
-        cat.acl_inherit(path, perm == "inherit", call.actor, recursive=recursive)
+        cat.acl_inherit(path, perm == "inherit", actor, recursive=recursive)
         return {}
     level = {"modify object": "write", "read object": "read", "modify_object": "write",
              "read_object": "read"}.get(perm, perm)
-    cat.acl_set(path, user if "#" in user else f"{user}#{path_zone}", level, call.actor,
+    cat.acl_set(path, user if "#" in user else f"{user}#{path_zone}", level, actor,
                 recursive=recursive)
     return {}

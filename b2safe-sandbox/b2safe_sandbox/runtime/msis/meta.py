@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from b2safe_sandbox.errors import (
     SYS_INVALID_INPUT_PARAM,
     UNMATCHED_KEY_OR_INDEX,
@@ -132,3 +134,71 @@ def msi_get_val_by_key(call: MsiCall) -> dict:
     if value is None:
         raise IrodsCallError(f"key {call.args[1]} not found", code=UNMATCHED_KEY_OR_INDEX)
     return {2: value}
+
+
+#: INVALID_OPERATION (irods lib/core/include/irods/rodsErrorTable.h).
+_INVALID_OPERATION = -1811000
+#: entity_type of msi_atomic_apply_metadata_operations -> imeta kind.
+_ENTITY_KINDS = {"data_object": "-d", "collection": "-C", "resource": "-R", "user": "-u"}
+
+
+@microservice("msi_atomic_apply_metadata_operations", 2, inputs={0: "str"}, outputs={1: "STR"})
+def msi_atomic_apply_metadata_operations(call: MsiCall) -> dict:
+    """msi_atomic_apply_metadata_operations(json_in, json_out): every operation or none.
+
+    Input ``{"admin_mode": bool, "entity_name", "entity_type": data_object|collection|resource|
+    user, "operations": [{"operation": add|remove, "attribute", "value", "units"}]}``; output
+    ``{}`` on success (irods plugins/microservices/src/atomic_apply_metadata_operations.cpp and
+    plugins/api/src/atomic_apply_metadata_operations.cpp@5.0.2):
+    - bad JSON: INPUT_ARG_NOT_WELL_FORMED_ERR (L470-485); unknown entity or type (the lookup is
+      a GenQuery as the client): SYS_INVALID_INPUT_PARAM (L490-503);
+    - ``admin_mode`` by a non-rodsadmin: CAT_INSUFFICIENT_PRIVILEGE_LEVEL; without it, no
+      permission to modify: CAT_NO_ACCESS_PERMISSION (L515-531; admin_mode since 4.3.1);
+    - 'add' of an attached AVU and 'remove' of a missing one do nothing (L389-409); another
+      operation: INVALID_OPERATION, and everything is rolled back.
+    """
+    from b2safe_sandbox.errors import INPUT_ARG_NOT_WELL_FORMED_ERR
+
+    try:
+        request = json.loads(call.args[0])
+        name = str(request["entity_name"])
+        kind = _ENTITY_KINDS[str(request["entity_type"])]
+        operations = list(request.get("operations", []))
+    except (ValueError, TypeError) as exc:
+        raise IrodsCallError(f"input is not JSON: {exc}",
+                             code=INPUT_ARG_NOT_WELL_FORMED_ERR) from None
+    except KeyError as exc:
+        raise IrodsCallError(f"bad entity: {exc}", code=SYS_INVALID_INPUT_PARAM) from None
+    cat, target = _target(call, kind, name)
+    if not _entity_visible(call, cat, kind, target):
+        raise IrodsCallError(f"Entity does not exist [entity_name={name}]",
+                             code=SYS_INVALID_INPUT_PARAM)
+    if request.get("admin_mode"):
+        dataops.acting_user(call.ctx, cat, True)
+    else:
+        _check_write(call, cat, kind, target)
+    with cat.batch():
+        for op in operations:
+            attr, value = str(op.get("attribute", "")), str(op.get("value", ""))
+            units = str(op.get("units", ""))
+            present = any((r.name, r.value, r.units) == (attr, value, units)
+                          for r in cat.avu_list(kind, target, attr))
+            if op.get("operation") == "add":
+                if not present:
+                    cat.avu_add(kind, target, attr, value, units)
+            elif op.get("operation") == "remove":
+                if present:
+                    cat.avu_rm(kind, target, attr, value, units)
+            else:
+                raise IrodsCallError("Invalid metadata operation.", code=_INVALID_OPERATION)
+    return {1: "{}"}
+
+
+def _entity_visible(call: MsiCall, cat: object, kind: str, target: str) -> bool:
+    if kind == "-d":
+        return bool(cat.data_exists(target)) and bool(cat.visible(target, call.actor))
+    if kind == "-C":
+        return cat.coll_get(target) is not None and bool(cat.visible(target, call.actor))
+    if kind == "-R":
+        return cat.get_resource(target) is not None
+    return cat.get_user(target) is not None
