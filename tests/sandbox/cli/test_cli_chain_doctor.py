@@ -124,7 +124,7 @@ def test_doctor_on_a_healthy_sandbox_zone(cli):
     assert "credentials accepted" in result.out
     assert "[skip] server files: a sandbox" in result.out
     nagios = cli("doctor", "--nagios")
-    assert (nagios.code, nagios.out) == (0, "B2SAFE OK - 7 checks passed\n")
+    assert (nagios.code, nagios.out) == (0, "B2SAFE OK - 8 checks passed\n")
 
 
 def test_doctor_fails_a_wrong_handle_password(cli):
