@@ -10,7 +10,7 @@ JSON APIs (replica_close, touch) holds JSON text, possibly NUL-terminated
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
 #: Bound on the JSON a PEP parses (replica_close and touch inputs are a few hundred bytes).
 MAX_JSON_BYTES = 64 * 1024
@@ -35,6 +35,20 @@ def json_input(rule_args: list, index: int = 0) -> dict[str, Any]:
     except (TypeError, ValueError, UnicodeDecodeError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def doi_path(rei: Any) -> tuple[str, Optional[int]]:
+    """(path, replica number) of the data object a static PEP describes (``rei.doi``);
+    ('', None) when there is none."""
+    doi = getattr(rei, "doi", None)
+    if doi is None:
+        return "", None
+    path = str(getattr(doi, "objPath", "") or "")
+    try:
+        repl: Optional[int] = int(getattr(doi, "replNum", -1))
+    except (TypeError, ValueError):
+        repl = None
+    return path, repl
 
 
 def text_field(value: Any, *attributes: str) -> str:

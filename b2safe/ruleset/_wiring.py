@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from b2safe.adapters.prep.integrity import PrepIntegrityCatalog
     from b2safe.ports import PidService
     from b2safe.workflows.pids import PidWorkflow
+    from b2safe.workflows.removal import Removals
+    from b2safe.workflows.upload import Uploads
 
 
 def catalog(ctx: RuleContext) -> PrepCatalog:
@@ -73,6 +75,20 @@ def pid_workflow(ctx: RuleContext) -> PidWorkflow:
     from b2safe.workflows.pids import PidWorkflow
 
     return PidWorkflow(catalog(ctx), _lazy(ctx), ctx.config)
+
+
+def uploads(ctx: RuleContext) -> Uploads:
+    """The upload policies on behalf of the rule's caller."""
+    from b2safe.workflows.upload import Uploads
+
+    return Uploads(pid_workflow(ctx), ctx.config, ctx.caller)
+
+
+def removals(ctx: RuleContext) -> Removals:
+    """The removal policy on behalf of the rule's caller."""
+    from b2safe.workflows.removal import Removals
+
+    return Removals(pid_workflow(ctx), ctx.config, ctx.caller)
 
 
 def _lazy(ctx: RuleContext) -> PidService:

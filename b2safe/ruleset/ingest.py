@@ -38,9 +38,8 @@ from b2safe.adapters.prep.descriptors import enable_bulk_put_post_proc, open_obj
 from b2safe.domain import paths
 from b2safe.errors import B2SafeError
 from b2safe.prep import RuleContext, pep
-from b2safe.prep.apiargs import api_input, cond_value, json_input, text_field
-from b2safe.ruleset._wiring import pid_workflow
-from b2safe.ruleset.policy import doi_path, uploads
+from b2safe.prep.apiargs import api_input, cond_value, doi_path, json_input, text_field
+from b2safe.ruleset._wiring import pid_workflow, uploads
 from b2safe.workflows import policies
 
 logger = logging.getLogger("b2safe.ingest")
@@ -67,7 +66,7 @@ def _remember_close(fd: int, path: str) -> None:
 def on_put(ctx: RuleContext, rule_args: list) -> None:
     """Upload complete (put, open/create-write-close clients, bulk put): apply the upload
     policies to the object of rei.doi."""
-    path, repl = doi_path(ctx)
+    path, repl = doi_path(ctx.rei)
     if _covered(ctx, path):
         uploads(ctx).apply(path, repl)
 
@@ -131,7 +130,7 @@ def on_touch_post(ctx: RuleContext, rule_args: list) -> None:
 def on_register(ctx: RuleContext, rule_args: list) -> None:
     """A file was registered (ireg, PRC register, automated ingest): apply the upload
     policies, as for an upload."""
-    path, _ = doi_path(ctx)
+    path, _ = doi_path(ctx.rei)
     if _covered(ctx, path):
         uploads(ctx).apply(path)
 

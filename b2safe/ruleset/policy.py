@@ -23,42 +23,13 @@ from typing import Optional
 
 from b2safe.errors import SYS_NOT_ALLOWED
 from b2safe.prep import RuleContext, pep, rule, to_count
-from b2safe.ruleset._wiring import pid_workflow
+from b2safe.prep.apiargs import api_input, text_field
+from b2safe.ruleset._wiring import removals, uploads
 from b2safe.ruleset.guard import authorize
 from b2safe.workflows import pending_work
-from b2safe.workflows.removal import Decision, Removals
-from b2safe.workflows.upload import Uploads
+from b2safe.workflows.removal import Decision
 
 PENDING_RULE = pending_work.PENDING_RULE
-
-
-def doi_path(ctx: RuleContext) -> tuple[str, Optional[int]]:
-    """(path, replica number) of the data object a static PEP describes (rei.doi)."""
-    doi = getattr(ctx.rei, "doi", None)
-    if doi is None:
-        return "", None
-    path = str(getattr(doi, "objPath", "") or "")
-    try:
-        repl: Optional[int] = int(getattr(doi, "replNum", -1))
-    except (TypeError, ValueError):
-        repl = None
-    return path, repl
-
-
-def _api_path(rule_args: list, attribute: str) -> str:
-    """The path of an API PEP's input struct (rule_args[2]): DataObjInp or CollInp."""
-    if len(rule_args) < 3 or rule_args[2] is None:
-        return ""
-    return str(getattr(rule_args[2], attribute, "") or "")
-
-
-def uploads(ctx: RuleContext) -> Uploads:
-    """The upload policies on behalf of the rule's caller."""
-    return Uploads(pid_workflow(ctx), ctx.config, ctx.caller)
-
-
-def _removals(ctx: RuleContext) -> Removals:
-    return Removals(pid_workflow(ctx), ctx.config, ctx.caller)
 
 
 @rule(PENDING_RULE, forms=[("limit",), ("limit", "OUT stats")],
@@ -78,13 +49,13 @@ def policy_pending(ctx: RuleContext, limit: str) -> str:
 
     count = to_count(limit, "limit")
     return pending_work.run(
-        count, _removals(ctx).process_pending,
+        count, removals(ctx).process_pending,
         lambda n: uploads(ctx).process_pending(n, lambda a, p: authorize(ctx, a, p)),
         lambda n: replicator(ctx).retry(n))
 
 
 def _before_removal(ctx: RuleContext, path: str, is_collection: bool) -> Optional[int]:
-    decision = _removals(ctx).before(path, is_collection)
+    decision = removals(ctx).before(path, is_collection)
     return SYS_NOT_ALLOWED if decision is Decision.REFUSE else None
 
 
@@ -92,14 +63,14 @@ def _before_removal(ctx: RuleContext, path: str, is_collection: bool) -> Optiona
 def on_unlink_pre(ctx: RuleContext, rule_args: list) -> Optional[int]:
     """Before a data object is removed: refuse FIXED_CONTENT data (``refuse_fixed``), or
     remember its PID for the post-PEP (``keep_and_mark``). Denies when the check fails."""
-    return _before_removal(ctx, _api_path(rule_args, "objPath"), False)
+    return _before_removal(ctx, text_field(api_input(rule_args), "objPath"), False)
 
 
 @pep("pep_api_data_obj_unlink_post")
 def on_unlink_post(ctx: RuleContext, rule_args: list) -> None:
     """After a data object was removed (``keep_and_mark``): add EUDAT/DELETED to its PID; when
     the PID service is down, keep the mark for ``EUDATPolicyPending``."""
-    _removals(ctx).after(_api_path(rule_args, "objPath"))
+    removals(ctx).after(text_field(api_input(rule_args), "objPath"))
 
 
 @pep("pep_api_rm_coll_pre", on_error="deny")
@@ -110,7 +81,7 @@ def on_rm_coll_pre(ctx: RuleContext, rule_args: list) -> Optional[int]:
     the check fails."""
     # Guess: like the other collection APIs, rule_args[2] is the CollInp (collName,
     # condInput); rule_args[3] is rsRmColl's CollOprStat output, unused here.
-    return _before_removal(ctx, _api_path(rule_args, "collName"), True)
+    return _before_removal(ctx, text_field(api_input(rule_args), "collName"), True)
 
 
 @pep("pep_api_rm_coll_post")
@@ -120,4 +91,4 @@ def on_rm_coll_post(ctx: RuleContext, rule_args: list) -> None:
     keep the marks on the parent collection for ``EUDATPolicyPending``."""
     # Guess: the sandbox removes a collection at once; a server without -f moves it to the
     # trash first, and the records are marked then, as for data objects.
-    _removals(ctx).after(_api_path(rule_args, "collName"))
+    removals(ctx).after(text_field(api_input(rule_args), "collName"))

@@ -472,7 +472,8 @@ class IntegrityChecker:
     """
 
     def __init__(self, catalog: IntegrityCatalog, pids: Optional[PidService],
-                 expected_urls: Any = None, now: Optional[int] = None,
+                 expected_urls: Optional[Callable[[str], list[str]]] = None,
+                 now: Optional[int] = None,
                  signer: Optional[Signer] = None) -> None:
         self.catalog = catalog
         self.pids = pids

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from b2safe.config import Config
 from b2safe.domain import profile
@@ -417,7 +417,7 @@ class PidWorkflow:
                 pass
 
     def _mint_all(self, jobs: list[tuple[ObjectInfo, PidRecord]],
-                  ) -> Iterable[tuple[tuple[ObjectInfo, PidRecord], Any]]:
+                  ) -> Iterable[tuple[tuple[ObjectInfo, PidRecord], Union[str, BaseException]]]:
         """Create the records concurrently, on the service's worker pool."""
         pids = self.pids
 
