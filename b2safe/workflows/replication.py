@@ -46,6 +46,7 @@ from b2safe.ports import COLLECTION, Caller, Catalog, ObjectInfo
 from b2safe.state import faillog
 from b2safe.state.faillog import FailLog, FailRecord
 from b2safe.state.signing import signer_for
+from b2safe.workflows import integrity
 from b2safe.workflows.batching import id_ranges, pages, queue_once
 from b2safe.workflows.pids import (
     FIO_AVU,
@@ -623,7 +624,6 @@ class Replicator:
         legitimately changed, not FIXED, source are repaired; a problem of the source is left
         for a person. Returns (successes, failures).
         """
-        from b2safe.workflows import integrity
         repairable = {integrity.MISSING, integrity.SIZE, integrity.CHECKSUM, integrity.STORAGE}
         successes = failures = 0
         done = 0
