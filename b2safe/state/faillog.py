@@ -23,7 +23,7 @@ object's AVUs could otherwise forge a record for a rodsadmin's retry to carry ou
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterator, Optional
 
 from b2safe.ports import Catalog
@@ -60,6 +60,10 @@ class FailRecord:
     state: str = PENDING
     kind: str = "-d"
     signature: str = ""
+    #: The path the record was found on ('' when not read from the catalog). It differs from
+    #: ``source`` when the source was renamed or moved after the record was written: the AVU
+    #: travels with the object, the path written in it does not.
+    location: str = field(default="", compare=False)
 
     @property
     def message(self) -> str:
@@ -96,8 +100,9 @@ class FailRecord:
         return replace(self, cause=cause, attempts=attempts, next_time=now + delay, state=state)
 
 
-def parse(value: str, units: str, kind: str = "-d") -> Optional[FailRecord]:
-    """A record from its AVU value and units (None when not a record of this format)."""
+def parse(value: str, units: str, kind: str = "-d", location: str = "") -> Optional[FailRecord]:
+    """A record from its AVU value and units (None when not a record of this format);
+    ``location`` is the path carrying the AVU."""
     parts = value.split("::", 3)
     if len(parts) != 4 or not units.startswith(_UNITS_VERSION + ";"):
         return None
@@ -116,7 +121,7 @@ def parse(value: str, units: str, kind: str = "-d") -> Optional[FailRecord]:
                       user=flags.get("user", ""), attempts=number("attempts"),
                       next_time=number("next"), first_time=number("first"),
                       state=flags.get("state", PENDING), kind=kind,
-                      signature=flags.get("sig", ""))
+                      signature=flags.get("sig", ""), location=location)
 
 
 class FailLog:
@@ -156,11 +161,12 @@ class FailLog:
         return None
 
     def records(self) -> Iterator[FailRecord]:
-        """Every record of the zone (streamed GenQuery)."""
-        for kind, value, units in self.catalog.avus_like(AVU_PREFIX + "%"):
-            record = parse(value, units, kind)
-            if record is not None:
-                yield record
+        """Every record of the zone with the path it sits on (streamed GenQuery, per kind)."""
+        for kind in ("-d", "-C"):
+            for path, avu in self.catalog.find_avus(kind, AVU_PREFIX, prefix=True):
+                record = parse(avu.value, avu.units, kind, location=path)
+                if record is not None:
+                    yield record
 
     def due(self, now: int, limit: int, user: str = "") -> list[FailRecord]:
         """Up to ``limit`` pending records whose time has come (of ``user`` when given)."""

@@ -598,11 +598,17 @@ class Replicator:
                                "verify", record.source, record.destination)
                 failures += 1
                 continue
+            if record.location and record.location != record.source:
+                followed = self._follow(record)
+                if followed is None:
+                    failures += 1
+                    continue
+                record = followed
             request = Request(record.source, record.destination, record.resource,
                               record.registered, record.recursive)
             try:
                 self.replicate(request, attempt=record)
-            except (ReplicationFailed, AccessDenied, NotFound, InvalidInput) as exc:
+            except B2SafeError as exc:  # per record: one that fails never blocks the others
                 failures += 1
                 if not isinstance(exc, ReplicationFailed):
                     self._failed(record, str(exc))
@@ -616,6 +622,29 @@ class Replicator:
             successes += more_ok
             failures += more_failed
         return successes, failures
+
+    def _follow(self, record: FailRecord) -> Optional[FailRecord]:
+        """A record whose source was renamed or moved (its AVU travelled with the object):
+        rewrite it for the object's new path and return it.
+
+        Followed only when the object there is owned by the user who asked for the replication
+        (a record copied onto someone else's object is not work of that user); otherwise the
+        record is given up there, with the reason, and None returned.
+        """
+        here = record.location
+        info = self.catalog.stat(here)
+        owner = f"{info.owner}#{info.owner_zone}" if info is not None else ""
+        if info is not None and record.user and owner == record.user:
+            moved = replace(record, source=here, kind=_kind(info))
+            logger.warning("fail-log record %s -> %s follows its source to %s", record.source,
+                           record.destination, here)
+            self.faillog.write(moved)
+            return moved
+        cause = (f"found on {here}, not on its source {record.source}, and {here} is not "
+                 f"owned by {record.user or 'its requester'}: not followed")
+        self.faillog.write(replace(record, source=here, cause=cause, state=faillog.GAVE_UP))
+        logger.error("fail-log record %s -> %s: %s", record.source, record.destination, cause)
+        return None
 
     def repair_from_integrity(self, limit: int) -> tuple[int, int]:
         """Re-copy replicas that integrity checks found bad (``eudat_pending:integrity``).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sandbox.replication.repl_helpers import replicate
+from tests.sandbox.replication.repl_helpers import fail_log, replicate
 
 SOURCE = "/zoneA/home/alice/many.dat"
 
@@ -23,3 +23,69 @@ def test_replica_list_longer_than_one_avu_is_mirrored_per_child(fed):
     assert [p.upper() for p in listed] == [p.upper() for p in [*earlier, child]]
     mirrored = fed.avus(SOURCE)["EUDAT/REPLICA"]
     assert sorted(p.upper() for p in mirrored) == sorted(p.upper() for p in listed)
+
+
+def recover(world, user="rods#zoneA"):
+    world.sb.clock.advance(3 * 3600)
+    return world.call("EUDATTransferUsingFailLog", "100", "", user=user)[1]
+
+
+def test_pending_replication_follows_a_rename_of_its_source(fed):
+    """Issue 15: renaming a source with a pending replication lost it, retried for ever."""
+    path = "/zoneA/home/alice/pending.dat"
+    moved = "/zoneA/home/alice/renamed.dat"
+    dst = "/zoneB/replicas/pending.dat"
+    fed.client("alice#zoneA").iput(path, b"waiting for zoneB")
+    fed.sb.faults.set_unreachable("zoneB", True)
+    fed.fails("EUDATReplication", path, dst, "true", "false", "", user="alice#zoneA")
+    fed.sb.faults.set_unreachable("zoneB", False)
+    assert len(fail_log(fed)) == 1
+    fed.client("alice#zoneA").imv(path, moved)
+    assert recover(fed) == "# of successes:1, # of failures:0"
+    assert fail_log(fed) == []
+    assert fed.client("rods#zoneB").iget(dst) == b"waiting for zoneB"
+    parent = fed.avus(moved)["PID"][0]
+    assert fed.record(fed.avus(dst)["PID"][0]).parent == parent
+    assert fed.record(parent).url.endswith(moved)
+
+
+def test_pending_record_copied_onto_another_users_object_is_given_up_visibly(fed):
+    """A record found on an object its requester does not own is not carried out, not
+    dropped: it stays, given up, with the reason (b2safe status shows it)."""
+    path = "/zoneA/home/alice/pending.dat"
+    dst = "/zoneB/replicas/pending.dat"
+    fed.client("alice#zoneA").iput(path, b"waiting for zoneB")
+    fed.sb.faults.set_unreachable("zoneB", True)
+    fed.fails("EUDATReplication", path, dst, "true", "false", "", user="alice#zoneA")
+    fed.sb.faults.set_unreachable("zoneB", False)
+    ((_, _, value),) = fail_log(fed)
+    units = next(a.units for a in fed.sb.zone("zoneA").catalog.avu_list("-d", path)
+                 if a.value == value)
+    other = "/zoneA/home/rods/other.dat"
+    fed.client("rods#zoneA").iput(other, b"not alice's")
+    attribute = next(a.name for a in fed.sb.zone("zoneA").catalog.avu_list("-d", path)
+                     if a.value == value)
+    fed.client("alice#zoneA").irm(path, force=True)
+    fed.client("rods#zoneA").imeta("add", "-d", other, attribute, value, units)
+    assert recover(fed) == "# of successes:0, # of failures:1"
+    (_, _, cause), = fail_log(fed)
+    assert "not followed" in cause
+    assert fed.client("rods#zoneB").ils("/zoneB/replicas") == []
+    assert recover(fed) == "# of successes:0, # of failures:0"  # given up: not retried
+
+
+def test_a_replication_that_can_never_succeed_is_given_up_after_bounded_tries(fed, capsys):
+    """It stays visible (state gave_up, with its cause, in ``b2safe status``), never dropped,
+    and no longer retried."""
+    fed.configure("zoneA", replication={"max_attempts": 3})
+    path = "/zoneA/home/alice/doomed.dat"
+    fed.client("alice#zoneA").iput(path, b"cannot land")
+    fed.sb.faults.set_unreachable("zoneB", True)  # for good
+    fed.fails("EUDATReplication", path, "/zoneB/replicas/doomed.dat", "true", "false", "",
+              user="alice#zoneA")
+    outcomes = [recover(fed) for _ in range(4)]
+    assert outcomes == ["# of successes:0, # of failures:1"] * 2 + \
+        ["# of successes:0, # of failures:0"] * 2
+    record = fed.sb.zone("zoneA").catalog.avu_list("-d", path)
+    (units,) = [a.units for a in record if a.name.startswith("eudat_fail_log:")]
+    assert "attempts=3" in units and "state=gave_up" in units
