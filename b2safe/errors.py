@@ -128,6 +128,12 @@ class UnknownZone(InvalidInput):
     code = SYS_INVALID_ZONE_NAME
 
 
+class DestinationTaken(InvalidInput):
+    """A replication's destination holds registered data that is not a replica of its source."""
+
+    code = OVERWRITE_WITHOUT_FORCE_FLAG
+
+
 class NotFound(B2SafeError):
     """A data object or collection does not exist (or is not visible to the caller)."""
 

@@ -37,6 +37,7 @@ from b2safe.errors import (
     SYS_NO_API_PRIV,
     AccessDenied,
     B2SafeError,
+    DestinationTaken,
     IntegrityError,
     InvalidInput,
     NotFound,
@@ -51,6 +52,7 @@ from b2safe.workflows.batching import id_ranges, pages, queue_once
 from b2safe.workflows.pids import (
     FIO_AVU,
     FIXED_AVU,
+    PARENT_AVU,
     PID_AVU,
     REPLICA_AVU,
     ROR_AVU,
@@ -249,6 +251,33 @@ class Replicator:
             source_kind = "a collection" if info.is_collection else "a data object"
             raise InvalidInput(f"destination {request.destination} exists and is {what}; "
                                f"the source is {source_kind}")
+        if existing is not None:
+            self._refuse_foreign(request.destination, existing, info)
+
+    def _refuse_foreign(self, destination: str, existing: ObjectInfo, info: ObjectInfo) -> None:
+        """Never overwrite registered data that is not a replica of this source.
+
+        An existing destination with a PID is left alone unless its EUDAT/PARENT mirror names
+        the source's PID: a replica of another object, or an original, would otherwise be
+        overwritten and its PID end up in two parents' EUDAT/REPLICA. (Data without a PID is
+        rsynced as in B2SAFE 4.x: it may be an earlier unregistered copy of this source.)
+
+        Raises:
+            DestinationTaken (OVERWRITE_WITHOUT_FORCE_FLAG): nothing was copied.
+        """
+        kind = _kind(existing)
+        pids = [a.value for a in self.catalog.avus(destination, kind, PID_AVU)]
+        if not pids:
+            return
+        parents = [a.value.casefold() for a in self.catalog.avus(destination, kind, PARENT_AVU)]
+        source_pid = self.workflow.pid_of(info)
+        if source_pid and source_pid.casefold() in parents:
+            return
+        whose = f"a replica of {parents[0]}" if parents else "registered data (not a replica)"
+        raise DestinationTaken(
+            f"destination {destination} already exists with PID {pids[0]} and is {whose}, "
+            f"not a replica of {info.path}; nothing was copied. Choose another destination, "
+            "or remove that object first if it is really meant to be replaced")
 
     def authorize(self, info: ObjectInfo, destination: str) -> None:
         """Ownership (4.x EUDATCatchErrorDataOwner) and the authorization map."""

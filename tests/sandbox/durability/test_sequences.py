@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from b2safe import errors
 from tests.sandbox.replication.repl_helpers import fail_log, replicate
 
 SOURCE = "/zoneA/home/alice/many.dat"
@@ -89,3 +90,26 @@ def test_a_replication_that_can_never_succeed_is_given_up_after_bounded_tries(fe
     record = fed.sb.zone("zoneA").catalog.avu_list("-d", path)
     (units,) = [a.units for a in record if a.name.startswith("eudat_fail_log:")]
     assert "attempts=3" in units and "state=gave_up" in units
+
+
+def test_replication_never_overwrites_a_replica_of_another_source(fed):
+    """Issue 15: replicating onto someone else's replica overwrote it, and its PID then
+    appeared in two parents' EUDAT/REPLICA."""
+    first, second = "/zoneA/home/alice/first.dat", "/zoneA/home/alice/second.dat"
+    dst = "/zoneB/replicas/shared.dat"
+    fed.client("alice#zoneA").iput(first, b"first source")
+    fed.client("alice#zoneA").iput(second, b"second source")
+    replicate(fed, first, dst, registered="true", recursive="false")
+    child = fed.avus(dst)["PID"][0]
+    err = fed.fails("EUDATReplication", second, dst, "true", "false", "", user="rods#zoneA")
+    assert err.code == errors.OVERWRITE_WITHOUT_FORCE_FLAG
+    assert "not a replica of /zoneA/home/alice/second.dat" in err.text
+    assert fed.client("rods#zoneB").iget(dst) == b"first source"
+    assert fed.avus(dst)["PID"] == [child]
+    assert fed.record(fed.avus(first)["PID"][0]).replicas == (child,)
+    second_pid = fed.avus(second).get("PID", [None])[0]
+    assert second_pid is None or fed.record(second_pid).replicas == ()
+    assert fail_log(fed) == []  # refused for good: nothing left to retry
+    # the same source again is fine (idempotent)
+    replicate(fed, first, dst, registered="true", recursive="false")
+    assert fed.record(fed.avus(first)["PID"][0]).replicas == (child,)
