@@ -421,11 +421,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _code_of(text: str) -> int:
-    from b2safe_sandbox.runtime import irods_errors
+    from b2safe_sandbox.error_codes import CODES
 
     if text.lstrip("-").isdigit():
         return int(text)
-    value = irods_errors._all_codes().get(text)
+    value = CODES.get(text)
     if value is None:
         raise UsageError(f"unknown error name {text}")
     return value

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Union
 
 from b2safe_sandbox.errors import SYS_INVALID_ZONE_NAME, SYS_SOCK_CONNECT_ERR, IrodsCallError
+from b2safe_sandbox.native import entry  # noqa: F401 - registers the rule language engine
 from b2safe_sandbox.runtime import msis  # noqa: F401 - registers the microservices
 from b2safe_sandbox.runtime.context import ExecContext
 from b2safe_sandbox.runtime.counters import Counters

@@ -11,6 +11,7 @@ The zone's rule base is the ``re_rulebase_set`` of the native engine's stanza in
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -24,6 +25,7 @@ from b2safe_sandbox.native.values import (
     RuleError,
     to_str,
 )
+from b2safe_sandbox.runtime import engines
 
 PLUGIN_NAME = "irods_rule_engine_plugin-irods_rule_language"
 DEFAULT_RULEBASE_SET = ("core",)
@@ -87,7 +89,7 @@ def exec_rule(ctx: Any, name: str, args: list) -> int:
     place with the parameters' string values after the rule (``exec_rule``: only strings come
     back). Returns 0 or the error code.
     """
-    interp = Interp(ctx, zone_rules(ctx))
+    interp = Interp(ctx, zone_rules(ctx), remote=remote_exec)
     values = [a if isinstance(a, str) else _from_python(a) for a in args]
     try:
         _, after = interp.call_rule(name, values, {})
@@ -132,7 +134,7 @@ def exec_rule_text(ctx: Any, text: str, inputs: dict, outputs: tuple = ()) -> Te
     """
     try:
         rules = parse_text(text)
-        interp = Interp(ctx, rules + zone_rules(ctx))
+        interp = Interp(ctx, rules + zone_rules(ctx), remote=remote_exec)
     except RuleError as exc:
         return TextOutcome(exc.code, exc.message, dict(inputs))
     globals_ = {label: UNSPEC for label in outputs if label.startswith("*")}
@@ -186,3 +188,7 @@ def remote_exec(ctx: Any, host: str, body: str, frame: Frame) -> int:
 
 def _log(ctx: Any, text: str) -> None:
     ctx.sandbox.log(ctx.zone, f"{PLUGIN_NAME}: {text}")
+
+
+# This module is the rule-language engine the Python engine hands names and delayed rules to.
+engines.register_native(sys.modules[__name__])  # type: ignore[arg-type]

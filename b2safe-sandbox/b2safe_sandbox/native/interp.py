@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from lark import Token, Tree
 
@@ -109,6 +109,9 @@ class Interp:
     ctx: Any
     rules: list = field(default_factory=list)
     depth: int = 0
+    #: Runs ``remote(host, ...) { body }``: ``remote(ctx, host, body, frame)`` -> code (given by
+    #: :mod:`.entry`, which runs rule text; passed in so that this module does not import it).
+    remote: Optional[Callable[[Any, str, str, Frame], int]] = None
 
     # ------------------------------------------------------------------ rules
     def definitions(self, name: str) -> list[RuleDef]:
@@ -361,7 +364,9 @@ class Interp:
     def _remote(self, node: Tree, frame: Frame) -> Any:
         host = to_str(self.eval(node.children[0], frame))
         body = self.source_of(node.children[2], frame)
-        return remote_exec(self, host, body, frame)
+        if self.remote is None:
+            raise RuleError(RE_RUNTIME_ERROR, "remote execution is not available here")
+        return self.remote(self.ctx, host, body, frame)
 
     def _delay(self, node: Tree, frame: Frame) -> Any:
         cond = to_str(self.eval(node.children[0], frame))
@@ -636,10 +641,3 @@ class QueryResult:
         names = [re.sub(r"^\w+\((\w+)\)$", r"\1", c) for c in self.columns]
         for values in bridge.query_rows(self.interp.ctx, self.columns, self.conditions):
             yield Row(zip(names, values))
-
-
-def remote_exec(interp: Interp, host: str, body: str, frame: Frame) -> int:
-    """``remote(host, hint) { body }``; see the module docstring."""
-    from b2safe_sandbox.native import entry
-
-    return entry.remote_exec(interp.ctx, host, body, frame)

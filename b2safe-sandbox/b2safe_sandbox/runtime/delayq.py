@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from b2safe_sandbox.errors import RULE_ENGINE_ERROR
-from b2safe_sandbox.runtime import engine
+from b2safe_sandbox.runtime import engine, engines
 from b2safe_sandbox.runtime.context import NREP_INSTANCE, PYTHON_INSTANCE, ExecContext
 
 MAX_PASSES = 20
@@ -71,9 +71,8 @@ def run_one(sandbox: Any, zone: str, row: Any) -> int:
         outcome = engine.exec_rule_expression(ctx, row.name)
         return outcome.code
     if inst == NREP_INSTANCE:
-        from b2safe_sandbox.native import entry as native
-
-        return native.exec_rule_expression(ctx.derive(instance_name=NREP_INSTANCE), row.name)
+        nrep_ctx = ctx.derive(instance_name=NREP_INSTANCE)
+        return engines.native().exec_rule_expression(nrep_ctx, row.name)
     sandbox.log(zone, f"delay: unknown rule engine instance {inst!r}")
     return RULE_ENGINE_ERROR
 

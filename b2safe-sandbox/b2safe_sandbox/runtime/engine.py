@@ -24,7 +24,7 @@ from b2safe_sandbox.errors import (
     RULE_ENGINE_ERROR,
     SandboxError,
 )
-from b2safe_sandbox.runtime import errtext, msparam, registry
+from b2safe_sandbox.runtime import engines, errtext, msparam, registry
 from b2safe_sandbox.runtime.context import NREP_INSTANCE, ExecContext, MsiCall
 from b2safe_sandbox.runtime.types import RuleOutcome
 from b2safe_sandbox.runtime.zoneenv import CoreImportError
@@ -92,9 +92,7 @@ def dispatch(ctx: ExecContext, name: str, args: tuple) -> dict:
         if hasattr(core, name):
             return _call_rule(ctx, name, list(args))
     if sandbox.nrep_loaded:
-        from b2safe_sandbox.native import entry as native
-
-        if native.rule_exists(ctx, name):
+        if engines.native().rule_exists(ctx, name):
             return _call_native_rule(ctx, name, list(args))
     return _call_msi(ctx, name, list(args))
 
@@ -103,10 +101,8 @@ def _call_native_rule(ctx: ExecContext, name: str, args: list) -> dict:
     """A rule of the zone's rule-language rule base called through the callback: the framework
     asks the next engine (irods_re_plugin.hpp ``control``); the native engine's ``exec_rule``
     gives back only string parameters (irods_rule_language.cpp ``exec_rule``)."""
-    from b2safe_sandbox.native import entry as native
-
     rule_args = list(args)
-    code = native.exec_rule(ctx.derive(instance_name=NREP_INSTANCE), name, rule_args)
+    code = engines.native().exec_rule(ctx.derive(instance_name=NREP_INSTANCE), name, rule_args)
     if code < 0:
         result = _raise_status(ctx, code, f"{name} failed in the rule language engine",
                                "exec_rule")

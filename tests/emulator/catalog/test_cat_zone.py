@@ -144,3 +144,15 @@ def test_fake_clock_helper_is_deterministic():
     clock = FakeClock(10)
     clock.advance(5)
     assert clock() == 15
+
+
+def test_the_catalog_offers_every_public_method_of_its_parts(cat):
+    # A method added to a part is the catalog's API unless it is named a helper between parts.
+    from b2safe_sandbox.catalog import zone
+
+    for part, (cls, forwarded) in zone._FORWARDED.items():
+        public = {n for n in dir(cls) if not n.startswith("_") and callable(getattr(cls, n))}
+        assert public - set(forwarded) - zone.PART_HELPERS == set(), part
+        assert isinstance(getattr(cat, part), cls)
+        for name in forwarded:
+            assert getattr(ZoneCatalog, name).__doc__ == getattr(cls, name).__doc__

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import json
-from urllib.parse import quote
 
 import pytest
 import requests
 from b2safe_sandbox.handle_server import HandleServer
 
-from tests.pid.conftest import PASSWORD, PREFIX, USER
+from tests.handle_support import PASSWORD, PREFIX, USER, auth
 
 H = f"{PREFIX}/Api-Test"
-
-
-def auth(user: str = USER, password: str = PASSWORD) -> dict:
-    token = base64.b64encode(f"{quote(user)}:{password}".encode()).decode()
-    return {"Authorization": "Basic " + token}
 
 
 @pytest.fixture

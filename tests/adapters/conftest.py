@@ -1,4 +1,4 @@
-"""Fixtures for the PID service tests: a sandbox Handle server over HTTP and clients of it."""
+"""Fixtures for the PID adapter's tests: a sandbox Handle server over HTTP and clients of it."""
 
 from __future__ import annotations
 
@@ -11,19 +11,7 @@ from b2safe_sandbox.handle_server import HandleServer
 
 from b2safe.adapters.handle.credentials import HandleCredentials
 from b2safe.adapters.handle.rest import PidService
-
-PREFIX = "21.T12345"
-USER = f"300:{PREFIX}/USER01"
-PASSWORD = "s3cr3t-Pa55word!"  # distinctive, so tests can look for it in logs
-
-
-@pytest.fixture
-def handle_server(tmp_path: Path):
-    """A running sandbox Handle server (HTTP, loopback) with one admin user."""
-    server = HandleServer(tmp_path / "handle", prefix=PREFIX, users={USER: PASSWORD})
-    server.start()
-    yield server
-    server.stop()
+from tests.handle_support import PASSWORD, PREFIX, USER
 
 
 def write_credentials(path: Path, server: HandleServer, **overrides) -> Path:
@@ -57,13 +45,3 @@ def pid_service(credentials_file: Path):
                          backoff=0.0, workers=4)
     yield service
     service.close()
-
-
-@pytest.fixture
-def pyhandle_client(handle_server: HandleServer):
-    """pyhandle's own RESTHandleClient, unmodified, authenticated on the sandbox server."""
-    from pyhandle.client.resthandleclient import RESTHandleClient
-
-    return RESTHandleClient.instantiate_with_username_and_password(
-        handle_server.base_url, USER, PASSWORD, HTTPS_verify=False,
-        allowed_search_keys=[])

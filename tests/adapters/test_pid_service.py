@@ -20,7 +20,8 @@ from b2safe.errors import (
     PidNotFound,
     PidServiceUnavailable,
 )
-from tests.pid.conftest import PASSWORD, PREFIX, USER, write_credentials
+from tests.adapters.conftest import write_credentials
+from tests.handle_support import PASSWORD, PREFIX, USER
 
 SERVER_ID = "irods://irods.example.org:1247"
 

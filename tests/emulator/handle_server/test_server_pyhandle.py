@@ -11,7 +11,7 @@ from pyhandle.handleexceptions import (
     HandleNotFoundException,
 )
 
-from tests.pid.conftest import PASSWORD, PREFIX, USER
+from tests.handle_support import PASSWORD, PREFIX, USER
 
 H = f"{PREFIX}/PYHANDLE-1"
 

@@ -14,8 +14,7 @@ from b2safe_sandbox import handle_cli
 from b2safe_sandbox.errors import USER_FILE_DOES_NOT_EXIST, SandboxError
 from b2safe_sandbox.handle_server import HandleServer
 
-from tests.pid.conftest import PASSWORD, PREFIX, USER
-from tests.pid.test_server_api import auth
+from tests.handle_support import PASSWORD, PREFIX, USER, auth
 
 DRIVER = (
     "import argparse, sys\n"

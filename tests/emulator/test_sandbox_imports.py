@@ -1,0 +1,73 @@
+"""The emulator's import graph: no circles, and only its b2safe-specific modules import b2safe.
+
+The emulator is generic PREP infrastructure; what ties it to b2safe is named here. Built with
+grimp (import-linter's graph library), which counts every import, also those inside functions.
+"""
+
+from __future__ import annotations
+
+import grimp
+import pytest
+
+#: The modules that make a sandbox a b2safe installation, and the only ones that import b2safe.
+B2SAFE_SPECIFIC = {
+    "b2safe_sandbox.site",  # provisioning: b2safe.json, b2safe's core.py, its PID clients
+    "b2safe_sandbox.backend",  # the `--sandbox DIR` backend of the b2safe command
+    "b2safe_sandbox.demo",  # `b2safe demo`
+    "b2safe_sandbox.pytest_plugin",  # the b2safe_world fixture
+}
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph("b2safe_sandbox", "b2safe", cache_dir=None)
+
+
+def emulator_circles(graph: grimp.ImportGraph) -> list[set[str]]:
+    """The strongly connected sets of more than one b2safe_sandbox module (Tarjan)."""
+    nodes = sorted(m for m in graph.modules if m.split(".")[0] == "b2safe_sandbox")
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph.find_modules_directly_imported_by(node)):
+            if other not in nodes:
+                continue
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            members = set()
+            while True:
+                member = stack.pop()
+                members.add(member)
+                if member == node:
+                    break
+            if len(members) > 1:
+                circles.append(members)
+
+    for node in nodes:
+        if node not in index:
+            visit(node)
+    return circles
+
+
+def test_the_emulator_has_no_import_circle(graph):
+    assert emulator_circles(graph) == []
+
+
+def test_only_the_b2safe_specific_modules_import_b2safe(graph):
+    importers = {
+        importer
+        for imported in graph.modules if imported.split(".")[0] == "b2safe"
+        for importer in graph.find_modules_that_directly_import(imported)
+        if importer.split(".")[0] == "b2safe_sandbox"
+    }
+    assert importers <= B2SAFE_SPECIFIC, sorted(importers - B2SAFE_SPECIFIC)
+

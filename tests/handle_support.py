@@ -1,0 +1,30 @@
+"""A sandbox Handle server with one admin user, for the emulator's Handle server tests and the
+PID adapter's tests (a plugin of tests/conftest.py: the ``handle_server`` fixture)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from b2safe_sandbox.handle_server import HandleServer
+
+PREFIX = "21.T12345"
+USER = f"300:{PREFIX}/USER01"
+PASSWORD = "s3cr3t-Pa55word!"  # distinctive, so tests can look for it in logs
+
+
+@pytest.fixture
+def handle_server(tmp_path: Path):
+    """A running sandbox Handle server (HTTP, loopback) with one admin user."""
+    server = HandleServer(tmp_path / "handle", prefix=PREFIX, users={USER: PASSWORD})
+    server.start()
+    yield server
+    server.stop()
+
+
+def auth(user: str = USER, password: str = PASSWORD) -> dict:
+    """HTTP Basic authorization headers as the Handle server expects them."""
+    token = base64.b64encode(f"{quote(user)}:{password}".encode()).decode()
+    return {"Authorization": "Basic " + token}
