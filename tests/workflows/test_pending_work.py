@@ -10,8 +10,8 @@ from b2safe.workflows import pending_work
 from .conftest import ALICE, make_config
 
 
-def test_replications_wait_while_pids_remain_pending():
-    done = []
+def recorder(done):
+    """``step(name, result)``: a pending-work step that records (name, limit) in ``done``."""
 
     def step(name, result):
         def run(limit):
@@ -19,6 +19,12 @@ def test_replications_wait_while_pids_remain_pending():
             return result
         return run
 
+    return step
+
+
+def test_replications_wait_while_pids_remain_pending():
+    done = []
+    step = recorder(done)
     with pytest.raises(PidError, match="pending PIDs remain") as caught:
         pending_work.run(5, step("marks", (1, 0)), step("pids", (2, 1)), step("repl", (3, 0)))
     assert done == [("marks", 5), ("pids", 5)]
@@ -27,16 +33,10 @@ def test_replications_wait_while_pids_remain_pending():
 
 def test_failed_marks_fail_the_run_after_the_replications():
     done = []
-
-    def step(name, result):
-        def run(limit):
-            done.append(name)
-            return result
-        return run
-
+    step = recorder(done)
     with pytest.raises(PidError, match="removal marks remain"):
         pending_work.run(5, step("marks", (0, 2)), step("pids", (0, 0)), step("repl", (1, 1)))
-    assert done == ["marks", "pids", "repl"]
+    assert [name for name, _ in done] == ["marks", "pids", "repl"]
     assert pending_work.run(5, step("marks", (0, 0)), step("pids", (1, 0)),
                             step("repl", (2, 0))) == (
         "marked=0 marks_failed=0 pids_created=1 pids_failed=0 replicated=2 "
