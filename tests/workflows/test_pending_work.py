@@ -23,7 +23,7 @@ def recorder(done):
 
 
 def test_replications_wait_while_pids_remain_pending():
-    done = []
+    done: list[tuple[str, int]] = []
     step = recorder(done)
     with pytest.raises(PidError, match="pending PIDs remain") as caught:
         pending_work.run(5, step("marks", (1, 0)), step("pids", (2, 1)), step("repl", (3, 0)))
@@ -32,7 +32,7 @@ def test_replications_wait_while_pids_remain_pending():
 
 
 def test_failed_marks_fail_the_run_after_the_replications():
-    done = []
+    done: list[tuple[str, int]] = []
     step = recorder(done)
     with pytest.raises(PidError, match="removal marks remain"):
         pending_work.run(5, step("marks", (0, 2)), step("pids", (0, 0)), step("repl", (1, 1)))
