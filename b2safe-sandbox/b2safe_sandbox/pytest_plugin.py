@@ -1,10 +1,13 @@
 """pytest plugin of b2safe-sandbox: a three-zone sandbox with b2safe's core.py, ready to call.
 
 Installed with the distribution (entry point ``pytest11``). A site testing its own PREP rules
-uses the ``b2safe_world`` fixture::
+uses the ``b2safe_world`` fixture (docs/sandbox.md, "In pytest", has a complete example)::
 
     def test_my_rule(b2safe_world):
-        b2safe_world.call("EUDATCreatePID", "None", "/zoneA/home/alice/x", "None", "None", "false")
+        b2safe_world.install_rules(Path("core.py"))   # the site's own core.py, if it has one
+        b2safe_world.client("alice#zoneA").iput("/zoneA/home/alice/x", b"data")
+        pid = b2safe_world.call("EUDATCreatePID", "None", "/zoneA/home/alice/x", "None", "None",
+                                "false", "")[5]
 
 Each zone (zoneA, zoneB, zoneC) has its own Handle prefix and Handle server on loopback, users
 ``rods`` (rodsadmin) and ``alice`` (rodsuser), and is federated with the others.
@@ -17,7 +20,7 @@ import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, Union
 
 import pytest
 
@@ -61,7 +64,19 @@ class World:
         return RuleError(result.code, result.traceback or "")
 
     def client(self, user: str = "alice#zoneA") -> Any:
+        """An icommand-like session (``iput``, ``irm``, ``imeta`` ...) as ``user``; PEPs fire."""
         return self.sb.client(user)
+
+    def install_rules(self, rules: Union[str, Path], zones: Sequence[str] = ZONES) -> None:
+        """Make ``rules`` the core.py of ``zones``: a file, or the text of one.
+
+        A site's core.py usually starts with ``from b2safe.ruleset import *`` and adds its own
+        rules; the next call in a zone imports it afresh (an import error fails every call in
+        that zone, as on a server).
+        """
+        text = rules.read_text(encoding="utf-8") if isinstance(rules, Path) else rules
+        for zone in zones:
+            self.sb.zone(zone).install_core(text)
 
     def reader(self, zone: str = "zoneA") -> PidService:
         """A PID client with ``zone``'s credentials (reads go over HTTP)."""
