@@ -94,8 +94,6 @@ def _run_msi(ctx: Any, name: str, args: list) -> list:
     violate: an output replaces whatever value the argument had.
     """
     from b2safe_sandbox.errors import ACTION_ARG_COUNT_MISMATCH, SandboxError
-    from b2safe_sandbox.runtime import msparam
-    from b2safe_sandbox.runtime.context import MsiCall
 
     sandbox = ctx.sandbox
     spec = registry.lookup(name, sandbox.nrep_loaded)
@@ -104,13 +102,8 @@ def _run_msi(ctx: Any, name: str, args: list) -> list:
     if len(args) != spec.nargs:
         raise RuleError(ACTION_ARG_COUNT_MISMATCH,
                         f"{name} takes {spec.nargs} arguments, {len(args)} given")
-    sandbox.counters.count_msi(ctx.zone, name)
     try:
-        injected = sandbox.faults.take(ctx.zone, name)
-        if injected is not None:
-            raise SandboxError(f"injected fault in {name}", code=injected)
-        msparam.check_inputs(spec, args)
-        outputs = spec.fn(MsiCall(name, args, ctx)) or {}
+        outputs = engine.run_microservice(ctx, spec, args)
     except SandboxError as exc:
         raise RuleError(exc.code, f"{name}: {exc.message}") from None
     after = list(args)

@@ -26,6 +26,7 @@ from b2safe_sandbox.errors import (
 )
 from b2safe_sandbox.runtime import engines, errtext, msparam, registry
 from b2safe_sandbox.runtime.context import NREP_INSTANCE, ExecContext, MsiCall
+from b2safe_sandbox.runtime.registry import MsiSpec
 from b2safe_sandbox.runtime.types import RuleOutcome
 from b2safe_sandbox.runtime.zoneenv import CoreImportError
 
@@ -132,6 +133,21 @@ def _call_rule(ctx: ExecContext, name: str, args: list) -> dict:
     return {"arguments": arguments, "code": outcome.code, "status": True}
 
 
+def run_microservice(ctx: ExecContext, spec: MsiSpec, args: list) -> dict:
+    """Count the call, take an injected fault, check the inputs and run ``spec`` on ``args``.
+
+    Returns the microservice's outputs ({arg index: value}). Raises SandboxError (the injected
+    fault's code, or the microservice's).
+    """
+    sandbox = ctx.sandbox
+    sandbox.counters.count_msi(ctx.zone, spec.name)
+    injected = sandbox.faults.take(ctx.zone, spec.name)
+    if injected is not None:
+        raise SandboxError(f"injected fault in {spec.name}", code=injected)
+    msparam.check_inputs(spec, args)
+    return spec.fn(MsiCall(spec.name, args, ctx)) or {}
+
+
 def _call_msi(ctx: ExecContext, name: str, args: list) -> dict:
     """A microservice call with PREP's conversions and error semantics."""
     sandbox = ctx.sandbox
@@ -143,13 +159,8 @@ def _call_msi(ctx: ExecContext, name: str, args: list) -> dict:
         raise errtext.runtime_error(
             ACTION_ARG_COUNT_MISMATCH,
             f"{name} takes {spec.nargs} arguments, {len(args)} given")
-    sandbox.counters.count_msi(ctx.zone, name)
     try:
-        injected = sandbox.faults.take(ctx.zone, name)
-        if injected is not None:
-            raise SandboxError(f"injected fault in {name}", code=injected)
-        msparam.check_inputs(spec, args)
-        outputs = spec.fn(MsiCall(name, args, ctx)) or {}
+        outputs = run_microservice(ctx, spec, args)
     except SandboxError as exc:
         result = _raise_status(ctx, exc.code, f"{name}: {exc.message}", name)
         result["arguments"] = list(args)

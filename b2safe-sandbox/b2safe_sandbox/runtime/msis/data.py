@@ -206,16 +206,21 @@ def _rsync_target(mode: str, src: str, dest: str) -> str:
     return dest
 
 
-@microservice("msiDataObjRsync", 5, inputs={0: "str", 1: "str", 2: "str", 3: "str"},
-              outputs={4: "INT"})
-def msi_data_obj_rsync(call: MsiCall) -> dict:
-    """msiDataObjRsync(src, mode, destResc, destPath, status_out): 0 or 99999992."""
-    src, mode, resc, dest = (call.args[i] for i in range(4))
+def _check_rsync_mode(mode: str) -> None:
+    """Refuse a missing mode and the local-file modes (a microservice has no client files)."""
     if mode in ("", "null"):
         raise IrodsCallError("no rsync mode", code=USER_RSYNC_NO_MODE_INPUT_ERR)
     if mode in _LOCAL_RSYNC_MODES:
         raise IrodsCallError("local rsync modes are not allowed in a microservice",
                              code=NO_LOCAL_FILE_RSYNC_IN_MSI)
+
+
+@microservice("msiDataObjRsync", 5, inputs={0: "str", 1: "str", 2: "str", 3: "str"},
+              outputs={4: "INT"})
+def msi_data_obj_rsync(call: MsiCall) -> dict:
+    """msiDataObjRsync(src, mode, destResc, destPath, status_out): 0 or 99999992."""
+    src, mode, resc, dest = (call.args[i] for i in range(4))
+    _check_rsync_mode(mode)
     if mode not in ("IRODS_TO_IRODS", "IRODS_TO_COLLECTION"):
         raise IrodsCallError(f"unknown rsync mode {mode}", code=USER_RSYNC_NO_MODE_INPUT_ERR)
     target = _rsync_target(mode, src, dest)
@@ -231,11 +236,7 @@ def msi_data_obj_rsync(call: MsiCall) -> dict:
 def msi_coll_rsync(call: MsiCall) -> dict:
     """msiCollRsync(srcColl, dstColl, destResc, 'IRODS_TO_IRODS', status_out)."""
     src, dst, resc, mode = (call.args[i] for i in range(4))
-    if mode in ("", "null"):
-        raise IrodsCallError("no rsync mode", code=USER_RSYNC_NO_MODE_INPUT_ERR)
-    if mode in _LOCAL_RSYNC_MODES:
-        raise IrodsCallError("local rsync modes are not allowed",
-                             code=NO_LOCAL_FILE_RSYNC_IN_MSI)
+    _check_rsync_mode(mode)
     _, cat = dataops.catalog_for(call.ctx, src)
     if cat.coll_get(src) is None:
         raise IrodsCallError(f"{src} does not exist", code=USER_FILE_DOES_NOT_EXIST)
