@@ -1,4 +1,4 @@
-"""Frozen row types the zone catalog returns (see /work/notes/sandbox_api.md)."""
+"""Frozen row types the zone catalog returns."""
 
 from __future__ import annotations
 

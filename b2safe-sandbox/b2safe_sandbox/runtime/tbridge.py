@@ -1,4 +1,4 @@
-"""Building ``irods_types`` objects for the runtime (thin layer over S2b's factories)."""
+"""Building ``irods_types`` objects for the runtime (a thin layer over its factories)."""
 
 from __future__ import annotations
 

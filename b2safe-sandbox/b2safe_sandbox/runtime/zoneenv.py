@@ -24,7 +24,7 @@ _LOCK = threading.RLock()
 
 
 def builtin_modules() -> dict[str, types.ModuleType]:
-    """The PREP built-in modules (S2b's irods_types / irods_errors)."""
+    """The PREP built-in modules (the emulated irods_types and irods_errors)."""
     from b2safe_sandbox.runtime import irods_errors, irods_types
 
     return {"irods_types": irods_types, "irods_errors": irods_errors}
