@@ -31,7 +31,7 @@ def zone_config(sandbox: Any, zone: Any, credentials_file: Path) -> dict[str, An
                  "default_resource": "demoResc",
                  "hash_scheme": "MD5" if sandbox.hash_scheme.upper() == "MD5" else "SHA256"},
         "logging": {"level": 2},
-        "pid": {"enabled": True, "credentials_file": str(credentials_file),
+        "pid": {"enabled": True, "credentials_file": str(Path(credentials_file).resolve()),
                 "suffix": "deterministic", "timeout_seconds": 5, "retries": 2,
                 "backoff_seconds": 0.05, "workers": 4},
         "integrity": {"report_collection": f"/{zone.name}/b2safe/reports"},
