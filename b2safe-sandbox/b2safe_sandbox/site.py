@@ -38,14 +38,35 @@ def zone_config(sandbox: Any, zone: Any, credentials_file: Path) -> dict[str, An
     }
 
 
+def server_config(rulebase_set: list[str]) -> dict[str, Any]:
+    """The rule engine part of a zone's server_config.json: the Python engine first, then the
+    rule language with ``rulebase_set`` (as ``b2safe install`` leaves a server)."""
+    return {"plugin_configuration": {"rule_engines": [
+        {"instance_name": "irods_rule_engine_plugin-python-instance",
+         "plugin_name": "irods_rule_engine_plugin-python", "plugin_specific_configuration": {}},
+        {"instance_name": "irods_rule_engine_plugin-irods_rule_language-instance",
+         "plugin_name": "irods_rule_engine_plugin-irods_rule_language",
+         "plugin_specific_configuration": {"re_rulebase_set": rulebase_set}},
+    ]}}
+
+
 def provision(sandbox: Sandbox) -> None:
-    """Give every zone of ``sandbox`` a Handle site, a b2safe.json and the service ACLs."""
+    """Give every zone of ``sandbox`` a Handle site, a b2safe.json, the service ACLs, and
+    b2safe's rule-language file in its rule base (``b2safe.re`` before ``core``)."""
+    from b2safe import rulebase
+
     for name in sandbox.zone_names:
         zone = sandbox.zone(name)
         credentials = handle_sites.add_site(sandbox, zone)
-        (Path(zone.config_dir) / CONFIG_NAME).write_text(
+        config_dir = Path(zone.config_dir)
+        (config_dir / CONFIG_NAME).write_text(
             json.dumps(zone_config(sandbox, zone, credentials), indent=2), encoding="utf-8")
         grant_service_account_acls(zone.catalog, zone.name)
+        (config_dir / f"{rulebase.RULEBASE_NAME}.re").write_text(rulebase.text(),
+                                                                  encoding="utf-8")
+        (config_dir / "server_config.json").write_text(
+            json.dumps(server_config([rulebase.RULEBASE_NAME, "core"]), indent=2),
+            encoding="utf-8")
 
 
 #: The service account (the zone's rodsadmin that runs b2safe's admin rules).

@@ -11,6 +11,9 @@ What it does in the server's config directory (default ``/etc/irods``):
    rule language stanza (so Python rules are found first); an existing Python stanza placed after
    the native one is moved before it. A malformed file is refused, and so is a directory without
    server_config.json (not a server's config directory).
+   The rule language stanza's ``re_rulebase_set`` gets ``b2safe`` first, and ``b2safe.re``
+   (b2safe's 4.x functions for native callers: ordinary users reach rules only through that
+   engine) is written at this version.
 3. ``b2safe.json``: a starter configuration (zone name, port, host and default resource taken
    from server_config.json) unless one exists; either way it is validated.
 4. Checks: the PID credentials file's permissions (mode 0600), and with ``--check-pid`` the PID
@@ -249,6 +252,32 @@ def add_python_stanza(text: str, where: str = "server_config.json") -> Optional[
     return result
 
 
+def add_native_rulebase(text: str, where: str = "server_config.json") -> Optional[str]:
+    """server_config.json text with ``b2safe`` in the rule language stanza's ``re_rulebase_set``
+    (before ``core``, so b2safe's 4.x functions come first), or None when it is there already or
+    the server has no rule language stanza. Raises InstallError for a malformed file."""
+    from b2safe.rulebase import RULEBASE_NAME
+
+    data = parse_server_config(text, where)
+    engines = data["plugin_configuration"]["rule_engines"]
+    index = _first(engines, NREP_PLUGIN)
+    if index is None:
+        return None
+    config = engines[index].setdefault("plugin_specific_configuration", {})
+    names = config.setdefault("re_rulebase_set", [])
+    if not isinstance(names, list):
+        raise InstallError(f"{where}: re_rulebase_set of the rule language stanza is not a list. "
+                           "Nothing was changed.")
+    if any((n.get("filename") if isinstance(n, dict) else n) == RULEBASE_NAME for n in names):
+        return None
+    entry: Any = {"filename": RULEBASE_NAME} if names and isinstance(names[0], dict) \
+        else RULEBASE_NAME
+    names.insert(0, entry)
+    result = json.dumps(data, indent=_indent_of(text), ensure_ascii=False) + "\n"
+    parse_server_config(result, where)
+    return result
+
+
 # --- b2safe.json -------------------------------------------------------------------------------
 
 
@@ -351,14 +380,24 @@ def plan_install(config_dir: Path, *, zone_name: Optional[str] = None,
     server_text = _read(server_path)
     server_data = parse_server_config(server_text or "", str(server_path))
     server_after = add_python_stanza(server_text or "", str(server_path))
+    what = []
     if server_after is None:
         plan.unchanged.append(f"{server_path}: the Python rule engine is configured")
     else:
         engines = server_data["plugin_configuration"]["rule_engines"]
         moved = _first(engines, PYTHON_PLUGIN) is not None
-        plan.changes.append(Change(server_path, server_text, server_after,
-                                   "moved the Python rule engine stanza before the native one"
-                                   if moved else "added the Python rule engine stanza"))
+        what.append("moved the Python rule engine stanza before the native one"
+                    if moved else "added the Python rule engine stanza")
+    with_rulebase = add_native_rulebase(server_after or server_text or "", str(server_path))
+    if with_rulebase is not None:
+        server_after = with_rulebase
+        what.append("added b2safe to the rule language's re_rulebase_set")
+    elif _first(server_data["plugin_configuration"]["rule_engines"], NREP_PLUGIN) is None:
+        plan.notes.append(f"{server_path}: no rule language engine stanza, so ordinary users "
+                          "cannot call b2safe's rules (they reach rules only through it)")
+    if server_after is not None:
+        plan.changes.append(Change(server_path, server_text, server_after, "; ".join(what)))
+    _plan_native_rulebase(plan, config_dir)
 
     config_path = config_dir / "b2safe.json"
     config_before = _read(config_path)
@@ -371,6 +410,20 @@ def plan_install(config_dir: Path, *, zone_name: Optional[str] = None,
         plan.unchanged.append(f"{config_path}: exists (kept)")
         plan.config_text = config_before
     return plan
+
+
+def _plan_native_rulebase(plan: InstallPlan, config_dir: Path) -> None:
+    """Plan ``b2safe.re`` (b2safe's 4.x functions for the rule language) at this version."""
+    from b2safe import rulebase
+
+    path = config_dir / f"{rulebase.RULEBASE_NAME}.re"
+    before = _read(path)
+    if before == rulebase.text():
+        plan.unchanged.append(f"{path}: current")
+    else:
+        plan.changes.append(Change(path, before, rulebase.text(),
+                                   "b2safe's rule-language functions" if before is None
+                                   else "updated b2safe's rule-language functions"))
 
 
 def apply_plan(plan: InstallPlan, stamp: Optional[str] = None) -> list[Path]:

@@ -9,6 +9,9 @@ Each returns a :class:`b2safe.ops.doctor.Check` whose detail says what is wrong 
   import (a later definition replaces b2safe's: the stock ``core.py.template`` of PREP defines
   ``acPostProcForPut`` and others with an empty body, which would silently disable b2safe's
   policies);
+* ``rule-language``: ``b2safe.re`` (b2safe's 4.x functions for native callers) is in the rule
+  language's ``re_rulebase_set`` and matches this version (ordinary users reach rules only
+  through that engine, and a remote ``EUDATCreatePID`` from a partner zone lands there);
 * ``plugin``: the PREP shared library is installed (``libirods_rule_engine_plugin-python.so``);
 The service account is ``--service-account``, else ``irods``, else the owner of the config
 directory.
@@ -65,6 +68,40 @@ def check_rule_engines(config_dir: Path) -> Check:
     names = ", ".join(str(e.get("plugin_name", "?")).replace("irods_rule_engine_plugin-", "")
                       for e in engines)
     return Check("rule-engines", OK, f"Python first ({names})")
+
+
+def check_rule_language(config_dir: Path) -> Check:
+    """``b2safe.re`` is current and in the rule language's rule base (see module docstring)."""
+    from b2safe import rulebase
+    from b2safe.ops.install import NREP_PLUGIN
+
+    path = config_dir / "server_config.json"
+    try:
+        data = parse_server_config(path.read_text(encoding="utf-8"), str(path))
+    except OSError as exc:
+        return Check("rule-language", UNKNOWN, f"cannot read {path}: {exc.strerror}")
+    except Exception as exc:  # InstallError: malformed file, explained
+        return Check("rule-language", CRITICAL, str(exc))
+    stanzas = [e for e in data["plugin_configuration"]["rule_engines"]
+               if e.get("plugin_name") == NREP_PLUGIN]
+    if not stanzas:
+        return Check("rule-language", WARNING, f"{path}: no rule language engine, so ordinary "
+                                               "users cannot call b2safe's rules")
+    names = stanzas[0].get("plugin_specific_configuration", {}).get("re_rulebase_set", [])
+    names = [n.get("filename") if isinstance(n, dict) else n for n in names]
+    if rulebase.RULEBASE_NAME not in names:
+        return Check("rule-language", CRITICAL, f"{path}: re_rulebase_set {names} lacks "
+                                                f"'{rulebase.RULEBASE_NAME}': {INSTALL_HINT}")
+    file = config_dir / f"{rulebase.RULEBASE_NAME}.re"
+    try:
+        current = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        return Check("rule-language", CRITICAL, f"cannot read {file}: {exc.strerror}: "
+                                                f"{INSTALL_HINT}")
+    if current != rulebase.text():
+        return Check("rule-language", WARNING, f"{file} differs from b2safe {__version__}'s: "
+                                               f"{INSTALL_HINT}")
+    return Check("rule-language", OK, f"{file.name} current, in re_rulebase_set {names}")
 
 
 def _empty_body(node: ast.FunctionDef) -> bool:
@@ -246,6 +283,7 @@ def run_server_checks(config_dir: Path, *, account_name: Optional[str] = None,
                                          "on the iRODS server, give --config-dir, or skip these "
                                          "checks with --no-server")]
     account = service_account(config_dir, account_name)
-    return [check_rule_engines(config_dir), check_core(config_dir, _registered_names()),
+    return [check_rule_engines(config_dir), check_rule_language(config_dir),
+            check_core(config_dir, _registered_names()),
             check_plugin(plugin_dir), check_service_python(account, python),
             check_file_owners(config_dir, account, credentials_file)]

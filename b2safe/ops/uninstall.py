@@ -8,7 +8,8 @@ In the server's config directory:
 2. ``server_config.json``: the Python rule engine stanza is removed only when ``core.py`` is
    deleted (PREP with no ``core`` module fails every rule lookup, so the stanza cannot stay; when
    other Python rules remain, it must).
-3. ``b2safe.json``, the credentials and the signing secret are kept (they hold the site's
+3. ``b2safe.re`` is deleted and ``b2safe`` taken out of the rule language's ``re_rulebase_set``.
+4. ``b2safe.json``, the credentials and the signing secret are kept (they hold the site's
    settings and secrets; delete them by hand), and so are queued delay rules (listed as a next
    step: ``iqdel``).
 
@@ -67,6 +68,25 @@ def remove_python_stanza(text: str, where: str) -> Optional[str]:
     return json.dumps(data, indent=_indent_of(text), ensure_ascii=False) + "\n"
 
 
+def remove_native_rulebase(text: str, where: str) -> Optional[str]:
+    """server_config.json without ``b2safe`` in any ``re_rulebase_set`` (None when absent)."""
+    from b2safe.rulebase import RULEBASE_NAME
+
+    data = parse_server_config(text, where)
+    changed = False
+    for engine in data["plugin_configuration"]["rule_engines"]:
+        names = engine.get("plugin_specific_configuration", {}).get("re_rulebase_set")
+        if isinstance(names, list):
+            kept = [n for n in names
+                    if (n.get("filename") if isinstance(n, dict) else n) != RULEBASE_NAME]
+            if len(kept) != len(names):
+                engine["plugin_specific_configuration"]["re_rulebase_set"] = kept
+                changed = True
+    if not changed:
+        return None
+    return json.dumps(data, indent=_indent_of(text), ensure_ascii=False) + "\n"
+
+
 def plan_uninstall(config_dir: Path) -> InstallPlan:
     """Plan the removal in ``config_dir`` (reads only). Raises InstallError when refused."""
     config_dir = Path(config_dir)
@@ -92,15 +112,25 @@ def plan_uninstall(config_dir: Path) -> InstallPlan:
             plan.changes.append(Change(core_path, core_text, after,
                                        "removed the b2safe import line"))
     server_text = _read(server_path) or ""
+    server_after = remove_native_rulebase(server_text, str(server_path))
+    what = [] if server_after is None else ["removed b2safe from re_rulebase_set"]
     if core_deleted:
-        server_after = remove_python_stanza(server_text, str(server_path))
-        if server_after is not None:
-            plan.changes.append(Change(server_path, server_text, server_after,
-                                       "removed the Python rule engine stanza"))
+        without_python = remove_python_stanza(server_after or server_text, str(server_path))
+        if without_python is not None:
+            server_after = without_python
+            what.append("removed the Python rule engine stanza")
     else:
         parse_server_config(server_text, str(server_path))
         plan.unchanged.append(f"{server_path}: Python rule engine kept (core.py has other "
-                              "rules)" if core_text else f"{server_path}: unchanged")
+                              "rules)" if core_text else f"{server_path}: Python rule engine "
+                              "unchanged")
+    if server_after is not None:
+        plan.changes.append(Change(server_path, server_text, server_after, "; ".join(what)))
+    rulebase_path = config_dir / "b2safe.re"
+    rulebase_text = _read(rulebase_path)
+    if rulebase_text is not None:
+        plan.changes.append(Change(rulebase_path, rulebase_text, None,
+                                   "removed (b2safe's rule-language functions)"))
     plan.unchanged.append(f"{config_dir / 'b2safe.json'}: kept with the credentials (delete "
                           "by hand if no longer wanted)")
     return plan

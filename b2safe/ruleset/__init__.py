@@ -21,6 +21,7 @@ _RULE_MODULES = (
     "b2safe.ruleset.ingest",
     "b2safe.ruleset.authorization",
     "b2safe.ruleset.repository",
+    "b2safe.ruleset.native",
 )
 
 for _module in _RULE_MODULES:

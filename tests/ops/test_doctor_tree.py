@@ -68,7 +68,8 @@ def healthy_python() -> tuple[str, ...]:
 
 def test_a_fresh_install_is_healthy(server):
     checks = doctor(server)
-    for name in ("config", "credentials", "rule-engines", "core.py", "plugin", "file-owners"):
+    for name in ("config", "credentials", "rule-engines", "rule-language", "core.py", "plugin",
+                 "file-owners"):
         assert checks[name]["state"] == "OK", checks[name]
     assert "readable by 4242" in checks["file-owners"]["detail"]
     python = doctor(server, *healthy_python())["service-python"]
@@ -104,6 +105,24 @@ def test_python_stanza_after_the_native_one(server):
     engines.append(engines.pop(0))
     path.write_text(json.dumps(data))
     failing(doctor(server), "rule-engines", "comes after", "restart iRODS")
+
+
+def test_b2safe_re_missing_from_the_rule_base(server):
+    path = server / "server_config.json"
+    data = json.loads(path.read_text())
+    for engine in data["plugin_configuration"]["rule_engines"]:
+        names = engine.get("plugin_specific_configuration", {}).get("re_rulebase_set")
+        if names:
+            names.remove("b2safe")
+    path.write_text(json.dumps(data))
+    failing(doctor(server), "rule-language", "lacks 'b2safe'", "b2safe install")
+
+
+def test_b2safe_re_of_another_version(server):
+    (server / "b2safe.re").write_text("# an older b2safe.re\n")
+    checks = doctor(server)
+    assert checks["rule-language"]["state"] == "WARNING"
+    assert "differs from b2safe" in checks["rule-language"]["detail"]
 
 
 def test_core_py_without_the_import(server):

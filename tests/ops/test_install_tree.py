@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+from b2safe import rulebase
 from b2safe.ops.install import IMPORT_LINE, PYTHON_PLUGIN, core_py_text
 from tests.ops.tree import (
     IRODS_GID,
@@ -48,7 +49,11 @@ def check_installed(etc: Path) -> None:
     data = json.loads((etc / "server_config.json").read_text())
     template = json.loads(TEMPLATE.read_text())
     data["plugin_configuration"]["rule_engines"].pop(0)
+    native = data["plugin_configuration"]["rule_engines"][0]["plugin_specific_configuration"]
+    assert native["re_rulebase_set"][0] == "b2safe"  # b2safe's rule-language functions first
+    native["re_rulebase_set"].pop(0)
     assert data == template  # nothing else changed
+    assert (etc / "b2safe.re").read_text() == rulebase.text()
     assert (etc / "core.py").read_text() == core_py_text()
     assert json.loads((etc / "b2safe.json").read_text())["zone"]["name"] == "siteZone"
     [backup] = backups(etc)

@@ -16,6 +16,7 @@ from b2safe.ops.install import (
     IMPORT_LINE,
     PYTHON_PLUGIN,
     InstallError,
+    add_native_rulebase,
     add_python_stanza,
     core_py_text,
     merge_core,
@@ -137,8 +138,34 @@ def test_existing_python_stanza_is_kept(etc):
     assert add_python_stanza(text) is None
     (etc / "server_config.json").write_text(text)
     assert install("--config-dir", str(etc)) == 0
-    assert (etc / "server_config.json").read_text() == text
-    assert not [p for p in etc.iterdir() if p.name.startswith("server_config.json.")]
+    after = json.loads((etc / "server_config.json").read_text())
+    native = after["plugin_configuration"]["rule_engines"][1]["plugin_specific_configuration"]
+    assert native["re_rulebase_set"] == ["b2safe", "core"]
+    native["re_rulebase_set"] = ["core"]
+    assert after == data  # the Python stanza kept as it was, nothing else changed
+    assert install("--config-dir", str(etc)) == 0
+    assert json.loads((etc / "server_config.json").read_text())["plugin_configuration"][
+        "rule_engines"][1]["plugin_specific_configuration"]["re_rulebase_set"] == \
+        ["b2safe", "core"]  # a second run changes nothing
+
+
+def test_native_rulebase_is_added_first_once_and_uninstall_removes_it(etc):
+    from b2safe.ops.uninstall import remove_native_rulebase
+
+    text = json.dumps(SERVER_CONFIG, indent=2)
+    once = add_native_rulebase(text)
+    names = json.loads(once)["plugin_configuration"]["rule_engines"][0][
+        "plugin_specific_configuration"]["re_rulebase_set"]
+    assert names == ["b2safe", "core"]
+    assert add_native_rulebase(once) is None
+    assert json.loads(remove_native_rulebase(once, "x")) == json.loads(text)
+    legacy_data = json.loads(text)
+    legacy_data["plugin_configuration"]["rule_engines"][0]["plugin_specific_configuration"][
+        "re_rulebase_set"] = [{"filename": "core"}]  # the 4.2 form
+    legacy = json.dumps(legacy_data)
+    assert json.loads(add_native_rulebase(legacy))["plugin_configuration"]["rule_engines"][0][
+        "plugin_specific_configuration"]["re_rulebase_set"] == [{"filename": "b2safe"},
+                                                                {"filename": "core"}]
 
 
 def test_stanza_goes_last_without_other_engines():

@@ -1,0 +1,438 @@
+################################################################################
+# b2safe for the iRODS rule language: B2SAFE 4.x's functions for native callers.
+#
+# Installed by `b2safe install` as /etc/irods/b2safe.re and named in the rule
+# language engine's "re_rulebase_set" (server_config.json). It gives site rules
+# and the 4.x rule files the 4.x names, argument types (booleans, integers, OUT
+# variables that are not set yet) and return values (booleans, values), and
+# runs the Python rules of b2safe underneath, with the caller's rights.
+#
+# How: the rule language runs its own rules first, and forwards a call to the
+# Python engine only when every argument is a string (returning the error
+# code). So each function here turns its arguments into strings and calls
+#     b2safe_native_call(rule, *status, *message, arguments...)
+# which runs the Python rule and reports "0" or the error code in *status and
+# the error text in *message, instead of failing.
+################################################################################
+
+# --- helpers ------------------------------------------------------------------
+
+# The boolean outcome of one b2safe call; a failure is logged and its message
+# becomes *response (4.x rules returned false with the reason).
+b2safeOutcome(*rule, *status, *message, *response) {
+    *ok = *status == "0";
+    if (!*ok) {
+        *response = *message;
+        logError("[*rule] *message (*status)");
+    }
+    *ok;
+}
+
+# Fail with the Python rule's error code and message (4.x rules that failed).
+b2safeCheck(*rule, *status, *message) {
+    if (*status != "0") {
+        logError("[*rule] *message (*status)");
+        failmsg(int(*status), *message);
+    }
+}
+
+# --- logging (eudat.re) -------------------------------------------------------
+
+logVerbose(*msg) { getEUDATLoggerLevel(*level); if (*level == 3) { logWithLevel("verbose", *msg); } }
+logDebug(*msg) { getEUDATLoggerLevel(*level); if (*level >= 2) { logWithLevel("debug", *msg); } }
+logInfo(*msg) { getEUDATLoggerLevel(*level); if (*level >= 1) { logWithLevel("info", *msg); } }
+logError(*msg) { logWithLevel("error", *msg); }
+
+logWithLevel(*levelstring, *msg) {
+    if (*levelstring == "info") { writeLine("serverLog", "INFO: *msg"); }
+    else if (*levelstring == "debug") { writeLine("serverLog", "DEBUG: *msg"); }
+    else if (*levelstring == "error") { writeLine("serverLog", "ERROR: *msg"); }
+    else if (*levelstring == "verbose") { writeLine("serverLog", "VERBOSE: *msg"); }
+}
+
+# --- local.re getters ---------------------------------------------------------
+
+# The b2safe version (b2safe.json has no 4.x version; this is b2safe's own).
+getB2SAFEVersion(*version) {
+    *status = ""; *message = ""; *version = "";
+    b2safe_native_call("getB2SAFEVersion", *status, *message, *version);
+    b2safeCheck("getB2SAFEVersion", *status, *message);
+}
+
+# 0 error .. 3 verbose. Guess until b2safe.json's level is exposed: 1 (info).
+getEUDATLoggerLevel(*level) { *level = 1; }
+
+# --- utility (eudat.re) -------------------------------------------------------
+
+EUDATAuthZ(*user, *action, *target, *response) {
+    *status = ""; *message = ""; *response = "";
+    b2safe_native_call("EUDATAuthZ", *status, *message, str(*user), str(*action),
+                       str(*target), *response);
+    if (*status != "0") {
+        logError("[EUDATAuthZ] *message");
+        msiExit("-1", "user is not allowed to perform the requested action");
+    }
+    *response = "True";
+}
+
+EUDATObjExist(*path, *response) {
+    *res = true;
+    *response = "*path exists and it is an object";
+    if (errormsg(msiObjStat(*path, *out), *errmsg) < 0) {
+        *response = "*path does not exist or it is not readable or it is not an object";
+        logError("[EUDATObjExist] *response");
+        *res = false;
+    }
+    *res;
+}
+
+EUDATtoBoolean(*var) {
+    *value = str(*var);
+    *value != "None" && *value != "" && *value != "False" && *value != "false" && *value != "FALSE";
+}
+
+# '#', '%' and '&' become '*' wildcards for a reverse lookup (runs of them and
+# leading or trailing ones collapse, as 4.x's split/join did).
+EUDATReplaceHash(*path, *out) {
+    *out = *path;
+    foreach (*char in list("#", "%", "&")) {
+        *n = "";
+        foreach (*t in split(*out, *char)) {
+            if (*n == "") { *n = *t; } else { *n = *n ++ "\*" ++ *t; }
+        }
+        *out = *n;
+    }
+}
+
+EUDATGetZoneNameFromPath(*path, *out) {
+    *status = ""; *message = ""; *out = "";
+    b2safe_native_call("EUDATGetZoneNameFromPath", *status, *message, str(*path), *out);
+    b2safeCheck("EUDATGetZoneNameFromPath", *status, *message);
+}
+
+# "" for a zone this server does not know (4.x).
+EUDATGetZoneHostFromZoneName(*zoneName, *conn) {
+    *status = ""; *message = ""; *conn = "";
+    b2safe_native_call("EUDATGetZoneHostFromZoneName", *status, *message, str(*zoneName), *conn);
+    if (*status != "0") { *conn = ""; }
+}
+
+EUDATiCHECKSUMdate(*coll, *name, *resc, *modTime) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATiCHECKSUMdate", *status, *message, str(*coll), str(*name),
+                       str(*resc), str(*modTime));
+    b2safeCheck("EUDATiCHECKSUMdate", *status, *message);
+}
+
+# true when the catalog has a checksum ("" and false otherwise, as 4.x).
+EUDATiCHECKSUMretrieve(*path, *checksum, *modtime, *resource) {
+    *status = ""; *message = ""; *checksum = ""; *modtime = "";
+    b2safe_native_call("EUDATiCHECKSUMretrieve", *status, *message, str(*path), *checksum,
+                       *modtime, str(*resource));
+    b2safeCheck("EUDATiCHECKSUMretrieve", *status, *message);
+    if (*checksum == "None") { *checksum = ""; }
+    *checksum != "";
+}
+
+EUDATiCHECKSUMget(*path, *checksum, *modtime, *resource) {
+    *status = ""; *message = ""; *checksum = ""; *modtime = "";
+    b2safe_native_call("EUDATiCHECKSUMget", *status, *message, str(*path), *checksum,
+                       *modtime, str(*resource));
+    b2safeCheck("EUDATiCHECKSUMget", *status, *message);
+    if (*checksum == "None") { *checksum = ""; }
+}
+
+# -1 when the object is missing or the mode unknown (4.x).
+EUDATgetObjectTimeDiff(*filePath, *mode, *age) {
+    *status = ""; *message = ""; *out = "";
+    b2safe_native_call("EUDATgetObjectTimeDiff", *status, *message, str(*filePath), str(*mode),
+                       *out);
+    *age = -1;
+    if (*status == "0") { *age = int(*out); } else { logError("[EUDATgetObjectTimeDiff] *message"); }
+}
+
+EUDATgetObjectAge(*filePath, *age) {
+    EUDATgetObjectTimeDiff(*filePath, "2", *age);
+}
+
+# true if an object named like *path's name is in a collection matching *subColl.
+EUDATfileInPath(*path, *subColl) {
+    msiSplitPath(*path, *coll, *name);
+    *b = false;
+    foreach (*c in SELECT count(DATA_NAME) WHERE COLL_NAME like '*subColl' AND DATA_NAME = '*name') {
+        if (*c.DATA_NAME == "1") { *b = true; break; }
+    }
+    *b;
+}
+
+EUDATCreateAVU(*Key, *Value, *Path) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATCreateAVU", *status, *message, str(*Key), str(*Value), str(*Path));
+    b2safeCheck("EUDATCreateAVU", *status, *message);
+}
+
+EUDATgetLastAVU(*Path, *Key, *Value) {
+    *status = ""; *message = ""; *Value = "";
+    b2safe_native_call("EUDATgetLastAVU", *status, *message, str(*Path), str(*Key), *Value);
+    b2safeCheck("EUDATgetLastAVU", *status, *message);
+}
+
+EUDATcountMetaKeys(*Path, *Key, *Value) {
+    msiSplitPath(*Path, *parent, *child);
+    *Value = "0";
+    foreach (*B in SELECT count(META_DATA_ATTR_VALUE) WHERE META_DATA_ATTR_NAME = '*Key'
+             AND COLL_NAME = '*parent' AND DATA_NAME = '*child') {
+        *Value = *B.META_DATA_ATTR_VALUE;
+    }
+}
+
+# --- repository packages (eudat.re) -------------------------------------------
+
+EUDATrp_checkMeta(*source, *AName, *AValue) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATrp_checkMeta", *status, *message, str(*source), str(*AName),
+                       str(*AValue));
+    b2safeCheck("EUDATrp_checkMeta", *status, *message);
+}
+
+EUDATrp_ingestObject(*source) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATrp_ingestObject", *status, *message, str(*source));
+    b2safeCheck("EUDATrp_ingestObject", *status, *message);
+}
+
+EUDATrp_transferInitiated(*source) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATrp_transferInitiated", *status, *message, str(*source));
+    b2safeCheck("EUDATrp_transferInitiated", *status, *message);
+}
+
+EUDATrp_transferFinished(*source) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATrp_transferFinished", *status, *message, str(*source));
+    b2safeCheck("EUDATrp_transferFinished", *status, *message);
+}
+
+# --- PIDs (pid-service.re) ----------------------------------------------------
+
+EUDATCreatePID(*parent_pid, *path, *ror, *fio, *fixed, *newPID) {
+    *status = ""; *message = ""; *newPID = "";
+    b2safe_native_call("EUDATCreatePID", *status, *message, str(*parent_pid), str(*path),
+                       str(*ror), str(*fio), str(*fixed), *newPID);
+    b2safeCheck("EUDATCreatePID", *status, *message);
+}
+
+# true and the PID when found; "empty" and false otherwise.
+EUDATSearchPID(*path, *existing_pid) {
+    *status = ""; *message = ""; *existing_pid = "";
+    b2safe_native_call("EUDATSearchPID", *status, *message, str(*path), *existing_pid);
+    b2safeCheck("EUDATSearchPID", *status, *message);
+    *existing_pid != "empty";
+}
+
+EUDATSearchPIDchecksum(*path, *existing_pid, *existing_url) {
+    *status = ""; *message = ""; *existing_pid = ""; *existing_url = "";
+    b2safe_native_call("EUDATSearchPIDchecksum", *status, *message, str(*path), *existing_pid,
+                       *existing_url);
+    b2safeCheck("EUDATSearchPIDchecksum", *status, *message);
+}
+
+# The new EUDAT/REPLICA value, or "None" when it could not be written.
+EUDATUpdatePIDWithNewChild(*parentPID, *childPID) {
+    *status = ""; *message = ""; *replicas = "";
+    b2safe_native_call("EUDATUpdatePIDWithNewChild", *status, *message, str(*parentPID),
+                       str(*childPID), *replicas);
+    if (*status != "0") { logError("[EUDATUpdatePIDWithNewChild] *message"); *replicas = "None"; }
+    *replicas;
+}
+
+# The value of one field of a PID record; "None" if the record or field is absent.
+EUDATGeteValPid(*pid, *key) {
+    if (*pid == "") { failmsg(-1, "Trying to read values from PID when no PID provided."); }
+    *status = ""; *message = ""; *val = "";
+    b2safe_native_call("EUDATGeteValPid", *status, *message, str(*pid), str(*key), *val);
+    if (*status == "-310000") { *val = "None"; }
+    else { b2safeCheck("EUDATGeteValPid", *status, *message); }
+    *val;
+}
+
+# Writes AVU PID unless a different PID is there already (then false, kept).
+EUDATiPIDcreate(*path, *PID) {
+    *FVALUE = "None";
+    *status0 = true;
+    EUDATgetLastAVU(*path, "PID", *FVALUE);
+    if (*FVALUE == "None") {
+        *status = ""; *message = "";
+        b2safe_native_call("EUDATiPIDcreate", *status, *message, str(*path), str(*PID));
+        b2safeCheck("EUDATiPIDcreate", *status, *message);
+    }
+    else if (*FVALUE != *PID) {
+        logError("[EUDATiPIDcreate] iCAT attribute PID value *FVALUE != *PID");
+        *status0 = false;
+    }
+    *status0;
+}
+
+EUDATeCHECKSUMupdate(*PID, *path) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATeCHECKSUMupdate", *status, *message, str(*PID), str(*path));
+    b2safeCheck("EUDATeCHECKSUMupdate", *status, *message);
+}
+
+EUDATeURLupdate(*PID, *newURL) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATeURLupdate", *status, *message, str(*PID), str(*newURL));
+    b2safeCheck("EUDATeURLupdate", *status, *message);
+}
+
+EUDATeURLupdateColl(*PID, *newURL) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATeURLupdateColl", *status, *message, str(*PID), str(*newURL));
+    b2safeCheck("EUDATeURLupdateColl", *status, *message);
+}
+
+# Deletes the PID record; when it lists replicas and *force is not true, does
+# nothing (4.x), which b2safe reports as SYS_INVALID_INPUT_PARAM.
+EUDATePIDremove(*path, *force) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATePIDremove", *status, *message, str(*path), str(*force));
+    if (*status == "-130000" && !EUDATtoBoolean(*force)) {
+        logInfo("[EUDATePIDremove] *message");
+    }
+    else { b2safeCheck("EUDATePIDremove", *status, *message); }
+}
+
+# Copies EUDAT/ROR of the PID record into the AVU (4.x; nothing when the record has none).
+EUDATiRORupdate(*source, *pid) {
+    *ror = EUDATGeteValPid(*pid, "EUDAT/ROR");
+    if (*ror != "None" && *ror != "") {
+        *status = ""; *message = "";
+        b2safe_native_call("EUDATiRORupdate", *status, *message, str(*source), *ror);
+        b2safeCheck("EUDATiRORupdate", *status, *message);
+    }
+}
+
+EUDATeRORupdate(*PID, *newRor) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATeRORupdate", *status, *message, str(*PID), str(*newRor));
+    b2safeCheck("EUDATeRORupdate", *status, *message);
+}
+
+EUDATeFIOupdate(*PID, *newFio) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATeFIOupdate", *status, *message, str(*PID), str(*newFio));
+    b2safeCheck("EUDATeFIOupdate", *status, *message);
+}
+
+EUDATPidsForColl(*collPath, *fixed) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATPidsForColl", *status, *message, str(*collPath), str(*fixed));
+    b2safeCheck("EUDATPidsForColl", *status, *message);
+}
+
+# --- replication (replication.re) ---------------------------------------------
+
+EUDATUpdateLogging(*status_transfer_success, *source, *destination, *cause) {
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATUpdateLogging", *status, *message, str(*status_transfer_success),
+                       str(*source), str(*destination), str(*cause));
+    b2safeCheck("EUDATUpdateLogging", *status, *message);
+}
+
+EUDATCheckIntegrity(*source, *source_res, *destination, *dest_res, *logEnabled, *notification,
+                    *response) {
+    *status = ""; *message = ""; *response = ""; *ok = "";
+    b2safe_native_call("EUDATCheckIntegrity", *status, *message, str(*source), str(*source_res),
+                       str(*destination), str(*dest_res), str(*logEnabled), str(*notification),
+                       *response, *ok);
+    b2safeOutcome("EUDATCheckIntegrity", *status, *message, *response) && *ok == "true";
+}
+
+EUDATCheckIntegrity(*source, *destination, *logEnabled, *notification, *response) {
+    EUDATCheckIntegrity(*source, "null", *destination, "null", *logEnabled, *notification,
+                        *response);
+}
+
+EUDATCheckIntegrityDO(*source, *source_res, *destination, *dest_res, *logEnabled, *response) {
+    *status = ""; *message = ""; *response = ""; *ok = "";
+    b2safe_native_call("EUDATCheckIntegrityDO", *status, *message, str(*source),
+                       str(*source_res), str(*destination), str(*dest_res), str(*logEnabled),
+                       *response, *ok);
+    b2safeOutcome("EUDATCheckIntegrityDO", *status, *message, *response) && *ok == "true";
+}
+
+EUDATCheckIntegrityDO(*source, *destination, *logEnabled, *response) {
+    EUDATCheckIntegrityDO(*source, "null", *destination, "null", *logEnabled, *response);
+}
+
+EUDATCheckIntegrityColl(*sCollPath, *source_res, *dCollPath, *dest_res, *logEnabled, *response) {
+    *status = ""; *message = ""; *response = ""; *ok = "";
+    b2safe_native_call("EUDATCheckIntegrityColl", *status, *message, str(*sCollPath),
+                       str(*source_res), str(*dCollPath), str(*dest_res), str(*logEnabled),
+                       *response, *ok);
+    b2safeOutcome("EUDATCheckIntegrityColl", *status, *message, *response) && *ok == "true";
+}
+
+EUDATCheckIntegrityColl(*sCollPath, *dCollPath, *logEnabled, *response) {
+    EUDATCheckIntegrityColl(*sCollPath, "null", *dCollPath, "null", *logEnabled, *response);
+}
+
+EUDATReplication(*source, *destination, *dest_res, *registered, *recursive, *response) {
+    *status = ""; *message = ""; *response = "";
+    b2safe_native_call("EUDATReplication", *status, *message, str(*source), str(*destination),
+                       str(*dest_res), str(*registered), str(*recursive), *response);
+    b2safeOutcome("EUDATReplication", *status, *message, *response);
+}
+
+EUDATReplication(*source, *destination, *registered, *recursive, *response) {
+    *status = ""; *message = ""; *response = "";
+    b2safe_native_call("EUDATReplication", *status, *message, str(*source), str(*destination),
+                       str(*registered), str(*recursive), *response);
+    b2safeOutcome("EUDATReplication", *status, *message, *response);
+}
+
+EUDATRegDataRepl(*source, *destination, *dest_res, *recursive, *response) {
+    *status = ""; *message = ""; *response = "";
+    b2safe_native_call("EUDATRegDataRepl", *status, *message, str(*source), str(*destination),
+                       str(*dest_res), str(*recursive), *response);
+    b2safeOutcome("EUDATRegDataRepl", *status, *message, *response);
+}
+
+EUDATRegDataRepl(*source, *destination, *recursive, *response) {
+    *status = ""; *message = ""; *response = "";
+    b2safe_native_call("EUDATRegDataRepl", *status, *message, str(*source), str(*destination),
+                       str(*recursive), *response);
+    b2safeOutcome("EUDATRegDataRepl", *status, *message, *response);
+}
+
+EUDATPIDRegistration(*source, *destination, *notification, *registration_response) {
+    *status = ""; *message = ""; *registration_response = "";
+    b2safe_native_call("EUDATPIDRegistration", *status, *message, str(*source),
+                       str(*destination), str(*notification), *registration_response);
+    if (*status != "0") { *registration_response = *message; }
+}
+
+EUDATTransferUsingFailLog(*buffer_length, *stats) {
+    *status = ""; *message = ""; *stats = "";
+    b2safe_native_call("EUDATTransferUsingFailLog", *status, *message, str(*buffer_length),
+                       *stats);
+    b2safeCheck("EUDATTransferUsingFailLog", *status, *message);
+}
+
+# The PID of *path from its AVU, minted when there is none (4.x).
+EUDATSearchAndCreatePID(*path, *pid) {
+    EUDATgetLastAVU(*path, "PID", *pid);
+    if (*pid == "None") {
+        EUDATCreatePID("None", *path, "None", "None", "false", *pid);
+    }
+}
+
+# The value of field *key: the AVU, else the PID record's (then kept as AVU).
+EUDATSearchAndDefineField(*path, *pid, *key) {
+    EUDATgetLastAVU(*path, *key, *value);
+    if (*value == "None") {
+        *value = EUDATGeteValPid(*pid, *key);
+        if (*value != "None" && *value != "") { EUDATCreateAVU(*key, *value, *path); }
+    }
+    *value;
+}
