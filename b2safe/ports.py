@@ -265,7 +265,16 @@ class RemoteRules(Protocol):
     """Rules run by another zone's server, with that zone's ruleset and credentials."""
 
     def run_remote_rule(self, host: str, rule: str, *args: str) -> None:
-        """Call ``rule`` with ``args`` on the server at ``host`` (``host:port``)."""
+        """Call ``rule`` with ``args`` on the server at ``host`` (``host:port``).
+
+        Needs the caller to be a rodsadmin there (py_remote); the rule is a Python rule."""
+
+    def run_remote_native(self, host: str, rule: str, calls: Sequence[Sequence[str]],
+                          outputs: int = 1) -> None:
+        """Call rule-language ``rule`` once per argument list (strings, then ``outputs`` unset
+        OUT variables) on the server at ``host`` as the caller, with the caller's rights there
+        (remoteExec: open to every user, understood by B2SAFE 4.x servers). Failures of the
+        calls are logged by that server, not reported: read the results back."""
 
 
 class Catalog(Clock, Namespace, Metadata, Transfers, DelayQueue, RemoteRules, Protocol):

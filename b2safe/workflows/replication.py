@@ -15,9 +15,10 @@ The flow follows B2SAFE 4.x (``EUDATReplication`` -> ``EUDATRegDataRepl`` ->
 5. remove the fail-log record. On any failure the record stays, with its cause, for
    ``EUDATTransferUsingFailLog`` and the periodic retry rule; re-running is always safe.
 
-Remote PID creation needs the caller to be a rodsadmin (PREP runs remote Python only for
-privileged users). For other callers the copy and the source PIDs are done at once and the
-replica registration is left in the fail log for the zone's retry rule, run by a rodsadmin.
+Remote PID creation runs with the caller's rights in the destination zone: a rodsadmin's through
+py_remote (b2safe's batched EUDATRegisterReplicas), anyone else's - or when the destination has
+no b2safe Python rules, as a B2SAFE 4.x zone - through remoteExec calling ``EUDATCreatePID`` in
+the rule language, as 4.x did (the destination needs b2safe's ``b2safe.re`` or 4.x's rules).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from b2safe.config import Config
 from b2safe.domain import authz, durations, paths
 from b2safe.domain.paths import validate_pid
 from b2safe.errors import (
+    RULE_ENGINE_ERROR,
     SYS_INTERNAL_ERR,
     SYS_NO_API_PRIV,
     AccessDenied,
@@ -510,7 +512,15 @@ class Replicator:
         return out
 
     def _create_remote(self, zone: str, targets: list[ReplicaTarget]) -> None:
-        """Create the replicas' PIDs in the destination zone, by its own ruleset."""
+        """Create the replicas' PIDs in the destination zone, by its own ruleset and PID
+        credentials, with the caller's rights there.
+
+        A rodsadmin's registration runs b2safe's batched ``EUDATRegisterReplicas`` (py_remote,
+        one call per page); everyone else - and a rodsadmin whose partner zone lacks b2safe's
+        Python rules, such as a B2SAFE 4.x zone - calls ``EUDATCreatePID`` in the rule language
+        there (remoteExec), the call 4.x's ``EUDATPIDRegistration`` made. The replica PIDs are
+        then read back from the destination catalog.
+        """
         payload = json.dumps([t.payload() for t in targets])
         if zone == self.catalog.zone:
             register_replicas(self.workflow, payload)
@@ -518,7 +528,18 @@ class Replicator:
         host = self.catalog.zone_connection(zone)
         if not host:
             raise UnknownZone(f"zone {zone} has no connection in the catalog")
-        self.catalog.run_remote_rule(host, "EUDATRegisterReplicas", payload, "")
+        if self.caller is not None and self.caller.is_admin:
+            try:
+                self.catalog.run_remote_rule(host, "EUDATRegisterReplicas", payload, "")
+                return
+            except B2SafeError as exc:
+                if exc.code != RULE_ENGINE_ERROR:
+                    raise
+                logger.info("zone %s has no EUDATRegisterReplicas (%s); calling its "
+                            "EUDATCreatePID", zone, exc)
+        self.catalog.run_remote_native(host, "EUDATCreatePID", [
+            [t.parent or "None", t.target, t.ror or "None", t.fio or "None", t.fixed or "False"]
+            for t in targets])
 
     def _child_pids(self, targets: list[ReplicaTarget]) -> dict[str, str]:
         """The PID AVUs of the replicas, read from the destination catalog (GenQuery routes by

@@ -19,7 +19,6 @@ from typing import Any, Optional
 from b2safe_sandbox.native import grammar
 from b2safe_sandbox.native.interp import Frame, Interp
 from b2safe_sandbox.native.values import (
-    NO_RULE_FOUND_ERR,
     RE_PARSER_ERROR,
     UNSPEC,
     RuleError,
@@ -154,13 +153,25 @@ def exec_rule_expression(ctx: Any, text: str, variables: Optional[dict] = None) 
 
 
 def remote_exec(ctx: Any, host: str, body: str, frame: Frame) -> int:
-    """``remote(host, ...) { body }``: run ``remExec{body}`` on the zone serving ``host`` as
-    the same client, with the caller's variables, and carry their values back.
+    """``remote(host, ...) { body }``: :func:`run_remote` with the caller's variables, whose
+    values come back (``carryOverMsParam``)."""
+    passed = {k: v for k, v in frame.visible().items() if v is not UNSPEC}
+    after = run_remote(ctx, host, body, passed)
+    for name in passed:
+        if name in after:
+            frame.assign(name, after[name])
+    return 0
+
+
+def run_remote(ctx: Any, host: str, body: str, variables: dict) -> dict:
+    """Run ``remExec{body}`` on the zone serving ``host`` as the same client with
+    ``variables``; returns the variables after it (``remoteExec``, nre.systemMS.cpp).
 
     Raises:
         RuleError: SYS_INVALID_SERVER_HOST for an unknown host, the connection error for an
-            unreachable zone. Errors of the body itself are logged there, not returned (see
-            :mod:`.interp`).
+            unreachable zone. Errors of the body itself are logged there, not returned: the
+            server runs it through ``rsExecMyRule`` with no rule engine named, which logs each
+            engine's error and reports success (irods_re_plugin.hpp ``exec_rule_text``).
     """
     from b2safe_sandbox.errors import SandboxError
     from b2safe_sandbox.runtime.context import ExecContext
@@ -176,14 +187,10 @@ def remote_exec(ctx: Any, host: str, body: str, frame: Frame) -> int:
         raise RuleError(exc.code, f"remote host {host} unreachable") from None
     remote_ctx = ExecContext(sandbox=sandbox, zone=zone.name, client_user=ctx.client_user,
                              proxy_user=ctx.proxy_user, kind="remote", stdout=ctx.stdout)
-    passed = {k: v for k, v in frame.visible().items() if v is not UNSPEC}
-    outcome = exec_rule_text(remote_ctx, "remExec {\n" + body + "\n}", passed)
-    if outcome.code < 0 and outcome.code != NO_RULE_FOUND_ERR:
+    outcome = exec_rule_text(remote_ctx, "remExec {\n" + body + "\n}", dict(variables))
+    if outcome.code < 0:
         _log(remote_ctx, f"remote execution failed with {outcome.code}: {outcome.message}")
-    for name in passed:
-        if name in outcome.variables:
-            frame.assign(name, outcome.variables[name])
-    return 0
+    return outcome.variables
 
 
 def _log(ctx: Any, text: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from b2safe import errors
+from b2safe.adapters.prep import nativecalls
 from b2safe.adapters.prep.calls import DelayedCall, delay_condition, instance_tag
 from b2safe.adapters.prep.msi import call_msi, output
 from b2safe.domain.paths import gq_below, gq_equals, gq_strictly_below, split
@@ -534,6 +535,14 @@ class PrepCatalog:
         (py_remote runs the module text defining ``main``)."""
         text = DelayedCall(rule, tuple(args)).remote_main()
         self.msi("py_remote", host, instance_tag(), text, "")
+
+    def run_remote_native(self, host: str, rule: str, calls: Sequence[Sequence[str]],
+                          outputs: int = 1) -> None:
+        """Call rule-language ``rule`` once per argument list on another zone's server as the
+        caller (remoteExec; as few round trips as the rule text size allows)."""
+        texts = nativecalls.batches(nativecalls.call_text(rule, args, outputs) for args in calls)
+        for text in texts:
+            self.msi("remoteExec", host, "null", text, "")
 
     # -- delay queue ------------------------------------------------------------------------------
 

@@ -245,15 +245,16 @@ def test_crash_after_copy_before_registration(fed):
     assert_consistent(fed)
 
 
-def test_rodsuser_registration_is_deferred_to_the_admin_retry(fed):
+def test_rodsuser_registration_completes_at_once(fed):
+    # The replica PIDs are created in zoneB by remoteExec + EUDATCreatePID (rule language),
+    # which needs no rodsadmin: no fail-log record, no admin retry.
     make_tree(fed, files=3)
     response = replicate(fed, SRC, DST, user="alice#zoneA")
     assert response.endswith("::registered=true::recursive=true")
-    records = fail_log(fed)
-    assert len(records) == 1
-    assert fed.handles("zoneB") == []  # no replica PID yet: registration needs a rodsadmin
-    assert recover(fed, user="rods#zoneA") == "# of successes:1, # of failures:0"
+    assert fail_log(fed) == []
+    assert len(fed.handles("zoneB")) == 12  # 9 objects and 3 collections
     assert_consistent(fed)
+    assert fed.sb.zone("zoneA").catalog.delay_list() == []
 
 
 def test_update_logging_records_a_failure(fed):

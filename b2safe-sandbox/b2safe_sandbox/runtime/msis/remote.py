@@ -1,4 +1,9 @@
-"""py_remote: run Python text on another zone's server (prep-runtime.md §6).
+"""py_remote and remoteExec: run rule text on another zone's server.
+
+``remoteExec(host, condition, rule_text, recovery)`` (irods server/re/src/nre.systemMS.cpp,
+registered in reAction.hpp, so any engine and any user may call it) runs ``remExec{rule_text}``
+in the rule language on that server as the same client (:func:`b2safe_sandbox.native.entry.
+run_remote`): an unknown host fails; errors of the text are logged there, not returned.
 
 ``py_remote(host, '<INST_NAME>...</INST_NAME>', "def main(rule_args, callback, rei): ...", rec)``
 goes through ``exec_rule_text`` on the zone whose ZONE_CONNECTION is ``host[:port]``; the client
@@ -29,4 +34,28 @@ def py_remote(call: MsiCall) -> dict:
     outcome = engine.exec_rule_text(ctx, call.args[2])
     if outcome.code < 0:
         raise IrodsCallError(f"py_remote on {host} failed", code=outcome.code)
+    return {}
+
+
+#: execMyRuleInp.myRule's size (rodsDef.h META_STR_LEN).
+META_STR_LEN = 2700
+
+
+@microservice("remoteExec", 4, inputs={0: "str", 1: "str", 2: "str", 3: "str"})
+def remote_exec(call: MsiCall) -> dict:
+    """remoteExec(host, condition, rule_text, recovery); see the module docstring."""
+    from b2safe_sandbox.native import entry
+    from b2safe_sandbox.native.values import RuleError
+
+    text = call.args[2]
+    if len("remExec{" + text + "}") >= META_STR_LEN:
+        # snprintf into myRule[META_STR_LEN] cuts the text; the cut text does not parse.
+        call.sandbox.log(call.ctx.zone, f"remoteExec: rule text longer than {META_STR_LEN - 10}"
+                         " characters was cut and did not parse")
+        return {}
+    try:
+        entry.run_remote(call.ctx, call.args[0], text, {})
+    except RuleError as exc:
+        raise IrodsCallError(f"remoteExec on {call.args[0]}: {exc.message}",
+                             code=exc.code) from None
     return {}
