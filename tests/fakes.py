@@ -394,6 +394,13 @@ class InMemoryCatalog(_Faults):
         self._take("run_remote_rule")
         self.remote_calls.append((host, rule, tuple(args)))
 
+    def run_remote_native(self, host: str, rule: str, calls: Sequence[Sequence[str]],
+                          outputs: int = 1) -> None:
+        """Record each rule-language remote call."""
+        self._take("run_remote_native")
+        for args in calls:
+            self.remote_calls.append((host, rule, tuple(args)))
+
 
 class FakePidService(_Faults):
     """:class:`b2safe.ports.PidService` over a dict of Handle values.

@@ -4,8 +4,9 @@
    an upload policy in zoneA: PIDs on ingest, registered replication to zoneB;
 2. alice uploads a small dataset into zoneA: the policy gives every file a PID at once and
    queues its replication;
-3. the delay queue copies the files; zoneA's admin retry registers the copies (their PIDs are
-   created by zoneB, with zoneB's credentials); the rest of the tree gets PIDs too;
+3. the delay queue copies the files as alice and registers the copies at once: zoneB mints their
+   PIDs with its own credentials through remoteExec + EUDATCreatePID (its rule language), so the
+   admin retry finds nothing to do; the rest of the tree gets PIDs too;
 4. registered replication zoneB -> zoneC (by zoneB's admin);
 5. the replica chain of one file, walked through the PID records and checked against each zone;
 6. an integrity sweep in zoneA finds a tampered replica in zoneB and repairs it from the source.
@@ -175,10 +176,15 @@ def run_demo(directory: Optional[str] = None, quick: bool = False) -> int:
                     sb, "zoneA", "EUDATgetLastAVU", [p, "PID", ""], "rods#zoneA")[2] != "None")
                 _say(f"   PIDs created on ingest by the policy: {with_pid} of {len(paths)}")
 
-                _step(3, "The delay queue replicates; zoneA's admin retry registers the copies")
+                _step(3, "The delay queue replicates and registers the copies (zoneB mints "
+                         "their PIDs)")
                 runs = sb.run_delayed(advance=60)
                 _say(f"   delay rules run: {len(runs)} "
                      f"({sum(1 for r in runs if r.succeeded)} succeeded)")
+                registered = sum(1 for p in paths if _call(
+                    sb, "zoneB", "EUDATgetLastAVU",
+                    [REPLICA_B + p[len(DATASET):], "PID", ""], "rods#zoneB")[2] != "None")
+                _say(f"   copies registered by zoneB: {registered} of {len(paths)}")
                 stats = _call(sb, "zoneA", "EUDATTransferUsingFailLog", ["1000", ""],
                               "rods#zoneA")[1]
                 _say(f"   EUDATTransferUsingFailLog (rods#zoneA): {stats}")

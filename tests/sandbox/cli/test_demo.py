@@ -13,7 +13,8 @@ def test_demo_runs_every_step(tmp_path, capsys):
     assert run_demo(directory=str(tmp_path / "demo"), quick=True) == 0
     out = capsys.readouterr().out
     assert "PIDs created on ingest by the policy: 6 of 6" in out
-    assert "(rods#zoneA): # of successes:6, # of failures:0" in out  # the copies registered
+    assert "copies registered by zoneB: 6 of 6" in out  # at once, by the user's own rule
+    assert "(rods#zoneA): # of successes:0, # of failures:0" in out  # nothing left to retry
     assert "created=3 existing=6 failed=0" in out  # dataset, raw, processed
     assert out.count("::registered=true::recursive=true") == 2
     chain = re.findall(r"^\S.*\[ok\].*$|^\s*└── .*\[ok\].*$", out, re.M)
