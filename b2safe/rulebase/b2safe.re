@@ -59,14 +59,74 @@ getB2SAFEVersion(*version) {
     b2safeCheck("getB2SAFEVersion", *status, *message);
 }
 
-# 0 error .. 3 verbose. Guess until b2safe.json's level is exposed: 1 (info).
-getEUDATLoggerLevel(*level) { *level = 1; }
+# A setting of b2safe.json (b2safe_setting answers only non-secret ones).
+b2safeSetting(*name) {
+    *status = ""; *message = ""; *value = "";
+    b2safe_native_call("b2safe_setting", *status, *message, *name, *value);
+    b2safeCheck("b2safe_setting", *status, *message);
+    *value;
+}
+
+# 0 error .. 3 verbose: logging.level of b2safe.json (0 when logging is off).
+getEUDATLoggerLevel(*level) { *level = int(b2safeSetting("logging.level")); }
+
+# "os", the PID credentials file, no EPIC API URL (b2safe talks to the Handle server
+# named in the credentials), this zone's irods:// server id, debug 0. 4.x also
+# checked EUDATAuthZ here; b2safe authorizes each rule itself.
+getEpicApiParameters(*credStoreType, *credStorePath, *epicApi, *serverID, *epicDebug) {
+    *credStoreType = "os";
+    *credStorePath = b2safeSetting("pid.credentials_file");
+    *epicApi = "";
+    *serverID = b2safeSetting("zone.server_id");
+    *epicDebug = 0;
+}
+
+# The HTTP API bases for registered and public URLs; without the HTTP API, the
+# irods:// server id for both (the base of b2safe's PID URLs then).
+getHttpApiParameters(*serverApireg, *serverApipub) {
+    if (b2safeSetting("http_api.enabled") == "true") {
+        *serverApireg = b2safeSetting("http_api.registered_base");
+        *serverApipub = b2safeSetting("http_api.public_base");
+    }
+    else {
+        *serverApireg = b2safeSetting("zone.server_id");
+        *serverApipub = *serverApireg;
+    }
+}
+
+# EPIC API v2 credentials: obsolete in 4.x already, and absent from b2safe.
+parseCredentials(*baseuri, *username, *prefix, *password) {
+    failmsg(-66000, "parseCredentials: EPIC API v2 credentials are not supported (SYS_NOT_SUPPORTED)");
+}
+
+getAuthZParameters(*authZMapPath) { *authZMapPath = b2safeSetting("authorization.map_file"); }
+
+# b2safe has no log manager configuration (it logs to the server log).
+getLogParameters(*logConfPath) { *logConfPath = ""; }
+
+getMessageParameters(*msgConfPath, *controlQueueName, *enabled) {
+    *msgConfPath = "";
+    *controlQueueName = "B2SAFE";
+    *enabled = b2safeSetting("messaging.enabled") == "true";
+}
+
+getConfParameters(*authzEnabled) {
+    *authzEnabled = b2safeSetting("authorization.enabled") == "true";
+}
+
+rp_getRpIngestParameters(*protectArchive, *archiveOwner) {
+    *archiveOwner = b2safeSetting("repository_packages.archive_owner");
+    *protectArchive = *archiveOwner != "";
+}
 
 # --- utility (eudat.re) -------------------------------------------------------
 
+# A user without a zone (as 4.x callers often passed $userNameClient) is of the client's zone.
 EUDATAuthZ(*user, *action, *target, *response) {
     *status = ""; *message = ""; *response = "";
-    b2safe_native_call("EUDATAuthZ", *status, *message, str(*user), str(*action),
+    *who = str(*user);
+    if (*who not like "*#*") { *who = *who ++ "#" ++ $rodsZoneClient; }
+    b2safe_native_call("EUDATAuthZ", *status, *message, *who, str(*action),
                        str(*target), *response);
     if (*status != "0") {
         logError("[EUDATAuthZ] *message");
@@ -435,4 +495,210 @@ EUDATSearchAndDefineField(*path, *pid, *key) {
         if (*value != "None" && *value != "") { EUDATCreateAVU(*key, *value, *path); }
     }
     *value;
+}
+
+# --- ownership and error checks (catchError.re) --------------------------------
+
+# 1 if the client has read, write or own on the object (4.2 and 4.3+ spellings), else 0.
+EUDATCheckOwnershipObj(*path) {
+    msiSplitPath(*path, *coll, *name);
+    *owner = 0;
+    foreach (*Row in SELECT USER_NAME, DATA_ACCESS_NAME WHERE COLL_NAME = '*coll' AND DATA_NAME = '*name') {
+        if (*Row.USER_NAME == $userNameClient && b2safeGrants(*Row.DATA_ACCESS_NAME)) { *owner = 1; break; }
+    }
+    *owner;
+}
+
+# 1 if the client has read, write or own on the collection, else 0.
+EUDATCheckOwnershipColl(*path) {
+    *owner = 0;
+    foreach (*Row in SELECT USER_NAME, DATA_ACCESS_NAME WHERE COLL_NAME = '*path') {
+        if (*Row.USER_NAME == $userNameClient && b2safeGrants(*Row.DATA_ACCESS_NAME)) { *owner = 1; break; }
+    }
+    *owner;
+}
+
+b2safeGrants(*perm) {
+    *perm == "own" || *perm == "write" || *perm == "read" || *perm == "modify_object"
+        || *perm == "read_object" || *perm == "modify object" || *perm == "read object";
+}
+
+# Fails unless the client owns (or has an ACL on) *path and everything below it.
+EUDATCatchErrorDataOwner(*path, *msg) {
+    if (!EUDATObjExist(*path, *response)) { failmsg(-1, *response); }
+    *msg = "ownership check passed";
+    msiGetObjType(*path, *type);
+    if (*type == "-c") {
+        b2safeOwnsColl(*path, *msg);
+        foreach (*Row in SELECT DATA_NAME, COLL_NAME WHERE COLL_NAME = '*path' || like '*path/%') {
+            if (*Row.COLL_NAME != *path) { b2safeOwnsColl(*Row.COLL_NAME, *msg); }
+            b2safeOwnsObj(*Row.COLL_NAME ++ "/" ++ *Row.DATA_NAME, *msg);
+        }
+    }
+    else if (*type == "-d") { b2safeOwnsObj(*path, *msg); }
+}
+
+b2safeOwnsColl(*path, *msg) {
+    msiCheckAccess(*path, "own", *result);
+    if (*result != 1 && EUDATCheckOwnershipColl(*path) != 1) {
+        *msg = "ownership check failed on path: *path";
+        failmsg(-1, *msg);
+    }
+}
+
+b2safeOwnsObj(*path, *msg) {
+    msiCheckAccess(*path, "own", *result);
+    if (*result != 1 && EUDATCheckOwnershipObj(*path) != 1) {
+        *msg = "ownership check failed on path: *path";
+        failmsg(-1, *msg);
+    }
+}
+
+# true when the catalog checksums of two objects agree (computed when missing).
+EUDATCatchErrorChecksum(*source, *source_res, *destination, *dest_res, *response) {
+    if (!EUDATObjExist(*source, *response) || !EUDATObjExist(*destination, *response)) {
+        failmsg(-1, *response);
+    }
+    EUDATiCHECKSUMget(*source, *checksum0, *modtime0, *source_res);
+    EUDATiCHECKSUMget(*destination, *checksum1, *modtime1, *dest_res);
+    *b = *checksum0 == *checksum1;
+    if (*b) { *response = "checksum(*source):*checksum0 = checksum(*destination):*checksum1"; }
+    else {
+        *response = "checksum(*source):*checksum0 != checksum(*destination):*checksum1,"
+                    ++ " checksum(*source) modification time: *modtime0,"
+                    ++ " checksum(*destination) modification time: *modtime1";
+    }
+    logInfo("[EUDATCatchErrorChecksum] *response");
+    *b;
+}
+
+EUDATCatchErrorChecksum(*source, *destination, *response) {
+    EUDATCatchErrorChecksum(*source, "null", *destination, "null", *response);
+}
+
+# true when the catalog sizes of two objects agree (on the named resources, if given).
+EUDATCatchErrorSize(*source, *source_res, *destination, *dest_res, *response) {
+    if (!EUDATObjExist(*source, *response)) { failmsg(-1, *response); }
+    if (!EUDATObjExist(*destination, *response)) { failmsg(-1, *response); }
+    b2safeSizeOn(*source, *source_res, *size0, *s_res);
+    b2safeSizeOn(*destination, *dest_res, *size1, *d_res);
+    *b = *size0 == *size1;
+    *relation = "=";
+    if (!*b) { *relation = "!="; }
+    *response = "size(*source:*s_res:):*size0 *relation size(*destination:*d_res:):*size1";
+    logInfo("[EUDATCatchErrorSize] *response");
+    *b;
+}
+
+EUDATCatchErrorSize(*source, *destination, *response) {
+    EUDATCatchErrorSize(*source, "null", *destination, "null", *response);
+}
+
+b2safeSizeOn(*path, *resc, *size, *used) {
+    msiSplitPath(*path, *coll, *name);
+    *size = ""; *used = *resc;
+    foreach (*R in SELECT DATA_SIZE, DATA_RESC_NAME WHERE COLL_NAME = '*coll' AND DATA_NAME = '*name') {
+        *size = *R.DATA_SIZE; *used = *R.DATA_RESC_NAME;
+        if (*R.DATA_RESC_NAME == *resc) { break; }
+    }
+}
+
+# --- metadata for messages (eudat.re) -----------------------------------------
+
+EUDATgetCollAVU(*path, *res) {
+    *res = "";
+    foreach (*R in SELECT COLL_OWNER_NAME WHERE COLL_NAME = '*path') {
+        *res = *res ++ "owner:" ++ *R.COLL_OWNER_NAME;
+    }
+    foreach (*R in SELECT META_COLL_ATTR_NAME, META_COLL_ATTR_VALUE WHERE COLL_NAME = '*path') {
+        *res = *res ++ *R.META_COLL_ATTR_NAME ++ ":" ++ *R.META_COLL_ATTR_VALUE ++ ",";
+    }
+}
+
+EUDATgetBulkMetadata(*path, *res) {
+    *res = ""; *previous = "";
+    foreach (*R in SELECT META_DATA_ATTR_NAME, META_DATA_ATTR_VALUE, DATA_CHECKSUM, DATA_NAME,
+             DATA_OWNER_NAME, DATA_RESC_NAME WHERE COLL_NAME = '*path' AND DATA_REPL_NUM = '0') {
+        if (*previous != *R.DATA_NAME) {
+            *res = *res ++ b2safeObjFacts(*R.DATA_NAME, *R.DATA_RESC_NAME, *R.DATA_OWNER_NAME,
+                                          *R.DATA_CHECKSUM);
+        }
+        *res = *res ++ *R.DATA_NAME ++ "=:=" ++ *R.META_DATA_ATTR_NAME ++ "=:="
+               ++ *R.META_DATA_ATTR_VALUE ++ ",";
+        *previous = *R.DATA_NAME;
+    }
+    *res = trimr(*res, ",");
+}
+
+EUDATgetObjMetadata(*path, *res) {
+    *res = "";
+    msiSplitPath(*path, *parent, *child);
+    foreach (*R in SELECT DATA_CHECKSUM, DATA_NAME, DATA_OWNER_NAME, DATA_RESC_NAME
+             WHERE COLL_NAME = '*parent' AND DATA_NAME = '*child' AND DATA_REPL_NUM = '0') {
+        *res = *res ++ b2safeObjFacts(*R.DATA_NAME, *R.DATA_RESC_NAME, *R.DATA_OWNER_NAME,
+                                      *R.DATA_CHECKSUM);
+    }
+    foreach (*R in SELECT DATA_NAME, META_DATA_ATTR_NAME, META_DATA_ATTR_VALUE
+             WHERE COLL_NAME = '*parent' AND DATA_NAME = '*child' AND DATA_REPL_NUM = '0') {
+        *res = *res ++ *R.DATA_NAME ++ "=:=" ++ *R.META_DATA_ATTR_NAME ++ "=:="
+               ++ *R.META_DATA_ATTR_VALUE ++ ",";
+    }
+    *res = trimr(*res, ",");
+}
+
+b2safeObjFacts(*name, *resc, *owner, *checksum) =
+    *name ++ "=:=resource=:=" ++ *resc ++ "," ++ *name ++ "=:=owner=:=" ++ *owner ++ ","
+    ++ *name ++ "=:=checksum=:=" ++ *checksum ++ ","
+
+# --- messaging, log and queue (eudat.re) --------------------------------------
+# b2safe has no message publisher: these behave as 4.x did with messaging disabled
+# (the metadata is gathered, nothing is sent, "None" is returned).
+
+EUDATMessage(*queue, *message) {
+    logDebug("[EUDATMessage] messaging is not enabled: not sent to topic '*queue'");
+    "None";
+}
+
+EUDATPushMetadata(*path, *queue) {
+    foreach (*Row in SELECT COLL_NAME WHERE COLL_NAME = '*path' || like '*path/%') {
+        EUDATgetCollAVU(*Row.COLL_NAME, *res_coll);
+        EUDATgetBulkMetadata(*Row.COLL_NAME, *res_objs);
+        EUDATMessage(*queue, "{ " ++ *Row.COLL_NAME ++ ":{ *res_coll, objects: [*res_objs] } }");
+    }
+}
+
+EUDATPushCollMetadata(*path, *queue) {
+    EUDATgetCollAVU(*path, *res_coll);
+    EUDATMessage(*queue, "{ *path:{ *res_coll, objects: [] } }");
+}
+
+EUDATPushObjMetadata(*path, *queue) {
+    msiSplitPath(*path, *parent, *child);
+    EUDATgetObjMetadata(*path, *res_objs);
+    EUDATMessage(*queue, "{ *parent:{ objects: [*res_objs] } }");
+}
+
+# b2safe logs to the server log (4.x wrote LOG_DIR/b2safe.log).
+EUDATLog(*message, *level) {
+    writeLine("serverLog", "EUDAT *level: *message");
+}
+
+# The 4.x fail queue: "push" records "source::destination::false::cause" in b2safe's
+# fail log (catalog AVUs); "pop" and "queuesize" give "" and "0", since b2safe's
+# retry rule (EUDATTransferUsingFailLog) takes records from the catalog itself.
+EUDATQueue(*action, *message, *number) {
+    if (*action == "push") {
+        *parts = split(*message, ":");
+        if (size(*parts) >= 2) {
+            *cause = triml(triml(triml(*message, "::"), "::"), "::");
+            EUDATUpdateLogging("false", elem(*parts, 0), elem(*parts, 1), *cause);
+        }
+    }
+    else if (*action == "pop") { *message = ""; }
+    else if (*action == "queuesize") { *message = "0"; }
+}
+
+# The OAuth2 PAM user map of 4.2 (pam_user_reader.py) has no b2safe counterpart.
+EUDATGetPAMusers(*json_map) {
+    failmsg(-66000, "EUDATGetPAMusers: b2safe has no PAM user map (SYS_NOT_SUPPORTED)");
 }

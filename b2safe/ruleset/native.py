@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from b2safe.errors import SYS_INVALID_INPUT_PARAM, code_from_text
+from b2safe.errors import SYS_INVALID_INPUT_PARAM, InvalidInput, code_from_text
+from b2safe.prep import RuleContext, rule
 from b2safe.prep.registry import REGISTRY, Form, RuleSpec, register
 
 NAME = "b2safe_native_call"
@@ -65,3 +66,33 @@ def _forms() -> tuple[Form, ...]:
 register(RuleSpec(name=NAME, forms=_forms(), entry=native_call,
                   doc=(__doc__ or "").split("\n\n")[1].strip(),
                   errors=("InvalidInput",)))
+
+
+#: The settings the rule-language getters of 4.x's local.re answer from (none is a secret).
+SETTINGS = {
+    "zone.name": lambda c: c.zone.name,
+    "zone.server_id": lambda c: c.zone.server_id,
+    "http_api.enabled": lambda c: c.http_api.enabled,
+    "http_api.registered_base": lambda c: c.http_api.registered_base,
+    "http_api.public_base": lambda c: c.http_api.public_base,
+    "logging.level": lambda c: c.logging.level if c.logging.enabled else 0,
+    "pid.credentials_file": lambda c: c.pid.credentials_file,
+    "authorization.enabled": lambda c: c.authorization.enabled,
+    "authorization.map_file": lambda c: c.authorization.map_file,
+    "messaging.enabled": lambda c: c.messaging.enabled,
+    "repository_packages.archive_owner": lambda c: c.repository_packages.archive_owner,
+}
+
+
+@rule("b2safe_setting", params=("name",), outputs=("value",), errors=("InvalidInput",))
+def b2safe_setting(ctx: RuleContext, name: str) -> str:
+    """One setting of b2safe.json for the rule-language getters of 4.x's local.re
+    (``getEUDATLoggerLevel``, ``getHttpApiParameters`` ...): booleans as "true"/"false".
+    Only the names in ``SETTINGS`` are answered (no secrets)."""
+    getter = SETTINGS.get(name)
+    if getter is None:
+        raise InvalidInput(f"unknown setting {name[:64]!r}; known: {', '.join(sorted(SETTINGS))}")
+    value = getter(ctx.config)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

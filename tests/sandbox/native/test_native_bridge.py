@@ -86,3 +86,43 @@ def test_4x_return_values_and_argument_types(world):
         "-1",
         "/a*b*c*d",
     ]
+
+
+def test_4x_checks_metadata_messaging_and_getters(world):
+    client = world.client()
+    client.iput(PATH, b"hello")
+    client.iput("/zoneA/home/alice/g.txt", b"hello")
+    client.iput("/zoneA/home/alice/h.txt", b"hello!")
+    out = native(world, f'''
+        writeLine("stdout", str(EUDATCheckOwnershipObj("{PATH}")));
+        writeLine("stdout", str(EUDATCheckOwnershipColl("/zoneA/home/alice")));
+        EUDATCatchErrorDataOwner("/zoneA/home/alice", *msg); writeLine("stdout", *msg);
+        writeLine("stdout", str(EUDATCatchErrorSize("{PATH}", "/zoneA/home/alice/g.txt", *r)));
+        writeLine("stdout", str(EUDATCatchErrorSize("{PATH}", "/zoneA/home/alice/h.txt", *r)));
+        writeLine("stdout", *r);
+        writeLine("stdout", str(EUDATCatchErrorChecksum("{PATH}", "/zoneA/home/alice/g.txt",
+                                                        *r2)));
+        EUDATgetObjMetadata("{PATH}", *meta); writeLine("stdout", *meta);
+        writeLine("stdout", EUDATMessage("None", "hello"));
+        getEUDATLoggerLevel(*level); writeLine("stdout", str(*level));
+        getHttpApiParameters(*reg, *pub); writeLine("stdout", *reg);
+        getConfParameters(*authz); writeLine("stdout", str(*authz));
+        getMessageParameters(*conf, *queue, *enabled); writeLine("stdout", str(*enabled));
+        writeLine("stdout", str(errorcode(EUDATGetPAMusers(*map))));
+        EUDATQueue("push", "{PATH}::/zoneB/replicas/x::false::network down", 0);
+        *m = ""; EUDATQueue("queuesize", *m, 0); writeLine("stdout", *m);
+    ''')
+    owner_line, coll_line, owner_msg, same, differ, reason, sums, meta = out[:8]
+    assert (owner_line, coll_line, owner_msg) == ("1", "1", "ownership check passed")
+    assert (same, differ) == ("true", "false")
+    assert reason.startswith(f"size({PATH}:demoResc:):5 != size(/zoneA/home/alice/h.txt")
+    assert sums == "true"
+    assert meta.startswith("f.txt=:=resource=:=demoResc,f.txt=:=owner=:=alice,f.txt=:=checksum=:=")
+    assert out[8:] == ["None", "2", "irods://zonea.sandbox:1247", "false", "false", "-66000",
+                       "0"]
+    from b2safe.state import faillog
+
+    rows = world.client("rods#zoneA").iquest(
+        "SELECT META_DATA_ATTR_VALUE WHERE META_DATA_ATTR_NAME like "
+        f"'{faillog.AVU_PREFIX}%'")
+    assert [r[-1] for r in rows] == [f"{PATH}::/zoneB/replicas/x::false::network down"]
