@@ -193,6 +193,20 @@ def run_remote(ctx: Any, host: str, body: str, variables: dict) -> dict:
     return outcome.variables
 
 
+def remote_exec_text(ctx: Any, host: str, text: str) -> None:
+    """The ``remoteExec`` microservice: :func:`run_remote` with no variables.
+
+    Raises:
+        IrodsCallError: unknown or unreachable host.
+    """
+    from b2safe_sandbox.errors import IrodsCallError
+
+    try:
+        run_remote(ctx, host, text, {})
+    except RuleError as exc:
+        raise IrodsCallError(f"remoteExec on {host}: {exc.message}", code=exc.code) from None
+
+
 def _log(ctx: Any, text: str) -> None:
     ctx.sandbox.log(ctx.zone, f"{PLUGIN_NAME}: {text}")
 

@@ -25,6 +25,13 @@ class RuleLanguageEngine(Protocol):
                              variables: Optional[dict] = None) -> int:
         """Run delayed rule text; its code."""
 
+    def remote_exec_text(self, ctx: Any, host: str, text: str) -> None:
+        """``remoteExec``: run rule text on the zone serving ``host`` as the same client.
+
+        Raises:
+            IrodsCallError: unknown or unreachable host (errors of the text are logged there).
+        """
+
 
 _NATIVE: Optional[RuleLanguageEngine] = None
 

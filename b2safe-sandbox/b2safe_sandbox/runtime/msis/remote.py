@@ -2,8 +2,9 @@
 
 ``remoteExec(host, condition, rule_text, recovery)`` (irods server/re/src/nre.systemMS.cpp,
 registered in reAction.hpp, so any engine and any user may call it) runs ``remExec{rule_text}``
-in the rule language on that server as the same client (:func:`b2safe_sandbox.native.entry.
-run_remote`): an unknown host fails; errors of the text are logged there, not returned.
+in the rule language on that server as the same client (the registered rule-language engine,
+:mod:`b2safe_sandbox.runtime.engines`): an unknown host fails; errors of the text are logged
+there, not returned.
 
 ``py_remote(host, '<INST_NAME>...</INST_NAME>', "def main(rule_args, callback, rei): ...", rec)``
 goes through ``exec_rule_text`` on the zone whose ZONE_CONNECTION is ``host[:port]``; the client
@@ -14,7 +15,7 @@ SYS_NO_API_PRIV. An exception in the text gives RULE_ENGINE_ERROR.
 from __future__ import annotations
 
 from b2safe_sandbox.errors import SYS_NO_API_PRIV, SYS_SOCK_CONNECT_ERR, IrodsCallError
-from b2safe_sandbox.runtime import engine, tbridge
+from b2safe_sandbox.runtime import engine, engines, tbridge
 from b2safe_sandbox.runtime.context import MsiCall
 from b2safe_sandbox.runtime.registry import microservice
 
@@ -44,18 +45,11 @@ META_STR_LEN = 2700
 @microservice("remoteExec", 4, inputs={0: "str", 1: "str", 2: "str", 3: "str"})
 def remote_exec(call: MsiCall) -> dict:
     """remoteExec(host, condition, rule_text, recovery); see the module docstring."""
-    from b2safe_sandbox.native import entry
-    from b2safe_sandbox.native.values import RuleError
-
     text = call.args[2]
     if len("remExec{" + text + "}") >= META_STR_LEN:
         # snprintf into myRule[META_STR_LEN] cuts the text; the cut text does not parse.
         call.sandbox.log(call.ctx.zone, f"remoteExec: rule text longer than {META_STR_LEN - 10}"
                          " characters was cut and did not parse")
         return {}
-    try:
-        entry.run_remote(call.ctx, call.args[0], text, {})
-    except RuleError as exc:
-        raise IrodsCallError(f"remoteExec on {call.args[0]}: {exc.message}",
-                             code=exc.code) from None
+    engines.native().remote_exec_text(call.ctx, call.args[0], text)
     return {}
