@@ -183,7 +183,7 @@ class Metadata(Protocol):
     """AVUs of data objects (kind ``-d``) and collections (kind ``-C``)."""
 
     def avus(self, path: str, kind: str, name: str = "") -> list[Avu]:
-        """AVUs of ``path`` (all, or those called ``name``)."""
+        """AVUs of ``path`` (all, or those called ``name``), in the order they were added."""
 
     def set_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
         """Set attribute ``name`` to exactly ``value`` (replacing earlier values)."""
@@ -200,10 +200,12 @@ class Metadata(Protocol):
         """Set several attributes at once (each to exactly its value)."""
 
     def avu_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, str]:
-        """``{object id: value}`` of attribute ``name`` for up to 256 DATA_IDs or COLL_IDs."""
+        """``{object id: value}`` of attribute ``name`` for up to 256 DATA_IDs or COLL_IDs (the
+        first added when there are several)."""
 
     def avus_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, list[str]]:
-        """``{object id: [values]}`` of attribute ``name`` for DATA_IDs or COLL_IDs."""
+        """``{object id: [values]}`` of attribute ``name`` for DATA_IDs or COLL_IDs, each list in
+        the order the values were added."""
 
     def attributes_by_id(self, kind: str, ids: Sequence[str],
                          names: Sequence[str]) -> dict[str, dict[str, str]]:

@@ -278,8 +278,8 @@ class InMemoryCatalog(_Faults):
                 if o.info.kind == wanted and o.info.object_id in set(ids))
 
     def avu_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, str]:
-        """Smallest value of ``name`` per id."""
-        return {k: min(v) for k, v in self.avus_by_id(kind, ids, name).items()}
+        """First-added value of ``name`` per id."""
+        return {k: v[0] for k, v in self.avus_by_id(kind, ids, name).items()}
 
     def avus_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, list[str]]:
         """Values of ``name`` per id."""

@@ -8,9 +8,12 @@ Idempotency and concurrency:
 * a path that already has a ``PID`` AVU gets no second PID;
 * handles are minted from a key (zone server id + object id + path) that a retry reproduces, with a
   single ``PUT ?overwrite=false``; a 409 for a record pointing at our URL is adopted;
-* the ``PID`` AVU is the commit point. Two agents racing on one path both add their PID; when more
-  than one value is found afterwards, every agent keeps the smallest and the others remove their
-  value (and their handle, if they minted it), so all converge on one PID.
+* the ``PID`` AVU is the commit point. Two agents racing on one path (``pid.suffix: uuid`` mints
+  different handles) both add their PID and read the values back in the order they were added
+  (the catalog's AVU ids); the first added wins, the others remove their value and delete their
+  handle. An agent that saw only its own value was first, and stays first for every later
+  reader, so all agents converge on one PID. (Choosing the smallest value instead let an early
+  agent return a PID that a later one, with a smaller one, did not withdraw.)
 """
 
 from __future__ import annotations
@@ -143,7 +146,7 @@ class PidWorkflow:
 
     def pid_of(self, info: ObjectInfo) -> Optional[str]:
         """The PID recorded in the catalog for ``info`` (smallest value if several)."""
-        values = sorted(a.value for a in self.catalog.avus(info.path, kind_flag(info), PID_AVU))
+        values = [a.value for a in self.catalog.avus(info.path, kind_flag(info), PID_AVU)]
         return values[0] if values else None
 
     def mint_key(self, info: ObjectInfo) -> str:
@@ -213,8 +216,8 @@ class PidWorkflow:
         kind = kind_flag(info)
         # create() found no PID just before minting; a concurrent duplicate is tolerated.
         self.catalog.add_avu(info.path, kind, PID_AVU, pid, known_absent=True)
-        values = sorted({a.value for a in self.catalog.avus(info.path, kind, PID_AVU)})
-        winner = values[0] if values else pid
+        values = [a.value for a in self.catalog.avus(info.path, kind, PID_AVU)]
+        winner = values[0] if values else pid  # the first added wins (see the module doc)
         if winner != pid:
             self._withdraw(info, pid, winner)
             return winner
@@ -316,7 +319,7 @@ class PidWorkflow:
             ids = [i.object_id for i in infos if kind_flag(i) == kind]
             if ids:
                 for key, values in self.catalog.avus_by_id(kind, ids, PID_AVU).items():
-                    found[f"{kind}{key}"] = sorted(values)
+                    found[f"{kind}{key}"] = list(values)  # in the order they were added
         return found
 
     def _pids_for_page(self, page: Sequence[ObjectInfo], fixed: bool,

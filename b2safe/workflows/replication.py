@@ -548,7 +548,7 @@ class Replicator:
         by_collection: dict[str, set[str]] = {}
         for spec in targets:
             if spec.item.kind == COLLECTION:
-                values = sorted(a.value for a in self.catalog.avus(spec.target, "-C", PID_AVU))
+                values = [a.value for a in self.catalog.avus(spec.target, "-C", PID_AVU)]
                 if values:
                     found[spec.target] = values[0]
             else:

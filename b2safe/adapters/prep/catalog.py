@@ -27,6 +27,9 @@ _AVU_COLUMNS = {
     "-C": ("META_COLL_ATTR_NAME", "META_COLL_ATTR_VALUE", "META_COLL_ATTR_UNITS"),
 }
 
+#: The AVU id columns: ids grow as AVUs are added (R_META_MAIN.meta_id from R_OBJECTID).
+_META_ID = {"-d": "META_DATA_ATTR_ID", "-C": "META_COLL_ATTR_ID"}
+
 _DATA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_ID", "DATA_SIZE", "DATA_CHECKSUM",
                  "DATA_OWNER_NAME", "DATA_OWNER_ZONE", "DATA_RESC_NAME", "DATA_CREATE_TIME",
                  "DATA_MODIFY_TIME", "DATA_REPL_NUM")
@@ -153,21 +156,23 @@ class PrepCatalog:
         return str(output(self.msi("msiDataObjChksum", path, options, ""), 2))
 
     def avus(self, path: str, kind: str, name: str = "") -> list[Avu]:
-        """AVUs of a data object (``-d``) or collection (``-C``), optionally only ``name``."""
+        """AVUs of a data object (``-d``) or collection (``-C``), optionally only ``name``, in
+        the order they were added (by META_DATA_ATTR_ID / META_COLL_ATTR_ID)."""
         attr, value, units = _AVU_COLUMNS[kind]
+        meta_id = _META_ID[kind]
         if kind == "-d":
             parent, leaf = split(path)
             coll_cond, coll_ok = gq_equals("COLL_NAME", parent)
             data_cond, data_ok = gq_equals("DATA_NAME", leaf)
             conditions = f"{coll_cond} and {data_cond}"
-            columns = ["COLL_NAME", "DATA_NAME", attr, value, units]
+            columns = ["COLL_NAME", "DATA_NAME", attr, value, units, meta_id]
 
             def keep(row: list[str]) -> bool:
                 return coll_ok(row[0]) and data_ok(row[1])
         else:
             coll_cond, coll_ok = gq_equals("COLL_NAME", path)
             conditions = coll_cond
-            columns = ["COLL_NAME", "COLL_NAME", attr, value, units]
+            columns = ["COLL_NAME", "COLL_NAME", attr, value, units, meta_id]
 
             def keep(row: list[str]) -> bool:
                 return coll_ok(row[0])
@@ -178,7 +183,8 @@ class PrepCatalog:
 
             def keep(row: list[str]) -> bool:
                 return base_keep(row) and name_ok(row[2])
-        return [Avu(r[2], r[3], r[4]) for r in self.query(columns, conditions, keep)]
+        rows = sorted(self.query(columns, conditions, keep), key=lambda r: _int(r[5]))
+        return [Avu(r[2], r[3], r[4]) for r in rows]
 
     def _apply_as_admin(self, path: str, kind: str, operations: list[dict[str, str]]) -> None:
         """msi_atomic_apply_metadata_operations with ``admin_mode``: all operations or none."""
@@ -258,11 +264,12 @@ class PrepCatalog:
 
     def avu_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, str]:
         """``{id: value}`` of attribute ``name`` for the given DATA_IDs (-d) or COLL_IDs (-C);
-        the smallest value when an object has several."""
-        return {key: min(values) for key, values in self.avus_by_id(kind, ids, name).items()}
+        the first added when an object has several."""
+        return {key: values[0] for key, values in self.avus_by_id(kind, ids, name).items()}
 
     def avus_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, list[str]]:
-        """``{id: [values]}`` of attribute ``name`` for the given DATA_IDs or COLL_IDs.
+        """``{id: [values]}`` of attribute ``name`` for the given DATA_IDs or COLL_IDs, each
+        list in the order the values were added (META_*_ATTR_ID).
 
         One query per 256 ids (GenQuery ``in`` lists stay short); replicas do not repeat values.
         """
@@ -273,8 +280,10 @@ class PrepCatalog:
         name_cond, name_ok = gq_equals(attr, name)
         for start in range(0, len(wanted), 256):
             listed = ",".join(f"'{i}'" for i in wanted[start:start + 256])
-            for row in self.query([id_column, attr, value], f"{id_column} in ({listed}) and "
-                                  f"{name_cond}", lambda r: name_ok(r[1])):
+            rows = self.query([id_column, attr, value, _META_ID[kind]],
+                              f"{id_column} in ({listed}) and {name_cond}",
+                              lambda r: name_ok(r[1]))
+            for row in sorted(rows, key=lambda r: _int(r[3])):
                 values = found.setdefault(row[0], [])
                 if row[2] not in values:
                     values.append(row[2])
