@@ -31,15 +31,21 @@ def recover(world, user="rods#zoneA"):
     return world.call("EUDATTransferUsingFailLog", "100", "", user=user)[1]
 
 
+def leave_pending(world, path, dst):
+    """Upload ``path`` and ask for its replication while zoneB is unreachable: a fail-log
+    record is left for the retry."""
+    world.client("alice#zoneA").iput(path, b"waiting for zoneB")
+    world.sb.faults.set_unreachable("zoneB", True)
+    world.fails("EUDATReplication", path, dst, "true", "false", "", user="alice#zoneA")
+    world.sb.faults.set_unreachable("zoneB", False)
+
+
 def test_pending_replication_follows_a_rename_of_its_source(fed):
     """Issue 15: renaming a source with a pending replication lost it, retried for ever."""
     path = "/zoneA/home/alice/pending.dat"
     moved = "/zoneA/home/alice/renamed.dat"
     dst = "/zoneB/replicas/pending.dat"
-    fed.client("alice#zoneA").iput(path, b"waiting for zoneB")
-    fed.sb.faults.set_unreachable("zoneB", True)
-    fed.fails("EUDATReplication", path, dst, "true", "false", "", user="alice#zoneA")
-    fed.sb.faults.set_unreachable("zoneB", False)
+    leave_pending(fed, path, dst)
     assert len(fail_log(fed)) == 1
     fed.client("alice#zoneA").imv(path, moved)
     assert recover(fed) == "# of successes:1, # of failures:0"
@@ -55,10 +61,7 @@ def test_pending_record_copied_onto_another_users_object_is_given_up_visibly(fed
     dropped: it stays, given up, with the reason (b2safe status shows it)."""
     path = "/zoneA/home/alice/pending.dat"
     dst = "/zoneB/replicas/pending.dat"
-    fed.client("alice#zoneA").iput(path, b"waiting for zoneB")
-    fed.sb.faults.set_unreachable("zoneB", True)
-    fed.fails("EUDATReplication", path, dst, "true", "false", "", user="alice#zoneA")
-    fed.sb.faults.set_unreachable("zoneB", False)
+    leave_pending(fed, path, dst)
     ((_, _, value),) = fail_log(fed)
     units = next(a.units for a in fed.sb.zone("zoneA").catalog.avu_list("-d", path)
                  if a.value == value)
