@@ -348,27 +348,44 @@ def cmd_iadmin(args: argparse.Namespace) -> int:
     raise UsageError(f"unknown iadmin command {verb}")
 
 
+#: irule's exit codes (irods_client_icommands src/irule.cpp@5.0.2): 1 the input file cannot be
+#: opened (L283-285), 2 incomplete rule input, no OUTPUT line (L392-395), 4 rcExecMyRule
+#: failed (L493), 10 unsupported input file type (L244-256).
+IRULE_NO_FILE, IRULE_INCOMPLETE, IRULE_FAILED, IRULE_BAD_TYPE = 1, 2, 4, 10
+
+
 def cmd_irule(args: argparse.Namespace) -> int:
+    from b2safe_sandbox.rulefile import IncompleteRuleFile
+
     sb = _open(args)
     client = _client(args, sb)
-    if args.r == NREP_INSTANCE:
-        result = _irule_native(args, client)
-    elif args.F:
-        path = Path(args.F)
-        if path.suffix != ".r":
-            raise UsageError("irule -F needs a file ending in .r")
-        if not path.is_file():
-            raise UsageError(f"no such rule file {path}")
-        result = client.irule_file(path, overrides=tuple(args.words))
-    else:
-        if not args.words:
-            raise UsageError("irule -F FILE.r [overrides] | irule RULE_NAME")
-        result = client.irule_rule(args.words[0])
+    try:
+        if args.r == NREP_INSTANCE:
+            result = _irule_native(args, client)
+        elif args.F:
+            path = Path(args.F)
+            if path.suffix != ".r":
+                print(f"Unsupported input file type {path.suffix}", file=sys.stderr)
+                return IRULE_BAD_TYPE
+            if not path.is_file():
+                print(f"ERROR: Cannot open input file {path}", file=sys.stderr)
+                return IRULE_NO_FILE
+            result = client.irule_file(path, overrides=tuple(args.words))
+        else:
+            if not args.words:
+                raise UsageError("irule -F FILE.r [overrides] | irule RULE_NAME [INPUT] [OUTPUT]")
+            inputs = args.words[1] if len(args.words) > 1 else "null"
+            result = client.irule_rule(args.words[0], inputs)
+    except IncompleteRuleFile as exc:
+        print(f"ERROR: {exc} ({args.F})", file=sys.stderr)
+        return IRULE_INCOMPLETE
     if result.stdout:
         sys.stdout.write(result.stdout if result.stdout.endswith("\n") else result.stdout + "\n")
+    if getattr(result, "stderr", ""):
+        sys.stderr.write(result.stderr)
     if result.code < 0:
         _print_error("irule", result.code, result.error)
-        return EXIT_ERROR
+        return IRULE_FAILED
     return EXIT_OK
 
 

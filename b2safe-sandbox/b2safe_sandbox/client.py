@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
@@ -47,6 +47,7 @@ class IruleResult:
     stdout: str
     code: int
     error: str = ""
+    stderr: str = ""
 
 
 class ClientSession:
@@ -303,11 +304,14 @@ class ClientSession:
             parsed = rulefile.parse_rule_file(text)
             if overrides:
                 parsed = rulefile.apply_overrides(parsed, list(overrides))
+            # irule prints this before it sends the rule (irule.cpp@5.0.2 L640).
+            notices = [f'Ignoring Argument "{item}"\n' for item in parsed.ignored]
             out: list[str] = []
             ctx = self._ctx(self.home_zone, "irule")
-            ctx.stdout = out
+            ctx.stdout, ctx.stderr = out, []
             outcome = engine.exec_rule_text(ctx, parsed.python_text, dict(parsed.inputs))
-            return _irule_result(out, outcome)
+            result = _irule_result(out, outcome, ctx.stderr)
+            return replace(result, stdout="".join(notices) + result.stdout)
 
     def irule_native(self, text_or_path: Union[str, Path], overrides: tuple = ()) -> IruleResult:
         """``irule -r irods_rule_engine_plugin-irods_rule_language-instance -F file.r``: the
@@ -320,22 +324,31 @@ class ClientSession:
                                             _rule_text(text_or_path), tuple(overrides))
             return IruleResult(stdout, code, error)
 
-    def irule_rule(self, rule_name: str) -> IruleResult:
-        """``irule -r irods_rule_engine_plugin-python-instance rule_name null ruleExecOut``."""
+    def irule_rule(self, rule_name: str, inputs: str = "null") -> IruleResult:
+        """``irule -r irods_rule_engine_plugin-python-instance rule_name INPUTS ruleExecOut``.
+
+        ``inputs`` ('null' or ``*a="x"%*b="y"``, irule's '%'-separated list) become
+        ``irods_rule_vars`` (raw values, quotes kept) and ``global_vars`` in ``core``.
+        """
+        from b2safe_sandbox import rulefile
+
         if not self._privileged():
             return IruleResult("", SYS_NO_API_PRIV, _NO_PRIV)
+        rule_vars = {} if inputs.strip() in ("", "null") else dict(
+            rulefile.parse_assignment(item)
+            for item in rulefile.split_outside_quotes(inputs, "%") if item.strip())
         with self.sandbox.toplevel():
             self.sandbox.reachable_zone(self.home_zone)
             out: list[str] = []
             ctx = self._ctx(self.home_zone, "irule")
-            ctx.stdout = out
-            outcome = engine.exec_rule(ctx, rule_name, [])
+            ctx.stdout, ctx.stderr = out, []
+            outcome = engine.exec_rule(ctx, rule_name, [], rule_vars)
             if not outcome.ran:
                 # Guess: PREP's core.<name> lookup raises AttributeError -> RULE_ENGINE_ERROR.
                 outcome = RuleOutcome(RULE_ENGINE_ERROR, f"no rule {rule_name}")
             elif outcome.traceback is not None:
                 outcome = RuleOutcome(RULE_ENGINE_ERROR, outcome.traceback)
-            return _irule_result(out, outcome)
+            return _irule_result(out, outcome, ctx.stderr)
 
 
 def _rule_text(text_or_path: Union[str, Path]) -> str:
@@ -347,10 +360,12 @@ def _rule_text(text_or_path: Union[str, Path]) -> str:
     return text_or_path
 
 
-def _irule_result(out: list, outcome: RuleOutcome) -> IruleResult:
-    error = ""
+def _irule_result(out: list, outcome: RuleOutcome, err: list) -> IruleResult:
+    """What irule gets back: on failure the error only, no ruleExecOut (rcExecMyRule returns
+    no output parameters then; irule.cpp@5.0.2 L465-493 prints only the error stack)."""
     if outcome.code < 0:
         error = f"{error_name(outcome.code) or 'error'} ({outcome.code})"
         if outcome.traceback:
             error += "\n" + outcome.traceback
-    return IruleResult("".join(out), outcome.code, error)
+        return IruleResult("", outcome.code, error)
+    return IruleResult("".join(out), outcome.code, "", "".join(err))

@@ -9,19 +9,23 @@ A Python rule file is Python text followed by an ``INPUT`` line and an ``OUTPUT`
 
 ``INPUT null`` means no inputs. Input values are kept *raw*, quotes included, because that is
 what PREP puts in ``irods_rule_vars`` (hence the ``[1:-1]`` idiom). Command-line overrides
-(``irule -F f.r '*name="you"'``) replace or add inputs, keeping their quotes too.
+(``irule -F f.r '*name="you"'``) replace inputs named on the INPUT line, keeping their quotes
+too; others are ignored.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from b2safe_sandbox.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
 
-_INPUT_RE = re.compile(r"^INPUT(?:\s+(.*))?$")
-_OUTPUT_RE = re.compile(r"^OUTPUT(?:\s+(.*))?$")
+#: irule reads a line as a directive when it starts with one of these spellings (irods_client_
+#: icommands src/irule.cpp@5.0.2 L336-345: startsWith "INPUT"/"input", "OUTPUT"/"output"; the
+#: rest of the line, trimmed, is the parameter list).
+_INPUT_WORDS = ("INPUT", "input")
+_OUTPUT_WORDS = ("OUTPUT", "output")
 _LABEL_RE = re.compile(r"^\*?[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -32,6 +36,13 @@ class RuleFile:
     python_text: str
     inputs: Dict[str, str] = field(default_factory=dict)
     outputs: Tuple[str, ...] = ()
+    #: Command-line overrides irule ignored (their label is not on the INPUT line).
+    ignored: Tuple[str, ...] = ()
+
+
+class IncompleteRuleFile(ValueError):
+    """The file has no OUTPUT line: irule logs "Incomplete rule input" and exits 2 without
+    contacting the server (irule.cpp@5.0.2 L392-395)."""
 
 
 def _bad(message: str) -> IrodsCallError:
@@ -90,30 +101,31 @@ def parse_inputs(text: str) -> Dict[str, str]:
 
 
 def parse_rule_file(text: str) -> RuleFile:
-    """Split rule-file text into Python text, inputs and outputs.
+    """Split rule-file text into Python text, inputs and outputs, as irule reads it.
 
-    Lines starting (at column 0) with ``INPUT`` or ``OUTPUT`` followed by a space or the end of the
-    line are the directives, wherever they stand (the irule client reads the file line by line);
-    every other line is Python. A missing ``OUTPUT`` line gives no outputs.
+    Lines are Python until one starting (column 0) with ``INPUT``/``input``; the line starting
+    with ``OUTPUT``/``output`` ends the file: what follows it is never sent (irule.cpp@5.0.2
+    L312-386, ``break`` after OUTPUT).
 
     Raises:
+        IncompleteRuleFile: no OUTPUT line (irule exits 2).
         IrodsCallError: INPUT_ARG_NOT_WELL_FORMED_ERR for a malformed INPUT item.
     """
     python_lines: List[str] = []
     inputs: Dict[str, str] = {}
-    outputs: Tuple[str, ...] = ()
+    outputs: Optional[Tuple[str, ...]] = None
     for line in text.splitlines():
-        stripped = line.rstrip()
-        match_in = _INPUT_RE.match(stripped)
-        match_out = _OUTPUT_RE.match(stripped)
-        if match_in:
-            inputs = parse_inputs(match_in.group(1) or "")
-        elif match_out:
-            items = (match_out.group(1) or "").strip()
+        if line.startswith(_INPUT_WORDS):
+            inputs = parse_inputs(line[len("INPUT"):].strip())
+        elif line.startswith(_OUTPUT_WORDS):
+            items = line[len("OUTPUT"):].strip()
             outputs = () if items in ("", "null") else tuple(
                 o.strip() for o in items.split(",") if o.strip())
+            break
         else:
             python_lines.append(line)
+    if outputs is None:
+        raise IncompleteRuleFile("Incomplete rule input: the file has no OUTPUT line")
     python_text = "\n".join(python_lines).rstrip() + "\n"
     return RuleFile(python_text=python_text, inputs=inputs, outputs=outputs)
 
@@ -121,16 +133,21 @@ def parse_rule_file(text: str) -> RuleFile:
 def apply_overrides(rulefile: RuleFile, overrides: Iterable[str]) -> RuleFile:
     """A copy of ``rulefile`` with command-line ``'*x="v"'`` overrides applied (raw values).
 
-    Guess: irule adds labels that the INPUT line does not name rather than rejecting them.
+    An override whose label is not on the INPUT line is ignored and listed in ``ignored``
+    (irule prints ``Ignoring Argument "..."``: irule.cpp@5.0.2 L630-641).
 
     Raises:
         IrodsCallError: INPUT_ARG_NOT_WELL_FORMED_ERR for a malformed override.
     """
     inputs = dict(rulefile.inputs)
+    ignored: List[str] = []
     for item in overrides:
         label, value = parse_assignment(item)
-        inputs[label] = value
-    return replace(rulefile, inputs=inputs)
+        if label in inputs:
+            inputs[label] = value
+        else:
+            ignored.append(item)
+    return replace(rulefile, inputs=inputs, ignored=tuple(ignored))
 
 
 def format_inputs(inputs: Dict[str, str]) -> str:

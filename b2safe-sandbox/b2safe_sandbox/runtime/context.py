@@ -30,6 +30,7 @@ class ExecContext:
         proxy_user: 'name#zone' of the proxy user (rei.uoip).
         kind: one of KINDS.
         stdout: ruleExecOut buffer of the current irule (None outside irule).
+        stderr: the irule's stderr buffer (``writeLine('stderr')``; None outside irule).
         doi_path / doi_repl: the data object (and replica) a static PEP describes (rei.doi).
         doinp_path: the path of rei.doinp (static data PEPs).
         thread_id: the thread that runs the rule (callbacks from other threads are refused).
@@ -42,6 +43,7 @@ class ExecContext:
     proxy_user: str = ""
     kind: str = "rule"
     stdout: Optional[list] = None
+    stderr: Optional[list] = None
     doi_path: Optional[str] = None
     doi_repl: Optional[int] = None
     doinp_path: Optional[str] = None

@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import threading
 import traceback
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from b2safe_sandbox.errors import (
     ACTION_ARG_COUNT_MISMATCH,
@@ -183,10 +184,12 @@ def _code_of(result: Any) -> int:
     return 0
 
 
-def exec_rule(ctx: ExecContext, name: str, rule_args: list) -> RuleOutcome:
+def exec_rule(ctx: ExecContext, name: str, rule_args: list,
+              rule_vars: Optional[dict] = None) -> RuleOutcome:
     """Run ``core.<name>(rule_args, callback, rei)`` in ``ctx.zone`` (PREP ``exec_rule``).
 
     ``rule_args`` is mutated by the rule (the caller reads str entries back by index).
+    ``rule_vars`` (irule RULE's inputs) become ``irods_rule_vars`` and ``core.global_vars``.
     A missing rule gives ``ran=False`` and code 0; a broken core gives RULE_ENGINE_ERROR.
     """
     from b2safe_sandbox.runtime import rei as rei_mod
@@ -207,7 +210,11 @@ def exec_rule(ctx: ExecContext, name: str, rule_args: list) -> RuleOutcome:
         sandbox.counters.count_rule(ctx.zone, name)
         rei = rei_mod.rei_for(ctx)
         try:
-            result = fn(rule_args, Callback(ctx), rei)
+            if rule_vars is None:
+                result = fn(rule_args, Callback(ctx), rei)
+            else:
+                with irule_vars(core.__dict__, rule_vars):
+                    result = fn(rule_args, Callback(ctx), rei)
         except Exception as exc:  # PREP catches every Python exception
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
             sandbox.log(ctx.zone, f"{_PLUGIN}::exec_rule: Caught Python exception in {name}.\n"
@@ -234,22 +241,39 @@ def _run_text(ctx: ExecContext, source: str, entry: str, rule_vars: dict,
             return RuleOutcome(RULE_ENGINE_ERROR, exc.text)
         namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins,
                                      "irods_types": irods_types, "irods_errors": irods_errors}
-        had_vars = hasattr(builtins, "irods_rule_vars")
-        old_vars = getattr(builtins, "irods_rule_vars", None)
-        builtins.irods_rule_vars = dict(rule_vars)  # type: ignore[attr-defined]
-        try:
-            exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - as PREP does
-            result = namespace[entry]([], Callback(ctx), rei_mod.rei_for(ctx))
-        except Exception as exc:
-            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            sandbox.log(ctx.zone, f"{_PLUGIN}: Caught Python exception.\n{text}")
-            return RuleOutcome(RULE_ENGINE_ERROR, text)
-        finally:
-            if had_vars:
-                builtins.irods_rule_vars = old_vars  # type: ignore[attr-defined]
-            else:
-                del builtins.irods_rule_vars  # type: ignore[attr-defined]
+        with irule_vars(namespace, rule_vars):
+            try:
+                exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - as PREP does
+                result = namespace[entry]([], Callback(ctx), rei_mod.rei_for(ctx))
+            except Exception as exc:
+                text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+                sandbox.log(ctx.zone, f"{_PLUGIN}: Caught Python exception.\n{text}")
+                return RuleOutcome(RULE_ENGINE_ERROR, text)
     return RuleOutcome(_code_of(result))
+
+
+@contextlib.contextmanager
+def irule_vars(namespace: dict, rule_vars: dict) -> Iterator[None]:
+    """irule's variables for one call: the ``irods_rule_vars`` builtin and its deprecated alias
+    ``global_vars`` in the rule's namespace (``__main__`` for -F, ``core`` for irule RULE;
+    PREP src/main.cpp@5.0.1 L781-825, still there in 5.0.1)."""
+    had_vars = hasattr(builtins, "irods_rule_vars")
+    old_vars = getattr(builtins, "irods_rule_vars", None)
+    had_alias, old_alias = "global_vars" in namespace, namespace.get("global_vars")
+    values = dict(rule_vars)
+    builtins.irods_rule_vars = values  # type: ignore[attr-defined]
+    namespace["global_vars"] = values
+    try:
+        yield
+    finally:
+        if had_vars:
+            builtins.irods_rule_vars = old_vars  # type: ignore[attr-defined]
+        else:
+            del builtins.irods_rule_vars  # type: ignore[attr-defined]
+        if had_alias:
+            namespace["global_vars"] = old_alias
+        else:
+            namespace.pop("global_vars", None)
 
 
 def exec_rule_text(ctx: ExecContext, text: str, rule_vars: Optional[dict] = None) -> RuleOutcome:

@@ -28,8 +28,10 @@ def write_line(call: MsiCall) -> dict:
         if call.ctx.stdout is not None:
             call.ctx.stdout.append(text + "\n")
     elif target == "stderr":
-        # Guess: stderr of irule is not collected by the sandbox; it goes to the server log.
-        call.sandbox.log(call.ctx.zone, f"writeLine(stderr): {text}")
+        # ruleExecOut's stderr buffer, which irule prints to its stderr (irods_client_icommands
+        # src/irule.cpp@5.0.2 L500-511); outside irule it is dropped.
+        if call.ctx.stderr is not None:
+            call.ctx.stderr.append(text + "\n")
     elif target.startswith("/"):
         _, cat = dataops.catalog_for(call.ctx, target)
         old = cat.data_read(target, actor=call.actor) if cat.data_exists(target) else b""

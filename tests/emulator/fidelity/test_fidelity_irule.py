@@ -1,0 +1,112 @@
+"""irule as the client and PREP do it; each case cites the line its expectation comes from.
+
+Sources: irods_client_icommands src/irule.cpp@5.0.2 (the client) and
+irods_rule_engine_plugin_python src/main.cpp@5.0.1 (what PREP gives the rule).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+from typing import Any
+
+from b2safe_sandbox import cli
+
+ECHO = ("def main(rule_args, callback, rei):\n"
+        "    callback.writeLine('stdout', irods_rule_vars['*x'])\n")
+
+
+def irule(directory: Any, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["irule", "--dir", str(directory), *argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def rule_file(tmp_path: Path, text: str, name: str = "r.r") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_lower_case_directives(fidelity_sandbox: Any, tmp_path: Path) -> None:
+    # irule.cpp L336-345: startsWith "INPUT" || "input", "OUTPUT" || "output".
+    path = rule_file(tmp_path, ECHO + 'input *x="low"\noutput ruleExecOut\n')
+    assert irule(fidelity_sandbox, "-F", path)[:2] == (0, '"low"\n')
+
+
+def test_text_after_the_output_line_is_never_sent(fidelity_sandbox: Any, tmp_path: Path) -> None:
+    # irule.cpp L365-375: the OUTPUT line ends the read loop (break).
+    path = rule_file(tmp_path, ECHO + 'INPUT *x="a"\nOUTPUT ruleExecOut\nthis is not python(\n')
+    assert irule(fidelity_sandbox, "-F", path)[:2] == (0, '"a"\n')
+
+
+def test_a_file_without_output_is_refused_with_exit_2(fidelity_sandbox: Any,
+                                                        tmp_path: Path) -> None:
+    # irule.cpp L392-395: "Incomplete rule input", exit(2), the server is not called.
+    path = rule_file(tmp_path, ECHO + 'INPUT *x="a"\n')
+    code, out, err = irule(fidelity_sandbox, "-F", path)
+    assert (code, out) == (2, "")
+    assert "Incomplete rule input" in err
+
+
+def test_override_not_on_the_input_line_is_ignored(fidelity_sandbox: Any, tmp_path: Path) -> None:
+    # irule.cpp L630-641: a label not on the INPUT line prints 'Ignoring Argument "..."'.
+    text = ECHO + "    callback.writeLine('stdout', str(sorted(irods_rule_vars)))\n"
+    path = rule_file(tmp_path, text + 'INPUT *x="a"\nOUTPUT ruleExecOut\n')
+    code, out, _ = irule(fidelity_sandbox, "-F", path, '*y="b"', '*x="c"')
+    assert code == 0
+    assert out == 'Ignoring Argument "*y="b""\n"c"\n[\'*x\']\n'
+
+
+def test_global_vars_is_the_deprecated_alias(fidelity_sandbox: Any, tmp_path: Path) -> None:
+    # PREP main.cpp@5.0.1 L794-795: main_namespace["global_vars"] = rule_vars_python.
+    text = ("def main(rule_args, callback, rei):\n"
+            "    callback.writeLine('stdout', global_vars['*x'][1:-1])\n")
+    path = rule_file(tmp_path, text + 'INPUT *x="alias"\nOUTPUT ruleExecOut\n')
+    assert irule(fidelity_sandbox, "-F", path)[:2] == (0, "alias\n")
+
+
+def test_failure_exits_4_without_rule_exec_out(fidelity_sandbox: Any, tmp_path: Path) -> None:
+    # irule.cpp L465-493: on rcExecMyRule error only the error stack is printed, exit(4).
+    text = ("def main(rule_args, callback, rei):\n"
+            "    callback.writeLine('stdout', 'partial')\n"
+            "    raise ValueError('boom')\n")
+    path = rule_file(tmp_path, text + "INPUT null\nOUTPUT ruleExecOut\n")
+    code, out, err = irule(fidelity_sandbox, "-F", path)
+    assert (code, out) == (4, "")
+    assert "RULE_ENGINE_ERROR" in err
+
+
+def test_write_line_stderr_reaches_irules_stderr(fidelity_sandbox: Any, tmp_path: Path) -> None:
+    # irule.cpp L500-511: ExecCmdOut's stderrBuf is printed to stderr after success.
+    text = ("def main(rule_args, callback, rei):\n"
+            "    callback.writeLine('stderr', 'to stderr')\n"
+            "    callback.writeLine('stdout', 'to stdout')\n")
+    path = rule_file(tmp_path, text + "INPUT null\nOUTPUT ruleExecOut\n")
+    assert irule(fidelity_sandbox, "-F", path) == (0, "to stdout\n", "to stderr\n")
+
+
+def test_other_file_types_and_missing_files(fidelity_sandbox: Any, tmp_path: Path) -> None:
+    # irule.cpp L244-256 "Unsupported input file type" exit(10); L283-285 cannot open: exit(1).
+    path = rule_file(tmp_path, ECHO + "INPUT null\nOUTPUT ruleExecOut\n", name="r.py")
+    assert irule(fidelity_sandbox, "-F", path)[0] == 10
+    assert irule(fidelity_sandbox, "-F", str(tmp_path / "none.r"))[0] == 1
+
+
+def test_irule_rule_name_with_inputs_sets_irods_rule_vars(fidelity_sandbox: Any) -> None:
+    # PREP main.cpp@5.0.1 L812-825: "@external rule { NAME }" gets irods_rule_vars (builtin)
+    # and global_vars in core; irule's command-line inputs are '%'-separated.
+    from b2safe_sandbox.sandbox import Sandbox
+
+    sb = Sandbox.open(fidelity_sandbox)
+    try:
+        core = sb.zone("tempZone").config_dir / "core.py"
+        core.write_text(core.read_text() + (
+            "\n\ndef echo_vars(rule_args, callback, rei):\n"
+            "    callback.writeLine('stdout', irods_rule_vars['*a'] + global_vars['*b'])\n"))
+    finally:
+        sb.close()
+    code, out, _ = irule(fidelity_sandbox, "echo_vars", '*a="x"%*b="y"', "ruleExecOut")
+    assert (code, out) == (0, '"x""y"\n')
