@@ -15,7 +15,6 @@ Each zone (zoneA, zoneB, zoneC) has its own Handle prefix and Handle server on l
 
 from __future__ import annotations
 
-import builtins
 import json
 import threading
 from dataclasses import dataclass
@@ -151,20 +150,9 @@ class World:
     def irule_rule(self, rule: str, user: str = "rods#zoneA", **inputs: str) -> Any:
         """``irule -r <python instance> RULE '*a="v"%...' ruleExecOut``: PREP calls the rule
         with empty rule_args and the inputs in ``irods_rule_vars`` (values keep their quotes).
-
-        The sandbox's ``ClientSession.irule_rule`` takes no inputs, so they are placed in the
-        ``irods_rule_vars`` builtin here, as PREP does, for the duration of the call.
         """
-        had = hasattr(builtins, "irods_rule_vars")
-        old = getattr(builtins, "irods_rule_vars", None)
-        builtins.irods_rule_vars = {f"*{k}": f'"{v}"' for k, v in inputs.items()}
-        try:
-            return self.client(user).irule_rule(rule)
-        finally:
-            if had:
-                builtins.irods_rule_vars = old
-            else:
-                del builtins.irods_rule_vars
+        text = "%".join(f'*{k}="{v}"' for k, v in inputs.items()) or "null"
+        return self.client(user).irule_rule(rule, text)
 
     def after_requests(self, zone: str, method: str, count: int,
                        action: Callable[[], None]) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import threading
 from dataclasses import dataclass
@@ -40,6 +41,10 @@ from b2safe_sandbox.runtime.zoneenv import ZoneEnv
 
 _ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULT_PORT = 1247
+#: The iRODS versions a zone can emulate; differences follow the zone's version (irods_version).
+IRODS_VERSIONS = ("4.3", "5.0")
+#: Environment variable with the default version of new sandboxes (pytest --irods-version).
+VERSION_ENV = "B2SAFE_SANDBOX_IRODS_VERSION"
 #: The core.py of a zone created without one.
 EMPTY_CORE = '"""core.py of a sandbox zone: no rules (Zone.install_core replaces it)."""\n'
 #: maximum_size_for_single_buffer_in_megabytes (32 MB by default): larger puts are parallel.
@@ -162,7 +167,7 @@ class Sandbox:
         zones: tuple = ("tempZone",),
         hash_scheme: str = "SHA256",
         core_py: Optional[str] = None,
-        irods_version: str = "4.3",
+        irods_version: Optional[str] = None,
         nrep_loaded: bool = True,
         start_time: int = 1_700_000_000,
     ) -> Sandbox:
@@ -172,9 +177,15 @@ class Sandbox:
         collections, resource demoResc), host ``<zone lower>.sandbox:1247``, a federation entry
         for every other zone (and that zone's rods/alice as remote users), and a config dir with
         core.py (``core_py``, else one without rules), genquery.py and session_vars.py.
+        ``irods_version`` ('4.3' or '5.0', default ``$B2SAFE_SANDBOX_IRODS_VERSION`` or '4.3') is
+        the version every zone emulates.
         """
         from b2safe_sandbox.catalog import ZoneCatalog
 
+        irods_version = irods_version or os.environ.get(VERSION_ENV) or "4.3"
+        if irods_version not in IRODS_VERSIONS:
+            raise ValueError(f"irods_version must be one of {', '.join(IRODS_VERSIONS)}, "
+                             f"not {irods_version!r}")
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         zones = tuple(zones)
