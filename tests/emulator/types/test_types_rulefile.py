@@ -26,19 +26,29 @@ def test_parse_rule_file() -> None:
 
 
 def test_input_null_and_missing_output() -> None:
-    parsed = rf.parse_rule_file("def main(a, c, r):\n    pass\nINPUT null\n")
+    parsed = rf.parse_rule_file("def main(a, c, r):\n    pass\nINPUT null\nOUTPUT null\n")
     assert parsed.inputs == {} and parsed.outputs == ()
+    # irule.cpp@5.0.2 L392-395: no OUTPUT line is "Incomplete rule input" (exit 2).
+    with pytest.raises(rf.IncompleteRuleFile):
+        rf.parse_rule_file("def main(a, c, r):\n    pass\nINPUT null\n")
 
 
-def test_input_like_names_in_python_are_kept() -> None:
-    parsed = rf.parse_rule_file("INPUT_X = 1\ndef main(a, c, r):\n    pass\nINPUT null\n"
+def test_a_python_line_starting_with_input_is_a_directive() -> None:
+    # irule.cpp@5.0.2 L336: startsWith(buf, "INPUT"), no word boundary: a column-0 Python line
+    # such as ``INPUT_X = 1`` is read as the INPUT line, as irule does.
+    parsed = rf.parse_rule_file("INPUT_X = 1\ndef main(a, c, r):\n    pass\n"
                                 "OUTPUT ruleExecOut\n")
-    assert "INPUT_X = 1" in parsed.python_text
+    assert "INPUT_X" not in parsed.python_text and parsed.inputs == {"*_X": "1"}
+    indented = rf.parse_rule_file("def main(a, c, r):\n    INPUT_X = 1\nINPUT null\n"
+                                  "OUTPUT ruleExecOut\n")
+    assert "INPUT_X = 1" in indented.python_text
 
 
-def test_overrides_keep_quotes_and_add_labels() -> None:
+def test_overrides_keep_quotes_and_ignore_other_labels() -> None:
+    # irule.cpp@5.0.2 L630-641: a label not on the INPUT line is ignored ("Ignoring Argument").
     parsed = rf.apply_overrides(rf.parse_rule_file(RULE), ['*name="you"', "*extra='x'", "k=1"])
-    assert parsed.inputs == {"*name": '"you"', "*n": "3", "*extra": "'x'", "*k": "1"}
+    assert parsed.inputs == {"*name": '"you"', "*n": "3"}
+    assert parsed.ignored == ("*extra='x'", "k=1")
 
 
 @pytest.mark.parametrize("bad", ["*name", "=x", "*1a=3", "* a=1"])
