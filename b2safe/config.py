@@ -78,6 +78,14 @@ class AuthorizationConfig:
 
 
 @dataclass(frozen=True)
+class SigningConfig:
+    """The key b2safe signs pending work with (its own secret, mode 0600; see docs/security.md)."""
+
+    key_file: str = "/etc/irods/b2safe/signing.key"
+    grace_period: str = "7d"
+
+
+@dataclass(frozen=True)
 class ReplicationConfig:
     """Replication verification, batching, and the retry of pending work."""
 
@@ -165,6 +173,7 @@ class Config:
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     pid: PidConfig = field(default_factory=PidConfig)
     authorization: AuthorizationConfig = field(default_factory=AuthorizationConfig)
+    signing: SigningConfig = field(default_factory=SigningConfig)
     replication: ReplicationConfig = field(default_factory=ReplicationConfig)
     integrity: IntegrityConfig = field(default_factory=IntegrityConfig)
     policies: tuple[PolicyConfig, ...] = ()

@@ -229,9 +229,6 @@ class Metadata(Protocol):
         below ``below`` when given, with an attribute called ``name`` (whose name starts with
         ``name`` when ``prefix``), streamed."""
 
-    def avus_like(self, pattern: str) -> Iterator[tuple[str, str, str]]:
-        """(kind, value, units) of every AVU of the zone whose name is LIKE ``pattern``."""
-
     def values_in_use(self, name: str, values: Sequence[str]) -> set[str]:
         """Which of ``values`` some object or collection of the zone (visible to the client)
         carries as attribute ``name``."""

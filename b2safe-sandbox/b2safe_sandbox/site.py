@@ -6,7 +6,8 @@ this module is what makes a sandbox a b2safe installation:
 * :func:`create` - a sandbox whose zones run b2safe's ``core.py`` and are provisioned;
 * :func:`open` - an existing one, with the teardown of b2safe's PID clients registered;
 * :func:`provision` - per zone a Handle prefix and credentials (:mod:`.handle_sites`), a
-  ``b2safe.json`` pointing at them, and the service account's ACLs (docs/installation.md).
+  record-signing key (mode 0600, as ``b2safe install`` makes it), a ``b2safe.json`` pointing at
+  them, and the service account's ACLs (docs/installation.md).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import json
 from pathlib import Path
 from typing import Any, Union
 
+from b2safe.state import keys
 from b2safe_sandbox import handle_sites
 from b2safe_sandbox.sandbox import Sandbox
 
 CONFIG_NAME = "b2safe.json"
+SIGNING_KEY_NAME = "signing.key"
 #: b2safe's core.py as a zone installs it (``from b2safe.ruleset import *``).
 CORE_PY = Path(__file__).resolve().parent / "assets" / "core.py"
 
@@ -34,6 +37,7 @@ def zone_config(sandbox: Any, zone: Any, credentials_file: Path) -> dict[str, An
         "pid": {"enabled": True, "credentials_file": str(Path(credentials_file).resolve()),
                 "suffix": "deterministic", "timeout_seconds": 5, "retries": 2,
                 "backoff_seconds": 0.05, "workers": 4},
+        "signing": {"key_file": str(Path(zone.config_dir) / SIGNING_KEY_NAME)},
         "integrity": {"report_collection": f"/{zone.name}/b2safe/reports"},
     }
 
@@ -59,6 +63,7 @@ def provision(sandbox: Sandbox) -> None:
         zone = sandbox.zone(name)
         credentials = handle_sites.add_site(sandbox, zone)
         config_dir = Path(zone.config_dir)
+        keys.create(str(config_dir / SIGNING_KEY_NAME))  # as b2safe install does
         (config_dir / CONFIG_NAME).write_text(
             json.dumps(zone_config(sandbox, zone, credentials), indent=2), encoding="utf-8")
         grant_service_account_acls(zone.catalog, zone.name)

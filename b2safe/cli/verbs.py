@@ -242,6 +242,26 @@ def _fail_log(backend: Backend) -> tuple[str, list[str]]:
     return f"fail log ({len(lines)} replication(s) to redo, AVUs {faillog.AVU_PREFIX}*)", lines
 
 
+def _moved_aside(backend: Backend) -> tuple[str, list[str]]:
+    """Pending-work records moved aside as malformed or forged (b2safe.state.quarantine)."""
+    from b2safe.state import codec, quarantine
+    like = ("like", f"{quarantine.PREFIX}%")
+    rows = [(f"{coll}/{name}", attr, value, units) for coll, name, attr, value, units in
+            backend.query(["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_NAME",
+                           "META_DATA_ATTR_VALUE", "META_DATA_ATTR_UNITS"],
+                          [("META_DATA_ATTR_NAME", *like)])]
+    rows += [(coll, attr, value, units) for coll, attr, value, units in backend.query(
+        ["COLL_NAME", "META_COLL_ATTR_NAME", "META_COLL_ATTR_VALUE", "META_COLL_ATTR_UNITS"],
+        [("META_COLL_ATTR_NAME", *like)])]
+    lines = []
+    for path, attr, value, units in rows:
+        fields = codec.decode_units(units) or {}
+        lines.append(ascii(f"{path}  {attr[len(quarantine.PREFIX):]}  {value}  "
+                           f"({fields.get('reason', '?')}, at {fields.get('at', '?')})")[1:-1])
+    return (f"moved aside ({len(lines)} malformed or forged record(s), AVUs "
+            f"{quarantine.PREFIX}*: inspect, then remove)", lines)
+
+
 def _sweeps(backend: Backend) -> tuple[str, list[str]]:
     from b2safe.ops.doctor import SWEEP_RULE
 
@@ -262,7 +282,7 @@ def _delay_queue(backend: Backend) -> tuple[str, list[str]]:
             [t if len(t) <= 100 else t[:97] + "..." for t in ours])
 
 
-for _provider in (_pending_work, _fail_log, _sweeps, _delay_queue):
+for _provider in (_pending_work, _fail_log, _moved_aside, _sweeps, _delay_queue):
     register_status_provider(_provider)
 
 

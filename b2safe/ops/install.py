@@ -35,6 +35,7 @@ import argparse
 import ast
 import difflib
 import json
+import os
 import re
 import socket
 import sys
@@ -320,6 +321,7 @@ def starter_config(server_config: Optional[dict[str, Any]], config_dir: Path,
                 "backoff_seconds": 0.5, "workers": 4, "reverse_lookup_fallback": False,
                 "update_url_on_rename": True},
         "authorization": {"enabled": False, "map_file": str(base / "authz.map.json")},
+        "signing": {"key_file": str(base / "signing.key"), "grace_period": "7d"},
         "replication": {"verify": "on_change", "batch_size": 1000, "retry_period": "1h",
                         "max_attempts": 10, "max_backoff": "1d"},
         "integrity": {"report_collection": f"/{zone}/b2safe/reports", "sweeps": []},
@@ -426,6 +428,28 @@ def _plan_native_rulebase(plan: InstallPlan, config_dir: Path) -> None:
                                    else "updated b2safe's rule-language functions"))
 
 
+def create_signing_key(plan: InstallPlan) -> Optional[str]:
+    """Create the signing key file the planned configuration names, unless it exists (mode
+    0600, :mod:`b2safe.state.keys`); returns its path when created."""
+    from b2safe.config import parse_config
+    from b2safe.state import keys
+
+    try:
+        config = parse_config(json.loads(plan.config_text or "{}"), "b2safe.json")
+    except (ValueError, B2SafeError):
+        return None  # post_checks reports the configuration
+    key = Path(config.signing.key_file)
+    created_dir = not key.parent.exists()
+    if not keys.create(str(key)):
+        return None
+    if os.geteuid() == 0:  # give it to the service account, as b2safe.json
+        owner = files.ownership_for(plan.config_dir / "b2safe.json", 0o600)
+        if created_dir:
+            os.chown(key.parent, owner.uid, owner.gid)
+        os.chown(key, owner.uid, owner.gid)
+    return str(key)
+
+
 def apply_plan(plan: InstallPlan, stamp: Optional[str] = None) -> list[Path]:
     """Write the planned changes (see :func:`b2safe.ops.files.apply_edits`); returns the backup
     paths. Raises InstallError, with nothing changed, when a file cannot be written as needed."""
@@ -516,6 +540,10 @@ def run_install(args: argparse.Namespace,
             print(f"changed {change.path}: {change.reason}")
         for backup in backups:
             print(f"backup  {backup}")
+        created = create_signing_key(plan)
+        if created:
+            print(f"created {created}: the key b2safe signs pending work with (mode 0600; copy "
+                  "it to every server of the zone)")
     for line in plan.unchanged:
         print(f"kept    {line}")
     for line in plan.notes:

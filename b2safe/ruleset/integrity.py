@@ -43,7 +43,7 @@ def checker(ctx: RuleContext) -> IntegrityChecker:
     pids = lazy_pid_service(ctx)
     urls = PidWorkflow(catalog, None, ctx.config).candidate_urls
     return IntegrityChecker(catalog, pids, urls,
-                            signer=signer_for(ctx.config))
+                            signer=signer_for(ctx.config), requester=str(ctx.caller or ""))
 
 
 def _res(value: str) -> str:

@@ -6,33 +6,40 @@ server of the zone sees it and GenQuery finds it::
 
     name   eudat_fail_log:<12 hex digits of sha1(destination)>
     value  <source>::<destination>::false::<cause>                  (the 4.x message format)
-    units  v1;attempts=<n>;next=<epoch>;first=<epoch>;resc=<resource>;registered=<bool>;
-           recursive=<bool>;user=<name#zone>;state=<pending|gave_up>;sig=<hmac>
+    units  v2;attempts=<n>;next=<epoch>;first=<epoch>;resc=<resource>;registered=<bool>;
+           recursive=<bool>;user=<name#zone>;state=<pending|gave_up>;sig=<key id>.<hmac>
 
-One source may have one record per destination. A replication writes its record *before* it
-starts (stage "in progress"), so a crash leaves a record behind, and removes it when everything
-(copy, verification, PIDs, parent links) succeeded. :func:`due` selects records whose ``next``
+(units in the one pending-work format of :mod:`b2safe.state.codec`). One source may have one
+record per destination. A replication writes its record *before* it starts (stage "in
+progress"), so a crash leaves a record behind, and removes it when everything (copy,
+verification, PIDs, parent links) succeeded. :meth:`FailLog.due` selects records whose ``next``
 time has come; a failed retry increments ``attempts`` and pushes ``next`` back exponentially
 (``replication.retry_period`` doubling, at most ``replication.max_backoff``); after
 ``replication.max_attempts`` the record stays with ``state=gave_up`` for an operator to see.
 
-``sig`` signs the fields that say what to do (:mod:`b2safe.state.signing`): anyone who may write an
-object's AVUs could otherwise forge a record for a rodsadmin's retry to carry out.
+``user`` is the requester; ``sig`` binds requester, source, ``replicate``, destination and the
+parameters (:class:`~b2safe.state.codec.Work`) and is made after the requester was authorized.
+Anyone who may write an object's AVUs could otherwise forge work for a retry to carry out: only
+records whose signature verifies are ever returned by :meth:`FailLog.due`; the others are moved
+aside (:mod:`b2safe.state.quarantine`). A signed record found on another path than its source
+(renamed, or copied) is followed only onto an object its requester owns
+(:meth:`b2safe.workflows.replication.Replicator.retry`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
-from b2safe.ports import Catalog
+from b2safe.state import codec, quarantine
 from b2safe.state.signing import Signer
 
 AVU_PREFIX = "eudat_fail_log:"
 IN_PROGRESS = "replication in progress"
 PENDING, GAVE_UP = "pending", "gave_up"
-_UNITS_VERSION = "v1"
+KIND = "replication"
+OPERATION = "replicate"
 
 _UNITS_KEYS = ("attempts", "next", "first", "resc", "registered", "recursive", "user", "state",
                "sig")
@@ -79,12 +86,13 @@ class FailRecord:
                  "registered": "true" if self.registered else "false",
                  "recursive": "true" if self.recursive else "false",
                  "user": self.user, "state": self.state, "sig": self.signature}
-        return ";".join([_UNITS_VERSION] + [f"{k}={flags[k]}" for k in _UNITS_KEYS])
+        return codec.encode_units({k: flags[k] for k in _UNITS_KEYS})
 
-    def signed_fields(self) -> tuple[str, ...]:
+    def work(self) -> codec.Work:
         """What the signature covers: the work itself (not the retry bookkeeping)."""
-        return (self.source, self.destination, self.resource, str(self.registered),
-                str(self.recursive), self.user, self.kind)
+        return codec.Work(KIND, self.user, self.source, OPERATION, self.destination,
+                          {"resource": self.resource, "registered": str(self.registered),
+                           "recursive": str(self.recursive), "type": self.kind})
 
     @property
     def attribute(self) -> str:
@@ -104,15 +112,13 @@ def parse(value: str, units: str, kind: str = "-d", location: str = "") -> Optio
     """A record from its AVU value and units (None when not a record of this format);
     ``location`` is the path carrying the AVU."""
     parts = value.split("::", 3)
-    if len(parts) != 4 or not units.startswith(_UNITS_VERSION + ";"):
+    flags = codec.decode_units(units)
+    if len(parts) != 4 or flags is None or kind not in ("-d", "-C"):
         return None
-    flags = dict(item.partition("=")[::2] for item in units.split(";")[1:])
 
     def number(key: str) -> int:
-        try:
-            return int(flags.get(key, "0") or 0)
-        except ValueError:
-            return 0
+        text = flags.get(key, "0") or "0"
+        return int(text) if text.isdigit() else 0
 
     return FailRecord(source=parts[0], destination=parts[1], cause=parts[3],
                       resource=flags.get("resc", ""),
@@ -125,27 +131,31 @@ def parse(value: str, units: str, kind: str = "-d", location: str = "") -> Optio
 
 
 class FailLog:
-    """Read and write fail-log records through a :class:`~b2safe.ports.Catalog`.
+    """Read and write fail-log records through a catalog (:class:`~b2safe.ports.Catalog`).
 
     ``signer`` (:func:`b2safe.state.signing.signer_for`) signs what is written and checks what is
-    read; without one records are unsigned and :meth:`authentic` is always False.
+    read; without one nothing is signed and no record is carried out.
     """
 
-    def __init__(self, catalog: Catalog, signer: Optional[Signer] = None) -> None:
+    def __init__(self, catalog: Any, signer: Optional[Signer] = None) -> None:
         self.catalog = catalog
         self.signer = signer
 
     def write(self, record: FailRecord) -> None:
-        """Create or replace the record on its source (signed when a signer is configured)."""
-        if self.signer is not None:
-            record = replace(record, signature=self.signer.sign(*record.signed_fields()))
+        """Create or replace the record on its source, signed. Call it only once the
+        requester (``record.user``) was authorized for this work."""
+        record = replace(record, signature=codec.seal(self.signer, record.work()))
         self.catalog.set_avu(record.source, record.kind, record.attribute, record.message,
                              record.units)
 
+    def verdict(self, record: Optional[FailRecord], holder: str = "") -> str:
+        """:func:`b2safe.state.codec.check` of a record found on ``holder``."""
+        work = record.work() if record is not None else None
+        return codec.check(self.signer, work, record.signature if record else "", holder)
+
     def authentic(self, record: FailRecord) -> bool:
         """Whether b2safe wrote this record (its signature verifies)."""
-        return self.signer is not None and \
-            self.signer.verify(record.signature, *record.signed_fields())
+        return self.verdict(record) == codec.VALID
 
     def clear(self, source: str, kind: str, destination: str) -> None:
         """Remove the record of ``source`` -> ``destination`` (absent is fine)."""
@@ -161,17 +171,37 @@ class FailLog:
         return None
 
     def records(self) -> Iterator[FailRecord]:
-        """Every record of the zone with the path it sits on (streamed GenQuery, per kind)."""
+        """Every well-formed record of the zone with the path it sits on, signed or not
+        (streamed GenQuery, per kind)."""
+        for kind, path, avu in self._avus():
+            record = parse(avu.value, avu.units, kind, location=path)
+            if record is not None:
+                yield record
+
+    def _avus(self) -> Iterator[tuple[str, str, Any]]:
+        """(kind, holder path, AVU) of every fail-log AVU of the zone (streamed)."""
         for kind in ("-d", "-C"):
             for path, avu in self.catalog.find_avus(kind, AVU_PREFIX, prefix=True):
-                record = parse(avu.value, avu.units, kind, location=path)
-                if record is not None:
-                    yield record
+                yield kind, path, avu
 
     def due(self, now: int, limit: int, user: str = "") -> list[FailRecord]:
-        """Up to ``limit`` pending records whose time has come (of ``user`` when given)."""
+        """Up to ``limit`` pending records whose time has come and which b2safe signed (only
+        those requested by ``user`` when given).
+
+        Malformed and forged records met on the way are moved aside (they never count against
+        ``limit``); records that cannot be judged (no signing key here) are skipped.
+        """
         out: list[FailRecord] = []
-        for record in self.records():
+        for kind, path, avu in self._avus():
+            record = parse(avu.value, avu.units, kind, location=path)
+            verdict = self.verdict(record)  # a record on another path: see Replicator._follow
+            if verdict in (codec.MALFORMED, codec.FORGED):
+                if record is None or not user or record.user == user:
+                    quarantine.move_aside(self.catalog, path, kind, avu.name, avu.value,
+                                          avu.units, f"{verdict} fail-log record")
+                continue
+            if verdict != codec.VALID or record is None:
+                continue
             if record.state != PENDING or record.next_time > now:
                 continue
             if user and record.user != user:

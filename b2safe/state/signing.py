@@ -1,52 +1,66 @@
-"""Signatures on b2safe's pending-work records, so nobody can forge work for a rodsadmin to do.
+"""The signer of b2safe's pending work: HMAC-SHA256 with the zone's own key (:mod:`.keys`).
 
-Pending work lives in AVUs (the fail log, integrity problems) that any user with write access
-to an object can also write. A rodsadmin's retry acts on them with administrator rights, so a
-forged record could make it copy data over a destination the forger may not write. Records
-written by b2safe therefore carry ``sig=<hmac>`` over their fields, keyed by a secret only the
-servers have; an administrator's retry acts only on records whose signature verifies (a user's
-own retry acts with the user's own rights and needs none).
+A signature reads ``<key id>.<32 hex digits>``. It is made only after the requester was
+authorized, over what the record asks for (:meth:`b2safe.state.codec.Work.message`), and checked
+before the work is carried out; a user who can write AVUs on her own objects therefore cannot
+forge or alter work for anyone else (an administrator included). Verification never raises:
+any malformed signature (wrong shape, non-ASCII, unknown or expired key) is simply invalid.
 
-The key comes from, in order: the PID credentials file (``pid.credentials_file``, mode 0600,
-the same on every server of a zone), else ``server_config.json``'s ``zone_key`` and
-``negotiation_key`` beside the b2safe configuration. Without either, records are unsigned and
-an administrator's retry skips records it cannot verify (logged).
+:func:`signer_for` reads the key file named by ``signing.key_file``; when it is missing, not mode
+0600 or malformed, it logs why and returns None, and no record is signed or accepted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import os
-from dataclasses import dataclass
-from typing import Optional
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
 
 from b2safe.config import Config
+from b2safe.domain import durations
+from b2safe.errors import ConfigError
+from b2safe.state import keys
 
 logger = logging.getLogger("b2safe.state.signing")
 
-_cache: dict[tuple, Optional[bytes]] = {}
+_SIGNATURE = re.compile(r"^([A-Za-z0-9_-]{1,32})\.([0-9a-f]{32})$")
+_cache: dict[tuple, keys.Keyring] = {}
 
 
 @dataclass(frozen=True)
 class Signer:
-    """HMAC-SHA256 of a record's fields with the zone's secret (hex, 32 characters)."""
+    """Signs with the current key of ``ring``; verifies with every key still accepted."""
 
-    key: bytes
+    ring: keys.Keyring
+    clock: Callable[[], float] = field(default=time.time, compare=False)
 
-    def sign(self, *fields: str) -> str:
-        """The signature of ``fields`` (joined unambiguously)."""
-        message = json.dumps(list(fields), ensure_ascii=False).encode("utf-8")
-        return hmac.new(self.key, message, hashlib.sha256).hexdigest()[:32]
+    @staticmethod
+    def _mac(key: keys.Key, message: bytes) -> str:
+        return hmac.new(key.secret, message, hashlib.sha256).hexdigest()[:32]
 
-    def verify(self, signature: str, *fields: str) -> bool:
-        """Whether ``signature`` is that of ``fields``."""
-        return bool(signature) and hmac.compare_digest(signature, self.sign(*fields))
+    def sign(self, message: bytes) -> str:
+        """The signature of ``message`` with the current key."""
+        key = self.ring.current
+        return f"{key.key_id}.{self._mac(key, message)}"
+
+    def verify(self, signature: str, message: bytes) -> bool:
+        """Whether ``signature`` is a valid signature of ``message`` (never raises)."""
+        match = _SIGNATURE.match(signature) if isinstance(signature, str) else None
+        if match is None:
+            return False
+        key = self.ring.accepted(int(self.clock())).get(match.group(1))
+        if key is None:
+            return False
+        return hmac.compare_digest(match.group(2).encode("ascii"),
+                                   self._mac(key, message).encode("ascii"))
 
     def __repr__(self) -> str:
-        return "Signer(key=***)"
+        return f"Signer(key={self.ring.current.key_id}, secret=***)"
 
 
 def _stamp(path: str) -> Optional[tuple]:
@@ -54,40 +68,22 @@ def _stamp(path: str) -> Optional[tuple]:
         st = os.stat(path)
     except OSError:
         return None
-    return (path, st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _read_key(config: Config) -> Optional[bytes]:
-    credentials = config.pid.credentials_file
-    if config.pid.enabled and credentials:
-        stamp = _stamp(credentials)
-        if stamp is not None:
-            if stamp not in _cache:
-                try:
-                    with open(credentials, "rb") as handle:
-                        _cache[stamp] = hashlib.sha256(b"b2safe-records:" + handle.read()).digest()
-                except OSError:
-                    _cache[stamp] = None
-            if _cache[stamp] is not None:
-                return _cache[stamp]
-    server_config = os.path.join(os.path.dirname(config.source or ""), "server_config.json")
-    stamp = _stamp(server_config)
-    if stamp is None:
-        return None
-    if stamp not in _cache:
-        try:
-            with open(server_config, encoding="utf-8") as handle:
-                data = json.load(handle)
-            material = [str(data.get(k) or "") for k in ("zone_key", "negotiation_key")]
-            _cache[stamp] = hashlib.sha256(
-                b"b2safe-records:" + "|".join(material).encode()).digest() \
-                if any(material) else None
-        except (OSError, ValueError):
-            _cache[stamp] = None
-    return _cache[stamp]
+    return (path, st.st_ino, st.st_size, st.st_mtime_ns, st.st_mode)
 
 
 def signer_for(config: Config) -> Optional[Signer]:
-    """The zone's record signer, or None when no server secret is available."""
-    key = _read_key(config)
-    return Signer(key) if key else None
+    """The zone's record signer, or None (logged) when its key file cannot be used."""
+    settings = config.signing
+    path = settings.key_file
+    grace = durations.parse(settings.grace_period, "signing.grace_period")
+    stamp = _stamp(path)
+    ring = _cache.get(stamp) if stamp else None
+    if ring is None or ring.grace != grace:
+        try:
+            ring = keys.load(path, grace)
+        except (ConfigError, OSError, UnicodeDecodeError) as exc:
+            logger.error("pending work cannot be signed or verified: %s", exc)
+            return None
+        if stamp:
+            _cache[stamp] = ring
+    return Signer(ring)

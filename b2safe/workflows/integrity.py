@@ -50,6 +50,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 from b2safe.domain import profile
 from b2safe.errors import B2SafeError, NotFound, PidNotFound
 from b2safe.ports import IntegrityCatalog, PidService, ReplicaRow
+from b2safe.state import codec
 from b2safe.state.signing import Signer
 
 logger = logging.getLogger("b2safe.workflows.integrity")
@@ -152,19 +153,39 @@ class Verdict:
                              for f in self.findings]}
 
 
-def sign_pending(signer: Optional[Signer], source: str, value: str) -> str:
-    """The units of an ``eudat_pending:integrity`` AVU: its signature ('' without a signer).
+def pending_work(source: str, value: str, requester: str) -> codec.Work:
+    """What an ``eudat_pending:integrity`` record asks for: re-copy ``source`` to the
+    destination in ``value`` on behalf of ``requester`` (the signed part)."""
+    parsed = parse_pending(value)
+    destination = parsed[3] if parsed else ""
+    return codec.Work("integrity", requester, source, "repair", destination, {"value": value})
 
-    A rodsadmin's repair copies source -> destination only for records b2safe signed
-    (:mod:`b2safe.state.signing`): users may write AVUs on their own objects.
-    """
-    return f"sig={signer.sign(PENDING_AVU, source, value)}" if signer is not None else ""
+
+def sign_pending(signer: Optional[Signer], source: str, value: str, requester: str) -> str:
+    """The units of an ``eudat_pending:integrity`` AVU: requester and signature
+    (:mod:`b2safe.state.codec`). A repair is carried out only for records b2safe signed: users
+    may write AVUs on their own objects."""
+    work = pending_work(source, value, requester)
+    return codec.encode_units({"user": requester, "sig": codec.seal(signer, work)})
+
+
+def pending_requester(units: str) -> str:
+    """The requester named by an ``eudat_pending:integrity`` AVU's units ('' if none)."""
+    return (codec.decode_units(units) or {}).get("user", "")
+
+
+def pending_verdict(signer: Optional[Signer], source: str, value: str, units: str) -> str:
+    """:func:`b2safe.state.codec.check` of an ``eudat_pending:integrity`` record on ``source``."""
+    fields = codec.decode_units(units)
+    if fields is None or parse_pending(value) is None:
+        return codec.MALFORMED
+    work = pending_work(source, value, fields.get("user", ""))
+    return codec.check(signer, work, fields.get("sig", ""))
 
 
 def pending_is_authentic(signer: Optional[Signer], source: str, value: str, units: str) -> bool:
     """Whether an ``eudat_pending:integrity`` record was written by b2safe."""
-    return signer is not None and units.startswith("sig=") and \
-        signer.verify(units[4:], PENDING_AVU, source, value)
+    return pending_verdict(signer, source, value, units) == codec.VALID
 
 
 def parse_pending(value: str) -> Optional[tuple[int, str, str, str]]:
@@ -474,10 +495,11 @@ class IntegrityChecker:
     def __init__(self, catalog: IntegrityCatalog, pids: Optional[PidService],
                  expected_urls: Optional[Callable[[str], list[str]]] = None,
                  now: Optional[int] = None,
-                 signer: Optional[Signer] = None) -> None:
+                 signer: Optional[Signer] = None, requester: str = "") -> None:
         self.catalog = catalog
         self.pids = pids
         self.signer = signer
+        self.requester = requester
         self.expected_urls: Callable[[str], list[str]] = expected_urls or (lambda path: [])
         self._now = now
 
@@ -564,7 +586,7 @@ class IntegrityChecker:
             first.kind == SOURCE_CHANGED else ""
         value = first.pending_value(self.now, destination)
         self.catalog.set_avu(verdict.source, "-d", PENDING_AVU, value,
-                             sign_pending(self.signer, verdict.source, value))
+                             sign_pending(self.signer, verdict.source, value, self.requester))
 
     # -- collections --
 

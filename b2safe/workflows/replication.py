@@ -46,7 +46,7 @@ from b2safe.errors import (
     UnknownZone,
 )
 from b2safe.ports import COLLECTION, Caller, Catalog, ObjectInfo
-from b2safe.state import faillog
+from b2safe.state import codec, faillog, quarantine
 from b2safe.state.faillog import FailLog, FailRecord
 from b2safe.state.signing import signer_for
 from b2safe.workflows import integrity
@@ -640,14 +640,7 @@ class Replicator:
         user = "" if admin else str(self.caller or "")
         successes = failures = 0
         records = self.faillog.due(self.catalog.now(), limit, user)
-        for record in records:
-            if admin and not self.faillog.authentic(record):
-                # A user may write AVUs on their own objects: only records b2safe signed are
-                # carried out with administrator rights (see b2safe.state.signing).
-                logger.warning("skipping fail-log record %s -> %s: its signature does not "
-                               "verify", record.source, record.destination)
-                failures += 1
-                continue
+        for record in records:  # due() returns only records b2safe signed (state.codec)
             if record.location and record.location != record.source:
                 followed = self._follow(record)
                 if followed is None:
@@ -704,6 +697,7 @@ class Replicator:
         for a person. Returns (successes, failures).
         """
         repairable = {integrity.MISSING, integrity.SIZE, integrity.CHECKSUM, integrity.STORAGE}
+        admin = bool(self.caller and self.caller.is_admin)
         successes = failures = 0
         done = 0
         for path, value in self.catalog.paths_with_avu(f"/{self.catalog.zone}",
@@ -720,11 +714,15 @@ class Replicator:
                 continue
             units = next((a.units for a in self.catalog.avus(path, "-d", integrity.PENDING_AVU)
                           if a.value == value), "")
-            if self.caller is not None and self.caller.is_admin:
-                if not integrity.pending_is_authentic(self.faillog.signer, path, value, units):
-                    logger.warning("skipping integrity record of %s: its signature does not "
-                                   "verify", path)
-                    continue
+            verdict = integrity.pending_verdict(self.faillog.signer, path, value, units)
+            requester = integrity.pending_requester(units)
+            if verdict in (codec.FORGED, codec.MALFORMED):
+                if admin or requester == str(self.caller):
+                    quarantine.move_aside(self.catalog, path, "-d", integrity.PENDING_AVU,
+                                          value, units, f"{verdict} integrity record")
+                continue
+            if verdict != codec.VALID or (not admin and requester != str(self.caller)):
+                continue
             done += 1
             try:
                 if kind == integrity.STORAGE and self.catalog.stat(destination) is not None:

@@ -40,7 +40,7 @@ def server(etc):
     """A server after ``b2safe install``: credentials in place, the PREP plugin installed."""
     assert run("install", "--config-dir", str(etc)).code == 0
     creds = etc / "b2safe" / "pid-credentials.json"
-    creds.parent.mkdir()
+    creds.parent.mkdir(exist_ok=True)  # install made it (the signing key)
     creds.write_text(json.dumps({"handle_server_url": "https://hdl.example.org:8000",
                                  "prefix": "21.T12345", "username": "300:21.T12345/B2SAFE",
                                  "password": "secret"}))

@@ -223,7 +223,7 @@ def test_existing_invalid_b2safe_json_is_kept_and_reported(etc, capsys):
 def test_open_credentials_file_is_critical(etc, capsys):
     assert install("--config-dir", str(etc)) == 0
     creds = etc / "b2safe" / "pid-credentials.json"
-    creds.parent.mkdir()
+    creds.parent.mkdir(exist_ok=True)
     creds.write_text(json.dumps({"handle_server_url": "http://127.0.0.1:1", "prefix": "21.T1",
                                  "username": "300:21.T1/U", "password": "x"}))
     os.chmod(creds, 0o644)

@@ -451,15 +451,6 @@ class PrepCatalog:
             path = f"{row[0]}/{row[1]}" if kind == "-d" else row[0]
             yield path, Avu(row[2], row[3], row[4])
 
-    def avus_like(self, pattern: str) -> Iterator[tuple[str, str, str]]:
-        """(kind, value, units) of every data-object and collection AVU whose name is LIKE
-        ``pattern`` in this zone (a b2safe-controlled pattern without quotes)."""
-        if "'" in pattern:
-            raise errors.InvalidInput("an AVU name pattern cannot contain a single quote")
-        for kind, (attr, value, units) in _AVU_COLUMNS.items():
-            for row in self.query([value, units, attr], f"{attr} like '{pattern}'"):
-                yield kind, row[0], row[1]
-
     def attributes_by_id(self, kind: str, ids: Sequence[str],
                          names: Sequence[str]) -> dict[str, dict[str, str]]:
         """``{id: {name: value}}`` of the attributes ``names`` for up to 256 DATA_IDs (-d) or

@@ -211,3 +211,22 @@ def test_doctor_with_config_file_only(cli, tmp_path):
     checks = {c["name"]: c["state"] for c in result.json()["checks"]}
     assert checks["config"] == "OK" and checks["pid-service"] == "OK"
     assert result.code == 0
+
+
+def test_status_lists_records_moved_aside(cli):
+    """A forged fail-log record is moved aside by the retry and shown, escaped, by status."""
+    from b2safe.state import faillog
+
+    cli.put(ORIGINAL)
+    forged = faillog.FailRecord(source=ORIGINAL, destination="/zoneB/home/alice/x\nFAKE LINE",
+                                cause="forged", user="rods#zoneA")
+    cli.sb.client("alice#zoneA").imeta("set", "-d", ORIGINAL, forged.attribute, forged.message,
+                                       forged.units)
+    rule = cli.sb.exec_rule("zoneA", "EUDATTransferUsingFailLog", ["10", ""], "rods#zoneA")
+    assert rule.code == 0, rule.traceback
+    result = cli("status", "--json")
+    sections = {s["title"].split(" (")[0]: s["lines"] for s in result.json()["sections"]}
+    assert sections["fail log"] == []
+    (line,) = sections["moved aside"]
+    assert line.startswith(f"{ORIGINAL}  ") and "forged fail-log record" in line
+    assert "\n" not in line and "x\\nFAKE LINE" in line

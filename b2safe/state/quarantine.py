@@ -1,0 +1,42 @@
+"""Records moved aside: pending work that is malformed or whose signature does not verify.
+
+Such a record is never carried out, and it must not stay where retries look (a few hundred of
+them would fill every retry window for ever), nor crash a run. It is moved to an AVU of the same
+object named ``eudat_quarantine:<original name>``, value unchanged, units
+``v2;reason=<why>;at=<epoch>;units=<original units>``, and listed by ``b2safe status`` for an
+operator to inspect and delete. Moving needs the right to change the object's metadata (a
+rodsadmin has it); when the caller lacks it the record is only skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from b2safe.errors import B2SafeError
+from b2safe.state.codec import encode_units
+
+logger = logging.getLogger("b2safe.state.quarantine")
+
+PREFIX = "eudat_quarantine:"
+_MAX_UNITS = 1024
+
+
+def move_aside(catalog: Any, path: str, kind: str, name: str, value: str, units: str,
+               reason: str) -> bool:
+    """Move one pending-work AVU of ``path`` aside; True when moved, False when only skipped.
+
+    Never raises for a catalog failure (logged): a bad record must not stop a retry run.
+    """
+    moved_units = encode_units({"reason": reason, "at": str(catalog.now()),
+                                "units": units})[:_MAX_UNITS]
+    try:
+        catalog.set_avu(path, kind, PREFIX + name, value, moved_units)
+        catalog.remove_avu(path, kind, name, value, units)
+    except B2SafeError as exc:
+        logger.warning("pending-work record %s of %r is %s but could not be moved aside: %s",
+                       name, path, reason, exc)
+        return False
+    logger.warning("pending-work record %s of %r moved aside (%s): see 'b2safe status'",
+                   name, path, reason)
+    return True

@@ -1,0 +1,157 @@
+"""Pending work is a claim unless b2safe signed it: forged, altered, copied, malformed or
+non-ASCII records are never carried out, never crash a retry, never starve its window, and are
+moved aside where ``b2safe status`` shows them. A user's retry acts only on her own records.
+"""
+
+from __future__ import annotations
+
+from attack_helpers import avu_rows, exists, private_file, user_file, victim_file
+
+from b2safe.state import codec, faillog, quarantine
+from b2safe.workflows import integrity
+
+RETRY = "EUDATTransferUsingFailLog"
+
+
+def _forge(world, holder, record, user="alice#zoneA", units=None):
+    world.client(user).imeta("set", "-d", holder, record.attribute, record.message,
+                             record.units if units is None else units)
+
+
+def _moved_aside(world, path):
+    return [r for r in avu_rows(world, path) if r[0].startswith(quarantine.PREFIX)]
+
+
+def test_a_forged_fail_log_record_is_moved_aside_not_carried_out_by_the_admin(fed):
+    victim = victim_file(fed)
+    source = user_file(fed, "/zoneA/home/alice/f.dat", content=b"alice's bytes")
+    forged = faillog.FailRecord(source=source, destination=victim, cause="forged",
+                                registered=False, recursive=False, user="rods#zoneA")
+    _forge(fed, source, forged)
+    stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
+    assert stats == "# of successes:0, # of failures:0"
+    assert fed.client("rods#zoneB").iget(victim) == b"precious"
+    assert not [r for r in avu_rows(fed, source) if r[0].startswith(faillog.AVU_PREFIX)]
+    assert _moved_aside(fed, source)
+
+
+def test_a_genuine_record_with_its_requester_changed_is_forged(fed):
+    """The signature binds the requester: alice cannot relabel her own record as bob's."""
+    source = user_file(fed, "/zoneA/home/alice/f.dat")
+    fed.call("EUDATUpdateLogging", "false", source, "/zoneB/replicas/f.dat", "down",
+             user="alice#zoneA")
+    (name, value, units), = [r for r in avu_rows(fed, source)
+                             if r[0].startswith(faillog.AVU_PREFIX)]
+    fields = codec.decode_units(units)
+    assert fields is not None and fields["user"] == "alice#zoneA"
+    fields["user"] = "bob#zoneA"
+    fed.client("alice#zoneA").imeta("set", "-d", source, name, value,
+                                    codec.encode_units(fields))
+    fed.sb.clock.advance(3600)
+    fed.call(RETRY, "10", "", user="bob#zoneA")
+    assert not exists(fed, "/zoneB/replicas/f.dat")
+    fed.call(RETRY, "10", "", user="rods#zoneA")
+    assert not exists(fed, "/zoneB/replicas/f.dat")
+    assert _moved_aside(fed, source)
+
+
+def test_a_forged_integrity_record_is_not_repaired_by_the_admin(fed):
+    victim = victim_file(fed)
+    source = user_file(fed, "/zoneA/home/alice/f.dat")
+    value = f"1700000000::{integrity.CHECKSUM}::{integrity.REPLICA}::{victim}"
+    fed.client("alice#zoneA").imeta("set", "-d", source, integrity.PENDING_AVU, value,
+                                    "v2;user=rods%23zoneA;sig=k1-aaaa.0123456789abcdef0123456789abcdef")
+    stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
+    assert stats == "# of successes:0, # of failures:0"
+    assert fed.client("rods#zoneB").iget(victim) == b"precious"
+    assert _moved_aside(fed, source)
+
+
+def test_a_non_ascii_signature_does_not_crash_the_admin_retry(fed):
+    source = user_file(fed, "/zoneA/home/alice/f.dat")
+    good = user_file(fed, "/zoneA/home/alice/g.dat")
+    forged = faillog.FailRecord(source=source, destination="/zoneB/replicas/x.dat", cause="x",
+                                registered=False, recursive=False, user="rods#zoneA",
+                                signature="k1.\u00e9\u00e9\u00e9")
+    _forge(fed, source, forged, units=forged.units.replace("sig=", "sig=\u00e9"))
+    fed.call("EUDATUpdateLogging", "false", good, "/zoneB/replicas/g.dat", "down",
+             user="alice#zoneA")
+    fed.sb.clock.advance(3600)
+    stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
+    assert stats == "# of successes:1, # of failures:0"
+    assert fed.client("rods#zoneB").iget("/zoneB/replicas/g.dat") == b"data"
+
+
+def test_forged_records_do_not_starve_the_retry_window(fed):
+    """More forged records than the window holds: the valid one still runs in the first run."""
+    alice = fed.client("alice#zoneA")
+    alice.imkdir("/zoneA/home/alice/junk", parents=True)
+    for i in range(25):
+        path = f"/zoneA/home/alice/junk/j{i:02d}.dat"
+        alice.iput(path, b"j")
+        _forge(fed, path, faillog.FailRecord(
+            source=path, destination=f"/zoneB/replicas/j{i}.dat", cause="spam",
+            registered=False, recursive=False, user="rods#zoneA"))
+    good = user_file(fed, "/zoneA/home/alice/zz.dat")
+    fed.call("EUDATUpdateLogging", "false", good, "/zoneB/replicas/zz.dat", "down",
+             user="alice#zoneA")
+    fed.sb.clock.advance(3600)
+    stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
+    assert stats == "# of successes:1, # of failures:0"
+    assert exists(fed, "/zoneB/replicas/zz.dat")
+
+
+def test_another_users_retry_does_not_act_on_a_record_naming_her(fed):
+    """alice names bob as requester and bob's private file as source (on her own object): bob's
+    retry must not copy his file to alice's area."""
+    secret = private_file(fed)
+    holder = user_file(fed, "/zoneA/home/alice/bait.dat")
+    record = faillog.FailRecord(source=secret, destination="/zoneB/replicas/leak.dat",
+                                cause="x", registered=False, recursive=False, user="bob#zoneA")
+    fed.client("alice#zoneA").imeta("set", "-d", holder, record.attribute, record.message,
+                                    record.units)
+    fed.call(RETRY, "10", "", user="bob#zoneA")
+    fed.call(RETRY, "10", "", user="rods#zoneA")
+    assert not exists(fed, "/zoneB/replicas/leak.dat")
+
+
+def test_a_genuine_record_copied_to_another_object_is_not_carried_out(fed):
+    """Replaying a signed record from the object it was made for onto another one."""
+    source = user_file(fed, "/zoneA/home/alice/f.dat")
+    other = user_file(fed, "/zoneA/home/alice/other.dat")
+    fed.call("EUDATUpdateLogging", "false", source, "/zoneB/replicas/f.dat", "down",
+             user="alice#zoneA")
+    (name, value, units), = [r for r in avu_rows(fed, source)
+                             if r[0].startswith(faillog.AVU_PREFIX)]
+    alice = fed.client("alice#zoneA")
+    alice.imeta("rm", "-d", source, name, value, units)
+    alice.imeta("set", "-d", other, name, value, units)
+    fed.sb.clock.advance(3600)
+    fed.call(RETRY, "10", "", user="rods#zoneA")
+    assert not exists(fed, "/zoneB/replicas/f.dat")
+    assert _moved_aside(fed, other)
+
+
+def test_records_written_by_b2safe_are_signed_and_carried_out(fed):
+    source = user_file(fed, "/zoneA/home/alice/f.dat")
+    fed.call("EUDATUpdateLogging", "false", source, "/zoneB/replicas/ok.dat", "network down",
+             user="alice#zoneA")
+    (_, _, units), = [r for r in avu_rows(fed, source) if r[0].startswith(faillog.AVU_PREFIX)]
+    fields = codec.decode_units(units)
+    assert fields is not None and fields["user"] == "alice#zoneA" and fields["sig"]
+    fed.sb.clock.advance(3600)
+    stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
+    assert stats == "# of successes:1, # of failures:0"
+
+
+def test_changing_the_pid_credentials_file_does_not_orphan_pending_work(fed):
+    """The signing key is its own secret, not derived from the Handle credentials."""
+    source = user_file(fed, "/zoneA/home/alice/f.dat")
+    fed.call("EUDATUpdateLogging", "false", source, "/zoneB/replicas/ok.dat", "down",
+             user="alice#zoneA")
+    credentials = fed.sb.zone("zoneA").config_dir / "pid-credentials.json"
+    with open(credentials, "a", encoding="utf-8") as handle:
+        handle.write("\n")
+    fed.sb.clock.advance(3600)
+    stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
+    assert stats == "# of successes:1, # of failures:0"

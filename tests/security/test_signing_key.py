@@ -1,0 +1,106 @@
+"""The signing key: its own 0600 secret, rotatable with a grace period; signatures that cannot
+be shaken by odd input; the codec's units round-trip any text without letting a value add a key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from b2safe.config import parse_config
+from b2safe.errors import ConfigError
+from b2safe.state import codec, keys
+from b2safe.state.signing import Signer, signer_for
+
+WORK = codec.Work("replication", "alice#zoneA", "/zoneA/home/alice/f", "replicate",
+                  "/zoneB/replicas/f", {"resource": "", "registered": "True"})
+
+
+def _config(tmp_path, key_file, grace="7d"):
+    return parse_config({"version": 1, "zone": {"name": "zoneA", "server_id": "irods://h:1247"},
+                         "signing": {"key_file": str(key_file), "grace_period": grace}},
+                        str(tmp_path / "b2safe.json"))
+
+
+def test_install_style_creation_is_0600_and_signs(tmp_path):
+    path = tmp_path / "b2safe" / "signing.key"
+    assert keys.create(str(path))
+    assert (os.stat(path).st_mode & 0o777) == 0o600
+    assert not keys.create(str(path))  # never overwritten
+    signer = signer_for(_config(tmp_path, path))
+    assert signer is not None
+    assert signer.verify(codec.seal(signer, WORK), WORK.message())
+
+
+def test_a_key_file_readable_by_others_is_refused(tmp_path):
+    path = tmp_path / "signing.key"
+    keys.create(str(path))
+    os.chmod(path, 0o640)
+    assert signer_for(_config(tmp_path, path)) is None
+    with pytest.raises(ConfigError, match="0600"):
+        keys.load(str(path))
+
+
+def test_without_a_key_nothing_is_signed_or_accepted(tmp_path):
+    assert signer_for(_config(tmp_path, tmp_path / "missing.key")) is None
+    assert codec.seal(None, WORK) == ""
+    assert codec.check(None, WORK, "k1.0123456789abcdef0123456789abcdef") == codec.UNVERIFIABLE
+
+
+def test_rotation_keeps_the_old_key_valid_for_the_grace_period(tmp_path):
+    path = str(tmp_path / "signing.key")
+    keys.create(path, now=1000)
+    old = Signer(keys.load(path, grace=100), clock=lambda: 1000)
+    signature = codec.seal(old, WORK)
+    ring = keys.rotate(path, grace=100, now=2000)
+    assert ring.current.key_id != old.ring.current.key_id
+    within = Signer(keys.load(path, grace=100), clock=lambda: 2100)
+    after = Signer(keys.load(path, grace=100), clock=lambda: 2101)
+    assert within.verify(signature, WORK.message())
+    assert not after.verify(signature, WORK.message())
+    assert codec.seal(within, WORK) != signature  # new work is signed with the new key
+    keys.rotate(path, grace=100, now=3000)  # the expired key is dropped
+    assert len(keys.load(path, grace=100).keys) == 2
+
+
+@pytest.mark.parametrize("signature", [
+    "", "no-dot", "k1.\u00e9\u00e9", "\u00e9.0123456789abcdef0123456789abcdef",
+    "k1.0123456789ABCDEF0123456789ABCDEF", "unknown.0123456789abcdef0123456789abcdef",
+    "k1.0123456789abcdef0123456789abcdef\n", None])
+def test_malformed_signatures_are_invalid_and_never_raise(tmp_path, signature):
+    path = str(tmp_path / "signing.key")
+    keys.create(path)
+    signer = Signer(keys.load(path))
+    assert not signer.verify(signature, WORK.message())  # type: ignore[arg-type]
+
+
+def test_the_signature_binds_requester_object_operation_destination_and_parameters(tmp_path):
+    path = str(tmp_path / "signing.key")
+    keys.create(path)
+    signer = Signer(keys.load(path))
+    signature = codec.seal(signer, WORK)
+    assert codec.check(signer, WORK, signature, WORK.obj) == codec.VALID
+    for changed in (replace(WORK, requester="bob#zoneA"), replace(WORK, obj="/zoneA/x"),
+                    replace(WORK, operation="repair"), replace(WORK, destination="/zoneB/y"),
+                    replace(WORK, params={"resource": "other", "registered": "True"}),
+                    replace(WORK, kind="integrity")):
+        assert codec.check(signer, changed, signature) == codec.FORGED
+    assert codec.check(signer, WORK, signature, holder="/zoneA/elsewhere") == codec.FORGED
+
+
+# iRODS hands AVUs over as UTF-8: lone surrogates cannot occur.
+@given(st.dictionaries(st.sampled_from(["user", "sig", "resc", "cause"]),
+                       st.text(st.characters(blacklist_categories=("Cs",)))))
+def test_units_round_trip_any_text(fields):
+    assert codec.decode_units(codec.encode_units(fields)) == fields
+
+
+def test_a_value_cannot_add_a_key():
+    units = codec.encode_units({"user": "alice#zoneA;user=rods#zoneA", "sig": "x=y"})
+    assert codec.decode_units(units) == {"user": "alice#zoneA;user=rods#zoneA", "sig": "x=y"}
+    assert codec.decode_units("v2;user=a;user=b") is None
+    assert codec.decode_units("v1;user=a") is None
