@@ -73,8 +73,15 @@ class Caller:
 
     @property
     def is_admin(self) -> bool:
-        """True for a rodsadmin (local or of a federated zone)."""
-        return self.user_type == "rodsadmin" or self.auth_flag >= REMOTE_PRIV_USER_AUTH
+        """True for a rodsadmin of this zone only (authFlag LOCAL_PRIV_USER_AUTH).
+
+        A federated zone's rodsadmin arrives with REMOTE_PRIV_USER_AUTH (and may be registered
+        here with any user type): it is an ordinary user of this zone. The delay server runs a
+        rule with the rei packed when it was queued, whose UserInfo_PI carries authInfo
+        (irods/irods lib/core/include/irods/rodsPackInstruct.h: UserInfo_PI, Rei_PI), so the
+        flag survives there too.
+        """
+        return self.auth_flag >= LOCAL_PRIV_USER_AUTH
 
     def __str__(self) -> str:
         return f"{self.name}#{self.zone}"
@@ -189,9 +196,10 @@ class Metadata(Protocol):
         """Set attribute ``name`` to exactly ``value`` (replacing earlier values)."""
 
     def add_avu(self, path: str, kind: str, name: str, value: str, *,
-                known_absent: bool = False) -> None:
-        """Add ``name=value`` unless that exact pair is already there (``known_absent``: the
-        caller just looked, skip the lookup; a duplicate is still tolerated)."""
+                known_absent: bool = False, units: str = "") -> None:
+        """Add ``name=value`` (with ``units``) unless that pair is already there
+        (``known_absent``: the caller just looked, skip the lookup; a duplicate is still
+        tolerated)."""
 
     def remove_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
         """Remove ``name=value`` (with ``units``) if present."""
@@ -228,6 +236,12 @@ class Metadata(Protocol):
         """(path, AVU) of the data objects (``-d``) or collections (``-C``) of the zone, in or
         below ``below`` when given, with an attribute called ``name`` (whose name starts with
         ``name`` when ``prefix``), streamed."""
+
+    def access_of(self, path: str, user: str, zone: str, is_collection: bool) -> str:
+        """The strongest permission an ACL on ``path`` gives ``user#zone`` ('' for none)."""
+
+    def user_type(self, user: str, zone: str) -> str:
+        """USER_TYPE of ``user#zone`` in this zone's catalog ('' when unknown)."""
 
     def values_in_use(self, name: str, values: Sequence[str]) -> set[str]:
         """Which of ``values`` some object or collection of the zone (visible to the client)
@@ -299,12 +313,16 @@ class PidService(Protocol):
     def get_value(self, pid: str, key: str) -> Optional[str]:
         """One value of the record, None when the type is absent (PidNotFound)."""
 
-    def update(self, pid: str, changes: Mapping[str, Optional[str]]
-               ) -> Mapping[str, Optional[str]]:
-        """Change only the given types (None removes the value); the changes applied."""
+    def update(self, pid: str, changes: Mapping[str, Optional[str]], *,
+               expect_url: Sequence[str] = ()) -> Mapping[str, Optional[str]]:
+        """Change only the given types (None removes the value); the changes applied. With
+        ``expect_url``, only when the record's URL is one of them (else AccessDenied, nothing
+        written)."""
 
-    def add_replica(self, parent_pid: str, child_pid: str) -> str:
-        """Append ``child_pid`` to EUDAT/REPLICA unless present; return the new list."""
+    def add_replica(self, parent_pid: str, child_pid: str, *,
+                    expect_url: Sequence[str] = ()) -> str:
+        """Append ``child_pid`` to EUDAT/REPLICA unless present; return the new list (with
+        ``expect_url``: only when the parent's URL is one of them)."""
 
     def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
         """Set EUDAT/REPLICA of a record that lists none yet to ``child_pid`` (one PUT)."""

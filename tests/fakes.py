@@ -14,11 +14,11 @@ import fnmatch
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
 
 from b2safe.domain import paths, profile
 from b2safe.domain.profile import PidRecord
-from b2safe.errors import B2SafeError, NotFound, PidError, PidNotFound
+from b2safe.errors import AccessDenied, B2SafeError, NotFound, PidError, PidNotFound
 from b2safe.ports import (
     COLLECTION,
     DATA_OBJECT,
@@ -216,6 +216,19 @@ class InMemoryCatalog(_Faults):
         """The client may do anything but write to ``readonly`` paths."""
         return level == "read_object" or path not in self.readonly
 
+    def access_of(self, path: str, user: str, zone: str, is_collection: bool) -> str:
+        """The grant recorded for ``user#zone`` ('own' for the owner)."""
+        obj = self.objects.get(path)
+        if obj is None:
+            return ""
+        if (obj.info.owner, obj.info.owner_zone) == (user, zone):
+            return "own"
+        return self.grants.get(path, {}).get(f"{user}#{zone}", "")
+
+    def user_type(self, user: str, zone: str) -> str:
+        """Every user of the fake is a rodsuser."""
+        return "rodsuser"
+
     def set_access(self, path: str, level: str, user: str) -> None:
         """Record a grant."""
         self._take("set_access")
@@ -254,11 +267,11 @@ class InMemoryCatalog(_Faults):
         obj.avus = [a for a in obj.avus if a.name != name] + [Avu(name, value, units)]
 
     def add_avu(self, path: str, kind: str, name: str, value: str, *,
-                known_absent: bool = False) -> None:
+                known_absent: bool = False, units: str = "") -> None:
         """Add a pair unless present."""
         obj = self._get(path)
         if not any(a.name == name and a.value == value for a in obj.avus):
-            obj.avus.append(Avu(name, value))
+            obj.avus.append(Avu(name, value, units))
 
     def remove_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
         """Remove a pair (absent is fine)."""
@@ -455,11 +468,12 @@ class FakePidService(_Faults):
         self._check("get_value")
         return self._values(pid).get(key)
 
-    def update(self, pid: str, changes: Mapping[str, Optional[str]]
-               ) -> Mapping[str, Optional[str]]:
-        """Set or remove values."""
+    def update(self, pid: str, changes: Mapping[str, Optional[str]], *,
+               expect_url: Sequence[str] = ()) -> Mapping[str, Optional[str]]:
+        """Set or remove values (AccessDenied when ``expect_url`` names another URL)."""
         self._check("update")
         values = self._values(pid)
+        self._expect(pid, values, expect_url)
         for key, value in changes.items():
             if value is None:
                 values.pop(key, None)
@@ -467,13 +481,20 @@ class FakePidService(_Faults):
                 values[key] = value
         return dict(changes)
 
-    def add_replica(self, parent_pid: str, child_pid: str) -> str:
-        """Append a child once."""
+    def add_replica(self, parent_pid: str, child_pid: str, *,
+                    expect_url: Sequence[str] = ()) -> str:
+        """Append a child once (AccessDenied when ``expect_url`` names another URL)."""
         self._check("add_replica")
         values = self._values(parent_pid)
+        self._expect(parent_pid, values, expect_url)
         listed = profile.parse_replicas(values.get(profile.REPLICA, ""))
         values[profile.REPLICA] = profile.format_replicas(profile.add_replica(listed, child_pid))
         return values[profile.REPLICA]
+
+    @staticmethod
+    def _expect(pid: str, values: Mapping[str, Any], expect_url: Sequence[str]) -> None:
+        if expect_url and values.get(profile.URL) not in expect_url:
+            raise AccessDenied(f"PID {pid} points elsewhere")
 
     def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
         """As add_replica."""

@@ -61,15 +61,22 @@ def is_below(path: str, ancestor: str) -> bool:
     return path == ancestor or path.startswith(ancestor.rstrip("/") + "/")
 
 
-_PID = re.compile(r"^[^\s/]+/[^\s]+$")
+#: Handle syntax as b2safe accepts it: a prefix of letters, digits, ``.``, ``-`` and ``_``, then
+#: ``/`` and a suffix of URL path characters that need no percent-encoding (RFC 3986 pchar
+#: without ``%``, plus ``/``): no ``#``, ``?``, ``&``, ``%``, white space, control or non-ASCII
+#: characters, and no ``..``, so a PID is sent to the Handle server exactly as written and cannot
+#: turn into a fragment, a query or another handle's path.
+_PID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._~!$'()*+,;=:@/-]+$")
 
 
 def validate_pid(pid: object, what: str = "PID") -> str:
-    """Return ``pid`` if it looks like ``prefix/suffix`` (no whitespace), else raise InvalidPid."""
+    """Return ``pid`` if it is ``prefix/suffix`` in the Handle syntax above, else raise
+    InvalidPid (saying what is wrong, the value shown escaped)."""
     if not isinstance(pid, str) or not pid or pid == "None":
         raise InvalidPid(f"{what} is empty")
-    if len(pid) > 512 or _CONTROL.search(pid) or not _PID.match(pid):
-        raise InvalidPid(f"{what} {pid[:80]!r} is not of the form prefix/suffix")
+    if len(pid) > 512 or _CONTROL.search(pid) or not _PID.match(pid) or ".." in pid:
+        raise InvalidPid(f"{what} {pid[:80]!r} is not a handle of the form prefix/suffix "
+                         "(letters, digits and -._~!$'()*+,;=:@/ only; no '..')")
     return pid
 
 

@@ -170,6 +170,10 @@ Who may call:
   (-830000).
 - **server (PEP)**: fired by the server on client operations; not meant to be called.
 
+"Acts with" says whose power a rule uses: the caller's iRODS rights, the zone's Handle
+credentials (only for what the caller may change), or a rodsadmin's rights in delay rules (only
+for work signed for a user and re-authorized for that user when done); see docs/security.md.
+
 From a shell, `b2safe rule NAME ARG...` runs any of them (`b2safe rule --list`).
 """
 
@@ -198,14 +202,16 @@ def rules_reference() -> str:
     """The Markdown rule reference, one section per registered rule (sorted by name)."""
     import b2safe.ruleset  # noqa: F401 - fills the registry as core.py does
     from b2safe.prep.registry import REGISTRY
+    from b2safe.ruleset.rights import rights_of
 
     code_names = _code_names()
     out = [_RULES_HEADER]
     rules = [REGISTRY[name] for name in sorted(REGISTRY)]
-    out.append("| rule | who may call |")
-    out.append("|---|---|")
+    out.append("| rule | who may call | acts with |")
+    out.append("|---|---|---|")
     for spec in rules:
-        out.append(f"| [`{spec.name}`](#{spec.name.lower()}) | {_who(spec)} |")
+        out.append(f"| [`{spec.name}`](#{spec.name.lower()}) | {_who(spec)} | "
+                   f"{rights_of(spec.name)} |")
     out.append("")
     for spec in rules:
         out.append(f"## {spec.name}\n")
@@ -214,7 +220,8 @@ def rules_reference() -> str:
             for form in spec.forms:
                 out.append(f"{spec.name}({form.signature()})")
             out.append("```\n")
-        out.append(f"Who may call: {_who(spec)}.\n")
+        out.append(f"Who may call: {_who(spec)}. Acts with: {rights_of(spec.name)} "
+                   "(see [security](security.md)).\n")
         if spec.doc:
             out.append(spec.doc.strip() + "\n")
         if spec.errors:

@@ -49,12 +49,23 @@ def redact(text: str) -> str:
     return text
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control or line-breaking character written as an escape (``\\n``,
+    ``\\x1b``, ...), so that user text (rule arguments, paths, AVUs) cannot start a forged
+    line in the server log."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
+
+
 class RedactingFilter(logging.Filter):
-    """A filter that redacts secrets from the final message of every record."""
+    """A filter that redacts secrets from the final message of every record and escapes its
+    control characters (one record, one log line)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact(message)
+        cleaned = escape_controls(redact(message))
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True

@@ -22,6 +22,7 @@ _RULE_MODULES = (
     "b2safe.ruleset.authorization",
     "b2safe.ruleset.repository",
     "b2safe.ruleset.native",
+    "b2safe.ruleset.metadata_guard",
 )
 
 for _module in _RULE_MODULES:

@@ -5,7 +5,9 @@ a microservice, for data objects and collections. When ``pid.update_url_on_renam
 of the moved path (and, for a collection, of everything below it that has one) is pointed at the
 new location. A data object moved into a policy collection from outside it counts as an upload
 there when the policy's ``on_move`` is on (:func:`b2safe.ruleset.ingest.ingest_moved`). A PEP
-never fails the user's operation: problems are logged.
+never fails the user's operation: problems are logged. The arguments are claims (any user may call
+the PEP as a rule): nothing is repointed while the old path exists, and a record is repointed only
+when its URL names the old path.
 """
 
 from __future__ import annotations
@@ -39,7 +41,13 @@ def _update_urls(ctx: RuleContext, source: str, destination: str) -> None:
         if paths.zone_of(destination) == workflow.catalog.zone else None
     if info is None:
         return
-    for path, pid, error in workflow.repoint_tree(info, keep_going=True):
+    if workflow.catalog.stat(source) is not None:
+        # Called as a rule (anyone can): after a real rename the old path is gone. A record is
+        # repointed only from a path that no longer exists (and only when it names that path).
+        logger.error("rename of %r to %r: the old path still exists; PIDs are not repointed",
+                     source[:300], destination[:300])
+        return
+    for path, pid, error in workflow.repoint_tree(info, source, keep_going=True):
         if error is None:
             logger.info("PID %s now points at %s (moved from %s)", pid, path, source)
         else:

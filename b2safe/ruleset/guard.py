@@ -34,10 +34,13 @@ def require_pid_access(ctx: RuleContext, workflow: PidWorkflow, pid: str, new_ur
                        action: str = authz.PID) -> None:
     """Ownership check for rules that change a PID record given only the PID.
 
-    A rodsadmin may change any record. Others may change a record when its URL points at an
-    object of this zone that they may write, or (``new_url``, after a move) when ``new_url``
-    points at such an object that carries ``pid`` as its PID AVU. The authorization map is then
-    asked for ``action`` on that path (on the PID for a rodsadmin).
+    A rodsadmin of this zone may change any record of the zone's prefix. Others may change a
+    record whose URL (the record is the witness; a PID attribute is only a claim) points at an
+    object of this zone they may write. After a move (``new_url`` given) a record whose URL
+    names a path that no longer exists may be repointed at ``new_url`` when that object is the
+    caller's to write and carries ``pid`` as its PID attribute. A ``new_url`` naming an object
+    of this zone must name one the caller may write. The authorization map is then asked for
+    ``action`` on that path (on the PID for a rodsadmin).
 
     Raises:
         AccessDenied: the caller may not change the record. PidNotFound: no such PID.
@@ -60,26 +63,32 @@ def require_pid_access(ctx: RuleContext, workflow: PidWorkflow, pid: str, new_ur
                          config.http_api.public_base) if b]
     catalog = workflow.catalog
 
-    def writable(url: str, needs_avu: bool) -> str:
+    def zone_path(url: str) -> str:
         path = profile.path_from_url(url or "", bases)
         if path is None:
             return ""
         try:
-            validate_path(path, "PID location")
+            return validate_path(path, "PID location")
         except B2SafeError:
             return ""
-        info = catalog.stat(path)
-        if info is None or not catalog.check_access(path, "modify_object"):
-            return ""
-        if needs_avu and pid.upper() not in {a.value.upper() for a in catalog.avus(
-                path, "-C" if info.is_collection else "-d", "PID")}:
-            return ""
-        return path
 
-    path = writable(workflow.pids.get_value(pid, profile.URL) or "", False)
-    if not path and new_url:
-        path = writable(new_url, True)
-    if not path:
-        raise AccessDenied(f"{subject(ctx)} may not change PID {pid}: it does not point at "
-                           "data of this zone that you may write")
+    def writable(path: str, needs_avu: bool) -> bool:
+        info = catalog.stat(path) if path else None
+        if info is None or not catalog.check_access(path, "modify_object"):
+            return False
+        return not needs_avu or pid.upper() in {a.value.upper() for a in catalog.avus(
+            path, "-C" if info.is_collection else "-d", "PID")}
+
+    denial = f"{subject(ctx)} may not change PID {pid}: "
+    current = zone_path(workflow.pids.get_value(pid, profile.URL) or "")
+    target = zone_path(new_url) if new_url else ""
+    if new_url and target and not writable(target, False):
+        raise AccessDenied(denial + f"its new location {target} is not data you may write")
+    if writable(current, False):
+        path = current
+    elif new_url and current and catalog.stat(current) is None and writable(target, True):
+        path = target  # moved: the old location is gone, the new one is hers and claims it
+    else:
+        raise AccessDenied(denial + "it does not point at data of this zone that you may "
+                           "write")
     authorize(ctx, action, path)

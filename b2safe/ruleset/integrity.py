@@ -184,8 +184,9 @@ def sweep_install(ctx: RuleContext, collection: str = "",
         sweeps = [find_sweep(integrity, validate_path(collection, "collection"))]
     else:
         sweeps = list(integrity.sweeps)
-    return json.dumps({s.collection: install(catalog, s, destination) for s in sweeps},
-                      sort_keys=True)
+    signer, requester = signer_for(ctx.config), str(ctx.caller or "")
+    return json.dumps({s.collection: install(catalog, s, destination, signer, requester)
+                       for s in sweeps}, sort_keys=True)
 
 
 @rule("EUDATIntegritySweepList", forms=[("OUT sweeps",)])
@@ -195,7 +196,8 @@ def sweep_list(ctx: RuleContext) -> str:
 
 
 def _set(ctx: RuleContext, collection: str, status: str) -> str:
-    set_status(integrity_catalog(ctx), validate_path(collection, "collection").rstrip("/"), status)
+    set_status(integrity_catalog(ctx), validate_path(collection, "collection").rstrip("/"), status,
+               signer_for(ctx.config), str(ctx.caller or ""))
     return status
 
 

@@ -175,7 +175,7 @@ def e_url_update(ctx: RuleContext, pid: str, new_url: str) -> None:
     """Point ``pid`` at ``new_url``."""
     workflow = pid_workflow(ctx)
     require_pid_access(ctx, workflow, pid, new_url)
-    workflow.update_url(pid, new_url)
+    workflow.update_url(pid, new_url, [workflow.pids.get_value(pid, profile.URL) or ""])
 
 
 @rule("EUDATeURLupdateColl", params=("pid", "new_url"),
@@ -195,8 +195,11 @@ def e_url_update_coll(ctx: RuleContext, pid: str, new_url: str) -> None:
         raise InvalidInput(f"{new_url} is not a URL of this zone")
     info = workflow.stat(path, "new location")
     require_pid_access(ctx, workflow, pid, new_url)
-    workflow.update_url(pid, new_url)
-    workflow.repoint_tree(info, include_root=False)
+    old_url = workflow.pids.get_value(pid, profile.URL) or ""
+    old_root = profile.path_from_url(old_url, [b for b in bases if b])
+    workflow.update_url(pid, new_url, [old_url])
+    if old_root:
+        workflow.repoint_tree(info, old_root, include_root=False)
 
 
 @rule("EUDATePIDremove", params=("path", "force:bool"),

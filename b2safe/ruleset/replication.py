@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from b2safe.domain import authz, paths
-from b2safe.errors import SYS_INTERNAL_ERR, InvalidInput
+from b2safe.errors import SYS_INTERNAL_ERR, AccessDenied, InvalidInput
 from b2safe.prep import RuleContext, rule, to_bool, to_count
 from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.guard import authorize
@@ -172,7 +172,7 @@ def eudat_update_logging(ctx: RuleContext, status: str, source: str, destination
 
 
 @rule("EUDATRegisterReplicas", params=("request",), outputs=("result",),
-      errors=("InvalidInput",))
+      errors=("InvalidInput", "AccessDenied"))
 def eudat_register_replicas(ctx: RuleContext, request: str) -> str:
     """Create PIDs for replicas in this zone (called by the source zone through remote
     execution). ``request``: JSON ``[[path, parent_pid, ror, fio, fixed], ...]``; result: JSON
@@ -186,6 +186,13 @@ def eudat_register_replicas(ctx: RuleContext, request: str) -> str:
         targets = []  # register_replicas reports the malformed request
     if targets:
         authorize(ctx, authz.PID, *targets)
+        caller = ctx.caller
+        if caller is None or not caller.is_admin:
+            for target in targets:  # PIDs are made with the zone's Handle credentials
+                paths.validate_path(target, "replica")
+                if not workflow.catalog.check_access(target, "modify_object"):
+                    raise AccessDenied(f"{caller or 'an unknown user'} may not write {target}: "
+                                       "no PID is registered for it")
     return json.dumps(register_replicas(workflow, request))
 
 

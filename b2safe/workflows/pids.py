@@ -461,17 +461,21 @@ class PidWorkflow:
         for value in present - set(have):
             self.catalog.remove_avu(info.path, kind, REPLICA_AVU, value)
 
-    def update_url(self, pid: str, url: str) -> None:
-        """``EUDATeURLupdate``: point ``pid`` at ``url``."""
+    def update_url(self, pid: str, url: str, expect_url: Sequence[str] = ()) -> None:
+        """``EUDATeURLupdate``: point ``pid`` at ``url`` (with ``expect_url``: only when it
+        points at one of those now, or already at ``url``)."""
         if not url or any(c.isspace() for c in url):
             raise InvalidInput(f"new URL {url[:80]!r} is empty or contains white space")
-        self.pids.update(validate_pid(pid), {profile.URL: url})
+        expected = [*expect_url, url] if expect_url else []
+        self.pids.update(validate_pid(pid), {profile.URL: url}, expect_url=expected)
 
-    def repoint_tree(self, info: ObjectInfo, *, include_root: bool = True,
+    def repoint_tree(self, info: ObjectInfo, old_root: str, *, include_root: bool = True,
                      keep_going: bool = False) -> list[tuple[str, str, Optional[B2SafeError]]]:
-        """Point the PIDs of a moved path (with ``include_root``) and, for a collection, of
-        everything below it that has a PID AVU at where each is now.
+        """Point the PIDs of a path moved from ``old_root`` (with ``include_root``) and, for a
+        collection, of everything below it that has a PID AVU at where each is now.
 
+        A PID AVU is only a claim: a record is repointed only when it points at the object's
+        old location (or already at the new one); otherwise AccessDenied for that PID.
         Returns ``(path, pid, None or the error)`` per PID. An error is raised at once unless
         ``keep_going`` (then the others are still done).
         """
@@ -487,8 +491,9 @@ class PidWorkflow:
             target = info if path == info.path else self.catalog.stat(path)
             if not pid or target is None:
                 continue
+            old = old_root.rstrip("/") + path[len(info.path.rstrip("/")):]
             try:
-                self.update_url(pid, self.url_for(target))
+                self.update_url(pid, self.url_for(target), self.candidate_urls(old))
             except B2SafeError as exc:
                 if not keep_going:
                     raise
@@ -517,6 +522,9 @@ class PidWorkflow:
             record = self.pids.get(pid)
         except PidNotFound:
             record = None
+        if record is not None and record.url not in self.candidate_urls(path):
+            raise AccessDenied(f"PID {pid} points at {record.url[:200]!r}, not at {path}: "
+                               "its PID attribute is only a claim; the record is left alone")
         if record is not None and record.replicas and not force:
             raise InvalidInput(f"PID {pid} of {path} lists replicas "
                                f"({profile.format_replicas(record.replicas)}); "

@@ -1,7 +1,9 @@
 """Removal policy (``deletion.mode``): refuse, or keep and mark the PID records of removed data.
 
 ``refuse_fixed`` refuses (in the pre-PEP) to remove a data object whose EUDAT/FIXED_CONTENT AVU
-is True, or a collection holding one, unless the caller is a rodsadmin; ``keep_and_mark`` keeps
+is True, or whose PID record says FIXED_CONTENT (the owner can remove the attribute, not the
+record), or a collection holding one, unless the caller is a rodsadmin of this zone; when that
+cannot be checked the removal is refused (fail closed); ``keep_and_mark`` keeps
 the PID record of a removed object and adds ``EUDAT/DELETED`` (ISO 8601 time of the removal) to
 it; ``ignore`` does nothing. For ``irm -r`` the pre-PEP remembers the PIDs of the collection and
 of everything below it (one streamed GenQuery per kind) and the post-PEP marks them through the
@@ -141,11 +143,42 @@ class Removals:
         return self.mark_removed(path, removal)
 
     def _fixed(self, path: str) -> bool:
-        return any(a.value.lower() == "true" for a in self.catalog.avus(path, "-d", FIXED_AVU))
+        """Whether ``path`` is FIXED_CONTENT: its attribute says so, or else its PID record does
+        (the record is state the owner cannot remove: the PID named by its PID attribute, or,
+        when that attribute is gone, the deterministic PID of the object). Raises when the PID
+        service cannot answer (the pre-PEP then refuses: fail closed)."""
+        if any(a.value.lower() == "true" for a in self.catalog.avus(path, "-d", FIXED_AVU)):
+            return True
+        if not self.config.pid.enabled:
+            return False
+        pids = [a.value for a in self.catalog.avus(path, "-d", PID_AVU)]
+        info = self.catalog.stat(path)
+        if not pids and info is not None and self.config.pid.suffix == "deterministic":
+            pids = [self.workflow.pids.mint(self.workflow.mint_key(info))]
+        return any(self._record_fixed(path, pid) for pid in pids)
+
+    def _record_fixed(self, path: str, pid: str) -> bool:
+        try:
+            record = self.workflow.pids.get(pid)
+        except PidNotFound:
+            return False
+        return record.fixed_content and record.url in self.workflow.candidate_urls(path)
 
     def _fixed_below(self, collection: str) -> int:
-        return sum(1 for _, value in self.catalog.data_paths_with_avu(collection, FIXED_AVU)
-                   if value.lower() == "true")
+        """How many data objects below ``collection`` are FIXED_CONTENT: by attribute, else by
+        the PID records their PID attributes name (pooled GETs; raises when the PID service
+        cannot answer)."""
+        fixed = sum(1 for _, value in self.catalog.data_paths_with_avu(collection, FIXED_AVU)
+                    if value.lower() == "true")
+        if fixed or not self.config.pid.enabled:
+            return fixed
+        named = list(self.catalog.data_paths_with_avu(collection, PID_AVU))
+        for _item, result in self.workflow.pids.bulk(
+                lambda item: self._record_fixed(item[0], item[1]), named):
+            if isinstance(result, BaseException):
+                raise result
+            fixed += int(bool(result))
+        return fixed
 
     def _removal(self, path: str, is_collection: bool) -> Removal:
         if not is_collection:
@@ -243,12 +276,15 @@ class Removals:
             return marked, retry, dropped
         service = self.workflow.pids  # resolved here, on the rule's thread
         update = service.update
+        # The removed object's PID attribute is a claim: its record must name the removed path.
+        urls = {item.pid: self.workflow.candidate_urls(item.removed) for item in marks}
 
         def mark(item: PendingMark) -> None:
             if check is not None:
                 check(item)
             # Guess: "mark" = a DELETED value next to the profile values; URL and checksum kept.
-            update(item.pid, {DELETED_KEY: profile.iso8601_utc(item.deleted)})
+            update(item.pid, {DELETED_KEY: profile.iso8601_utc(item.deleted)},
+                   expect_url=urls[item.pid])
 
         for item, result in service.bulk(mark, marks):
             if not isinstance(result, BaseException):

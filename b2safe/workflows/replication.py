@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from b2safe.config import Config
-from b2safe.domain import authz, durations, paths
+from b2safe.domain import access, authz, durations, paths
 from b2safe.domain.paths import validate_pid
 from b2safe.errors import (
     RULE_ENGINE_ERROR,
@@ -216,6 +216,13 @@ class Replicator:
         self.caller = caller
         self.faillog = FailLog(self.catalog, signer_for(config))
         self._verify = verify
+        #: ``name#zone`` of the user a retry is carrying out pending work for (None: the caller)
+        self.on_behalf: Optional[str] = None
+
+    @property
+    def requester(self) -> str:
+        """The user on whose behalf the current work is done (``name#zone``)."""
+        return self.on_behalf or (str(self.caller) if self.caller else "")
 
     # --- validation and authorization ------------------------------------------------------------
 
@@ -282,7 +289,11 @@ class Replicator:
             "or remove that object first if it is really meant to be replaced")
 
     def authorize(self, info: ObjectInfo, destination: str) -> None:
-        """Ownership (4.x EUDATCatchErrorDataOwner) and the authorization map."""
+        """Ownership (4.x EUDATCatchErrorDataOwner) and the authorization map, for the caller,
+        or (a retry carrying out someone's pending work) for that requester."""
+        if self.on_behalf and self.on_behalf != str(self.caller):
+            self.authorize_requester(self.on_behalf, info, destination)
+            return
         caller = self.caller
         who = str(caller) if caller else "an unknown user"
         denial = f"no access permission to the path {info.path} for user {who}"
@@ -298,6 +309,42 @@ class Replicator:
         settings = self.config.authorization
         authz.check(settings.enabled, settings.map_file, who, "replicate", [info.path])
         authz.check(settings.enabled, settings.map_file, who, "write", [destination])
+
+    def authorize_requester(self, requester: str, info: ObjectInfo, destination: str) -> None:
+        """Authorize work the caller (a rodsadmin's retry) does for ``requester``, at the time
+        it is done, from the catalog's ACLs: the requester must own the source (and everything
+        below a collection) and may write the destination (or, when it does not exist yet, the
+        nearest existing collection above it), and the authorization map must allow both. Only
+        a rodsadmin of this zone is exempt from the ACL checks.
+
+        Raises:
+            AccessDenied: the requester lacks a right (nothing was done).
+        """
+        denial = f"{requester} (on whose behalf this pending work was queued) "
+        match = _USER.match(requester)
+        if match is None:
+            raise AccessDenied(denial + "is not a valid user name#zone")
+        name, zone = match.group(1), match.group(2)
+        local_admin = zone == self.catalog.zone and \
+            self.catalog.user_type(name, zone) == "rodsadmin"
+        if not local_admin:
+            held = self.catalog.access_of(info.path, name, zone, info.is_collection)
+            if (info.owner, info.owner_zone) != (name, zone) and \
+                    not access.allows(held, access.OWN):
+                raise AccessDenied(denial + f"no longer owns {info.path}")
+            if info.is_collection and self.catalog.foreign_owned_count(info.path, name, zone):
+                raise AccessDenied(denial + f"does not own everything below {info.path}")
+            target, existing = destination, self.catalog.stat(destination)
+            while existing is None and target.count("/") > 1:
+                target = paths.split(target)[0]
+                existing = self.catalog.stat(target)
+            if existing is None or not access.allows(
+                    self.catalog.access_of(target, name, zone, existing.is_collection),
+                    access.WRITE):
+                raise AccessDenied(denial + f"may not write {destination}")
+        settings = self.config.authorization
+        authz.check(settings.enabled, settings.map_file, requester, "replicate", [info.path])
+        authz.check(settings.enabled, settings.map_file, requester, "write", [destination])
 
     # --- the rules -------------------------------------------------------------------------------
 
@@ -394,7 +441,7 @@ class Replicator:
             self.faillog.write(FailRecord(
                 source=failure.source, destination=failure.destination, cause=failure.cause,
                 resource=request.resource, registered=request.registered, recursive=False,
-                user=str(self.caller) if self.caller else "", first_time=now, next_time=now,
+                user=self.requester, first_time=now, next_time=now,
                 kind="-C" if kind == "-C" else "-d"))
         if failures:
             self.ensure_retry_rule()
@@ -454,11 +501,13 @@ class Replicator:
     def record_failure(self, info: ObjectInfo, destination: str, cause: str, *,
                        recursive: bool) -> None:
         """Put a (registered) replication of ``info`` to ``destination`` in the fail log and
-        make sure the retry rule is queued."""
+        make sure the retry rule is queued. The requester is authorized first (the record is
+        signed for them)."""
+        self.authorize(info, destination)
         now = self.catalog.now()
         self.faillog.write(FailRecord(
             source=info.path, destination=destination, cause=cause, registered=True,
-            recursive=recursive, user=str(self.caller or ""), first_time=now, next_time=now,
+            recursive=recursive, user=self.requester, first_time=now, next_time=now,
             kind=_kind(info)))
         self.ensure_retry_rule()
 
@@ -563,16 +612,17 @@ class Replicator:
     def _link(self, links: list[Link]) -> list[Failure]:
         """Add each child to its parent's EUDAT/REPLICA (pooled HTTP), then mirror each child.
 
-        A parent without an EUDAT/REPLICA mirror whose record B2SAFE made gets its first child
-        with a single conditional PUT (:meth:`PidService.add_first_replica`).
+        The parent PID comes from the source's PID attribute, which its owner can write: the
+        parent's record must point at the source (read in the same GET that precedes the
+        write), else the link is refused and nothing is written.
         """
         failures: list[Failure] = []
         service = self.workflow.pids
+        candidate_urls = self.workflow.candidate_urls
 
         def add(link: Link) -> str:
-            if link.first:
-                return service.add_first_replica(link.parent, link.child)
-            return service.add_replica(link.parent, link.child)
+            return service.add_replica(link.parent, link.child,
+                                       expect_url=candidate_urls(link.item.path))
 
         for link, result in service.bulk(add, links):
             item = link.item
@@ -596,8 +646,7 @@ class Replicator:
         record = FailRecord(source=info.path, destination=request.destination,
                             cause=faillog.IN_PROGRESS, resource=request.resource,
                             registered=request.registered, recursive=request.recursive,
-                            user=str(self.caller) if self.caller else "",
-                            attempts=base.attempts, next_time=now + period,
+                            user=self.requester, attempts=base.attempts, next_time=now + period,
                             first_time=base.first_time or now, kind=_kind(info))
         self.faillog.write(record)
         return record
@@ -649,6 +698,7 @@ class Replicator:
                 record = followed
             request = Request(record.source, record.destination, record.resource,
                               record.registered, record.recursive)
+            self.on_behalf = record.user  # re-authorized now, with today's rights
             try:
                 self.replicate(request, attempt=record)
             except B2SafeError as exc:  # per record: one that fails never blocks the others
@@ -656,6 +706,8 @@ class Replicator:
                 if not isinstance(exc, ReplicationFailed):
                     self._failed(record, str(exc))
                 continue
+            finally:
+                self.on_behalf = None
             if self.faillog.get(record.source, record.kind, record.destination) is None:
                 successes += 1
             else:
@@ -724,18 +776,21 @@ class Replicator:
             if verdict != codec.VALID or (not admin and requester != str(self.caller)):
                 continue
             done += 1
+            self.on_behalf = requester  # re-authorized now, with today's rights
             try:
+                info = self.check(Request(path, destination, recursive=False))
                 if kind == integrity.STORAGE and self.catalog.stat(destination) is not None:
                     # the copy's registered checksum hides the damage from rsync: refresh it
                     self.catalog.checksum(destination, force=True)
-                info = self.catalog.stat(path)
-                registered = info is not None and bool(self.workflow.pid_of(info))
+                registered = bool(self.workflow.pid_of(info))
                 self.replicate(Request(path, destination, registered=registered,
                                        recursive=False))
             except B2SafeError as exc:
-                logger.error("repair of %s from %s failed: %s", destination, path, exc)
+                logger.error("repair of %r from %r failed: %s", destination, path, exc)
                 failures += 1
                 continue
+            finally:
+                self.on_behalf = None
             self.catalog.remove_avu(path, "-d", integrity.PENDING_AVU, value, units)
             successes += 1
         return successes, failures
@@ -809,6 +864,7 @@ def register_replicas(workflow: PidWorkflow, payload: str) -> dict[str, str]:
 
 
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,63}$")
+_USER = re.compile(r"^([A-Za-z0-9._@-]{1,63})#([A-Za-z0-9._-]{1,63})$")
 
 
 def _kind(info: ObjectInfo) -> str:

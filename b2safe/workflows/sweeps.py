@@ -32,6 +32,7 @@ zone (:meth:`~b2safe.workflows.integrity.IntegrityChecker.restore_replica`; list
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from b2safe.config import IntegrityConfig, SweepConfig
 from b2safe.domain import durations
 from b2safe.errors import InvalidInput, NotFound
 from b2safe.ports import DelayedRule, IntegrityCatalog
+from b2safe.state import codec
+from b2safe.state.signing import Signer
 from b2safe.workflows.integrity import (
     AVU_NAMES,
     AVU_PREFIXES,
@@ -61,6 +64,7 @@ from b2safe.workflows.integrity import (
     sort_key,
 )
 
+logger = logging.getLogger("b2safe.workflows.sweeps")
 SWEEP_RULE = "EUDATIntegritySweepRun"
 STATE_AVU = "eudat_sweep:state"
 CURSOR_AVU = "eudat_sweep:cursor"
@@ -115,12 +119,57 @@ class SweepState:
 
 
 def load_state(catalog: IntegrityCatalog, collection: str) -> SweepState:
-    """The state of the sweep of ``collection`` (defaults when it never ran)."""
+    """The state of the sweep of ``collection`` as stored (defaults when it never ran)."""
+    return SweepState.from_avus(_sweep_avus(catalog, collection)[0])
+
+
+def _sweep_avus(catalog: IntegrityCatalog, collection: str) -> tuple[dict[str, str], str]:
     values: dict[str, str] = {}
+    units = ""
     for avu in catalog.avus(collection, "-C"):
         if avu.name.startswith("eudat_sweep:"):
             values[avu.name] = avu.value
-    return SweepState.from_avus(values)
+            if avu.name == STATE_AVU:
+                units = avu.units
+    return values, units
+
+
+def _state_work(requester: str, collection: str, status: str, destination: str) -> codec.Work:
+    return codec.Work("sweep", requester, collection, "sweep", destination, {"status": status})
+
+
+def _write_state(catalog: IntegrityCatalog, collection: str, status: str, destination: str,
+                 signer: Optional[Signer], requester: str) -> None:
+    """Store status (signed with the destination: what a rodsadmin's run will act on)."""
+    work = _state_work(requester, collection, status, destination)
+    catalog.set_avu(collection, "-C", STATE_AVU, status,
+                    codec.encode_units({"user": requester, "sig": codec.seal(signer, work)}))
+
+
+def trusted_state(catalog: IntegrityCatalog, sweep: SweepConfig,
+                  signer: Optional[Signer]) -> SweepState:
+    """The state a run acts on: status and destination only as b2safe signed them.
+
+    The swept collection's owner can write its AVUs; a state whose signature does not verify
+    (or is missing) is not followed: the sweep stays active and compares with the configured
+    destination, and the problem is logged.
+    """
+    collection = sweep.collection.rstrip("/")
+    values, units = _sweep_avus(catalog, collection)
+    state = SweepState.from_avus(values)
+    if STATE_AVU not in values and DEST_AVU not in values:
+        state.destination = sweep.destination.rstrip("/")
+        return state
+    fields = codec.decode_units(units) or {}
+    work = _state_work(fields.get("user", ""), collection, values.get(STATE_AVU, ""),
+                       values.get(DEST_AVU, ""))
+    if codec.check(signer, work, fields.get("sig", "")) != codec.VALID:
+        logger.error("sweep state of %r is not b2safe's (its signature does not verify): "
+                     "running it active, compared with the configured destination %r",
+                     collection, sweep.destination)
+        state.status = ACTIVE
+        state.destination = sweep.destination.rstrip("/")
+    return state
 
 
 def queued(catalog: IntegrityCatalog) -> dict[str, list[DelayedRule]]:
@@ -144,18 +193,17 @@ def find_sweep(config: IntegrityConfig, collection: str) -> SweepConfig:
     raise NotFound(f"no integrity sweep is configured for {collection} (integrity.sweeps)")
 
 
-def install(catalog: IntegrityCatalog, sweep: SweepConfig, destination: Optional[str] = None
-            ) -> str:
+def install(catalog: IntegrityCatalog, sweep: SweepConfig, destination: Optional[str] = None,
+            signer: Optional[Signer] = None, requester: str = "") -> str:
     """Queue the sweep of ``sweep.collection`` unless a copy is queued; mark it active.
 
     ``destination`` (given, else the sweep's configured one) is stored as the replica collection
-    the sweep compares with.
-    Returns "installed" or "already installed".
+    the sweep compares with; status and destination are signed for ``requester`` (an
+    administrator: sweep rules are admin-only). Returns "installed" or "already installed".
     """
     coll = sweep.collection.rstrip("/")
     if catalog.stat(coll) is None:
         raise NotFound(f"sweep collection {coll} does not exist")
-    catalog.set_avu(coll, "-C", STATE_AVU, ACTIVE)
     if destination is None and sweep.destination:
         destination = sweep.destination
     if destination is not None:
@@ -164,19 +212,24 @@ def install(catalog: IntegrityCatalog, sweep: SweepConfig, destination: Optional
         else:
             for avu in catalog.avus(coll, "-C", DEST_AVU):
                 catalog.remove_avu(coll, "-C", DEST_AVU, avu.value)
+    stored = next((a.value for a in catalog.avus(coll, "-C", DEST_AVU)), "")
+    _write_state(catalog, coll, ACTIVE, stored, signer, requester)
     if queued(catalog).get(coll):
         return "already installed"
     schedule_run(catalog, coll, FIRST_RUN_DELAY)
     return "installed"
 
 
-def set_status(catalog: IntegrityCatalog, collection: str, status: str) -> None:
-    """Set the sweep's state AVU (pause, resume, remove)."""
+def set_status(catalog: IntegrityCatalog, collection: str, status: str,
+               signer: Optional[Signer] = None, requester: str = "") -> None:
+    """Set the sweep's state AVU (pause, resume, remove), signed for ``requester``."""
     if status not in (ACTIVE, PAUSED, REMOVED):
         raise InvalidInput(f"unknown sweep state {status}")
     if catalog.stat(collection) is None:
         raise NotFound(f"sweep collection {collection} does not exist")
-    catalog.set_avu(collection.rstrip("/"), "-C", STATE_AVU, status)
+    coll = collection.rstrip("/")
+    stored = next((a.value for a in catalog.avus(coll, "-C", DEST_AVU)), "")
+    _write_state(catalog, coll, status, stored, signer, requester)
 
 
 def listing(catalog: IntegrityCatalog, config: IntegrityConfig) -> list[dict[str, Any]]:
@@ -240,7 +293,7 @@ class SweepRunner:
         """Re-arm, then check up to the bounds from the cursor, checkpoint and report."""
         if self.catalog.stat(self.collection) is None:
             raise NotFound(f"sweep collection {self.collection} does not exist")
-        state = load_state(self.catalog, self.collection)
+        state = trusted_state(self.catalog, self.sweep, self.checker.signer)
         if state.status == REMOVED:
             return RunOutcome(REMOVED)
         now = self.checker.now

@@ -40,3 +40,18 @@ def exists(world, path, zone="zoneB"):
     rows = world.client(f"rods#{zone}").iquest(
         f"SELECT DATA_ID WHERE COLL_NAME = '{collection}' AND DATA_NAME = '{name}'")
     return bool(rows)
+
+
+def set_avu_without_peps(world, user, kind, path, name, value, units="", op="set"):
+    """Write an AVU as ``user`` the way a native rule calling ``msiModAVUMetadata`` does on a
+    real server: ``rsModAVUMetadata`` directly, no API PEP (irods/irods
+    server/re/src/extractAvuMS.cpp), still bound by the user's ACLs. This is how an ordinary
+    user gets past the metadata guard, so the defences behind it are tested with it."""
+    from b2safe_sandbox.runtime.context import ExecContext, MsiCall
+    from b2safe_sandbox.runtime.msis import meta as msi_meta
+
+    zone = path.split("/")[1]
+    ctx = ExecContext(sandbox=world.sb, zone=zone, client_user=user, kind="rule")
+    with world.sb.toplevel():
+        msi_meta.modify_avu(MsiCall("msiModAVUMetadata", [], ctx), kind, path, op, name, value,
+                            units)

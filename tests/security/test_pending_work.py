@@ -5,7 +5,14 @@ moved aside where ``b2safe status`` shows them. A user's retry acts only on her 
 
 from __future__ import annotations
 
-from attack_helpers import avu_rows, exists, private_file, user_file, victim_file
+from attack_helpers import (
+    avu_rows,
+    exists,
+    private_file,
+    set_avu_without_peps,
+    user_file,
+    victim_file,
+)
 
 from b2safe.state import codec, faillog, quarantine
 from b2safe.workflows import integrity
@@ -14,8 +21,8 @@ RETRY = "EUDATTransferUsingFailLog"
 
 
 def _forge(world, holder, record, user="alice#zoneA", units=None):
-    world.client(user).imeta("set", "-d", holder, record.attribute, record.message,
-                             record.units if units is None else units)
+    set_avu_without_peps(world, user, "-d", holder, record.attribute, record.message,
+                         record.units if units is None else units)
 
 
 def _moved_aside(world, path):
@@ -45,8 +52,8 @@ def test_a_genuine_record_with_its_requester_changed_is_forged(fed):
     fields = codec.decode_units(units)
     assert fields is not None and fields["user"] == "alice#zoneA"
     fields["user"] = "bob#zoneA"
-    fed.client("alice#zoneA").imeta("set", "-d", source, name, value,
-                                    codec.encode_units(fields))
+    set_avu_without_peps(fed, "alice#zoneA", "-d", source, name, value,
+                         codec.encode_units(fields))
     fed.sb.clock.advance(3600)
     fed.call(RETRY, "10", "", user="bob#zoneA")
     assert not exists(fed, "/zoneB/replicas/f.dat")
@@ -59,8 +66,8 @@ def test_a_forged_integrity_record_is_not_repaired_by_the_admin(fed):
     victim = victim_file(fed)
     source = user_file(fed, "/zoneA/home/alice/f.dat")
     value = f"1700000000::{integrity.CHECKSUM}::{integrity.REPLICA}::{victim}"
-    fed.client("alice#zoneA").imeta("set", "-d", source, integrity.PENDING_AVU, value,
-                                    "v2;user=rods%23zoneA;sig=k1-aaaa.0123456789abcdef0123456789abcdef")
+    set_avu_without_peps(fed, "alice#zoneA", "-d", source, integrity.PENDING_AVU, value,
+                         "v2;user=rods%23zoneA;sig=k1-aaaa.0123456789abcdef0123456789abcdef")
     stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
     assert stats == "# of successes:0, # of failures:0"
     assert fed.client("rods#zoneB").iget(victim) == b"precious"
@@ -108,28 +115,28 @@ def test_another_users_retry_does_not_act_on_a_record_naming_her(fed):
     holder = user_file(fed, "/zoneA/home/alice/bait.dat")
     record = faillog.FailRecord(source=secret, destination="/zoneB/replicas/leak.dat",
                                 cause="x", registered=False, recursive=False, user="bob#zoneA")
-    fed.client("alice#zoneA").imeta("set", "-d", holder, record.attribute, record.message,
-                                    record.units)
+    set_avu_without_peps(fed, "alice#zoneA", "-d", holder, record.attribute, record.message,
+                         record.units)
     fed.call(RETRY, "10", "", user="bob#zoneA")
     fed.call(RETRY, "10", "", user="rods#zoneA")
     assert not exists(fed, "/zoneB/replicas/leak.dat")
 
 
-def test_a_genuine_record_copied_to_another_object_is_not_carried_out(fed):
-    """Replaying a signed record from the object it was made for onto another one."""
+def test_a_genuine_record_copied_onto_someone_elses_object_is_not_carried_out(fed):
+    """Replaying a signed record of alice's onto bob's object (which alice may write): a record
+    away from its source is followed only onto an object its requester owns (a rename)."""
     source = user_file(fed, "/zoneA/home/alice/f.dat")
-    other = user_file(fed, "/zoneA/home/alice/other.dat")
+    bobs = private_file(fed, "/zoneA/home/bob/shared.dat", b"bob's bytes")
+    fed.client("bob#zoneA").ichmod("write", "alice#zoneA", bobs)
     fed.call("EUDATUpdateLogging", "false", source, "/zoneB/replicas/f.dat", "down",
              user="alice#zoneA")
     (name, value, units), = [r for r in avu_rows(fed, source)
                              if r[0].startswith(faillog.AVU_PREFIX)]
-    alice = fed.client("alice#zoneA")
-    alice.imeta("rm", "-d", source, name, value, units)
-    alice.imeta("set", "-d", other, name, value, units)
+    set_avu_without_peps(fed, "alice#zoneA", "-d", source, name, value, units, op="rm")
+    set_avu_without_peps(fed, "alice#zoneA", "-d", bobs, name, value, units)
     fed.sb.clock.advance(3600)
     fed.call(RETRY, "10", "", user="rods#zoneA")
     assert not exists(fed, "/zoneB/replicas/f.dat")
-    assert _moved_aside(fed, other)
 
 
 def test_records_written_by_b2safe_are_signed_and_carried_out(fed):

@@ -28,3 +28,13 @@ def test_core_is_a_single_import():
 def test_sandbox_core_asset_matches_deployed_core():
     shipped = ROOT / "b2safe-sandbox" / "b2safe_sandbox" / "assets" / "core.py"
     assert shipped.read_text() == (ROOT / "core.py").read_text()
+
+
+def test_every_rule_says_with_whose_rights_it_acts():
+    """docs/rules.md and docs/security.md list it per rule and PEP (b2safe.ruleset.rights)."""
+    import b2safe.ruleset  # noqa: F401 - fills the registry
+    from b2safe.prep.registry import REGISTRY
+    from b2safe.ruleset.rights import RIGHTS
+
+    assert sorted(RIGHTS) == sorted(REGISTRY)
+    assert all(text.strip() for text in RIGHTS.values())

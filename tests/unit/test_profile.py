@@ -20,7 +20,9 @@ path_elements = st.text(
     min_size=1, max_size=20).filter(lambda s: s not in (".", ".."))
 paths = st.lists(path_elements, min_size=1, max_size=6).map(lambda parts: "/" + "/".join(parts))
 checksums = st.text(min_size=1, max_size=80)
-pid_suffixes = st.text(alphabet="ABCDEFabcdef0123456789-._", min_size=1, max_size=12)
+# ".." is refused in a PID (it would escape the prefix in a Handle URL path).
+pid_suffixes = st.text(alphabet="ABCDEFabcdef0123456789-._", min_size=1,
+                       max_size=12).filter(lambda s: ".." not in s)
 pids = pid_suffixes.map(lambda s: f"21.T12345/{s}")
 
 

@@ -238,9 +238,12 @@ def test_log_levels_follow_config(scratch_rules, config_file):
 
 
 def test_auth_levels_match_irods_header():
-    """authenticate.h: LOCAL_USER_AUTH 3 is not privileged; REMOTE_PRIV 4 and LOCAL_PRIV 5 are."""
+    """authenticate.h: LOCAL_USER_AUTH 3 is not privileged; only LOCAL_PRIV 5 (this zone's
+    rodsadmin) passes b2safe's admin checks: REMOTE_PRIV 4 is a federated zone's rodsadmin, an
+    ordinary user here whatever user type this zone registered it with."""
     from b2safe.prep.context import Caller
 
     assert not Caller("alice", "z", 3, "rodsuser").is_admin
-    assert Caller("rods", "other", 4, "rodsuser").is_admin
+    assert not Caller("rods", "other", 4, "rodsuser").is_admin
+    assert not Caller("rods", "other", 4, "rodsadmin").is_admin
     assert Caller("rods", "z", 5, "rodsadmin").is_admin

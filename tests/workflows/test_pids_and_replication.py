@@ -50,7 +50,7 @@ def test_repoint_tree_follows_a_moved_collection(catalog, pids, workflow_for):
             new = path.replace("/old", "/new", 1)
             obj.info = ObjectInfo(**{**obj.info.__dict__, "path": new})
             catalog.objects[new] = obj
-    done = workflow.repoint_tree(catalog.stat(f"{HOME}/new"))
+    done = workflow.repoint_tree(catalog.stat(f"{HOME}/new"), f"{HOME}/old")
     assert sorted(path for path, _, error in done if error is None) == [
         f"{HOME}/new", f"{HOME}/new/a.dat"]
     assert all(pids.records[pid.upper()]["URL"].endswith(path.split("/zoneA")[1])

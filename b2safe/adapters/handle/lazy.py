@@ -7,7 +7,17 @@ that need it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Optional, TypeVar, Union
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Optional,
+    Sequence,
+    TypeVar,
+    Union,
+)
 
 from b2safe.errors import ConfigError
 from b2safe.ports import PidService
@@ -60,14 +70,15 @@ class LazyPidService:
         """See :meth:`b2safe.ports.PidService.get_value`."""
         return self._get().get_value(pid, key)
 
-    def update(self, pid: str, changes: Mapping[str, Optional[str]]
-               ) -> Mapping[str, Optional[str]]:
+    def update(self, pid: str, changes: Mapping[str, Optional[str]], *,
+               expect_url: Sequence[str] = ()) -> Mapping[str, Optional[str]]:
         """See :meth:`b2safe.ports.PidService.update`."""
-        return self._get().update(pid, changes)
+        return self._get().update(pid, changes, expect_url=expect_url)
 
-    def add_replica(self, parent_pid: str, child_pid: str) -> str:
+    def add_replica(self, parent_pid: str, child_pid: str, *,
+                    expect_url: Sequence[str] = ()) -> str:
         """See :meth:`b2safe.ports.PidService.add_replica`."""
-        return self._get().add_replica(parent_pid, child_pid)
+        return self._get().add_replica(parent_pid, child_pid, expect_url=expect_url)
 
     def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
         """See :meth:`b2safe.ports.PidService.add_first_replica`."""

@@ -29,11 +29,14 @@ import contextvars
 import json
 import logging
 import os
+import re
+import socket
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, TypeVar, Union
-from urllib.parse import quote
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -46,6 +49,7 @@ from b2safe.domain import profile
 from b2safe.domain.paths import validate_pid
 from b2safe.domain.profile import HsAdmin, PidRecord
 from b2safe.errors import (
+    AccessDenied,
     B2SafeError,
     ConfigError,
     InvalidInput,
@@ -104,22 +108,82 @@ class PidStats:
             self._counts.clear()
 
 
-class _TimeoutAdapter(HTTPAdapter):
-    """An HTTPAdapter that adds a default timeout and counts requests (no retries of its own)."""
+#: Largest Handle server answer b2safe reads (a record, a search result list).
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+_SAFE_URL_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$")
 
-    def __init__(self, timeout: float, stats: PidStats, pool_size: int) -> None:
+
+class _TimeoutAdapter(HTTPAdapter):
+    """The transport under pyhandle: a timeout on every socket operation, an overall deadline
+    (twice the timeout) and a size cap on every answer, URLs checked, requests counted (no
+    retries of its own)."""
+
+    def __init__(self, timeout: float, stats: PidStats, pool_size: int,
+                 max_bytes: int = MAX_RESPONSE_BYTES) -> None:
         super().__init__(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self._timeout = timeout
         self._stats = stats
+        self._max_bytes = max_bytes
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Union[float, tuple[Optional[float], Optional[float]], None] = None,
              verify: Union[bool, str] = True, cert: Union[str, tuple[str, str], None] = None,
              proxies: Optional[dict[str, str]] = None) -> requests.Response:
+        split = urlsplit(request.url or "")
+        if split.fragment or not _SAFE_URL_PATH.match(split.path) or \
+                "/../" in split.path + "/" or "/./" in split.path + "/":
+            raise InvalidPid(f"refusing a Handle request to {split.path[:120]!r}: the URL path "
+                             "is not a plain, encoded handle path")
         self._stats.add(f"http_{request.method}")
-        return super().send(request, stream=stream,
-                            timeout=self._timeout if timeout is None else timeout,
-                            verify=verify, cert=cert, proxies=proxies)
+        started = time.monotonic()
+        response = super().send(request, stream=True,
+                                timeout=self._timeout if timeout is None else timeout,
+                                verify=verify, cert=cert, proxies=proxies)
+        remaining = 2 * self._timeout - (time.monotonic() - started)
+        _read_bounded(response, max(remaining, 0.0), self._max_bytes)
+        return response
+
+
+def _read_bounded(response: requests.Response, seconds: float, max_bytes: int) -> None:
+    """Read the whole body of ``response`` within ``seconds`` and ``max_bytes``: a watchdog
+    closes the connection at the deadline (a server dripping bytes cannot hold a worker)."""
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        # Closing the response alone does not wake a blocked read: shut the socket down
+        # (urllib3's HTTPResponse -> http.client's HTTPResponse -> its SocketIO's socket).
+        sock = getattr(getattr(getattr(getattr(response.raw, "_fp", None), "fp", None), "raw",
+                               None), "_sock", None)
+        try:
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        response.close()
+
+    watchdog = threading.Timer(seconds, expire)
+    watchdog.daemon = True
+    watchdog.start()
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_content(65536):
+            size += len(chunk)
+            if size > max_bytes:
+                response.close()
+                raise PidError(f"the Handle server's answer exceeds {max_bytes} bytes; "
+                               "refused")
+            chunks.append(chunk)
+    except (requests.exceptions.RequestException, OSError, AttributeError, ValueError):
+        if not expired.is_set():
+            raise
+    finally:
+        watchdog.cancel()
+    if expired.is_set():
+        raise requests.exceptions.Timeout(f"no complete answer within {seconds:.1f}s")
+    response._content = b"".join(chunks)
+    response._content_consumed = True
 
 
 def _pyhandle_sessions(client: Any) -> list[requests.Session]:
@@ -136,6 +200,18 @@ def _pyhandle_sessions(client: Any) -> list[requests.Session]:
         raise PidError("this pyhandle version keeps its HTTP sessions elsewhere; "
                        "b2safe cannot set timeouts on it")
     return sessions  # type: ignore[return-value]
+
+
+def _require_url(pid: str, values: list[dict[str, Any]], expected: Sequence[str]) -> None:
+    """AccessDenied unless the record's URL is one of ``expected`` (no check when empty)."""
+    if not expected:
+        return
+    url = next((profile.data_as_text(v.get("data")) for v in values
+                if v.get("type") == profile.URL), "")
+    if url not in expected:
+        raise AccessDenied(f"PID {pid} points at {url[:200]!r}, not at the object b2safe acts "
+                           f"for ({expected[0][:200]!r}); its PID attribute is only a claim, "
+                           "so the record is left unchanged")
 
 
 def _connector(client: Any) -> Any:
@@ -160,12 +236,17 @@ class _Answer:
     body: Any
 
 
-def _answer(response: requests.Response) -> _Answer:
+def _answer(response: requests.Response, pid: str = "") -> _Answer:
+    """The answer's status, responseCode and JSON body; with ``pid``, a body that names
+    another handle is refused (a server or proxy answering for the wrong record)."""
     try:
         body = response.json()
     except ValueError:
         body = None
     code = body.get("responseCode") if isinstance(body, dict) else None
+    named = body.get("handle") if isinstance(body, dict) else None
+    if pid and isinstance(named, str) and named.casefold() != pid.casefold():
+        raise PidError(f"the Handle server answered for {named[:120]!r} when asked for {pid}")
     return _Answer(response.status_code, code if isinstance(code, int) else None, body)
 
 
@@ -373,7 +454,7 @@ class PidService:
 
     def _get_values(self, pid: str) -> Optional[list[dict[str, Any]]]:
         response = _connector(self._get_client()).send_handle_get_request(pid, auth="true")
-        answer = _answer(response)
+        answer = _answer(response, pid)
         if answer.status == 404 or answer.code == 100:
             return None
         if answer.status == 200 and answer.code == 200:
@@ -390,12 +471,12 @@ class PidService:
         response, _ = _connector(self._get_client()).send_handle_put_request(
             handle=pid, list_of_entries=entries, indices=indices, overwrite=overwrite,
             op="b2safe")
-        return _answer(response)
+        return _answer(response, pid)
 
     def _delete(self, pid: str, indices: Optional[list] = None) -> _Answer:
         response = _connector(self._get_client()).send_handle_delete_request(
             handle=pid, indices=indices, op="b2safe")
-        return _answer(response)
+        return _answer(response, pid)
 
     def _lock_for(self, pid: str) -> threading.Lock:
         return self._pid_locks[hash(pid.upper()) % _LOCK_STRIPES]
@@ -562,21 +643,33 @@ class PidService:
                 return profile.data_as_text(value.get("data"))
         return None
 
-    def update(self, pid: str, changes: Mapping[str, Optional[str]]) -> dict[str, Optional[str]]:
+    def update(self, pid: str, changes: Mapping[str, Optional[str]], *,
+               expect_url: Sequence[str] = ()) -> dict[str, Optional[str]]:
         """Set (or with None remove) values of ``pid``; only changed indices are written.
 
-        Returns the changes actually applied (empty when the record already matched: then no
-        write is sent). HS_ADMIN and HS_* values cannot be changed here (InvalidInput).
+        ``expect_url``: when given, the record's URL must be one of these (the record is the
+        witness that the PID belongs to the object b2safe acts for), else AccessDenied and
+        nothing is written. Returns the changes actually applied (empty when the record already
+        matched: then no write is sent). HS_ADMIN and HS_* values cannot be changed here
+        (InvalidInput).
         """
         pid = validate_pid(pid)
         for key in changes:
             if not key or key.startswith("HS_"):
                 raise InvalidInput(f"update of {key!r} is not allowed")
-        with self._lock_for(pid):
-            return self._retrying("update", pid,
-                                  lambda n: self._apply(pid, dict(changes), None, n))
 
-    def add_replica(self, parent_pid: str, child_pid: str) -> str:
+        def attempt(number: int) -> dict[str, Optional[str]]:
+            values = self._get_values(pid)
+            if values is None:
+                raise PidNotFound(f"PID {pid} not found")
+            _require_url(pid, values, expect_url)
+            return self._apply(pid, dict(changes), values, number)
+
+        with self._lock_for(pid):
+            return self._retrying("update", pid, attempt)
+
+    def add_replica(self, parent_pid: str, child_pid: str, *,
+                    expect_url: Sequence[str] = ()) -> str:
         """Add ``child_pid`` to the EUDAT/REPLICA of ``parent_pid``; return the new list.
 
         Safe against concurrent agents in any process or server: the new list is written with a
@@ -585,9 +678,12 @@ class PidService:
         or whose child is not in the current list afterwards, reads again and re-applies.
         Nothing is written when the child is already listed (any letter case). Requests: one
         GET when listed; GET and PUT for the first child; else GET, PUT, GET and one request
-        retiring the superseded slot.
+        retiring the superseded slot. ``expect_url``: as for :meth:`update`, checked on the
+        parent's record at every read (nothing is written to a record that names another
+        object).
         """
-        return self._add_to_replicas(validate_pid(parent_pid), validate_pid(child_pid), None)
+        return self._add_to_replicas(validate_pid(parent_pid), validate_pid(child_pid), None,
+                                     expect_url)
 
     def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
         """Add the first child of a parent whose record has no EUDAT/REPLICA: one request.
@@ -599,11 +695,12 @@ class PidService:
         return self._add_to_replicas(validate_pid(parent_pid), validate_pid(child_pid), [])
 
     def _add_to_replicas(self, parent_pid: str, child_pid: str,
-                         assumed: Optional[list[dict[str, Any]]]) -> str:
+                         assumed: Optional[list[dict[str, Any]]],
+                         expect_url: Sequence[str] = ()) -> str:
         """Re-read and re-apply until the current EUDAT/REPLICA holds ``child_pid``.
 
         ``assumed``: values to start from instead of a first GET ([] for a parent believed to
-        have no list).
+        have no list). ``expect_url``: checked on every record read (:func:`_require_url`).
         """
 
         def attempt(number: int) -> str:
@@ -613,6 +710,7 @@ class PidService:
                     values = self._get_values(parent_pid)
                     if values is None:
                         raise PidNotFound(f"PID {parent_pid} not found")
+                    _require_url(parent_pid, values, expect_url)
                 slots = profile.replica_values(values)
                 head_index, current = slots[-1] if slots else (None, "")
                 listed = profile.parse_replicas(current)

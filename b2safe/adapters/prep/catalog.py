@@ -16,6 +16,7 @@ from b2safe import errors
 from b2safe.adapters.prep import nativecalls
 from b2safe.adapters.prep.calls import DelayedCall, delay_condition, instance_tag
 from b2safe.adapters.prep.msi import call_msi, output
+from b2safe.domain.access import strongest
 from b2safe.domain.paths import gq_below, gq_equals, gq_strictly_below, split
 from b2safe.errors import NotFound
 from b2safe.ports import COLLECTION, DATA_OBJECT, Avu, DelayedRule, ObjectInfo, ReplicaRow
@@ -211,8 +212,8 @@ class PrepCatalog:
         self.msi("msiModAVUMetadata", kind, path, "set", name, value, units)
 
     def add_avu(self, path: str, kind: str, name: str, value: str, *,
-                known_absent: bool = False) -> None:
-        """Add ``name=value`` unless present (idempotent).
+                known_absent: bool = False, units: str = "") -> None:
+        """Add ``name=value`` (with ``units``) unless ``name=value`` is present (idempotent).
 
         ``known_absent`` skips the query for an existing pair (the caller just looked); a
         duplicate is still tolerated.
@@ -224,7 +225,7 @@ class PrepCatalog:
                                                "value": value, "units": ""}])
             return
         try:
-            self.msi("msiModAVUMetadata", kind, path, "add", name, value, "")
+            self.msi("msiModAVUMetadata", kind, path, "add", name, value, units)
         except errors.IrodsCallError as exc:
             if exc.code not in (errors.CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, errors.CAT_SQL_ERR):
                 raise
@@ -410,6 +411,40 @@ class PrepCatalog:
         if self.admin_mode(path):
             return True
         return _int(output(self.msi("msiCheckAccess", path, level, 0), 2)) == 1
+
+    def access_of(self, path: str, user: str, zone: str, is_collection: bool) -> str:
+        """The strongest permission ``user#zone`` holds on ``path`` by an ACL naming that user
+        ('own', 'modify_object', 'read_object', ... or '' for none), read with GenQuery (the
+        query goes to the zone of ``path``). Rights held only through a group are not seen.
+
+        Raises:
+            InvalidInput: a user or zone name with a single quote.
+        """
+        if "'" in user or "'" in zone:
+            raise errors.InvalidInput("user and zone names cannot contain a single quote")
+        who = f"USER_NAME = '{user}' and USER_ZONE = '{zone}'"
+        if is_collection:
+            cond, ok = gq_equals("COLL_NAME", path)
+            rows = self.query(["COLL_NAME", "COLL_ACCESS_NAME"], f"{cond} and {who}",
+                              lambda r: ok(r[0]))
+        else:
+            parent, name = split(path)
+            coll_cond, coll_ok = gq_equals("COLL_NAME", parent)
+            name_cond, name_ok = gq_equals("DATA_NAME", name)
+            rows = self.query(["COLL_NAME", "DATA_NAME", "DATA_ACCESS_NAME"],
+                              f"{coll_cond} and {name_cond} and {who}",
+                              lambda r: coll_ok(r[0]) and name_ok(r[1]))
+        return strongest(row[-1] for row in rows)
+
+    def user_type(self, user: str, zone: str) -> str:
+        """USER_TYPE of ``user#zone`` in this zone's catalog ('' when unknown)."""
+        if "'" in user or "'" in zone:
+            raise errors.InvalidInput("user and zone names cannot contain a single quote")
+        for row in self.query(["USER_NAME", "USER_ZONE", "USER_TYPE"],
+                              f"USER_NAME = '{user}' and USER_ZONE = '{zone}'"):
+            if (row[0], row[1]) == (user, zone):
+                return row[2]
+        return ""
 
     def zone_connection(self, zone: str) -> str:
         """ZONE_CONNECTION of ``zone`` ('' if unknown or not set).

@@ -89,7 +89,7 @@ def test_chain_reports_a_one_sided_link(cli):
 
 def test_status_lists_pending_work_and_the_delay_queue(cli):
     cli.put(ORIGINAL)
-    cli.sb.client("alice#zoneA").imeta("add", "-d", ORIGINAL, "eudat_pending:replication",
+    cli.sb.client("rods#zoneA").imeta("add", "-d", ORIGINAL, "eudat_pending:replication",
                                        "3::/zoneB/home/alice/obj", "")
     result = cli("status", "--json")
     assert result.code == 0
@@ -220,8 +220,8 @@ def test_status_lists_records_moved_aside(cli):
     cli.put(ORIGINAL)
     forged = faillog.FailRecord(source=ORIGINAL, destination="/zoneB/home/alice/x\nFAKE LINE",
                                 cause="forged", user="rods#zoneA")
-    cli.sb.client("alice#zoneA").imeta("set", "-d", ORIGINAL, forged.attribute, forged.message,
-                                       forged.units)
+    cli.sb.client("rods#zoneA").imeta("set", "-d", ORIGINAL, forged.attribute, forged.message,
+                                      forged.units)
     rule = cli.sb.exec_rule("zoneA", "EUDATTransferUsingFailLog", ["10", ""], "rods#zoneA")
     assert rule.code == 0, rule.traceback
     result = cli("status", "--json")
