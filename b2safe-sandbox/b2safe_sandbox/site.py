@@ -37,7 +37,7 @@ def zone_config(sandbox: Any, zone: Any, credentials_file: Path) -> dict[str, An
         "pid": {"enabled": True, "credentials_file": str(Path(credentials_file).resolve()),
                 "suffix": "deterministic", "timeout_seconds": 5, "retries": 2,
                 "backoff_seconds": 0.05, "workers": 4},
-        "signing": {"key_file": str(Path(zone.config_dir) / SIGNING_KEY_NAME)},
+        "signing": {"key_file": str((Path(zone.config_dir) / SIGNING_KEY_NAME).resolve())},
         "integrity": {"report_collection": f"/{zone.name}/b2safe/reports"},
     }
 

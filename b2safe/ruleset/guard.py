@@ -82,7 +82,7 @@ def require_pid_access(ctx: RuleContext, workflow: PidWorkflow, pid: str, new_ur
     denial = f"{subject(ctx)} may not change PID {pid}: "
     current = zone_path(workflow.pids.get_value(pid, profile.URL) or "")
     target = zone_path(new_url) if new_url else ""
-    if new_url and target and not writable(target, False):
+    if new_url and target and catalog.stat(target) is not None and not writable(target, False):
         raise AccessDenied(denial + f"its new location {target} is not data you may write")
     if writable(current, False):
         path = current

@@ -50,7 +50,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 from b2safe.domain import profile
 from b2safe.errors import B2SafeError, NotFound, PidNotFound
 from b2safe.ports import IntegrityCatalog, PidService, ReplicaRow
-from b2safe.state import codec, quarantine
+from b2safe.state import codec
 from b2safe.state.signing import Signer
 
 logger = logging.getLogger("b2safe.workflows.integrity")
@@ -746,8 +746,7 @@ class IntegrityChecker:
         entry["from"] = source.resource
         # Intent first: if the agent dies between the trim and the copy, the marker remains and
         # the next repairing sweep re-creates the replica (recreate_missing).
-        marker = self._seal_marker(path, bad.resource)
-        self.catalog.add_avu(path, "-d", MISSING_REPLICA_AVU, bad.resource, units=marker)
+        self.catalog.add_avu(path, "-d", MISSING_REPLICA_AVU, bad.resource)
         try:
             fresh = self.catalog.replace_replica(path, repl_num, source.resource)
         except B2SafeError as exc:
@@ -758,7 +757,7 @@ class IntegrityChecker:
         entry["new_replica"] = fresh.repl_num
         entry["outcome"] = self._check_new_replica(path, fresh.repl_num, source.checksum)
         if entry["outcome"] == REPAIRED:
-            self.catalog.remove_avu(path, "-d", MISSING_REPLICA_AVU, bad.resource, marker)
+            self.catalog.remove_avu(path, "-d", MISSING_REPLICA_AVU, bad.resource)
         return entry
 
     def _check_new_replica(self, path: str, repl_num: int, expected: str) -> str:
@@ -773,44 +772,18 @@ class IntegrityChecker:
             return "the new replica's checksum differs from the source's"
         return REPAIRED
 
-    def _seal_marker(self, path: str, resource: str) -> str:
-        """Units of a ``MISSING_REPLICA_AVU`` marker: requester and signature (the resource a
-        later administrator's run replicates to must be one b2safe chose)."""
-        work = codec.Work("replica", self.requester, path, "recreate", resource)
-        return codec.encode_units({"user": self.requester, "sig": codec.seal(self.signer, work)})
-
-    def _marker_is_ours(self, path: str, resource: str) -> Optional[str]:
-        """The units of b2safe's marker of ``path`` naming ``resource``, None when there is
-        none it wrote (a forged one is moved aside and skipped)."""
-        for avu in self.catalog.avus(path, "-d", MISSING_REPLICA_AVU):
-            if avu.value != resource:
-                continue
-            fields = codec.decode_units(avu.units)
-            work = codec.Work("replica", (fields or {}).get("user", ""), path, "recreate",
-                              resource) if fields is not None else None
-            verdict = codec.check(self.signer, work, (fields or {}).get("sig", ""))
-            if verdict == codec.VALID:
-                return avu.units
-            if verdict in (codec.FORGED, codec.MALFORMED):
-                quarantine.move_aside(self.catalog, path, "-d", MISSING_REPLICA_AVU, avu.value,
-                                      avu.units, f"{verdict} replica marker")
-        return None
-
     def recreate_missing(self, root: str, report: Optional[Report] = None) -> int:
         """Finish same-zone repairs that stopped between trim and copy (``MISSING_REPLICA_AVU``
         below ``root``): re-create each missing replica from a verified good one. Returns how
         many were re-created."""
         done = 0
         for path, resource in list(self.catalog.paths_with_avu(root, MISSING_REPLICA_AVU)):
-            marker = self._marker_is_ours(path, resource)
-            if marker is None:
-                continue
             rows = self.catalog.replicas_of(path)
             entry: dict[str, Any] = {"source": path, "replica": -1, "resource": resource,
                                      "from": "", "new_replica": -1, "outcome": ""}
             present = next((r for r in rows if r.resource == resource and r.status == 1), None)
             if present is not None and self.catalog.verify_replica(path, present.repl_num):
-                self.catalog.remove_avu(path, "-d", MISSING_REPLICA_AVU, resource, marker)
+                self.catalog.remove_avu(path, "-d", MISSING_REPLICA_AVU, resource)
                 continue
             source = next((r for r in rows if r.resource != resource and r.status == 1 and
                            self.catalog.verify_replica(path, r.repl_num)), None)
@@ -826,7 +799,7 @@ class IntegrityChecker:
                 except B2SafeError as exc:
                     entry["outcome"] = f"re-creating the replica failed: {exc}"
             if entry["outcome"] == REPAIRED:
-                self.catalog.remove_avu(path, "-d", MISSING_REPLICA_AVU, resource, marker)
+                self.catalog.remove_avu(path, "-d", MISSING_REPLICA_AVU, resource)
                 done += 1
             if report is not None:
                 report.add_repair(entry)

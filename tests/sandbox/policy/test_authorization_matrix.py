@@ -47,7 +47,7 @@ RULES = {
     "EUDATrp_transferInitiated": lambda w, p, pid, u: [p],
     # Rules that queue work for later (signed for the caller) or act with Handle credentials:
     "EUDATPIDRegistration": lambda w, p, pid, u: [p, f"{REPLICAS_B}/reg-{p.rsplit('/', 1)[1]}",
-                                                  ""],
+                                                  "", ""],
     "EUDATUpdateLogging": lambda w, p, pid, u: ["false", p,
                                                 f"{REPLICAS_B}/log-{p.rsplit('/', 1)[1]}", "x"],
     "EUDATeURLupdateColl": lambda w, p, pid, u: [pid, _url(w, p)],
