@@ -12,6 +12,7 @@ Each returns a :class:`b2safe.ops.doctor.Check` whose detail says what is wrong 
 * ``rule-language``: ``b2safe.re`` (b2safe's 4.x functions for native callers) is in the rule
   language's ``re_rulebase_set`` and matches this version (ordinary users reach rules only
   through that engine, and a remote ``EUDATCreatePID`` from a partner zone lands there);
+* ``upload-routes``: which upload routes the policies see (:mod:`b2safe.ops.route_coverage`);
 * ``plugin``: the PREP shared library is installed (``libirods_rule_engine_plugin-python.so``);
 The service account is ``--service-account``, else ``irods``, else the owner of the config
 directory.
@@ -283,7 +284,10 @@ def run_server_checks(config_dir: Path, *, account_name: Optional[str] = None,
                                          "on the iRODS server, give --config-dir, or skip these "
                                          "checks with --no-server")]
     account = service_account(config_dir, account_name)
+    from b2safe.ops.route_coverage import check_routes
+
+    names = _registered_names()
     return [check_rule_engines(config_dir), check_rule_language(config_dir),
-            check_core(config_dir, _registered_names()),
+            check_core(config_dir, names), check_routes(config_dir, names),
             check_plugin(plugin_dir), check_service_python(account, python),
             check_file_owners(config_dir, account, credentials_file)]

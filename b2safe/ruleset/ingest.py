@@ -44,6 +44,24 @@ from b2safe.workflows import policies
 
 logger = logging.getLogger("b2safe.ingest")
 
+#: Upload route -> the PEPs b2safe needs for it (all of them), as docs/policies.md lists them.
+ROUTE_HOOKS: dict[str, tuple[str, ...]] = {
+    "iput (single buffer and parallel)": ("acPostProcForPut",),
+    "iput -b (bulk)": ("acBulkPutPostProcPolicy", "acPostProcForPut"),
+    "python-irodsclient put (one or several streams)": ("acPostProcForPut",),
+    "create/open-write-close clients (C API, DavRODS, Jargon)": ("acPostProcForPut",),
+    "irsync from local files": ("acPostProcForPut",),
+    "HTTP API write and parallel write": ("pep_api_replica_close_pre",
+                                          "pep_api_replica_close_post"),
+    "S3 API PutObject and multipart": ("pep_api_replica_close_pre", "pep_api_replica_close_post"),
+    "istream": ("pep_api_replica_close_pre", "pep_api_replica_close_post"),
+    "touch": ("pep_api_touch_pre", "pep_api_touch_post"),
+    "ireg and other registration": ("acPostProcForFilePathReg",),
+    "icp and S3 CopyObject": ("pep_api_data_obj_copy_post",),
+    "irsync iRODS to iRODS": ("pep_api_data_obj_rsync_post",),
+    "imv into a policy collection": ("acPostProcForObjRename",),
+}
+
 #: Paths of replica_close descriptors between the pre- and the post-PEP (per agent), by fd.
 _closing: dict[int, str] = {}
 #: Objects a touch is about to create, between its pre- and post-PEP (per agent).

@@ -20,8 +20,10 @@ Recursion guards (an object must not bounce between zones or collections):
   destination of this zone's policies - gets no replicas (and no policy PID: its PID comes from
   the replication that made it);
 * a target whose destination would lie inside the covered tree itself is dropped;
-* only uploads trigger policies (the PEP is ``acPostProcForPut``); replicas arrive by copy, which
-  fires ``acPostProcForCopy``, so the destination zone's own policies do not fire for them.
+* only arrivals by a client trigger policies (:mod:`b2safe.ruleset.ingest`: uploads,
+  registrations, client copies and moves); replicas arrive by a microservice copy, which fires
+  ``acPostProcForCopy`` and no API PEP, so the destination zone's own policies do not fire for
+  them.
 """
 
 from __future__ import annotations
