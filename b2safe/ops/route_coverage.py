@@ -21,14 +21,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from b2safe.ops.doctor import CRITICAL, OK, UNKNOWN, WARNING, Check
+from b2safe.ops.checks import CRITICAL, OK, UNKNOWN, WARNING, Check
+from b2safe.ops.core_py import shadowing_definitions
 from b2safe.ops.install import (
     _IMPORT_RE,
     NREP_PLUGIN,
     PYTHON_PLUGIN,
     parse_server_config,
 )
-from b2safe.ops.server_checks import shadowing_definitions
 
 DEFAULT_PEP_REGEXES = ("ac[^ ]*", "[^ ]*pep_[^ ]*_(pre|post)")
 NREP_PEP_REGEXES = ("[^ ]*pep_[^ ]*_(pre|post|except|finally)",)

@@ -25,7 +25,6 @@ directory.
 
 from __future__ import annotations
 
-import ast
 import grp
 import os
 import pwd
@@ -38,6 +37,7 @@ from typing import Any, Optional
 from b2safe import __version__
 from b2safe.ops import files
 from b2safe.ops.checks import CRITICAL, OK, UNKNOWN, WARNING, Check
+from b2safe.ops.core_py import shadowing_definitions
 from b2safe.ops.install import (
     _IMPORT_RE,
     PYTHON_PLUGIN,
@@ -45,6 +45,7 @@ from b2safe.ops.install import (
     parse_server_config,
     stanza_order_problem,
 )
+from b2safe.ops.route_coverage import check_routes
 
 #: Where the iRODS packages install rule engine plugins (4.3 and 5.0 packages).
 DEFAULT_PLUGIN_DIR = "/usr/lib/irods/plugins/rule_engines"
@@ -103,28 +104,6 @@ def check_rule_language(config_dir: Path) -> Check:
         return Check("rule-language", WARNING, f"{file} differs from b2safe {__version__}'s: "
                                                f"{INSTALL_HINT}")
     return Check("rule-language", OK, f"{file.name} current, in re_rulebase_set {names}")
-
-
-def _empty_body(node: ast.FunctionDef) -> bool:
-    body = [n for n in node.body if not (isinstance(n, ast.Expr)
-                                         and isinstance(n.value, ast.Constant))]
-    return all(isinstance(n, ast.Pass) for n in body)
-
-
-def shadowing_definitions(text: str, rule_names: set[str]) -> tuple[list[str], list[str]]:
-    """(empty, other) functions core.py defines after its b2safe import under a name b2safe
-    registers: those replace b2safe's."""
-    tree = ast.parse(text)
-    import_line = next((n.lineno for n in tree.body
-                        if isinstance(n, ast.ImportFrom) and n.module == "b2safe.ruleset"), None)
-    empty: list[str] = []
-    other: list[str] = []
-    for node in tree.body:
-        if import_line is None or node.lineno < import_line:
-            continue
-        if isinstance(node, ast.FunctionDef) and node.name in rule_names:
-            (empty if _empty_body(node) else other).append(node.name)
-    return empty, other
 
 
 def check_core(config_dir: Path, rule_names: set[str]) -> Check:
@@ -284,8 +263,6 @@ def run_server_checks(config_dir: Path, *, account_name: Optional[str] = None,
                                          "on the iRODS server, give --config-dir, or skip these "
                                          "checks with --no-server")]
     account = service_account(config_dir, account_name)
-    from b2safe.ops.route_coverage import check_routes
-
     names = _registered_names()
     return [check_rule_engines(config_dir), check_rule_language(config_dir),
             check_core(config_dir, names), check_routes(config_dir, names),

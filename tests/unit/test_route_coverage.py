@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from b2safe.ops.doctor import CRITICAL, OK, WARNING
+from b2safe.ops.checks import CRITICAL, OK, WARNING
 from b2safe.ops.install import CORE_PY, NREP_PLUGIN, _registered_names, python_stanza
 from b2safe.ops.route_coverage import check_routes
 from b2safe.ruleset.ingest import ROUTE_HOOKS
