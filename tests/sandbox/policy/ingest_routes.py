@@ -6,7 +6,9 @@ routes that need a source object first upload it with ``iput`` into ``STAGING`` 
 
 from __future__ import annotations
 
-from b2safe_sandbox import routes
+from b2safe_sandbox import routes, site
+from b2safe_sandbox.pytest_plugin import ZONES, World
+from policy_support import ARCHIVE, REPLICAS_B
 
 STAGING = "/zoneA/home/alice/staging"
 PLAIN = "/zoneA/home/alice/plain"
@@ -46,8 +48,18 @@ ROUTES = {
 }
 
 
-def prepare(world) -> None:
-    """Collections every route needs (as alice): the staging and the no-policy collection."""
-    client = world.client("alice#zoneA")
-    client.imkdir(STAGING, parents=True)
-    client.imkdir(PLAIN, parents=True)
+def federation(directory, version, collections=("sub",)):
+    """Three zones on iRODS ``version``: alice's archive with ``collections``, the staging and
+    no-policy collections, zoneB's replica area owned by alice and rods of zoneA (inheriting)."""
+    world = World(site.create(directory, zones=ZONES, irods_version=version))
+    b = world.client("rods#zoneB")
+    b.imkdir(REPLICAS_B, parents=True)
+    b.ichmod("own", "alice#zoneA", REPLICAS_B)
+    b.ichmod("own", "rods#zoneA", REPLICAS_B)
+    b.inherit(REPLICAS_B, True)
+    alice = world.client("alice#zoneA")
+    for name in collections:
+        alice.imkdir(f"{ARCHIVE}/{name}", parents=True)
+    alice.imkdir(STAGING, parents=True)
+    alice.imkdir(PLAIN, parents=True)
+    return world

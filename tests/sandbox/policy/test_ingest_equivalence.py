@@ -10,9 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from b2safe_sandbox import site
-from b2safe_sandbox.pytest_plugin import ZONES, World
-from ingest_routes import ROUTES, prepare
+from ingest_routes import ROUTES, federation
 from policy_support import ARCHIVE, REPLICAS_B, archive_policy, fail_log_rows, pending_pid_rows
 
 COUNT = 500
@@ -23,16 +21,8 @@ OBJECTS = [(f"{ARCHIVE}/c{i % 5}/obj {i:03d}.dat", f"object {i};".encode() * (1 
 def build(tmp_path, route):
     """A fresh federation where ``route`` (or every route in turn: "all") uploaded OBJECTS,
     after the delay queue ran."""
-    world = World(site.create(tmp_path / route, zones=ZONES, irods_version="5.0"))
-    b = world.client("rods#zoneB")
-    b.imkdir(REPLICAS_B, parents=True)
-    b.ichmod("own", "alice#zoneA", REPLICAS_B)
-    b.ichmod("own", "rods#zoneA", REPLICAS_B)
-    b.inherit(REPLICAS_B, True)
+    world = federation(tmp_path / route, "5.0", [f"c{n}" for n in range(5)])
     alice = world.client("alice#zoneA")
-    for n in range(5):
-        alice.imkdir(f"{ARCHIVE}/c{n}", parents=True)
-    prepare(world)
     world.configure("zoneA", policies=[archive_policy()])
     names = sorted(ROUTES)
     for i, (path, data) in enumerate(OBJECTS):

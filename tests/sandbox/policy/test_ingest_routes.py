@@ -4,9 +4,9 @@ both ways, after the delay queue; nothing outside the policy collection; no cost
 from __future__ import annotations
 
 import pytest
-from b2safe_sandbox import routes, site
-from b2safe_sandbox.pytest_plugin import ZONES, World
-from ingest_routes import PLAIN, ROUTES, STAGING, prepare
+from b2safe_sandbox import routes
+from b2safe_sandbox.pytest_plugin import ZONES
+from ingest_routes import PLAIN, ROUTES, STAGING, federation
 from policy_support import ARCHIVE, REPLICAS_B, archive_policy, fail_log_rows, pending_pid_rows
 
 VERSIONS = ("4.3", "5.0")
@@ -16,15 +16,7 @@ OBJECTS = {f"{ARCHIVE}/a.dat": b"alpha" * 300, f"{ARCHIVE}/sub/b c.dat": b"bravo
 @pytest.fixture(params=VERSIONS, ids=[f"irods-{v}" for v in VERSIONS])
 def versioned(request, tmp_path):
     """The federation of ``fed`` on the emulated iRODS version, with the staging collections."""
-    world = World(site.create(tmp_path / "sandbox", zones=ZONES, irods_version=request.param))
-    b = world.client("rods#zoneB")
-    b.imkdir(REPLICAS_B, parents=True)
-    b.ichmod("own", "alice#zoneA", REPLICAS_B)
-    b.ichmod("own", "rods#zoneA", REPLICAS_B)
-    b.inherit(REPLICAS_B, True)
-    alice = world.client("alice#zoneA")
-    alice.imkdir(f"{ARCHIVE}/sub", parents=True)
-    prepare(world)
+    world = federation(tmp_path / "sandbox", request.param)
     yield world
     world.close()
 
