@@ -150,6 +150,37 @@ class Db:
                 return
             yield from chunk
 
+    def open_cursor(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """An executed cursor over ``sql`` for :meth:`fetch` to read page by page."""
+        with self._lock:
+            cursor = self._conn.cursor()
+            cursor.execute(sql, tuple(params))
+            return cursor
+
+    def fetch(self, cursor: sqlite3.Cursor, size: int) -> list[sqlite3.Row]:
+        """The next ``size`` rows of a cursor from :meth:`open_cursor` (raises sqlite3.Error if
+        the statement was aborted, e.g. by a ROLLBACK on this connection)."""
+        with self._lock:
+            return cursor.fetchmany(size)
+
+    @contextmanager
+    def work_meter(self, every: int = 100) -> Iterator[list[int]]:
+        """Count SQLite virtual-machine steps (in units of ``every``) while the block runs:
+        yields a one-element list holding the count. Tests compare work, not time."""
+        steps = [0]
+
+        def tick() -> int:
+            steps[0] += 1
+            return 0
+
+        with self._lock:
+            self._conn.set_progress_handler(tick, every)
+        try:
+            yield steps
+        finally:
+            with self._lock:
+                self._conn.set_progress_handler(None, every)
+
     def setting(self, key: str) -> Optional[str]:
         row = self.one("SELECT value FROM settings WHERE key = ?", (key,))
         return None if row is None else row["value"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, Optional, Sequence, Union
 
 from b2safe_sandbox import gq
 from b2safe_sandbox.catalog.base import Db
 from b2safe_sandbox.gq import COLUMNS, MAX_SQL_ROWS, GQResult, Query
+from b2safe_sandbox.gq.compiler import CompiledQuery
 
 
 def _text(value: Any) -> str:
@@ -17,8 +19,65 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+class GenQueryCursor:
+    """An open GenQuery1 statement read page by page, so paging through N rows reads N rows.
+
+    This is how the server pages: the first call executes the statement and returns
+    ``continueInx = statementNum + 1``; a call with ``continueInx > 0`` only fetches the next
+    ``maxRows`` rows of that open statement (``cllGetRow``), and ``maxRows <= 0`` frees it
+    (irods: plugins/database/src/general_query.cpp, ``chl_gen_query_impl``). Re-running the
+    query with OFFSET for each page, as the emulator did before, costs O(N^2/page) for N rows.
+    Guess: rows changed between pages may or may not be seen (an open SQLite statement, like an
+    open database cursor); if the statement is aborted (a ROLLBACK on the connection), the next
+    page re-executes the query at the offset reached, so paging never fails for that reason.
+    """
+
+    def __init__(self, db: Db, compiled: CompiledQuery, offset: int, column_ids: list) -> None:
+        self.db = db
+        self.compiled = compiled
+        self.column_ids = column_ids
+        self.delivered = max(0, int(offset))
+        self.rows_read = 0
+        self._ahead: list = []
+        self._cursor: Optional[sqlite3.Cursor] = None
+
+    def _open(self) -> sqlite3.Cursor:
+        sql, params = self.compiled.page(-1, self.delivered + len(self._ahead))
+        self._cursor = self.db.open_cursor(sql, params)
+        return self._cursor
+
+    def _read(self, size: int) -> list:
+        cursor = self._cursor or self._open()
+        try:
+            fetched = self.db.fetch(cursor, size)
+        except sqlite3.Error:
+            fetched = self.db.fetch(self._open(), size)
+        self.rows_read += len(fetched)
+        return [[_text(v) for v in tuple(r)] for r in fetched]
+
+    def next_page(self, max_rows: int, total: Optional[int] = None) -> GQResult:
+        """At most ``max_rows`` (<= 256) further rows; ``has_more`` when rows follow."""
+        page = max(0, min(int(max_rows), MAX_SQL_ROWS))
+        rows = self._ahead
+        if page > 0:
+            rows = rows + self._read(page + 1 - len(rows))
+        self._ahead = rows[page:]
+        rows = rows[:page]
+        self.delivered += len(rows)
+        if not self._ahead:
+            self.close()
+        return GQResult(columns=list(self.compiled.labels), rows=rows, total=total,
+                        has_more=bool(self._ahead), column_ids=self.column_ids)
+
+    def close(self) -> None:
+        """Free the statement (idempotent)."""
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
+
+
 class GenQuery:
-    """genquery()."""
+    """genquery(), open_genquery()."""
 
     def __init__(self, db: Db) -> None:
         self.db = db
@@ -38,22 +97,28 @@ class GenQuery:
         IrodsCallError(NO_COLUMN_NAME_FOUND) for an unknown column.
         Guess: a data object row needs read on the data object only (not on its collection).
         """
+        cursor = self.open_genquery(columns, conditions, actor, offset=offset,
+                                    upper_case_where=upper_case_where, no_distinct=no_distinct)
+        total = self.total_rows(cursor) if total_row_count else None
+        try:
+            return cursor.next_page(max_rows, total)
+        finally:
+            cursor.close()
+
+    def open_genquery(self, columns: Union[str, Sequence[str], Query], conditions: str = "",
+                      actor: Optional[str] = None, *, offset: int = 0,
+                      upper_case_where: bool = False, no_distinct: bool = False
+                      ) -> GenQueryCursor:
+        """The query as an open statement to page through with
+        :meth:`GenQueryCursor.next_page` (arguments and errors as for :meth:`genquery`)."""
         query = columns if isinstance(columns, Query) else gq.parse(columns, conditions)
         actor_ids = None if self.db.sees_all(actor) else self.db.actor_ids(str(actor))
         compiled = gq.compile_query(query, actor_ids=actor_ids,
                                     upper_case_where=upper_case_where, no_distinct=no_distinct)
-        page = max(0, min(int(max_rows), MAX_SQL_ROWS))
-        rows: list[list[str]] = []
-        has_more = False
-        if page > 0:
-            sql, params = compiled.page(page + 1, max(0, int(offset)))
-            fetched = self.db.all(sql, params)
-            has_more = len(fetched) > page
-            rows = [[_text(v) for v in tuple(r)] for r in fetched[:page]]
-        total = None
-        if total_row_count:
-            sql, params = compiled.count()
-            total = int(self.db.one(sql, params)[0])
         ids = [COLUMNS[sel.column].id for sel in query.selections]
-        return GQResult(columns=list(compiled.labels), rows=rows, total=total,
-                        has_more=has_more, column_ids=ids)
+        return GenQueryCursor(self.db, compiled, offset, ids)
+
+    def total_rows(self, cursor: GenQueryCursor) -> int:
+        """All rows of the query (``RETURN_TOTAL_ROW_COUNT``, asked on the first page only)."""
+        sql, params = cursor.compiled.count()
+        return int(self.db.one(sql, params)[0])

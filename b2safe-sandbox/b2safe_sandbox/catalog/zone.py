@@ -45,13 +45,14 @@ _FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
     "acl": (Acl, ("acl_set", "acl_inherit", "acl_list", "check_access", "visible")),
     "delay": (Delay, ("delay_add", "delay_get", "delay_list", "delay_due", "delay_update",
                       "delay_remove")),
-    "query": (GenQuery, ("genquery",)),
+    "query": (GenQuery, ("genquery", "open_genquery", "total_rows")),
 }
 #: Public methods of the parts that are helpers between parts, not the catalog's API.
 PART_HELPERS = frozenset({
     "access_of", "actor_ids", "all", "check_path", "exec", "next_id", "now_text", "one",
     "owner_of_actor", "privileged", "require_access", "require_user", "sees_all", "set_setting",
-    "setting", "split_user", "stream", "tx", "user_row",  # Db
+    "setting", "split_user", "stream", "tx", "user_row", "open_cursor", "fetch",
+    "work_meter",  # Db
     "require_resource",  # Principals
     "coll_row", "data_id_at", "delete_objects", "ensure_free", "grant", "insert_coll",
     "new_object_acls", "subtree_ids",  # Namespace

@@ -55,6 +55,7 @@ class QueryState:
     page: int
     upper: bool
     no_distinct: bool
+    cursor: Any = None  # the open statement (catalog GenQueryCursor) once the query ran
 
 
 def select_columns(text: str) -> list:
@@ -80,10 +81,16 @@ def run_page(call: MsiCall, state: QueryState, total: bool = False) -> Any:
     sandbox = call.sandbox
     zone = sandbox.reachable_zone(state.zone)
     sandbox.counters.count_genquery(state.zone)
-    result = zone.catalog.genquery(
-        state.columns, state.conditions, state.actor, max_rows=state.page,
-        offset=state.next_offset, upper_case_where=state.upper, no_distinct=state.no_distinct,
-        total_row_count=total)
+    count = None
+    if state.cursor is None:
+        # First page: execute once and keep the statement open; later pages only fetch from
+        # it, as the server does (see catalog.query.GenQueryCursor), so paging is linear.
+        state.cursor = zone.catalog.open_genquery(
+            state.columns, state.conditions, state.actor, offset=state.next_offset,
+            upper_case_where=state.upper, no_distinct=state.no_distinct)
+        if total:
+            count = zone.catalog.total_rows(state.cursor)
+    result = state.cursor.next_page(state.page, count)
     cont = 0
     if result.has_more:
         state.next_offset += len(result.rows)
@@ -128,7 +135,9 @@ def msi_exec_gen_query(call: MsiCall) -> dict:
 
 
 def _close(call: MsiCall, inx: int) -> None:
-    call.sandbox.genquery_state.pop(inx, None)
+    state = call.sandbox.genquery_state.pop(inx, None)
+    if state is not None and state.cursor is not None:
+        state.cursor.close()
 
 
 @microservice("msiGetMoreRows", 3, inputs={0: "gqi", 1: "gqo"}, outputs={1: "GQO", 2: "INT"})
@@ -148,7 +157,7 @@ def msi_get_more_rows(call: MsiCall) -> dict:
     if int(gqi.maxRows) == 0 or int(gqi.options) & AUTO_CLOSE:
         _close(call, inx)
         return {1: empty, 2: 0}
-    _close(call, inx)
+    call.sandbox.genquery_state.pop(inx)  # run_page files the open statement anew
     out = run_page(call, state)
     return {1: out, 2: int(out.continueInx)}
 
