@@ -1,0 +1,286 @@
+"""Shared measuring for the ``bench_*.py`` scripts: sizes, per-layer CPU, counters, floor, output.
+
+Each benchmark defines ``measure(n, tmp) -> (sandbox, objects, run)`` pieces through
+:func:`bench_main`, which runs every size in fresh child processes (so peak RSS is per size):
+
+* a *plain* child: builds the tree, runs the workflow once and reports wall time, process CPU,
+  Handle requests (the sandbox's Handle servers' request counters), microservice calls and
+  GenQuery round trips (``b2safe_sandbox/runtime/counters.py``, via ``sb.stats()``) and peak RSS
+  (``getrusage`` maximum resident set size of the child); then the *floor* in the same process:
+  stdlib ``http.client`` PUTs of a three-value handle record to the same Handle server over one
+  kept-alive connection, plus raw ``sqlite3`` AVU inserts (one committed transaction each);
+* a *split* child: the same build and run under :class:`LayerProfiler`, which attributes CPU to
+  the layer whose code is running. ``sys.setprofile``/``threading.setprofile`` see every Python
+  call and return in every thread started after it is installed (the Handle server's request
+  threads, the PID worker pool); each thread keeps a stack of owners, the owner of a frame being
+  ``handle_server`` (``b2safe_sandbox/handle_server``), ``emulator`` (the rest of
+  ``b2safe_sandbox``) or ``b2safe`` (``b2safe/``) by its file, and code of any other file (the
+  stdlib, requests, pyhandle, sqlite3's C calls) inheriting its caller's owner; the bottom of
+  a Handle server request thread (stdlib ``socketserver``/``http.server``) is ``handle_server``,
+  of other threads ``other``. Thread CPU
+  (``time.thread_time``) between two events is charged to the owner on top of the stack. The
+  profiler slows everything, so only the *shares* are used: b2safe-only CPU per object is the
+  plain run's process CPU times b2safe's share of the attributed CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import resource
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any, Callable, Optional
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+# This checkout's packages, ahead of any installed copy.
+sys.path[:0] = [str(ROOT), str(ROOT / "b2safe-sandbox")]
+_B2SAFE = "/b2safe/"
+_SANDBOX = "/b2safe_sandbox/"
+_HANDLE = "/b2safe_sandbox/handle_server/"
+LAYERS = ("b2safe", "emulator", "handle_server", "other")
+
+
+def _owner_of(filename: str) -> Optional[str]:
+    if _HANDLE in filename:
+        return "handle_server"
+    if _SANDBOX in filename:
+        return "emulator"
+    if _B2SAFE in filename:
+        return "b2safe"
+    return None
+
+
+class LayerProfiler:
+    """CPU seconds per layer (see the module docstring) while installed."""
+
+    def __init__(self) -> None:
+        self.cpu = dict.fromkeys(LAYERS, 0.0)
+        self._owners: dict[Any, Optional[str]] = {}
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    def _event(self, frame: FrameType, event: str, arg: Any) -> None:
+        now = time.thread_time()
+        local = self._local
+        stack = getattr(local, "stack", None)
+        if stack is None:
+            # The Handle server's request threads start in the stdlib (socketserver); their
+            # HTTP parsing is the server's cost too.
+            root = ("handle_server" if "process_request_thread" in threading.current_thread().name
+                    else "other")
+            stack = local.stack = [root]
+            local.last = now
+        with self._lock:
+            self.cpu[stack[-1]] += now - local.last
+        if event == "call":
+            code = frame.f_code
+            owner = self._owners.get(code, "")
+            if owner == "":
+                owner = self._owners[code] = _owner_of(code.co_filename)
+            stack.append(owner or stack[-1])
+        elif event == "return" and len(stack) > 1:
+            stack.pop()
+        local.last = time.thread_time()
+
+    def __enter__(self) -> LayerProfiler:
+        threading.setprofile(self._event)
+        sys.setprofile(self._event)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.setprofile(None)
+        threading.setprofile(None)  # type: ignore[arg-type]
+
+
+def counters(sb: Any, zones: tuple[str, ...]) -> dict[str, int]:
+    """Handle requests, microservice calls and GenQuery round trips since ``sb.reset_stats()``
+    and the servers' ``stats.reset()``, summed over ``zones``."""
+    stats = sb.stats()
+    return {
+        "handle_requests": sum(sb.handle_server(z).stats.total for z in zones),
+        "msi_calls": sum(sum(stats[z]["msi"].values()) for z in zones),
+        "genquery_round_trips": sum(stats[z]["genquery_round_trips"] for z in zones),
+    }
+
+
+def reset_counters(sb: Any, zones: tuple[str, ...], latency_ms: int = 0) -> None:
+    """Zero the sandbox's counters and the Handle servers' request counts; set their latency."""
+    for zone in zones:
+        server = sb.handle_server(zone)
+        server.stats.reset()
+        server.faults.latency_ms = latency_ms
+    sb.reset_stats()
+
+
+def floor_seconds(sb: Any, zone: str, tmp: Path, n: int, puts: int, avus: int) -> float:
+    """Wall seconds of ``n`` x (``puts`` stdlib PUTs to ``zone``'s Handle server + ``avus`` raw
+    SQLite AVU inserts, each its own transaction): the floor a PID workflow cannot beat."""
+    creds = json.loads((sb.zone(zone).config_dir / "pid-credentials.json").read_text())
+    url = creds["handle_server_url"].split("//", 1)[1].split("/", 1)[0]
+    host, port = url.rsplit(":", 1)
+    token = base64.b64encode(f"{quote(creds['username'])}:{creds['password']}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json"}
+    prefix = creds["prefix"]
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    db = sqlite3.connect(str(tmp / "floor.db"), isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE avu (object_id INTEGER, name TEXT, value TEXT, units TEXT)")
+    start = time.perf_counter()
+    for i in range(n):
+        for k in range(puts):
+            handle = f"{prefix}/FLOOR-{i}-{k}"
+            values = [
+                {"index": 100, "type": "HS_ADMIN", "data": {"format": "admin", "value": {
+                    "handle": f"0.NA/{prefix}", "index": 200, "permissions": "011111110011"}}},
+                {"index": 1, "type": "URL", "data": {"format": "string",
+                                                     "value": f"irods://zone/floor/{i}"}},
+                {"index": 2, "type": "CHECKSUM", "data": {"format": "string",
+                                                          "value": f"sha2:{i:040d}"}},
+            ]
+            conn.request("PUT", f"/api/handles/{handle}?overwrite=false",
+                         json.dumps({"values": values}), headers)
+            answer = conn.getresponse()
+            answer.read()
+            if answer.status not in (200, 201):
+                raise SystemExit(f"floor PUT {handle} answered {answer.status}")
+        for k in range(avus):
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO avu VALUES (?, ?, ?, ?)", (i, f"A{k}", f"v{i}", ""))
+            db.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    db.close()
+    return elapsed
+
+
+#: A workload: (n, tmp dir, profiler or None) -> dict with "objects" (N), optionally "units"
+#: (what the per-object figures divide by, e.g. PIDs created; default N), "wall_seconds",
+#: "cpu_seconds", the counters, and "floor_seconds" (plain runs only).
+Workload = Callable[[int, Path, Optional[LayerProfiler]], dict[str, Any]]
+
+
+def timed(profiler: Optional[LayerProfiler], run: Callable[[], Any]) -> dict[str, float]:
+    """Wall and process CPU seconds of ``run()``, under ``profiler`` when given."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    if profiler is not None:
+        with profiler:
+            run()
+    else:
+        run()
+    return {"wall_seconds": time.perf_counter() - wall, "cpu_seconds": time.process_time() - cpu}
+
+
+def _child(workload: Workload, n: int, mode: str) -> dict[str, Any]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="b2safe-bench-") as tmp:
+        profiler = LayerProfiler() if mode == "split" else None
+        row = workload(n, Path(tmp), profiler)
+    row["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    if profiler is not None:
+        row["layer_cpu_seconds"] = profiler.cpu
+    return row
+
+
+def _spawn(script: Path, n: int, mode: str, extra: list[str]) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, str(script), "--child", str(n), "--mode", mode,
+                          *extra], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"{script.name} N={n} ({mode}) failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def summarize(plain: dict[str, Any], split: Optional[dict[str, Any]]) -> dict[str, Any]:
+    """Per-object figures of one size from its plain and (optional) split run."""
+    n = plain.get("units", plain["objects"])
+    per = 1000.0 / n
+    row = {
+        "objects": plain["objects"],
+        "wall_ms_per_object": round(plain["wall_seconds"] * per, 3),
+        "cpu_ms_per_object": round(plain["cpu_seconds"] * per, 3),
+        "handle_requests_per_object": round(plain["handle_requests"] / n, 3),
+        "msi_calls_per_object": round(plain["msi_calls"] / n, 3),
+        "genquery_per_object": round(plain["genquery_round_trips"] / n, 4),
+        "max_rss_mb": plain["max_rss_mb"],
+        "floor_ms_per_object": round(plain["floor_seconds"] * per, 3),
+        "ratio_to_floor": round(plain["wall_seconds"] / max(plain["floor_seconds"], 1e-9), 1),
+    }
+    if split is not None:
+        layers = split["layer_cpu_seconds"]
+        total = sum(layers.values()) or 1.0
+        for layer in LAYERS:
+            row[f"{layer}_cpu_share"] = round(layers[layer] / total, 3)
+        row["b2safe_cpu_ms_per_object"] = round(
+            plain["cpu_seconds"] * layers["b2safe"] / total * per, 3)
+    return row
+
+
+COLUMNS = (("objects", "N"), ("wall_ms_per_object", "wall ms/obj"),
+           ("cpu_ms_per_object", "CPU ms/obj"), ("b2safe_cpu_ms_per_object", "b2safe CPU ms/obj"),
+           ("emulator_cpu_share", "emu share"), ("handle_server_cpu_share", "HS share"),
+           ("other_cpu_share", "other share"),
+           ("handle_requests_per_object", "Handle req/obj"), ("msi_calls_per_object", "msi/obj"),
+           ("genquery_per_object", "GQ/obj"), ("max_rss_mb", "peak RSS MB"),
+           ("floor_ms_per_object", "floor ms/obj"), ("ratio_to_floor", "x floor"))
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The rows as a fixed-width text table (missing cells as '-')."""
+    heads = [title for _, title in COLUMNS]
+    cells = [[str(row.get(key, "-")) for key, _ in COLUMNS] for row in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(heads, widths))]
+    lines.append("-" * len(lines[0]))
+    lines += ["  ".join(c.rjust(w) for c, w in zip(cell, widths)) for cell in cells]
+    return "\n".join(lines)
+
+
+def bench_main(name: str, script: str, workload: Workload, doc: str,
+               argv: Optional[list[str]] = None) -> int:
+    """The command line of a benchmark: ``--sizes 1000 5000 20000``, ``--json FILE``,
+    ``--no-split`` (skip the per-layer CPU run); ``--child N --mode plain|split`` is internal."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000],
+                        help="numbers of objects, one run each (default 1000)")
+    parser.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
+    parser.add_argument("--no-split", action="store_true",
+                        help="skip the profiled run that splits CPU by layer")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=("plain", "split"), default="plain",
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child is not None:
+        print(json.dumps(_child(workload, args.child, args.mode)))
+        return 0
+    rows = []
+    for n in args.sizes:
+        plain = _spawn(Path(script), n, "plain", [])
+        split = None if args.no_split else _spawn(Path(script), n, "split", [])
+        rows.append(summarize(plain, split))
+        print(f"{name}: N={n} done", file=sys.stderr, flush=True)
+    print(table(rows))
+    if args.json:
+        document = {"benchmark": name, "measured_at": time.strftime("%Y-%m-%d %H:%M UTC",
+                                                                    time.gmtime()),
+                    "machine": machine(), "rows": rows}
+        Path(args.json).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on: CPUs, load average, Python."""
+    import os
+    import platform
+
+    return {"cpus": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()],
+            "python": platform.python_version(), "platform": platform.platform()}
