@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from b2safe.cli.backends import (
+    CHECK_VERIFICATION_RESULTS,
     Condition,
     ObjectState,
     RuleFailed,
+    StoredCheck,
     condition_text,
     message_from_traceback,
     split_irods_url,
@@ -73,6 +75,17 @@ class SandboxBackend:
             text += " WHERE " + where
         with _as_b2safe_errors():
             return self.sb.client(self.user).iquest(text)
+
+    def verify_stored(self, path: str) -> StoredCheck:
+        """``ichksum -K`` of ``path`` as the backend's user (CHECK_VERIFICATION_RESULTS on
+        a mismatch, as rsDataObjChksum)."""
+        try:
+            value = self.sb.client(self.user).ichksum(path, verify=True)
+        except Exception as exc:  # IrodsCallError and friends, by code
+            code = getattr(exc, "code", None)
+            ok = False if code == CHECK_VERIFICATION_RESULTS else None
+            return StoredCheck(path, ok, str(exc))
+        return StoredCheck(path, True, f"stored bytes match {value}")
 
     def object_state(self, url: str) -> ObjectState:
         """Catalog facts of the object a PID URL names, read from the zone serving the URL."""

@@ -37,10 +37,13 @@ from b2safe.cli.common import (
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
     CliError,
+    add_logging_options,
+    configure_logging,
     describe_code,
     exit_code_for,
     is_unavailable_error,
     print_json,
+    report_error,
 )
 from b2safe.errors import B2SafeError, ConfigError
 
@@ -218,6 +221,9 @@ def _backend_options(p: argparse.ArgumentParser) -> None:
                             "read directly)")
     where.add_argument("--config", default=None, metavar="FILE",
                        help="live: b2safe.json naming the local PID credentials")
+    where.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                       help="live: how long to wait for the server's answer (default 120, "
+                            "python-irodsclient's)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress display")
 
@@ -289,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help="compare SRC with its replica DST (EUDATCheckIntegrity)")
     chk.add_argument("source", metavar="SRC")
     chk.add_argument("destination", metavar="DST")
+    chk.add_argument("--record", action="store_true",
+                     help="record failures as eudat_pending:integrity AVUs on the sources (for "
+                          "a repairing sweep); without it the check changes nothing")
+    chk.add_argument("--verify", action="store_true",
+                     help="also have the servers re-read the stored bytes of source and replica "
+                          "(ichksum -K) and say which disagrees with its catalog checksum")
     _backend_options(chk)
     chk.set_defaults(func=_verb("check"))
 
@@ -299,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     chain = sub.add_parser("chain", help="the PARENT/REPLICA tree around a PID, verified")
     chain.add_argument("target", metavar="PID|PATH")
+    chain.add_argument("--verify", action="store_true",
+                       help="also re-read every copy's stored bytes (ichksum -K)")
     _backend_options(chain)
     chain.set_defaults(func=_verb("chain"))
 
@@ -337,13 +351,19 @@ def build_parser() -> argparse.ArgumentParser:
     doc.set_defaults(func=_cmd_doctor)
 
     plugins.add_commands(sub)
+    for command in set(sub.choices.values()):
+        add_logging_options(command)
+        _add_json_option(command)
     return parser
 
 
-def _report_rule_failure(exc: Any) -> int:
-    print(f"ERROR: {exc.rule} failed: {exc.message} {describe_code(exc.code)}".rstrip(),
-          file=sys.stderr)
-    return exit_code_for(exc.code)
+def _add_json_option(parser: argparse.ArgumentParser) -> None:
+    """``--json`` on every command (errors included are then printed as JSON)."""
+    if not any("--json" in action.option_strings for action in parser._actions):
+        try:
+            parser.add_argument("--json", action="store_true", help="print JSON")
+        except argparse.ArgumentError:  # pragma: no cover - a plugin's own --json
+            pass
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -359,24 +379,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if func is None:
         parser.print_help()
         return EXIT_USAGE
+    configure_logging(getattr(args, "verbose", 0) or 0, getattr(args, "log_level", None))
     try:
         return int(func(args) or EXIT_OK)
     except CliError as exc:
-        print(f"ERROR: {exc.message} {describe_code(exc.code)}".rstrip(), file=sys.stderr)
-        return exc.exit_code
+        return report_error(args, exc.message, exc.code, exc.exit_code)
     except RuleFailed as exc:
-        return _report_rule_failure(exc)
+        return report_error(args, f"{exc.rule} failed: {exc.message}", exc.code,
+                            exit_code_for(exc.code))
     except ConfigError as exc:
-        print(f"ERROR: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return report_error(args, str(exc), None, EXIT_USAGE)
     except B2SafeError as exc:
-        print(f"ERROR: {exc} {describe_code(exc.code)}", file=sys.stderr)
-        return EXIT_UNAVAILABLE if is_unavailable_error(exc) else EXIT_ERROR
+        return report_error(args, str(exc), exc.code,
+                            EXIT_UNAVAILABLE if is_unavailable_error(exc) else EXIT_ERROR)
     except BrokenPipeError:  # pragma: no cover - output piped into head and the like
         sys.stderr.close()
         return EXIT_OK
     except KeyboardInterrupt:  # pragma: no cover - interactive
-        print("interrupted", file=sys.stderr)
+        print("interrupted (work queued on the server goes on; see 'b2safe status')",
+              file=sys.stderr)
         return 130
 
 

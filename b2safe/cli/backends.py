@@ -8,6 +8,8 @@ Both backends offer the same small surface (:class:`Backend`), so every verb is 
 * ``object_state(url)``: what the catalog says about the object a PID URL points at;
 * ``pid_services()``: a PID reader per Handle prefix this host has credentials for;
 * ``zones()``, ``delayed_rules()``: federation table and delay queue;
+* ``verify_stored(path)``: the server re-reads the stored bytes and compares them with the
+  catalog checksum (``ichksum -K``, msiDataObjChksum ``verifyChksum``);
 * ``config_path()``: the b2safe.json of the zone the command talks to, when known.
 
 The live backend (python-irodsclient) lives in :mod:`b2safe.cli.live`; it is imported only when
@@ -50,6 +52,24 @@ class ObjectState:
     note: str = ""
 
 
+@dataclass
+class StoredCheck:
+    """Whether the stored bytes of ``path`` match its catalog checksum (``ok`` None: could not
+    be verified, ``detail`` says why)."""
+
+    path: str
+    ok: Optional[bool]
+    detail: str
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {"path": self.path, "ok": self.ok, "detail": self.detail}
+
+
+#: iRODS CHECK_VERIFICATION_RESULTS (rodsErrorTable.h): a replica's bytes do not match.
+CHECK_VERIFICATION_RESULTS = -407000
+
+
 class Backend(Protocol):
     """What the verbs need from the place rules run (see module docstring)."""
 
@@ -69,6 +89,8 @@ class Backend(Protocol):
     def delayed_rules(self) -> list[str]: ...
 
     def config_path(self) -> Optional[str]: ...
+
+    def verify_stored(self, path: str) -> StoredCheck: ...
 
     def close(self) -> None: ...
 

@@ -190,8 +190,10 @@ def _failed_node(pid: str, error: Any) -> ChainNode:
     return ChainNode(pid, NOT_FOUND, notes=[f"cannot read: {error}"])
 
 
-def verify_with(object_state: Callable[[str], Any]) -> Verify:
-    """A verifier over a backend's ``object_state(url)`` (see :mod:`b2safe.cli.backends`)."""
+def verify_with(object_state: Callable[[str], Any],
+                stored: Optional[Callable[[str], Any]] = None) -> Verify:
+    """A verifier over a backend's ``object_state(url)`` (see :mod:`b2safe.cli.backends`);
+    with ``stored`` (the backend's ``verify_stored``) the stored bytes are checked too."""
 
     def verify(record: PidRecord) -> tuple[str, str]:
         if not record.url.startswith("irods://"):
@@ -214,7 +216,16 @@ def verify_with(object_state: Callable[[str], Any]) -> Verify:
         bad = [c for c in sums if not profile.checksum_matches(record.checksum, c)]
         if bad:
             return MISMATCH, f"catalog checksum {bad[0]} differs from EUDAT/CHECKSUM"
-        return OK, "exists, checksum matches"
+        if stored is None:
+            return OK, "exists, catalog checksum matches EUDAT/CHECKSUM"
+        check = stored(state.path)
+        if check.ok is False:
+            return MISMATCH, (f"stored bytes differ from the catalog checksum, which matches "
+                              f"EUDAT/CHECKSUM ({check.detail})")
+        if check.ok is None:
+            return UNVERIFIED, f"catalog checksum matches; stored bytes not verified: " \
+                               f"{check.detail}"
+        return OK, "exists; stored bytes, catalog checksum and EUDAT/CHECKSUM agree"
 
     return verify
 

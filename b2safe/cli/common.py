@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from typing import Any, Optional, TextIO
 
 from b2safe.errors import (
@@ -88,49 +87,88 @@ def is_unavailable_error(exc: BaseException) -> bool:
     return isinstance(exc, (PidServiceUnavailable, ZoneUnreachable))
 
 
+def report_error(args: Any, message: str, code: Optional[int], exit_code: int) -> int:
+    """Report a failure (JSON on stdout with ``--json``, else one line on stderr); returns
+    ``exit_code``."""
+    if getattr(args, "json", False):
+        print_json({"error": {"message": message, "code": code, "name": error_name(code) or None,
+                              "exit_code": exit_code}})
+    else:
+        print(f"ERROR: {message} {describe_code(code)}".rstrip(), file=sys.stderr)
+    return exit_code
+
+
+def configure_logging(verbosity: int = 0, level: Optional[str] = None) -> None:
+    """Log to stderr: WARNING by default, INFO with ``-v``, DEBUG with ``-vv``; ``level`` (a
+    logging level name) wins. Secrets never reach the log (b2safe.adapters.handle.logsafe)."""
+    import logging
+
+    chosen = level.upper() if level else ("DEBUG" if verbosity > 1 else
+                                          "INFO" if verbosity == 1 else "WARNING")
+    logging.basicConfig(level=chosen, stream=sys.stderr, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def add_logging_options(parser: Any) -> None:
+    """``-v``/``--verbose`` (repeatable) and ``--log-level`` on a (sub-)parser."""
+    import argparse
+
+    try:
+        parser.add_argument("-v", "--verbose", action="count", default=0,
+                            help="log more (-v: info, -vv: debug) to stderr")
+        parser.add_argument("--log-level", default=None, type=str.upper,
+                            choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+                            help="log level on stderr (default WARNING)")
+    except argparse.ArgumentError:  # a plugin command that defines its own -v
+        pass
+
+
 def print_json(data: Any, stream: Optional[TextIO] = None) -> None:
     """Print ``data`` as indented, key-sorted JSON."""
     print(json.dumps(data, indent=2, sort_keys=True, default=str), file=stream or sys.stdout)
 
 
 class Progress:
-    """A one-line progress display on stderr, redrawn in place.
+    """Progress of long work on stderr: count, rate and ETA (tqdm), redrawn in place.
 
-    Silent when ``quiet`` or when stderr is not a terminal, so scripts and logs never see it.
+    Silent when ``quiet`` or when the stream is not a terminal, so scripts and logs never see
+    it. ``total`` may be set later (work whose size the server reports first).
     """
 
     def __init__(self, label: str, total: Optional[int] = None, *, quiet: bool = False,
-                 stream: Optional[TextIO] = None, min_interval: float = 0.1) -> None:
+                 stream: Optional[TextIO] = None, min_interval: float = 0.1,
+                 unit: str = "it") -> None:
+        from tqdm import tqdm
+
         self.stream = stream or sys.stderr
         isatty = getattr(self.stream, "isatty", None)
         self.enabled = not quiet and bool(isatty and isatty())
-        self.label = label
-        self.total = total
         self.done = 0
-        self._last = 0.0
-        self._min_interval = min_interval
-        self._width = 0
+        self._bar = tqdm(total=total, desc=label, file=self.stream, unit=unit,
+                         mininterval=min_interval, disable=not self.enabled, leave=False,
+                         dynamic_ncols=True)
+
+    @property
+    def total(self) -> Optional[int]:
+        """The expected number of items (None while unknown)."""
+        return self._bar.total  # type: ignore[no-any-return]
+
+    def set_total(self, total: int) -> None:
+        """Announce how many items the work has."""
+        self._bar.total = total
+        self._bar.refresh()
 
     def update(self, done: Optional[int] = None, note: str = "") -> None:
-        """Advance to ``done`` items (or by one) and redraw at most every ``min_interval``."""
-        self.done = self.done + 1 if done is None else done
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if now - self._last < self._min_interval and (self.total is None
-                                                        or self.done < self.total):
-            return
-        self._last = now
-        count = f"{self.done}/{self.total}" if self.total else str(self.done)
-        text = f"{self.label}: {count}" + (f" {note}" if note else "")
-        pad = max(0, self._width - len(text))
-        self._width = len(text)
-        self.stream.write("\r" + text + " " * pad)
-        self.stream.flush()
+        """Advance to ``done`` items (or by one); ``note`` is shown after the count."""
+        target = self.done + 1 if done is None else done
+        if note:
+            self._bar.set_postfix_str(note, refresh=False)
+        if target != self.done:
+            self._bar.update(target - self.done)
+        else:
+            self._bar.refresh()
+        self.done = target
 
     def finish(self) -> None:
         """Clear the progress line."""
-        if self.enabled and self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
-            self.stream.flush()
-            self._width = 0
+        self._bar.close()

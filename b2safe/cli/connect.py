@@ -17,4 +17,5 @@ def open_backend(args: Any) -> Backend:
     return LiveBackend.from_environment(env_file=getattr(args, "irods_env", None),
                                         instance=getattr(args, "instance", "nrep"),
                                         credentials=getattr(args, "credentials", None) or [],
-                                        config=getattr(args, "config", None))
+                                        config=getattr(args, "config", None),
+                                        timeout=getattr(args, "timeout", None))

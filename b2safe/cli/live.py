@@ -27,7 +27,15 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from b2safe.cli.backends import Condition, ObjectState, RuleFailed, load_json, split_irods_url
+from b2safe.cli.backends import (
+    Condition,
+    ObjectState,
+    RuleFailed,
+    StoredCheck,
+    load_json,
+    message_from_traceback,
+    split_irods_url,
+)
 from b2safe.cli.common import EXIT_UNAVAILABLE, EXIT_USAGE, CliError
 
 NREP_INSTANCE = "irods_rule_engine_plugin-irods_rule_language-instance"
@@ -41,6 +49,12 @@ _MARKER_LINE = re.compile(r"^@@b2safe-arg (\d+)\n", re.M)
 _RULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: GenQuery column ids python-irodsclient's models lack (values from iRODS rodsGenQuery.h).
 _EXTRA_COLUMNS = {"ZONE_CONNECTION": 104}
+#: python-irodsclient's own default (irods/session.py DEFAULT_CONNECTION_TIMEOUT), which
+#: ``--timeout`` replaces: a rule running longer fails on the client as "cannot receive".
+DEFAULT_TIMEOUT = 120.0
+#: The code iRODS returns for a rule that failed (rodsErrorTable.h: FAIL_ACTION_ENCOUNTERED_ERR);
+#: the rule's own code is in the error stack's ``[iRods__Error__Code:N]``.
+FAIL_ACTION_ENCOUNTERED_ERR = -1091000
 CLIENT_MISSING = ("python-irodsclient is not installed; install the client extra: "
                   "python3 -m pip install 'b2safe[client]'")
 
@@ -150,6 +164,60 @@ def stdout_of(out_param_array: Any) -> str:
     return ""
 
 
+def find_column(key: str) -> Any:
+    """python-irodsclient's Column for the GenQuery name ``key`` (``META_DATA_ATTR_NAME``).
+
+    python-irodsclient names some columns as rodsGenQuery.h's C macros do
+    (``COL_META_DATA_ATTR_NAME``, irods/models.py) and others without the prefix
+    (``DATA_NAME``); both spellings are accepted. CliError (exit 2) for an unknown one.
+    """
+    from irods import models
+    from irods.column import Column, String
+
+    wanted = {key, key[4:] if key.startswith("COL_") else f"COL_{key}"}
+    for model in vars(models).values():
+        for column in getattr(model, "_columns", ()) or ():
+            if getattr(column, "icat_key", None) in wanted:
+                return column
+    if key in _EXTRA_COLUMNS:
+        return Column(String, key, _EXTRA_COLUMNS[key])
+    raise CliError(f"unknown GenQuery column {key}", EXIT_USAGE)
+
+
+def error_stack(message: Any) -> list[tuple[int, str]]:
+    """(status, text) of each entry of the error stack of a server reply (python-irodsclient's
+    iRODSMessage), [] when it has none."""
+    from irods.message import Error, iRODSMessage
+
+    raw = getattr(message, "error", None)
+    if not raw:
+        return []
+    try:
+        entries = iRODSMessage(msg=raw).get_main_message(Error).RErrMsg_PI or []
+    except Exception:  # an unparsable stack: the code alone is reported
+        return []
+    out = []
+    for entry in entries:
+        text = entry.msg.decode("utf-8", "replace") if isinstance(entry.msg, bytes) \
+            else str(entry.msg)
+        out.append((int(entry.status), text))
+    return out
+
+
+def failure_from_stack(rule: str, code: int, stack: list[tuple[int, str]]) -> RuleFailed:
+    """RuleFailed for a failed rule: the code and message the rule raised (PREP's
+    ``[iRods__Error__Code:N]`` in the stack), else the reply's code and the stack's last line."""
+    from b2safe.errors import code_from_text
+
+    text = "\n".join(message for _, message in stack)
+    for line in text.splitlines():
+        inner = code_from_text(line)
+        if inner is not None:
+            return RuleFailed(rule, inner, message_from_traceback(line) or line.strip())
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return RuleFailed(rule, code, lines[-1] if lines else "the server gave no message")
+
+
 # --- the backend -------------------------------------------------------------------------------
 
 
@@ -157,9 +225,12 @@ class LiveBackend:
     """Rules and catalog reads on a live iRODS server (see module docstring)."""
 
     def __init__(self, session: Any, *, instance: str = "nrep", label: str = "",
-                 credentials: Iterable[str] = (), config: Optional[str] = None) -> None:
+                 credentials: Iterable[str] = (), config: Optional[str] = None,
+                 timeout: Optional[float] = None) -> None:
         self.irods = import_client()
         self.session = session
+        self.timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+        session.connection_timeout = self.timeout
         if instance not in INSTANCES:
             raise CliError(f"--instance must be one of {', '.join(INSTANCES)}", EXIT_USAGE)
         self.instance = instance
@@ -171,8 +242,8 @@ class LiveBackend:
 
     @classmethod
     def from_environment(cls, env_file: Optional[str] = None, instance: str = "nrep",
-                         credentials: Iterable[str] = (),
-                         config: Optional[str] = None) -> LiveBackend:
+                         credentials: Iterable[str] = (), config: Optional[str] = None,
+                         timeout: Optional[float] = None) -> LiveBackend:
         """Connect as the icommands would (environment file + .irodsA or $IRODS_PASSWORD)."""
         irods = import_client()
         path = env_file or default_env_file()
@@ -201,14 +272,17 @@ class LiveBackend:
         except Exception as exc:  # python-irodsclient raises many types while configuring
             raise CliError(f"cannot configure the iRODS session from {path}: "
                            f"{type(exc).__name__}: {exc}", EXIT_USAGE) from None
-        return cls(session, instance=instance, credentials=credentials, config=config)
+        return cls(session, instance=instance, credentials=credentials, config=config,
+                   timeout=timeout)
 
     # -- error translation
     def _translate(self, exc: BaseException, what: str) -> BaseException:
         """CliError (connection/auth) or RuleFailed for a python-irodsclient exception."""
         ex = self.irods.exception
         if isinstance(exc, (ex.NetworkException, OSError)):
-            return CliError(f"cannot reach the iRODS server ({self.label}): {exc}",
+            return CliError(f"no answer from the iRODS server ({self.label}) within "
+                            f"{self.timeout:g} s ({exc}): it may be unreachable, or the work may "
+                            "still be running there; give --timeout SECONDS for long work",
                             EXIT_UNAVAILABLE)
         code = getattr(exc, "code", None)
         name = type(exc).__name__
@@ -217,6 +291,9 @@ class LiveBackend:
             return CliError(f"authentication failed ({self.label}): {name}", EXIT_USAGE)
         if not isinstance(code, int):
             code = -1
+        stack = error_stack(getattr(exc, "server_msg", None))
+        if stack:
+            return failure_from_stack(what, code, stack)
         return RuleFailed(what, code, f"{name}: {exc}".strip(": "))
 
     def run(self, name: str, rule_args: list[str]) -> list[str]:
@@ -231,26 +308,25 @@ class LiveBackend:
             params = {var: nrep_literal(value) for var, value in zip(names, rule_args)}
             rule = rule_mod.Rule(self.session, body=body, params=params, output="ruleExecOut",
                                  instance_name=NREP_INSTANCE)
+        replies: list[Any] = []
         try:
-            result = rule.execute(session_cleanup=False)
+            # FAIL_ACTION_ENCOUNTERED_ERR is not raised by default (irods/rule.py, execute):
+            # the reply is kept to read its code and error stack.
+            result = rule.execute(session_cleanup=False, return_message=replies,
+                                  acceptable_errors=(FAIL_ACTION_ENCOUNTERED_ERR,))
         except Exception as exc:  # translated: every client/server failure has a code or type
             raise self._translate(exc, name) from None
+        reply = replies[0] if replies else None
+        status = int(getattr(reply, "int_info", 0) or 0)
+        if status < 0:
+            raise failure_from_stack(name, status, error_stack(reply))
         text = stdout_of(result)
         if self.instance == "python":
             return parse_json_args(text)
         return parse_marked_args(text, len(rule_args))
 
     def _column(self, key: str) -> Any:
-        from irods import models
-        from irods.column import Column, String
-
-        for model in vars(models).values():
-            for column in getattr(model, "_columns", ()) or ():
-                if getattr(column, "icat_key", None) == key:
-                    return column
-        if key in _EXTRA_COLUMNS:
-            return Column(String, key, _EXTRA_COLUMNS[key])
-        raise CliError(f"unknown GenQuery column {key}", EXIT_USAGE)
+        return find_column(key)
 
     def query(self, columns: list[str], conditions: list[Condition]) -> list[list[str]]:
         """GenQuery1 through python-irodsclient (all pages)."""
@@ -290,6 +366,27 @@ class LiveBackend:
             return ObjectState(path, False)
         except Exception as exc:  # as above
             return ObjectState(path, False, reachable=False, note=type(exc).__name__)
+
+    def verify_stored(self, path: str) -> StoredCheck:
+        """``ichksum -K`` of ``path`` through python-irodsclient (``VERIFY_CHKSUM_KW``).
+
+        python-irodsclient swallows CHECK_VERIFICATION_RESULTS in ``chksum`` (logging it,
+        irods/manager/data_object_manager.py) and returns "": the error stack, passed as
+        ``r_error``, tells a mismatch from success.
+        """
+        from irods import keywords
+        from irods.message import RErrorStack
+
+        stack = RErrorStack()
+        try:
+            value = self.session.data_objects.chksum(path, r_error=stack,
+                                                     **{keywords.VERIFY_CHKSUM_KW: ""})
+        except Exception as exc:  # reported as "not verified", never fatal for the check
+            return StoredCheck(path, None, f"{type(exc).__name__}: {exc}")
+        problems = [f"{e.message}" for e in stack if getattr(e, "status", 0) < 0]
+        if problems or not value:
+            return StoredCheck(path, False, "; ".join(problems) or "verification failed")
+        return StoredCheck(path, True, f"stored bytes match {value}")
 
     def config_path(self) -> Optional[str]:
         """--config, else $B2SAFE_CONFIG, else /etc/irods/b2safe.json when it exists."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from b2safe.cli import chain as chain_mod
 from b2safe.cli.backends import Backend, RuleFailed
@@ -46,9 +47,10 @@ VERB_RULES: dict[str, VerbRule] = {
     "check": VerbRule(
         "EUDATCheckIntegrity",
         aliases={"source": ("source", "src", "source_path", "path"),
-                 "destination": ("destination", "dest", "dst", "destination_path", "target")},
-        # Guess: B2SAFE 4.x's logEnabled/notification parameters, if the port keeps them.
-        defaults={"log_enabled": "true", "logEnabled": "true", "notification": "0",
+                 "destination": ("destination", "dest", "dst", "destination_path", "target"),
+                 "record": ("log_enabled", "logEnabled")},
+        # Read-only unless --record: logEnabled=true writes eudat_pending:integrity AVUs.
+        defaults={"log_enabled": "false", "logEnabled": "false", "notification": "0",
                   "source_res": "None", "dest_res": "None"}),
 }
 
@@ -162,15 +164,46 @@ def cmd_replicate(args: argparse.Namespace, backend: Backend) -> int:
             "registered": _bool(args.registered), "recursive": _bool(args.recursive)})
     finally:
         progress.finish()
+    from b2safe.workflows.replication import DEFERRED
+
+    pending = [r for r in fail_records(backend, args.source)
+               if r.destination.startswith(args.destination.rstrip("/"))]
+    deferred = [r for r in pending if r.cause == DEFERRED]
+    if deferred:
+        for name, value in result.outputs.items():
+            result.outputs[name] = value.replace("registered=true", "registered=deferred")
     output(args, result)
+    if pending:
+        what = (f"{len(deferred)} PID registration(s) deferred" if deferred else
+                f"{len(pending)} replication(s) not finished")
+        print(f"ERROR: copied, but {what}; the fail-log retry completes them "
+              "('b2safe status' lists them)", file=sys.stderr)
+        return EXIT_ERROR
     return outcome(result)
 
 
 def cmd_check(args: argparse.Namespace, backend: Backend) -> int:
-    """``b2safe check SRC DST``: EUDATCheckIntegrity."""
-    result = call(backend, "check", {"source": args.source, "destination": args.destination})
-    output(args, result)
-    return outcome(result)
+    """``b2safe check SRC DST``: EUDATCheckIntegrity, read-only unless ``--record``."""
+    result = call(backend, "check", {"source": args.source, "destination": args.destination,
+                                     "record": "true" if args.record else None})
+    stored = [backend.verify_stored(p) for p in (args.source, args.destination)] \
+        if args.verify else []
+    if stored and args.json:
+        data = result.as_json()
+        data["stored"] = {"source": stored[0].as_json(), "replica": stored[1].as_json()}
+        print_json(data)
+    else:
+        output(args, result)
+        for witness, check in zip(("source", "replica"), stored):
+            verdict = {True: "agree", False: "DISAGREE", None: "not verified"}[check.ok]
+            print(f"{witness} stored bytes vs its catalog checksum: {verdict} ({check.detail})")
+    code = outcome(result)
+    if any(check.ok is not True for check in stored):
+        code = EXIT_ERROR
+    if args.record:
+        print("note: failures were recorded as eudat_pending:integrity AVUs on the sources "
+              "(a repairing sweep acts on them; a pass cleared them)", file=sys.stderr)
+    return code
 
 
 # --- schedule ----------------------------------------------------------------------------------
@@ -199,12 +232,13 @@ def cmd_schedule(args: argparse.Namespace, backend: Backend) -> int:
 PENDING_PREFIX = "eudat_pending:"
 SWEEP_STATE_AVU = "eudat_sweep:state"
 
-#: Status sections: ``fn(backend) -> (title, [lines])``. Modules for replication retries or
-#: other pending work add theirs with :func:`register_status_provider`.
-STATUS_PROVIDERS: list[Callable[[Backend], tuple[str, list[str]]]] = []
+#: Status sections: ``fn(backend) -> (title, [lines])`` or ``(title, [lines], [items])`` where
+#: items are typed dicts for ``--json``. Modules for replication retries or other pending work
+#: add theirs with :func:`register_status_provider`.
+STATUS_PROVIDERS: list[Callable[[Backend], tuple[Any, ...]]] = []
 
 
-def register_status_provider(provider: Callable[[Backend], tuple[str, list[str]]]) -> None:
+def register_status_provider(provider: Callable[[Backend], tuple[Any, ...]]) -> None:
     """Add a ``b2safe status`` section provider (idempotent)."""
     if provider not in STATUS_PROVIDERS:
         STATUS_PROVIDERS.append(provider)
@@ -222,24 +256,54 @@ def _pending_work(backend: Backend) -> tuple[str, list[str]]:
     return f"pending work ({len(lines)} item(s), AVUs {PENDING_PREFIX}*)", lines
 
 
-def _fail_log(backend: Backend) -> tuple[str, list[str]]:
-    """Replications still to be done (b2safe.state.faillog): message, attempts, next try, state."""
+def iso_time(epoch: int) -> str:
+    """``2026-12-01T15:38:11Z`` for an epoch time (catalog times are UTC seconds)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def fail_records(backend: Backend, under: str = "") -> list[Any]:
+    """The fail log (b2safe.state.faillog records), optionally only sources at or below
+    ``under``."""
     from b2safe.state import faillog
-    like = ("like", f"{faillog.AVU_PREFIX}%")
-    rows = [("-d", value, units) for _, _, value, units in backend.query(
-        ["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_VALUE", "META_DATA_ATTR_UNITS"],
-        [("META_DATA_ATTR_NAME", *like)])]
-    rows += [("-C", value, units) for _, value, units in backend.query(
-        ["COLL_NAME", "META_COLL_ATTR_VALUE", "META_COLL_ATTR_UNITS"],
-        [("META_COLL_ATTR_NAME", *like)])]
-    lines = []
-    for kind, value, units in rows:
+    like = ("META_DATA_ATTR_NAME", "like", f"{faillog.AVU_PREFIX}%")
+    coll_like = ("META_COLL_ATTR_NAME", "like", f"{faillog.AVU_PREFIX}%")
+    where: list[tuple[str, str, str]] = []
+    if under:
+        where = [("COLL_NAME", "like", f"{under.rstrip('/')}%")]
+        parent, _, _ = under.rstrip("/").rpartition("/")
+        rows = backend.query(["META_DATA_ATTR_VALUE", "META_DATA_ATTR_UNITS"],
+                             [("COLL_NAME", "=", parent or "/"), like])
+    else:
+        rows = []
+    rows += backend.query(["META_DATA_ATTR_VALUE", "META_DATA_ATTR_UNITS"], [*where, like])
+    found = [("-d", value, units) for value, units in rows]
+    found += [("-C", value, units) for value, units in backend.query(
+        ["META_COLL_ATTR_VALUE", "META_COLL_ATTR_UNITS"], [*where, coll_like])]
+    records = []
+    for kind, value, units in found:
         record = faillog.parse(value, units, kind)
         if record is None:
             continue
-        lines.append(f"{record.message}  (attempts {record.attempts}, next try "
-                     f"{record.next_time}, {record.state}, by {record.user or '?'})")
-    return f"fail log ({len(lines)} replication(s) to redo, AVUs {faillog.AVU_PREFIX}*)", lines
+        if under and not (record.source == under or record.source.startswith(
+                under.rstrip("/") + "/")):
+            continue
+        if record not in records:
+            records.append(record)
+    return records
+
+
+def _fail_log(backend: Backend) -> tuple[str, list[str], list[dict[str, Any]]]:
+    """Replications still to be done (b2safe.state.faillog): message, attempts, next try, state."""
+    from b2safe.state import faillog
+    records = fail_records(backend)
+    lines = [f"{r.message}  (attempts {r.attempts}, next try {iso_time(r.next_time)}, "
+             f"{r.state}, by {r.user or '?'})" for r in records]
+    items = [{"source": r.source, "destination": r.destination, "cause": r.cause,
+              "attempts": r.attempts, "next_try": iso_time(r.next_time),
+              "first_failure": iso_time(r.first_time) if r.first_time else None,
+              "state": r.state, "user": r.user or None} for r in records]
+    return (f"fail log ({len(lines)} replication(s) to redo, AVUs {faillog.AVU_PREFIX}*)",
+            lines, items)
 
 
 def _moved_aside(backend: Backend) -> tuple[str, list[str]]:
@@ -289,15 +353,29 @@ for _provider in (_pending_work, _fail_log, _moved_aside, _sweeps, _delay_queue)
 def cmd_status(args: argparse.Namespace, backend: Backend) -> int:
     """``b2safe status``: pending work, sweeps and the delay queue (one section per provider)."""
     sections = []
+    failures: list[Exception] = []
     for provider in STATUS_PROVIDERS:
+        items: Optional[list[dict[str, Any]]] = None
         try:
-            title, lines = provider(backend)
+            title, lines, *rest = provider(backend)
+            items = rest[0] if rest else None
         except (CliError, RuleFailed) as exc:
+            failures.append(exc)
             title, lines = f"{getattr(provider, '__name__', 'section')}: unavailable", [str(exc)]
-        sections.append({"title": title, "lines": lines})
+        section: dict[str, Any] = {"title": title, "lines": lines}
+        if items is not None:
+            section["items"] = items
+        sections.append(section)
+    # Nothing read at all is a failure, not an empty status (exit 3 when unreachable, else 1).
+    code = EXIT_OK
+    if failures and len(failures) == len(STATUS_PROVIDERS):
+        first = failures[0]
+        code = first.exit_code if isinstance(first, CliError) else EXIT_ERROR
+    elif failures:
+        code = EXIT_ERROR
     if args.json:
-        print_json({"target": backend.label, "sections": sections})
-        return EXIT_OK
+        print_json({"target": backend.label, "sections": sections, "complete": not failures})
+        return code
     print(f"b2safe status of {backend.label}")
     for section in sections:
         print(f"\n{section['title']}")
@@ -306,7 +384,10 @@ def cmd_status(args: argparse.Namespace, backend: Backend) -> int:
         hidden = len(section["lines"]) - args.limit
         if hidden > 0:
             print(f"  ... and {hidden} more (--limit)")
-    return EXIT_OK
+    if failures:
+        print(f"ERROR: {len(failures)} of {len(sections)} section(s) could not be read",
+              file=sys.stderr)
+    return code
 
 
 # --- chain -------------------------------------------------------------------------------------
@@ -318,8 +399,9 @@ def cmd_chain(args: argparse.Namespace, backend: Backend) -> int:
     services = backend.pid_services()
     progress = Progress("records read", quiet=args.quiet)
     try:
+        stored = backend.verify_stored if getattr(args, "verify", False) else None
         root = chain_mod.walk(start, chain_mod.fetcher(services),
-                              chain_mod.verify_with(backend.object_state),
+                              chain_mod.verify_with(backend.object_state, stored),
                               on_record=lambda n: progress.update(n))
     finally:
         progress.finish()
@@ -327,16 +409,22 @@ def cmd_chain(args: argparse.Namespace, backend: Backend) -> int:
             service.close()
     nodes = root.walk()
     failing = [n for n in nodes if n.state in chain_mod.FAILING]
+    unresolved = [n for n in nodes if n.state == chain_mod.UNRESOLVED]
     if args.json:
         print_json({"start": start, "nodes": root.as_json(), "records": len(nodes),
-                    "failing": len(failing)})
+                    "failing": len(failing), "unresolved": len(unresolved)})
     else:
         print(chain_mod.render(root))
-        print(f"{len(nodes)} record(s); {len(failing)} failing verification")
+        print(f"{len(nodes)} record(s); {len(failing)} failing verification; "
+              f"{len(unresolved)} unresolved")
     notes = getattr(backend, "notes", None)
     for note in notes or []:
         print(f"note: {note}", file=sys.stderr)
-    return EXIT_ERROR if failing else EXIT_OK
+    if unresolved and not failing:
+        print("ERROR: the chain is not verified: records of prefixes without credentials "
+              "here could not be read (give --credentials FILE for them)", file=sys.stderr)
+    # Not verified is not success: unresolved records make the exit non-zero too.
+    return EXIT_ERROR if failing or unresolved else EXIT_OK
 
 
 #: Verb name -> handler, used by the parser in :mod:`b2safe.cli`.
