@@ -45,9 +45,10 @@ def _print_error(command: str, code: int, message: str) -> None:
 def _open(args: argparse.Namespace) -> Any:
     from b2safe_sandbox import site
 
-    directory = Path(args.dir)
-    if not directory.exists():
-        raise UsageError(f"no sandbox at {directory} (run 'b2safe sandbox init --dir {directory}')")
+    # Absolute: the zones' config files name paths inside the sandbox, read from anywhere.
+    directory = Path(args.dir).resolve()
+    if not (directory / "sandbox.json").exists():
+        raise UsageError(f"no sandbox at {args.dir} (run 'b2safe sandbox init --dir {args.dir}')")
     return site.open(directory)
 
 
@@ -93,7 +94,20 @@ def cmd_init(args: argparse.Namespace) -> int:
     zones = tuple(z.strip() for z in args.zones.split(",") if z.strip())
     if not zones:
         raise UsageError("--zones needs at least one zone name")
-    sb = site.create(Path(args.dir), zones=zones, hash_scheme=args.hash_scheme)
+    directory = Path(args.dir).resolve()  # config files name absolute paths (credentials)
+    if (directory / "sandbox.json").exists():
+        # Re-running init must not rewrite a sandbox in use (catalogs, clock, Handle records).
+        existing = site.open(directory)
+        try:
+            if tuple(existing.zone_names) != zones:
+                raise UsageError(f"{args.dir} already holds a sandbox with zones "
+                                 f"{','.join(existing.zone_names)}; remove it first or use "
+                                 "another --dir")
+        finally:
+            existing.close()
+        print(f"sandbox already exists in {args.dir} (zones {','.join(zones)}); kept as it is")
+        return EXIT_OK
+    sb = site.create(directory, zones=zones, hash_scheme=args.hash_scheme)
     for name in sb.zone_names:
         zone = sb.zone(name)
         print(f"zone {name}: {zone.host}:{zone.port}  config {zone.config_dir}")
@@ -162,19 +176,31 @@ def cmd_ils(args: argparse.Namespace) -> int:
         if args.A:
             print("\n".join(_acl_lines(cat, path, False)))
         return EXIT_OK
+    _list_collection(client, cat, path, entries, args)
+    return EXIT_OK
+
+
+def _list_collection(client: Any, cat: Any, path: str, entries: list,
+                     args: argparse.Namespace) -> None:
+    """One collection as ils prints it; with ``-r`` every sub-collection after it, each under
+    its own ``path:`` header (clients/icommands ils -r)."""
     print(f"{path}:")
     if args.A:
         print("\n".join(_acl_lines(cat, path, True)))
+    subcollections = []
     for kind, name in entries:
-        child = f"{path.rstrip('/')}/{name}"
+        child = name if name.startswith("/") else f"{path.rstrip('/')}/{name}"
         if kind == "C":
-            print(f"  C- {child if not name.startswith('/') else name}")
+            print(f"  C- {child}")
+            subcollections.append(child)
         else:
             for line in _data_lines(cat, child, name, args.l):
                 print(line)
             if args.A:
                 print("\n".join(_acl_lines(cat, child, False)))
-    return EXIT_OK
+    if args.r:
+        for child in subcollections:
+            _list_collection(client, cat, child, client.ils(child), args)
 
 
 def cmd_imkdir(args: argparse.Namespace) -> int:
@@ -500,6 +526,7 @@ def _build(sub: Any) -> None:
     p.add_argument("path", nargs="?", default=None)
     p.add_argument("-l", action="store_true", help="long format (replicas)")
     p.add_argument("-A", action="store_true", help="show ACLs and inheritance")
+    p.add_argument("-r", action="store_true", help="recursive: every sub-collection too")
 
     p = _add(sub, "imkdir", cmd_imkdir, "create a collection")
     p.add_argument("path")

@@ -55,7 +55,7 @@ def _call(sb: Any, zone: str, rule: str, args: list, user: str) -> list:
 @contextlib.contextmanager
 def _sandbox_dir(directory: Optional[str]) -> Iterator[Path]:
     if directory:
-        path = Path(directory)
+        path = Path(directory).resolve()  # the zones' config files name absolute paths
         if path.exists() and any(path.iterdir()):
             raise DemoFailed(f"{path} is not empty; give a new directory for the demo")
         path.mkdir(parents=True, exist_ok=True)
