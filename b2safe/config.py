@@ -219,6 +219,33 @@ def _pointer(path: Any) -> str:
     return "/" + "/".join(parts) if parts else "/"
 
 
+#: What the schema's patterns mean, for messages people can act on (a raw regular expression
+#: is not one). Patterns not listed fall back to the schema's description.
+PATTERN_MEANINGS = {
+    r"^/[^\u0000-\u001f]*$": "an absolute path (starting with /, no control characters)",
+    r"^/[A-Za-z0-9._-]+(/[^/\u0000-\u001f]+)*$": "an iRODS path such as /zone/home/user",
+    r"^irods://[A-Za-z0-9.-]+(:[0-9]{1,5})?$": "irods://HOST or irods://HOST:PORT",
+    r"^[0-9]+[smhdy]$": "a duration such as 30s, 5m, 1h, 2d or 1y",
+    r"^[A-Za-z0-9._-]{0,63}$": "a name of at most 63 letters, digits, '.', '_' or '-'",
+    r"^[A-Za-z0-9._-]{1,63}$": "a name of 1 to 63 letters, digits, '.', '_' or '-'",
+    r"^[A-Za-z0-9._-]{1,64}$": "a name of 1 to 64 letters, digits, '.', '_' or '-'",
+    r"^https?://[^\s]+$": "an http:// or https:// URL",
+    r"^$|^[A-Za-z0-9._@-]+(#[A-Za-z0-9._-]+)?$": "a user name or name#zone",
+}
+
+
+def _message(error: Any) -> str:
+    """A jsonschema error as a sentence: patterns explained, descriptions added."""
+    if error.validator == "pattern":
+        meaning = PATTERN_MEANINGS.get(str(error.validator_value))
+        description = error.schema.get("description", "") if isinstance(error.schema,
+                                                                         dict) else ""
+        what = meaning or (description.rstrip(".") if description else "in the expected form")
+        return f"{error.instance!r} is not {what}" if meaning else \
+            f"{error.instance!r} is not valid here ({what})"
+    return str(error.message)
+
+
 def validate(data: Any, source: str = "<config>") -> None:
     """Validate ``data`` against the schema.
 
@@ -235,7 +262,7 @@ def validate(data: Any, source: str = "<config>") -> None:
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     raise ConfigError(
         f"invalid b2safe configuration {source} at {_pointer(first.absolute_path)}: "
-        f"{first.message}{more}"
+        f"{_message(first)}{more}"
     )
 
 
