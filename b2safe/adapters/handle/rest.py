@@ -214,6 +214,23 @@ def _require_url(pid: str, values: list[dict[str, Any]], expected: Sequence[str]
                            "so the record is left unchanged")
 
 
+_ERRNO_TEXT = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
+
+
+def _cause(exc: BaseException) -> str:
+    """The innermost reason of a requests error, short (``Connection refused``, ``Read timed
+    out``), without the pool's repr of the whole URL."""
+    text = str(exc)
+    found = _ERRNO_TEXT.findall(text)
+    if found:
+        return found[-1].strip()
+    for phrase in ("timed out", "Name or service not known", "Connection refused",
+                   "Connection reset", "certificate verify failed"):
+        if phrase.lower() in text.lower():
+            return phrase
+    return text[:160] or type(exc).__name__
+
+
 def _connector(client: Any) -> Any:
     return client._RESTHandleClient__handlesystemconnector
 
@@ -397,16 +414,19 @@ class PidService:
         from pyhandle import handleexceptions as hx
 
         what = f"{operation} {pid}".strip()
+        url = self.credentials.handle_server_url
         if isinstance(exc, B2SafeError) or isinstance(exc, Transient):
             raise exc
         if isinstance(exc, requests.exceptions.SSLError):
             raise PidServiceUnavailable(f"{what}: TLS failure talking to the Handle server "
-                                        "(check HTTPS_verify)") from None
+                                        f"{url} ({_cause(exc)}; check HTTPS_verify)") from None
         if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                             requests.exceptions.ChunkedEncodingError)):
-            raise Transient(f"{what}: {type(exc).__name__}") from None
+            raise Transient(f"{what}: Handle server {url}: {type(exc).__name__}: "
+                            f"{_cause(exc)}") from None
         if isinstance(exc, requests.exceptions.RequestException):
-            raise PidServiceUnavailable(f"{what}: {type(exc).__name__}") from None
+            raise PidServiceUnavailable(f"{what}: Handle server {url}: {type(exc).__name__}: "
+                                        f"{_cause(exc)}") from None
         if isinstance(exc, hx.HandleAuthenticationError):
             raise PidAuthError(f"{what}: the Handle server refused our credentials") from None
         if isinstance(exc, hx.HandleNotFoundException):
