@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from b2safe import __version__
@@ -50,8 +51,36 @@ from b2safe.errors import B2SafeError, ConfigError
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_UNAVAILABLE", "EXIT_USAGE", "build_parser", "main"]
 
 
+def data_dirs() -> list[Path]:
+    """Where the rule files and the example configuration are: ``share/b2safe`` under the
+    interpreter's prefix or the user base (wheel installs), or a source checkout."""
+    import site
+    import sys as _sys
+
+    checkout = Path(__file__).resolve().parents[2]
+    candidates = [Path(_sys.prefix) / "share" / "b2safe",
+                  Path(site.getuserbase()) / "share" / "b2safe", checkout]
+    return [c for c in candidates if (c / "rules").is_dir() and (c / "conf").is_dir()]
+
+
 def _cmd_version(args: argparse.Namespace) -> int:
+    import b2safe
+
+    found = data_dirs()
+    if args.json:
+        print_json({"version": __version__, "package": str(Path(b2safe.__file__).parent),
+                    "rules": str(found[0] / "rules") if found else None,
+                    "example_config": str(found[0] / "conf" / "b2safe.example.json")
+                    if found else None})
+        return EXIT_OK
     print(f"b2safe {__version__}")
+    if args.paths:
+        print(f"package: {Path(b2safe.__file__).parent}")
+        if found:
+            print(f"rules: {found[0] / 'rules'}")
+            print(f"example configuration: {found[0] / 'conf' / 'b2safe.example.json'}")
+        else:
+            print("rules: not found (install the wheel, or use a source checkout)")
     return EXIT_OK
 
 
@@ -235,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     version = sub.add_parser("version", help="print the version")
+    version.add_argument("--paths", action="store_true",
+                         help="also where the package, the rule files and the example "
+                              "configuration are")
     version.set_defaults(func=_cmd_version)
 
 
