@@ -68,6 +68,10 @@ from b2safe.ruleset import *
 _MERGE_BLOCK = ("# b2safe rules (added by 'b2safe install'). Definitions further down this file\n"
                 "# take precedence over b2safe's rules of the same name.\n"
                 f"{IMPORT_LINE}\n")
+#: The line that lets PREP's interpreter (the system python3) find b2safe installed in a virtual
+#: environment; ``__import__`` so that ``core`` gains no attribute PREP would take for a rule.
+_SITEDIR_LINE = '__import__("site").addsitedir({path!r})  # b2safe: its virtual environment\n'
+_SITEDIR_RE = re.compile(r'^__import__\("site"\)\.addsitedir\((.+?)\)  # b2safe: .*$', re.M)
 
 
 class InstallError(B2SafeError):
@@ -115,9 +119,40 @@ class InstallPlan:
 # --- core.py -----------------------------------------------------------------------------------
 
 
-def core_py_text() -> str:
-    """The content of a fresh core.py (the same as the repository's core.py)."""
-    return CORE_PY
+def venv_site_dir() -> Optional[str]:
+    """The site-packages of the virtual environment this b2safe runs from (None when it runs
+    from the system interpreter, whose packages PREP sees anyway)."""
+    if sys.prefix == getattr(sys, "base_prefix", sys.prefix):
+        return None
+    import sysconfig
+
+    return sysconfig.get_paths()["purelib"]
+
+
+def _with_sitedir(text: str, sitedir: Optional[str]) -> str:
+    if not sitedir:
+        return text
+    return text.replace(IMPORT_LINE + "\n", _SITEDIR_LINE.format(path=sitedir) + IMPORT_LINE +
+                        "\n", 1)
+
+
+def core_py_text(sitedir: Optional[str] = None) -> str:
+    """The content of a fresh core.py (the repository's core.py; with ``sitedir``, a virtual
+    environment's site-packages is added to the path first)."""
+    return _with_sitedir(CORE_PY, sitedir)
+
+
+def merge_block(sitedir: Optional[str] = None) -> str:
+    """The lines ``install`` adds to an existing core.py."""
+    return _with_sitedir(_MERGE_BLOCK, sitedir)
+
+
+def sitedir_in(text: str) -> Optional[str]:
+    """The virtual environment ``install`` added to ``text`` (None when none)."""
+    import ast as _ast
+
+    found = _SITEDIR_RE.search(text)
+    return str(_ast.literal_eval(found.group(1))) if found else None
 
 
 def _defined_names(tree: ast.Module) -> set:
@@ -133,14 +168,16 @@ def _defined_names(tree: ast.Module) -> set:
 
 
 def merge_core(existing: Optional[str], rule_names: Optional[set] = None,
-               where: str = "core.py") -> tuple[Optional[str], list[str]]:
-    """(new core.py text or None when unchanged, notes) for an existing core.py (or None).
+               where: str = "core.py", sitedir: Optional[str] = None
+               ) -> tuple[Optional[str], list[str]]:
+    """(new core.py text or None when unchanged, notes) for an existing core.py (or None);
+    ``sitedir``: see :func:`venv_site_dir`.
 
     Raises InstallError when the existing file is not valid Python (PREP could not import it
     either, and a merge would hide the real problem).
     """
     if existing is None:
-        return core_py_text(), []
+        return core_py_text(sitedir), []
     if _IMPORT_RE.search(existing):
         return None, []
     try:
@@ -161,7 +198,7 @@ def merge_core(existing: Optional[str], rule_names: Optional[set] = None,
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     head, tail = lines[:insert_after], lines[insert_after:]
-    block = ("\n" if head else "") + _MERGE_BLOCK + ("\n" if tail else "")
+    block = ("\n" if head else "") + merge_block(sitedir) + ("\n" if tail else "")
     notes = []
     overlap = sorted(_defined_names(tree) & (rule_names or set()))
     if overlap:
@@ -369,7 +406,8 @@ def plan_install(config_dir: Path, *, zone_name: Optional[str] = None,
 
     core_path = config_dir / "core.py"
     core_before = _read(core_path)
-    core_after, notes = merge_core(core_before, _registered_names(), str(core_path))
+    core_after, notes = merge_core(core_before, _registered_names(), str(core_path),
+                                   venv_site_dir())
     plan.notes.extend(notes)
     if core_after is None:
         plan.unchanged.append(f"{core_path}: already imports the b2safe rules")

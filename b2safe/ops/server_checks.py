@@ -175,33 +175,60 @@ def service_account(config_dir: Path, name: Optional[str]) -> Optional[Account]:
         return Account(str(st.st_uid), st.st_uid, st.st_gid, "/")
 
 
+#: What PREP does before any rule runs (src/main.cpp ``start``: ``sys.path.append(<config
+#: dir>)``, then ``import core``), then which b2safe that gave. Names that only exist inside the
+#: plugin (its builtin modules) are tolerated: the site's core.py may import them.
+_PROBE = """
+import sys
+sys.path.append(sys.argv[1])
+try:
+    import core
+except ModuleNotFoundError as exc:
+    if exc.name not in ("irods_types", "irods_errors", "plugin_wrappers"):
+        raise
+import b2safe
+print(b2safe.__version__)
+print(b2safe.__file__)
+"""
+
+
 def check_service_python(account: Optional[Account], python: str,
-                         timeout: float = 60.0) -> Check:
-    """The service account's ``python`` imports b2safe at this version."""
+                         config_dir: Path = Path("/etc/irods"), timeout: float = 60.0) -> Check:
+    """The service account's ``python`` imports the server's core.py and, through it, b2safe
+    at this version (a b2safe in a virtual environment is found through the path core.py
+    adds)."""
     if account is None:
         return Check("service-python", UNKNOWN, "no service account (give --service-account)")
     euid = os.geteuid()
     if euid not in (0, account.pw_uid):
         return Check("service-python", UNKNOWN, f"run doctor as root or as {account.pw_name} "
                                                 "to check the Python the iRODS agents use")
-    probe = "import sys, b2safe; print(b2safe.__version__); print(b2safe.__file__)"
     env = {"HOME": account.pw_dir, "PATH": "/usr/local/bin:/usr/bin:/bin",
            "LANG": os.environ.get("LANG", "C.UTF-8")}
     switch: dict[str, Any] = {}
     if euid == 0 and account.pw_uid != 0:
         switch = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
     try:
-        done = subprocess.run([python, "-c", probe], capture_output=True, text=True, env=env,
-                              timeout=timeout, check=False, cwd="/", **switch)
+        done = subprocess.run([python, "-c", _PROBE, str(config_dir)], capture_output=True,
+                              text=True, env=env, timeout=timeout, check=False, cwd="/",
+                              **switch)
     except (OSError, subprocess.SubprocessError) as exc:
         return Check("service-python", CRITICAL, f"cannot run {python} as {account.pw_name}: "
                                                  f"{exc}; install python3 or give "
                                                  "--service-python")
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        if (config_dir / "b2safe").is_dir() and ("unknown location" in done.stderr
+                                                 or "__version__" in done.stderr):
+            return Check("service-python", CRITICAL,
+                         f"{python} as {account.pw_name} takes the directory "
+                         f"{config_dir / 'b2safe'} for the b2safe package (PREP puts "
+                         f"{config_dir} on sys.path, and this b2safe is an editable install "
+                         "found only after it): install b2safe from its wheel, not with -e")
         return Check("service-python", CRITICAL,
-                     f"{python} as {account.pw_name} cannot import b2safe ({last}): install it "
-                     "into that interpreter (docs/installation.md, step 1)")
+                     f"{python} as {account.pw_name} cannot import core.py and b2safe as PREP "
+                     f"does ({last}): install b2safe for that interpreter (docs/installation.md, "
+                     "step 1)")
     version, _, where = done.stdout.strip().partition("\n")
     if version != __version__:
         return Check("service-python", CRITICAL,
@@ -266,5 +293,5 @@ def run_server_checks(config_dir: Path, *, account_name: Optional[str] = None,
     names = _registered_names()
     return [check_rule_engines(config_dir), check_rule_language(config_dir),
             check_core(config_dir, names), check_routes(config_dir, names),
-            check_plugin(plugin_dir), check_service_python(account, python),
+            check_plugin(plugin_dir), check_service_python(account, python, config_dir),
             check_file_owners(config_dir, account, credentials_file)]

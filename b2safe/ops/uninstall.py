@@ -27,7 +27,7 @@ from typing import Any, Optional
 
 from b2safe.ops.install import (
     _IMPORT_RE,
-    _MERGE_BLOCK,
+    _SITEDIR_RE,
     PYTHON_PLUGIN,
     Change,
     InstallError,
@@ -36,7 +36,9 @@ from b2safe.ops.install import (
     _read,
     apply_plan,
     core_py_text,
+    merge_block,
     parse_server_config,
+    sitedir_in,
 )
 
 
@@ -47,14 +49,15 @@ def strip_core(text: str) -> Optional[str]:
     (:func:`b2safe.ops.install.merge_core`), so a merged file comes back as it was; a hand-added
     import line is removed on its own.
     """
-    if text == core_py_text():
+    sitedir = sitedir_in(text)
+    if text == core_py_text(sitedir):
         return None
-    for block in ("\n" + _MERGE_BLOCK + "\n", "\n" + _MERGE_BLOCK, _MERGE_BLOCK + "\n",
-                  _MERGE_BLOCK):
+    added = merge_block(sitedir)
+    for block in ("\n" + added + "\n", "\n" + added, added + "\n", added):
         if block in text:
             return text.replace(block, "", 1)
     return "".join(line for line in text.splitlines(keepends=True)
-                   if not _IMPORT_RE.match(line))
+                   if not _IMPORT_RE.match(line) and not _SITEDIR_RE.match(line))
 
 
 def remove_python_stanza(text: str, where: str) -> Optional[str]:

@@ -39,8 +39,13 @@ def acPostProcForObjRename(rule_args, callback, rei):
 def server(etc):
     """A server after ``b2safe install``: credentials in place, the PREP plugin installed."""
     assert run("install", "--config-dir", str(etc)).code == 0
-    creds = etc / "b2safe" / "pid-credentials.json"
-    creds.parent.mkdir(exist_ok=True)  # install made it (the signing key)
+    # Not <etc>/b2safe/: PREP appends <etc> to sys.path, and a directory named b2safe there is
+    # taken for the package when b2safe is an editable install (as in this checkout's tests).
+    creds = etc / "secrets" / "pid-credentials.json"
+    config = json.loads((etc / "b2safe.json").read_text())
+    config["pid"]["credentials_file"] = str(creds)
+    (etc / "b2safe.json").write_text(json.dumps(config))
+    creds.parent.mkdir(exist_ok=True)
     creds.write_text(json.dumps({"handle_server_url": "https://hdl.example.org:8000",
                                  "prefix": "21.T12345", "username": "300:21.T12345/B2SAFE",
                                  "password": "secret"}))
@@ -149,11 +154,11 @@ def test_missing_plugin(server):
 def test_service_python_without_b2safe(server):
     # The service account's python3 (the system one, run as uid 4242) has no b2safe.
     failing(doctor(server, "--service-python", "/usr/bin/python3"), "service-python",
-            "cannot import b2safe", "docs/installation.md")
+            "cannot import core.py and b2safe", "docs/installation.md")
 
 
 def test_credentials_owned_by_root(server):
-    os.chown(server / "b2safe" / "pid-credentials.json", 0, 0)
+    os.chown(server / "secrets" / "pid-credentials.json", 0, 0)
     failing(doctor(server), "file-owners", "pid-credentials.json belongs to root",
             "chown 4242:")
 
