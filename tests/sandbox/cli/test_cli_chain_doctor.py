@@ -67,7 +67,8 @@ def test_chain_does_not_follow_prefixes_without_credentials(cli):
     pid = cli("pid", "create", ORIGINAL, "--parent", "21.T99999/ELSEWHERE",
               "--user", "alice#zoneA").out.strip()
     result = cli("chain", pid, "--json")
-    assert result.code == 0
+    assert result.code == 1  # not verified is not success (issue 18)
+    assert result.json()["unresolved"] == 1 and result.json()["failing"] == 0
     top, child = result.json()["nodes"]
     assert (top["pid"], top["state"]) == ("21.T99999/ELSEWHERE", "unresolved")
     assert "no credentials for prefix 21.T99999" in top["notes"][0]
