@@ -151,7 +151,7 @@ class Progress:
     @property
     def total(self) -> Optional[int]:
         """The expected number of items (None while unknown)."""
-        return self._bar.total  # type: ignore[no-any-return]
+        return self._bar.total
 
     def set_total(self, total: int) -> None:
         """Announce how many items the work has."""
