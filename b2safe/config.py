@@ -59,7 +59,7 @@ class PidConfig:
     """The Handle PID service and how b2safe talks to it."""
 
     enabled: bool = True
-    credentials_file: str = "/etc/irods/b2safe/pid-credentials.json"
+    credentials_file: str = "/etc/irods/b2safe.d/pid-credentials.json"
     suffix: str = "deterministic"
     timeout_seconds: float = 10.0
     retries: int = 3
@@ -74,14 +74,14 @@ class AuthorizationConfig:
     """The authorization map (subject/action/target assertions) and whether it is enforced."""
 
     enabled: bool = False
-    map_file: str = "/etc/irods/b2safe/authz.map.json"
+    map_file: str = "/etc/irods/b2safe.d/authz.map.json"
 
 
 @dataclass(frozen=True)
 class SigningConfig:
     """The key b2safe signs pending work with (its own secret, mode 0600; see docs/security.md)."""
 
-    key_file: str = "/etc/irods/b2safe/signing.key"
+    key_file: str = "/etc/irods/b2safe.d/signing.key"
     grace_period: str = "7d"
 
 

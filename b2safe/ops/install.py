@@ -342,12 +342,12 @@ def starter_config(server_config: Optional[dict[str, Any]], config_dir: Path,
     """A starter b2safe.json (conf/b2safe.example.json adapted to this server).
 
     PIDs on, policies and sweeps empty (to be added by the site), authorization off until a map
-    file exists; credentials expected in ``<config_dir>/b2safe/pid-credentials.json``.
+    file exists; credentials expected in ``<config_dir>/b2safe.d/pid-credentials.json``.
     """
     facts = _site_facts(server_config)
     zone = zone_name or facts["zone"]
     server = host or facts["host"]
-    base = Path(config_dir) / "b2safe"
+    base = Path(config_dir) / "b2safe.d"  # not "b2safe": /etc/irods is on PREP's sys.path
     return {
         "version": 1,
         "zone": {"name": zone, "server_id": f"irods://{server}:{facts['port']}",

@@ -85,7 +85,7 @@ def test_fresh_directory(etc, capsys):
     assert config.zone.name == "siteZone"
     assert config.zone.server_id == "irods://irods.site.example:1247"
     assert config.zone.default_resource == "archiveResc"
-    assert config.pid.credentials_file == str(etc / "b2safe" / "pid-credentials.json")
+    assert config.pid.credentials_file == str(etc / "b2safe.d" / "pid-credentials.json")
     backups = [p for p in etc.iterdir() if p.name.endswith(".b2safe.bak")]
     assert [p.name.split(".")[0] for p in backups] == ["server_config"]
     assert json.loads(backups[0].read_text()) == SERVER_CONFIG
@@ -222,7 +222,7 @@ def test_existing_invalid_b2safe_json_is_kept_and_reported(etc, capsys):
 
 def test_open_credentials_file_is_critical(etc, capsys):
     assert install("--config-dir", str(etc)) == 0
-    creds = etc / "b2safe" / "pid-credentials.json"
+    creds = etc / "b2safe.d" / "pid-credentials.json"
     creds.parent.mkdir(exist_ok=True)
     creds.write_text(json.dumps({"handle_server_url": "http://127.0.0.1:1", "prefix": "21.T1",
                                  "username": "300:21.T1/U", "password": "x"}))
