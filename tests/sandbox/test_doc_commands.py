@@ -31,6 +31,7 @@ NOT_RUN = {
     r"^ruff check \.$": "the lint step of .ci/run",
     r"^python3 -m mypy$": "the type-check step of .ci/run",
     r"^python3 -m pytest$": "this test suite itself",
+    r"^python3 -m pytest tests/sandbox --irods-version 5\.0$": "the 5.0 step of .ci/run",
     r"^python3 -m build ": "tests/ops/test_packaging.py builds both distributions",
     r"^python3 -m venv /opt/b2safe$": "host file system: tests/ops/test_venv_deploy.py deploys "
                                       "from a virtual environment",
