@@ -45,7 +45,8 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from b2safe.errors import B2SafeError
-from b2safe.ops import files
+from b2safe.ops import files, pid_checks
+from b2safe.ops.checks import CRITICAL, OK, WARNING, Check, worst
 
 DEFAULT_CONFIG_DIR = "/etc/irods"
 IMPORT_LINE = "from b2safe.ruleset import *"
@@ -509,26 +510,25 @@ def post_checks(plan: InstallPlan, check_pid: bool = False) -> list[Any]:
     a too-open mode is CRITICAL.
     """
     from b2safe.config import parse_config
-    from b2safe.ops import doctor
 
     where = str(plan.config_dir / "b2safe.json")
     try:
         config = parse_config(json.loads(plan.config_text), where)
     except ValueError as exc:
-        return [doctor.Check("config", doctor.CRITICAL, f"{where}: not valid JSON ({exc})")]
+        return [Check("config", CRITICAL, f"{where}: not valid JSON ({exc})")]
     except B2SafeError as exc:
-        return [doctor.Check("config", doctor.CRITICAL, str(exc))]
-    checks = [doctor.Check("config", doctor.OK, f"{where} valid (zone {config.zone.name})")]
+        return [Check("config", CRITICAL, str(exc))]
+    checks = [Check("config", OK, f"{where} valid (zone {config.zone.name})")]
     if config.pid.enabled and not Path(config.pid.credentials_file).exists():
-        checks.append(doctor.Check(
-            "credentials", doctor.WARNING,
+        checks.append(Check(
+            "credentials", WARNING,
             f"{config.pid.credentials_file} does not exist yet: create it (pyhandle JSON "
             "credentials) owned by the iRODS account with mode 600"))
         return checks
-    cred_check, creds = doctor.check_credentials(config)
+    cred_check, creds = pid_checks.check_credentials(config)
     checks.append(cred_check)
     if check_pid and creds is not None:
-        checks.extend(doctor.check_pid_service(creds, config.zone.server_id))
+        checks.extend(pid_checks.check_pid_service(creds, config.zone.server_id))
     return checks
 
 
@@ -561,7 +561,6 @@ def run_install(args: argparse.Namespace,
     ``schedule`` (given with ``--schedule``) queues the periodic rules; it runs only when the
     server needs no restart first (server_config.json unchanged).
     """
-    from b2safe.ops import doctor
     config_dir = Path(args.config_dir)
     try:
         plan = plan_install(config_dir, zone_name=args.zone_name, host=args.host)
@@ -589,9 +588,9 @@ def run_install(args: argparse.Namespace,
     checks = post_checks(plan, check_pid=args.check_pid)
     for check in checks:
         print(f"[{check.state:<8}] {check.name}: {check.detail}")
-    if any(c.name == "config" and c.state == doctor.CRITICAL for c in checks):
+    if any(c.name == "config" and c.state == CRITICAL for c in checks):
         return 2
-    code = 1 if doctor.worst(checks) == doctor.CRITICAL else 0
+    code = 1 if worst(checks) == CRITICAL else 0
     scheduled = False
     if schedule is not None and not args.dry_run:
         if any(c.path.name == "server_config.json" for c in plan.changes):
