@@ -126,9 +126,8 @@ class _TimeoutAdapter(HTTPAdapter):
         self._max_bytes = max_bytes
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,
-             timeout: Union[float, tuple[Optional[float], Optional[float]], None] = None,
-             verify: Union[bool, str] = True, cert: Union[str, tuple[str, str], None] = None,
-             proxies: Optional[dict[str, str]] = None) -> requests.Response:
+             timeout: Any = None, verify: Union[bool, str] = True, cert: Any = None,
+             proxies: Any = None) -> requests.Response:
         split = urlsplit(request.url or "")
         if split.fragment or not _SAFE_URL_PATH.match(split.path) or \
                 "/../" in split.path + "/" or "/./" in split.path + "/":
@@ -183,7 +182,7 @@ def _read_bounded(response: requests.Response, seconds: float, max_bytes: int) -
     if expired.is_set():
         raise requests.exceptions.Timeout(f"no complete answer within {seconds:.1f}s")
     response._content = b"".join(chunks)
-    response._content_consumed = True
+    vars(response)["_content_consumed"] = True  # a private flag the stubs do not declare
 
 
 def _pyhandle_sessions(client: Any) -> list[requests.Session]:
