@@ -76,6 +76,12 @@ class SandboxBackend:
         with _as_b2safe_errors():
             return self.sb.client(self.user).iquest(text)
 
+    def wait_for_queue(self, seconds: float) -> None:
+        """The sandbox's delay server works for ``seconds``: its clock advances by that much
+        and the rules then due run (every zone's, as each zone's delay server would)."""
+        with _as_b2safe_errors():
+            self.sb.run_delayed(advance=seconds)
+
     def verify_stored(self, path: str) -> StoredCheck:
         """``ichksum -K`` of ``path`` as the backend's user (CHECK_VERIFICATION_RESULTS on
         a mismatch, as rsDataObjChksum)."""

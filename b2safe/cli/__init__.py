@@ -257,6 +257,21 @@ def _backend_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress display")
 
 
+def _batch_options(p: argparse.ArgumentParser) -> None:
+    """``--batch N`` and how the queued batches are followed (b2safe.cli.follow)."""
+    long = p.add_argument_group("long work: queued on the server as delay rules, then followed")
+    long.add_argument("--batch", type=int, default=None, metavar="N",
+                      help="queue the work as delay-rule batches of N objects (the ...Batched "
+                           "rule) instead of one long call, then follow the delay queue")
+    long.add_argument("--no-wait", action="store_true",
+                      help="with --batch: return once the batches are queued")
+    long.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                      help="with --batch: stop following after SECONDS (the work goes on; "
+                           "exit 1)")
+    long.add_argument("--poll", type=float, default=10.0, metavar="SECONDS",
+                      help="with --batch: how often the delay queue is read (default 10)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``b2safe`` command."""
     parser = argparse.ArgumentParser(prog="b2safe", description=__doc__.splitlines()[0])
@@ -307,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     pids = sub.add_parser("pids", help="PIDs for a whole collection (EUDATPidsForColl)")
     pids.add_argument("collection")
     pids.add_argument("--fixed", action="store_true", help="EUDAT/FIXED_CONTENT=True")
+    _batch_options(pids)
     _backend_options(pids)
     pids.set_defaults(func=_verb("pids"))
 
@@ -321,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     repl.add_argument("--recursive", dest="recursive", action="store_true", default=None,
                       help="collections recursively (default)")
     repl.add_argument("--no-recursive", dest="recursive", action="store_false")
+    _batch_options(repl)
     _backend_options(repl)
     repl.set_defaults(func=_verb("replicate"))
 

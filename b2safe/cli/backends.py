@@ -8,6 +8,8 @@ Both backends offer the same small surface (:class:`Backend`), so every verb is 
 * ``object_state(url)``: what the catalog says about the object a PID URL points at;
 * ``pid_services()``: a PID reader per Handle prefix this host has credentials for;
 * ``zones()``, ``delayed_rules()``: federation table and delay queue;
+* ``wait_for_queue(seconds)``: let the zone's delay server work for a while (live: wait;
+  sandbox: advance its clock and run the due rules);
 * ``verify_stored(path)``: the server re-reads the stored bytes and compares them with the
   catalog checksum (``ichksum -K``, msiDataObjChksum ``verifyChksum``);
 * ``config_path()``: the b2safe.json of the zone the command talks to, when known.
@@ -91,6 +93,8 @@ class Backend(Protocol):
     def config_path(self) -> Optional[str]: ...
 
     def verify_stored(self, path: str) -> StoredCheck: ...
+
+    def wait_for_queue(self, seconds: float) -> None: ...
 
     def close(self) -> None: ...
 

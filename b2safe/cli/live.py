@@ -24,6 +24,7 @@ import io
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -387,6 +388,10 @@ class LiveBackend:
         if problems or not value:
             return StoredCheck(path, False, "; ".join(problems) or "verification failed")
         return StoredCheck(path, True, f"stored bytes match {value}")
+
+    def wait_for_queue(self, seconds: float) -> None:
+        """Wait while the server's delay server works (between two reads of the queue)."""
+        time.sleep(seconds)
 
     def config_path(self) -> Optional[str]:
         """--config, else $B2SAFE_CONFIG, else /etc/irods/b2safe.json when it exists."""

@@ -1,0 +1,129 @@
+"""Long work queued as delay-rule batches, then followed until the delay server has done it.
+
+``b2safe pids --batch N`` and ``b2safe replicate --batch N`` call the ruleset's ``...Batched``
+rule, which queues one delay rule per ``N`` objects (``EUDATPidsForCollBatch`` /
+``EUDATReplicationBatch``, retried ``10m REPEAT UNTIL SUCCESS OR 6 TIMES``) and returns at once
+with ``scheduled=N queued=N objects=N``. No socket is held while the work runs: the command then
+reads the delay queue (R_RULE_EXEC through GenQuery) every ``--poll`` seconds and shows how many
+batches are done and how many failed once and wait for their retry.
+
+A batch leaves the queue when it succeeded *or* when its retries are used up (iRODS's delay
+server deletes a ``REPEAT UNTIL SUCCESS OR n TIMES`` rule after its last failure,
+server/delay_server/src/irodsDelayServer.cpp ``update_entry_for_repeat``), so an empty queue is
+not success: the command then checks the state the rules leave (objects still without a PID;
+fail-log records) and exits 1 when work is missing. The server records no failure status for a
+delay rule it will retry, only ``RULE_EXEC_LAST_EXE_TIME`` (same function): a queued batch with a
+last execution time has failed at least once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from b2safe.adapters.prep.calls import DelayedCall
+from b2safe.cli.backends import Backend
+from b2safe.cli.common import Progress
+from b2safe.ruleset.pid import BATCH_RULE as PIDS_BATCH
+from b2safe.ruleset.replication import BATCH_RULE as REPLICATION_BATCH
+
+__all__ = ["PIDS_BATCH", "REPLICATION_BATCH", "Batches", "QueueState", "follow",
+           "objects_without_pid", "queued_batches"]
+
+_REPORT_FIELD = re.compile(r"\b(scheduled|queued|objects)=(\d+)\b")
+
+#: The PID AVU the ruleset writes (b2safe.workflows.pids.PID_AVU).
+PID_AVU = "PID"
+
+
+@dataclass(frozen=True)
+class Batches:
+    """What a ``...Batched`` rule reported: new delay rules, rules already queued, objects."""
+
+    scheduled: int = 0
+    queued: int = 0
+    objects: int = 0
+
+    @property
+    def total(self) -> int:
+        """Batches of this work now in the queue (new and already queued)."""
+        return self.scheduled + self.queued
+
+    @classmethod
+    def parse(cls, report: str) -> Batches:
+        """``scheduled=2 queued=1 objects=25`` as Batches (missing fields are 0)."""
+        fields = {name: int(value) for name, value in _REPORT_FIELD.findall(report or "")}
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """Batches of one piece of work still queued, and how many of them failed at least once."""
+
+    remaining: int
+    retrying: int
+
+
+def queued_batches(backend: Backend, rule: str, key: tuple[str, ...]) -> QueueState:
+    """The queued calls of ``rule`` whose first arguments are ``key`` (the work's collection,
+    destination), read from the delay queue with GenQuery."""
+    rows = backend.query(["RULE_EXEC_NAME", "RULE_EXEC_LAST_EXE_TIME"],
+                         [("RULE_EXEC_NAME", "like", f"%{rule}(%")])
+    remaining = retrying = 0
+    for text, last_run in rows:
+        call = DelayedCall.from_text(text)
+        if call is None or call.rule != rule or call.args[:len(key)] != key:
+            continue
+        remaining += 1
+        if last_run.strip() not in ("", "0"):
+            retrying += 1
+    return QueueState(remaining, retrying)
+
+
+def follow(backend: Backend, watch: Callable[[], QueueState], total: int, label: str, *,
+           poll: float, wait: Optional[float] = None, quiet: bool = False) -> QueueState:
+    """Read the queue (``watch``) every ``poll`` seconds until no batch is left or ``wait``
+    seconds of waiting have passed; progress (done/total, rate, ETA) on a terminal.
+
+    Returns the last state read. Between reads the backend's delay server works
+    (``backend.wait_for_queue``: a live server's own; a sandbox's is run for that long).
+    """
+    progress = Progress(label, total, quiet=quiet, unit="batch")
+    waited = 0.0
+    try:
+        while True:
+            state = watch()
+            note = f"{state.retrying} failed once, retried later" if state.retrying else ""
+            progress.update(max(total - state.remaining, 0), note)
+            if state.remaining == 0 or (wait is not None and waited >= wait):
+                return state
+            step = poll if wait is None else max(min(poll, wait - waited), 0.0)
+            backend.wait_for_queue(step)
+            waited += step
+    finally:
+        progress.finish()
+
+
+def _tree_rows(backend: Backend, columns: list[str], collection: str,
+               extra: list[Any]) -> list[list[str]]:
+    """Rows of ``columns`` for ``collection`` and everything below it (two GenQuery1 reads:
+    conditions are ANDed)."""
+    top = collection.rstrip("/") or "/"
+    rows = backend.query(columns, [("COLL_NAME", "=", top), *extra])
+    rows += backend.query(columns, [("COLL_NAME", "like", f"{top.rstrip('/')}/%"), *extra])
+    return rows
+
+
+def objects_without_pid(backend: Backend, collection: str) -> list[str]:
+    """Paths of the tree at ``collection`` (itself, sub-collections, data objects) that have no
+    PID AVU: what a finished ``pids --batch`` must have left none of."""
+    objects = {f"{c}/{n}" for c, n in _tree_rows(backend, ["COLL_NAME", "DATA_NAME"],
+                                                    collection, [])}
+    objects -= {f"{c}/{n}" for c, n in _tree_rows(
+        backend, ["COLL_NAME", "DATA_NAME"], collection,
+        [("META_DATA_ATTR_NAME", "=", PID_AVU)])}
+    colls = {c for (c,) in _tree_rows(backend, ["COLL_NAME"], collection, [])}
+    colls -= {c for (c,) in _tree_rows(backend, ["COLL_NAME"], collection,
+                                       [("META_COLL_ATTR_NAME", "=", PID_AVU)])}
+    return sorted(objects | colls)
