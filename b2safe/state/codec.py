@@ -21,6 +21,7 @@ usable key: nothing is done, nothing is moved). FORGED and MALFORMED records are
 
 from __future__ import annotations
 
+import enum
 import json
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
@@ -32,6 +33,16 @@ VERSION = "v2"
 VALID, FORGED, MALFORMED = "valid", "forged", "malformed"
 UNVERIFIABLE = "unverifiable"  # no usable signing key here: left alone, retried once there is
 _SAFE = "!\"#$&'()*+,-./:<>?@[\\]^_`{|}~"  # printable ASCII except %, ;, = and space
+
+
+class Kind(str, enum.Enum):
+    """The kinds of pending-work record (:attr:`Work.kind`); the value is what is signed."""
+
+    REPLICATION = "replication"  # b2safe.state.faillog
+    INTEGRITY = "integrity"      # eudat_pending:integrity (b2safe.workflows.integrity)
+    SWEEP = "sweep"              # sweep state (b2safe.workflows.sweeps)
+    PID = "pid"                  # pending policy PIDs (b2safe.state.pending)
+    REMOVAL = "removal"          # pending removal marks (b2safe.state.pending)
 
 
 def quote_value(text: str) -> str:
@@ -68,7 +79,7 @@ class Work:
     """What a pending record asks b2safe to do, as the signature binds it.
 
     Args:
-        kind: the record type (``replication``, ``integrity``, ...).
+        kind: the record type.
         requester: ``name#zone`` of the user on whose behalf it is done.
         obj: the path (or PID) the work acts on; the record is kept on this object.
         operation: what is done (``replicate``, ``repair``, ...).
@@ -76,7 +87,7 @@ class Work:
         params: other values that change what is done (resource, flags).
     """
 
-    kind: str
+    kind: Kind
     requester: str
     obj: str
     operation: str

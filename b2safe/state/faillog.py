@@ -38,7 +38,7 @@ from b2safe.state.signing import Signer
 AVU_PREFIX = "eudat_fail_log:"
 IN_PROGRESS = "replication in progress"
 PENDING, GAVE_UP = "pending", "gave_up"
-KIND = "replication"
+KIND = codec.Kind.REPLICATION
 OPERATION = "replicate"
 
 _UNITS_KEYS = ("attempts", "next", "first", "resc", "registered", "recursive", "user", "state",
@@ -196,7 +196,7 @@ class FailLog:
             record = parse(avu.value, avu.units, kind, location=path)
             verdict = self.verdict(record)  # a record on another path: see Replicator._follow
             if verdict in (codec.MALFORMED, codec.FORGED):
-                if record is None or not user or record.user == user:
+                if quarantine.should_move(verdict, record.user if record else None, user):
                     quarantine.move_aside(self.catalog, path, kind, avu.name, avu.value,
                                           avu.units, f"{verdict} fail-log record")
                 continue

@@ -1,16 +1,23 @@
-"""Pending policy PIDs, kept in the catalog: uploads whose PID is still to be created.
+"""Pending policy PIDs and pending removal marks, kept in the catalog as signed records.
 
-A PID that a policy could not create at upload time (the PID service was down), or that the
-policy defers on purpose (``pid: deferred``), is recorded as an AVU on the data object::
+Both are records of the one pending-work codec (:mod:`b2safe.state.codec`): each names its
+requester, is signed once the requester was authorized, and is carried out only when its
+signature verifies. A record that is malformed or forged (no or a wrong signature, copied onto
+another object, relabelled) is moved aside (:mod:`b2safe.state.quarantine`, listed by ``b2safe
+status``) by a run of its requester or of a rodsadmin, and never stops a run.
+
+**Pending PIDs.** A PID that a policy could not create at upload time (the PID service was down),
+or that the policy defers on purpose (``pid: deferred``), is recorded as an AVU on the data
+object::
 
     name   eudat_pending:pid
     value  <policy name>
-    units  v1;user=<name#zone>;since=<epoch>;attempts=<n>;cause=<one line>
+    units  v2;user=<name#zone>;since=<epoch>;attempts=<n>;cause=<one line>;sig=<signature>
 
-``EUDATPolicyPending`` (a delay rule queued by the upload, run as the uploader) creates the PIDs
-and removes the marks; a mark whose PID fails stays, and the rule fails so the delay server runs
-it again. Replications wait in :mod:`b2safe.state.faillog`, the same durable state the replication
-rules use.
+The signature binds requester, object, ``create_pid`` and the policy. ``EUDATPolicyPending`` (a
+delay rule queued by the upload, run as the uploader) creates the PIDs and removes the marks; a
+mark whose PID fails stays, and the rule fails so the delay server runs it again. Replications
+wait in :mod:`b2safe.state.faillog`, the same durable state the replication rules use.
 
 **Pending removal marks** (``deletion.mode: keep_and_mark``). When the PID record of a removed
 object cannot be marked ``EUDAT/DELETED`` at removal time (the Handle service was down), the mark
@@ -21,16 +28,21 @@ the server log; no other collection is used, see below). One AVU per PID::
 
     name   eudat_pending:deleted:<pid>
     value  <path of the removed object>
-    units  v1;user=<name#zone>;deleted=<epoch of the removal>;attempts=<n>;cause=<one line>
+    units  v2;user=<name#zone>;deleted=<epoch of the removal>;attempts=<n>;cause=<one line>;
+           sig=<signature>
 
 The name carries the PID so that ``set`` replaces exactly one mark; ``deleted`` is the time the
-record is marked with (the removal, not the retry). ``EUDATPolicyPending`` retries the marks (its
-caller's; a rodsadmin's run does all). Because a user can write such an AVU on any collection
-whose metadata they may change, the retry only marks a record when the removed path is below
-the holder, the record's URL points at that path, and no object of the zone that the caller
-can see still carries the PID; otherwise the mark is dropped (logged). Removing a holder
-collection under ``keep_and_mark`` carries its marks over to the new holder (checked by the
-retry like any other).
+record is marked with (the removal, not the retry). The signature binds requester, holder,
+``mark_deleted``, the PID, the removed path and that time. ``EUDATPolicyPending`` retries the
+marks (its caller's; a rodsadmin's run does all). Even a signed mark is checked again by the
+retry: it only marks a record when the removed path is below the holder, the record's URL
+points at that path, and no object of the zone that the caller can see still carries the PID;
+otherwise the mark is dropped (logged). Removing a holder collection under ``keep_and_mark``
+carries its signed marks over to the new holder, signed again for the remover.
+
+**Marks of the unsigned ``v1`` format** (written before pending work was signed) cannot be told
+from forgeries: a run moves them aside like any malformed record, with the reason ``unsigned v1
+mark``; docs/security.md says how to queue that work again.
 """
 
 from __future__ import annotations
@@ -40,16 +52,36 @@ from typing import Iterator, Optional
 
 from b2safe.domain.paths import validate_path, validate_pid
 from b2safe.errors import B2SafeError
-from b2safe.ports import Metadata
+from b2safe.ports import Avu, Catalog
+from b2safe.state import codec, quarantine
+from b2safe.state.codec import Kind
+from b2safe.state.signing import Signer
 
 PENDING_PID_AVU = "eudat_pending:pid"
 PENDING_MARK_PREFIX = "eudat_pending:deleted:"
-_VERSION = "v1"
+CREATE_PID, MARK_DELETED = "create_pid", "mark_deleted"
+_V1 = "v1;"
+
+
+def _one_line(text: str, limit: int) -> str:
+    return " ".join(text.split())[:limit]
+
+
+def _number(fields: dict[str, str], key: str) -> int:
+    text = fields.get(key, "0")
+    return int(text) if text.isdigit() else 0
+
+
+def _reason(units: str, what: str, verdict: str) -> str:
+    """Why a record is moved aside (v1 marks are named as such: see the module docstring)."""
+    if units.startswith(_V1):
+        return f"unsigned v1 {what} (re-queue it: docs/security.md)"
+    return f"{verdict} {what}"
 
 
 @dataclass(frozen=True)
 class PendingPid:
-    """One pending PID creation."""
+    """One pending PID creation of data object ``path`` under ``policy`` for ``user``."""
 
     path: str
     policy: str
@@ -57,51 +89,69 @@ class PendingPid:
     since: int = 0
     attempts: int = 0
     cause: str = ""
+    signature: str = ""
 
     @property
     def units(self) -> str:
-        """The AVU units holding the retry state."""
-        cause = " ".join(self.cause.replace(";", ",").split())[:200]
-        return (f"{_VERSION};user={self.user};since={self.since};attempts={self.attempts};"
-                f"cause={cause}")
+        """The AVU units: retry state, requester and signature."""
+        return codec.encode_units({"user": self.user, "since": str(self.since),
+                                   "attempts": str(self.attempts),
+                                   "cause": _one_line(self.cause, 200), "sig": self.signature})
+
+    def work(self) -> codec.Work:
+        """What the signature covers (not the retry bookkeeping)."""
+        return codec.Work(Kind.PID, self.user, self.path, CREATE_PID, "",
+                          {"policy": self.policy})
 
     def failed(self, cause: str) -> PendingPid:
         """The mark after one more failed attempt."""
         return replace(self, attempts=self.attempts + 1, cause=cause)
 
 
-def _flags(units: str) -> dict[str, str]:
-    """``key=value`` items of versioned units ({} for unknown units); the last item (cause)
-    may itself contain ``=``."""
-    flags: dict[str, str] = {}
-    if units.startswith(_VERSION + ";"):
-        for item in units.split(";")[1:]:
-            key, _, text = item.partition("=")
-            flags[key] = text
-    return flags
+def parse(path: str, value: str, units: str) -> Optional[PendingPid]:
+    """The mark on ``path`` from its AVU value and units, or None when not of this format."""
+    fields = codec.decode_units(units)
+    if fields is None:
+        return None
+    return PendingPid(path=path, policy=value, user=fields.get("user", ""),
+                      since=_number(fields, "since"), attempts=_number(fields, "attempts"),
+                      cause=fields.get("cause", ""), signature=fields.get("sig", ""))
 
 
-def _number(flags: dict[str, str], key: str) -> int:
-    text = flags.get(key, "0")
-    return int(text) if text.isdigit() else 0
+class _Store:
+    """What both stores share: the catalog, the signer and the triage of records read back."""
 
-
-def parse(path: str, value: str, units: str) -> PendingPid:
-    """A mark from its AVU value and units (unknown units give an empty retry state)."""
-    flags = _flags(units)
-    return PendingPid(path=path, policy=value, user=flags.get("user", ""),
-                      since=_number(flags, "since"), attempts=_number(flags, "attempts"),
-                      cause=flags.get("cause", ""))
-
-
-class PendingPids:
-    """Read and write pending-PID marks through a PREP catalog (data objects only)."""
-
-    def __init__(self, catalog: Metadata) -> None:
+    def __init__(self, catalog: Catalog, signer: Optional[Signer]) -> None:
         self.catalog = catalog
+        self.signer = signer
+
+    def _trusted(self, record: Optional[PendingPid | PendingMark], holder: str, kind: str,
+                 avu: Avu, user: str, what: str, move_aside: bool) -> bool:
+        """Whether ``record`` (read from ``avu`` of ``holder``) is b2safe's own signed work.
+
+        A malformed or forged one is moved aside when ``move_aside`` (a forged one only by a
+        run for its own requester, or for everyone: ``user`` ''); one that cannot be judged
+        here (no signing key) is left alone.
+        """
+        work = record.work() if record is not None else None
+        verdict = codec.check(self.signer, work, record.signature if record else "", holder)
+        if verdict == codec.VALID:
+            return True
+        if move_aside and quarantine.should_move(verdict, record.user if record else None,
+                                                 user):
+            quarantine.move_aside(self.catalog, holder, kind, avu.name, avu.value, avu.units,
+                                  _reason(avu.units, what, verdict))
+        return False
+
+
+class PendingPids(_Store):
+    """Read and write pending-PID marks (data objects only); ``signer`` signs what is written
+    and checks what is read (without one nothing is signed or carried out)."""
 
     def write(self, mark: PendingPid) -> None:
-        """Create or replace the mark on its data object."""
+        """Create or replace the mark on its data object, signed. Call it only once the
+        requester (``mark.user``) was authorized for it."""
+        mark = replace(mark, signature=codec.seal(self.signer, mark.work()))
         self.catalog.set_avu(mark.path, "-d", PENDING_PID_AVU, mark.policy, mark.units)
 
     def clear(self, path: str) -> None:
@@ -110,9 +160,13 @@ class PendingPids:
             self.catalog.remove_avu(path, "-d", avu.name, avu.value, avu.units)
 
     def marks(self, user: str = "") -> Iterator[PendingPid]:
-        """Every mark of the zone visible to the client (only ``user``'s when given)."""
+        """Every signed mark of the zone visible to the client (only ``user``'s when given);
+        malformed and forged ones met on the way are moved aside."""
         for path, avu in self.catalog.find_avus("-d", PENDING_PID_AVU):
             mark = parse(path, avu.value, avu.units)
+            if not self._trusted(mark, path, "-d", avu, user, "pending-PID mark", True):
+                continue
+            assert mark is not None
             if user and mark.user != user:
                 continue
             try:
@@ -123,10 +177,6 @@ class PendingPids:
 
 
 # --- pending removal marks ---------------------------------------------------------------------
-
-
-def _one_line(text: str, limit: int = 150) -> str:
-    return " ".join(text.replace(";", ",").split())[:limit]
 
 
 @dataclass(frozen=True)
@@ -140,6 +190,7 @@ class PendingMark:
     deleted: int = 0
     attempts: int = 0
     cause: str = ""
+    signature: str = ""
 
     @property
     def name(self) -> str:
@@ -148,9 +199,15 @@ class PendingMark:
 
     @property
     def units(self) -> str:
-        """The AVU units holding the retry state."""
-        return (f"{_VERSION};user={self.user};deleted={self.deleted};attempts={self.attempts};"
-                f"cause={_one_line(self.cause)}")
+        """The AVU units: retry state, requester and signature."""
+        return codec.encode_units({"user": self.user, "deleted": str(self.deleted),
+                                   "attempts": str(self.attempts),
+                                   "cause": _one_line(self.cause, 150), "sig": self.signature})
+
+    def work(self) -> codec.Work:
+        """What the signature covers (not the retry bookkeeping)."""
+        return codec.Work(Kind.REMOVAL, self.user, self.holder, MARK_DELETED, self.pid,
+                          {"removed": self.removed, "deleted": str(self.deleted)})
 
     def failed(self, cause: str) -> PendingMark:
         """The mark after one more failed attempt."""
@@ -158,28 +215,31 @@ class PendingMark:
 
 
 def parse_mark(holder: str, name: str, value: str, units: str) -> Optional[PendingMark]:
-    """A mark from its AVU, or None when the name does not hold a valid PID."""
+    """A mark from its AVU, or None when the name does not hold a valid PID or the units are
+    not of this format."""
     if not name.startswith(PENDING_MARK_PREFIX):
         return None
     pid = name[len(PENDING_MARK_PREFIX):]
+    fields = codec.decode_units(units)
     try:
         validate_pid(pid)
     except B2SafeError:
         return None
-    flags = _flags(units)
-    return PendingMark(pid=pid, removed=value, holder=holder, user=flags.get("user", ""),
-                       deleted=_number(flags, "deleted"), attempts=_number(flags, "attempts"),
-                       cause=flags.get("cause", ""))
+    if fields is None:
+        return None
+    return PendingMark(pid=pid, removed=value, holder=holder, user=fields.get("user", ""),
+                       deleted=_number(fields, "deleted"), attempts=_number(fields, "attempts"),
+                       cause=fields.get("cause", ""), signature=fields.get("sig", ""))
 
 
-class PendingMarks:
-    """Read and write pending removal marks (collection AVUs) through a PREP catalog."""
-
-    def __init__(self, catalog: Metadata) -> None:
-        self.catalog = catalog
+class PendingMarks(_Store):
+    """Read and write pending removal marks (collection AVUs); ``signer`` as for
+    :class:`PendingPids`."""
 
     def write(self, mark: PendingMark) -> None:
-        """Create or replace the mark on its holder collection (raises when not permitted)."""
+        """Create or replace the mark on its holder collection, signed (raises when not
+        permitted). Call it only once the requester (``mark.user``) was authorized for it."""
+        mark = replace(mark, signature=codec.seal(self.signer, mark.work()))
         self.catalog.set_avu(mark.holder, "-C", mark.name, mark.removed, mark.units)
 
     def clear(self, mark: PendingMark) -> None:
@@ -187,13 +247,19 @@ class PendingMarks:
         for avu in self.catalog.avus(mark.holder, "-C", mark.name):
             self.catalog.remove_avu(mark.holder, "-C", avu.name, avu.value, avu.units)
 
-    def marks(self, user: str = "", below: str = "") -> Iterator[PendingMark]:
-        """Every mark of the zone visible to the client, one streamed query (only ``user``'s
-        when given; only those held at or below collection ``below`` when given)."""
+    def marks(self, user: str = "", below: str = "", *,
+              move_aside: bool = True) -> Iterator[PendingMark]:
+        """Every signed mark of the zone visible to the client, one streamed query (only
+        ``user``'s when given; only those held at or below collection ``below`` when given).
+        Malformed and forged ones met on the way are moved aside when ``move_aside``."""
         for holder, avu in self.catalog.find_avus("-C", PENDING_MARK_PREFIX, prefix=True,
                                                   below=below):
             mark = parse_mark(holder, avu.name, avu.value, avu.units)
-            if mark is None or (user and mark.user != user):
+            if not self._trusted(mark, holder, "-C", avu, user, "pending removal mark",
+                                 move_aside):
+                continue
+            assert mark is not None
+            if user and mark.user != user:
                 continue
             try:
                 validate_path(mark.removed)

@@ -11,10 +11,10 @@ rodsadmin has it); when the caller lacks it the record is only skipped.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Optional
 
 from b2safe.errors import B2SafeError
-from b2safe.state.codec import encode_units
+from b2safe.state.codec import FORGED, MALFORMED, encode_units
 
 logger = logging.getLogger("b2safe.state.quarantine")
 
@@ -40,3 +40,12 @@ def move_aside(catalog: Any, path: str, kind: str, name: str, value: str, units:
     logger.warning("pending-work record %s of %r moved aside (%s): see 'b2safe status'",
                    name, path, reason)
     return True
+
+
+def should_move(verdict: str, requester: Optional[str], user: str) -> bool:
+    """Whether a run for ``user`` ('' = everyone's: a rodsadmin's) moves aside a record judged
+    ``verdict`` naming ``requester`` (None: unreadable). Malformed records are moved by any run;
+    forged ones by their own requester's run or everyone's; valid and unverifiable ones never."""
+    if verdict == MALFORMED:
+        return True
+    return verdict == FORGED and (requester is None or not user or requester == user)

@@ -158,7 +158,8 @@ def pending_work(source: str, value: str, requester: str) -> codec.Work:
     destination in ``value`` on behalf of ``requester`` (the signed part)."""
     parsed = parse_pending(value)
     destination = parsed[3] if parsed else ""
-    return codec.Work("integrity", requester, source, "repair", destination, {"value": value})
+    return codec.Work(codec.Kind.INTEGRITY, requester, source, "repair", destination,
+                      {"value": value})
 
 
 def sign_pending(signer: Optional[Signer], source: str, value: str, requester: str) -> str:

@@ -27,6 +27,7 @@ from b2safe.domain import paths, profile
 from b2safe.errors import B2SafeError, InvalidInput, PidError, PidNotFound
 from b2safe.ports import Caller
 from b2safe.state.pending import PendingMark, PendingMarks
+from b2safe.state.signing import signer_for
 from b2safe.workflows.pending_work import ensure_pending_rule, owner_filter
 from b2safe.workflows.pids import FIXED_AVU, PID_AVU, PidWorkflow
 
@@ -185,7 +186,9 @@ class Removals:
             return Removal({a.value: path for a in self.catalog.avus(path, "-d", PID_AVU)})
         # One streamed query per kind; replicas repeat a data object's rows (dict dedupes).
         pids = {pid: where for where, pid in self.catalog.paths_with_avu(path, PID_AVU)}
-        return Removal(pids, list(PendingMarks(self.catalog).marks(below=path)))
+        # Only signed marks are carried over (signed again for the remover); this pre-PEP
+        # moves nothing aside (the retry does).
+        return Removal(pids, list(self._pending().marks(below=path, move_aside=False)))
 
     # --- marking ---------------------------------------------------------------------------------
 
@@ -220,7 +223,7 @@ class Removals:
         carries the PID any more (see :mod:`b2safe.state.pending`); otherwise it is dropped.
         Returns (marked, failed); a failed mark stays with its cause.
         """
-        store = PendingMarks(self.catalog)
+        store = self._pending()
         marks = list(itertools.islice(store.marks(owner_filter(self.caller)), limit))
         if not marks:
             return 0, 0
@@ -295,10 +298,13 @@ class Removals:
                 dropped.append((item, result))
         return marked, retry, dropped
 
+    def _pending(self) -> PendingMarks:
+        return PendingMarks(self.catalog, signer_for(self.config))
+
     def _keep_pending(self, removed: str, marks: list[PendingMark]) -> int:
         """Store pending marks (as the caller's) on the parent of ``removed``; returns how many
         were kept (none when the caller may not change the parent's metadata: then logged)."""
-        store = PendingMarks(self.catalog)
+        store = self._pending()
         user = str(self.caller or "")
         holder = paths.split(removed)[0]
         kept = 0

@@ -135,7 +135,8 @@ def _sweep_avus(catalog: IntegrityCatalog, collection: str) -> tuple[dict[str, s
 
 
 def _state_work(requester: str, collection: str, status: str, destination: str) -> codec.Work:
-    return codec.Work("sweep", requester, collection, "sweep", destination, {"status": status})
+    return codec.Work(codec.Kind.SWEEP, requester, collection, "sweep", destination,
+                      {"status": status})
 
 
 def _write_state(catalog: IntegrityCatalog, collection: str, status: str, destination: str,

@@ -116,7 +116,7 @@ class Uploads:
 
         Returns (created, failed); a failed mark stays with its cause.
         """
-        store = PendingPids(self.catalog)
+        store = self._pending()
         created = failed = 0
         for mark in list(itertools.islice(store.marks(owner_filter(self.caller)), limit)):
             info = self.catalog.stat(mark.path)
@@ -143,10 +143,13 @@ class Uploads:
         return self.workflow.create(path, ror=plan.ror or None, fio=plan.fio or None,
                                     fixed=plan.fixed_content)
 
+    def _pending(self) -> PendingPids:
+        return PendingPids(self.catalog, signer_for(self.config))
+
     def _mark_pending(self, path: str, policy: str, cause: str) -> None:
         if any(a.value == policy for a in self.catalog.avus(path, "-d", PENDING_PID_AVU)):
             return  # a repeated event: the mark is there
-        PendingPids(self.catalog).write(PendingPid(
+        self._pending().write(PendingPid(
             path=path, policy=policy, user=str(self.caller or ""), since=self.catalog.now(),
             cause=cause))
 

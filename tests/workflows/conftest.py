@@ -12,6 +12,7 @@ import pytest
 
 from b2safe.config import Config, parse_config
 from b2safe.ports import Caller
+from b2safe.state import keys
 from b2safe.workflows.pids import PidWorkflow
 from tests.fakes import FakePidService, InMemoryCatalog
 
@@ -38,12 +39,22 @@ def pids() -> FakePidService:
     return FakePidService()
 
 
+@pytest.fixture(scope="session")
+def signing_key(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A record-signing key file (mode 0600, as ``b2safe install`` makes it)."""
+    path = str(tmp_path_factory.mktemp("keys") / "signing.key")
+    keys.create(path)
+    return path
+
+
 @pytest.fixture
-def workflow_for(catalog: InMemoryCatalog, pids: FakePidService
+def workflow_for(catalog: InMemoryCatalog, pids: FakePidService, signing_key: str
                  ) -> Callable[..., PidWorkflow]:
-    """``workflow_for(**config sections)``: a PidWorkflow over the fakes."""
+    """``workflow_for(**config sections)``: a PidWorkflow over the fakes, signing pending work
+    with ``signing_key``."""
 
     def build(**sections: Any) -> PidWorkflow:
+        sections.setdefault("signing", {"key_file": signing_key})
         return PidWorkflow(catalog, pids, make_config(**sections))
 
     return build

@@ -1,0 +1,158 @@
+"""Pending PIDs and removal marks (state/pending.py) in the one signed codec, over the fakes.
+
+Each record round-trips any text, its signature binds requester, object, operation and what
+is done (not the retry bookkeeping), and a record that is unsigned, altered, copied elsewhere or
+of the old unsigned ``v1`` format is moved aside, never returned for a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from b2safe.state import codec, keys, quarantine
+from b2safe.state.pending import (
+    PENDING_PID_AVU,
+    PendingMark,
+    PendingMarks,
+    PendingPid,
+    PendingPids,
+    parse,
+    parse_mark,
+)
+from b2safe.state.signing import Signer
+
+HOME = "/zoneA/home/alice"
+PID = "21.T12995/ABC-1"
+ODD = "a;b=c %41 d\u00e9\nnext line"
+
+
+@pytest.fixture
+def signer(signing_key):
+    return Signer(keys.load(signing_key))
+
+
+def moved_aside(catalog, path):
+    """{original name: reason} of the records moved aside on ``path``."""
+    out = {}
+    for avu in catalog.avus(path, ""):
+        if avu.name.startswith(quarantine.PREFIX):
+            fields = codec.decode_units(avu.units)
+            assert fields is not None
+            out[avu.name[len(quarantine.PREFIX):]] = fields["reason"]
+    return out
+
+
+def test_a_pending_pid_round_trips_any_text_and_is_signed(catalog, signer):
+    catalog.put(f"{HOME}/a.dat")
+    store = PendingPids(catalog, signer)
+    mark = PendingPid(f"{HOME}/a.dat", ODD, "alice#zoneA", since=5, attempts=2, cause="x")
+    store.write(mark)
+    [avu] = catalog.avus(f"{HOME}/a.dat", "-d", PENDING_PID_AVU)
+    assert avu.units.startswith("v2;user=alice#zoneA;since=5;attempts=2;cause=x;sig=")
+    [read] = store.marks()
+    assert replace(read, signature="") == mark
+    assert signer.verify(read.signature, mark.work().message())
+
+
+def test_a_removal_mark_round_trips_any_text_and_is_signed(catalog, signer):
+    catalog.mkdir(HOME)
+    store = PendingMarks(catalog, signer)
+    mark = PendingMark(PID, f"{HOME}/gone;x=1.dat", HOME, "alice#zoneA", deleted=7,
+                       cause=ODD)
+    store.write(mark)
+    [read] = store.marks()
+    assert replace(read, signature="", cause=mark.cause) == mark
+    assert read.cause == "a;b=c %41 d\u00e9 next line"  # one line
+    assert parse_mark(HOME, mark.name, mark.removed, "v2;user=a;user=b") is None
+
+
+@pytest.mark.parametrize("change", [
+    {"user": "bob#zoneA"}, {"path": f"{HOME}/b.dat"}, {"policy": "other"},
+])
+def test_the_signature_binds_requester_object_and_policy(change, signer):
+    mark = PendingPid(f"{HOME}/a.dat", "archive", "alice#zoneA")
+    signature = codec.seal(signer, mark.work())
+    assert codec.check(signer, mark.work(), signature) == codec.VALID
+    assert codec.check(signer, replace(mark, **change).work(), signature) == codec.FORGED
+    # retry bookkeeping is not signed: a failed attempt keeps the signature valid
+    assert codec.check(signer, mark.failed("down").work(), signature) == codec.VALID
+
+
+@pytest.mark.parametrize("change", [
+    {"user": "bob#zoneA"}, {"holder": "/zoneA/home"}, {"pid": "21.T12995/OTHER"},
+    {"removed": f"{HOME}/other.dat"}, {"deleted": 8},
+])
+def test_the_removal_mark_signature_binds_what_is_marked(change, signer):
+    mark = PendingMark(PID, f"{HOME}/gone.dat", HOME, "alice#zoneA", deleted=7)
+    signature = codec.seal(signer, mark.work())
+    assert codec.check(signer, replace(mark, **change).work(), signature) == codec.FORGED
+
+
+def test_forged_altered_copied_and_v1_marks_are_moved_aside(catalog, signer):
+    for name in ("genuine", "unsigned", "relabelled", "copied", "old", "junk"):
+        catalog.put(f"{HOME}/{name}.dat")
+    store = PendingPids(catalog, signer)
+    store.write(PendingPid(f"{HOME}/genuine.dat", "archive", "alice#zoneA"))
+    catalog.set_avu(f"{HOME}/unsigned.dat", "-d", PENDING_PID_AVU, "archive",
+                    "v2;user=rods%23zoneA;since=1;attempts=0;cause=x;sig=")
+    store.write(PendingPid(f"{HOME}/relabelled.dat", "archive", "alice#zoneA"))
+    [avu] = catalog.avus(f"{HOME}/relabelled.dat", "-d", PENDING_PID_AVU)
+    catalog.set_avu(f"{HOME}/relabelled.dat", "-d", PENDING_PID_AVU, "archive",
+                    avu.units.replace("alice", "rods"))
+    [avu] = catalog.avus(f"{HOME}/genuine.dat", "-d", PENDING_PID_AVU)
+    catalog.set_avu(f"{HOME}/copied.dat", "-d", PENDING_PID_AVU, avu.value, avu.units)
+    catalog.set_avu(f"{HOME}/old.dat", "-d", PENDING_PID_AVU, "archive",
+                    "v1;user=rods#zoneA;since=1;attempts=0;cause=x")
+    catalog.set_avu(f"{HOME}/junk.dat", "-d", PENDING_PID_AVU, "archive", "garbage")
+
+    assert [m.path for m in store.marks()] == [f"{HOME}/genuine.dat"]
+
+    for name, reason in [("unsigned", "forged"), ("relabelled", "forged"), ("copied", "forged"),
+                         ("old", "unsigned v1"), ("junk", "malformed")]:
+        path = f"{HOME}/{name}.dat"
+        assert catalog.avus(path, "-d", PENDING_PID_AVU) == []
+        assert moved_aside(catalog, path)[PENDING_PID_AVU].startswith(reason), name
+
+
+def test_a_users_run_moves_aside_only_her_own_forged_marks(catalog, signer):
+    catalog.put(f"{HOME}/a.dat")
+    catalog.set_avu(f"{HOME}/a.dat", "-d", PENDING_PID_AVU, "archive",
+                    "v2;user=bob%23zoneA;since=1;attempts=0;cause=x;sig=k.0")
+    store = PendingPids(catalog, signer)
+    assert list(store.marks("alice#zoneA")) == []
+    assert catalog.avus(f"{HOME}/a.dat", "-d", PENDING_PID_AVU)  # bob's claim: left
+    assert list(store.marks("bob#zoneA")) == []
+    assert moved_aside(catalog, f"{HOME}/a.dat")
+
+
+def test_without_a_key_nothing_is_signed_carried_out_or_moved(catalog):
+    catalog.put(f"{HOME}/a.dat")
+    PendingPids(catalog, None).write(PendingPid(f"{HOME}/a.dat", "archive", "alice#zoneA"))
+    assert list(PendingPids(catalog, None).marks()) == []
+    assert catalog.avus(f"{HOME}/a.dat", "-d", PENDING_PID_AVU)
+    assert moved_aside(catalog, f"{HOME}/a.dat") == {}
+
+
+def test_a_removal_mark_copied_to_another_collection_is_moved_aside(catalog, signer):
+    catalog.mkdir(f"{HOME}/other")
+    store = PendingMarks(catalog, signer)
+    mark = PendingMark(PID, f"{HOME}/gone.dat", HOME, "alice#zoneA", deleted=7)
+    store.write(mark)
+    [avu] = catalog.avus(HOME, "-C", mark.name)
+    catalog.set_avu(f"{HOME}/other", "-C", avu.name, avu.value, avu.units)
+    v1_name = mark.name.replace("ABC-1", "V1")
+    catalog.set_avu(HOME, "-C", v1_name, f"{HOME}/gone.dat",
+                    "v1;user=alice#zoneA;deleted=1;attempts=0;cause=x")
+    # what a removal pre-PEP reads: only signed marks, and nothing is moved
+    assert list(store.marks(below=f"{HOME}/other", move_aside=False)) == []
+    assert catalog.avus(f"{HOME}/other", "-C", mark.name)
+    assert [(m.holder, m.pid) for m in store.marks()] == [(HOME, PID)]
+    assert moved_aside(catalog, f"{HOME}/other")[mark.name].startswith("forged")
+    assert moved_aside(catalog, HOME)[v1_name].startswith("unsigned v1")
+
+def test_parse_gives_none_for_other_formats():
+    assert parse(f"{HOME}/a.dat", "archive", "v1;user=a;since=1") is None
+    assert parse(f"{HOME}/a.dat", "archive", "v2;user=a;user=b") is None
+    assert parse_mark(HOME, "eudat_pending:deleted:not a pid", "x", "v2;user=a") is None
