@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from b2safe.errors import ConfigError
+from b2safe.domain.profile import HsAdmin
+from b2safe.errors import ConfigError, InvalidInput
 
 #: Keys of pyhandle's credentials that b2safe reads; everything else is passed to the client.
 _KNOWN = (
@@ -153,9 +154,11 @@ class HandleCredentials:
         for owner_key in ("username", "handleowner"):
             value = text(owner_key)
             if value is not None:
-                index, sep, handle = value.partition(":")
-                if not sep or not index.isdigit() or "/" not in handle:
-                    raise ConfigError(f"{where}: {owner_key} must be index:prefix/suffix")
+                try:
+                    HsAdmin.parse(value)
+                except InvalidInput:
+                    raise ConfigError(f"{where}: {owner_key} must be index:prefix/suffix"
+                                      ) from None
         if not ((username and password) or (cert and key) or both):
             raise ConfigError(f"{where}: no write credentials (username + password, "
                               "certificate_only + private_key, or certificate_and_key)")

@@ -546,10 +546,11 @@ class PidService:
         HS_VLIST (one level) that lists it. None when that cannot be read (the prefix handle
         usually lives at the global registry, which this server may not resolve).
         """
-        index, _, user_handle = (self.credentials.username or "").partition(":")
-        if not index.isdigit():
+        try:
+            owner = HsAdmin.parse(self.credentials.username or "")
+        except InvalidInput:
             return None, "certificate authentication: not checked"
-        user = (int(index), user_handle.upper())
+        user = (owner.index, owner.handle.upper())
         prefix_handle = f"0.NA/{self.prefix}"
         try:
             values = self._get_values(prefix_handle) or []
