@@ -17,6 +17,7 @@ from b2safe.domain import authz
 from b2safe.domain.paths import validate_path
 from b2safe.errors import InvalidInput, NotFound
 from b2safe.prep import RuleContext, rule
+from b2safe.ruleset import responses
 from b2safe.ruleset._wiring import integrity_catalog, lazy_pid_service
 from b2safe.ruleset.guard import authorize
 from b2safe.state.signing import signer_for
@@ -109,7 +110,7 @@ def _check_coll(ctx: RuleContext, s_coll: str, d_coll: str, source_res: str, des
 
 
 def _coll_response(report: Report) -> str:
-    return ",".join(f"{f['source']}::{f['destination']}::false::{f['response']}"
+    return ",".join(responses.transfer(f["source"], f["destination"], False, f["response"])
                     for f in report.failures)
 
 

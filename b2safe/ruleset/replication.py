@@ -2,8 +2,9 @@
 
 Rules that returned a boolean in 4.x (``EUDATReplication``, ``EUDATRegDataRepl``) cannot return
 one under PREP: on success they write the 4.x response into the OUT argument; on failure they
-fail with an iRODS error whose message is the 4.x failure response, and the work stays in the
-fail log (``EUDATTransferUsingFailLog`` and the periodic retry rule redo it).
+fail with an iRODS error whose message is the 4.x failure response (rendered from the
+workflow's failures by :mod:`b2safe.ruleset.responses`), and the work stays in the fail log
+(``EUDATTransferUsingFailLog`` and the periodic retry rule redo it).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 from b2safe.domain import authz, paths
 from b2safe.errors import SYS_INTERNAL_ERR, AccessDenied, InvalidInput
 from b2safe.prep import RuleContext, rule, to_bool, to_count
+from b2safe.ruleset import responses
 from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.guard import authorize
 from b2safe.workflows.batching import schedule_batches
@@ -52,7 +54,8 @@ def eudat_replication(ctx: RuleContext, source: str, destination: str, registere
     """
     request = Request(source, destination, _resource(dest_res), to_bool(registered, "registered"),
                       to_bool(recursive, "recursive"))
-    replicator(ctx).replicate(request)
+    with responses.failures_in_4x_form():
+        replicator(ctx).replicate(request)
     return (f"{source}::{destination}::{request.resource or 'null'}"
             f"::registered={registered}::recursive={recursive}")
 
@@ -64,7 +67,9 @@ def eudat_replication(ctx: RuleContext, source: str, destination: str, registere
 def eudat_reg_data_repl(ctx: RuleContext, source: str, destination: str, recursive: bool,
                         dest_res: str = "") -> str:
     """Registered replication (see EUDATReplication); the response is empty on success."""
-    replicator(ctx).replicate(Request(source, destination, _resource(dest_res), True, recursive))
+    with responses.failures_in_4x_form():
+        replicator(ctx).replicate(Request(source, destination, _resource(dest_res), True,
+                                          recursive))
     return ""
 
 
@@ -107,7 +112,7 @@ def eudat_replication_batch(ctx: RuleContext, source: str, destination: str, des
     request = Request(source, destination, _resource(dest_res), registered, True)
     failures = replicator(ctx).replicate_range(request, kind, first_id, last_id)
     if failures:
-        raise ReplicationFailed(failures, SYS_INTERNAL_ERR, shown=20)
+        raise ReplicationFailed(failures, SYS_INTERNAL_ERR, responses.failures(failures, 20))
 
 
 @rule("EUDATPIDRegistration",
@@ -159,7 +164,7 @@ def eudat_update_logging(ctx: RuleContext, status: str, source: str, destination
                          cause: str) -> None:
     """Log a transfer result; a failure (status false) goes into the fail log for retry."""
     ok = to_bool(status, "status")
-    message = f"{source}::{destination}::{'true' if ok else 'false'}::{cause}"
+    message = responses.transfer(source, destination, ok, cause)
     if ok:
         logger.info("%s", message)
         return

@@ -90,10 +90,10 @@ class Failure:
     destination: str
     cause: str
 
-    @property
-    def message(self) -> str:
-        """The 4.x form ``source::destination::false::cause`` (fail log and responses)."""
-        return f"{self.source}::{self.destination}::false::{self.cause}"
+    def describe(self) -> str:
+        """``source -> destination: cause`` (logs and the fail log; rules render the 4.x form,
+        :mod:`b2safe.ruleset.responses`)."""
+        return f"{self.source} -> {self.destination}: {self.cause}"
 
 
 @dataclass(frozen=True)
@@ -135,17 +135,18 @@ class Link:
 
 
 class ReplicationFailed(B2SafeError):
-    """Some part of a replication failed; ``failures`` says which (``response``: their 4.x
-    messages, comma-separated; only the first ``shown`` when given)."""
+    """Some part of a replication failed; ``failures`` says which. The message is ``message``
+    when given (a rule's 4.x response), else :meth:`Failure.describe` of the first failure
+    and how many more there are."""
 
     def __init__(self, failures: Sequence[Failure], code: int,
-                 shown: Optional[int] = None) -> None:
+                 message: Optional[str] = None) -> None:
         self.failures = list(failures)
-        listed = self.failures if shown is None else self.failures[:shown]
-        more = len(self.failures) - len(listed)
-        self.response = ",".join(f.message for f in listed) + \
-            (f" (and {more} more)" if more else "")
-        super().__init__(self.response, code=code)
+        if message is None:
+            more = len(self.failures) - 1
+            message = "; ".join(f.describe() for f in self.failures[:1]) + \
+                (f" (and {more} more)" if more > 0 else "")
+        super().__init__(message, code=code)
 
 
 def plan_registration(page: Sequence[ObjectInfo], facts: dict[str, dict[str, str]],
@@ -360,7 +361,7 @@ class Replicator:
             self.check_destination(request, info)
             deferred = self._run(request, info)
         except ReplicationFailed as exc:
-            self._failed(record, exc.response)
+            self._failed(record, exc.message)
             raise
         except (InvalidInput, AccessDenied) as exc:  # permanent: retrying cannot help
             self.faillog.clear(info.path, _kind(info), request.destination)

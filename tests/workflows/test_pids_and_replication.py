@@ -36,8 +36,8 @@ def test_plan_registration_and_links_are_pure():
     links, missing = plan_links(targets, {"/zoneB/r/a": "21.T1/C"})
     assert links == [Link(page[0], "/zoneB/r/a", "21.T1/A", "21.T1/C", True)]
     assert missing == []
-    assert plan_links(targets, {})[1][0].message == \
-        f"{HOME}/s/a::/zoneB/r/a::false::PID of destination /zoneB/r/a is None"
+    assert plan_links(targets, {})[1] == [
+        Failure(f"{HOME}/s/a", "/zoneB/r/a", "PID of destination /zoneB/r/a is None")]
 
 
 def test_repoint_tree_follows_a_moved_collection(catalog, pids, workflow_for):

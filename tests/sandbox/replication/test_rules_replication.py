@@ -189,6 +189,8 @@ def test_handle_server_500_window_during_collection_replication(fed):
     fed.sb.handle_server("zoneB").faults.fail_next(60, 500)
     err = fed.fails("EUDATReplication", SRC, DST, "true", "true", "", user="rods#zoneA")
     assert err.code != 0
+    # the 4.x failure response, rendered at the rule edge (ruleset/responses.py)
+    assert f"EUDATReplication: {SRC}::{DST}::false::PID of destination {DST} is None," in err.text
     records = fail_log(fed)
     assert len(records) == 1 and records[0][-1].startswith(f"{SRC}::{DST}::false::")
     assert recover(fed) == "# of successes:1, # of failures:0"
