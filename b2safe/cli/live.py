@@ -37,7 +37,7 @@ from b2safe.cli.backends import (
     message_from_traceback,
     split_irods_url,
 )
-from b2safe.cli.common import EXIT_UNAVAILABLE, EXIT_USAGE, CliError
+from b2safe.cli.common import EXIT_UNAVAILABLE, EXIT_USAGE, CliError, rounded
 
 NREP_INSTANCE = "irods_rule_engine_plugin-irods_rule_language-instance"
 PYTHON_INSTANCE = "irods_rule_engine_plugin-python-instance"
@@ -56,6 +56,9 @@ DEFAULT_TIMEOUT = 120.0
 #: The code iRODS returns for a rule that failed (rodsErrorTable.h: FAIL_ACTION_ENCOUNTERED_ERR);
 #: the rule's own code is in the error stack's ``[iRods__Error__Code:N]``.
 FAIL_ACTION_ENCOUNTERED_ERR = -1091000
+#: Verification results that mean the stored bytes disagree with the catalog
+#: (rodsErrorTable.h: USER_CHKSUM_MISMATCH, USER_FILE_SIZE_MISMATCH).
+MISMATCH_CODES = frozenset({-314000, -401000})
 CLIENT_MISSING = ("python-irodsclient is not installed; install the client extra: "
                   "python3 -m pip install 'b2safe[client]'")
 
@@ -371,23 +374,35 @@ class LiveBackend:
     def verify_stored(self, path: str) -> StoredCheck:
         """``ichksum -K`` of ``path`` through python-irodsclient (``VERIFY_CHKSUM_KW``).
 
-        python-irodsclient swallows CHECK_VERIFICATION_RESULTS in ``chksum`` (logging it,
-        irods/manager/data_object_manager.py) and returns "": the error stack, passed as
-        ``r_error``, tells a mismatch from success.
+        The server re-reads every good replica and compares size and checksum with the catalog
+        (server/api/src/rsDataObjChksum.cpp ``do_verification``): it answers 0 and no checksum
+        when all agree, else CHECK_VERIFICATION_RESULTS with a JSON list of results
+        (``severity``, ``error_code``, ``message``). python-irodsclient returns "" for the first
+        and raises ``Server_Checksum_Warning`` for the second, after filling ``r_error`` with
+        the results (irods/manager/data_object_manager.py ``chksum``). A size or checksum
+        mismatch is a disagreement; any other error result (no checksum, unreadable replica)
+        means "not verified".
         """
         from irods import keywords
+        from irods.manager.data_object_manager import Server_Checksum_Warning
         from irods.message import RErrorStack
 
         stack = RErrorStack()
         try:
-            value = self.session.data_objects.chksum(path, r_error=stack,
-                                                     **{keywords.VERIFY_CHKSUM_KW: ""})
+            self.session.data_objects.chksum(path, r_error=stack,
+                                             **{keywords.VERIFY_CHKSUM_KW: ""})
+        except Server_Checksum_Warning:
+            pass  # the results are in the stack
         except Exception as exc:  # reported as "not verified", never fatal for the check
             return StoredCheck(path, None, f"{type(exc).__name__}: {exc}")
-        problems = [f"{e.message}" for e in stack if getattr(e, "status", 0) < 0]
-        if problems or not value:
-            return StoredCheck(path, False, "; ".join(problems) or "verification failed")
-        return StoredCheck(path, True, f"stored bytes match {value}")
+        problems = [entry for entry in stack if entry.status < 0]
+        detail = "; ".join(entry.message for entry in problems)
+        if any(rounded(entry.status) in MISMATCH_CODES for entry in problems):
+            return StoredCheck(path, False, detail)
+        if problems:
+            return StoredCheck(path, None, detail)
+        return StoredCheck(path, True, "the server re-read every good replica: size and "
+                                       "checksum match the catalog")
 
     def wait_for_queue(self, seconds: float) -> None:
         """Wait while the server's delay server works (between two reads of the queue)."""
