@@ -101,6 +101,9 @@ class ZoneCatalog:
         conn = sqlite3.connect(str(db))
         try:
             conn.execute("PRAGMA journal_mode=WAL")
+            # As the catalog's own connection (base.Db): the schema's statements do not each
+            # wait for an fsync.
+            conn.execute("PRAGMA synchronous=OFF")
             schema.install(conn)
             conn.executemany("INSERT INTO settings (key, value) VALUES (?, ?)", [
                 ("schema_version", schema.SCHEMA_VERSION), ("zone_name", zone_name),

@@ -28,7 +28,12 @@ from b2safe_sandbox.runtime import engines
 
 PLUGIN_NAME = "irods_rule_engine_plugin-irods_rule_language"
 DEFAULT_RULEBASE_SET = ("core",)
-_CACHE: dict[Path, tuple[float, int, list]] = {}
+#: Parsed rule bases by file content: every sandbox a test suite creates installs the same
+#: b2safe.re, which is parsed once per process instead of once per zone (a parse is ~0.3 s).
+_PARSED: dict[str, list] = {}
+_PARSED_MAX = 32
+#: Per server_config.json: (mtime_ns, size) when last read, and its rule base set.
+_FILES: dict[Path, tuple[tuple[int, int], list]] = {}
 
 
 @dataclass
@@ -43,8 +48,26 @@ class TextOutcome:
 def rulebase_set(config_dir: Path) -> list[str]:
     """The ``re_rulebase_set`` names of the native engine in ``server_config.json``."""
     path = Path(config_dir) / "server_config.json"
-    if not path.exists():
+    key = _stat_key(path)
+    if key is None:
         return list(DEFAULT_RULEBASE_SET)
+    cached = _FILES.get(path)
+    if cached is None or cached[0] != key:
+        cached = (key, _read_rulebase_set(path))
+        _FILES[path] = cached
+    return list(cached[1])
+
+
+def _stat_key(path: Path) -> Optional[tuple[int, int]]:
+    """(mtime_ns, size) of ``path``, None when it does not exist."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _read_rulebase_set(path: Path) -> list[str]:
     data = json.loads(path.read_text(encoding="utf-8"))
     for stanza in data.get("plugin_configuration", {}).get("rule_engines", []):
         if stanza.get("plugin_name") == PLUGIN_NAME:
@@ -59,26 +82,56 @@ def zone_rules(ctx: Any, zone_name: Optional[str] = None) -> list:
     Raises:
         RuleError: RE_PARSER_ERROR naming the file with the syntax error.
     """
-    zone = ctx.sandbox.zone(zone_name or ctx.zone)
+    return list(_rule_base(ctx, zone_name).rules)
+
+
+@dataclass(frozen=True)
+class _RuleBase:
+    """A zone's parsed rule base and the (name, file stat) it was read from."""
+
+    files: tuple
+    rules: tuple
+    names: frozenset
+
+
+_BASES: dict[Path, _RuleBase] = {}
+
+
+def _rule_base(ctx: Any, zone_name: Optional[str] = None) -> _RuleBase:
+    """The zone's rule base, re-read when ``server_config.json`` or one of its files changed
+    (two or three ``stat`` calls: the framework asks ``rule_exists`` on every callback)."""
+    config_dir = ctx.sandbox.zone(zone_name or ctx.zone).config_dir
+    files = tuple((name, _stat_key(config_dir / f"{name}.re"))
+                  for name in rulebase_set(config_dir))
+    cached = _BASES.get(config_dir)
+    if cached is not None and cached.files == files:
+        return cached
     rules: list = []
-    for name in rulebase_set(zone.config_dir):
-        path = zone.config_dir / f"{name}.re"
-        if not path.exists():
-            continue
-        stat = path.stat()
-        cached = _CACHE.get(path)
-        if cached is None or cached[:2] != (stat.st_mtime, stat.st_size):
-            parsed = grammar.parse(path.read_text(encoding="utf-8"), where=str(path))
-            cached = (stat.st_mtime, stat.st_size, parsed)
-            _CACHE[path] = cached
-        rules.extend(cached[2])
+    for name, key in files:
+        if key is not None:
+            path = config_dir / f"{name}.re"
+            rules.extend(_parsed(path.read_text(encoding="utf-8"), str(path)))
+    base = _RuleBase(files, tuple(rules), frozenset(rule.name for rule in rules))
+    _BASES[config_dir] = base
+    return base
+
+
+def _parsed(text: str, where: str) -> list:
+    """The rule definitions of a rule base file's ``text`` (parsed once per content; a syntax
+    error is not cached and names ``where``)."""
+    rules = _PARSED.get(text)
+    if rules is None:
+        rules = grammar.parse(text, where=where)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[text] = rules
     return rules
 
 
 def rule_exists(ctx: Any, name: str) -> bool:
     """True if the zone's rule base defines ``name`` (the framework's ``rule_exists``)."""
     try:
-        return any(rule.name == name for rule in zone_rules(ctx))
+        return name in _rule_base(ctx).names
     except RuleError:
         return False
 
