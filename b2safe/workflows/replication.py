@@ -519,6 +519,8 @@ class Replicator:
         self.workflow.pids_for_items(page, fixed=False)  # sources without a PID get one
         targets, failures = plan_registration(page, self._source_facts(page), source_root,
                                               destination_root)
+        targets, unsendable = split_sendable(targets)
+        failures += unsendable
         if not targets:
             return Registration(failures)
         try:
@@ -587,9 +589,18 @@ class Replicator:
                     raise
                 logger.info("zone %s has no EUDATRegisterReplicas (%s); calling its "
                             "EUDATCreatePID", zone, exc)
-        self.catalog.run_remote_native(host, "EUDATCreatePID", [
-            [t.parent or "None", t.target, t.ror or "None", t.fio or "None", t.fixed or "False"]
-            for t in targets])
+        calls = [[t.parent or "None", t.target, t.ror or "None", t.fio or "None",
+                  t.fixed or "False"] for t in targets]
+        self.catalog.run_remote_native(host, "EUDATCreatePID", calls)
+        if len(calls) == 1:
+            return
+        # remoteExec does not return an error of its text (logged there), and a failing call
+        # stops the later calls of its text: call each replica still without a PID on its own
+        # (EUDATCreatePID is idempotent), so one bad object never blocks its page.
+        found = self._child_pids(targets)
+        for spec, call in zip(targets, calls):
+            if spec.target not in found:
+                self.catalog.run_remote_native(host, "EUDATCreatePID", [call])
 
     def _child_pids(self, targets: list[ReplicaTarget]) -> dict[str, str]:
         """The PID AVUs of the replicas, read from the destination catalog (GenQuery routes by
@@ -797,6 +808,24 @@ class Replicator:
         return successes, failures
 
 
+def split_sendable(targets: Sequence[ReplicaTarget]
+                   ) -> tuple[list[ReplicaTarget], list[Failure]]:
+    """The targets whose path another zone's rule can take (a valid path: no control
+    characters), and a failure for each other one (pure): one bad name never fails the
+    registration of the rest of its page."""
+    sendable: list[ReplicaTarget] = []
+    failures: list[Failure] = []
+    for spec in targets:
+        try:
+            paths.validate_path(spec.target, "replica path")
+        except B2SafeError as exc:
+            failures.append(Failure(spec.item.path, spec.target,
+                                    f"PID of destination could not be created: {exc}"))
+            continue
+        sendable.append(spec)
+    return sendable, failures
+
+
 def copy_verifier(catalog: Catalog) -> Verify:
     """A ``verify`` callable comparing size and checksum of source and copy after an rsync.
 
@@ -853,15 +882,23 @@ def register_replicas(workflow: PidWorkflow, payload: str) -> dict[str, str]:
             raise ValueError("not a list of [path, parent, ror, fio, fixed]")
     except ValueError as exc:
         raise InvalidInput(f"replica registration request is malformed: {exc}") from None
-    replicas = [ReplicaSpec(str(path), optional_value(str(parent)), optional_value(str(ror)),
-                            optional_value(str(fio)), str(fixed).lower() == "true")
-                for path, parent, ror, fio, fixed in specs]
-    for spec in replicas:
-        paths.validate_path(spec.path)
-        if spec.parent is not None:
-            validate_pid(spec.parent, "parent PID")
+    replicas: list[ReplicaSpec] = []
+    refused: dict[str, str] = {}
+    for path, parent, ror, fio, fixed in specs:
+        spec = ReplicaSpec(str(path), optional_value(str(parent)), optional_value(str(ror)),
+                           optional_value(str(fio)), str(fixed).lower() == "true")
+        try:  # per replica: one bad entry never fails the others
+            paths.validate_path(spec.path)
+            if spec.parent is not None:
+                validate_pid(spec.parent, "parent PID")
+        except B2SafeError as exc:
+            logger.error("replica PID not created for %r: %s", spec.path[:300], exc)
+            refused[spec.path] = f"error: {exc}"
+            continue
+        replicas.append(spec)
     created = workflow.create_replicas(replicas)
-    return {spec.path: created.get(spec.path, "error: see the server log") for spec in replicas}
+    return {**refused, **{spec.path: created.get(spec.path, "error: see the server log")
+                          for spec in replicas}}
 
 
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,63}$")

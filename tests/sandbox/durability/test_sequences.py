@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from b2safe import errors
 from tests.sandbox.replication.repl_helpers import fail_log, replicate
 
@@ -116,3 +120,57 @@ def test_replication_never_overwrites_a_replica_of_another_source(fed):
     # the same source again is fine (idempotent)
     replicate(fed, first, dst, registered="true", recursive="false")
     assert fed.record(fed.avus(first)["PID"][0]).replicas == (child,)
+
+
+@pytest.mark.parametrize("user", ["rods#zoneA", "alice#zoneA"])
+def test_a_control_character_in_one_name_fails_only_that_object(fed, user):
+    """Issue 15: one name with a control character failed the PID registration of its whole
+    256-object page, on every retry. Failures are per object: the others are registered
+    (rodsadmin: EUDATRegisterReplicas; a user: EUDATCreatePID by remoteExec)."""
+    root, target = "/zoneA/home/alice/page", "/zoneB/replicas/page"
+    client = fed.client("alice#zoneA")
+    client.imkdir(root)
+    good = [f"{root}/o{n}.dat" for n in range(4)]
+    bad = f"{root}/bell\x07.dat"
+    for path in [*good, bad]:
+        client.iput(path, path.encode())
+    err = fed.fails("EUDATReplication", root, target, "true", "true", "", user=user)
+    assert "bell" in err.text and "o0.dat" not in err.text
+    for path in good:
+        replica = path.replace(root, target)
+        (child,) = fed.avus(replica)["PID"]
+        assert fed.record(fed.avus(path)["PID"][0]).replicas == (child,)
+    assert "PID" not in fed.avus(bad.replace(root, target))
+    (record,) = fail_log(fed)  # the collection's record, naming only the bad object
+    assert "bell" in record[-1] and "o1.dat" not in record[-1]
+
+
+def test_a_replica_whose_pid_the_user_may_not_create_fails_alone(fed):
+    """The user's route sends its page's EUDATCreatePID calls in one remoteExec text: one
+    refused call (the user may not change that replica's metadata) must not stop the rest."""
+    root, target = "/zoneA/home/alice/page", "/zoneB/replicas/page"
+    client = fed.client("alice#zoneA")
+    client.imkdir(root)
+    names = [f"o{n}.dat" for n in range(4)]
+    for name in names:
+        client.iput(f"{root}/{name}", name.encode())
+    b_admin = fed.client("rods#zoneB")
+    b_admin.imkdir(target)
+    b_admin.iput(f"{target}/o1.dat", b"o1.dat")  # the same bytes: rsync leaves it alone
+    b_admin.ichmod("read", "alice#zoneA", f"{target}/o1.dat")
+    err = fed.fails("EUDATReplication", root, target, "true", "true", "", user="alice#zoneA")
+    assert f"{target}/o1.dat" in err.text and f"{target}/o2.dat" not in err.text
+    for name in ("o0.dat", "o2.dat", "o3.dat"):
+        (child,) = fed.avus(f"{target}/{name}")["PID"]
+        assert fed.record(fed.avus(f"{root}/{name}")["PID"][0]).replicas == (child,)
+
+
+def test_one_invalid_entry_of_a_replica_registration_request_fails_alone(fed):
+    """EUDATRegisterReplicas (the rodsadmin's batched remote registration) handles each entry
+    on its own: an invalid path is answered with an error, the others get their PIDs."""
+    b_admin = fed.client("rods#zoneB")
+    b_admin.iput("/zoneB/replicas/ok.dat", b"ok")
+    payload = json.dumps([["/zoneB/replicas/bad\x01.dat", "None", "None", "None", "False"],
+                          ["/zoneB/replicas/ok.dat", "None", "None", "None", "False"]])
+    fed.call("EUDATRegisterReplicas", payload, "", zone="zoneB", user="rods#zoneB")
+    assert len(fed.avus("/zoneB/replicas/ok.dat")["PID"]) == 1
