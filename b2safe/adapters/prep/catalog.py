@@ -216,7 +216,9 @@ class PrepCatalog:
         """Add ``name=value`` (with ``units``) unless ``name=value`` is present (idempotent).
 
         ``known_absent`` skips the query for an existing pair (the caller just looked); a
-        duplicate is still tolerated.
+        duplicate is still tolerated: CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, or CAT_SQL_ERR
+        when the pair is there afterwards (a concurrent adder's insert). Any other CAT_SQL_ERR
+        (a value longer than R_META_MAIN's varchar(2700)) is raised: nothing was stored.
         """
         if not known_absent and any(a.value == value for a in self.avus(path, kind, name)):
             return
@@ -227,7 +229,10 @@ class PrepCatalog:
         try:
             self.msi("msiModAVUMetadata", kind, path, "add", name, value, units)
         except errors.IrodsCallError as exc:
-            if exc.code not in (errors.CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, errors.CAT_SQL_ERR):
+            if exc.code == errors.CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME:
+                return
+            if exc.code != errors.CAT_SQL_ERR or \
+                    not any(a.value == value for a in self.avus(path, kind, name)):
                 raise
 
     def remove_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
