@@ -1,6 +1,10 @@
-"""Every command line in README.md and docs/*.md (``sh`` code blocks) is run, in order, per
-document, or is listed in :data:`NOT_RUN` with the test that covers it instead, so the docs
-cannot drift: a new command must run here or be given a reason.
+"""Every command line in README.md and docs/*.md is run, in order, per document, or is listed
+with the test that covers it instead, so the docs cannot drift: a new command must run here or
+be given a reason. Command lines are those of ``sh`` code blocks (:data:`NOT_RUN` lists the ones
+not run) and those written inline in the prose (a backticked span starting with a command word
+and at least one argument, :func:`inline_commands`; :data:`INLINE_NOT_RUN` lists the ones not
+run). Inline commands run after the document's blocks, with their placeholders (``SRC``,
+``PID``, ``FILE``, ...) replaced by real values (:data:`PLACEHOLDERS`).
 
 Commands meant for a live server run against stand-ins: a sandbox with zones ``tempZone`` and
 ``otherZone`` (the names the docs use) for rules and verbs, and an iRODS 4.3 server config tree
@@ -51,6 +55,84 @@ READER_FILES = {
     "my_rule.r": 'my_rule {\n    writeLine("stdout", "checking *path");\n}\n'
                  'INPUT *path=""\nOUTPUT ruleExecOut\n',
 }
+
+
+#: The first words of command lines written inline in prose.
+COMMAND_WORDS = ("b2safe", "sudo", "irule", "iput", "iget", "iquest", "ils", "ichksum", "imeta",
+                 "iadmin", "iqstat", "iqdel", "ichmod", "irepl", "irsync", "imkdir", "iinit", "pip",
+                 "python3", "systemctl", "/opt/b2safe/bin/b2safe", "/opt/b2safe/bin/python")
+
+#: Inline commands not run here: the test that covers each (``tests/...py::test_name``, checked
+#: to exist) or why it cannot run on a test machine.
+INLINE_NOT_RUN = {
+    r"^python3 -m venv \.venv": "a development environment for a checkout: .ci/run installs the "
+                                "same packages into the test interpreter",
+    r"^(sudo )?systemctl restart irods$":
+        "tests/ops/test_install_tree.py::test_install_as_root_keeps_the_service_accounts_ownership"
+        " (install prints this restart step; restarting the host's iRODS is not a test's job)",
+    r"^b2safe demo --dir \./demo-sandbox$":
+        "tests/sandbox/cli/test_first_steps.py::"
+        "test_demo_with_a_relative_directory_and_recursive_ils",
+    r"^b2safe sandbox ils --dir \./demo-sandbox -r ":
+        "tests/sandbox/cli/test_first_steps.py::"
+        "test_demo_with_a_relative_directory_and_recursive_ils",
+    r"^python3 -m b2safe$":
+        "tests/sandbox/cli/test_first_steps.py::test_init_with_a_relative_directory_then_rules_work",
+    r"^b2safe rule NAME ARG\.\.\.$":
+        "tests/sandbox/cli/test_cli_rules.py::test_rule_prints_outputs_as_irule_does",
+    r"^b2safe chain --verify$":
+        "tests/sandbox/cli/test_cli_exit_codes.py::test_chain_verify_finds_rotten_stored_bytes",
+    r"^ichksum -K$":
+        "tests/ops/test_live_wire.py::test_check_verify_has_the_server_reread_both_copies",
+    r"^(iput -b|iput -f|irsync i:src i:dst)$":
+        "tests/sandbox/policy/test_ingest_routes.py::"
+        "test_every_route_gets_one_pid_and_one_linked_replica",
+    r"^irule -r irods_rule_engine_plugin-python-instance \.\.\.$":
+        "tests/sandbox/pid/test_rules_pid_irule.py::test_rule_files_create_search_remove",
+    r"^irule -F$":
+        "tests/sandbox/pid/test_rules_pid_irule.py::test_rule_files_create_search_remove",
+    r"^irule RULE ":
+        "tests/sandbox/pid/test_rules_pid_irule.py::test_irule_rule_name_with_rule_vars",
+    r"^iadmin mk(user|zone)": "zone administration of a real server: the sandbox's site set-up "
+                              "makes its users and federation entries (b2safe_sandbox/site.py)",
+    r"^iqstat -a$": "a real server's delay queue: docs/sandbox.md runs the sandbox's iqstat",
+    r"^pip install (b2safe|--user)$": "named as what does not work (b2safe is not on PyPI; "
+                                      "--user is refused on externally managed Pythons)",
+    r"^imeta cp$": "names an operation the metadata guard refuses; no test copies AVUs",
+}
+
+#: What the placeholders of inline commands stand for on the stand-ins.
+PLACEHOLDERS = {
+    "SRC": "/tempZone/home/alice/dataset", "SOURCE": "/tempZone/home/alice/dataset",
+    "DST": "/otherZone/replicas/dataset", "DESTINATION": "/otherZone/replicas/dataset",
+    "<path>": "/tempZone/home/alice/results.csv",
+}
+
+
+def inline_commands(path: Path) -> list[str]:
+    """The command lines written inline in ``path``'s prose (outside code blocks), in document
+    order: backticked spans whose first word is a command word, with at least one argument."""
+    prose = re.sub(r"```.*?```", "", path.read_text(), flags=re.S)
+    found = []
+    for span in re.findall(r"`([^`\n]+)`", prose):
+        words = span.split()
+        if len(words) > 1 and words[0] in COMMAND_WORDS:
+            found.append(span.strip())
+    return found
+
+
+def inline_reason(command: str) -> str:
+    """Why the inline ``command`` is not run here ("" when it is)."""
+    return next((why for pattern, why in INLINE_NOT_RUN.items() if re.search(pattern, command)),
+                "") or reason_not_run(command)
+
+
+def covered_by_a_block(command: str, blocks: list[str]) -> bool:
+    """Whether ``command`` starts a command line of a code block (run by the block test)."""
+    def words(line: str) -> list[str]:
+        return shlex.split(re.sub(r"^sudo (-u irods )?", "", line))
+
+    return any(words(b)[:len(words(command))] == words(command) for b in blocks)
 
 
 def doc_commands(path: Path) -> list[str]:
@@ -122,7 +204,10 @@ class Site:
         assert argv[0] == "b2safe", f"no stand-in for {command!r}: run it or add it to NOT_RUN"
         verb = argv[1]
         if verb in ("install", "uninstall"):
-            return [*argv, "--config-dir", str(self.etc)]
+            # install --schedule then queues the retry and sweeps: on the stand-in zone.
+            where = ["--sandbox", str(self.sandbox), "--user", "rods#tempZone"] \
+                if "--schedule" in argv else []
+            return [*argv, "--config-dir", str(self.etc), *where]
         if verb == "doctor":
             argv = [a for a in argv if a != "--live"]
             if "--config" in argv:  # the server's own b2safe.json: the sandbox zone's
@@ -135,6 +220,19 @@ class Site:
                 return argv
             return [*argv, "--sandbox", str(self.sandbox), "--user", "rods#tempZone"]
         return argv
+
+    def fill_placeholders(self, command: str) -> str:
+        """``command`` with :data:`PLACEHOLDERS`, ``FILE`` (the zone's b2safe.json) and ``PID``
+        (a PID minted for results.csv) replaced."""
+        words = shlex.split(command)
+        if "PID" in words and "21.T12345/ABC" not in self.pids:
+            code, output = self.run("b2safe pid create /tempZone/home/alice/results.csv")
+            assert code == 0, output
+        config = self.cwd / "b2safe.json"  # the zone's, out of /etc/irods (translated)
+        shutil.copyfile(self.sandbox / "zones/tempZone/etc/irods/b2safe.json", config)
+        values = {**PLACEHOLDERS, "FILE": str(config),
+                  "PID": self.pids.get("21.T12345/ABC", "PID")}
+        return shlex.join(values.get(word, word) for word in words)
 
     def run(self, command: str) -> tuple[int, str]:
         argv = self.translate(command)
@@ -151,15 +249,24 @@ def run_shell(cwd: Path, command: str) -> int:
     return subprocess.run(["bash", "-c", command], cwd=cwd, check=False).returncode
 
 
-@pytest.mark.parametrize("doc", [d for d in DOCS if doc_commands(d)], ids=lambda p: p.name)
+def inline_to_run(doc: Path) -> list[str]:
+    """The inline commands of ``doc`` that run here: not a code block's, not listed."""
+    blocks = [c for d in DOCS for c in doc_commands(d)]
+    return [c for c in dict.fromkeys(inline_commands(doc))
+            if not covered_by_a_block(c, blocks) and not inline_reason(c)]
+
+
+@pytest.mark.parametrize("doc", [d for d in DOCS if doc_commands(d) or inline_to_run(d)],
+                         ids=lambda p: p.name)
 def test_every_documented_command_runs(doc, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     for name, text in READER_FILES.items():
         (tmp_path / name).write_text(text)
     stand_in = None
     ran = []
+    pid = ""
     try:
-        for command in doc_commands(doc):
+        for command in [*doc_commands(doc), *inline_to_run(doc)]:
             if reason_not_run(command):
                 continue
             if not command.startswith(("b2safe", "sudo", "irule", "iquest")):
@@ -170,17 +277,38 @@ def test_every_documented_command_runs(doc, tmp_path, monkeypatch, capsys):
             if stand_in is None:  # the sandbox guide makes its own sandbox, as its reader does
                 argv = shlex.split(command)
                 argv = [str(ROOT / a) if a.startswith("rules/") else a for a in argv]
+                argv = [pid if a == "PID" else a for a in argv]
                 capsys.readouterr()
                 code = main(argv[1:])
-                output = "".join(capsys.readouterr())
+                captured = capsys.readouterr()
+                output = captured.out + captured.err
+                if argv[1:3] == ["pid", "create"] and code == 0:
+                    pid = captured.out.strip().splitlines()[-1]
             else:
-                code, output = stand_in.run(command)
+                code, output = stand_in.run(stand_in.fill_placeholders(command))
             assert code == 0, f"{doc.name}: {command!r} exited {code}:\n{output[-3000:]}"
             ran.append(command)
     finally:
         if stand_in is not None:
             stand_in.close()
     assert ran, f"{doc.name}: no command ran"
+
+
+def test_inline_commands_not_run_name_a_test_that_exists():
+    for pattern, why in INLINE_NOT_RUN.items():
+        if not why.startswith("tests/"):
+            continue
+        path, _, rest = why.partition("::")
+        name = rest.split()[0]
+        assert (ROOT / path).is_file(), f"{pattern}: no {path}"
+        assert re.search(rf"^def {name}\(", (ROOT / path).read_text(), re.M), \
+            f"{pattern}: {path} has no test {name}"
+
+
+def test_inline_not_run_entries_are_all_still_needed():
+    every = [c for doc in DOCS for c in inline_commands(doc)]
+    unused = [p for p in INLINE_NOT_RUN if not any(re.search(p, c) for c in every)]
+    assert unused == [], f"remove INLINE_NOT_RUN entries no document needs: {unused}"
 
 
 def test_not_run_entries_are_all_still_needed():
