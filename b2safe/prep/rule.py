@@ -134,7 +134,7 @@ def _setup_logging(ctx: RuleContext) -> None:
 
 def rule(name: Optional[str] = None, *, params: Sequence[str] = (), outputs: Sequence[str] = (),
          forms: Optional[Iterable[FormSpec]] = None, admin_only: bool = False,
-         errors: Sequence[str] = ()) -> Callable[[Callable], Callable]:
+         errors: Sequence[str] = (), returns_into: str = "") -> Callable[[Callable], Callable]:
     """Declare a PREP rule.
 
     Args:
@@ -146,6 +146,9 @@ def rule(name: Optional[str] = None, *, params: Sequence[str] = (), outputs: Seq
             argument count.
         admin_only: refuse callers that are not rodsadmin (CAT_INSUFFICIENT_PRIVILEGE_LEVEL).
         errors: names of the error classes the rule documents (for the rule reference).
+        returns_into: for B2SAFE 4.x functions whose value was their return value: in a form
+            without OUT arguments, the body's value is written over this input (Python callers
+            read it there; PREP has no return values).
 
     The body is called as ``body(ctx, **inputs)``; inputs missing from a shorter form take the
     body's defaults. Its return value becomes the outputs (a value, a tuple, or a dict by name).
@@ -170,6 +173,9 @@ def rule(name: Optional[str] = None, *, params: Sequence[str] = (), outputs: Seq
                         raise TypeError(f"body of {rule_name} lacks parameters {unknown}")
                     result = body(ctx, **inputs)
                     rendered = _outputs(form, result)
+                    if not form.outputs and returns_into and not to_stdout and any(
+                            p.name == returns_into for p in form.params):
+                        rule_args[form.position(returns_into)] = to_output(result)
                     if to_stdout:
                         for out_name, text in zip(form.outputs, rendered):
                             callback.writeLine("stdout", f"{out_name} = {text}")

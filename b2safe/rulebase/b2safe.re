@@ -318,19 +318,25 @@ EUDATGeteValPid(*pid, *key) {
 
 # Writes AVU PID unless a different PID is there already (then false, kept).
 EUDATiPIDcreate(*path, *PID) {
-    *FVALUE = "None";
-    *status0 = true;
-    EUDATgetLastAVU(*path, "PID", *FVALUE);
-    if (*FVALUE == "None") {
-        *status = ""; *message = "";
-        b2safe_native_call("EUDATiPIDcreate", *status, *message, str(*path), str(*PID));
-        b2safeCheck("EUDATiPIDcreate", *status, *message);
-    }
-    else if (*FVALUE != *PID) {
-        logError("[EUDATiPIDcreate] iCAT attribute PID value *FVALUE != *PID");
-        *status0 = false;
-    }
-    *status0;
+    *status = ""; *message = ""; *result = "";
+    b2safe_native_call("EUDATiPIDcreate", *status, *message, str(*path), str(*PID), *result);
+    b2safeCheck("EUDATiPIDcreate", *status, *message);
+    *result == "true";
+}
+
+# Creates a PID record for *path with the "TYPE=value;..." values of *extraType (no search).
+EUDATePIDcreate(*path, *extraType, *PID) {
+    *status = ""; *message = ""; *PID = "";
+    b2safe_native_call("EUDATePIDcreate", *status, *message, str(*path), str(*extraType), *PID);
+    b2safeCheck("EUDATePIDcreate", *status, *message);
+}
+
+# true and the first PID whose *field is *value; "empty" and false when there is none.
+EUDATePIDsearch(*field, *value, *PID) {
+    *status = ""; *message = ""; *PID = "";
+    b2safe_native_call("EUDATePIDsearch", *status, *message, str(*field), str(*value), *PID);
+    b2safeCheck("EUDATePIDsearch", *status, *message);
+    *PID != "empty";
 }
 
 EUDATeCHECKSUMupdate(*PID, *path) {
@@ -352,24 +358,18 @@ EUDATeURLupdateColl(*PID, *newURL) {
 }
 
 # Deletes the PID record; when it lists replicas and *force is not true, does
-# nothing (4.x), which b2safe reports as SYS_INVALID_INPUT_PARAM.
+# nothing (4.x).
 EUDATePIDremove(*path, *force) {
     *status = ""; *message = "";
     b2safe_native_call("EUDATePIDremove", *status, *message, str(*path), str(*force));
-    if (*status == "-130000" && !EUDATtoBoolean(*force)) {
-        logInfo("[EUDATePIDremove] *message");
-    }
-    else { b2safeCheck("EUDATePIDremove", *status, *message); }
+    b2safeCheck("EUDATePIDremove", *status, *message);
 }
 
 # Copies EUDAT/ROR of the PID record into the AVU (4.x; nothing when the record has none).
 EUDATiRORupdate(*source, *pid) {
-    *ror = EUDATGeteValPid(*pid, "EUDAT/ROR");
-    if (*ror != "None" && *ror != "") {
-        *status = ""; *message = "";
-        b2safe_native_call("EUDATiRORupdate", *status, *message, str(*source), *ror);
-        b2safeCheck("EUDATiRORupdate", *status, *message);
-    }
+    *status = ""; *message = "";
+    b2safe_native_call("EUDATiRORupdate", *status, *message, str(*source), str(*pid));
+    b2safeCheck("EUDATiRORupdate", *status, *message);
 }
 
 EUDATeRORupdate(*PID, *newRor) {
@@ -651,12 +651,15 @@ b2safeObjFacts(*name, *resc, *owner, *checksum) =
     ++ *name ++ "=:=checksum=:=" ++ *checksum ++ ","
 
 # --- messaging, log and queue (eudat.re) --------------------------------------
-# b2safe has no message publisher: these behave as 4.x did with messaging disabled
-# (the metadata is gathered, nothing is sent, "None" is returned).
+# EUDATMessage publishes to the ARGO-compatible endpoint of messaging.credentials_file
+# when messaging.enabled; otherwise nothing is sent and "None" returned (4.x).
 
 EUDATMessage(*queue, *message) {
-    logDebug("[EUDATMessage] messaging is not enabled: not sent to topic '*queue'");
-    "None";
+    *status = ""; *message_error = ""; *result = "";
+    b2safe_native_call("EUDATMessage", *status, *message_error, str(*queue), str(*message),
+                       *result);
+    b2safeCheck("EUDATMessage", *status, *message_error);
+    *result;
 }
 
 EUDATPushMetadata(*path, *queue) {
@@ -683,19 +686,16 @@ EUDATLog(*message, *level) {
     writeLine("serverLog", "EUDAT *level: *message");
 }
 
-# The 4.x fail queue: "push" records "source::destination::false::cause" in b2safe's
-# fail log (catalog AVUs); "pop" and "queuesize" give "" and "0", since b2safe's
-# retry rule (EUDATTransferUsingFailLog) takes records from the catalog itself.
+# The 4.x fail queue: "push" records "source::destination::status::cause" in b2safe's
+# fail log (catalog AVUs; split at "::" only); "pop" and "queuesize" set *message to ""
+# and "0", since b2safe's retry rule (EUDATTransferUsingFailLog) takes records from the
+# catalog itself.
 EUDATQueue(*action, *message, *number) {
-    if (*action == "push") {
-        *parts = split(*message, ":");
-        if (size(*parts) >= 2) {
-            *cause = triml(triml(triml(*message, "::"), "::"), "::");
-            EUDATUpdateLogging("false", elem(*parts, 0), elem(*parts, 1), *cause);
-        }
-    }
-    else if (*action == "pop") { *message = ""; }
-    else if (*action == "queuesize") { *message = "0"; }
+    *status = ""; *error = ""; *text = "";
+    if (*action == "push") { *text = str(*message); }
+    b2safe_native_call("EUDATQueue", *status, *error, str(*action), *text, str(*number));
+    b2safeCheck("EUDATQueue", *status, *error);
+    if (*action == "pop" || *action == "queuesize") { *message = *text; }
 }
 
 # The OAuth2 PAM user map of 4.2 (pam_user_reader.py) has no b2safe counterpart.

@@ -17,6 +17,7 @@ _RULE_MODULES = (
     "b2safe.ruleset.integrity",
     "b2safe.ruleset.events",
     "b2safe.ruleset.replication",
+    "b2safe.ruleset.messaging",
     "b2safe.ruleset.policy",
     "b2safe.ruleset.ingest",
     "b2safe.ruleset.authorization",

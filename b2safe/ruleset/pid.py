@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Optional
 
 from b2safe.domain import authz, profile
 from b2safe.domain.paths import validate_path, validate_pid
-from b2safe.errors import AccessDenied, InvalidInput, PidError
+from b2safe.errors import AccessDenied, InvalidInput, PidError, PidNotFound
 from b2safe.prep import RuleContext, rule, to_count
 from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.guard import authorize, require_pid_access
@@ -24,6 +25,8 @@ from b2safe.workflows.pids import (
     kind_flag,
     optional_value,
 )
+
+logger = logging.getLogger("b2safe.ruleset.pid")
 
 EMPTY = "empty"  # EUDATSearchPID's historical "nothing found"
 
@@ -148,13 +151,74 @@ def search_pid_checksum(ctx: RuleContext, path: str) -> tuple[str, str]:
     return found[0], url or "None"
 
 
-@rule("EUDATGeteValPid", params=("pid", "key"), outputs=("value",),
-      errors=("InvalidPid", "PidNotFound"))
+@rule("EUDATGeteValPid", forms=[("pid", "key"), ("pid", "key", "OUT value")],
+      errors=("InvalidPid",), returns_into="key")
 def get_value_pid(ctx: RuleContext, pid: str, key: str) -> Optional[str]:
-    """One value of a PID record ("None" when the record has no such type)."""
+    """One value of a PID record: "None" when the record or the type is absent (4.x).
+
+    The 2-argument 4.x form writes the value over ``key`` (4.x returned it).
+    """
     if not key or len(key) > 128:
         raise InvalidInput("key must be a Handle value type such as EUDAT/ROR")
-    return pid_workflow(ctx).value(pid, key)
+    try:
+        return pid_workflow(ctx).value(pid, key)
+    except PidNotFound:
+        return None
+
+
+@rule("EUDATePIDcreate", params=("path", "extra_type"), outputs=("pid",),
+      errors=("InvalidPath", "NotFound", "AccessDenied", "InvalidInput", "PidError"))
+def e_pid_create(ctx: RuleContext, path: str, extra_type: str) -> str:
+    """Create a PID record for ``path`` without looking for an existing one (4.x's
+    ``EUDATePIDcreate``): URL, EUDAT/CHECKSUM and EUDAT/CHECKSUM_TIMESTAMP (data objects) and
+    the ``extra_type`` values, ``"TYPE=value;TYPE=value"`` ("empty" for none; EUDAT/ROR,
+    EUDAT/FIO, EUDAT/PARENT, EUDAT/FIXED_CONTENT, EUDAT/PROFILE_VERSION; ROR or FIO "pid" means
+    the new PID). No AVU is written (``EUDATiPIDcreate`` does that). Needs write access.
+
+    A retry mints the same handle (deterministic minting), so calling it twice gives one
+    record, where 4.x made two.
+    """
+    authorize(ctx, authz.PID, path)
+    return pid_workflow(ctx).create_record(path, parse_extra_type(extra_type))
+
+
+#: The types 4.x's EUDATCreatePID passed to EUDATePIDcreate in its extra-type string.
+EXTRA_TYPES = (profile.ROR, profile.FIO, profile.PARENT, profile.FIXED_CONTENT, profile.VERSION)
+
+
+def parse_extra_type(text: str) -> dict[str, str]:
+    """4.x's ``"TYPE=value;TYPE=value"`` (or "empty"/"None"/"") as a dict.
+
+    Raises:
+        InvalidInput: a part is not ``TYPE=value`` or names a type outside :data:`EXTRA_TYPES`.
+    """
+    values: dict[str, str] = {}
+    if text.strip() in ("", "empty", "None"):
+        return values
+    for part in text.split(";"):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or key not in EXTRA_TYPES or not value.strip():
+            raise InvalidInput(f"extra type {part[:80]!r} is not TYPE=value with TYPE one of "
+                               f"{', '.join(EXTRA_TYPES)}")
+        values[key] = value.strip()
+    return values
+
+
+@rule("EUDATePIDsearch", params=("field", "value"), outputs=("pid",),
+      errors=("InvalidInput", "PidError"))
+def e_pid_search(ctx: RuleContext, field: str, value: str) -> str:
+    """Reverse lookup: the first PID whose ``field`` (URL, EUDAT/CHECKSUM, ...; ``*`` is a
+    wildcard) is ``value``, or "empty" when none (4.x; native callers also get true/false).
+
+    Only types the reverse-lookup server can search answer.
+    """
+    if not field or len(field) > 128 or any(c.isspace() for c in field):
+        raise InvalidInput("field must be a Handle value type such as URL")
+    if not value:
+        raise InvalidInput("value must not be empty")
+    found = pid_workflow(ctx).pids.search({field: value})
+    return found[0] if found else EMPTY
 
 
 @rule("EUDATUpdatePIDWithNewChild", forms=[("parent_pid", "child_pid"),
@@ -203,9 +267,12 @@ def e_url_update_coll(ctx: RuleContext, pid: str, new_url: str) -> None:
 
 
 @rule("EUDATePIDremove", params=("path", "force:bool"),
-      errors=("InvalidPath", "NotFound", "AccessDenied", "InvalidInput", "PidError"))
+      errors=("InvalidPath", "NotFound", "AccessDenied", "PidError"))
 def e_pid_remove(ctx: RuleContext, path: str, force: bool) -> None:
-    """Delete the PID of ``path`` and its PID AVUs; a record listing replicas needs force=true."""
+    """Delete the PID of ``path`` (its AVU, else a reverse lookup when
+    ``pid.reverse_lookup_fallback`` is on) and its PID AVUs. A record that lists replicas is
+    kept unless force=true: then nothing is deleted and the rule succeeds (4.x).
+    """
     authorize(ctx, authz.PID, path)
     pid_workflow(ctx).remove(path, force)
 
@@ -261,8 +328,25 @@ def _set_pid_avu(ctx: RuleContext, path: str, attribute: str, pid: str, what: st
 @rule("EUDATiRORupdate", params=("path", "pid"),
       errors=("InvalidPath", "NotFound", "InvalidPid"))
 def i_ror_update(ctx: RuleContext, path: str, pid: str) -> None:
-    """Set the AVU EUDAT/ROR of ``path`` to ``pid``."""
-    _set_pid_avu(ctx, path, ROR_AVU, pid, "ROR")
+    """Copy EUDAT/ROR of the record of ``pid`` into the AVU EUDAT/ROR of ``path`` (4.x);
+    nothing when the record has no ROR."""
+    workflow = pid_workflow(ctx)
+    info = workflow.stat(path)
+    _require_write(ctx, workflow, path)
+    ror = get_value_pid_text(workflow, pid, profile.ROR)
+    if ror is None:
+        return
+    current = workflow.catalog.avus(path, kind_flag(info), ROR_AVU)
+    if not current or current[-1].value != ror:
+        workflow.catalog.set_avu(path, kind_flag(info), ROR_AVU, validate_pid(ror, "ROR"))
+
+
+def get_value_pid_text(workflow: PidWorkflow, pid: str, key: str) -> Optional[str]:
+    """A value of ``pid``'s record; None when the record or the type is absent."""
+    try:
+        return optional_value(workflow.value(pid, key))
+    except PidNotFound:
+        return None
 
 
 @rule("EUDATiFIOupdate", params=("path", "pid"),
@@ -272,11 +356,23 @@ def i_fio_update(ctx: RuleContext, path: str, pid: str) -> None:
     _set_pid_avu(ctx, path, FIO_AVU, pid, "FIO")
 
 
-@rule("EUDATiPIDcreate", params=("path", "pid"),
-      errors=("InvalidPath", "NotFound", "InvalidPid"))
-def i_pid_create(ctx: RuleContext, path: str, pid: str) -> None:
-    """Record an existing PID on ``path`` (AVU PID)."""
+@rule("EUDATiPIDcreate", forms=[("path", "pid"), ("path", "pid", "OUT result")],
+      errors=("InvalidPath", "NotFound", "InvalidPid"), returns_into="pid")
+def i_pid_create(ctx: RuleContext, path: str, pid: str) -> str:
+    """Record an existing PID on ``path`` (AVU PID): "true" when it is there afterwards;
+    "false", and the other PID kept, when ``path`` has a different one (4.x). The 2-argument
+    4.x form writes the result over ``pid``."""
+    workflow = pid_workflow(ctx)
+    info = workflow.stat(path)
+    _require_write(ctx, workflow, path)
+    present = workflow.pid_of(info)
+    if present is not None:
+        if present.casefold() == validate_pid(pid).casefold():
+            return "true"
+        logger.error("EUDATiPIDcreate: %s has PID %s, not %s; kept", path, present, pid)
+        return "false"
     _set_pid_avu(ctx, path, PID_AVU, pid, "PID")
+    return "true"
 
 
 def _require_write(ctx: RuleContext, workflow: PidWorkflow, path: str) -> None:

@@ -163,6 +163,12 @@ def eudat_retry_install(ctx: RuleContext) -> str:
 def eudat_update_logging(ctx: RuleContext, status: str, source: str, destination: str,
                          cause: str) -> None:
     """Log a transfer result; a failure (status false) goes into the fail log for retry."""
+    log_transfer(ctx, status, source, destination, cause)
+
+
+def log_transfer(ctx: RuleContext, status: str, source: str, destination: str,
+                 cause: str) -> None:
+    """``EUDATUpdateLogging``'s work: log the result; a failure goes into the fail log."""
     ok = to_bool(status, "status")
     message = responses.transfer(source, destination, ok, cause)
     if ok:

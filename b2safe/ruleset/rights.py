@@ -24,6 +24,12 @@ RIGHTS: dict[str, str] = {
     "EUDATGetZoneHostFromZoneName": _READ,
     "EUDATGetZoneNameFromPath": _READ,
     "EUDATGeteValPid": "Handle credentials, read only",
+    "EUDATePIDcreate": "caller's rights (write on the path, authorization 'pid'); Handle "
+                       "credentials to create the record",
+    "EUDATePIDsearch": "Handle reverse lookup (read only)",
+    "EUDATMessage": "the zone's messaging token (messaging.credentials_file); any caller may "
+                    "publish, as in 4.x",
+    "EUDATQueue": "as EUDATUpdateLogging (push); pop and queuesize read nothing",
     "EUDATIntegritySweepInstall": "this zone's rodsadmin; the sweep state is signed",
     "EUDATIntegritySweepList": _READ,
     "EUDATIntegritySweepPause": "this zone's rodsadmin; the sweep state is signed",

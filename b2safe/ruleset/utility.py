@@ -9,7 +9,7 @@ from b2safe.domain import authz
 from b2safe.domain.paths import split, validate_path, zone_of
 from b2safe.errors import InvalidInput, NotFound, UnknownZone
 from b2safe.ports import ObjectInfo
-from b2safe.prep import RuleContext, rule, to_bool
+from b2safe.prep import RuleContext, rule
 from b2safe.ruleset._wiring import catalog
 from b2safe.ruleset.guard import authorize
 
@@ -41,13 +41,18 @@ def get_version(ctx: RuleContext) -> str:
     return __version__
 
 
-@rule("EUDATtoBoolean", params=("value",), outputs=("result",), errors=("InvalidInput",))
-def eudat_to_boolean(ctx: RuleContext, value: str) -> str:
-    """Normalise a B2SAFE boolean string to "true" or "false".
+#: The only strings B2SAFE 4.x's EUDATtoBoolean took as false (eudat.re); anything else is true.
+FALSE_4X = frozenset({"None", "", "False", "false", "FALSE"})
 
-    Accepts true/false in any case, 1/0, yes/no, on/off, and "None"/"null"/"" as false.
+
+@rule("EUDATtoBoolean", forms=[("value",), ("value", "OUT result")], returns_into="value")
+def eudat_to_boolean(ctx: RuleContext, value: str) -> str:
+    """B2SAFE 4.x's truth of a string: "false" for "None", "", "False", "false" and "FALSE",
+    "true" for anything else (so "0" and "no" are true, as in 4.x).
+
+    The 1-argument 4.x form writes the result over its argument (4.x returned it).
     """
-    return "true" if to_bool(value, "value") else "false"
+    return "false" if value in FALSE_4X else "true"
 
 
 @rule("EUDATgetLastAVU", params=("path", "key"), outputs=("value",),
@@ -165,12 +170,14 @@ def _like(pattern: str, value: str) -> bool:
     return re.fullmatch(regex, value, re.DOTALL) is not None
 
 
-@rule("EUDATfileInPath", params=("path", "sub_coll"), outputs=("result",),
-      errors=("InvalidPath",))
+@rule("EUDATfileInPath", forms=[("path", "sub_coll"), ("path", "sub_coll", "OUT result")],
+      errors=("InvalidPath",), returns_into="sub_coll")
 def file_in_path(ctx: RuleContext, path: str, sub_coll: str) -> str:
     """"true" when data object ``path`` exists directly in a collection matching ``sub_coll``.
 
-    ``sub_coll`` may use GenQuery LIKE wildcards (``%``, ``_``), as in B2SAFE 4.x.
+    ``sub_coll`` may use GenQuery LIKE wildcards (``%``, ``_``), as in B2SAFE 4.x. The 2-argument
+    4.x form writes the result over ``sub_coll``. Unlike 4.x, which counted any object of that
+    name in any matching collection, only ``path`` itself counts (see docs/migration.md).
     """
     validate_path(path)
     if not sub_coll.startswith("/"):

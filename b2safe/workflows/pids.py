@@ -163,6 +163,39 @@ class PidWorkflow:
                 return found[0]
         return None
 
+    def legacy_urls(self, path: str) -> list[str]:
+        """Every URL a PID of ``path`` may carry, b2safe's percent-encoded forms and B2SAFE
+        4.x's raw ``base + path`` (4.x's EUDATePIDcreate wrote the path unencoded)."""
+        urls = self.candidate_urls(path)
+        bases = [self.config.zone.server_id, self.config.http_api.registered_base,
+                 self.config.http_api.public_base]
+        for base in bases:
+            if base:
+                raw = base.rstrip("/") + path
+                if raw not in urls:
+                    urls.append(raw)
+        return urls
+
+    def find_legacy(self, path: str) -> Optional[str]:
+        """The PID of a record whose URL is one of :meth:`legacy_urls` of ``path``, else None.
+
+        4.x searched with ``#``, ``%`` and ``&`` turned into ``*`` wildcards
+        (``EUDATReplaceHash``), since the reverse-lookup servlet could not take them; the same
+        search is made here, and a hit is kept only when its record's URL is exactly one of the
+        URLs of ``path`` (a record is a claim until it names this object).
+        """
+        urls = self.legacy_urls(path)
+        seen: set[str] = set()
+        for url in urls:
+            pattern = _wildcarded(url)
+            if pattern in seen:
+                continue
+            seen.add(pattern)
+            for pid in self.pids.search({profile.URL: pattern}, limit=20):
+                if pattern == url or self.pids.get_value(pid, profile.URL) in urls:
+                    return pid
+        return None
+
     # --- create ----------------------------------------------------------------------------------
 
     def record_for(self, info: ObjectInfo, *, parent: Optional[str], ror: Optional[str],
@@ -200,7 +233,7 @@ class PidWorkflow:
         if not self.catalog.check_access(path, "modify_object"):
             raise AccessDenied(f"you may not change the metadata of {path}")
         if self.config.pid.reverse_lookup_fallback:
-            found = self.search(path)
+            found = self.find_legacy(path)
             if found:
                 logger.info("adopting PID %s found by reverse lookup for %s", found, path)
                 self.catalog.set_avu(path, kind_flag(info), PID_AVU, found)
@@ -210,6 +243,28 @@ class PidWorkflow:
                                  fio=optional_value(fio), fixed=fixed, checksum=checksum)
         pid = self.pids.create(record, self.mint_key(info))
         return self._commit(info, pid, record)
+
+    def create_record(self, path: str, extras: dict[str, str]) -> str:
+        """``EUDATePIDcreate``: a new record for ``path`` (no search, no AVU), with ``extras``
+        (profile type -> value; ROR/FIO ``"pid"`` = the new PID). Retry-safe: the same mint key
+        gives the same handle.
+
+        Raises:
+            InvalidPath/UnknownZone/NotFound: bad path. AccessDenied: the caller may not write
+            the path's metadata. InvalidInput: a bad value. Pid*: the PID service failed.
+        """
+        info = self.stat(path)
+        if not self.catalog.check_access(path, "modify_object"):
+            raise AccessDenied(f"you may not change the metadata of {path}")
+        parent = optional_value(extras.get(profile.PARENT))
+        if parent is not None:
+            validate_pid(parent, "parent PID")
+        fixed = profile.parse_bool(extras.get(profile.FIXED_CONTENT, "False"))
+        checksum = "" if info.is_collection else (info.checksum or self.catalog.checksum(path))
+        record = self.record_for(info, parent=parent, ror=optional_value(extras.get(profile.ROR)),
+                                 fio=optional_value(extras.get(profile.FIO)), fixed=fixed,
+                                 checksum=checksum)
+        return self.pids.create(record, self.mint_key(info))
 
     def _commit(self, info: ObjectInfo, pid: str, record: PidRecord) -> str:
         """Record ``pid`` on the path and converge with concurrent creators."""
@@ -357,8 +412,8 @@ class PidWorkflow:
                 raise result
             try:
                 kind = kind_flag(info)
-                mirrors = self.mirror_avus(result, record)
-                mirrors.pop(PID_AVU)
+                mirrors = {} if isinstance(result, _Adopted) else self.mirror_avus(result, record)
+                mirrors.pop(PID_AVU, None)
                 # Mirrors first: a crash before the PID AVU (the commit point) leaves a path
                 # that a re-run completes; the mirrors do not depend on which PID wins.
                 self.catalog.set_avus(info.path, kind, mirrors)
@@ -424,7 +479,13 @@ class PidWorkflow:
         """Create the records concurrently, on the service's worker pool."""
         pids = self.pids
 
+        legacy = self.config.pid.reverse_lookup_fallback
+
         def mint(job: tuple[ObjectInfo, PidRecord]) -> str:
+            found = self.find_legacy(job[0].path) if legacy else None
+            if found:
+                logger.info("adopting PID %s found by reverse lookup for %s", found, job[0].path)
+                return _Adopted(found)
             return pids.create(job[1], self.mint_key(job[0]))
 
         return pids.bulk(mint, jobs)
@@ -514,6 +575,8 @@ class PidWorkflow:
         """
         info = self.stat(path)
         pid = self.pid_of(info)
+        if pid is None and self.config.pid.reverse_lookup_fallback:
+            pid = self.find_legacy(path)
         if pid is None:
             return None
         if not self.catalog.check_access(path, "own"):
@@ -522,13 +585,14 @@ class PidWorkflow:
             record = self.pids.get(pid)
         except PidNotFound:
             record = None
-        if record is not None and record.url not in self.candidate_urls(path):
+        if record is not None and record.url not in self.legacy_urls(path):
             raise AccessDenied(f"PID {pid} points at {record.url[:200]!r}, not at {path}: "
                                "its PID attribute is only a claim; the record is left alone")
         if record is not None and record.replicas and not force:
-            raise InvalidInput(f"PID {pid} of {path} lists replicas "
-                               f"({profile.format_replicas(record.replicas)}); "
-                               "use force=true to remove it anyway")
+            # 4.x: "nothing has been deleted", and the rule succeeds.
+            logger.info("PID %s of %s lists replicas (%s): nothing removed without force=true",
+                        pid, path, profile.format_replicas(record.replicas))
+            return None
         if record is not None:
             self.pids.delete(pid)
         kind = kind_flag(info)
@@ -536,6 +600,18 @@ class PidWorkflow:
             for avu in self.catalog.avus(path, kind, name):
                 self.catalog.remove_avu(path, kind, name, avu.value)
         return pid
+
+
+class _Adopted(str):
+    """A PID found by reverse lookup (a 4.x record without its AVU), not minted: only its PID
+    AVU is written, not the mirrors of a new record."""
+
+
+def _wildcarded(url: str) -> str:
+    """``url`` with ``#``, ``%`` and ``&`` as ``*`` wildcards (4.x's EUDATReplaceHash)."""
+    for char in "#%&":
+        url = url.replace(char, "*")
+    return url
 
 
 def _key(info: ObjectInfo) -> str:

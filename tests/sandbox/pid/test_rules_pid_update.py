@@ -154,11 +154,9 @@ def test_remove_deletes_the_handle_and_the_avus(world):
     world.call("EUDATePIDremove", PATH, "false")
 
 
-def test_remove_refuses_a_pid_with_replicas_unless_forced(world, pid):
+def test_remove_keeps_a_pid_with_replicas_unless_forced(world, pid):
     world.call("EUDATUpdatePIDWithNewChild", pid, OTHER)
-    err = world.fails("EUDATePIDremove", PATH, "false")
-    assert err.code == errors.SYS_INVALID_INPUT_PARAM
-    assert "force" in err.text
+    world.call("EUDATePIDremove", PATH, "false")  # 4.x: "nothing has been deleted", no error
     assert world.handles() == [pid] or world.handles() == [pid.upper()]
     assert world.avus(PATH)["PID"] == [pid]
     world.call("EUDATePIDremove", PATH, "true")
@@ -245,17 +243,33 @@ def test_e_ror_fio_bad_input(world, pid):
 # --- AVUs on the path -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rule,attribute", [
-    ("EUDATiRORupdate", "EUDAT/ROR"),
-    ("EUDATiFIOupdate", "EUDAT/FIO"),
-    ("EUDATiPIDcreate", "PID"),
-])
-def test_i_rules_set_the_avu(world, rule, attribute):
+def test_i_fio_update_sets_the_avu(world):
     world.client().iput(PATH, CONTENT)
-    world.call(rule, PATH, OTHER)
-    assert world.avus(PATH)[attribute] == [OTHER]
-    world.call(rule, PATH, "21.T90002/OTHER-2")  # replaces, no second value
-    assert world.avus(PATH)[attribute] == ["21.T90002/OTHER-2"]
+    world.call("EUDATiFIOupdate", PATH, OTHER)
+    assert world.avus(PATH)["EUDAT/FIO"] == [OTHER]
+    world.call("EUDATiFIOupdate", PATH, "21.T90002/OTHER-2")  # replaces, no second value
+    assert world.avus(PATH)["EUDAT/FIO"] == ["21.T90002/OTHER-2"]
+    assert world.handles() == []
+
+
+def test_i_ror_update_copies_the_records_ror(world):
+    """4.x: the AVU gets the record's EUDAT/ROR; a record without one changes nothing."""
+    world.client().iput(PATH, CONTENT)
+    world.client().iput(PATH + ".2", CONTENT)
+    pid = world.call("EUDATCreatePID", "None", PATH + ".2", OTHER, "None", "false", "")[5]
+    world.call("EUDATiRORupdate", PATH, pid)
+    assert world.avus(PATH)["EUDAT/ROR"] == [OTHER]
+    plain = world.call("EUDATCreatePID", "None", PATH, "None", "None", "false", "")[5]
+    world.call("EUDATiRORupdate", PATH, plain)
+    assert world.avus(PATH)["EUDAT/ROR"] == [OTHER]
+
+
+def test_i_pid_create_keeps_a_different_pid(world):
+    world.client().iput(PATH, CONTENT)
+    assert world.call("EUDATiPIDcreate", PATH, OTHER, "")[2] == "true"
+    assert world.call("EUDATiPIDcreate", PATH, OTHER, "")[2] == "true"
+    assert world.call("EUDATiPIDcreate", PATH, "21.T90002/OTHER-2") == [PATH, "false"]
+    assert world.avus(PATH)["PID"] == [OTHER]
     assert world.handles() == []
 
 

@@ -1,0 +1,1 @@
+"""Message publishing (B2SAFE 4.x's messaging, ``messaging.enabled``)."""
