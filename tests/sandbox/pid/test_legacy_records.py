@@ -1,0 +1,78 @@
+"""PID records B2SAFE 4.x wrote whose PID AVU is missing: EUDATCreatePID (one and in bulk) and
+EUDATePIDremove find them by reverse lookup under 4.x's URL forms and never mint a second PID.
+
+4.x's EUDATePIDcreate wrote ``serverApireg + path`` unencoded (pid-service.re) and searched with
+``#``, ``%`` and ``&`` as ``*`` wildcards (EUDATReplaceHash); b2safe writes the path
+percent-encoded. Records are put into the sandbox Handle server as 4.x left them.
+"""
+
+from __future__ import annotations
+
+from b2safe.domain.profile import PidRecord, object_url
+
+SERVER = "irods://zonea.sandbox:1247"
+ODD = "/zoneA/home/alice/a b#1%&.txt"
+PLAIN = "/zoneA/home/alice/plain.txt"
+
+
+def legacy_record(world, url, key):
+    return world.reader().create(PidRecord(url=url, fixed_content=True), key)
+
+
+def test_create_pid_adopts_4x_records_raw_and_encoded(world):
+    world.configure("zoneA", pid={"reverse_lookup_fallback": True})
+    client = world.client()
+    for path in (ODD, PLAIN, "/zoneA/home/alice/enc oded.txt"):
+        client.iput(path, b"x")
+    raw = legacy_record(world, SERVER + ODD, "legacy-raw")
+    plain = legacy_record(world, SERVER + PLAIN, "legacy-plain")
+    encoded = legacy_record(world, object_url("/zoneA/home/alice/enc oded.txt",
+                                              server_id=SERVER), "legacy-enc")
+    # a record of another object that the 4.x wildcard search also matches: never adopted
+    decoy = legacy_record(world, SERVER + "/zoneA/home/alice/a bX1%&.txt", "decoy")
+    before = set(world.handles())
+    assert world.call("EUDATCreatePID", "None", ODD, "None", "None", "false", "")[5] == raw
+    assert world.call("EUDATCreatePID", "None", PLAIN, "None", "None", "false", "")[5] == plain
+    assert world.call("EUDATCreatePID", "None", "/zoneA/home/alice/enc oded.txt", "None", "None",
+                      "false", "")[5] == encoded
+    assert set(world.handles()) == before  # nothing minted
+    assert world.avus(ODD)["PID"] == [raw]
+    assert decoy != raw
+
+
+def test_a_wildcard_hit_naming_another_object_is_not_adopted(world):
+    world.configure("zoneA", pid={"reverse_lookup_fallback": True})
+    path = "/zoneA/home/alice/b#2.txt"
+    world.client().iput(path, b"x")
+    decoy = legacy_record(world, SERVER + "/zoneA/home/alice/bX2.txt", "decoy")
+    pid = world.call("EUDATCreatePID", "None", path, "None", "None", "false", "")[5]
+    assert pid != decoy
+    assert world.record(pid).url == object_url(path, server_id=SERVER)
+
+
+def test_bulk_pids_adopt_4x_records(world):
+    world.configure("zoneA", pid={"reverse_lookup_fallback": True})
+    client = world.client()
+    client.imkdir("/zoneA/home/alice/old")
+    client.iput("/zoneA/home/alice/old/x y.txt", b"x")
+    client.iput("/zoneA/home/alice/old/new.txt", b"y")
+    old = legacy_record(world, SERVER + "/zoneA/home/alice/old/x y.txt", "legacy-bulk")
+    world.call("EUDATPidsForColl", "/zoneA/home/alice/old", "false")
+    assert world.avus("/zoneA/home/alice/old/x y.txt") == {"PID": [old]}
+    assert world.avus("/zoneA/home/alice/old/new.txt")["PID"] != [old]
+    assert len(world.handles()) == 3  # the 4.x record, the collection's and new.txt's
+
+
+def test_without_the_fallback_a_second_pid_is_minted(world):
+    """The switch matters: b2safe migrate turns it on for a 4.x site."""
+    world.client().iput(PLAIN, b"x")
+    plain = legacy_record(world, SERVER + PLAIN, "legacy-plain")
+    assert world.call("EUDATCreatePID", "None", PLAIN, "None", "None", "false", "")[5] != plain
+
+
+def test_remove_finds_the_4x_record(world):
+    world.configure("zoneA", pid={"reverse_lookup_fallback": True})
+    world.client().iput(ODD, b"x")
+    raw = legacy_record(world, SERVER + ODD, "legacy-raw")
+    world.call("EUDATePIDremove", ODD, "false")
+    assert raw not in world.handles()
