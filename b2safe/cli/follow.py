@@ -18,7 +18,6 @@ last execution time has failed at least once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -27,34 +26,11 @@ from b2safe.cli.backends import Backend
 from b2safe.cli.common import Progress
 from b2safe.ruleset.pid import BATCH_RULE as PIDS_BATCH
 from b2safe.ruleset.replication import BATCH_RULE as REPLICATION_BATCH
+from b2safe.workflows.batching import BatchReport
+from b2safe.workflows.pids import PID_AVU
 
-__all__ = ["PIDS_BATCH", "REPLICATION_BATCH", "Batches", "QueueState", "follow",
+__all__ = ["PIDS_BATCH", "REPLICATION_BATCH", "BatchReport", "QueueState", "follow",
            "objects_without_pid", "queued_batches"]
-
-_REPORT_FIELD = re.compile(r"\b(scheduled|queued|objects)=(\d+)\b")
-
-#: The PID AVU the ruleset writes (b2safe.workflows.pids.PID_AVU).
-PID_AVU = "PID"
-
-
-@dataclass(frozen=True)
-class Batches:
-    """What a ``...Batched`` rule reported: new delay rules, rules already queued, objects."""
-
-    scheduled: int = 0
-    queued: int = 0
-    objects: int = 0
-
-    @property
-    def total(self) -> int:
-        """Batches of this work now in the queue (new and already queued)."""
-        return self.scheduled + self.queued
-
-    @classmethod
-    def parse(cls, report: str) -> Batches:
-        """``scheduled=2 queued=1 objects=25`` as Batches (missing fields are 0)."""
-        fields = {name: int(value) for name, value in _REPORT_FIELD.findall(report or "")}
-        return cls(**fields)
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,7 @@ def _follow_batches(args: argparse.Namespace, backend: Backend, result: RuleResu
     Exit 0: queued (``--no-wait``), or every batch done and nothing left; 1: batches still
     queued when following stopped, or work left undone (retries used up).
     """
-    batches = follow.Batches.parse(next(iter(result.outputs.values()), ""))
+    batches = follow.BatchReport.parse(next(iter(result.outputs.values()), ""))
     state = follow.QueueState(batches.total, 0)
     followed = not args.no_wait
     if followed and batches.total:

@@ -4,6 +4,7 @@ batches: the one batching helper of the ``...Batched`` rules."""
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, TypeVar
 
@@ -48,6 +49,18 @@ class BatchReport:
 
     def __str__(self) -> str:
         return f"scheduled={self.scheduled} queued={self.queued} objects={self.objects}"
+
+    @property
+    def total(self) -> int:
+        """Batches of this work now in the queue (new and already queued)."""
+        return self.scheduled + self.queued
+
+    @classmethod
+    def parse(cls, report: str) -> BatchReport:
+        """The report a ``...Batched`` rule answered (:meth:`__str__`'s text; missing fields
+        are 0)."""
+        fields = dict(re.findall(r"\b(scheduled|queued|objects)=(\d+)\b", report or ""))
+        return cls(**{name: int(value) for name, value in fields.items()})
 
 
 def schedule_batches(queue: DelayQueue, rule: str,
