@@ -21,7 +21,8 @@ request can be asserted (API number, packing instruction, values):
   PREP's (src/main.cpp ``to_irods_error_object``);
 * ``GEN_QUERY_AN`` (702, ``GenQueryInp_PI``): columns by id (``InxIvalPair_PI``) and conditions
   (``InxValPair_PI``) answered from the sandbox's GenQuery as ``GenQueryOut_PI``, all rows in one
-  page; CAT_NO_ROWS_FOUND when empty (server/api/src/rsGenQuery.cpp);
+  page; CAT_NO_ROWS_FOUND when empty (server/api/src/rsGenQuery.cpp); a ``zone`` keyword
+  (``KeyValPair_PI``) reads that zone's catalog;
 * ``DATA_OBJ_CHKSUM_AN`` (629, ``DataObjInp_PI``): with ``verifyChksum`` the sandbox re-reads the
   stored bytes; success answers 0 and no message, a mismatch CHECK_VERIFICATION_RESULTS with the
   JSON verification results in ``STR_PI`` (server/api/src/rsDataObjChksum.cpp
@@ -199,7 +200,9 @@ class SandboxSide:
         text = "SELECT " + ", ".join(names[i] for i in ids)
         if where:
             text += " WHERE " + " and ".join(where)
-        rows = self.sb.client(self.user).iquest(text)
+        keywords = dict(zip(request.KeyValPair_PI.keyWord or [],
+                            request.KeyValPair_PI.svalue or []))
+        rows = self._rows(text, keywords.get("zone", ""))
         if not rows:
             return Reply(CAT_NO_ROWS_FOUND), [text], queue_read
         columns = [GenQueryResponseColumn(attriInx=i, reslen=256,
@@ -208,6 +211,25 @@ class SandboxSide:
         out = GenQueryResponse(rowCnt=len(rows), attriCnt=len(ids), continueInx=0,
                                totalRowCount=len(rows), SqlResult_PI=columns)
         return Reply(0, out), [text], queue_read
+
+    def _rows(self, text: str, zone: str) -> list[list[str]]:
+        """Every row of GenQuery ``text``; ``zone`` (ZONE_KW, set by python-irodsclient for
+        another zone's path) names the catalog, as the server's redirection does."""
+        if not zone:
+            return self.sb.client(self.user).iquest(text)
+        from b2safe_sandbox.runtime.msis import query as msi_query
+
+        select, _, where = text[len("SELECT "):].partition(" WHERE ")
+        columns = msi_query.select_columns(select)
+        catalog = self.sb.reachable_zone(zone).catalog
+        rows: list[list[str]] = []
+        with self.sb.toplevel():
+            while True:
+                page = catalog.genquery(columns, where, self.user, max_rows=msi_query.MAX_SQL_ROWS,
+                                        offset=len(rows))
+                rows.extend(list(r) for r in page.rows)
+                if not page.has_more:
+                    return rows
 
     # -- DATA_OBJ_CHKSUM_AN
     def chksum(self, request: Any) -> Reply:

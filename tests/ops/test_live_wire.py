@@ -171,3 +171,32 @@ def test_check_verify_names_the_replica_whose_stored_bytes_are_corrupt(world):
     assert stored["source"]["ok"] is True
     assert stored["replica"]["ok"] is False
     assert "does not match what is in the catalog" in stored["replica"]["detail"]
+
+
+def test_chain_verify_reads_both_zones_and_names_the_rotten_copy(world, tmp_path):
+    from b2safe_sandbox.handle_sites import CREDENTIALS_NAME
+
+    sb, fake, run = world
+    sb.client("alice#zoneA").iput(DATA, b"a,b\n1,2\n")
+    zone_b = sb.client("rods#zoneB")
+    zone_b.imkdir("/zoneB/replicas", parents=True)
+    zone_b.ichmod("own", "alice#zoneA", "/zoneB/replicas")
+    copy = "/zoneB/replicas/data.csv"
+    result = sb.exec_rule("zoneA", "EUDATReplication", [DATA, copy, "true", "false", ""],
+                          "alice#zoneA")
+    assert result.code == 0, result.traceback
+    prefixes = ["--config", str(sb.zone("zoneA").config_dir / "b2safe.json"),
+                "--credentials", str(sb.zone("zoneB").config_dir / CREDENTIALS_NAME)]
+    code, out, err = run("chain", DATA, "--verify", *prefixes, "--json")
+    assert code == 0, out + err
+    assert json.loads(out)["records"] == 2
+    # The copy's catalog is zoneB's: python-irodsclient names it with the zone keyword.
+    zones = [dict(zip(r.decoded.KeyValPair_PI.keyWord or [], r.decoded.KeyValPair_PI.svalue or []))
+             for r in requests_of(fake, GEN_QUERY_AN)]
+    assert {"zone": "zoneB"} in zones
+    assert [r.decoded.objPath for r in requests_of(fake, DATA_OBJ_CHKSUM_AN)] == [DATA, copy]
+    sb.faults.corrupt(copy)
+    code, out, err = run("chain", DATA, "--verify", *prefixes)
+    assert code == 1
+    assert "[checksum-mismatch]" in out and "zoneB/replicas/data.csv" in out
+    assert "does not match what is in the catalog" in out
