@@ -265,6 +265,9 @@ class FakeIrods:
         self.unhandled: list[Request] = []
         self.failures: list[str] = []
         self.delay_step = 600.0
+        #: While set, rule calls get no answer until the server stops (a rule running long).
+        self.hold_rules = False
+        self._release = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         self._threads: list[threading.Thread] = []
@@ -279,6 +282,7 @@ class FakeIrods:
 
     def __exit__(self, *exc: Any) -> None:
         self._stop.set()
+        self._release.set()
         with socket.create_connection(("127.0.0.1", self.port)):
             pass  # wakes the accepting thread, which then sees the stop
         self._listener.close()
@@ -383,6 +387,9 @@ class FakeIrods:
     def _dispatch(self, side: SandboxSide, request: Request, message: Any) -> Reply:
         if request.api == EXEC_MY_RULE_AN:
             request.decoded = RuleCall.read(request.body)
+            if self.hold_rules:
+                self._release.wait()
+                return Reply(SYS_NOT_SUPPORTED)
             return side.exec_my_rule(request.decoded)
         if request.api == GEN_QUERY_AN:
             request.decoded = message.get_main_message(GenQueryRequest)

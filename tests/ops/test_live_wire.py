@@ -200,3 +200,11 @@ def test_chain_verify_reads_both_zones_and_names_the_rotten_copy(world, tmp_path
     assert code == 1
     assert "[checksum-mismatch]" in out and "zoneB/replicas/data.csv" in out
     assert "does not match what is in the catalog" in out
+
+
+def test_timeout_reaches_the_socket_and_a_rule_running_longer_exits_3(world):
+    _sb, fake, run = world
+    fake.hold_rules = True  # the server keeps the rule running (no answer)
+    code, _out, err = run("rule", "EUDATSearchPID", DATA, "--timeout", "0.5")
+    assert code == 3
+    assert "within 0.5 s" in err and "still be running there" in err

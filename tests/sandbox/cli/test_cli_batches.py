@@ -111,3 +111,13 @@ def test_replicate_batch_to_an_unreachable_zone_exits_1_naming_the_fail_log(cli)
     data = result.json()
     assert data["remaining"] == 0 and data["unfinished"], data
     assert all(DST in line for line in data["unfinished"])
+
+
+def test_batch_options_are_checked_before_anything_is_queued(cli):
+    tree(cli, 1)
+    for bad in (("--batch", "0"), ("--batch", "x"), ("--batch", "2", "--poll", "-1")):
+        result = cli("pids", COLL, *bad, *ALICE)
+        assert result.code == 2, (bad, result.err)
+    no_tree = cli("replicate", COLL, DST, "--batch", "2", "--no-recursive", *ALICE)
+    assert no_tree.code == 2 and "drop --no-recursive" in no_tree.err
+    assert queued(cli, "Batch(") == []
