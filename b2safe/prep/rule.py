@@ -21,7 +21,7 @@ import builtins
 import functools
 import inspect
 import logging
-from typing import Any, Callable, Iterable, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Optional, Protocol, Sequence, Union
 
 from b2safe.errors import SYS_NOT_ALLOWED, AdminRequired, B2SafeError, InvalidInput
 from b2safe.prep import log as serverlog
@@ -196,19 +196,30 @@ def rule(name: Optional[str] = None, *, params: Sequence[str] = (), outputs: Seq
     return decorate
 
 
+class PepArgs(Protocol):
+    """A PEP family's argument parser (the classes of :mod:`b2safe.prep.pepargs`)."""
+
+    def from_prep(self, rule_args: list, rei: Any) -> Any:
+        """The typed value of ``rule_args`` (and ``rei``)."""
+
+
 #: ``@pep`` error modes: a helpful PEP lets the operation go on when it fails; a protective
 #: (veto) pre-PEP denies it, so that a check that could not be made never lets it through.
 CONTINUE, DENY = "continue", "deny"
 
 
-def pep(name: str, *, on_error: str = CONTINUE, doc: str = "") -> Callable[[Callable], Callable]:
+def pep(name: str, *, on_error: str = CONTINUE, args: Optional[PepArgs] = None,
+        doc: str = "") -> Callable[[Callable], Callable]:
     """Declare a policy enforcement point handler.
 
-    The body is ``body(ctx, rule_args)``; a body that vetoes returns a negative iRODS error code
-    (pre-PEPs only), anything else lets the operation go on (RULE_ENGINE_CONTINUE, so that other
-    rule engines still run). When the body raises, ``on_error`` decides: :data:`CONTINUE` logs
-    and lets the operation go on (policies that leave durable pending work), :data:`DENY` logs
-    and fails the operation with SYS_NOT_ALLOWED (protective checks: they fail closed).
+    The body is ``body(ctx, value)`` where ``value`` is ``args.from_prep(rule_args, rei)``, a
+    typed value of the PEP's family (:mod:`b2safe.prep.pepargs`), or PREP's ``rule_args`` list
+    when ``args`` is None. A body that vetoes returns a negative iRODS error code (pre-PEPs
+    only), anything else lets the operation go on (RULE_ENGINE_CONTINUE, so that other rule
+    engines still run). When parsing or the body raises, ``on_error`` decides:
+    :data:`CONTINUE` logs and lets the operation go on (policies that leave durable pending
+    work), :data:`DENY` logs and fails the operation with SYS_NOT_ALLOWED (protective checks:
+    they fail closed).
     """
     if on_error not in (CONTINUE, DENY):
         raise ValueError(f"on_error must be {CONTINUE!r} or {DENY!r}, not {on_error!r}")
@@ -220,7 +231,8 @@ def pep(name: str, *, on_error: str = CONTINUE, doc: str = "") -> Callable[[Call
             with serverlog.rule_call(callback, name):
                 try:
                     _setup_logging(ctx)
-                    result = body(ctx, rule_args)
+                    value = rule_args if args is None else args.from_prep(rule_args, rei)
+                    result = body(ctx, value)
                 except Exception:
                     if on_error == DENY:
                         logger.exception("%s: policy check failed; the operation is refused",

@@ -16,19 +16,20 @@ import logging
 
 from b2safe.domain import paths
 from b2safe.prep import RuleContext, pep
+from b2safe.prep.pepargs import RenameArgs
 from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.ingest import ingest_moved
 
 logger = logging.getLogger("b2safe.events")
 
 
-@pep("acPostProcForObjRename")
-def on_rename(ctx: RuleContext, rule_args: list) -> None:
+@pep("acPostProcForObjRename", args=RenameArgs)
+def on_rename(ctx: RuleContext, rename: RenameArgs) -> None:
     """Update PID URLs after ``src`` was renamed to ``dst`` (rule_args: src, dst); then apply
     the upload policies to what moved into a policy collection (``on_move``)."""
-    if len(rule_args) < 2:
+    if not rename.source:
         return
-    source, destination = str(rule_args[0]), str(rule_args[1])
+    source, destination = rename.source, rename.destination
     if ctx.config.pid.update_url_on_rename:
         _update_urls(ctx, source, destination)
     if ctx.config.policies:

@@ -38,7 +38,14 @@ from b2safe.adapters.prep.descriptors import enable_bulk_put_post_proc, open_obj
 from b2safe.domain import paths
 from b2safe.errors import B2SafeError
 from b2safe.prep import RuleContext, pep
-from b2safe.prep.apiargs import api_input, cond_value, doi_path, json_input, text_field
+from b2safe.prep.pepargs import (
+    CopyArgs,
+    DataObjectArgs,
+    NoArgs,
+    ReplicaCloseArgs,
+    RsyncArgs,
+    TouchArgs,
+)
 from b2safe.ruleset._wiring import pid_workflow, uploads
 from b2safe.workflows import policies
 
@@ -80,50 +87,46 @@ def _remember_close(fd: int, path: str) -> None:
     _closing[fd] = path
 
 
-@pep("acPostProcForPut")
-def on_put(ctx: RuleContext, rule_args: list) -> None:
+@pep("acPostProcForPut", args=DataObjectArgs)
+def on_put(ctx: RuleContext, put: DataObjectArgs) -> None:
     """Upload complete (put, open/create-write-close clients, bulk put): apply the upload
     policies to the object of rei.doi."""
-    path, repl = doi_path(ctx.rei)
-    if _covered(ctx, path):
-        uploads(ctx).apply(path, repl)
+    if _covered(ctx, put.path):
+        uploads(ctx).apply(put.path, put.repl)
 
 
-@pep("acBulkPutPostProcPolicy")
-def on_bulk_put_policy(ctx: RuleContext, rule_args: list) -> None:
+@pep("acBulkPutPostProcPolicy", args=NoArgs)
+def on_bulk_put_policy(ctx: RuleContext, _: NoArgs) -> None:
     """Ask ``iput -b`` to fire acPostProcForPut per object while upload policies exist (the
     server's default answer is "off")."""
     if ctx.config.policies:
         enable_bulk_put_post_proc(ctx.callback)
 
 
-@pep("pep_api_replica_close_pre")
-def on_replica_close_pre(ctx: RuleContext, rule_args: list) -> None:
+@pep("pep_api_replica_close_pre", args=ReplicaCloseArgs)
+def on_replica_close_pre(ctx: RuleContext, close: ReplicaCloseArgs) -> None:
     """Before a finalizing replica_close of a written object: remember its path by fd."""
-    data = json_input(rule_args)
-    fd = data.get("fd")
-    if not ctx.config.policies or not isinstance(fd, int) or isinstance(fd, bool):
+    if not ctx.config.policies or close.fd is None:
         return
-    if data.get("update_status", True) is False:
-        return  # not finalizing: another stream closes last (replica_close.cpp L355, L429)
-    opened = open_object(ctx.callback, fd)
+    if not close.finalizing:
+        return  # another stream closes last (replica_close.cpp L355, L429)
+    opened = open_object(ctx.callback, close.fd)
     if opened.writing and _covered(ctx, opened.path):
-        _remember_close(fd, opened.path)
+        _remember_close(close.fd, opened.path)
 
 
-@pep("pep_api_replica_close_post")
-def on_replica_close_post(ctx: RuleContext, rule_args: list) -> None:
+@pep("pep_api_replica_close_post", args=ReplicaCloseArgs)
+def on_replica_close_post(ctx: RuleContext, close: ReplicaCloseArgs) -> None:
     """After a finalizing replica_close: apply the upload policies (PID by the delay queue)."""
-    fd = json_input(rule_args).get("fd")
-    path = _closing.pop(fd, None) if isinstance(fd, int) else None
+    path = _closing.pop(close.fd, None) if close.fd is not None else None
     if path:
         uploads(ctx).apply(path, defer_pid=True)
 
 
-@pep("pep_api_touch_pre")
-def on_touch_pre(ctx: RuleContext, rule_args: list) -> None:
+@pep("pep_api_touch_pre", args=TouchArgs)
+def on_touch_pre(ctx: RuleContext, touch: TouchArgs) -> None:
     """Before a touch: remember a covered path that does not exist yet (touch creates it)."""
-    path = str(json_input(rule_args).get("logical_path") or "")
+    path = touch.path
     _touching.discard(path)
     if not _covered(ctx, path):
         return
@@ -134,43 +137,39 @@ def on_touch_pre(ctx: RuleContext, rule_args: list) -> None:
         _touching.add(path)
 
 
-@pep("pep_api_touch_post")
-def on_touch_post(ctx: RuleContext, rule_args: list) -> None:
+@pep("pep_api_touch_post", args=TouchArgs)
+def on_touch_post(ctx: RuleContext, touch: TouchArgs) -> None:
     """After a touch created an object: apply the upload policies (PID by the delay queue: the
     content usually follows)."""
-    path = str(json_input(rule_args).get("logical_path") or "")
+    path = touch.path
     if path in _touching:
         _touching.discard(path)
         uploads(ctx).apply(path, defer_pid=True)
 
 
-@pep("acPostProcForFilePathReg")
-def on_register(ctx: RuleContext, rule_args: list) -> None:
+@pep("acPostProcForFilePathReg", args=DataObjectArgs)
+def on_register(ctx: RuleContext, registered: DataObjectArgs) -> None:
     """A file was registered (ireg, PRC register, automated ingest): apply the upload
     policies, as for an upload."""
-    path, _ = doi_path(ctx.rei)
-    if _covered(ctx, path):
-        uploads(ctx).apply(path)
+    if _covered(ctx, registered.path):
+        uploads(ctx).apply(registered.path)
 
 
-@pep("pep_api_data_obj_copy_post")
-def on_copy(ctx: RuleContext, rule_args: list) -> None:
+@pep("pep_api_data_obj_copy_post", args=CopyArgs)
+def on_copy(ctx: RuleContext, copy: CopyArgs) -> None:
     """A client copied an object (icp, S3 CopyObject): apply the upload policies to the copy."""
-    path = text_field(api_input(rule_args), "destDataObjInp", "objPath")
-    if _covered(ctx, path):
-        uploads(ctx).apply(path)
+    if _covered(ctx, copy.destination):
+        uploads(ctx).apply(copy.destination)
 
 
-@pep("pep_api_data_obj_rsync_post")
-def on_rsync(ctx: RuleContext, rule_args: list) -> None:
+@pep("pep_api_data_obj_rsync_post", args=RsyncArgs)
+def on_rsync(ctx: RuleContext, rsync: RsyncArgs) -> None:
     """A client synchronised iRODS to iRODS (irsync i: i:): apply the upload policies to the
     destination (from local files, irsync puts and acPostProcForPut fires)."""
-    inp = api_input(rule_args)
-    if cond_value(inp, "rsyncMode") != "IRODS_TO_IRODS":
+    if rsync.mode != "IRODS_TO_IRODS":
         return
-    path = cond_value(inp, "rsyncDestPath")
-    if _covered(ctx, path):
-        uploads(ctx).apply(path)
+    if _covered(ctx, rsync.destination):
+        uploads(ctx).apply(rsync.destination)
 
 
 def ingest_moved(ctx: RuleContext, source: str, destination: str) -> int:

@@ -10,29 +10,18 @@ and fires no API PEP (irods/irods server/re/src/extractAvuMS.cpp), so the rules 
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any, Sequence
+from typing import Sequence
 
 from b2safe.domain import attributes
 from b2safe.domain.paths import gq_equals, split
 from b2safe.errors import CAT_NO_ACCESS_PERMISSION
 from b2safe.prep import RuleContext, pep
+from b2safe.prep.pepargs import AtomicMetadataArgs, ModAvuArgs
 from b2safe.prep.rule import DENY
 from b2safe.ruleset._wiring import catalog as catalog_for
 
 logger = logging.getLogger("b2safe.metadata_guard")
-
-
-def _field(inp: Any, index: int) -> str:
-    """``arg<index>`` of a ModAVUMetadataInp (modAVUMetadataInp_t: arg0 the operation .. arg9).
-
-    Guess: PREP hands the input over as an object with attributes ``arg0``..``arg9``; the
-    sandbox passes a dict with the same keys. Both are read.
-    """
-    key = f"arg{index}"
-    value = inp.get(key, "") if isinstance(inp, dict) else getattr(inp, key, "")
-    return "" if value is None else str(value)
 
 
 def _names_of(ctx: RuleContext, kind: str, target: str, avu_id: str) -> Sequence[str]:
@@ -62,17 +51,15 @@ def _names_of(ctx: RuleContext, kind: str, target: str, avu_id: str) -> Sequence
             if not avu_id or row[3] == avu_id]
 
 
-@pep("pep_api_mod_avu_metadata_pre", on_error=DENY)
-def guard_metadata(ctx: RuleContext, rule_args: list) -> int:
+@pep("pep_api_mod_avu_metadata_pre", on_error=DENY, args=ModAvuArgs)
+def guard_metadata(ctx: RuleContext, request: ModAvuArgs) -> int:
     """Refuse an ordinary user's change of b2safe's attributes (CAT_NO_ACCESS_PERMISSION)."""
     caller = ctx.caller
     if caller is not None and caller.is_admin:
         return 0
-    inp = rule_args[2] if len(rule_args) > 2 else None
-    if inp is None:
-        raise ValueError("no ModAVUMetadataInp in the PEP arguments")
-    op = _field(inp, 0)
-    args = [_field(inp, i) for i in range(1, 10)]
+    if request.problem:
+        raise ValueError(request.problem)
+    op, args = request.operation, list(request.args)
     reason = attributes.refusal(op, args, lambda k, t, i: _names_of(ctx, k, t, i))
     if reason is None:
         return 0
@@ -81,16 +68,8 @@ def guard_metadata(ctx: RuleContext, rule_args: list) -> int:
     return CAT_NO_ACCESS_PERMISSION
 
 
-def _json_input(inp: Any) -> Any:
-    """The JSON request of atomic_apply_metadata_operations from its BytesBuf (or text)."""
-    buf = inp.get("buf") if isinstance(inp, dict) else getattr(inp, "buf", inp)
-    if isinstance(buf, (bytes, bytearray)):
-        buf = bytes(buf).split(b"\0", 1)[0].decode("utf-8")
-    return json.loads(str(buf))
-
-
-@pep("pep_api_atomic_apply_metadata_operations_pre", on_error=DENY)
-def guard_atomic_metadata(ctx: RuleContext, rule_args: list) -> int:
+@pep("pep_api_atomic_apply_metadata_operations_pre", on_error=DENY, args=AtomicMetadataArgs)
+def guard_atomic_metadata(ctx: RuleContext, atomic: AtomicMetadataArgs) -> int:
     """Refuse an ordinary user's atomic metadata request that adds or removes one of b2safe's
     attributes (CAT_NO_ACCESS_PERMISSION). The request is the JSON object of
     irods/irods plugins/api/src/atomic_apply_metadata_operations.cpp (``entity_name``,
@@ -99,7 +78,9 @@ def guard_atomic_metadata(ctx: RuleContext, rule_args: list) -> int:
     caller = ctx.caller
     if caller is not None and caller.is_admin:
         return 0
-    request = _json_input(rule_args[2])
+    if atomic.problem:
+        raise ValueError(atomic.problem)
+    request = atomic.request
     touched = sorted({str(op.get("attribute", "")) for op in request["operations"]
                       if attributes.is_guarded(str(op.get("attribute", "")))})
     if not touched:

@@ -23,7 +23,7 @@ from typing import Optional
 
 from b2safe.errors import SYS_NOT_ALLOWED
 from b2safe.prep import RuleContext, pep, rule, to_count
-from b2safe.prep.apiargs import api_input, text_field
+from b2safe.prep.pepargs import CollPathArgs, ObjPathArgs
 from b2safe.ruleset._wiring import removals, uploads
 from b2safe.ruleset.guard import authorize
 from b2safe.workflows import pending_work
@@ -59,36 +59,34 @@ def _before_removal(ctx: RuleContext, path: str, is_collection: bool) -> Optiona
     return SYS_NOT_ALLOWED if decision is Decision.REFUSE else None
 
 
-@pep("pep_api_data_obj_unlink_pre", on_error="deny")
-def on_unlink_pre(ctx: RuleContext, rule_args: list) -> Optional[int]:
+@pep("pep_api_data_obj_unlink_pre", on_error="deny", args=ObjPathArgs)
+def on_unlink_pre(ctx: RuleContext, unlink: ObjPathArgs) -> Optional[int]:
     """Before a data object is removed: refuse FIXED_CONTENT data (``refuse_fixed``), or
     remember its PID for the post-PEP (``keep_and_mark``). Denies when the check fails."""
-    return _before_removal(ctx, text_field(api_input(rule_args), "objPath"), False)
+    return _before_removal(ctx, unlink.path, False)
 
 
-@pep("pep_api_data_obj_unlink_post")
-def on_unlink_post(ctx: RuleContext, rule_args: list) -> None:
+@pep("pep_api_data_obj_unlink_post", args=ObjPathArgs)
+def on_unlink_post(ctx: RuleContext, unlink: ObjPathArgs) -> None:
     """After a data object was removed (``keep_and_mark``): add EUDAT/DELETED to its PID; when
     the PID service is down, keep the mark for ``EUDATPolicyPending``."""
-    removals(ctx).after(text_field(api_input(rule_args), "objPath"))
+    removals(ctx).after(unlink.path)
 
 
-@pep("pep_api_rm_coll_pre", on_error="deny")
-def on_rm_coll_pre(ctx: RuleContext, rule_args: list) -> Optional[int]:
+@pep("pep_api_rm_coll_pre", on_error="deny", args=CollPathArgs)
+def on_rm_coll_pre(ctx: RuleContext, rmcoll: CollPathArgs) -> Optional[int]:
     """Before a collection is removed: refuse when it holds FIXED_CONTENT data
     (``refuse_fixed``), or remember the PIDs of the collection and of everything below it, and
     the pending removal marks kept below it, for the post-PEP (``keep_and_mark``). Denies when
     the check fails."""
-    # Guess: like the other collection APIs, rule_args[2] is the CollInp (collName,
-    # condInput); rule_args[3] is rsRmColl's CollOprStat output, unused here.
-    return _before_removal(ctx, text_field(api_input(rule_args), "collName"), True)
+    return _before_removal(ctx, rmcoll.path, True)
 
 
-@pep("pep_api_rm_coll_post")
-def on_rm_coll_post(ctx: RuleContext, rule_args: list) -> None:
+@pep("pep_api_rm_coll_post", args=CollPathArgs)
+def on_rm_coll_post(ctx: RuleContext, rmcoll: CollPathArgs) -> None:
     """After a collection was removed (``keep_and_mark``): add EUDAT/DELETED to the PIDs of the
     collection and of everything that was below it (pooled HTTP); when the PID service is down,
     keep the marks on the parent collection for ``EUDATPolicyPending``."""
     # Guess: the sandbox removes a collection at once; a server without -f moves it to the
     # trash first, and the records are marked then, as for data objects.
-    removals(ctx).after(text_field(api_input(rule_args), "collName"))
+    removals(ctx).after(rmcoll.path)
