@@ -238,7 +238,8 @@ class Metadata(Protocol):
         ``name`` when ``prefix``), streamed."""
 
     def access_of(self, path: str, user: str, zone: str, is_collection: bool) -> str:
-        """The strongest permission an ACL on ``path`` gives ``user#zone`` ('' for none)."""
+        """The strongest permission an ACL on ``path`` gives ``user#zone``, directly or through a
+        group she is a member of ('' for none)."""
 
     def user_type(self, user: str, zone: str) -> str:
         """USER_TYPE of ``user#zone`` in this zone's catalog ('' when unknown)."""

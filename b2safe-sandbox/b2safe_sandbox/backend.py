@@ -138,6 +138,10 @@ class SandboxBackend:
         self.sb.start_services()
         return str(self.sb.zone(self.zone).config_dir / "b2safe.json")
 
+    def now(self) -> int:
+        """The sandbox clock (what the zone's rules read as the server's time)."""
+        return self.sb.clock.now()
+
     def close(self) -> None:
         """Close the sandbox (stops Handle servers started by this process)."""
         self.sb.close()

@@ -13,6 +13,8 @@ Sub-commands:
 * ``b2safe demo``: the sandbox demonstration (from the b2safe-sandbox distribution);
 * ``b2safe sandbox ...``: the emulated iRODS zones and Handle server (b2safe-sandbox);
 * ``b2safe config check [FILE]``: validate a configuration file;
+* ``b2safe keys rotate``: a new record-signing key (the previous one stays valid for
+  ``signing.grace_period``);
 * ``b2safe version``.
 
 Rules run on a live server through python-irodsclient (the ``client`` extra; connection from
@@ -392,11 +394,13 @@ def build_parser() -> argparse.ArgumentParser:
     _backend_options(sched)
     sched.set_defaults(func=_verb("schedule"))
 
+    from b2safe.cli.keys import add_parser as add_keys_parser
     from b2safe.ops.install import add_parser as add_install_parser
     from b2safe.ops.uninstall import add_parser as add_uninstall_parser
 
     _backend_options(add_install_parser(sub, _cmd_install))
     add_uninstall_parser(sub)
+    add_keys_parser(sub)
 
     doc = sub.add_parser("doctor", help="check a deployment (checklist or --nagios)")
     doc.add_argument("--nagios", action="store_true",

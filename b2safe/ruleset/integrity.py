@@ -20,7 +20,7 @@ from b2safe.prep import RuleContext, rule
 from b2safe.ruleset import responses
 from b2safe.ruleset._wiring import integrity_catalog, lazy_pid_service
 from b2safe.ruleset.guard import authorize
-from b2safe.state.signing import signer_for
+from b2safe.state.signing import once, signer_for
 from b2safe.workflows.integrity import IntegrityChecker, Report, Verdict, object_facts
 from b2safe.workflows.sweeps import (
     ACTIVE,
@@ -43,8 +43,8 @@ def checker(ctx: RuleContext) -> IntegrityChecker:
     catalog = integrity_catalog(ctx)
     pids = lazy_pid_service(ctx)
     urls = PidWorkflow(catalog, None, ctx.config).candidate_urls
-    return IntegrityChecker(catalog, pids, urls,
-                            signer=signer_for(ctx.config), requester=str(ctx.caller or ""))
+    return IntegrityChecker(catalog, pids, urls, signer=signer_for(ctx.config, once(catalog.now)),
+                            requester=str(ctx.caller or ""))
 
 
 def _res(value: str) -> str:
@@ -185,7 +185,7 @@ def sweep_install(ctx: RuleContext, collection: str = "",
         sweeps = [find_sweep(integrity, validate_path(collection, "collection"))]
     else:
         sweeps = list(integrity.sweeps)
-    signer, requester = signer_for(ctx.config), str(ctx.caller or "")
+    signer, requester = signer_for(ctx.config, once(catalog.now)), str(ctx.caller or "")
     return json.dumps({s.collection: install(catalog, s, destination, signer, requester)
                        for s in sweeps}, sort_keys=True)
 
@@ -197,8 +197,9 @@ def sweep_list(ctx: RuleContext) -> str:
 
 
 def _set(ctx: RuleContext, collection: str, status: str) -> str:
-    set_status(integrity_catalog(ctx), validate_path(collection, "collection").rstrip("/"), status,
-               signer_for(ctx.config), str(ctx.caller or ""))
+    catalog = integrity_catalog(ctx)
+    set_status(catalog, validate_path(collection, "collection").rstrip("/"), status,
+               signer_for(ctx.config, once(catalog.now)), str(ctx.caller or ""))
     return status
 
 

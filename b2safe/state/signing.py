@@ -7,7 +7,10 @@ forge or alter work for anyone else (an administrator included). Verification ne
 any malformed signature (wrong shape, non-ASCII, unknown or expired key) is simply invalid.
 
 :func:`signer_for` reads the key file named by ``signing.key_file``; when it is missing, not mode
-0600 or malformed, it logs why and returns None, and no record is signed or accepted.
+0600 or malformed, it logs why and returns None, and no record is signed or accepted. Whether a
+rotated-out key is still within its grace period is judged by the clock given to it: the
+catalog's (the server's time, ``msiGetSystemTime``), read once per signer, so a sandbox or a
+test moves it without sleeping.
 """
 
 from __future__ import annotations
@@ -71,8 +74,25 @@ def _stamp(path: str) -> Optional[tuple]:
     return (path, st.st_ino, st.st_size, st.st_mtime_ns, st.st_mode)
 
 
-def signer_for(config: Config) -> Optional[Signer]:
-    """The zone's record signer, or None (logged) when its key file cannot be used."""
+def once(clock: Callable[[], float]) -> Callable[[], float]:
+    """``clock`` read on first use only (one rule run is short next to a grace period of
+    days; on a server each reading costs a microservice call)."""
+    seen: list[float] = []
+
+    def read() -> float:
+        if not seen:
+            seen.append(clock())
+        return seen[0]
+
+    return read
+
+
+def signer_for(config: Config, clock: Optional[Callable[[], float]] = None
+               ) -> Optional[Signer]:
+    """The zone's record signer, or None (logged) when its key file cannot be used.
+
+    ``clock`` (epoch seconds; default the host's) decides which rotated-out keys are still
+    accepted; pass the catalog's (``once(catalog.now)``)."""
     settings = config.signing
     path = settings.key_file
     grace = durations.parse(settings.grace_period, "signing.grace_period")
@@ -86,4 +106,4 @@ def signer_for(config: Config) -> Optional[Signer]:
             return None
         if stamp:
             _cache[stamp] = ring
-    return Signer(ring)
+    return Signer(ring, clock or time.time)

@@ -48,7 +48,7 @@ from b2safe.errors import (
 from b2safe.ports import COLLECTION, Caller, Catalog, ObjectInfo
 from b2safe.state import codec, faillog, quarantine
 from b2safe.state.faillog import FailLog, FailRecord
-from b2safe.state.signing import signer_for
+from b2safe.state.signing import once, signer_for
 from b2safe.workflows import integrity
 from b2safe.workflows.batching import id_ranges, pages, queue_once
 from b2safe.workflows.pids import (
@@ -215,7 +215,7 @@ class Replicator:
         self.catalog = workflow.catalog
         self.config = config
         self.caller = caller
-        self.faillog = FailLog(self.catalog, signer_for(config))
+        self.faillog = FailLog(self.catalog, signer_for(config, once(self.catalog.now)))
         self._verify = verify
         #: ``name#zone`` of the user a retry is carrying out pending work for (None: the caller)
         self.on_behalf: Optional[str] = None

@@ -33,7 +33,7 @@ from b2safe.errors import AccessDenied, B2SafeError, NotFound, PidError
 from b2safe.ports import Caller, ReplicaRow
 from b2safe.state.faillog import FailLog, FailRecord
 from b2safe.state.pending import PENDING_PID_AVU, PendingPid, PendingPids
-from b2safe.state.signing import signer_for
+from b2safe.state.signing import once, signer_for
 from b2safe.workflows import policies
 from b2safe.workflows.pending_work import ensure_pending_rule, owner_filter
 from b2safe.workflows.pids import PARENT_AVU, PID_AVU, PidWorkflow
@@ -155,7 +155,7 @@ class Uploads:
 
     def _queue_replica(self, path: str, replica: policies.Replica) -> None:
         now = self.catalog.now()
-        log = FailLog(self.catalog, signer_for(self.config))
+        log = FailLog(self.catalog, signer_for(self.config, once(self.catalog.now)))
         existing = log.get(path, "-d", replica.destination)
         if existing is not None:
             return  # queued by a repeated event, or waiting for its retry: it copies the latest

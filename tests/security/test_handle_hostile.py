@@ -137,3 +137,26 @@ def test_the_transport_refuses_a_url_that_is_not_a_plain_handle_path(hostile):
 
 def test_honest_answers_still_work(hostile):
     assert hostile.get_values(f"{PREFIX}/FINE")[0]["type"] == "URL"
+
+
+def test_a_server_that_never_answers_hits_the_overall_deadline(world):
+    """The sandbox Handle server takes the request and never sends a status line. Each read
+    may wait a minute here; only the request's overall deadline (half a second) ends it."""
+    from b2safe_sandbox.handle_sites import CREDENTIALS_NAME
+
+    server = world.sb.handle_server("zoneA")
+    credentials = HandleCredentials.load(world.sb.zone("zoneA").config_dir / CREDENTIALS_NAME)
+    service = PidService(credentials, timeout=60.0, deadline=0.5, retries=0, backoff=0.0,
+                         workers=1)
+    user_handle = credentials.username.split(":", 1)[1]
+    try:
+        assert service.get_values(user_handle)  # connected, answered in time
+        server.faults.stall_next(1, methods=["GET"])
+        started = time.monotonic()
+        with pytest.raises(errors.PidError, match=r"within 0\.5s|timed out"):
+            service.get_values(user_handle)
+        assert time.monotonic() - started < 30
+        assert server.faults.pending() == 0  # the stalled request did reach the server
+    finally:
+        server.faults.clear()
+        service.close()

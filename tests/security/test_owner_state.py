@@ -135,7 +135,9 @@ def test_secret_files_of_the_sandbox_are_private(fed):
              "None", "false", "")  # starts the Handle server (its store holds secrets)
     root = fed.sb.directory
     secret_files = [p for p in root.rglob("*") if p.is_file() and (
-        p.name in ("signing.key", "pid-credentials.json", "sites.json") or p.suffix == ".key")]
-    assert secret_files
+        p.name in ("signing.key", "pid-credentials.json", "sites.json") or p.suffix == ".key"
+        or p.name.startswith("handles.sqlite"))]  # the Handle store holds HS_SECKEY secrets
+    assert {p.name for p in secret_files} >= {"signing.key", "sites.json", "handles.sqlite",
+                                              "handles.sqlite-wal", "handles.sqlite-shm"}
     for path in secret_files:
         assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0, path

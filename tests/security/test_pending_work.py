@@ -5,6 +5,7 @@ moved aside where ``b2safe status`` shows them. A user's retry acts only on her 
 
 from __future__ import annotations
 
+import pytest
 from attack_helpers import (
     avu_rows,
     exists,
@@ -14,7 +15,7 @@ from attack_helpers import (
     victim_file,
 )
 
-from b2safe.state import codec, faillog, quarantine
+from b2safe.state import codec, faillog, keys, quarantine
 from b2safe.workflows import integrity
 
 RETRY = "EUDATTransferUsingFailLog"
@@ -74,23 +75,34 @@ def test_a_forged_integrity_record_is_not_repaired_by_the_admin(fed):
     assert _moved_aside(fed, source)
 
 
-def test_a_non_ascii_signature_does_not_crash_the_admin_retry(fed):
+def _key_id(world, zone="zoneA"):
+    """The id of the zone's current signing key (a forger can read it off any record)."""
+    return keys.load(str(world.sb.zone(zone).config_dir / "signing.key")).current.key_id
+
+
+@pytest.mark.parametrize("mac", ["\u00e9" * 32, "\u00e9", "0" * 31 + "\u00e9"])
+def test_a_non_ascii_signature_does_not_crash_the_admin_retry(fed, mac):
+    """A signature naming the real key, with non-ASCII bytes where the MAC goes (comparing
+    such a str with hmac.compare_digest raises): the admin's run goes on."""
     source = user_file(fed, "/zoneA/home/alice/f.dat")
     good = user_file(fed, "/zoneA/home/alice/g.dat")
     forged = faillog.FailRecord(source=source, destination="/zoneB/replicas/x.dat", cause="x",
                                 registered=False, recursive=False, user="rods#zoneA",
-                                signature="k1.\u00e9\u00e9\u00e9")
-    _forge(fed, source, forged, units=forged.units.replace("sig=", "sig=\u00e9"))
+                                signature=f"{_key_id(fed)}.{mac}")
+    _forge(fed, source, forged)
     fed.call("EUDATUpdateLogging", "false", good, "/zoneB/replicas/g.dat", "down",
              user="alice#zoneA")
     fed.sb.clock.advance(3600)
     stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
     assert stats == "# of successes:1, # of failures:0"
     assert fed.client("rods#zoneB").iget("/zoneB/replicas/g.dat") == b"data"
+    assert _moved_aside(fed, source)
 
 
 def test_forged_records_do_not_starve_the_retry_window(fed):
-    """More forged records than the window holds: the valid one still runs in the first run."""
+    """More forged records than the window holds, all met before the valid one (the retry reads
+    them in path order: /zoneA/home/alice/junk sorts before /zoneA/home/alice/zz): the valid one
+    still runs in the first run, and the forged ones are moved aside (no later run reads them)."""
     alice = fed.client("alice#zoneA")
     alice.imkdir("/zoneA/home/alice/junk", parents=True)
     for i in range(25):
@@ -99,13 +111,14 @@ def test_forged_records_do_not_starve_the_retry_window(fed):
         _forge(fed, path, faillog.FailRecord(
             source=path, destination=f"/zoneB/replicas/j{i}.dat", cause="spam",
             registered=False, recursive=False, user="rods#zoneA"))
-    good = user_file(fed, "/zoneA/home/alice/zz.dat")
-    fed.call("EUDATUpdateLogging", "false", good, "/zoneB/replicas/zz.dat", "down",
+    good = user_file(fed, "/zoneA/home/alice/zz/good.dat")
+    fed.call("EUDATUpdateLogging", "false", good, "/zoneB/replicas/good.dat", "down",
              user="alice#zoneA")
     fed.sb.clock.advance(3600)
     stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
     assert stats == "# of successes:1, # of failures:0"
-    assert exists(fed, "/zoneB/replicas/zz.dat")
+    assert exists(fed, "/zoneB/replicas/good.dat")
+    assert all(_moved_aside(fed, f"/zoneA/home/alice/junk/j{i:02d}.dat") for i in range(25))
 
 
 def test_another_users_retry_does_not_act_on_a_record_naming_her(fed):
@@ -162,3 +175,51 @@ def test_changing_the_pid_credentials_file_does_not_orphan_pending_work(fed):
     fed.sb.clock.advance(3600)
     stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
     assert stats == "# of successes:1, # of failures:0"
+
+
+def test_a_users_retry_leaves_other_users_records_alone(fed):
+    """bob's own retry must not pick alice's (genuine) record, even on an object he may read
+    (his GenQuery sees it): not carry it out, not count a failed attempt against it, not
+    change it at all."""
+    source = user_file(fed, "/zoneA/home/alice/f.dat")
+    fed.client("alice#zoneA").ichmod("read", "bob#zoneA", source)
+    fed.call("EUDATUpdateLogging", "false", source, "/zoneB/replicas/f.dat", "down",
+             user="alice#zoneA")
+    before = avu_rows(fed, source)
+    fed.sb.clock.advance(3600)
+    stats = fed.call(RETRY, "10", "", user="bob#zoneA")[1]
+    assert stats == "# of successes:0, # of failures:0"
+    assert avu_rows(fed, source) == before
+    assert not exists(fed, "/zoneB/replicas/f.dat")
+
+
+def test_a_genuine_record_copied_onto_an_object_she_co_owns_is_not_followed(fed):
+    """alice holds 'own' on bob's object (so re-authorizing her would pass): her signed record
+    moved there is still not followed, because the object is not hers (a record follows its
+    source only through a rename by its requester)."""
+    source = user_file(fed, "/zoneA/home/alice/f.dat")
+    bobs = private_file(fed, "/zoneA/home/bob/shared.dat", b"bob's bytes")
+    fed.client("bob#zoneA").ichmod("own", "alice#zoneA", bobs)
+    fed.call("EUDATUpdateLogging", "false", source, "/zoneB/replicas/f.dat", "down",
+             user="alice#zoneA")
+    (name, value, units), = [r for r in avu_rows(fed, source)
+                             if r[0].startswith(faillog.AVU_PREFIX)]
+    set_avu_without_peps(fed, "alice#zoneA", "-d", source, name, value, units, op="rm")
+    set_avu_without_peps(fed, "alice#zoneA", "-d", bobs, name, value, units)
+    fed.sb.clock.advance(3600)
+    fed.call(RETRY, "10", "", user="rods#zoneA")
+    assert not exists(fed, "/zoneB/replicas/f.dat")
+    (_, _, left), = [r for r in avu_rows(fed, bobs) if r[0].startswith(faillog.AVU_PREFIX)]
+    assert (codec.decode_units(left) or {}).get("state") == faillog.GAVE_UP
+
+
+def test_a_record_follows_its_source_renamed_by_its_requester(fed):
+    """The legitimate case of the check above: alice renames her source, the retry follows."""
+    source = user_file(fed, "/zoneA/home/alice/f.dat")
+    fed.call("EUDATUpdateLogging", "false", source, "/zoneB/replicas/f.dat", "down",
+             user="alice#zoneA")
+    fed.client("alice#zoneA").imv(source, "/zoneA/home/alice/renamed.dat")
+    fed.sb.clock.advance(3600)
+    stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
+    assert stats == "# of successes:1, # of failures:0"
+    assert exists(fed, "/zoneB/replicas/f.dat")

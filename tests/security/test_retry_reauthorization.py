@@ -77,3 +77,54 @@ def test_an_object_of_someone_else_added_later_stops_a_collection_retry(fed):
     fed.client("bob#zoneA").iput("/zoneA/home/alice/shared/bob.dat", b"bob's")
     _retry_as_admin(fed)
     assert not exists(fed, f"{REPLICAS_B}/shared/bob.dat")
+
+
+def test_ownership_lost_after_queuing_stops_the_admin_retry(fed):
+    """bob let alice co-own his object when she queued its replication, then took that back:
+    the admin's retry must not copy bob's object into alice's area."""
+    bobs = "/zoneA/home/bob/shared.dat"
+    fed.client("bob#zoneA").iput(bobs, b"bob's bytes")
+    fed.client("bob#zoneA").ichmod("own", "alice#zoneA", bobs)
+    target = f"{REPLICAS_B}/shared.dat"
+    fed.call("EUDATUpdateLogging", "false", bobs, target, "down", user="alice#zoneA")
+    fed.client("bob#zoneA").ichmod("null", "alice#zoneA", bobs)
+    stats = _retry_as_admin(fed)
+    assert stats == "# of successes:0, # of failures:1"
+    assert not exists(fed, target)
+
+
+TEAM_AREA = "/zoneB/team"
+
+
+def _team_area(world):
+    """zoneB's group ``team`` (alice#zoneA a member) may write /zoneB/team; alice herself holds
+    no ACL there (the zone's rodsadmin copies, so it owns the area as in the replica area)."""
+    catalog = world.sb.zone("zoneB").catalog
+    catalog.add_user("team", "zoneB", "rodsgroup")
+    catalog.group_add_member("team", "alice#zoneA")
+    b = world.client("rods#zoneB")
+    b.imkdir(TEAM_AREA, parents=True)
+    b.ichmod("own", "rods#zoneA", TEAM_AREA)
+    b.ichmod("write", "team#zoneB", TEAM_AREA)
+    return catalog
+
+
+def test_write_access_through_a_group_is_honoured(fed):
+    """As iRODS checks rights (checkPermissionByObjType walks the user's groups): a right held
+    through a group counts when the admin's retry re-authorizes her."""
+    _team_area(fed)
+    source = user_file(fed, "/zoneA/home/alice/f.dat")
+    fed.call("EUDATUpdateLogging", "false", source, f"{TEAM_AREA}/f.dat", "down",
+             user="alice#zoneA")
+    assert _retry_as_admin(fed) == "# of successes:1, # of failures:0"
+    assert exists(fed, f"{TEAM_AREA}/f.dat")
+
+
+def test_a_group_membership_removed_after_queuing_stops_the_admin_retry(fed):
+    catalog = _team_area(fed)
+    source = user_file(fed, "/zoneA/home/alice/f.dat")
+    fed.call("EUDATUpdateLogging", "false", source, f"{TEAM_AREA}/f.dat", "down",
+             user="alice#zoneA")
+    catalog.group_remove_member("team", "alice#zoneA")
+    assert _retry_as_admin(fed) == "# of successes:0, # of failures:1"
+    assert not exists(fed, f"{TEAM_AREA}/f.dat")

@@ -4,6 +4,7 @@ be shaken by odd input; the codec's units round-trip any text without letting a 
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 
@@ -104,3 +105,38 @@ def test_a_value_cannot_add_a_key():
     assert codec.decode_units(units) == {"user": "alice#zoneA;user=rods#zoneA", "sig": "x=y"}
     assert codec.decode_units("v2;user=a;user=b") is None
     assert codec.decode_units("v1;user=a") is None
+
+
+@pytest.mark.parametrize("wait,carried_out", [(86400, True), (8 * 86400, False)])
+def test_a_record_signed_before_a_rotation_is_quarantined_after_the_grace(fed, capsys, wait,
+                                                                          carried_out):
+    """Through the rules, on the sandbox clock (no sleeping): work queued before
+    ``b2safe keys rotate`` is still carried out by the admin's retry within
+    ``signing.grace_period`` (7 days by default), moved aside after it; work queued after the
+    rotation is signed with the new key and carried out."""
+    from attack_helpers import avu_rows, exists, user_file
+
+    from b2safe.cli import main
+    from b2safe.state import faillog, quarantine
+
+    old = user_file(fed, "/zoneA/home/alice/old.dat")
+    fed.call("EUDATUpdateLogging", "false", old, "/zoneB/replicas/old.dat", "down",
+             user="alice#zoneA")
+    key_file = fed.sb.zone("zoneA").config_dir / "signing.key"
+    before = keys.load(str(key_file)).current.key_id
+    assert main(["keys", "rotate", "--sandbox", str(fed.sb.directory), "--zone", "zoneA",
+                 "--json"]) == 0
+    rotated = json.loads(capsys.readouterr().out)
+    assert rotated["retired"] == before and rotated["current"] != before
+    assert (os.stat(key_file).st_mode & 0o777) == 0o600
+    new = user_file(fed, "/zoneA/home/alice/new.dat")
+    fed.call("EUDATUpdateLogging", "false", new, "/zoneB/replicas/new.dat", "down",
+             user="alice#zoneA")
+    fed.sb.clock.advance(wait)
+    stats = fed.call("EUDATTransferUsingFailLog", "10", "", user="rods#zoneA")[1]
+    assert stats == f"# of successes:{2 if carried_out else 1}, # of failures:0"
+    assert exists(fed, "/zoneB/replicas/new.dat")
+    assert exists(fed, "/zoneB/replicas/old.dat") == carried_out
+    names = [name for name, _, _ in avu_rows(fed, old)]
+    assert any(n.startswith(quarantine.PREFIX) for n in names) == (not carried_out)
+    assert not any(n.startswith(faillog.AVU_PREFIX) for n in names)

@@ -15,6 +15,7 @@ from b2safe.workflows.replication import (
     Request,
     plan_links,
     plan_registration,
+    register_replicas,
 )
 
 from .conftest import ALICE
@@ -83,3 +84,19 @@ def test_a_failed_copy_stays_in_the_fail_log(catalog, workflow_for):
     [record] = replicator.faillog.records()
     assert (record.cause, record.attempts) == ("network down", 1)
     assert [q.rule for q in catalog.queue] == ["EUDATTransferUsingFailLog"]
+
+
+def test_register_replicas_skips_objects_the_caller_may_not_write(catalog, pids, workflow_for):
+    """The workflow's own check behind the rule's (a second line: a request that reaches it
+    with an object the caller may not write registers nothing for that object)."""
+    import json
+
+    catalog.put(f"{HOME}/mine.dat", b"m")
+    catalog.put(f"{HOME}/theirs.dat", b"t")
+    catalog.readonly.add(f"{HOME}/theirs.dat")
+    done = register_replicas(workflow_for(), json.dumps(
+        [[f"{HOME}/mine.dat", "None", "None", "None", "false"],
+         [f"{HOME}/theirs.dat", "None", "None", "None", "false"]]))
+    assert done[f"{HOME}/theirs.dat"].startswith("error")
+    assert catalog.values(f"{HOME}/theirs.dat", PID_AVU) == []
+    assert len(pids.records) == 1 and catalog.values(f"{HOME}/mine.dat", PID_AVU)

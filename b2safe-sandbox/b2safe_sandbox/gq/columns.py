@@ -12,6 +12,16 @@ from dataclasses import dataclass
 INT = "int"
 TEXT = "text"
 
+#: Group membership as iRODS's R_USER_GROUP holds it: every user and group is a member of
+#: itself (chlRegUserRE inserts that row, irods/irods plugins/database/src/db_plugin.cpp), of the
+#: groups it was added to, and every user of 'public' (the acCreateUser policy adds it,
+#: plugins/rule_engines/src/cpp_default_policy.cpp; the sandbox's catalog counts it the same way).
+_MEMBERSHIP = ("(SELECT user_id, user_id AS group_id FROM users "
+               "UNION SELECT user_id, group_id FROM group_members "
+               "UNION SELECT m.user_id, p.user_id FROM users m JOIN users p "
+               "ON p.user_name = 'public' AND p.user_type = 'rodsgroup' "
+               "WHERE m.user_type != 'rodsgroup')")
+
 #: Alias -> "table alias" FROM fragment.
 TABLES = {
     "c": "colls c",
@@ -22,6 +32,10 @@ TABLES = {
     "mu": "avus mu",
     "da": "access da",
     "ca": "access ca",
+    "dg": f"{_MEMBERSHIP} dg",
+    "du": "users du",
+    "cg": f"{_MEMBERSHIP} cg",
+    "cu": "users cu",
     "u": "users u",
     "r": "resources r",
     "z": "zones z",
@@ -29,7 +43,8 @@ TABLES = {
 }
 
 #: Join order; an alias may only join to aliases earlier in this list.
-ALIAS_ORDER = ("c", "d", "md", "mc", "da", "ca", "u", "mu", "r", "mr", "z", "q")
+ALIAS_ORDER = ("c", "d", "md", "mc", "da", "ca", "dg", "du", "cg", "cu", "u", "mu", "r", "mr",
+               "z", "q")
 
 # Access token ids (iRODS r_tokn_main, namespace access_type) and the names GenQuery returns.
 ACCESS_OWN = 1200
@@ -135,6 +150,15 @@ def _table() -> dict[str, Column]:
         ("COLL_TOKEN_NAMESPACE", 712, "ca", "'access_type'", TEXT),
         ("COLL_ACCESS_USER_ID", 713, "ca", "ca.user_id", INT),
         ("COLL_ACCESS_COLL_ID", 714, "ca", "ca.object_id", INT),
+        # The users an ACL entry applies to: its holder, or every member of the group holding it
+        # (general_query_setup.cpp: r_data_access.user_id = r_data_user_group.group_user_id,
+        # r_data_user_group.user_id = r_data_user_main.user_id; the same for collections).
+        # "DATA_USER_NAME = 'alice'" thus selects the entries that give alice rights, directly or
+        # through a group, as the server's own check does (cmlCheckDataObjOnly).
+        ("COLL_USER_NAME", 1300, "cu", "cu.user_name", TEXT),
+        ("COLL_USER_ZONE", 1301, "cu", "cu.zone_name", TEXT),
+        ("DATA_USER_NAME", 1310, "du", "du.user_name", TEXT),
+        ("DATA_USER_ZONE", 1311, "du", "du.zone_name", TEXT),
         # delayed rules
         ("RULE_EXEC_ID", 1000, "q", "q.rule_exec_id", INT),
         ("RULE_EXEC_NAME", 1001, "q", "q.rule_name", TEXT),

@@ -6,6 +6,8 @@ Joins follow from the columns used (selected or conditioned):
 * ``META_DATA_*`` / ``DATA_ACCESS_*`` hang off the data object, ``META_COLL_*`` /
   ``COLL_ACCESS_*`` off the collection (a data query with ``META_COLL_*`` gets its
   collection's AVUs);
+* ``DATA_USER_*`` / ``COLL_USER_*`` name the users an ACL entry applies to (its holder, or the
+  members of the group holding it);
 * ``USER_*`` joins the ACL entries in the query (adding ``DATA_ACCESS`` or ``COLL_ACCESS`` when a
   data object or collection is involved), ``META_USER_*`` hangs off the user;
 * ``RESC_*`` joins a replica's resource, ``META_RESC_*`` hangs off the resource;
@@ -31,6 +33,10 @@ _JOINS = {
     "mc": ("c", "mc.object_id = c.coll_id"),
     "da": ("d", "da.object_id = d.data_id"),
     "ca": ("c", "ca.object_id = c.coll_id"),
+    "dg": ("da", "dg.group_id = da.user_id"),
+    "du": ("dg", "du.user_id = dg.user_id"),
+    "cg": ("ca", "cg.group_id = ca.user_id"),
+    "cu": ("cg", "cu.user_id = cg.user_id"),
     "mu": ("u", "mu.object_id = u.user_id"),
     "r": ("d", "r.resc_name = d.resc_name"),
     "mr": ("r", "mr.object_id = r.resc_id"),
@@ -59,6 +65,14 @@ def _aliases(query: Query) -> set[str]:
     changed = True
     while changed:
         before = set(needed)
+        if "du" in needed:
+            needed.add("dg")
+        if "dg" in needed:
+            needed.add("da")
+        if "cu" in needed:
+            needed.add("cg")
+        if "cg" in needed:
+            needed.add("ca")
         if needed & {"md", "da"}:
             needed.add("d")
         if needed & {"mc", "ca"}:

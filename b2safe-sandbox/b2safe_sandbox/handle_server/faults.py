@@ -1,4 +1,5 @@
-"""Fault injection for the sandbox Handle server: failing statuses, dropped connections, latency.
+"""Fault injection for the sandbox Handle server: failing statuses, dropped connections, stalls,
+latency.
 
 Rules are consumed in the order they were added; a rule applies to the next ``count`` requests
 whose method is in ``methods`` (any method when empty).
@@ -13,6 +14,7 @@ from typing import Iterable, Optional
 FAIL = "fail"
 DROP_BEFORE = "drop_before"
 DROP_AFTER = "drop_after"
+STALL = "stall"
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Faults:
     def __init__(self, latency_ms: int = 0) -> None:
         self._lock = threading.Lock()
         self._rules: list[Fault] = []
+        self._released = threading.Event()
         self.latency_ms = int(latency_ms)
 
     def fail_next(self, count: int = 1, status: int = 500,
@@ -52,11 +55,28 @@ class Faults:
         self._add(Fault(DROP_AFTER if after else DROP_BEFORE, int(count),
                         methods=_methods(methods)))
 
+    def stall_next(self, count: int = 1, methods: Iterable[str] = ()) -> None:
+        """Accept the next ``count`` requests and never answer them (no status line, no
+        headers) until :meth:`clear` or the server stops; then the connection is dropped. A
+        client's only way out is its own deadline."""
+        self._add(Fault(STALL, int(count), methods=_methods(methods)))
+
+    def wait_released(self) -> None:
+        """Block a stalled request until :meth:`clear` (or :meth:`release`)."""
+        self._released.wait()
+
+    def release(self) -> None:
+        """Let every stalled request end (dropped); later stalls block again."""
+        with self._lock:
+            released, self._released = self._released, threading.Event()
+        released.set()
+
     def clear(self) -> None:
-        """Forget every pending fault and the latency."""
+        """Forget every pending fault and the latency; release stalled requests."""
         with self._lock:
             self._rules.clear()
             self.latency_ms = 0
+        self.release()
 
     def pending(self) -> int:
         """How many injected faults have not fired yet."""

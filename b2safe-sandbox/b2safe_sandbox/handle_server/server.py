@@ -27,7 +27,7 @@ from b2safe_sandbox.handle_server.api import (
     Reply,
     Request,
 )
-from b2safe_sandbox.handle_server.faults import DROP_AFTER, DROP_BEFORE, FAIL, Faults
+from b2safe_sandbox.handle_server.faults import DROP_AFTER, DROP_BEFORE, FAIL, STALL, Faults
 from b2safe_sandbox.handle_server.store import HandleStore
 from b2safe_sandbox.handle_server.values import now_timestamp
 
@@ -255,7 +255,9 @@ class HandleServer:
             self.store.close()
 
     def stop(self) -> None:
-        """Stop serving, let requests in progress finish (up to 5 s), close socket and database."""
+        """Stop serving, let requests in progress finish (up to 5 s; stalled ones are released),
+        close socket and database."""
+        self.faults.release()
         if self._httpd is not None:
             if self._thread is not None:
                 self._httpd.shutdown()
@@ -332,6 +334,8 @@ class HandleServer:
         if kind == FAIL:
             assert fault is not None
             reply = self._fault_reply(fault.status, path)
+        elif kind == STALL:
+            self.faults.wait_released()
         elif kind != DROP_BEFORE:
             request = Request(method=method, path=path,
                               query=parse_qs(parts.query, keep_blank_values=True),

@@ -7,11 +7,17 @@ where ``data`` is the JSON ``{"format": ..., "value": ...}`` object the REST API
 
 One connection per store, serialized by a lock; several processes may open the same file (WAL
 mode, busy timeout), which is how ``b2safe sandbox handle get`` reads a running server's state.
+
+The store holds the Handle users' secrets (``HS_SECKEY`` values), so it is private: its directory
+is 0700 and the database file is created 0600 *before* SQLite opens it. SQLite then creates the
+``-wal`` and ``-shm`` files with the database file's mode (sqlite/sqlite src/os_unix.c,
+``findCreateFileMode``), so no umask or later ``chmod`` of files in use is needed.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -77,13 +83,27 @@ def _regexp(pattern: str, text: Optional[str]) -> bool:
     return text is not None and re.match(pattern, text, re.DOTALL) is not None
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 unless it exists (never truncated: another process may
+    have it open); an existing store readable by others (made by an older sandbox) is made
+    private, with its WAL files."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        try:
+            if os.stat(path.parent / name).st_mode & 0o077:
+                os.chmod(path.parent / name, 0o600)
+        except FileNotFoundError:
+            pass
+
+
 class HandleStore:
     """Handle records in one SQLite file; every method is atomic and thread-safe."""
 
     def __init__(self, directory: Union[str, Path]) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.path = self.directory / DB_NAME
+        _create_private(self.path)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
                                    check_same_thread=False)

@@ -32,7 +32,6 @@ import os
 import re
 import socket
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
@@ -40,6 +39,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from b2safe.adapters.handle import logsafe
 from b2safe.adapters.handle.credentials import HandleCredentials
@@ -113,17 +113,105 @@ MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 _SAFE_URL_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$")
 
 
+class _Deadline:
+    """One request's overall deadline: a watchdog that, when it fires, shuts down the socket of
+    every connection the request took from the pool, which wakes a connect, a header read or a
+    body read blocked on a server that stalls or drips (a per-read timeout alone never ends a
+    server that sends one byte per timeout)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = threading.Event()
+        self._connections: list[Any] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        """Start counting."""
+        self._timer.start()
+
+    def cancel(self) -> None:
+        """The request ended in time (or otherwise): stop the watchdog."""
+        self._timer.cancel()
+
+    def attach(self, connection: Any) -> None:
+        """Watch ``connection`` (an urllib3 connection taken from the pool for this request, or
+        the urllib3 response read from it)."""
+        with self._lock:
+            self._connections.append(connection)
+            late = self.expired.is_set()
+        if late:
+            _shut(connection)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired.set()
+            connections = list(self._connections)
+        for connection in connections:
+            _shut(connection)
+
+
+def _shut(connection: Any) -> None:
+    """Shut down the socket of an urllib3 connection, or of a response whose connection handed
+    its socket over (http.client closes a connection that will close, keeping the socket in
+    the response: urllib3 HTTPResponse -> http.client HTTPResponse -> SocketIO -> socket)."""
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        fp = getattr(getattr(connection, "_fp", None), "fp", None)
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+#: The deadline of the request this thread is sending (pyhandle's sessions run in the caller's
+#: thread and in the bulk pool's threads: one request per thread at a time).
+_watch = threading.local()
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    """A connection pool that hands each connection it gives out to the thread's deadline."""
+
+    def _get_conn(self, timeout: Optional[float] = None) -> Any:
+        connection = super()._get_conn(timeout)
+        deadline = getattr(_watch, "deadline", None)
+        if deadline is not None:
+            deadline.attach(connection)
+        return connection
+
+
+class _WatchedHTTPSPool(_WatchedHTTPPool, HTTPSConnectionPool):
+    """The HTTPS variant of :class:`_WatchedHTTPPool`."""
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
 class _TimeoutAdapter(HTTPAdapter):
     """The transport under pyhandle: a timeout on every socket operation, an overall deadline
-    (twice the timeout) and a size cap on every answer, URLs checked, requests counted (no
+    on every request (connecting, sending, the headers and the whole body: ``deadline``, by
+    default twice the timeout), a size cap on every answer, URLs checked, requests counted (no
     retries of its own)."""
 
     def __init__(self, timeout: float, stats: PidStats, pool_size: int,
-                 max_bytes: int = MAX_RESPONSE_BYTES) -> None:
+                 max_bytes: int = MAX_RESPONSE_BYTES, deadline: Optional[float] = None) -> None:
         super().__init__(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self._timeout = timeout
+        self._deadline = 2 * timeout if deadline is None else deadline
         self._stats = stats
         self._max_bytes = max_bytes
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: Union[bool, str] = True, cert: Any = None,
@@ -134,53 +222,42 @@ class _TimeoutAdapter(HTTPAdapter):
             raise InvalidPid(f"refusing a Handle request to {split.path[:120]!r}: the URL path "
                              "is not a plain, encoded handle path")
         self._stats.add(f"http_{request.method}")
-        started = time.monotonic()
-        response = super().send(request, stream=True,
-                                timeout=self._timeout if timeout is None else timeout,
-                                verify=verify, cert=cert, proxies=proxies)
-        remaining = 2 * self._timeout - (time.monotonic() - started)
-        _read_bounded(response, max(remaining, 0.0), self._max_bytes)
+        deadline = _Deadline(self._deadline)
+        per_operation = self._timeout if timeout is None else timeout
+        if not isinstance(per_operation, tuple):
+            per_operation = (min(per_operation, self._deadline), per_operation)
+        _watch.deadline = deadline
+        deadline.start()
+        try:
+            response = super().send(request, stream=True, timeout=per_operation, verify=verify,
+                                    cert=cert, proxies=proxies)
+            deadline.attach(response.raw)
+            _read_bounded(response, self._max_bytes)
+        except (requests.exceptions.RequestException, OSError, AttributeError, ValueError):
+            if deadline.expired.is_set():
+                raise requests.exceptions.Timeout(
+                    f"no complete answer within {self._deadline:.1f}s") from None
+            raise
+        finally:
+            _watch.deadline = None
+            deadline.cancel()
+        if deadline.expired.is_set():  # the last bytes raced the watchdog: not trusted
+            response.close()
+            raise requests.exceptions.Timeout(f"no complete answer within {self._deadline:.1f}s")
         return response
 
 
-def _read_bounded(response: requests.Response, seconds: float, max_bytes: int) -> None:
-    """Read the whole body of ``response`` within ``seconds`` and ``max_bytes``: a watchdog
-    closes the connection at the deadline (a server dripping bytes cannot hold a worker)."""
-    expired = threading.Event()
-
-    def expire() -> None:
-        expired.set()
-        # Closing the response alone does not wake a blocked read: shut the socket down
-        # (urllib3's HTTPResponse -> http.client's HTTPResponse -> its SocketIO's socket).
-        sock = getattr(getattr(getattr(getattr(response.raw, "_fp", None), "fp", None), "raw",
-                               None), "_sock", None)
-        try:
-            if sock is not None:
-                sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        response.close()
-
-    watchdog = threading.Timer(seconds, expire)
-    watchdog.daemon = True
-    watchdog.start()
+def _read_bounded(response: requests.Response, max_bytes: int) -> None:
+    """Read the whole body of ``response`` up to ``max_bytes`` (the request's deadline closes
+    the connection of a server that drips)."""
     chunks: list[bytes] = []
     size = 0
-    try:
-        for chunk in response.iter_content(65536):
-            size += len(chunk)
-            if size > max_bytes:
-                response.close()
-                raise PidError(f"the Handle server's answer exceeds {max_bytes} bytes; "
-                               "refused")
-            chunks.append(chunk)
-    except (requests.exceptions.RequestException, OSError, AttributeError, ValueError):
-        if not expired.is_set():
-            raise
-    finally:
-        watchdog.cancel()
-    if expired.is_set():
-        raise requests.exceptions.Timeout(f"no complete answer within {seconds:.1f}s")
+    for chunk in response.iter_content(65536):
+        size += len(chunk)
+        if size > max_bytes:
+            response.close()
+            raise PidError(f"the Handle server's answer exceeds {max_bytes} bytes; refused")
+        chunks.append(chunk)
     response._content = b"".join(chunks)
     vars(response)["_content_consumed"] = True  # a private flag the stubs do not declare
 
@@ -309,7 +386,9 @@ class PidService:
 
     Args:
         credentials: from :meth:`HandleCredentials.load`.
-        timeout: seconds per HTTP request (connect and read).
+        timeout: seconds per socket operation of an HTTP request (connect, each read).
+        deadline: seconds for a whole HTTP request (connect, headers and body; default twice
+            ``timeout``): a server that stalls or drips is cut off then.
         retries: extra attempts after a transient failure (connection, timeout, 5xx).
         backoff: base wait in seconds (doubles per attempt, jittered).
         workers: threads of the :meth:`bulk` pool.
@@ -320,7 +399,8 @@ class PidService:
     """
 
     def __init__(self, credentials: HandleCredentials, *, timeout: float = 10.0,
-                 retries: int = 3, backoff: float = 0.5, workers: int = 4,
+                 deadline: Optional[float] = None, retries: int = 3, backoff: float = 0.5,
+                 workers: int = 4,
                  suffix_mode: str = DETERMINISTIC, logger: Optional[logging.Logger] = None,
                  client_factory: Optional[Callable[..., Any]] = None) -> None:
         if suffix_mode not in SUFFIX_MODES:
@@ -331,6 +411,7 @@ class PidService:
                                "backoff >= 0, workers >= 1)")
         self.credentials = credentials
         self.timeout = float(timeout)
+        self.deadline = 2 * self.timeout if deadline is None else float(deadline)
         self.workers = int(workers)
         self.suffix_mode = suffix_mode
         self.policy = RetryPolicy(retries=int(retries), backoff=float(backoff))
@@ -400,7 +481,8 @@ class PidService:
                 args.get("certificate_and_key") or args.get("private_key")):
             self.stats.add("http_GET")  # the constructor's GET of the user handle
         for session in _pyhandle_sessions(client):
-            adapter = _TimeoutAdapter(self.timeout, self.stats, max(10, self.workers * 2))
+            adapter = _TimeoutAdapter(self.timeout, self.stats, max(10, self.workers * 2),
+                                      deadline=self.deadline)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
         self.log.debug("connected to Handle server %s as %s",

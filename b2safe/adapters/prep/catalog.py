@@ -418,26 +418,34 @@ class PrepCatalog:
         return _int(output(self.msi("msiCheckAccess", path, level, 0), 2)) == 1
 
     def access_of(self, path: str, user: str, zone: str, is_collection: bool) -> str:
-        """The strongest permission ``user#zone`` holds on ``path`` by an ACL naming that user
-        ('own', 'modify_object', 'read_object', ... or '' for none), read with GenQuery (the
-        query goes to the zone of ``path``). Rights held only through a group are not seen.
+        """The strongest permission ``user#zone`` holds on ``path`` ('own', 'modify_object',
+        'read_object', ... or '' for none), directly or through a group she is a member of now,
+        read with one GenQuery that goes to the zone of ``path``.
+
+        ``DATA_USER_NAME``/``COLL_USER_NAME`` name the users an ACL entry applies to: its
+        holder, or each member of the group holding it (irods/irods
+        plugins/database/src/general_query_setup.cpp: r_data_access -> r_data_user_group ->
+        r_data_user_main), which is the server's own check (cmlCheckDataObjOnly in
+        plugins/database/src/mid_level_routines.cpp joins R_OBJT_ACCESS to R_USER_GROUP the same
+        way; checkPermissionByObjType in server/core/src/objMetaOpr.cpp walks the groups).
 
         Raises:
             InvalidInput: a user or zone name with a single quote.
         """
         if "'" in user or "'" in zone:
             raise errors.InvalidInput("user and zone names cannot contain a single quote")
-        who = f"USER_NAME = '{user}' and USER_ZONE = '{zone}'"
         if is_collection:
             cond, ok = gq_equals("COLL_NAME", path)
-            rows = self.query(["COLL_NAME", "COLL_ACCESS_NAME"], f"{cond} and {who}",
-                              lambda r: ok(r[0]))
+            rows = self.query(["COLL_NAME", "COLL_ACCESS_NAME"],
+                              f"{cond} and COLL_USER_NAME = '{user}' and "
+                              f"COLL_USER_ZONE = '{zone}'", lambda r: ok(r[0]))
         else:
             parent, name = split(path)
             coll_cond, coll_ok = gq_equals("COLL_NAME", parent)
             name_cond, name_ok = gq_equals("DATA_NAME", name)
             rows = self.query(["COLL_NAME", "DATA_NAME", "DATA_ACCESS_NAME"],
-                              f"{coll_cond} and {name_cond} and {who}",
+                              f"{coll_cond} and {name_cond} and DATA_USER_NAME = '{user}' and "
+                              f"DATA_USER_ZONE = '{zone}'",
                               lambda r: coll_ok(r[0]) and name_ok(r[1]))
         return strongest(row[-1] for row in rows)
 
