@@ -27,7 +27,7 @@ from b2safe.domain import paths, profile
 from b2safe.errors import B2SafeError, InvalidInput, PidError, PidNotFound
 from b2safe.ports import Caller
 from b2safe.state.pending import PendingMark, PendingMarks
-from b2safe.state.signing import signer_for
+from b2safe.state.signing import once, signer_for
 from b2safe.workflows.pending_work import ensure_pending_rule, owner_filter
 from b2safe.workflows.pids import FIXED_AVU, PID_AVU, PidWorkflow
 
@@ -299,7 +299,7 @@ class Removals:
         return marked, retry, dropped
 
     def _pending(self) -> PendingMarks:
-        return PendingMarks(self.catalog, signer_for(self.config))
+        return PendingMarks(self.catalog, signer_for(self.config, once(self.catalog.now)))
 
     def _keep_pending(self, removed: str, marks: list[PendingMark]) -> int:
         """Store pending marks (as the caller's) on the parent of ``removed``; returns how many

@@ -144,7 +144,7 @@ class Uploads:
                                     fixed=plan.fixed_content)
 
     def _pending(self) -> PendingPids:
-        return PendingPids(self.catalog, signer_for(self.config))
+        return PendingPids(self.catalog, signer_for(self.config, once(self.catalog.now)))
 
     def _mark_pending(self, path: str, policy: str, cause: str) -> None:
         if any(a.value == policy for a in self.catalog.avus(path, "-d", PENDING_PID_AVU)):
