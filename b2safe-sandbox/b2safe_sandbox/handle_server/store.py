@@ -84,10 +84,18 @@ def _regexp(pattern: str, text: Optional[str]) -> bool:
 
 
 def _create_private(path: Path) -> None:
-    """Create the database file 0600 unless it exists (never truncated: another process may
-    have it open); an existing store readable by others (made by an older sandbox) is made
-    private, with its WAL files."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    """Create the database file 0600 unless it exists; an existing store readable by others
+    (made by an older sandbox) is made private, with its WAL files.
+
+    An existing file is never opened here: SQLite locks with POSIX advisory locks, which a
+    process loses on *every* descriptor of the file as soon as it closes any one of them
+    (fcntl(2); the SQLite documentation, "How To Corrupt An SQLite Database File", 2.2), so an
+    ``open``/``close`` next to a live connection of this process drops that connection's locks
+    ("disk I/O error"). Only ``stat`` and ``chmod``, which take no descriptor, touch it."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
     for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
         try:
             if os.stat(path.parent / name).st_mode & 0o077:
