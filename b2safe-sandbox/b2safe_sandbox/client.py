@@ -26,7 +26,7 @@ from b2safe_sandbox.errors import (
     IrodsCallError,
     SandboxError,
 )
-from b2safe_sandbox.runtime import dataops, engine, peps, tbridge
+from b2safe_sandbox.runtime import dataops, engine, peps, structs, tbridge
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import PYTHON_INSTANCE, ExecContext, MsiCall
 from b2safe_sandbox.runtime.errtext import error_name
@@ -119,7 +119,7 @@ class ClientSession:
     def iget(self, path: str) -> bytes:
         """Download ``path``."""
         zone = self._zone(path)
-        inp = T._make_data_obj_inp(path)
+        inp = structs.data_obj_inp(path)
         return self._api(zone, "data_obj_get", [inp, None, T.BytesBuf()],
                          lambda ctx: dataops.read_bytes(ctx, path))
 
@@ -139,7 +139,7 @@ class ClientSession:
     def imkdir(self, path: str, parents: bool = False) -> None:
         """Create a collection (``parents``: -p)."""
         zone = self._zone(path)
-        inp = T._make_coll_inp(path, flags=1 if parents else 0)
+        inp = structs.coll_inp(path, flags=1 if parents else 0)
         self._api(zone, "coll_create", [inp],
                   lambda ctx: dataops.coll_create(ctx, path, parents=parents))
 
@@ -160,12 +160,10 @@ class ClientSession:
             if not recursive:
                 raise IrodsCallError(f"{path} is a collection; use recursive",
                                      code=CAT_NAME_EXISTS_AS_COLLECTION)
-            inp = T._make_coll_inp(path, condInput=cond)
-            self._api(zone, "rm_coll", [inp, None],
+            self._api(zone, "rm_coll", [structs.coll_inp(path, cond=cond), None],
                       lambda ctx: dataops.coll_remove(ctx, path, recursive=True, admin=admin))
             return
-        inp = T._make_data_obj_inp(path, cond)
-        self._api(zone, "data_obj_unlink", [inp],
+        self._api(zone, "data_obj_unlink", [structs.data_obj_inp(path, cond)],
                   lambda ctx: dataops.unlink(ctx, path, force=force, admin=admin))
 
     def _into(self, path: str, dst: str) -> str:
@@ -179,7 +177,7 @@ class ClientSession:
         """Rename/move ``src`` to ``dst`` (into ``dst`` if it is a collection)."""
         zone = self._zone(src)
         dst = self._into(src, dst)
-        inp = T._make_data_obj_copy_inp(src, dst)
+        inp = structs.data_obj_copy_inp(src, dst)
         self._api(zone, "data_obj_rename", [inp], lambda ctx: dataops.rename(ctx, src, dst))
 
     def icp(self, src: str, dst: str, force: bool = False, resc: Optional[str] = None) -> Any:
@@ -188,14 +186,14 @@ class ClientSession:
         dst = self._into(src, dst)
         self._zone(dst)
         cond = {"forceFlag": ""} if force else {}
-        inp = T._make_data_obj_copy_inp(src, dst, cond)
+        inp = structs.data_obj_copy_inp(src, dst, cond)
         return self._api(zone, "data_obj_copy", [inp, None],
                          lambda ctx: dataops.copy(ctx, src, dst, resc=resc, force=force))
 
     def irepl(self, path: str, resc: str) -> Any:
         """Replicate ``path`` to resource ``resc``; returns the ReplicaRow."""
         zone = self._zone(path)
-        inp = T._make_data_obj_inp(path, {"destRescName": resc})
+        inp = structs.data_obj_inp(path, {"destRescName": resc})
         return self._api(zone, "data_obj_repl", [inp, None],
                          lambda ctx: dataops.replicate(ctx, path, resc))
 
@@ -207,7 +205,7 @@ class ClientSession:
             cond["forceChksum"] = ""
         if verify:
             cond["verifyChksum"] = ""
-        inp = T._make_data_obj_inp(path, cond)
+        inp = structs.data_obj_inp(path, cond)
         return self._api(zone, "data_obj_chksum", [inp],
                          lambda ctx: dataops.checksum(ctx, path, force=force, verify=verify))
 

@@ -54,7 +54,7 @@ import json
 from typing import Any, Callable, Optional
 
 from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
-from b2safe_sandbox.runtime import dataops, peps, tbridge
+from b2safe_sandbox.runtime import dataops, peps, structs, tbridge
 from b2safe_sandbox.runtime import descriptors as L1
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import ExecContext
@@ -186,37 +186,37 @@ class _Client:
     def open(self, flags: int, *, api: str = "data_obj_open", opr_type: int = 0,
              token: str = "", size: int = -1) -> int:
         cond = {"replicaToken": token} if token else {}
-        inp = T._make_data_obj_inp(self.path, cond, openFlags=flags, oprType=opr_type,
+        inp = structs.data_obj_inp(self.path, cond, openFlags=flags, oprType=opr_type,
                                    dataSize=size, createMode=0o600)
         args = [inp, None] if api == "replica_open" else [inp]
         return self.call(api, args, lambda ctx: _open(ctx, self.zone, self.path, flags,
                                                       opr_type=opr_type, token=token, cond=cond))
 
     def seek(self, fd: int, offset: int) -> None:
-        inp = T._new(T.OpenedDataObjInp, l1descInx=fd, offset=offset, whence=0)
+        inp = structs.new(T.OpenedDataObjInp, l1descInx=fd, offset=offset, whence=0)
 
         def body(ctx: ExecContext) -> None:
             L1.table(ctx.sandbox)[fd]["offset"] = offset
 
-        self.call("data_obj_lseek", [inp, T._new(T.FileLseekOut)], body)
+        self.call("data_obj_lseek", [inp, structs.new(T.FileLseekOut)], body)
 
     def write(self, fd: int, data: bytes) -> None:
-        inp = T._new(T.OpenedDataObjInp, l1descInx=fd, len=len(data))
-        self.call("data_obj_write", [inp, T._make_bytes_buf(data)],
+        inp = structs.new(T.OpenedDataObjInp, l1descInx=fd, len=len(data))
+        self.call("data_obj_write", [inp, structs.bytes_buf(data)],
                   lambda ctx: _write(ctx, fd, data))
 
     def close(self, fd: int) -> Any:
-        inp = T._new(T.OpenedDataObjInp, l1descInx=fd)
+        inp = structs.new(T.OpenedDataObjInp, l1descInx=fd)
         return self.call("data_obj_close", [inp], lambda ctx: _close(ctx, fd))
 
     def replica_close(self, fd: int, flags: Optional[dict] = None) -> Any:
         text = json.dumps({"fd": fd, **(flags or {})})
-        return self.call("replica_close", [T._make_bytes_buf(text.encode())],
+        return self.call("replica_close", [structs.bytes_buf(text.encode())],
                          lambda ctx: _replica_close(ctx, fd, flags or {}))
 
     def fd_info(self, fd: int) -> dict:
         """GET_FILE_DESCRIPTOR_INFO (python-irodsclient's replica_access_info)."""
-        buf = T._make_bytes_buf(json.dumps({"fd": fd}).encode())
+        buf = structs.bytes_buf(json.dumps({"fd": fd}).encode())
         return json.loads(self.call("get_file_descriptor_info", [buf, None],
                                     lambda ctx: L1.info_json(ctx.sandbox, fd)))
 
@@ -246,7 +246,7 @@ def iput(session: Any, path: str, data: bytes, *, force: bool = False,
         cond["destRescName"] = resc
     if force:
         cond["forceFlag"] = ""
-    inp = T._make_data_obj_inp(path, cond, dataSize=len(data), oprType=L1.PUT_OPR,
+    inp = structs.data_obj_inp(path, cond, dataSize=len(data), oprType=L1.PUT_OPR,
                                createMode=0o600, openFlags=L1.O_WRONLY)
     cat = _catalog(session, zone)
 
@@ -260,7 +260,7 @@ def iput(session: Any, path: str, data: bytes, *, force: bool = False,
         peps.fire_static(ctx, zone, "acPostProcForPut", path, row.repl_num)
         return row
 
-    return session._api(zone, "data_obj_put", [inp, T._make_bytes_buf(data), None], body)
+    return session._api(zone, "data_obj_put", [inp, structs.bytes_buf(data), None], body)
 
 
 def iput_parallel(session: Any, path: str, data: bytes, *, force: bool = False,
@@ -273,9 +273,9 @@ def iput_parallel(session: Any, path: str, data: bytes, *, force: bool = False,
         cond["destRescName"] = resc
     if force:
         cond["forceFlag"] = ""
-    inp = T._make_data_obj_inp(path, cond, dataSize=len(data), oprType=L1.PUT_OPR,
+    inp = structs.data_obj_inp(path, cond, dataSize=len(data), oprType=L1.PUT_OPR,
                                createMode=0o600, openFlags=L1.O_WRONLY, numThreads=threads)
-    portal = T._new(T.PortalOprOut, numThreads=threads)
+    portal = structs.new(T.PortalOprOut, numThreads=threads)
     client = _Client(session, path)
 
     def body(ctx: ExecContext) -> Any:
@@ -301,8 +301,8 @@ def iput_bulk(session: Any, paths_and_data: list[tuple[str, bytes]]) -> list:
     collection = paths_and_data[0][0].rsplit("/", 1)[0]
     zone = session._zone(collection)
     cat = _catalog(session, zone)
-    inp = T._new(T.BulkOprInp, objPath=collection,
-                 attriArray=T._make_gen_query_out([[p, str(len(d))] for p, d in paths_and_data]))
+    inp = structs.new(T.BulkOprInp, objPath=collection,
+                 attriArray=structs.gen_query_out([[p, str(len(d))] for p, d in paths_and_data]))
 
     def body(ctx: ExecContext) -> list:
         rows = []
@@ -318,7 +318,7 @@ def iput_bulk(session: Any, paths_and_data: list[tuple[str, bytes]]) -> list:
                 peps.fire_static(ctx, zone, "acPostProcForPut", row.path, row.repl_num)
         return rows
 
-    return session._api(zone, "bulk_data_obj_put", [inp, T._make_bytes_buf(b"")], body)
+    return session._api(zone, "bulk_data_obj_put", [inp, structs.bytes_buf(b"")], body)
 
 
 def open_write_close(session: Any, path: str, data: bytes, *, api: str = "data_obj_open"
@@ -397,7 +397,7 @@ def copy(session: Any, src: str, dst: str, *, force: bool = False) -> Any:
     as COPY_DEST (acPostProcForCopy, not acPostProcForPut)."""
     zone = session._zone(src)
     session._zone(dst)
-    inp = T._make_data_obj_copy_inp(src, dst, {"forceFlag": ""} if force else {})
+    inp = structs.data_obj_copy_inp(src, dst, {"forceFlag": ""} if force else {})
     return session._api(zone, "data_obj_copy", [inp, None],
                         lambda ctx: dataops.copy(ctx, src, dst, force=force))
 
@@ -406,7 +406,7 @@ def touch(session: Any, path: str) -> Any:
     """``itouch`` / the HTTP API's touch of a missing object: an empty object, created inside
     the server (no API PEP of its own)."""
     zone = session._zone(path)
-    buf = T._make_bytes_buf(json.dumps({"logical_path": path, "options": {}}).encode())
+    buf = structs.bytes_buf(json.dumps({"logical_path": path, "options": {}}).encode())
 
     def body(ctx: ExecContext) -> Any:
         cat = ctx.sandbox.zone(zone).catalog
@@ -428,7 +428,7 @@ def register(session: Any, path: str, data: bytes, physical_path: str = "") -> A
     """
     zone = session._zone(path)
     cond = {"filePath": physical_path or f"/unixfs{path}"}
-    inp = T._make_data_obj_inp(path, cond)
+    inp = structs.data_obj_inp(path, cond)
     cat = _catalog(session, zone)
 
     def body(ctx: ExecContext) -> Any:
@@ -454,7 +454,7 @@ def irsync_put(session: Any, path: str, data: bytes) -> Any:
 
     local = checksums.compute(data, session.sandbox.hash_scheme)
     cond = {"rsyncMode": "LOCAL_TO_IRODS", "rsyncChksum": local}
-    inp = T._make_data_obj_inp(path, cond)
+    inp = structs.data_obj_inp(path, cond)
     same = session._api(zone, "data_obj_rsync", [inp, None],
                         lambda ctx: dataops.checksum(ctx, path) == local)
     return _result(session, path) if same else iput(session, path, data, force=True)
@@ -465,7 +465,7 @@ def irsync_copy(session: Any, src: str, dst: str) -> Any:
     static PEPs, no API PEP of its own) when the checksums differ."""
     zone = session._zone(src)
     session._zone(dst)
-    inp = T._make_data_obj_inp(src, {"rsyncMode": "IRODS_TO_IRODS", "rsyncDestPath": dst})
+    inp = structs.data_obj_inp(src, {"rsyncMode": "IRODS_TO_IRODS", "rsyncDestPath": dst})
     session._api(zone, "data_obj_rsync", [inp, None], lambda ctx: dataops.rsync(ctx, src, dst))
     return _result(session, dst)
 

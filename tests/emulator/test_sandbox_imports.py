@@ -71,3 +71,26 @@ def test_only_the_b2safe_specific_modules_import_b2safe(graph):
     }
     assert importers <= B2SAFE_SPECIFIC, sorted(importers - B2SAFE_SPECIFIC)
 
+
+
+def test_only_the_runtime_uses_the_private_factories_of_irods_types():
+    """``irods_types`` is what rules see as PREP's module, so its factories are private; code
+    outside the runtime builds structs through ``runtime/structs.py``."""
+    import ast
+    from pathlib import Path
+
+    import b2safe_sandbox
+
+    root = Path(b2safe_sandbox.__file__).parent
+    offenders = []
+    for source in sorted(root.rglob("*.py")):
+        if source.parent.name == "runtime" or "runtime" in source.relative_to(root).parts[:-1]:
+            continue
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        aliases = {a.asname or a.name for node in ast.walk(tree)
+                   if isinstance(node, ast.ImportFrom) for a in node.names
+                   if a.name == "irods_types"}
+        offenders += [f"{source.relative_to(root)}:{node.lineno}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                      and isinstance(node.value, ast.Name) and node.value.id in aliases]
+    assert offenders == []
