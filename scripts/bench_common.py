@@ -41,8 +41,14 @@ from typing import Any, Callable, Optional
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
-# This checkout's packages, ahead of any installed copy.
+# This checkout's packages, ahead of any installed copy; the scripts import the sandbox from
+# here (``from bench_common import Sandbox, site``) so that they get this checkout's too.
 sys.path[:0] = [str(ROOT), str(ROOT / "b2safe-sandbox")]
+
+from b2safe_sandbox import site  # noqa: E402
+from b2safe_sandbox.sandbox import Sandbox  # noqa: E402
+
+__all__ = ["LayerProfiler", "Sandbox", "bench_main", "floor_seconds", "run_once", "site"]
 _B2SAFE = "/b2safe/"
 _SANDBOX = "/b2safe_sandbox/"
 _HANDLE = "/b2safe_sandbox/handle_server/"
@@ -178,6 +184,21 @@ def timed(profiler: Optional[LayerProfiler], run: Callable[[], Any]) -> dict[str
     else:
         run()
     return {"wall_seconds": time.perf_counter() - wall, "cpu_seconds": time.process_time() - cpu}
+
+
+def run_once(sb: Sandbox, profiler: Optional[LayerProfiler], zones: tuple[str, ...],
+             zone: str, rule: str, args: list[str], user: str) -> tuple[dict[str, Any], Any]:
+    """Zero the counters of ``zones``, run ``rule`` once in ``zone`` as ``user`` (timed, under
+    ``profiler`` when given) and count. Returns (row: times and counters, the rule's outcome);
+    exits when the rule fails."""
+    reset_counters(sb, zones)
+    outcome: list[Any] = []
+    row: dict[str, Any] = timed(profiler, lambda: outcome.append(
+        sb.exec_rule(zone, rule, args, user)))
+    if outcome[0].code != 0:
+        raise SystemExit(f"{rule} failed ({outcome[0].code}): {outcome[0].traceback}")
+    row.update(counters(sb, zones))
+    return row, outcome[0]
 
 
 def _child(workload: Workload, n: int, mode: str) -> dict[str, Any]:

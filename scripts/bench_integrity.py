@@ -18,19 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT), str(ROOT / "b2safe-sandbox")]  # this checkout
-
-from b2safe_sandbox import site  # noqa: E402
-from b2safe_sandbox.sandbox import Sandbox  # noqa: E402
-from bench_common import (  # noqa: E402
-    LayerProfiler,
-    bench_main,
-    counters,
-    floor_seconds,
-    reset_counters,
-    timed,
-)
+from bench_common import LayerProfiler, Sandbox, bench_main, floor_seconds, run_once, site
 
 SRC = "/zoneA/home/alice/bench"
 DST = "/zoneB/home/alice/bench"
@@ -55,14 +43,11 @@ def workload(n: int, tmp: Path, profiler: Optional[LayerProfiler]) -> dict[str, 
     sb = site.create(tmp / "sb", zones=ZONES)
     try:
         build(sb, n)
-        reset_counters(sb, ZONES)
-        result: list = []
-        row: dict[str, Any] = timed(profiler, lambda: result.append(sb.exec_rule(
-            "zoneA", "EUDATCheckIntegrityColl", [SRC, DST, "false", "", ""], "alice#zoneA")))
-        if result[0].code != 0 or result[0].rule_args[4] != "true":
-            raise SystemExit(f"check failed for N={n}: {result[0].code} "
-                             f"{result[0].rule_args[3:]}")
-        row.update(counters(sb, ZONES), objects=n)
+        row, outcome = run_once(sb, profiler, ZONES, "zoneA", "EUDATCheckIntegrityColl",
+                                [SRC, DST, "false", "", ""], "alice#zoneA")
+        if outcome.rule_args[4] != "true":
+            raise SystemExit(f"check failed for N={n}: {outcome.rule_args[3:]}")
+        row.update(objects=n)
         if profiler is None:
             row["floor_seconds"] = floor_seconds(sb, "zoneA", tmp, n, puts=0, avus=1)
         return row

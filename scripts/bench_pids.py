@@ -20,19 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT), str(ROOT / "b2safe-sandbox")]  # this checkout
-
-from b2safe_sandbox import site  # noqa: E402
-from b2safe_sandbox.sandbox import Sandbox  # noqa: E402
-from bench_common import (  # noqa: E402
-    LayerProfiler,
-    bench_main,
-    counters,
-    floor_seconds,
-    reset_counters,
-    timed,
-)
+from bench_common import LayerProfiler, Sandbox, bench_main, floor_seconds, run_once, site
 
 ZONE = "zoneA"
 USER = "alice#zoneA"
@@ -59,16 +47,10 @@ def workload(n: int, tmp: Path, profiler: Optional[LayerProfiler]) -> dict[str, 
     try:
         base = f"/{ZONE}/home/alice/bench"
         load_tree(sb, base, n)
-        reset_counters(sb, (ZONE,))
-        result: list = []
-        row: dict[str, Any] = timed(profiler, lambda: result.append(
-            sb.exec_rule(ZONE, "EUDATPidsForColl", [base, "false", ""], USER)))
-        if result[0].code != 0:
-            raise SystemExit(f"EUDATPidsForColl failed ({result[0].code}): "
-                             f"{result[0].traceback}")
-        created = int(result[0].rule_args[2].split()[0].split("=")[1])
-        row.update(counters(sb, (ZONE,)), objects=n, units=max(created, 1),
-                   report=result[0].rule_args[2])
+        row, outcome = run_once(sb, profiler, (ZONE,), ZONE, "EUDATPidsForColl",
+                                [base, "false", ""], USER)
+        created = int(outcome.rule_args[2].split()[0].split("=")[1])
+        row.update(objects=n, units=max(created, 1), report=outcome.rule_args[2])
         if profiler is None:
             row["floor_seconds"] = floor_seconds(sb, ZONE, tmp, created, puts=1, avus=1)
         return row

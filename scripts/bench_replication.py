@@ -18,19 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT), str(ROOT / "b2safe-sandbox")]  # this checkout
-
-from b2safe_sandbox import site  # noqa: E402
-from b2safe_sandbox.sandbox import Sandbox  # noqa: E402
-from bench_common import (  # noqa: E402
-    LayerProfiler,
-    bench_main,
-    counters,
-    floor_seconds,
-    reset_counters,
-    timed,
-)
+from bench_common import LayerProfiler, Sandbox, bench_main, floor_seconds, run_once, site
 
 SOURCE = "/zoneA/home/rods/bench"
 DESTINATION = "/zoneB/replicas/bench"
@@ -61,15 +49,10 @@ def workload(n: int, tmp: Path, profiler: Optional[LayerProfiler]) -> dict[str, 
     """Build, replicate once, count; plain runs also measure the floor."""
     sb = build(tmp / "sb", n)
     try:
-        reset_counters(sb, ZONES)
-        result: list = []
-        row: dict[str, Any] = timed(profiler, lambda: result.append(sb.exec_rule(
-            "zoneA", "EUDATReplication", [SOURCE, DESTINATION, "true", "true", ""],
-            "rods#zoneA")))
-        if result[0].code != 0:
-            raise SystemExit(f"replication failed: {result[0].traceback}")
+        row, _ = run_once(sb, profiler, ZONES, "zoneA", "EUDATReplication",
+                          [SOURCE, DESTINATION, "true", "true", ""], "rods#zoneA")
         replicated = n + 11  # objects, the root and 10 sub-collections
-        row.update(counters(sb, ZONES), objects=n, units=replicated)
+        row.update(objects=n, units=replicated)
         if profiler is None:
             row["floor_seconds"] = floor_seconds(sb, "zoneB", tmp, replicated, puts=2, avus=2)
         return row
