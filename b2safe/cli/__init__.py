@@ -401,6 +401,9 @@ def build_parser() -> argparse.ArgumentParser:
     _backend_options(add_install_parser(sub, _cmd_install))
     add_uninstall_parser(sub)
     add_keys_parser(sub)
+    from b2safe.cli.migrate import add_parser as add_migrate_parser
+
+    _backend_options(add_migrate_parser(sub))
 
     doc = sub.add_parser("doctor", help="check a deployment (checklist or --nagios)")
     doc.add_argument("--nagios", action="store_true",

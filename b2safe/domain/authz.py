@@ -20,13 +20,17 @@ The actions b2safe's rules check are defined here and nowhere else (:data:`ACTIO
 ``integrity``  record integrity results or repair (the checked source path)
 ``admin``      rules reserved to administrators (besides requiring a rodsadmin)
 
-A map entry may name ``*`` as action to allow all of them. ``EUDATAuthZ(user, action, target,
-OUT response)`` asks the map directly: "true", or an AccessDenied error when denied (B2SAFE 4.x
-semantics).
+A map entry may name ``*`` as action to allow all of them. An assertion with ``"match":
+"fnmatch"`` matches its patterns as B2SAFE 4.x's ``authZmanager.py`` did (Python's ``fnmatch``:
+``*``, ``?`` and ``[...]``); ``b2safe migrate`` writes such assertions when it converts a 4.x map.
+
+``EUDATAuthZ(user, action, target, OUT response)`` asks the map directly: "true", or an
+AccessDenied error when denied (B2SAFE 4.x semantics).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from dataclasses import dataclass
@@ -36,6 +40,8 @@ from typing import Any, Sequence
 from b2safe.errors import AccessDenied, ConfigError
 
 _FIELDS = ("subject", "action", "target")
+#: The optional ``match`` key of an assertion: how its patterns match.
+STAR, FNMATCH = "star", "fnmatch"
 
 READ = "read"
 WRITE = "write"
@@ -67,12 +73,18 @@ class Assertion:
     subjects: tuple[str, ...]
     actions: tuple[str, ...]
     targets: tuple[str, ...]
+    match: str = STAR
 
     def allows(self, subject: str, action: str, target: str) -> bool:
         """True when subject, action and target all match one of their patterns."""
-        return (any(matches(p, subject) for p in self.subjects)
-                and any(matches(p, action) for p in self.actions)
-                and any(matches(p, target) for p in self.targets))
+        test = fnmatch.fnmatchcase if self.match == FNMATCH else _star_match
+        return (any(test(subject, p) for p in self.subjects)
+                and any(test(action, p) for p in self.actions)
+                and any(test(target, p) for p in self.targets))
+
+
+def _star_match(value: str, pattern: str) -> bool:
+    return matches(pattern, value)
 
 
 @dataclass(frozen=True)
@@ -111,11 +123,16 @@ def parse_map(data: Any, source: str = "<authz map>") -> AuthorizationMap:
                 raise ConfigError(f"authorization map {source}: assertion {name!r} needs "
                                   f"{field!r} as a non-empty list of strings")
             values.append(tuple(items))
-        extra = set(body) - set(_FIELDS)
+        extra = set(body) - set(_FIELDS) - {"match"}
         if extra:
             raise ConfigError(f"authorization map {source}: assertion {name!r} has unknown "
                               f"key(s) {sorted(extra)}")
-        assertions.append(Assertion(str(name), *values))
+        match = body.get("match", STAR)
+        if match not in (STAR, FNMATCH):
+            raise ConfigError(f"authorization map {source}: assertion {name!r}: match must be "
+                              f"{STAR!r} or {FNMATCH!r}, not {str(match)[:20]!r}")
+        subjects, actions, targets = values
+        assertions.append(Assertion(str(name), subjects, actions, targets, match=str(match)))
     return AuthorizationMap(tuple(assertions))
 
 
