@@ -149,6 +149,11 @@ class Namespace(Protocol):
     def checksum(self, path: str, *, force: bool = False, resource: str = "") -> str:
         """The registered checksum of ``path``, computing and registering it when absent."""
 
+    def checksum_in(self, path: str, scheme: str) -> str:
+        """The checksum of ``path``'s bytes under hash ``scheme`` ("SHA256", "MD5", ...), in
+        iRODS's string form: the registered one when it is of that scheme, else computed from
+        the bytes (zones may use different schemes)."""
+
     def walk(self, collection: str) -> Iterator[ObjectInfo]:
         """Every sub-collection and data object below ``collection`` (not itself), streamed."""
 

@@ -169,6 +169,17 @@ class InMemoryCatalog(_Faults):
             obj.info = replace(obj.info, checksum="sha2:" + base64.b64encode(digest).decode())
         return obj.info.checksum
 
+    def checksum_in(self, path: str, scheme: str) -> str:
+        """The registered checksum when of ``scheme``, else computed from the bytes."""
+        from b2safe.domain import profile
+
+        obj = self._get(path)
+        if obj.info.checksum and profile.checksum_scheme(obj.info.checksum) == scheme.upper():
+            return obj.info.checksum
+        hasher = profile.hasher_for(scheme)
+        hasher.update(obj.data)
+        return profile.format_checksum(scheme, hasher.digest())
+
     def _below(self, collection: str, inclusive: bool) -> list[_Object]:
         prefix = collection.rstrip("/") + "/"
         return [o for p, o in sorted(self.objects.items())

@@ -28,7 +28,9 @@ The original B2SAFE (epicclient2) split ``K=V`` pairs on ``=`` and so stored ``s
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
@@ -391,6 +393,38 @@ def checksum_matches(stored: Optional[str], actual: str) -> bool:
     if stored == actual:
         return True
     return actual.endswith("=") and stored == actual.rstrip("=")
+
+
+#: iRODS's checksum strings per hash scheme: MD5 is 32 hex digits, the others a prefix and
+#: base64 (irods/irods lib/hasher: ``sha2:``, ``sha512:``, ``sha1:``).
+_SCHEME_PREFIX = {"SHA256": "sha2:", "SHA512": "sha512:", "SHA1": "sha1:"}
+_HASHLIB_NAME = {"SHA256": "sha256", "SHA512": "sha512", "SHA1": "sha1", "MD5": "md5"}
+
+
+def checksum_scheme(checksum: str) -> Optional[str]:
+    """The hash scheme of an iRODS checksum string ("SHA256", "MD5", ...), None if unknown."""
+    for scheme, prefix in _SCHEME_PREFIX.items():
+        if checksum.startswith(prefix):
+            return scheme
+    if re.fullmatch(r"[0-9a-f]{32}", checksum or ""):
+        return "MD5"
+    return None
+
+
+def hasher_for(scheme: str) -> Any:
+    """A new hashlib object for an iRODS hash scheme (InvalidInput when unknown)."""
+    name = _HASHLIB_NAME.get(scheme.upper())
+    if name is None:
+        raise InvalidInput(f"unknown checksum scheme {scheme[:20]!r}")
+    return hashlib.new(name)
+
+
+def format_checksum(scheme: str, digest: bytes) -> str:
+    """``digest`` as iRODS writes a checksum of ``scheme`` (MD5 hex, else prefix + base64)."""
+    scheme = scheme.upper()
+    if scheme == "MD5":
+        return digest.hex()
+    return _SCHEME_PREFIX[scheme] + base64.b64encode(digest).decode("ascii")
 
 
 def iso8601_utc(moment: Union[int, float, _dt.datetime]) -> str:

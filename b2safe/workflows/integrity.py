@@ -40,6 +40,7 @@ of its replica on that resource (oldest first is verified next).
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import json
 import logging
@@ -527,6 +528,15 @@ class IntegrityChecker:
         return ReplicaRow(rep.path, rep.object_id, rep.repl_num, rep.resource, rep.size, value,
                           rep.status, rep.modify_time)
 
+    def comparable(self, source: ReplicaRow, rep: ReplicaRow) -> ReplicaRow:
+        """``rep`` with its checksum under the source's hash scheme: computed from its bytes
+        when the zones use different schemes (MD5 here, SHA256 there)."""
+        wanted = profile.checksum_scheme(source.checksum)
+        have = profile.checksum_scheme(rep.checksum)
+        if wanted is None or have in (wanted, None):
+            return rep
+        return dataclasses.replace(rep, checksum=self.catalog.checksum_in(rep.path, wanted))
+
     def pid_facts(self, pid: Optional[str]) -> Optional[PidFacts]:
         """The PID record facts of ``pid`` (None when unregistered or PIDs are disabled)."""
         if not pid or self.pids is None:
@@ -550,7 +560,7 @@ class IntegrityChecker:
         src = self.with_checksum(src)
         rep = replica.replica(dest_res) if replica is not None else None
         if rep is not None:
-            rep = self.with_checksum(rep)
+            rep = self.comparable(src, self.with_checksum(rep))
         avus = avus if avus is not None else self._avus(source.path)
         pid = self.pid_facts(avus.get(PID_AVU))
         fixed = _fixed(avus, pid)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from b2safe.config import Config
-from b2safe.domain import access, authz, durations, paths
+from b2safe.domain import access, authz, durations, paths, profile
 from b2safe.domain.paths import validate_pid
 from b2safe.errors import (
     RULE_ENGINE_ERROR,
@@ -826,6 +826,16 @@ def split_sendable(targets: Sequence[ReplicaTarget]
     return sendable, failures
 
 
+def comparable_checksum(catalog: Catalog, reference: str, path: str, checksum: str) -> str:
+    """``path``'s checksum under the hash scheme of ``reference``: ``checksum`` when the schemes
+    agree, else computed from ``path``'s bytes (a zone with MD5 and one with SHA256 compare by
+    computing, not by refusing; B2SAFE devel PR #124's mixed-zone case)."""
+    wanted = profile.checksum_scheme(reference)
+    if wanted is None or profile.checksum_scheme(checksum) in (wanted, None):
+        return checksum
+    return catalog.checksum_in(path, wanted)
+
+
 def copy_verifier(catalog: Catalog) -> Verify:
     """A ``verify`` callable comparing size and checksum of source and copy after an rsync.
 
@@ -846,6 +856,7 @@ def copy_verifier(catalog: Catalog) -> Verify:
             return f"size({source}):{src.size} != size({destination}):{dst.size}"
         src_sum = src.checksum or catalog.checksum(source)
         dst_sum = dst.checksum or catalog.checksum(destination)
+        dst_sum = comparable_checksum(catalog, src_sum, destination, dst_sum)
         if src_sum != dst_sum:
             return f"checksum({source}):{src_sum} != checksum({destination}):{dst_sum}"
         if not catalog.verify_stored(destination):

@@ -16,10 +16,14 @@ from b2safe import errors
 from b2safe.adapters.prep import nativecalls
 from b2safe.adapters.prep.calls import DelayedCall, delay_condition, instance_tag
 from b2safe.adapters.prep.msi import call_msi, output
+from b2safe.domain import profile
 from b2safe.domain.access import strongest
 from b2safe.domain.paths import gq_below, gq_equals, gq_strictly_below, split
 from b2safe.errors import NotFound
 from b2safe.ports import COLLECTION, DATA_OBJECT, Avu, DelayedRule, ObjectInfo, ReplicaRow
+
+#: Bytes per msiDataObjRead when a checksum of another scheme is computed (checksum_in).
+READ_CHUNK = 4 << 20
 
 DATA_OBJECT_KIND = "-d"
 
@@ -562,6 +566,31 @@ class PrepCatalog:
         result = self.msi("msiCollRsync", source, destination, resource or "null",
                           "IRODS_TO_IRODS", 0)
         return _int(output(result, 4)) != 0
+
+    def checksum_in(self, path: str, scheme: str) -> str:
+        """See :meth:`b2safe.ports.Namespace.checksum_in`: reads the bytes (msiDataObjOpen,
+        msiDataObjRead in chunks, msiDataObjClose; the server routes a federated path to its
+        zone) when the registered checksum is of another scheme."""
+        import irods_types
+
+        info = self.stat(path)
+        if info is None:
+            raise NotFound(f"{path} does not exist or is not visible to you")
+        if info.checksum and profile.checksum_scheme(info.checksum) == scheme.upper():
+            return info.checksum
+        hasher = profile.hasher_for(scheme)
+        fd = output(self.msi("msiDataObjOpen", f"objPath={path}++++openFlags=O_RDONLY", 0), 1)
+        try:
+            while True:
+                buf = output(self.msi("msiDataObjRead", fd, str(READ_CHUNK),
+                                      irods_types.BytesBuf()), 2)
+                chunk = bytes(buf.get_bytes()) if buf is not None and buf.len else b""
+                if not chunk:
+                    break
+                hasher.update(chunk)
+        finally:
+            self.msi("msiDataObjClose", fd, 0)
+        return profile.format_checksum(scheme, hasher.digest())
 
     def verify_stored(self, path: str) -> bool:
         """Recompute the checksum of ``path``'s stored bytes and compare it with the registered

@@ -1,0 +1,54 @@
+"""A zone with MD5 checksums (zoneB) and one with SHA256 (zoneA): integrity checks and
+replication compare across the schemes by computing the checksum the other side needs from the
+object's bytes (msiDataObjOpen/Read in the sandbox), not by refusing. B2SAFE devel PR #124 is
+the 4.x line's answer to the same federations."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+SRC = "/zoneA/home/alice/mixed.dat"
+REPLICA = "/zoneB/replicas/mixed.dat"
+DATA = b"the same bytes in two zones\n"
+
+
+@pytest.fixture
+def mixed(fed):
+    fed.sb.zone("zoneB").catalog.db.set_setting("hash_scheme", "MD5")
+    fed.configure("zoneB", zone={"hash_scheme": "MD5"})
+    fed.client().iput(SRC, DATA)
+    fed.client().ichksum(SRC)
+    return fed
+
+
+def put_md5_replica(world, data):
+    client = world.client("rods#zoneB")
+    client.iput(REPLICA, data)
+    client.ichmod("own", "alice#zoneA", REPLICA)
+    checksum = client.ichksum(REPLICA)
+    assert checksum == hashlib.md5(data).hexdigest()  # noqa: S324 - zoneB is an MD5 zone
+    return checksum
+
+
+def test_integrity_passes_for_equal_bytes_under_different_schemes(mixed):
+    put_md5_replica(mixed, DATA)
+    out = mixed.call("EUDATCheckIntegrityDO", SRC, REPLICA, "false", "", "")
+    assert out[4] == "true", out[3]
+    assert "!=" not in out[3]
+
+
+def test_integrity_finds_different_bytes_under_different_schemes(mixed):
+    put_md5_replica(mixed, b"other bytes of the same size!\n"[:len(DATA)])
+    out = mixed.call("EUDATCheckIntegrityDO", SRC, REPLICA, "false", "", "")
+    assert out[4] == "false"
+    assert "checksum" in out[3] and "!=" in out[3]
+
+
+def test_replication_into_an_md5_zone_verifies_and_registers(mixed):
+    out = mixed.call("EUDATReplication", SRC, REPLICA, "true", "false", "")
+    assert out[4].startswith(f"{SRC}::{REPLICA}::")
+    mixed.client("rods#zoneB").ichksum(REPLICA, force=True)  # zoneB's own MD5 now
+    out = mixed.call("EUDATCheckIntegrityDO", SRC, REPLICA, "false", "", "")
+    assert out[4] == "true", out[3]
