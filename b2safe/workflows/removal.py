@@ -36,6 +36,8 @@ logger = logging.getLogger("b2safe.workflows.removal")
 DELETED_KEY = "EUDAT/DELETED"
 IGNORE, REFUSE_FIXED, KEEP_AND_MARK = "ignore", "refuse_fixed", "keep_and_mark"
 _MAX_REMEMBERED = 1024
+#: The cause of a pending mark written before the unlink (the removal's commit point).
+REMOVING = "removal in progress"
 
 
 class Decision(enum.Enum):
@@ -65,6 +67,8 @@ class Removal:
 
     pids: dict[str, str]
     carried: list[PendingMark] = field(default_factory=list)
+    #: the pre-PEP kept them all as pending marks (:meth:`Removals._commit_intent`)
+    committed: bool = False
 
 
 #: Removals in progress, remembered by the pre-PEPs for the post-PEPs (per agent), by path.
@@ -131,7 +135,29 @@ class Removals:
                 return decision
             if removal.pids or removal.carried:
                 _remember(path, removal)
+                self._commit_intent(path, removal)
         return decision
+
+    def _commit_intent(self, path: str, removal: Removal) -> None:
+        """The commit point of a ``keep_and_mark`` removal, before the unlink: the pending-work
+        rule is queued, then each PID to mark (and each pending mark carried from below a
+        removed collection) is kept as a pending mark on the holder, cause :data:`REMOVING`.
+        An agent that dies between the unlink and its post-PEP thus leaves them to
+        ``EUDATPolicyPending``, which marks the records, or drops the marks when the object
+        was not removed after all (its PID is still in use). The post-PEP clears them.
+        Failures are logged (the removal goes ahead, as before)."""
+        try:
+            ensure_pending_rule(self.catalog, self.caller, self.config)
+        except B2SafeError as exc:
+            logger.error("removal of %s: the pending-work rule could not be queued: %s", path,
+                         exc)
+        now = self.catalog.now()
+        user = str(self.caller or "")
+        intents = [PendingMark(pid=pid, removed=where, user=user, deleted=now, cause=REMOVING)
+                   for pid, where in removal.pids.items()]
+        intents += [m for m in removal.carried if m.pid not in removal.pids]
+        self._keep_pending(path, intents)
+        removal.committed = True
 
     def after(self, path: str) -> Optional[tuple[int, int]]:
         """After ``path`` was removed (``keep_and_mark``): mark the remembered records.
@@ -207,8 +233,14 @@ class Removals:
         for mark, exc in dropped:
             logger.warning("PID %s of removed %s not marked: %s", mark.pid, mark.removed, exc)
         pending = [mark.failed(str(exc)) for mark, exc in retry]
-        pending += [m for m in removal.carried if m.pid not in removal.pids]
+        if not removal.committed:
+            pending += [m for m in removal.carried if m.pid not in removal.pids]
         kept = self._keep_pending(removed, pending) if pending else 0
+        if removal.committed:  # done or dropped: the pre-PEP's marks are no longer pending
+            holder = paths.split(removed)[0]
+            store = self._pending()
+            for mark in [*marked, *(m for m, _ in dropped)]:
+                store.clear(replace(mark, holder=holder))
         if kept:
             ensure_pending_rule(self.catalog, self.caller, self.config)
         logger.info("removal of %s: %d PID record(s) kept and marked %s, %d left for a retry",

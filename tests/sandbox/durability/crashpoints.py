@@ -1,7 +1,9 @@
 """A crash-point harness: kill the agent at each step of a workflow in turn, recover, check.
 
-A *step* is every microservice call (any zone; the sandbox runtime's dispatch) and every HTTP
-request to a Handle server (``requests``' transport, in this process). :class:`Steps` counts
+A *step* is every microservice call (any zone; the sandbox runtime's dispatch), every HTTP
+request to a Handle server (``requests``' transport, in this process) and the entry of every PEP
+that the zone's core.py implements (so "after the unlink, before its post-PEP" is a crash point
+even where the post-PEP would call no microservice first). :class:`Steps` counts
 them and, at step ``n``, raises :class:`AgentCrash` (a ``BaseException`` no rule code catches):
 the request or microservice is not carried out and the agent is dead, so every later step of
 that run dies too. Set ``pid.workers`` to 1 so that steps come in one order.
@@ -14,15 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional
 
 import requests
-from b2safe_sandbox.runtime import engine
+from b2safe_sandbox.runtime import engine, peps
 from b2safe_sandbox.runtime.faults import AgentCrash
 
 
 class Steps:
-    """Counts steps; kills the agent at step ``crash_at`` (1-based; None: never)."""
+    """Counts steps; kills the agent at step ``crash_at`` (1-based; None: never), or at the
+    first step whose name ends with ``crash_on``."""
 
-    def __init__(self, crash_at: Optional[int] = None) -> None:
+    def __init__(self, crash_at: Optional[int] = None, crash_on: str = "") -> None:
         self.crash_at = crash_at
+        self.crash_on = crash_on
         self.names: list[str] = []
         self.dead = False
 
@@ -31,7 +35,7 @@ class Steps:
         if self.dead:
             raise AgentCrash(f"the agent is dead ({name} not done)")
         self.names.append(name)
-        if len(self.names) == self.crash_at:
+        if len(self.names) == self.crash_at or (self.crash_on and name.endswith(self.crash_on)):
             self.dead = True
             raise AgentCrash(f"agent killed before step {self.crash_at}: {name}")
 
@@ -41,6 +45,7 @@ def counting(steps: Steps) -> Iterator[Steps]:
     """Route every microservice call and Handle request of this process through ``steps``."""
     original_msi = engine._call_msi
     original_send = requests.adapters.HTTPAdapter.send
+    original_fire = peps.fire
 
     def call_msi(ctx: Any, name: str, args: list) -> dict:
         steps.step(f"{ctx.zone}:{name}")
@@ -51,13 +56,21 @@ def counting(steps: Steps) -> Iterator[Steps]:
         steps.step(f"HTTP {request.method} {path[:40]}")
         return original_send(self, request, *args, **kwargs)
 
+    def fire(base: Any, zone: str, name: str, *args: Any, **kwargs: Any) -> Any:
+        core = base.sandbox.zone(zone).env.modules.get("core")
+        if core is not None and hasattr(core, name):
+            steps.step(f"{zone}:PEP {name}")
+        return original_fire(base, zone, name, *args, **kwargs)
+
     engine._call_msi = call_msi
     requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
+    peps.fire = fire
     try:
         yield steps
     finally:
         engine._call_msi = original_msi
         requests.adapters.HTTPAdapter.send = original_send  # type: ignore[method-assign]
+        peps.fire = original_fire
 
 
 @dataclass
@@ -99,3 +112,14 @@ def table(results: dict[str, list[Outcome]]) -> str:
             verdict = "held" if not outcome.problems else "; ".join(outcome.problems)[:120]
             lines.append(f"{workflow:<34} {outcome.point:>5}  {outcome.step:<46} {verdict}")
     return "\n".join(lines)
+
+
+def assert_all_held(results: dict[str, list[Outcome]], capsys: Any) -> None:
+    """Print the table (shown with ``pytest -s``) and fail on any crash point whose recovery
+    left an invariant broken, or a workflow without a single step."""
+    text = table(results)
+    with capsys.disabled():
+        print("\n" + text)
+    failed = [line for line in text.splitlines()[1:] if not line.endswith(" held")]
+    assert all(results.values()), "a workflow ran without a single step"
+    assert failed == []

@@ -16,60 +16,8 @@ The table (workflow x crash point -> invariants held) is printed (``pytest -s``)
 
 from __future__ import annotations
 
-from b2safe.domain.profile import object_url, parse_replicas
-from tests.sandbox.durability.crashpoints import sweep, table
-from tests.sandbox.replication.repl_helpers import fail_log
-
-SERVER = {"zoneA": "irods://zonea.sandbox:1247", "zoneB": "irods://zoneb.sandbox:1247"}
-ADMIN = "rods#zoneA"
-
-
-def _one_pid(world, path, problems):
-    """The path's single PID (its record pointing at it, no other handle for it), or None."""
-    zone = path.split("/")[1]
-    pids = world.avus(path).get("PID", [])
-    if len(pids) != 1:
-        problems.append(f"{path} has {len(pids)} PID AVUs")
-        return None
-    url = object_url(path, server_id=SERVER[zone])
-    record = world.record(pids[0])
-    if record.url != url:
-        problems.append(f"PID {pids[0]} of {path} points at {record.url}")
-    handles = world.reader(zone).search({"URL": url})
-    if [h.upper() for h in handles] != [pids[0].upper()]:
-        problems.append(f"handles for {path}: {handles}")
-    return pids[0]
-
-
-def _replica_ok(world, source, target, problems):
-    parent = _one_pid(world, source, problems)
-    child = _one_pid(world, target, problems)
-    if parent is None or child is None:
-        return
-    if world.record(child).parent != parent:
-        problems.append(f"{target}: EUDAT/PARENT is not {parent}")
-    listed = [p.upper() for p in world.record(parent).replicas]
-    if listed != [child.upper()]:
-        problems.append(f"{source}: EUDAT/REPLICA {listed}")
-    mirrored = [p.upper() for v in world.avus(source).get("EUDAT/REPLICA", [])
-                for p in parse_replicas(v)]
-    if mirrored != [child.upper()]:
-        problems.append(f"{source}: mirror {mirrored}")
-    zone = source.split("/")[1]
-    if world.client(f"rods#{zone}").iget(source) != \
-            world.client("rods#zoneB").iget(target):
-        problems.append(f"{target} does not hold the bytes of {source}")
-
-
-def _no_pending(world, problems):
-    left = fail_log(world)
-    if left:
-        problems.append(f"fail log not empty: {left}")
-
-
-def _retry(world):
-    world.sb.clock.advance(3 * 3600)
-    world.call("EUDATTransferUsingFailLog", "100", "", user=ADMIN)
+from tests.sandbox.durability.crashpoints import assert_all_held, sweep
+from tests.sandbox.durability.invariants import ADMIN, no_pending, one_pid, replica_ok, retry
 
 
 def test_every_workflow_survives_a_crash_at_every_step(fed, capsys):
@@ -89,7 +37,7 @@ def test_every_workflow_survives_a_crash_at_every_step(fed, capsys):
 
     def create_check(t):
         problems: list[str] = []
-        _one_pid(fed, f"{base}/c{t}.dat", problems)
+        one_pid(fed, f"{base}/c{t}.dat", problems)
         return problems
 
     results["PID creation"] = sweep(create_prepare, create_run, create_run, create_check)
@@ -111,7 +59,7 @@ def test_every_workflow_survives_a_crash_at_every_step(fed, capsys):
     def bulk_check(t):
         problems: list[str] = []
         for path in bulk_paths(t)[1]:
-            _one_pid(fed, path, problems)
+            one_pid(fed, path, problems)
         return problems
 
     results["bulk PIDs"] = sweep(bulk_prepare, bulk_run, bulk_run, bulk_check)
@@ -125,14 +73,14 @@ def test_every_workflow_survives_a_crash_at_every_step(fed, capsys):
                  "false", "", user=ADMIN)
 
     def obj_recover(t):
-        _retry(fed)
+        retry(fed)
         if not fed.sb.zone("zoneB").catalog.data_exists(f"/zoneB/replicas/o{t}.dat"):
             obj_run(t)  # nothing was copied: the requester saw the error and runs it again
 
     def obj_check(t):
         problems: list[str] = []
-        _replica_ok(fed, f"{base}/o{t}.dat", f"/zoneB/replicas/o{t}.dat", problems)
-        _no_pending(fed, problems)
+        replica_ok(fed, f"{base}/o{t}.dat", f"/zoneB/replicas/o{t}.dat", problems)
+        no_pending(fed, problems)
         return problems
 
     results["replication (object)"] = sweep(obj_prepare, obj_run, obj_recover, obj_check)
@@ -154,7 +102,7 @@ def test_every_workflow_survives_a_crash_at_every_step(fed, capsys):
         fed.call("EUDATReplication", root, target, "true", "true", "", user=ADMIN)
 
     def coll_recover(t):
-        _retry(fed)
+        retry(fed)
         if fed.sb.zone("zoneB").catalog.coll_get(coll_items(t)[1]) is None:
             coll_run(t)  # nothing was copied: the requester saw the error and runs it again
 
@@ -162,11 +110,11 @@ def test_every_workflow_survives_a_crash_at_every_step(fed, capsys):
         problems: list[str] = []
         for source, target in coll_items(t)[2]:
             if source.endswith(".dat"):
-                _replica_ok(fed, source, target, problems)
+                replica_ok(fed, source, target, problems)
             else:
-                _one_pid(fed, source, problems)
-                _one_pid(fed, target, problems)
-        _no_pending(fed, problems)
+                one_pid(fed, source, problems)
+                one_pid(fed, target, problems)
+        no_pending(fed, problems)
         return problems
 
     results["replication (collection)"] = sweep(coll_prepare, coll_run, coll_recover,
@@ -184,7 +132,7 @@ def test_every_workflow_survives_a_crash_at_every_step(fed, capsys):
     def retry_run(t):
         fed.call("EUDATTransferUsingFailLog", "100", "", user=ADMIN)
 
-    results["fail-log retry"] = sweep(retry_prepare, retry_run, lambda t: _retry(fed),
+    results["fail-log retry"] = sweep(retry_prepare, retry_run, lambda t: retry(fed),
                                       lambda t: obj_check(1000 + t))
 
     # --- registration of an unregistered replica (EUDATPIDRegistration), re-run
@@ -200,15 +148,10 @@ def test_every_workflow_survives_a_crash_at_every_step(fed, capsys):
     def reg_recover(t):
         # EUDATPIDRegistration called on its own leaves no pending record: the requester saw
         # it fail and runs it again (it is idempotent).
-        _retry(fed)
+        retry(fed)
         reg_run(t)
 
     results["registration"] = sweep(reg_prepare, reg_run, reg_recover,
                                     lambda t: obj_check(2000 + t))
 
-    text = table(results)
-    with capsys.disabled():
-        print("\n" + text)
-    failed = [line for line in text.splitlines()[1:] if not line.endswith(" held")]
-    assert all(results.values()), "a workflow ran without a single step"
-    assert failed == []
+    assert_all_held(results, capsys)

