@@ -128,8 +128,8 @@ class TouchArgs:
 
 @dataclass(frozen=True)
 class RenameArgs:
-    """``acPostProcForObjRename``: the old and the new path (``rule_args[0]``, ``[1]``; both
-    '' when the PEP was called with fewer arguments)."""
+    """``acPreProcForObjRename``, ``acPostProcForObjRename``: the old and the new path
+    (``rule_args[0]``, ``[1]``; both '' when the PEP was called with fewer arguments)."""
 
     source: str
     destination: str

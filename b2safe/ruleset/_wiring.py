@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from b2safe.ports import PidService
     from b2safe.workflows.pids import PidWorkflow
     from b2safe.workflows.removal import Removals
+    from b2safe.workflows.renames import Renames
     from b2safe.workflows.upload import Uploads
 
 
@@ -89,6 +90,13 @@ def removals(ctx: RuleContext) -> Removals:
     from b2safe.workflows.removal import Removals
 
     return Removals(pid_workflow(ctx), ctx.config, ctx.caller)
+
+
+def renames(ctx: RuleContext) -> Renames:
+    """The rename policy (``pid.update_url_on_rename``) on behalf of the rule's caller."""
+    from b2safe.workflows.renames import Renames
+
+    return Renames(pid_workflow(ctx), ctx.config, ctx.caller)
 
 
 def _lazy(ctx: RuleContext) -> PidService:

@@ -7,20 +7,30 @@ new location. A data object moved into a policy collection from outside it count
 there when the policy's ``on_move`` is on (:func:`b2safe.ruleset.ingest.ingest_moved`). A PEP
 never fails the user's operation: problems are logged. The arguments are claims (any user may call
 the PEP as a rule): nothing is repointed while the old path exists, and a record is repointed only
-when its URL names the old path.
+when its URL names the old path. ``acPreProcForObjRename`` keeps the repointing pending on the
+object first, so a crash between the rename and the post-PEP is recovered by
+``EUDATPolicyPending`` (:mod:`b2safe.workflows.renames`).
 """
 
 from __future__ import annotations
 
 import logging
 
-from b2safe.domain import paths
 from b2safe.prep import RuleContext, pep
 from b2safe.prep.pepargs import RenameArgs
-from b2safe.ruleset._wiring import pid_workflow
+from b2safe.ruleset._wiring import renames
 from b2safe.ruleset.ingest import ingest_moved
 
 logger = logging.getLogger("b2safe.events")
+
+
+@pep("acPreProcForObjRename", args=RenameArgs)
+def before_rename(ctx: RuleContext, rename: RenameArgs) -> None:
+    """Before ``src`` is renamed to ``dst`` (rule_args: src, dst): keep the repointing pending
+    on the object (``eudat_pending:renamed``, it travels with it) so that an agent dying after
+    the rename leaves it to ``EUDATPolicyPending``. Never refuses the rename."""
+    if rename.source and ctx.config.pid.update_url_on_rename:
+        renames(ctx).before(rename.source)
 
 
 @pep("acPostProcForObjRename", args=RenameArgs)
@@ -31,25 +41,11 @@ def on_rename(ctx: RuleContext, rename: RenameArgs) -> None:
         return
     source, destination = rename.source, rename.destination
     if ctx.config.pid.update_url_on_rename:
-        _update_urls(ctx, source, destination)
+        for path, pid, error in renames(ctx).after(source, destination):
+            if error is None:
+                logger.info("PID %s now points at %s (moved from %s)", pid, path, source)
+            else:
+                logger.error("PID %s of %s still points at the old location: %s", pid, path,
+                             error)
     if ctx.config.policies:
         ingest_moved(ctx, source, destination)
-
-
-def _update_urls(ctx: RuleContext, source: str, destination: str) -> None:
-    workflow = pid_workflow(ctx)
-    info = workflow.catalog.stat(destination) \
-        if paths.zone_of(destination) == workflow.catalog.zone else None
-    if info is None:
-        return
-    if workflow.catalog.stat(source) is not None:
-        # Called as a rule (anyone can): after a real rename the old path is gone. A record is
-        # repointed only from a path that no longer exists (and only when it names that path).
-        logger.error("rename of %r to %r: the old path still exists; PIDs are not repointed",
-                     source[:300], destination[:300])
-        return
-    for path, pid, error in workflow.repoint_tree(info, source, keep_going=True):
-        if error is None:
-            logger.info("PID %s now points at %s (moved from %s)", pid, path, source)
-        else:
-            logger.error("PID %s of %s still points at the old location: %s", pid, path, error)

@@ -24,7 +24,7 @@ from typing import Optional
 from b2safe.errors import SYS_NOT_ALLOWED
 from b2safe.prep import RuleContext, pep, rule, to_count
 from b2safe.prep.pepargs import CollPathArgs, ObjPathArgs
-from b2safe.ruleset._wiring import removals, uploads
+from b2safe.ruleset._wiring import removals, renames, uploads
 from b2safe.ruleset.guard import authorize
 from b2safe.workflows import pending_work
 from b2safe.workflows.removal import Decision
@@ -42,8 +42,9 @@ def policy_pending(ctx: RuleContext, limit: str) -> str:
     Queued by the upload and removal PEPs, run as that user (a rodsadmin does everyone's). At
     most ``limit`` of each per run. Fails while PIDs or marks remain pending (the delay server
     then runs it again); replications wait for pending PIDs, and those that fail stay in the
-    fail log with their backoff. Stats: ``marked=N marks_failed=N pids_created=N pids_failed=N
-    replicated=N replication_failed=N``.
+    fail log with their backoff; then PID URLs of renames an agent did not finish are repointed
+    (``pid.update_url_on_rename``). Stats: ``marked=N marks_failed=N pids_created=N
+    pids_failed=N replicated=N replication_failed=N renamed=N renames_failed=N``.
     """
     from b2safe.ruleset.replication import replicator
 
@@ -51,7 +52,7 @@ def policy_pending(ctx: RuleContext, limit: str) -> str:
     return pending_work.run(
         count, removals(ctx).process_pending,
         lambda n: uploads(ctx).process_pending(n, lambda a, p: authorize(ctx, a, p)),
-        lambda n: replicator(ctx).retry(n))
+        lambda n: replicator(ctx).retry(n), renames(ctx).process_pending)
 
 
 def _before_removal(ctx: RuleContext, path: str, is_collection: bool) -> Optional[int]:

@@ -88,6 +88,8 @@ RIGHTS: dict[str, str] = {
     "b2safe_setting": "caller's rights (reads the configuration)",
     "acPostProcForObjRename": "uploader's rights; Handle credentials to repoint only records "
                               "that named the old path",
+    "acPreProcForObjRename": "renaming user's rights (writes the pending rename on her object; "
+                             "never refuses)",
     "acPostProcForPut": "uploader's rights; Handle credentials for her new object's PID; "
                         "failures leave signed pending work for her",
     "acBulkPutPostProcPolicy": "uploader's rights (sets the bulk-put policy flag only)",

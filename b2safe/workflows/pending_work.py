@@ -36,16 +36,18 @@ def owner_filter(caller: Optional[Caller]) -> str:
 
 def run(limit: int, marks: Callable[[int], tuple[int, int]],
         pids: Callable[[int], tuple[int, int]],
-        replications: Callable[[int], tuple[int, int]]) -> str:
+        replications: Callable[[int], tuple[int, int]],
+        renames: Optional[Callable[[int], tuple[int, int]]] = None) -> str:
     """Do up to ``limit`` of each kind of pending work, in order: removal ``marks``, pending
-    ``pids``, then due ``replications`` (each a function of the limit returning (done, failed)).
+    ``pids``, due ``replications``, then pending ``renames`` (each a function of the limit
+    returning (done, failed)).
 
     Returns the stats ``marked=N marks_failed=N pids_created=N pids_failed=N replicated=N
-    replication_failed=N``.
+    replication_failed=N renamed=N renames_failed=N``.
 
     Raises:
         PidError: PIDs remain pending (replications then wait: they would create the source
-            PIDs without the policy's values), or removal marks remain.
+            PIDs without the policy's values), or removal marks or renames remain.
     """
     marked, marks_failed = marks(limit)
     created, failed = pids(limit)
@@ -54,7 +56,11 @@ def run(limit: int, marks: Callable[[int], tuple[int, int]],
     if failed:
         raise PidError(f"{stats}; pending PIDs remain (see the server log)")
     done, not_done = replications(limit)
-    stats = f"{stats} replicated={done} replication_failed={not_done}"
+    renamed, renames_failed = renames(limit) if renames is not None else (0, 0)
+    stats = (f"{stats} replicated={done} replication_failed={not_done} "
+             f"renamed={renamed} renames_failed={renames_failed}")
     if marks_failed:
         raise PidError(f"{stats}; pending removal marks remain (see the server log)")
+    if renames_failed:
+        raise PidError(f"{stats}; pending renames remain (see the server log)")
     return stats

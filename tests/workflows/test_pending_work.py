@@ -40,7 +40,7 @@ def test_failed_marks_fail_the_run_after_the_replications():
     assert pending_work.run(5, step("marks", (0, 0)), step("pids", (1, 0)),
                             step("repl", (2, 0))) == (
         "marked=0 marks_failed=0 pids_created=1 pids_failed=0 replicated=2 "
-        "replication_failed=0")
+        "replication_failed=0 renamed=0 renames_failed=0")
 
 
 def test_the_pending_rule_is_queued_once_per_user(catalog):

@@ -91,3 +91,73 @@ def test_removal_policies_survive_a_crash_at_every_step(fed, capsys):
         fed.configure("zoneA", deletion={"mode": mode})
         results[f"removal {mode}"] = sweep(*removal(fed, mode, fixed))
     assert_all_held(results, capsys)
+
+
+def collection_removal(world):
+    """prepare/run/recover/check of ``irm -r`` of a registered tree under keep_and_mark."""
+    alice = world.client("alice#zoneA")
+    pids: dict[int, list[str]] = {}
+
+    def root(t):
+        return f"{BASE}/tree-{t}"
+
+    def prepare(t):
+        alice.imkdir(f"{root(t)}/sub", parents=True)
+        alice.iput(f"{root(t)}/a.dat", b"a")
+        alice.iput(f"{root(t)}/sub/b.dat", b"b")
+        world.call("EUDATPidsForColl", root(t), "false", "")
+        pids[t] = [world.avus(p)["PID"][0] for p in
+                   (root(t), f"{root(t)}/sub", f"{root(t)}/a.dat", f"{root(t)}/sub/b.dat")]
+
+    def run(t):
+        alice.irm(root(t), recursive=True, force=True)
+
+    def recover(t):
+        if world.sb.zone("zoneA").catalog.coll_get(root(t)) is not None:
+            run(t)
+        pending_run(world)
+
+    def check(t):
+        problems: list[str] = []
+        if world.sb.zone("zoneA").catalog.coll_get(root(t)) is not None:
+            problems.append("not removed")
+        for pid in pids[t]:
+            if world.reader("zoneA").get_value(pid, DELETED_KEY) is None:
+                problems.append(f"{pid} not marked")
+        no_pending(world, problems)
+        return problems
+
+    return prepare, run, recover, check
+
+
+def rename(world):
+    """prepare/run/recover/check of ``imv`` of a registered object (update_url_on_rename)."""
+    alice = world.client("alice#zoneA")
+
+    def prepare(t):
+        alice.iput(f"{BASE}/mv-{t}.dat", b"moved")
+        world.call("EUDATCreatePID", "None", f"{BASE}/mv-{t}.dat", "None", "None", "false", "")
+
+    def run(t):
+        alice.imv(f"{BASE}/mv-{t}.dat", f"{BASE}/moved-{t}.dat")
+
+    def recover(t):
+        if world.sb.zone("zoneA").catalog.data_exists(f"{BASE}/mv-{t}.dat"):
+            run(t)
+        pending_run(world)
+
+    def check(t):
+        problems: list[str] = []
+        one_pid(world, f"{BASE}/moved-{t}.dat", problems)
+        no_pending(world, problems)
+        return problems
+
+    return prepare, run, recover, check
+
+
+def test_collection_removal_and_rename_survive_a_crash_at_every_step(fed, capsys):
+    fed.configure("zoneA", pid={"workers": 1}, deletion={"mode": "keep_and_mark"})
+    fed.client("alice#zoneA").imkdir(BASE)
+    results = {"removal keep_and_mark (collection)": sweep(*collection_removal(fed)),
+               "rename (update_url_on_rename)": sweep(*rename(fed))}
+    assert_all_held(results, capsys)
