@@ -121,7 +121,7 @@ class ClientSession:
         zone = self._zone(path)
         inp = structs.data_obj_inp(path)
         return self._api(zone, "data_obj_get", [inp, None, T.BytesBuf()],
-                         lambda ctx: dataops.read_bytes(ctx, path))
+                         lambda ctx: dataops.get(ctx, path))
 
     def ils(self, path: str) -> list:
         """List a collection as [(kind 'C'|'d', name)], or a data object as [('d', name)]."""
@@ -193,9 +193,10 @@ class ClientSession:
     def irepl(self, path: str, resc: str) -> Any:
         """Replicate ``path`` to resource ``resc``; returns the ReplicaRow."""
         zone = self._zone(path)
-        inp = structs.data_obj_inp(path, {"destRescName": resc})
+        # rcDataObjRepl sets oprType REPLICATE_OPR (6) (lib/api/src/rcDataObjRepl.cpp@5.0.2 L68).
+        inp = structs.data_obj_inp(path, {"destRescName": resc}, oprType=6)
         return self._api(zone, "data_obj_repl", [inp, None],
-                         lambda ctx: dataops.replicate(ctx, path, resc))
+                         lambda ctx: dataops.replicate(ctx, path, resc, replicate_opr=True))
 
     def ichksum(self, path: str, force: bool = False, verify: bool = False) -> str:
         """Checksum ``path`` (``force`` recomputes, ``verify`` checks); returns the checksum."""

@@ -105,13 +105,16 @@ def _open(ctx: ExecContext, zone: str, path: str, flags: int, *, opr_type: int =
         entry.update(repl=joined["repl"], open_type=L1.OPEN_FOR_WRITE_TYPE, replica_token=token)
         return L1.new_fd(ctx.sandbox, entry)
     if flags & L1.O_CREAT:
-        peps.fire_static(ctx, zone, "acSetRescSchemeForCreate", path)
+        peps.resc_scheme(ctx, zone, path)
     if not exists:
         if not flags & L1.O_CREAT:
             from b2safe_sandbox.errors import USER_FILE_DOES_NOT_EXIST
 
             raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
         row = cat.data_create(path, ctx.client_user, resc=resc)
+        # create_new_replica -> getFilePathName (rsDataObjOpen.cpp@5.0.2 L286; physPath.cpp
+        # L262-280): rei.doi is the new replica, no doinp.
+        peps.vault_path(ctx, zone, path, row.repl_num)
         open_type = L1.CREATE_TYPE
     else:
         row = next(r for r in cat.data_get(path) if r.status == L1.GOOD_REPLICA)
@@ -252,8 +255,17 @@ def iput(session: Any, path: str, data: bytes, *, force: bool = False,
 
     def body(ctx: ExecContext) -> Any:
         existed = cat.data_exists(path)
-        peps.fire_static(ctx, zone, "acSetRescSchemeForCreate", path)
+        peps.resc_scheme(ctx, zone, path)
+        # rsDataObjPut.cpp@5.0.2 L254-255 opens with O_CREAT: an existing object is opened
+        # (acPreprocForDataObjOpen, rsDataObjOpen.cpp L1144), a new one created
+        # (acSetVaultPathPolicy, L286). Guess: an overwrite without -f is refused by the
+        # catalog after the open PEP, as OVERWRITE_WITHOUT_FORCE_FLAG comes from the put.
+        good = [r for r in cat.data_get(path) if r.status == L1.GOOD_REPLICA] if existed else []
+        if good:
+            peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, good[0].repl_num)
         row = cat.data_put(path, data, session.user, resc=resc, force=force)
+        if not existed:
+            peps.vault_path(ctx, zone, path, row.repl_num)
         _fire_resource(ctx, zone, "modified", path, row)
         peps.fire_static(ctx, zone, "acPostProcForOpen" if existed else "acPostProcForCreate",
                          path, row.repl_num)
@@ -285,6 +297,9 @@ def iput_parallel(session: Any, path: str, data: bytes, *, force: bool = False,
 
             raise IrodsCallError(f"{path} exists", code=OVERWRITE_WITHOUT_FORCE_FLAG)
         fd = _open(ctx, zone, path, WRITE_NEW, opr_type=L1.PUT_OPR, resc=resc)
+        # preProcParaPut -> setupSrvPortalForParaOpr (miscServerFunct.cpp@5.0.2 L173-177).
+        peps.num_threads(ctx, zone, len(data), threads, L1.PUT_OPR,
+                         resc or ctx.sandbox.zone(zone).catalog.default_resource)
         for offset, piece in _parts(data, threads):  # the portal streams (no API calls)
             L1.table(ctx.sandbox)[fd]["offset"] = offset
             _write(ctx, fd, piece)
@@ -434,7 +449,7 @@ def register(session: Any, path: str, data: bytes, physical_path: str = "") -> A
     def body(ctx: ExecContext) -> Any:
         # Guess: hierarchy resolution of a registration fires acSetRescSchemeForCreate as for
         # any create (irods_resource_redirect.cpp L62-105).
-        peps.fire_static(ctx, zone, "acSetRescSchemeForCreate", path)
+        peps.resc_scheme(ctx, zone, path)
         row = cat.data_put(path, data, session.user)
         _fire_resource(ctx, zone, "registered", path, row)
         peps.fire_static(ctx, zone, "acPostProcForFilePathReg", path, row.repl_num)

@@ -189,6 +189,12 @@ class Principals:
         resc = self.db.resc_cache[name] = self._resc_row(row)
         return resc
 
+    def resource_record(self, name: str) -> Optional[dict]:
+        """Every column of resource ``name`` (resc_id, zone_name, location, vault_path, status,
+        comment, create_ts, modify_ts ...) as a dict, or None."""
+        row = self.db.one("SELECT * FROM resources WHERE resc_name = ?", (name,))
+        return dict(row) if row is not None else None
+
     def list_resources(self) -> list[RescRow]:
         """All resources by name."""
         rows = self.db.all("SELECT * FROM resources ORDER BY resc_name")

@@ -32,7 +32,8 @@ _FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
     "db": (Db, ("close", "batch", "now", "get_user", "is_admin", "changes")),
     "principals": (Principals, (
         "add_user", "list_users", "group_add_member", "group_remove_member", "group_members",
-        "add_zone", "get_zone", "list_zones", "add_resource", "get_resource", "list_resources",
+        "add_zone", "get_zone", "list_zones", "add_resource", "get_resource", "resource_record",
+        "list_resources",
         "set_default_resource")),
     "namespace": (Namespace, ("coll_get", "coll_create", "coll_remove", "coll_rename",
                               "coll_list")),

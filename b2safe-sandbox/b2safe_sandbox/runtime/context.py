@@ -33,6 +33,13 @@ class ExecContext:
         stderr: the irule's stderr buffer (``writeLine('stderr')``; None outside irule).
         doi_path / doi_repl: the data object (and replica) a static PEP describes (rei.doi).
         doinp_path: the path of rei.doinp (static data PEPs).
+        rei_doi: False for a static PEP whose rei.doi the server leaves NULL although a path
+            is known (acSetRescSchemeForCreate: initReiWithDataObjInp only).
+        doinp_fields: other fields of rei.doinp (acSetNumThreads: numThreads, dataSize,
+            oprType on an otherwise empty doinp).
+        cond_resc: the resource hierarchy whose properties fill rei.condInputData (see
+            :mod:`b2safe_sandbox.runtime.rescprops`); "" for an empty list, None to take the
+            doi's hierarchy (apply_static_post_pep) or, without a doi, no list.
         thread_id: the thread that runs the rule (callbacks from other threads are refused).
         rei: the RuleExecInfo built for this context (lazily).
     """
@@ -47,6 +54,9 @@ class ExecContext:
     doi_path: Optional[str] = None
     doi_repl: Optional[int] = None
     doinp_path: Optional[str] = None
+    rei_doi: bool = True
+    doinp_fields: Optional[dict] = None
+    cond_resc: Optional[str] = None
     instance_name: str = PYTHON_INSTANCE
     thread_id: int = field(default_factory=threading.get_ident)
     rei: Any = None

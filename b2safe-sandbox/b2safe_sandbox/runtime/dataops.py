@@ -18,6 +18,7 @@ from b2safe_sandbox.errors import (
 )
 from b2safe_sandbox.runtime import peps
 from b2safe_sandbox.runtime.context import ExecContext
+from b2safe_sandbox.runtime.descriptors import GOOD_REPLICA
 
 #: SYS_RSYNC_TARGET_MODIFIED: rsync's positive "copied" status (rsDataObjRsync.cpp).
 SYS_RSYNC_TARGET_MODIFIED = 99999992
@@ -52,6 +53,21 @@ def read_bytes(ctx: ExecContext, path: str, repl_num: Optional[int] = None) -> b
     return cat.data_read(path, repl_num=repl_num, actor=ctx.client_user)
 
 
+def get(ctx: ExecContext, path: str) -> bytes:
+    """rsDataObjGet of a single-buffer object (server/api/src/rsDataObjGet.cpp@5.0.2 L276-305):
+    rsDataObjOpen O_RDONLY (acPreprocForDataObjOpen), the read, rsDataObjClose of a read-only
+    open (acPostProcForOpen, rsDataObjClose.cpp L598-612)."""
+    zone, cat = catalog_for(ctx, path)
+    good = [r for r in cat.data_get(path) if r.status == GOOD_REPLICA] \
+        if cat.data_exists(path) else []
+    if good:
+        peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, good[0].repl_num)
+    data = read_bytes(ctx, path)
+    if good:
+        peps.fire_static(ctx, zone, "acPostProcForOpen", path, good[0].repl_num)
+    return data
+
+
 def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
          force: bool = False, verify: bool = False, reg_chksum: Optional[str] = None,
          data_type: str = "generic") -> Any:
@@ -61,11 +77,22 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
     (rsync's ``regChksum``); ``verify`` computes and registers the destination checksum.
     """
     data = read_bytes(ctx, src)
+    src_zone, src_cat = catalog_for(ctx, src)
+    src_repl = next(r.repl_num for r in src_cat.data_get(src) if r.status == GOOD_REPLICA)
+    # rsDataObjCopy.cpp@5.0.2 L315-325: the source is opened (acPreprocForDataObjOpen), then
+    # the destination (O_CREAT: hierarchy for CREATE, then a new replica or an open).
+    peps.fire_static(ctx, src_zone, "acPreprocForDataObjOpen", src, src_repl)
     dst_zone, dst_cat = catalog_for(ctx, dst)
     existed = dst_cat.data_exists(dst)
-    peps.fire_static(ctx, dst_zone, "acSetRescSchemeForCreate", dst)
+    peps.resc_scheme(ctx, dst_zone, dst)
+    if existed:
+        old = next((r for r in dst_cat.data_get(dst) if r.status == GOOD_REPLICA), None)
+        if old is not None:
+            peps.fire_static(ctx, dst_zone, "acPreprocForDataObjOpen", dst, old.repl_num)
     row = dst_cat.data_put(dst, data, ctx.client_user, resc=resc or None, force=force,
                            checksum=bool(verify), data_type=data_type or "generic")
+    if not existed:
+        peps.vault_path(ctx, dst_zone, dst, row.repl_num)
     if reg_chksum:
         dst_cat.data_set_checksum(dst, row.repl_num, reg_chksum)
     if ctx.sandbox.faults.take_transfer_corruption(dst_zone):
@@ -77,6 +104,9 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
     peps.fire_static(ctx, dst_zone, "acPostProcForOpen" if existed else "acPostProcForCreate",
                      dst, row.repl_num)
     peps.fire_static(ctx, dst_zone, "acPostProcForCopy", dst, row.repl_num)
+    # The source closes last (L374-375), a read-only open with nothing written
+    # (rsDataObjClose.cpp L598-612, bytesWritten starts at -1, objDesc.cpp L277).
+    peps.fire_static(ctx, src_zone, "acPostProcForOpen", src, src_repl)
     return row
 
 
@@ -122,19 +152,56 @@ def rsync(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None) -> i
 
 def replicate(ctx: ExecContext, path: str, dest_resc: Optional[str],
               src_repl: Optional[int] = None, update: bool = False,
-              admin: bool = False) -> Any:
-    """Replicate ``path`` to ``dest_resc`` in its zone; fires resource and static PEPs.
+              admin: bool = False, replicate_opr: bool = False,
+              num_threads: int = 0) -> Any:
+    """rsDataObjRepl of ``path`` to ``dest_resc`` in its zone, with the PEPs the server fires.
 
-    Guess on the order: pep_resource_modified_post (replica finalized, also for a no-op to a
-    good replica), acPostProcForRepl (close), then the legacy acPostProcForPut
-    (rsDataObjRepl.cpp "keep even though it is wrong").
+    ``replicate_opr``: the client sent oprType REPLICATE_OPR (rcDataObjRepl.cpp@5.0.2 L68, i.e.
+    ``irepl``); ``msiDataObjRepl`` parses a string path into a zeroed DataObjInp
+    (lib/core/src/msParam.cpp L735-760), so oprType is 0. Sequence (server/api/src/
+    rsDataObjRepl.cpp@5.0.2 replicate_data_object L744-932, replicate_data L534-741; the same
+    since 4.3.2, see docs/sandbox.md):
+
+    1. the destination's hierarchy is resolved for CREATE: acSetRescSchemeForRepl for
+       REPLICATE_OPR, else acSetRescSchemeForCreate (irods_resource_redirect.cpp L62-105, L370);
+    2. a destination replica that is already good, or on the source's resource, is not copied:
+       only fileModified fires (L875-907: ``pep_resource_modified``), no static PEP;
+    3. otherwise the source is opened (acPreprocForDataObjOpen, rsDataObjOpen.cpp L1144), the
+       destination created (acSetVaultPathPolicy via getFilePathName, rsDataObjOpen.cpp L286,
+       physPath.cpp L262-280) or, when stale, opened (acPreprocForDataObjOpen again);
+       getNumThreads (acSetNumThreads, objDesc.cpp L360-430, only above 1 MiB or with threads
+       asked for); the copy; the destination is published (fileModified, L264-276), then
+       acPostProcForCreate (new) or acPostProcForOpen (stale) and the legacy acPostProcForPut
+       (L92-104, L737-739). acPostProcForRepl is only fired by rsDataObjClose (L88-90), which
+       replication does not call.
     """
     zone, cat = catalog_for(ctx, path)
     actor = acting_user(ctx, cat, admin)
+    if not cat.data_exists(path):
+        raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
     resc = dest_resc or cat.default_resource
+    peps.resc_scheme(ctx, zone, path, replicate=replicate_opr)
+    rows = cat.data_get(path)
+    source = next((r for r in rows if (src_repl is None and r.status == GOOD_REPLICA)
+                   or r.repl_num == src_repl), None)
+    dest = next((r for r in rows if r.resc_name == resc), None)
+    if dest is not None and source is not None and (
+            dest.status == GOOD_REPLICA or dest.resc_name == source.resc_name):
+        # Permission and source checks still apply (catalog); nothing is copied.
+        row = cat.data_replicate(path, resc, actor, src_repl=src_repl, update=update)
+        peps.fire_resource_modified(ctx, zone, path, row.resc_name, row.repl_num)
+        return row
+    if source is not None:
+        peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, source.repl_num)
     row = cat.data_replicate(path, resc, actor, src_repl=src_repl, update=update)
+    if dest is None:
+        peps.vault_path(ctx, zone, path, row.repl_num)
+    else:
+        peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, row.repl_num)
+    peps.num_threads(ctx, zone, int(row.size), num_threads, 0, row.resc_hier or row.resc_name)
     peps.fire_resource_modified(ctx, zone, path, row.resc_name, row.repl_num)
-    peps.fire_static(ctx, zone, "acPostProcForRepl", path, row.repl_num)
+    peps.fire_static(ctx, zone, "acPostProcForCreate" if dest is None else "acPostProcForOpen",
+                     path, row.repl_num)
     peps.fire_static(ctx, zone, "acPostProcForPut", path, row.repl_num)
     return row
 

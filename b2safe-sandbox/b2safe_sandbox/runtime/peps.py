@@ -39,16 +39,19 @@ def _summary(args: list) -> list:
 
 
 def fire(base: ExecContext, zone: str, name: str, args: list, kind: str,
-         doi_path: Optional[str] = None, doi_repl: Optional[int] = None) -> Optional[RuleOutcome]:
+         doi_path: Optional[str] = None, doi_repl: Optional[int] = None,
+         **rei: Any) -> Optional[RuleOutcome]:
     """Offer PEP ``name`` with ``args`` to ``zone``'s core.py; None if no regex matches.
 
-    The PEP runs as ``base.client_user`` with a rei filled for ``kind``.
+    The PEP runs as ``base.client_user`` with a rei filled for ``kind``; ``rei`` may set the
+    context's ``doinp_path``, ``rei_doi``, ``doinp_fields`` and ``cond_resc`` (see ExecContext).
     """
     sandbox = base.sandbox
     if not supported(sandbox, name):
         return None
-    ctx = base.derive(zone=zone, kind=kind, doi_path=doi_path, doi_repl=doi_repl,
-                      doinp_path=doi_path, stdout=None)
+    changes: dict = {"doinp_path": doi_path, **rei}
+    ctx = base.derive(zone=zone, kind=kind, doi_path=doi_path, doi_repl=doi_repl, stdout=None,
+                      **changes)
     before = _catalog_changes(sandbox)
     outcome = engine.exec_rule(ctx, name, args)
     sandbox.events.append(PepEvent(zone, name, _summary(args),
@@ -64,17 +67,65 @@ def _catalog_changes(sandbox: Any) -> int:
 
 def fire_static(base: ExecContext, zone: str, name: str, path: Optional[str] = None,
                 repl: Optional[int] = None, args: Optional[list] = None,
-                propagate: bool = False) -> None:
+                propagate: bool = False, **rei: Any) -> Optional[RuleOutcome]:
     """Fire a static PEP (``acPostProcFor...``); errors are only logged unless ``propagate``.
+
+    Returns the outcome (None when no regex matches). ``rei`` as for :func:`fire`.
 
     Raises:
         IrodsCallError: the PEP's error code when ``propagate`` (acPostProcForObjRename).
     """
-    outcome = fire(base, zone, name, list(args or []), "static_pep", path, repl)
+    outcome = fire(base, zone, name, list(args or []), "static_pep", path, repl, **rei)
     if outcome is not None and outcome.code < 0:
         base.sandbox.log(zone, f"{name} failed with status {outcome.code}")
         if propagate:
             raise IrodsCallError(f"{name} failed", code=outcome.code)
+    return outcome
+
+
+def resc_scheme(base: ExecContext, zone: str, path: str, *, replicate: bool = False) -> None:
+    """apply_policy_for_create_operation (server/core/src/irods_resource_redirect.cpp@5.0.2
+    L62-105): acSetRescSchemeForRepl when the client's oprType is REPLICATE_OPR, else
+    acSetRescSchemeForCreate, with rei.doinp only (initReiWithDataObjInp: no doi, an empty
+    condInputData). Fired whenever a hierarchy is resolved for CREATE (L370-379).
+
+    Raises:
+        IrodsCallError: the PEP's error code (L81-90 THROW: the operation fails).
+    """
+    name = "acSetRescSchemeForRepl" if replicate else "acSetRescSchemeForCreate"
+    fire_static(base, zone, name, path, propagate=True, rei_doi=False, cond_resc="")
+
+
+def vault_path(base: ExecContext, zone: str, path: str, repl: int) -> None:
+    """getVaultPathPolicy for a new replica (server/core/src/physPath.cpp@5.0.2 L262-280, from
+    getFilePathName, rsDataObjOpen.cpp L286): rei.doi is the new replica, rei.doinp NULL,
+    condInputData its resource's properties.
+
+    Gap: on a server its error fails the create before the replica is registered (L281-286);
+    the sandbox fires it after registering the replica, so the error is only logged.
+    """
+    fire_static(base, zone, "acSetVaultPathPolicy", path, repl, doinp_path=None)
+
+
+#: MIN_SZ_FOR_PARA_TRAN (lib/core/include/irods/rodsDef.h@5.0.2 L72).
+MIN_SZ_FOR_PARA_TRAN = 1024 * 1024
+#: NO_THREADING (rodsDef.h): the client asked for no parallel transfer.
+NO_THREADING = -1
+
+
+def num_threads(base: ExecContext, zone: str, size: int, requested: int, opr_type: int,
+                dest_hier: str) -> None:
+    """getNumThreads (server/core/src/objDesc.cpp@5.0.2 L360-430): acSetNumThreads fires unless
+    the client asked for no threading, the size is unknown, or the object is at most 1 MiB and
+    no thread count was asked for. Its rei.doinp holds only numThreads, dataSize and oprType;
+    condInputData the destination resource's properties (L398-420)."""
+    if requested == NO_THREADING or size < 0 or (size <= MIN_SZ_FOR_PARA_TRAN
+                                                 and requested <= 0):
+        return
+    fields = {"numThreads": 1 if size <= MIN_SZ_FOR_PARA_TRAN else requested,
+              "dataSize": size, "oprType": opr_type}
+    fire_static(base, zone, "acSetNumThreads", None, rei_doi=False, doinp_fields=fields,
+                cond_resc=dest_hier)
 
 
 def fire_resource_modified(base: ExecContext, zone: str, path: str, resc: str,

@@ -52,14 +52,19 @@ def test_single_buffer_put_order(psb):
     c = psb.client("alice#zoneA")
     c.iput(f"{HOME}/x", b"data")
     # irods rsDataObjPut.cpp@5.0.2 L74-84, L414: the static PEPs after the replica is finalized
-    # (file_modified); irods_resource_redirect.cpp L62-105: acSetRescSchemeForCreate.
+    # (file_modified); irods_resource_redirect.cpp L62-105: acSetRescSchemeForCreate; a new
+    # replica's path: rsDataObjOpen.cpp L286 -> physPath.cpp L262-280 acSetVaultPathPolicy.
     assert names(psb) == [
-        "pep_api_data_obj_put_pre", "acSetRescSchemeForCreate", "pep_resource_modified_post",
-        "acPostProcForCreate", "acPostProcForPut", "pep_api_data_obj_put_post",
-        "pep_api_data_obj_put_finally"]
+        "pep_api_data_obj_put_pre", "acSetRescSchemeForCreate", "acSetVaultPathPolicy",
+        "pep_resource_modified_post", "acPostProcForCreate", "acPostProcForPut",
+        "pep_api_data_obj_put_post", "pep_api_data_obj_put_finally"]
     mark = len(psb.events)
     c.iput(f"{HOME}/x", b"data2", force=True)
-    assert names(psb, mark)[3] == "acPostProcForOpen"
+    # An overwrite opens the existing replica: acPreprocForDataObjOpen (rsDataObjOpen.cpp
+    # L1144), no new vault path; OPEN_FOR_WRITE_TYPE -> acPostProcForOpen (rsDataObjPut.cpp
+    # L74-84).
+    assert names(psb, mark)[2:5] == ["acPreprocForDataObjOpen", "pep_resource_modified_post",
+                                     "acPostProcForOpen"]
     assert any("PEP put:/zoneA/home/alice/x" in x for x in psb.server_log["zoneA"])
 
 
@@ -68,9 +73,10 @@ def test_parallel_put_order(psb):
     # rsDataObjPut.cpp@5.0.2 L449-520 waits for the client's rcOprComplete (rsDataObjClose:
     # finalize, then Create and Put, L76-104) and returns SYS_NO_HANDLER_REPLY_MSG, which
     # apiHandler.hpp L64-69, L227-260 accept: the put's post-PEP comes last (irods#4404).
+    # miscServerFunct.cpp L173-177: the portal asks getNumThreads (acSetNumThreads).
     assert names(psb) == [
-        "pep_api_data_obj_put_pre", "acSetRescSchemeForCreate",
-        "acPostProcForParallelTransferReceived", "pep_api_opr_complete_pre",
+        "pep_api_data_obj_put_pre", "acSetRescSchemeForCreate", "acSetVaultPathPolicy",
+        "acSetNumThreads", "acPostProcForParallelTransferReceived", "pep_api_opr_complete_pre",
         "pep_resource_modified_post", "acPostProcForCreate", "acPostProcForPut",
         "pep_api_opr_complete_post", "pep_api_opr_complete_finally",
         "pep_api_data_obj_put_post", "pep_api_data_obj_put_finally"]
@@ -116,18 +122,24 @@ def test_other_operations_order(psb):
     for op, expected in [
         (lambda: c.icp(f"{HOME}/x", f"{HOME}/y"),
          # rsDataObjClose.cpp@5.0.2 L76-104, L612 for the COPY_DEST replica.
-         ["pep_api_data_obj_copy_pre", "acSetRescSchemeForCreate", "pep_resource_modified_post",
-          "acPostProcForCreate", "acPostProcForCopy", "pep_api_data_obj_copy_post",
+         # rsDataObjCopy.cpp@5.0.2 L315-325, L374-375: source open, destination create, the
+         # source's read-only close last.
+         ["pep_api_data_obj_copy_pre", "acPreprocForDataObjOpen", "acSetRescSchemeForCreate",
+          "acSetVaultPathPolicy", "pep_resource_modified_post", "acPostProcForCreate",
+          "acPostProcForCopy", "acPostProcForOpen", "pep_api_data_obj_copy_post",
           "pep_api_data_obj_copy_finally"]),
         (lambda: c.irepl(f"{HOME}/x", "r2"),
-         ["pep_api_data_obj_repl_pre", "pep_resource_modified_post", "acPostProcForRepl",
+         # rsDataObjRepl.cpp@5.0.2 L744-932, L534-741 (see test_repl_* below).
+         ["pep_api_data_obj_repl_pre", "acSetRescSchemeForRepl", "acPreprocForDataObjOpen",
+          "acSetVaultPathPolicy", "pep_resource_modified_post", "acPostProcForCreate",
           "acPostProcForPut", "pep_api_data_obj_repl_post", "pep_api_data_obj_repl_finally"]),
         (lambda: c.ichksum(f"{HOME}/x"),
          ["pep_api_data_obj_chksum_pre", "pep_api_data_obj_chksum_post",
           "pep_api_data_obj_chksum_finally"]),
         (lambda: c.iget(f"{HOME}/x"),
-         ["pep_api_data_obj_get_pre", "pep_api_data_obj_get_post",
-          "pep_api_data_obj_get_finally"]),
+         # rsDataObjGet.cpp@5.0.2 L276-305: open O_RDONLY, read, rsDataObjClose.
+         ["pep_api_data_obj_get_pre", "acPreprocForDataObjOpen", "acPostProcForOpen",
+          "pep_api_data_obj_get_post", "pep_api_data_obj_get_finally"]),
         (lambda: c.irm(f"{HOME}/y", force=True),
          ["pep_api_data_obj_unlink_pre", "acPostProcForDelete", "pep_api_data_obj_unlink_post",
           "pep_api_data_obj_unlink_finally"]),
@@ -148,8 +160,9 @@ def test_msi_operations_fire_no_api_peps(psb):
     mark = len(psb.events)
     cb = psb.callback("zoneA", "alice#zoneA")
     cb.msiDataObjCopy(f"{HOME}/x", f"{HOME}/z", "null", 0)
-    assert names(psb, mark) == ["acSetRescSchemeForCreate", "pep_resource_modified_post",
-                                "acPostProcForCreate", "acPostProcForCopy"]
+    assert names(psb, mark) == ["acPreprocForDataObjOpen", "acSetRescSchemeForCreate",
+                                "acSetVaultPathPolicy", "pep_resource_modified_post",
+                                "acPostProcForCreate", "acPostProcForCopy", "acPostProcForOpen"]
 
 
 def test_pep_rei_and_session_vars(make_sb):

@@ -48,9 +48,15 @@ def pep_api_data_obj_rsync_post(rule_args, callback, rei):
     _log(callback, "RSYNC " + rule_args[2].condInput["rsyncDestPath"])
 '''
 
-PUT = ["pep_api_data_obj_put_pre", "acSetRescSchemeForCreate", "pep_resource_modified_post",
+PUT = ["pep_api_data_obj_put_pre", "acSetRescSchemeForCreate", "acSetVaultPathPolicy",
+       "pep_resource_modified_post",
        "acPostProcForCreate", "acPostProcForPut", "pep_api_data_obj_put_post",
        "pep_api_data_obj_put_finally"]
+
+
+#: Opening a new object: hierarchy for CREATE (irods_resource_redirect.cpp L62-105), then the
+#: new replica's vault path (rsDataObjOpen.cpp L286, physPath.cpp L262-280).
+NEW = ("acSetRescSchemeForCreate", "acSetVaultPathPolicy")
 
 
 def api(op):
@@ -83,8 +89,9 @@ CASES = {
     # rsDataObjPut.cpp L449-520: rcOprComplete (rsDataObjClose) inside, the put post-PEP last.
     "iput-parallel": (
         lambda c: routes.iput_parallel(c, f"{HOME}/t", DATA),
-        ["pep_api_data_obj_put_pre", "acSetRescSchemeForCreate",
-         "acPostProcForParallelTransferReceived",
+        # miscServerFunct.cpp L173-177: getNumThreads for the portal (acSetNumThreads).
+        ["pep_api_data_obj_put_pre", "acSetRescSchemeForCreate", "acSetVaultPathPolicy",
+         "acSetNumThreads", "acPostProcForParallelTransferReceived",
          *around("opr_complete", "pep_resource_modified_post", "acPostProcForCreate",
                  "acPostProcForPut"),
          "pep_api_data_obj_put_post", "pep_api_data_obj_put_finally"],
@@ -99,27 +106,27 @@ CASES = {
     # rsDataObjClose.cpp L76-104: CREATE_TYPE -> Create, then Put.
     "prc-put": (
         lambda c: routes.open_write_close(c, f"{HOME}/t", DATA),
-        [*around("data_obj_open", "acSetRescSchemeForCreate"), *api("data_obj_write"),
+        [*around("data_obj_open", *NEW), *api("data_obj_write"),
          *around("data_obj_close", "pep_resource_modified_post", "acPostProcForCreate",
                  "acPostProcForPut")],
         [f"PUT {HOME}/t"]),
     "create-write-close": (
         lambda c: routes.open_write_close(c, f"{HOME}/t", DATA, api="data_obj_create"),
-        [*around("data_obj_create", "acSetRescSchemeForCreate"), *api("data_obj_write"),
+        [*around("data_obj_create", *NEW), *api("data_obj_write"),
          *around("data_obj_close", "pep_resource_modified_post", "acPostProcForCreate",
                  "acPostProcForPut")],
         [f"PUT {HOME}/t"]),
     # replica_close.cpp L323-470: no static PEP; file_modified for the finalizing close.
     "http-write": (
         lambda c: routes.replica_stream(c, f"{HOME}/t", DATA),
-        [*around("replica_open", "acSetRescSchemeForCreate"), *api("data_obj_write"),
+        [*around("replica_open", *NEW), *api("data_obj_write"),
          *around("replica_close", "pep_resource_modified_post")],
         [f'CLOSE {{"fd": 3}} {HOME}/t open_type=1 flags=577 written=30 token=True']),
     # HTTP API op_parallel_write_shutdown L1586-1613: secondaries (reverse) with all flags
     # false, the first stream last with the defaults.
     "http-parallel-write": (
         lambda c: routes.http_parallel_write(c, f"{HOME}/t", DATA),
-        [*around("replica_open", "acSetRescSchemeForCreate"),
+        [*around("replica_open", *NEW),
          *around("replica_open", "acPreprocForDataObjOpen"),
          *around("replica_open", "acPreprocForDataObjOpen"),
          *(api("data_obj_lseek") + api("data_obj_write")) * 3,
@@ -133,7 +140,7 @@ CASES = {
     # python-irodsclient parallel.py L480-500, L595-605; data_object.py L231-265.
     "prc-parallel-put": (
         lambda c: routes.prc_parallel_put(c, f"{HOME}/t", DATA),
-        [*around("data_obj_open", "acSetRescSchemeForCreate"), *api("get_file_descriptor_info"),
+        [*around("data_obj_open", *NEW), *api("get_file_descriptor_info"),
          *(around("data_obj_open", "acPreprocForDataObjOpen") + api("data_obj_lseek") +
            api("data_obj_write") + api("replica_close")) * 2,
          *api("data_obj_write"),
@@ -148,23 +155,25 @@ CASES = {
     # after the first finalizes with the default close, the first stream closes last.
     "s3-multipart": (
         lambda c: routes.s3_multipart(c, f"{HOME}/t", DATA),
-        [*around("replica_open", "acSetRescSchemeForCreate"), *api("data_obj_write"),
+        [*around("replica_open", *NEW), *api("data_obj_write"),
          *(around("replica_open", "acPreprocForDataObjOpen") + api("data_obj_lseek") +
            api("data_obj_write") + around("replica_close", "pep_resource_modified_post")) * 2,
          *around("replica_close", "pep_resource_modified_post")],
         [f'CLOSE {{"fd": 4}} {HOME}/t open_type=3 flags=2 written=10 token=True',
          f'CLOSE {{"fd": 4}} {HOME}/t open_type=3 flags=2 written=10 token=True',
          f'CLOSE {{"fd": 3}} {HOME}/t open_type=1 flags=577 written=10 token=True']),
-    # rsDataObjCopy -> rsDataObjClose of the COPY_DEST replica: Create, then Copy.
+    # rsDataObjCopy.cpp L315-325 opens the source, then the destination; rsDataObjClose of
+    # the COPY_DEST replica: Create, then Copy; the source's read-only close last (L374-375).
     "icp": (
         lambda c: routes.copy(c, f"{HOME}/src/s.dat", f"{HOME}/t"),
-        around("data_obj_copy", "acSetRescSchemeForCreate", "pep_resource_modified_post",
-               "acPostProcForCreate", "acPostProcForCopy"),
+        around("data_obj_copy", "acPreprocForDataObjOpen", "acSetRescSchemeForCreate",
+               "acSetVaultPathPolicy", "pep_resource_modified_post", "acPostProcForCreate",
+               "acPostProcForCopy", "acPostProcForOpen"),
         [f"COPY {HOME}/t"]),
     # touch.cpp L277-331: the server-side odstream fires no API PEP.
     "touch": (
         lambda c: routes.touch(c, f"{HOME}/t"),
-        around("touch", "acSetRescSchemeForCreate", "pep_resource_modified_post"),
+        around("touch", *NEW, "pep_resource_modified_post"),
         [f'TOUCH {{"logical_path": "{HOME}/t", "options": {{}}}}']),
     # register_physical_path.cpp L416-440.
     "ireg": (
@@ -177,8 +186,9 @@ CASES = {
     # rsDataObjRsync.cpp L334: IRODS_TO_IRODS is a server-side copy.
     "irsync-i2i": (
         lambda c: routes.irsync_copy(c, f"{HOME}/src/s.dat", f"{HOME}/t"),
-        around("data_obj_rsync", "acSetRescSchemeForCreate", "pep_resource_modified_post",
-               "acPostProcForCreate", "acPostProcForCopy"),
+        around("data_obj_rsync", "acPreprocForDataObjOpen", "acSetRescSchemeForCreate",
+               "acSetVaultPathPolicy", "pep_resource_modified_post", "acPostProcForCreate",
+               "acPostProcForCopy", "acPostProcForOpen"),
         [f"RSYNC {HOME}/t"]),
     # rsDataObjRename.cpp L197-205, L280-290.
     "imv": (
