@@ -21,7 +21,7 @@ from typing import Any, Callable, List, Optional, Sequence
 from b2safe_sandbox import handle_cli
 from b2safe_sandbox.errors import SandboxError, error_name
 from b2safe_sandbox.handle_cli import default_dir
-from b2safe_sandbox.runtime.context import NREP_INSTANCE
+from b2safe_sandbox.runtime.context import NREP_INSTANCE, PYTHON_INSTANCE
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -386,8 +386,23 @@ def cmd_irule(args: argparse.Namespace) -> int:
     sb = _open(args)
     client = _client(args, sb)
     try:
-        if args.r == NREP_INSTANCE:
+        if args.r not in (None, NREP_INSTANCE, PYTHON_INSTANCE):
+            # irods_re_plugin.hpp@5.0.2 L658-666: "instance not found".
+            from b2safe_sandbox.client import IruleResult
+            from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM
+
+            result = IruleResult("", SYS_INVALID_INPUT_PARAM, f"instance not found [{args.r}]")
+        elif args.r == NREP_INSTANCE:
             result = _irule_native(args, client)
+        elif args.r is None and args.F:
+            path = Path(args.F)
+            if path.suffix != ".r":
+                print(f"Unsupported input file type {path.suffix}", file=sys.stderr)
+                return IRULE_BAD_TYPE
+            if not path.is_file():
+                print(f"ERROR: Cannot open input file {path}", file=sys.stderr)
+                return IRULE_NO_FILE
+            result = client.irule_any(path, overrides=tuple(args.words))
         elif args.F:
             path = Path(args.F)
             if path.suffix != ".r":
@@ -580,9 +595,11 @@ def _build(sub: Any) -> None:
 
     p = _add(sub, "irule", cmd_irule, "irule -F file.r ['*x=\"v\"' ...] | irule RULE_NAME")
     p.add_argument("-F", default=None, help="rule file (.r)")
-    p.add_argument("-r", default="irods_rule_engine_plugin-python-instance",
-                   help="rule engine instance: the Python one, or "
-                        "irods_rule_engine_plugin-irods_rule_language-instance")
+    p.add_argument("-r", default=None,
+                   help="rule engine instance: irods_rule_engine_plugin-python-instance or "
+                        "irods_rule_engine_plugin-irods_rule_language-instance; without it a "
+                        "-F file goes to every configured engine in order and their errors "
+                        "are only logged (rsExecMyRule with no instance name)")
     p.add_argument("words", nargs="*")
 
     _add(sub, "iqstat", cmd_iqstat, "list the delayed rules of every zone")

@@ -312,6 +312,33 @@ class ClientSession:
             result = _irule_result(out, outcome, ctx.stderr)
             return replace(result, stdout="".join(notices) + result.stdout)
 
+    def irule_any(self, text_or_path: Union[str, Path], overrides: tuple = ()) -> IruleResult:
+        """``irule -F file.r [overrides]`` without ``-r``: rsExecMyRule with no instance name
+        offers the text to every configured engine in order, logs their errors and succeeds
+        (:mod:`b2safe_sandbox.runtime.ruletext`), so irule exits 0 and prints what the engines
+        wrote to ruleExecOut.
+
+        Gap: the ``*var = value`` lines irule prints for other OUTPUT variables of a
+        rule-language rule are not printed on this route.
+        """
+        from b2safe_sandbox import rulefile
+        from b2safe_sandbox.runtime import ruletext
+
+        text = _rule_text(text_or_path)
+        with self.sandbox.toplevel():
+            self.sandbox.reachable_zone(self.home_zone)
+            parsed = rulefile.parse_rule_file(text)
+            if overrides:
+                parsed = rulefile.apply_overrides(parsed, list(overrides))
+            notices = [f'Ignoring Argument "{item}"\n' for item in parsed.ignored]
+            out: list[str] = []
+            ctx = self._ctx(self.home_zone, "irule")
+            ctx.stdout, ctx.stderr = out, []
+            outcome = ruletext.run(ctx, parsed.python_text, "", dict(parsed.inputs),
+                                   tuple(parsed.outputs))
+            result = _irule_result(out, outcome, ctx.stderr)
+            return replace(result, stdout="".join(notices) + result.stdout)
+
     def irule_native(self, text_or_path: Union[str, Path], overrides: tuple = ()) -> IruleResult:
         """``irule -r irods_rule_engine_plugin-irods_rule_language-instance -F file.r``: the
         rule-language route, open to every user (see :mod:`b2safe_sandbox.native.irule`)."""

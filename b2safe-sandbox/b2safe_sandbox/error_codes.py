@@ -1,8 +1,10 @@
 """iRODS's error names and codes: ``rodsErrorTable.h`` and ``irods_state_table.h`` as a table.
 
-The names and numbers were taken from those two headers (iRODS main branch, 5.x). The emulator's
-errors (:mod:`b2safe_sandbox.errors`) and its stand-in for PREP's ``irods_errors`` module
-(:mod:`b2safe_sandbox.runtime.irods_errors`) both read them from here.
+The names and numbers were taken from those two headers (iRODS main branch, 5.x); they equal the
+headers at the 5.0.0, 5.0.1 and 5.0.2 tags (lib/core/include/irods/rodsErrorTable.h and
+irods_state_table.h, 700 names). The emulator's errors (:mod:`b2safe_sandbox.errors`) and its
+stand-in for PREP's ``irods_errors`` module (:mod:`b2safe_sandbox.runtime.irods_errors`) both read
+them from here; :data:`CODES_BY_VERSION` gives the table of each emulated version.
 """
 
 from __future__ import annotations
@@ -728,6 +730,19 @@ def _parse_table(text: str) -> Dict[str, int]:
 #: Every name -> its code, in the headers' order.
 CODES: Dict[str, int] = _parse_table(_TABLE)
 _NAMES: Dict[int, str] = {code: name for name, code in CODES.items()}
+
+#: Names of the 5.0 tables that 4.3.5's lack, and the one 4.3.5 has that 5.0 dropped (diff of
+#: rodsErrorTable.h and irods_state_table.h between the 4.3.5 and 5.0.2 tags: no code changed).
+ONLY_IN_5_0 = ("CAT_NO_ROWS_UPDATED", "DIGEST_INIT_FAILED", "DIGEST_UPDATE_FAILED",
+               "DIGEST_FINAL_FAILED", "ZONE_KEY_SIGNATURE_MISMATCH")
+ONLY_IN_4_3 = {"SYS_SIGNED_SID_NOT_MATCHED": -147000}  # rodsErrorTable.h@4.3.5 L215
+
+#: The names PREP's ``irods_errors`` holds per emulated version (PREP src/irods_errors.cpp fills
+#: the module from the two headers the plugin was built against).
+CODES_BY_VERSION: Dict[str, Dict[str, int]] = {
+    "5.0": dict(CODES),
+    "4.3": {**{k: v for k, v in CODES.items() if k not in ONLY_IN_5_0}, **ONLY_IN_4_3},
+}
 
 #: Not an error: a positive *status* msiDataObjRsync reports when it copied (``dataObjRsync.h``);
 #: not in PREP's ``irods_errors``.

@@ -155,3 +155,16 @@ def format_inputs(inputs: Dict[str, str]) -> str:
     if not inputs:
         return "null"
     return ", ".join(f"{label}={value}" for label, value in inputs.items())
+
+
+def unquoted(raw: str) -> str:
+    """An INPUT value as a rule-language rule sees it (one pair of matching quotes removed).
+
+    Guess: the irule client removes one pair of quotes around an INPUT value for the rule
+    language, so ``INPUT *home=''`` gives the empty string the 4.x rule files test with
+    ``*home == ''``.
+    """
+    raw = raw.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in ("'", '"'):
+        return raw[1:-1]
+    return raw

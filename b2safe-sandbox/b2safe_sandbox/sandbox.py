@@ -94,7 +94,8 @@ class Zone:
         self.host = host
         self.port = port
         self.config_dir = self.dir / "etc" / "irods"
-        self.env = ZoneEnv(self.config_dir)
+        version = ".".join(str(p) for p in sandbox.irods_version)
+        self.env = ZoneEnv(self.config_dir, irods_version=version)
         self._catalog: Any = None
 
     @property

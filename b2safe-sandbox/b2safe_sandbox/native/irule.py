@@ -20,11 +20,8 @@ from b2safe_sandbox.runtime.errtext import error_name
 
 
 def input_value(raw: str) -> str:
-    """An INPUT value as the rule sees it (one pair of matching quotes removed)."""
-    raw = raw.strip()
-    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in ("'", '"'):
-        return raw[1:-1]
-    return raw
+    """An INPUT value as the rule sees it (:func:`b2safe_sandbox.rulefile.unquoted`)."""
+    return rulefile.unquoted(raw)
 
 
 def run(ctx: Any, text: str, overrides: tuple = ()) -> tuple[str, int, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import sys
 import threading
 import traceback
 from typing import Any, Iterator, Optional
@@ -171,10 +172,10 @@ def _call_msi(ctx: ExecContext, name: str, args: list) -> dict:
 
 
 def _inject_builtins(core: Any) -> None:
-    from b2safe_sandbox.runtime import irods_errors, irods_types
-
-    core.irods_types = irods_types
-    core.irods_errors = irods_errors
+    """``irods_types`` and ``irods_errors`` as PREP puts them into core's namespace (the ones
+    ZoneEnv.active registered for the zone's version)."""
+    core.irods_types = sys.modules["irods_types"]
+    core.irods_errors = sys.modules["irods_errors"]
 
 
 def _code_of(result: Any) -> int:
@@ -227,7 +228,6 @@ def exec_rule(ctx: ExecContext, name: str, rule_args: list,
 def _run_text(ctx: ExecContext, source: str, entry: str, rule_vars: dict,
               filename: str) -> RuleOutcome:
     """Exec ``source`` in a fresh ``__main__``-like namespace and call ``entry([], cb, rei)``."""
-    from b2safe_sandbox.runtime import irods_errors, irods_types
     from b2safe_sandbox.runtime import rei as rei_mod
 
     sandbox = ctx.sandbox
@@ -240,7 +240,8 @@ def _run_text(ctx: ExecContext, source: str, entry: str, rule_vars: dict,
             sandbox.log(ctx.zone, f"failed to import core: {exc.text}")
             return RuleOutcome(RULE_ENGINE_ERROR, exc.text)
         namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins,
-                                     "irods_types": irods_types, "irods_errors": irods_errors}
+                                     "irods_types": sys.modules["irods_types"],
+                                     "irods_errors": sys.modules["irods_errors"]}
         with irule_vars(namespace, rule_vars):
             try:
                 exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - as PREP does

@@ -25,6 +25,10 @@ class RuleLanguageEngine(Protocol):
                              variables: Optional[dict] = None) -> int:
         """Run delayed rule text; its code."""
 
+    def exec_rule_text(self, ctx: Any, text: str, inputs: dict, outputs: tuple = ()) -> Any:
+        """irule's rule text (its first rule runs); an outcome with ``code``, ``message`` and
+        the ``variables`` at the end."""
+
     def remote_exec_text(self, ctx: Any, host: str, text: str) -> None:
         """``remoteExec``: run rule text on the zone serving ``host`` as the same client.
 

@@ -3,7 +3,8 @@
 PREP fills ``irods_errors`` from iRODS's ``rodsErrorTable.h`` and ``irods_state_table.h``: every
 name becomes a module-level ``int``. This module does the same from the emulator's table
 (:mod:`b2safe_sandbox.error_codes`). The sandbox runtime registers it as
-``sys.modules['irods_errors']`` while a rule runs.
+``sys.modules['irods_errors']`` while a rule runs; a zone emulating 4.3 gets the module
+:func:`_for_version` builds from 4.3.5's table instead.
 
 Besides the constants it offers two helpers that are *not* in PREP's module (underscored so that
 ``from irods_errors import *`` behaves like on a server): :func:`_name_of` and :func:`_all_codes`.
@@ -11,9 +12,15 @@ Besides the constants it offers two helpers that are *not* in PREP's module (und
 
 from __future__ import annotations
 
+import types
 from typing import Dict, Optional
 
-from b2safe_sandbox.error_codes import CODES, SYS_RSYNC_TARGET_MODIFIED, name_of
+from b2safe_sandbox.error_codes import (
+    CODES,
+    CODES_BY_VERSION,
+    SYS_RSYNC_TARGET_MODIFIED,
+    name_of,
+)
 
 globals().update(CODES)
 
@@ -39,3 +46,27 @@ def _name_of(code: int) -> Optional[str]:
 def _all_codes() -> Dict[str, int]:
     """A copy of the whole name -> code table."""
     return dict(CODES)
+
+
+_BY_VERSION: Dict[str, types.ModuleType] = {}
+
+
+def _for_version(version: str) -> types.ModuleType:
+    """The ``irods_errors`` module a zone emulating ``version`` ('4.3' or '5.0') offers rules.
+
+    A module named ``irods_errors`` holding exactly that version's names
+    (:data:`b2safe_sandbox.error_codes.CODES_BY_VERSION`: 4.3.5's or 5.0.2's table) plus this
+    module's underscored helpers, built once per version.
+    """
+    if version not in CODES_BY_VERSION:
+        version = "5.0"
+    module = _BY_VERSION.get(version)
+    if module is None:
+        table = CODES_BY_VERSION[version]
+        module = types.ModuleType("irods_errors", __doc__)
+        module.__dict__.update(table)
+        module.__dict__.update(__all__=list(table), _name_of=_name_of,
+                               _all_codes=lambda: dict(table),
+                               _SYS_RSYNC_TARGET_MODIFIED=SYS_RSYNC_TARGET_MODIFIED)
+        _BY_VERSION[version] = module
+    return module

@@ -26,11 +26,13 @@ _LOCK = threading.RLock()
 _ACTIVE: list[ZoneEnv] = []
 
 
-def builtin_modules() -> dict[str, types.ModuleType]:
-    """The PREP built-in modules (the emulated irods_types and irods_errors)."""
+def builtin_modules(irods_version: str = "5.0") -> dict[str, types.ModuleType]:
+    """The PREP built-in modules (the emulated irods_types, and irods_errors with the error
+    table of ``irods_version``)."""
     from b2safe_sandbox.runtime import irods_errors, irods_types
 
-    return {"irods_types": irods_types, "irods_errors": irods_errors}
+    return {"irods_types": irods_types,
+            "irods_errors": irods_errors._for_version(irods_version)}
 
 
 class CoreImportError(Exception):
@@ -44,8 +46,9 @@ class CoreImportError(Exception):
 class ZoneEnv:
     """The Python side of one zone: config dir, cached modules, core import state."""
 
-    def __init__(self, config_dir: Path) -> None:
+    def __init__(self, config_dir: Path, irods_version: str = "5.0") -> None:
         self.config_dir = Path(config_dir)
+        self.irods_version = irods_version
         self.modules: dict[str, types.ModuleType] = {}
 
     @property
@@ -86,7 +89,7 @@ class ZoneEnv:
                 sys.modules[name] = self.modules[name]
             else:
                 sys.modules.pop(name, None)
-        sys.modules.update(builtin_modules())
+        sys.modules.update(builtin_modules(self.irods_version))
         sys.path.insert(0, config_str)
         os.environ["B2SAFE_CONFIG"] = str(self.b2safe_config)
         try:

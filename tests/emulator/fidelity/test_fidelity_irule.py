@@ -13,6 +13,7 @@ from typing import Any
 
 from b2safe_sandbox import cli
 
+PY = "irods_rule_engine_plugin-python-instance"
 ECHO = ("def main(rule_args, callback, rei):\n"
         "    callback.writeLine('stdout', irods_rule_vars['*x'])\n")
 
@@ -74,9 +75,31 @@ def test_failure_exits_4_without_rule_exec_out(fidelity_sandbox: Any, tmp_path: 
             "    callback.writeLine('stdout', 'partial')\n"
             "    raise ValueError('boom')\n")
     path = rule_file(tmp_path, text + "INPUT null\nOUTPUT ruleExecOut\n")
-    code, out, err = irule(fidelity_sandbox, "-F", path)
+    code, out, err = irule(fidelity_sandbox, "-r", PY, "-F", path)
     assert (code, out) == (4, "")
     assert "RULE_ENGINE_ERROR" in err
+    # Without -r, rsExecMyRule names no instance: each engine's error is only logged, the call
+    # succeeds (irods_re_plugin.hpp@5.0.2 L644-656; rsExecMyRule.cpp L84-88), irule exits 0.
+    assert irule(fidelity_sandbox, "-F", path)[0] == 0
+
+
+def test_without_r_every_engine_runs_the_text(fidelity_sandbox: Any, tmp_path: Path) -> None:
+    # rsExecMyRule with no instance name offers the text to every configured engine in
+    # server_config.json's order (irods_re_plugin.hpp@5.0.2 L644-656): the Python engine runs a
+    # Python file, the rule language fails to parse it (logged); a rule-language file the
+    # other way round. A non-admin's Python text is refused by PREP (main.cpp@5.0.1 L729-737)
+    # and irule still exits 0 with nothing printed.
+    py = rule_file(tmp_path, "def main(rule_args, callback, rei):\n"
+                             "    callback.writeLine('stdout', 'from python')\n"
+                             "INPUT null\nOUTPUT ruleExecOut\n")
+    assert irule(fidelity_sandbox, "-F", py) == (0, "from python\n", "")
+    native = tmp_path / "native.r"
+    native.write_text('main { writeLine("stdout", "from the rule language") }\n'
+                      "INPUT null\nOUTPUT ruleExecOut\n")
+    assert irule(fidelity_sandbox, "-F", str(native)) == (0, "from the rule language\n", "")
+    assert irule(fidelity_sandbox, "--user", "alice#tempZone", "-F", py) == (0, "", "")
+    code, _, err = irule(fidelity_sandbox, "-r", "no-such-instance", "-F", py)
+    assert code == 4 and "SYS_INVALID_INPUT_PARAM" in err  # L658-666 "instance not found"
 
 
 def test_write_line_stderr_reaches_irules_stderr(fidelity_sandbox: Any, tmp_path: Path) -> None:

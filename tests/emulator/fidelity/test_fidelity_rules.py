@@ -83,8 +83,10 @@ def test_irule_as_non_admin_fails_with_sys_no_api_priv(fidelity_sandbox: Any) ->
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         code = cli.main(["irule", "--dir", str(fidelity_sandbox), "--user", "alice#tempZone",
+                         "-r", "irods_rule_engine_plugin-python-instance",
                          "-F", str(RULES / "writeLine.r")])
-    assert code == 4  # rcExecMyRule failed: irule.cpp@5.0.2 L493 exit(4)
+    # PREP main.cpp@5.0.1 L729-737 refuses; rcExecMyRule failed: irule.cpp@5.0.2 L493 exit(4).
+    assert code == 4
     assert "status = -13000 SYS_NO_API_PRIV" in err.getvalue()
 
 

@@ -150,11 +150,20 @@ def test_py_remote(dsb):
     res = dsb.client("rods#zoneA").irule_file(rule)
     assert res.code == 0, res.error
     assert any("remote ran" in x for x in dsb.server_log["zoneB"])
+    # PREP main.cpp@5.0.1 L60-89: the instance is named only by <INST_NAME>; with it the
+    # engine's error comes back (L729-737 SYS_NO_API_PRIV; an exception RULE_ENGINE_ERROR) ...
+    inst = f"<INST_NAME>{PY}</INST_NAME>"
     cb = dsb.callback("zoneA", "alice#zoneA")
     with pytest.raises(RuntimeError) as err:
-        cb.py_remote("zoneb.sandbox", "", "def main(a, c, r):\n    pass\n", "")
+        cb.py_remote("zoneb.sandbox", inst, "def main(a, c, r):\n    pass\n", "")
     assert code_of(err.value) == -13000
     cb = dsb.callback("zoneA", "rods#zoneA")
     with pytest.raises(RuntimeError) as err:
-        cb.py_remote("zoneb.sandbox", "", "def main(a, c, r):\n    raise ValueError()\n", "")
+        cb.py_remote("zoneb.sandbox", inst, "def main(a, c, r):\n    raise ValueError()\n", "")
     assert code_of(err.value) == -1828000
+    # ... without it every engine runs the text, errors are only logged (irods_re_plugin.hpp
+    # @5.0.2 L644-656) and py_remote succeeds.
+    assert cb.py_remote("zoneb.sandbox", "", "def main(a, c, r):\n    raise ValueError()\n",
+                        "")["code"] == 0
+    assert dsb.callback("zoneA", "alice#zoneA").py_remote(
+        "zoneb.sandbox", "", "def main(a, c, r):\n    pass\n", "")["code"] == 0
