@@ -11,10 +11,8 @@ and fires no API PEP (irods/irods server/re/src/extractAvuMS.cpp), so the rules 
 from __future__ import annotations
 
 import logging
-from typing import Sequence
 
 from b2safe.domain import attributes
-from b2safe.domain.paths import gq_equals, split
 from b2safe.errors import CAT_NO_ACCESS_PERMISSION
 from b2safe.prep import RuleContext, pep
 from b2safe.prep.pepargs import AtomicMetadataArgs, ModAvuArgs
@@ -22,33 +20,6 @@ from b2safe.prep.rule import DENY
 from b2safe.ruleset._wiring import catalog as catalog_for
 
 logger = logging.getLogger("b2safe.metadata_guard")
-
-
-def _names_of(ctx: RuleContext, kind: str, target: str, avu_id: str) -> Sequence[str]:
-    """Attribute names of ``target`` (only the AVU ``avu_id`` when given), by GenQuery."""
-    catalog = catalog_for(ctx)
-    if kind == "-d":
-        parent, name = split(target)
-        coll_cond, coll_ok = gq_equals("COLL_NAME", parent)
-        name_cond, name_ok = gq_equals("DATA_NAME", name)
-        conditions = f"{coll_cond} and {name_cond}"
-        columns = ["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_NAME", "META_DATA_ATTR_ID"]
-
-        def ok(row: list[str]) -> bool:
-            return coll_ok(row[0]) and name_ok(row[1])
-    elif kind == "-C":
-        coll_cond, coll_ok = gq_equals("COLL_NAME", target)
-        conditions = coll_cond
-        columns = ["COLL_NAME", "COLL_NAME", "META_COLL_ATTR_NAME", "META_COLL_ATTR_ID"]
-
-        def ok(row: list[str]) -> bool:
-            return coll_ok(row[0])
-    else:
-        return []  # resources and users hold no b2safe attributes
-    if avu_id and not avu_id.isdigit():
-        raise ValueError(f"AVU id {avu_id[:30]!r} is not a number")
-    return [row[2] for row in catalog.query(columns, conditions, ok)
-            if not avu_id or row[3] == avu_id]
 
 
 @pep("pep_api_mod_avu_metadata_pre", on_error=DENY, args=ModAvuArgs)
@@ -60,7 +31,8 @@ def guard_metadata(ctx: RuleContext, request: ModAvuArgs) -> int:
     if request.problem:
         raise ValueError(request.problem)
     op, args = request.operation, list(request.args)
-    reason = attributes.refusal(op, args, lambda k, t, i: _names_of(ctx, k, t, i))
+    names = catalog_for(ctx).attribute_names
+    reason = attributes.refusal(op, args, lambda kind, target, avu_id: names(target, kind, avu_id))
     if reason is None:
         return 0
     logger.error("refusing imeta %s on %r by %s: %s (only b2safe and this zone's rodsadmins "

@@ -102,3 +102,25 @@ def test_an_atomic_metadata_request_is_refused(owned):
                                 ["instance", None, {"buf": json.dumps(harmless)}, None],
                                 "alice#zoneA")
     assert result.code >= 0
+
+
+def _request(world, user, *args):
+    """Send a mod_avu_metadata request (``arg0..``) as ``user``; the body changes nothing."""
+    world.client(user)._api("zoneA", "mod_avu_metadata",
+                            [{f"arg{i}": a for i, a in enumerate(args)}], lambda ctx: None)
+
+
+def test_removing_or_copying_them_by_id_or_object_is_refused(owned):
+    """``imeta rmi`` names an AVU by id and ``imeta cp`` copies every attribute of an object:
+    the guard looks the names up in the catalog (PrepCatalog.attribute_names)."""
+    alice = owned.client("alice#zoneA")
+    alice.imeta("set", "-d", PATH, "project", "x")
+    ids = dict(alice.iquest("SELECT META_DATA_ATTR_NAME, META_DATA_ATTR_ID WHERE "
+                            "COLL_NAME = '/zoneA/home/alice' AND DATA_NAME = 'f.dat'"))
+    other = user_file(owned, "/zoneA/home/alice/g.dat")
+    for args in (("rmi", "-d", PATH, ids["PID"]), ("cp", "-d", "-d", PATH, other),
+                 ("rmi", "-d", PATH, "12x")):
+        with pytest.raises(IrodsCallError) as caught:
+            _request(owned, "alice#zoneA", *args)
+        assert caught.value.code in (errors.CAT_NO_ACCESS_PERMISSION, errors.SYS_NOT_ALLOWED)
+    _request(owned, "alice#zoneA", "rmi", "-d", PATH, ids["project"])  # her own attribute

@@ -163,6 +163,23 @@ class PrepCatalog:
     def avus(self, path: str, kind: str, name: str = "") -> list[Avu]:
         """AVUs of a data object (``-d``) or collection (``-C``), optionally only ``name``, in
         the order they were added (by META_DATA_ATTR_ID / META_COLL_ATTR_ID)."""
+        return [Avu(r[2], r[3], r[4]) for r in self._avu_rows(path, kind, name)]
+
+    def attribute_names(self, path: str, kind: str, avu_id: str = "") -> list[str]:
+        """Attribute names of ``path`` (only that of the AVU with id ``avu_id`` when given);
+        [] for kinds other than ``-d``/``-C`` (resources and users hold no b2safe attributes).
+
+        Raises:
+            InvalidInput: ``avu_id`` is not a number.
+        """
+        if kind not in _AVU_COLUMNS:
+            return []
+        if avu_id and not avu_id.isdigit():
+            raise errors.InvalidInput(f"AVU id {avu_id[:30]!r} is not a number")
+        return [r[2] for r in self._avu_rows(path, kind) if not avu_id or r[5] == avu_id]
+
+    def _avu_rows(self, path: str, kind: str, name: str = "") -> list[list[str]]:
+        """(path columns, name, value, units, id) rows of ``path``'s AVUs, by id."""
         attr, value, units = _AVU_COLUMNS[kind]
         meta_id = _META_ID[kind]
         if kind == "-d":
@@ -188,8 +205,7 @@ class PrepCatalog:
 
             def keep(row: list[str]) -> bool:
                 return base_keep(row) and name_ok(row[2])
-        rows = sorted(self.query(columns, conditions, keep), key=lambda r: _int(r[5]))
-        return [Avu(r[2], r[3], r[4]) for r in rows]
+        return sorted(self.query(columns, conditions, keep), key=lambda r: _int(r[5]))
 
     def _apply_as_admin(self, path: str, kind: str, operations: list[dict[str, str]]) -> None:
         """msi_atomic_apply_metadata_operations with ``admin_mode``: all operations or none."""
