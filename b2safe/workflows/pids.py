@@ -128,12 +128,22 @@ class PidWorkflow:
         return info
 
     def url_for(self, info: ObjectInfo) -> str:
-        """The URL value for ``info``: HTTP API base (public for 'anonymous') or server id."""
+        """The URL value for ``info``: HTTP API base (public when :meth:`is_public`) or server
+        id."""
         api = self.config.http_api
         if api.enabled:
-            base = api.public_base if info.owner == "anonymous" else api.registered_base
+            base = api.public_base if self.is_public(info) else api.registered_base
             return profile.object_url(info.path, api_base=base)
         return profile.object_url(info.path, server_id=self.config.zone.server_id)
+
+    def is_public(self, info: ObjectInfo) -> bool:
+        """B2SAFE 4.x's rule (pid-service.re ``EUDATePIDcreate``): a data object is public when
+        the user ``anonymous`` has an ACL on it, a collection when ``anonymous`` owns it."""
+        if info.owner == "anonymous":
+            return True
+        if info.is_collection:
+            return False
+        return bool(self.catalog.access_of(info.path, "anonymous", self.catalog.zone, False))
 
     def candidate_urls(self, path: str) -> list[str]:
         """Every URL a PID of ``path`` may carry (server id, registered and public bases)."""

@@ -76,3 +76,21 @@ def test_remove_finds_the_4x_record(world):
     raw = legacy_record(world, SERVER + ODD, "legacy-raw")
     world.call("EUDATePIDremove", ODD, "false")
     assert raw not in world.handles()
+
+
+def test_public_url_when_anonymous_has_an_acl(world):
+    """4.x (pid-service.re EUDATePIDcreate): the public HTTP API base for a data object that
+    user anonymous may access, the registered base otherwise."""
+    world.sb.zone("zoneA").catalog.add_user("anonymous", "zoneA", "rodsuser")
+    world.configure("zoneA", http_api={"enabled": True,
+                                       "registered_base": "https://a.example/api/registered",
+                                       "public_base": "https://a.example/api/public"})
+    client = world.client()
+    client.iput(PLAIN, b"x")
+    client.iput(PLAIN + ".open", b"y")
+    client.ichmod("read", "anonymous#zoneA", PLAIN + ".open")
+    closed = world.call("EUDATCreatePID", "None", PLAIN, "None", "None", "false", "")[5]
+    opened = world.call("EUDATCreatePID", "None", PLAIN + ".open", "None", "None", "false",
+                        "")[5]
+    assert world.record(closed).url == "https://a.example/api/registered" + PLAIN
+    assert world.record(opened).url == "https://a.example/api/public" + PLAIN + ".open"
