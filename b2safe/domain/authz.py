@@ -24,7 +24,7 @@ A map entry may name ``*`` as action to allow all of them. An assertion with ``"
 "fnmatch"`` matches its patterns as B2SAFE 4.x's ``authZmanager.py`` did (Python's ``fnmatch``:
 ``*``, ``?`` and ``[...]``); ``b2safe migrate`` writes such assertions when it converts a 4.x map.
 
-``EUDATAuthZ(user, action, target, OUT response)`` asks the map directly: "true", or an
+``EUDATAuthZ(user, action, target, OUT response)`` asks the map directly: "True", or an
 AccessDenied error when denied (B2SAFE 4.x semantics).
 """
 

@@ -16,7 +16,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 @rule("EUDATAuthZ", params=("user", "action", "target"), outputs=("response",),
       errors=("InvalidInput", "AccessDenied", "ConfigError"))
 def eudat_authz(ctx: RuleContext, user: str, action: str, target: str) -> str:
-    """"true" when the authorization map lets ``user`` (``name#zone``) do ``action`` on
+    """"True" (4.x) when the authorization map lets ``user`` (``name#zone``) do ``action`` on
     ``target``; fails with CAT_NO_ACCESS_PERMISSION when it does not.
 
     When ``authorization.enabled`` is false everything is allowed (as in 4.x). Users other than
@@ -33,4 +33,4 @@ def eudat_authz(ctx: RuleContext, user: str, action: str, target: str) -> str:
         raise AccessDenied(f"{subject(ctx)} may only ask about its own authorization")
     settings = ctx.config.authorization
     authz.check(settings.enabled, settings.map_file, user, action, [target])
-    return "true"
+    return "True"

@@ -157,7 +157,7 @@ CASES: dict[str, Case] = {
     # --- eudat.re: utility ------------------------------------------------------------------------
     "EUDATAuthZ": Case(
         'EUDATAuthZ("alice#zoneA", "read", "{path}", *r); writeLine("stdout", *r);', ["True"],
-        ("alice#zoneA", "read", "{path}", ""), lambda out, c, w: out[-1] == "true", obj),
+        ("alice#zoneA", "read", "{path}", ""), lambda out, c, w: out[-1] == "True", obj),
     "EUDATObjExist": Case(
         'writeLine("stdout", str(EUDATObjExist("{path}", *r)) ++ "|" ++ *r);',
         lambda out, c, w: out == [f"true|{c['path']} exists and it is an object"],
