@@ -259,40 +259,39 @@ def _backend_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress display")
 
 
-def _count(text: str) -> int:
-    """A whole number of at least 1 (argparse type: a usage error, exit 2, otherwise)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is less than 1")
-    return value
+def _at_least(convert: Callable[[str], Any], minimum: float,
+              what: str) -> Callable[[str], Any]:
+    """An argparse type: ``convert(text)`` when it is ``minimum`` or more, else a usage error
+    (exit 2) saying ``what`` was expected."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text} is not {what}")
+        return value
+
+    return parse
 
 
-def _seconds(text: str) -> float:
-    """A number of seconds, not negative (argparse type)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value:g} is negative")
-    return value
+_COUNT = _at_least(int, 1, "a whole number of at least 1")
+_SECONDS = _at_least(float, 0, "a number of seconds (0 or more)")
 
 
 def _batch_options(p: argparse.ArgumentParser) -> None:
     """``--batch N`` and how the queued batches are followed (b2safe.cli.follow)."""
     long = p.add_argument_group("long work: queued on the server as delay rules, then followed")
-    long.add_argument("--batch", type=_count, default=None, metavar="N",
+    long.add_argument("--batch", type=_COUNT, default=None, metavar="N",
                       help="queue the work as delay-rule batches of N objects (the ...Batched "
                            "rule) instead of one long call, then follow the delay queue")
     long.add_argument("--no-wait", action="store_true",
                       help="with --batch: return once the batches are queued")
-    long.add_argument("--wait", type=_seconds, default=None, metavar="SECONDS",
+    long.add_argument("--wait", type=_SECONDS, default=None, metavar="SECONDS",
                       help="with --batch: stop following after SECONDS (the work goes on; "
                            "exit 1)")
-    long.add_argument("--poll", type=_seconds, default=10.0, metavar="SECONDS",
+    long.add_argument("--poll", type=_SECONDS, default=10.0, metavar="SECONDS",
                       help="with --batch: how often the delay queue is read (default 10)")
 
 

@@ -18,19 +18,22 @@ last execution time has failed at least once.
 
 from __future__ import annotations
 
+import argparse
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from b2safe.adapters.prep.calls import DelayedCall
 from b2safe.cli.backends import Backend
-from b2safe.cli.common import Progress
+from b2safe.cli.common import EXIT_ERROR, EXIT_OK, Progress, print_json
+from b2safe.cli.runner import RuleResult
 from b2safe.ruleset.pid import BATCH_RULE as PIDS_BATCH
 from b2safe.ruleset.replication import BATCH_RULE as REPLICATION_BATCH
 from b2safe.workflows.batching import BatchReport
 from b2safe.workflows.pids import PID_AVU
 
 __all__ = ["PIDS_BATCH", "REPLICATION_BATCH", "BatchReport", "QueueState", "follow",
-           "objects_without_pid", "queued_batches"]
+           "objects_without_pid", "queued_batches", "run_batched"]
 
 
 @dataclass(frozen=True)
@@ -103,3 +106,52 @@ def objects_without_pid(backend: Backend, collection: str) -> list[str]:
     colls -= {c for (c,) in _tree_rows(backend, ["COLL_NAME"], collection,
                                        [("META_COLL_ATTR_NAME", "=", PID_AVU)])}
     return sorted(objects | colls)
+
+
+def run_batched(args: argparse.Namespace, backend: Backend, result: RuleResult, rule: str,
+                key: tuple[str, ...], label: str, unfinished: Callable[[], list[str]]) -> int:
+    """Report what a ``...Batched`` rule queued and, unless ``--no-wait``, follow the queue
+    until it is empty (or ``--wait`` passed); then check that nothing was left undone.
+
+    Exit 0: queued (``--no-wait``), or every batch done and nothing left; 1: batches still
+    queued when following stopped, or work left undone (retries used up).
+    """
+    batches = BatchReport.parse(next(iter(result.outputs.values()), ""))
+    state = QueueState(batches.total, 0)
+    followed = not args.no_wait
+    if followed and batches.total:
+        state = follow(backend, lambda: queued_batches(backend, rule, key),
+                              batches.total, label, poll=args.poll, wait=args.wait,
+                              quiet=args.quiet or args.json)
+    left = unfinished() if followed and not state.remaining else []
+    done = max(batches.total - state.remaining, 0)
+    if args.json:
+        print_json({"rule": result.rule, "objects": batches.objects, "batches": batches.total,
+                    "scheduled": batches.scheduled, "already_queued": batches.queued,
+                    "followed": followed, "done": done, "remaining": state.remaining,
+                    "retrying": state.retrying, "unfinished": left})
+    else:
+        print(f"{batches.objects} object(s) in {batches.total} batch(es) of {args.batch} "
+              f"({batches.scheduled} queued now, {batches.queued} already queued)")
+        if followed:
+            print(f"{done} batch(es) done, {state.remaining} still queued"
+                  + (f" ({state.retrying} failed once, retried later)" if state.retrying
+                     else ""))
+        else:
+            print("queued; the delay server does the work: run the same command again (nothing "
+                  "is queued twice) to follow it, or see 'b2safe status'")
+    if not followed:
+        return EXIT_OK
+    if state.remaining:
+        print(f"ERROR: {state.remaining} batch(es) still queued when following stopped "
+              "(--wait); the delay server goes on: run the same command again to follow them",
+              file=sys.stderr)
+        return EXIT_ERROR
+    if left:
+        for line in left[:20]:
+            print(f"  {line}", file=sys.stderr)
+        print(f"ERROR: the queue is empty but {len(left)} item(s) were not done (a batch used "
+              "up its retries); 'b2safe status' lists the fail log, the server log says why",
+              file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK

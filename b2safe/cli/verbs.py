@@ -157,9 +157,9 @@ def cmd_pids(args: argparse.Namespace, backend: Backend) -> int:
         result = run_named(backend, "EUDATPidsForCollBatched",
                            {"coll_path": args.collection, "fixed": fixed,
                             "batch_size": str(args.batch)}, verb="pids --batch")
-        return _follow_batches(args, backend, result, follow.PIDS_BATCH, (args.collection,),
-                               f"PIDs for {args.collection}",
-                               lambda: _missing_pids(backend, args.collection))
+        return follow.run_batched(args, backend, result, follow.PIDS_BATCH, (args.collection,),
+                                  f"PIDs for {args.collection}",
+                                  lambda: _missing_pids(backend, args.collection))
     progress = Progress(f"PIDs for {args.collection}", quiet=args.quiet)
     progress.update(0, "running on the server ...")
     try:
@@ -180,56 +180,6 @@ def _unfinished_replications(backend: Backend, source: str, destination: str) ->
             if r.destination.startswith(prefix)]
 
 
-def _follow_batches(args: argparse.Namespace, backend: Backend, result: RuleResult, rule: str,
-                    key: tuple[str, ...], label: str,
-                    unfinished: Callable[[], list[str]]) -> int:
-    """Report what a ``...Batched`` rule queued and, unless ``--no-wait``, follow the queue
-    until it is empty (or ``--wait`` passed); then check that nothing was left undone.
-
-    Exit 0: queued (``--no-wait``), or every batch done and nothing left; 1: batches still
-    queued when following stopped, or work left undone (retries used up).
-    """
-    batches = follow.BatchReport.parse(next(iter(result.outputs.values()), ""))
-    state = follow.QueueState(batches.total, 0)
-    followed = not args.no_wait
-    if followed and batches.total:
-        state = follow.follow(backend, lambda: follow.queued_batches(backend, rule, key),
-                              batches.total, label, poll=args.poll, wait=args.wait,
-                              quiet=args.quiet or args.json)
-    left = unfinished() if followed and not state.remaining else []
-    done = max(batches.total - state.remaining, 0)
-    if args.json:
-        print_json({"rule": result.rule, "objects": batches.objects, "batches": batches.total,
-                    "scheduled": batches.scheduled, "already_queued": batches.queued,
-                    "followed": followed, "done": done, "remaining": state.remaining,
-                    "retrying": state.retrying, "unfinished": left})
-    else:
-        print(f"{batches.objects} object(s) in {batches.total} batch(es) of {args.batch} "
-              f"({batches.scheduled} queued now, {batches.queued} already queued)")
-        if followed:
-            print(f"{done} batch(es) done, {state.remaining} still queued"
-                  + (f" ({state.retrying} failed once, retried later)" if state.retrying
-                     else ""))
-        else:
-            print("queued; the delay server does the work: run the same command again (nothing "
-                  "is queued twice) to follow it, or see 'b2safe status'")
-    if not followed:
-        return EXIT_OK
-    if state.remaining:
-        print(f"ERROR: {state.remaining} batch(es) still queued when following stopped "
-              "(--wait); the delay server goes on: run the same command again to follow them",
-              file=sys.stderr)
-        return EXIT_ERROR
-    if left:
-        for line in left[:20]:
-            print(f"  {line}", file=sys.stderr)
-        print(f"ERROR: the queue is empty but {len(left)} item(s) were not done (a batch used "
-              "up its retries); 'b2safe status' lists the fail log, the server log says why",
-              file=sys.stderr)
-        return EXIT_ERROR
-    return EXIT_OK
-
-
 def cmd_replicate(args: argparse.Namespace, backend: Backend) -> int:
     """``b2safe replicate SRC DST``: EUDATReplication; with ``--batch N`` queued as delay-rule
     batches (EUDATReplicationBatched) and followed."""
@@ -241,10 +191,10 @@ def cmd_replicate(args: argparse.Namespace, backend: Backend) -> int:
             "source": args.source, "destination": args.destination,
             "registered": _bool(args.registered) or "true", "batch_size": str(args.batch),
             "dest_res": args.resource}, verb="replicate --batch")
-        return _follow_batches(args, backend, result, follow.REPLICATION_BATCH,
-                               (args.source, args.destination), f"replicating {args.source}",
-                               lambda: _unfinished_replications(backend, args.source,
-                                                                args.destination))
+        return follow.run_batched(args, backend, result, follow.REPLICATION_BATCH,
+                                  (args.source, args.destination), f"replicating {args.source}",
+                                  lambda: _unfinished_replications(backend, args.source,
+                                                                   args.destination))
     progress = Progress(f"replicating {args.source}", quiet=args.quiet)
     progress.update(0, "running on the server ...")
     try:
