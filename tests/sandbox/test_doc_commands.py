@@ -99,6 +99,9 @@ INLINE_NOT_RUN = {
     r"^pip install (b2safe|--user)$": "named as what does not work (b2safe is not on PyPI; "
                                       "--user is refused on externally managed Pythons)",
     r"^imeta cp$": "names an operation the metadata guard refuses; no test copies AVUs",
+    r"^python3 scripts/security_mutations\.py": "runs tests/security once per removed defence "
+                                                "(minutes): a script like the benchmarks, not a "
+                                                "test; the attack tests run in tests/security",
 }
 
 #: What the placeholders of inline commands stand for on the stand-ins.
@@ -215,6 +218,8 @@ class Site:
                 argv[at] = str(self.sandbox / "zones/tempZone/etc/irods/b2safe.json")
                 return [*argv, "--no-server"]
             return [*argv, "--sandbox", str(self.sandbox), "--user", "rods#tempZone"]
+        if verb == "keys":  # the stand-in zone's signing key
+            return [*argv, "--sandbox", str(self.sandbox), "--zone", "tempZone"]
         if verb in ("rule", "pid", "pids", "replicate", "check", "chain", "status", "schedule"):
             if verb == "rule" and "--list" in argv:
                 return argv
