@@ -12,6 +12,7 @@ from b2safe_sandbox.catalog.base import Db, fail, format_time, join_path, split_
 from b2safe_sandbox.catalog.namespace import Namespace
 from b2safe_sandbox.catalog.principals import Principals
 from b2safe_sandbox.catalog.rows import ReplicaRow, RescRow
+from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
     CAT_NAME_EXISTS_AS_COLLECTION,
@@ -27,8 +28,12 @@ from b2safe_sandbox.errors import (
     USER_FILE_DOES_NOT_EXIST,
     USER_FILE_SIZE_MISMATCH,
     USER_INCOMPATIBLE_PARAMS,
+    IrodsCallError,
 )
 from b2safe_sandbox.gq.columns import ACCESS_OWN, ACCESS_READ, ACCESS_WRITE
+
+CAT_NO_CHECKSUM_FOR_REPLICA = CODES["CAT_NO_CHECKSUM_FOR_REPLICA"]
+SYS_REPLICA_INACCESSIBLE = CODES["SYS_REPLICA_INACCESSIBLE"]
 
 GOOD = 1
 STALE = 0
@@ -450,12 +455,94 @@ class Data:
             targets = [r for r in rows if r["repl_status"] == GOOD]
             if not targets:
                 raise fail(SYS_NO_GOOD_REPLICA, f"{path} has no good replica")
+        elif repl_num is not None and not verify:
+            # A named replica may be stale (rsDataObjChksum.cpp@5.0.2 L140-148, L417-423).
+            targets = [self._accessible(rows, repl_num, path)]
         else:
             targets = [self._pick_good(rows, repl_num, path)]
         results = []
         for row in targets:
             results.append(self._checksum_one(path, row, force, verify))
         return results[0] if len(set(results)) == 1 else ""
+
+    def _accessible(self, rows: list[sqlite3.Row], repl_num: int, path: str) -> sqlite3.Row:
+        """Replica ``repl_num``: good or stale, else SYS_REPLICA_INACCESSIBLE
+        (check_replica_accessibility, rsDataObjChksum.cpp@5.0.2 L136-148)."""
+        row = self._pick(rows, repl_num, path)
+        if row["repl_status"] not in (GOOD, STALE):
+            raise fail(SYS_REPLICA_INACCESSIBLE,
+                       f"replica {repl_num} of {path} is neither good nor stale")
+        return row
+
+    def data_verify(self, path: str, actor: Optional[str] = None,
+                    repl_num: Optional[int] = None,
+                    no_compute: bool = False) -> list[tuple[str, int, str]]:
+        """What ``ichksum -K`` / msiDataObjChksum ``verifyChksum=`` reports for ``path``: a list
+        of (severity, code, message); empty when all is well (do_verification,
+        irods server/api/src/rsDataObjChksum.cpp@5.0.2 L246-384).
+
+        With ``repl_num`` only that replica (good or stale) is checked: its vault size, then a
+        missing checksum (reported alone), then its bytes against the checksum. Without, every
+        good replica is (SYS_NO_GOOD_REPLICA if none): the number of skipped (not good) replicas,
+        the sizes, replicas without checksum (reported without computing anything), the bytes,
+        and whether the good replicas share one checksum. ``no_compute`` skips the hashing.
+        Raises USER_FILE_DOES_NOT_EXIST, CAT_NO_ACCESS_PERMISSION, SYS_REPLICA_DOES_NOT_EXIST,
+        SYS_REPLICA_INACCESSIBLE, SYS_NO_GOOD_REPLICA.
+        """
+        rows = self._require_data(path)
+        self.db.require_access(rows[0]["data_id"], actor, ACCESS_READ, path)
+        results: list[tuple[str, int, str]] = []
+        if repl_num is not None:
+            row = self._accessible(rows, repl_num, path)
+            self._verify_size(row, results)
+            if not row["checksum"]:
+                results.append(("warning", CAT_NO_CHECKSUM_FOR_REPLICA,
+                                f"WARNING: No checksum available for replica [{repl_num}]."))
+                return results
+            if not no_compute:
+                self._verify_bytes(row, results)
+            return results
+        good = [r for r in rows if r["repl_status"] == GOOD]
+        if not good:
+            raise fail(SYS_NO_GOOD_REPLICA, f"{path} has no good replica")
+        if len(rows) > len(good):
+            results.append(("info", 0, "INFO: Number of replicas skipped: "
+                            f"{len(rows) - len(good)}"))
+        for row in good:
+            self._verify_size(row, results)
+        missing = [r for r in good if not r["checksum"]]
+        for row in missing:
+            results.append(("warning", CAT_NO_CHECKSUM_FOR_REPLICA,
+                            f"WARNING: No checksum available for replica [{row['repl_num']}]."))
+        if missing:
+            return results
+        if not no_compute:
+            for row in good:
+                self._verify_bytes(row, results)
+        if len({r["checksum"] for r in good}) > 1:
+            results.append(("warning", USER_CHKSUM_MISMATCH,
+                            "WARNING: Data object has replicas with different checksums."))
+        return results
+
+    @staticmethod
+    def _verify_size(row: sqlite3.Row, results: list[tuple[str, int, str]]) -> None:
+        if vault.size(row["phys_path"]) != row["size"]:
+            results.append(("error", USER_FILE_SIZE_MISMATCH,
+                            "ERROR: Physical size does not match size in catalog for replica "
+                            f"[{row['repl_num']}]."))
+
+    def _verify_bytes(self, row: sqlite3.Row, results: list[tuple[str, int, str]]) -> None:
+        stored = row["checksum"]
+        scheme = checksums.scheme_of(stored)
+        try:
+            same = scheme is not None and self._hash_replica(row, scheme) == stored
+        except IrodsCallError as exc:
+            results.append(("error", exc.code, "ERROR: Could not verify checksum for replica "
+                            f"[{row['repl_num']}]."))
+            return
+        if not same:
+            results.append(("error", USER_CHKSUM_MISMATCH, "ERROR: Computed checksum does not "
+                            f"match what is in the catalog for replica [{row['repl_num']}]."))
 
     def _checksum_one(self, path: str, row: sqlite3.Row, force: bool, verify: bool) -> str:
         stored = row["checksum"]

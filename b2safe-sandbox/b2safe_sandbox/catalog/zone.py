@@ -41,7 +41,7 @@ _FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
         "data_get", "data_exists", "owner_of", "data_put", "data_create", "data_write",
         "data_finalize", "data_read", "data_open_stream", "data_replicate", "data_set_status",
         "set_modify_time", "data_copy", "data_rename", "data_unlink", "data_set_checksum",
-        "data_checksum", "corrupt_replica")),
+        "data_checksum", "data_verify", "corrupt_replica")),
     "meta": (Metadata, ("avu_add", "avu_set", "avu_rm", "avu_list")),
     "acl": (Acl, ("acl_set", "acl_inherit", "acl_list", "check_access", "visible")),
     "delay": (Delay, ("delay_add", "delay_get", "delay_list", "delay_due", "delay_update",

@@ -3,7 +3,8 @@
 Each microservice declares, per argument index, what it reads (``inputs``) and what it writes
 (``outputs``). Output types follow iRODS msParam types (prep-runtime.md §2.2/§2.4):
 ``STR`` (STR_MS_T), ``INT`` (INT_MS_T), ``KVP`` (KeyValPair_MS_T), ``OBJSTAT`` (RodsObjStat_MS_T),
-``GQI`` / ``GQO`` (GenQueryInp/Out), ``BUF`` (BUF_LEN_MS_T), ``EXECCMDOUT`` (ExecCmdOut_MS_T).
+``GQI`` / ``GQO`` (GenQueryInp/Out), ``BUF`` (BUF_LEN_MS_T), ``EXECCMDOUT`` (ExecCmdOut_MS_T),
+``LSEEKOUT`` (DataObjLseekOut_MS_T).
 Input kinds: ``str``, ``intstr`` (an int or a numeric string), ``kvp``, ``gqi``, ``gqo``, ``any``.
 
 The table is a leaf: the modules of :mod:`b2safe_sandbox.runtime.msis` register into it when
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: An implementation takes the call and returns {arg index: output value} (or None).
 MsiFunction = Callable[["MsiCall"], Optional[dict]]
 
-OUTPUT_TYPES = ("STR", "INT", "KVP", "OBJSTAT", "GQI", "GQO", "BUF", "EXECCMDOUT")
+OUTPUT_TYPES = ("STR", "INT", "KVP", "OBJSTAT", "GQI", "GQO", "BUF", "EXECCMDOUT", "LSEEKOUT")
 INPUT_KINDS = ("str", "intstr", "kvp", "gqi", "gqo", "any")
 
 

@@ -1,12 +1,27 @@
 """The emulated microservices; importing this package registers them all in the runtime's table.
 
-* :mod:`.data` - data objects: create/open/read/write/close, copy, rsync, repl, chksum, trim, ...
+* :mod:`.data` - data objects: create/open/read/write/close, copy, rsync, trim, unlink, ...
+* :mod:`.replicas` - msiDataObjChksum and msiDataObjRepl;
+* :mod:`.transfer` - lseek, put/get (through irule), phymv, msiCollRepl, msiTarFileCreate;
+* :mod:`.system` - msiSleep, msiFreeBuffer, time formats, byte buffers;
+* :mod:`.admin` - msiSetQuota, msiDeleteUnusedAVUs;
+* :mod:`.keywords` - the keyword strings the data-object microservices accept;
 * :mod:`.meta` - AVUs and object status;
 * :mod:`.query` - GenQuery1 (msiMakeGenQuery, msiExecGenQuery, ...);
 * :mod:`.misc` - strings, key-value pairs, delayExec, writeLine, ...;
 * :mod:`.remote` - remote execution (py_remote / remoteExec).
 """
 
-from b2safe_sandbox.runtime.msis import data, meta, misc, query, remote
+from b2safe_sandbox.runtime.msis import (
+    admin,
+    data,
+    meta,
+    misc,
+    query,
+    remote,
+    replicas,
+    system,
+    transfer,
+)
 
-__all__ = ["data", "meta", "misc", "query", "remote"]
+__all__ = ["admin", "data", "meta", "misc", "query", "remote", "replicas", "system", "transfer"]

@@ -6,19 +6,18 @@ Each output declares its msParam type so the callback applies the placeholder ru
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Optional
 
+from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import (
     CAT_NO_ACCESS_PERMISSION,
     CAT_NO_ROWS_FOUND,
-    CHECK_VERIFICATION_RESULTS,
     INVALID_OBJECT_TYPE,
     NO_LOCAL_FILE_RSYNC_IN_MSI,
     SYS_INVALID_INPUT_PARAM,
     SYS_NO_GOOD_REPLICA,
-    SYS_NOT_ALLOWED,
     SYS_REPLICA_DOES_NOT_EXIST,
-    USER_CHKSUM_MISMATCH,
     USER_FILE_DOES_NOT_EXIST,
     USER_INCOMPATIBLE_PARAMS,
     USER_RSYNC_NO_MODE_INPUT_ERR,
@@ -27,8 +26,12 @@ from b2safe_sandbox.errors import (
 from b2safe_sandbox.runtime import dataops, descriptors, peps, tbridge
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import MsiCall
-from b2safe_sandbox.runtime.options import parse_options
+from b2safe_sandbox.runtime.msis import keywords
 from b2safe_sandbox.runtime.registry import microservice
+
+OBJ_PATH_DOES_NOT_EXIST = CODES["OBJ_PATH_DOES_NOT_EXIST"]
+USER_INCOMPATIBLE_OPEN_FLAGS = CODES["USER_INCOMPATIBLE_OPEN_FLAGS"]
+USER_INPUT_PATH_ERR = CODES["USER_INPUT_PATH_ERR"]
 
 _LOCAL_RSYNC_MODES = ("LOCAL_TO_IRODS", "IRODS_TO_LOCAL")
 
@@ -105,27 +108,42 @@ def msi_set_bulk_put_post_proc_policy(call: MsiCall) -> dict:
 def msi_data_obj_create(call: MsiCall) -> dict:
     """msiDataObjCreate(path, 'destRescName=x++++forceFlag=' | resc | 'null', fd_out)."""
     path = call.args[0]
-    opts = parse_options(call.args[1], default_key="destRescName")
+    opts = keywords.for_msi("msiDataObjCreate", call.args[1], "destRescName")
+    return {2: _create(call, path, opts.get("destRescName") or None, "forceFlag" in opts)}
+
+
+def _create(call: MsiCall, path: str, resc: Optional[str], force: bool) -> int:
+    """Create ``path`` (an intermediate replica open for writing); its L1 descriptor."""
     zone, cat = dataops.catalog_for(call.ctx, path)
-    row = cat.data_create(path, call.actor, resc=opts.get("destRescName") or None,
-                          force="forceFlag" in opts)
+    row = cat.data_create(path, call.actor, resc=resc, force=force)
     peps.fire_static(call.ctx, zone, "acPostProcForCreate", path, row.repl_num)
-    fd = _new_fd(call, {"zone": zone, "path": path, "repl": row.repl_num, "offset": 0,
-                        "write": True, "written": False})
-    return {2: fd}
+    return _new_fd(call, {"zone": zone, "path": path, "repl": row.repl_num, "offset": 0,
+                          "write": True, "written": False})
 
 
 @microservice("msiDataObjOpen", 2, inputs={0: "str"}, outputs={1: "INT"})
 def msi_data_obj_open(call: MsiCall) -> dict:
-    """msiDataObjOpen('objPath=/z/x++++replNum=0++++openFlags=O_RDWR' | path, fd_out)."""
-    opts = parse_options(call.args[0], default_key="objPath")
+    """msiDataObjOpen('objPath=/z/x++++replNum=0++++openFlags=O_RDWRO_CREAT' | path, fd_out).
+
+    ``openFlags`` is read by substring (keywords.open_flags); without it the object is opened
+    read-only. O_RDONLY with O_TRUNC is USER_INCOMPATIBLE_OPEN_FLAGS (irods
+    server/api/src/rsDataObjOpen.cpp@5.0.2 L1317-1319); a missing object is
+    OBJ_PATH_DOES_NOT_EXIST (L782-791) unless O_CREAT creates it (L1003-1008, as
+    msiDataObjCreate; into a missing collection CAT_UNKNOWN_COLLECTION); O_CREAT on an existing
+    object opens it.
+    """
+    opts = keywords.for_msi("msiDataObjOpen", call.args[0], "objPath")
     path = opts.get("objPath", "")
+    flags = keywords.open_flags(opts.get("openFlags", ""))
+    write = flags["write"]
+    if flags["trunc"] and not write:
+        raise IrodsCallError("O_TRUNC on a read-only open", code=USER_INCOMPATIBLE_OPEN_FLAGS)
     zone, cat = dataops.catalog_for(call.ctx, path)
     rows = cat.data_get(path)
     if not rows:
-        raise IrodsCallError(f"{path} does not exist", code=CAT_NO_ROWS_FOUND)
-    flags = opts.get("openFlags", "O_RDONLY")
-    write = any(f in flags for f in ("O_WRONLY", "O_RDWR"))
+        if flags["create"]:
+            return {1: _create(call, path, opts.get("rescName") or None, False)}
+        raise IrodsCallError(f"{path} does not exist", code=OBJ_PATH_DOES_NOT_EXIST)
     level = "modify_object" if write else "read_object"
     if not cat.check_access(path, call.actor, level):
         raise IrodsCallError(f"no access to {path}", code=CAT_NO_ACCESS_PERMISSION)
@@ -135,7 +153,7 @@ def msi_data_obj_open(call: MsiCall) -> dict:
         if not good:
             raise IrodsCallError(f"no good replica of {path}", code=SYS_NO_GOOD_REPLICA)
         repl = good[0].repl_num
-    if "O_TRUNC" in flags and write:
+    if flags["trunc"] and write:
         cat.data_create(path, call.actor, force=True)
     peps.fire_static(call.ctx, zone, "acPostProcForOpen", path, repl)
     return {1: _new_fd(call, {"zone": zone, "path": path, "repl": repl, "offset": 0,
@@ -191,9 +209,24 @@ def msi_data_obj_close(call: MsiCall) -> dict:
 # --------------------------------------------------------------------- copy / rsync / repl
 @microservice("msiDataObjCopy", 4, inputs={0: "str", 1: "str", 2: "str"}, outputs={3: "INT"})
 def msi_data_obj_copy(call: MsiCall) -> dict:
-    """msiDataObjCopy(src, dst, 'destRescName=r++++forceFlag=++++verifyChksum=', status)."""
-    opts = parse_options(call.args[2], default_key="destRescName")
-    dataops.copy(call.ctx, call.args[0], call.args[1], resc=opts.get("destRescName") or None,
+    """msiDataObjCopy(src, dst, 'destRescName=r++++forceFlag=++++verifyChksum=', status).
+
+    The source must be a data object and differ from the destination (USER_INPUT_PATH_ERR);
+    an existing destination needs ``forceFlag`` (OVERWRITE_WITHOUT_FORCE_FLAG); a missing
+    destination collection is created with its parents, as the client (irods
+    server/api/src/rsDataObjCopy.cpp@5.0.2 L137-148, L223-247, L308-312; 4.3.4 L141-145).
+    """
+    src, dst = str(call.args[0]), str(call.args[1])
+    opts = keywords.for_msi("msiDataObjCopy", call.args[2], "destRescName")
+    _, src_cat = dataops.catalog_for(call.ctx, src)
+    if not src_cat.data_exists(src) or not dst.startswith("/") or src == dst:
+        raise IrodsCallError(f"cannot copy {src} to {dst}", code=USER_INPUT_PATH_ERR)
+    parent = dst.rsplit("/", 1)[0]
+    _, dst_cat = dataops.catalog_for(call.ctx, dst)
+    if parent and dst_cat.coll_get(parent) is None:
+        with contextlib.suppress(IrodsCallError):  # rsMkCollR's status is not checked
+            dataops.ensure_parents(call.ctx, parent)
+    dataops.copy(call.ctx, src, dst, resc=opts.get("destRescName") or None,
                  force="forceFlag" in opts, verify="verifyChksum" in opts,
                  data_type=opts.get("dataType") or "generic")
     return {3: 0}
@@ -256,75 +289,6 @@ def msi_coll_rsync(call: MsiCall) -> dict:
 
     walk(src, dst)
     return {4: status}
-
-
-@microservice("msiDataObjRepl", 3, inputs={0: "str", 1: "str"}, outputs={2: "INT"})
-def msi_data_obj_repl(call: MsiCall) -> dict:
-    """msiDataObjRepl(path, 'destRescName=r++++numThreads=1++++...' | resc, status_out)."""
-    path = call.args[0]
-    opts = parse_options(call.args[1], default_key="destRescName")
-    if "verifyChksum" in opts and opts["verifyChksum"] != "0" and "forceChksum" in opts:
-        raise IrodsCallError("verifyChksum and forceChksum", code=USER_INCOMPATIBLE_PARAMS)
-    _, cat = dataops.catalog_for(call.ctx, path)
-    actor = dataops.acting_user(call.ctx, cat, "irodsAdmin" in opts)
-    rows = cat.data_get(path)
-    if not rows or (actor is not None and not cat.check_access(path, actor, "read_object")):
-        # getDataObjInfo filters by ACL (a rodsadmin too, unless irodsAdmin): a missing or
-        # unreadable object has no rows.
-        raise IrodsCallError(f"{path}: no such readable data object", code=CAT_NO_ROWS_FOUND)
-    src_repl = _opt_int(opts, "replNum")
-    src_resc = opts.get("rescName")
-    if src_resc:
-        match = [r for r in rows if r.resc_name == src_resc]
-        src_repl = match[0].repl_num if match else src_repl
-    if src_repl is not None:
-        match = [r for r in rows if r.repl_num == src_repl]
-        if not match or match[0].status != 1:
-            raise IrodsCallError("source replica is not good", code=SYS_NOT_ALLOWED)
-    elif not any(r.status == 1 for r in rows):
-        raise IrodsCallError(f"no good replica of {path}", code=SYS_NO_GOOD_REPLICA)
-    dest = opts.get("destRescName") or None
-    if "all" in opts:
-        dest = None
-    dataops.replicate(call.ctx, path, dest, src_repl=src_repl,
-                      update="updateRepl" in opts, admin="irodsAdmin" in opts)
-    if "verifyChksum" in opts and opts["verifyChksum"] != "0":
-        try:
-            cat.data_checksum(path, actor=None, verify=True, all_replicas=True)
-        except IrodsCallError as exc:
-            if exc.code == CHECK_VERIFICATION_RESULTS:
-                raise IrodsCallError(f"{path}: replica checksum mismatch",
-                                     code=USER_CHKSUM_MISMATCH) from None
-            raise
-    return {2: 0}
-
-
-@microservice("msiDataObjChksum", 3, inputs={0: "str", 1: "str"}, outputs={2: "STR"})
-def msi_data_obj_chksum(call: MsiCall) -> dict:
-    """msiDataObjChksum(path, 'forceChksum=++++verifyChksum=++++ChksumAll=++++replNum=n', out)."""
-    path = call.args[0]
-    opts = parse_options(call.args[1])
-    force, verify = "forceChksum" in opts, "verifyChksum" in opts
-    if force and verify:
-        raise IrodsCallError("verifyChksum with forceChksum", code=USER_INCOMPATIBLE_PARAMS)
-    _, cat = dataops.catalog_for(call.ctx, path)
-    dataops.acting_user(call.ctx, cat, "irodsAdmin" in opts)
-    rows = cat.data_get(path)
-    if not rows:
-        raise IrodsCallError(f"{path} does not exist", code=CAT_NO_ROWS_FOUND)
-    repl = _opt_int(opts, "replNum")
-    candidates = [r for r in rows if repl is None or r.repl_num == repl]
-    if not any(r.status == 1 for r in candidates):
-        raise IrodsCallError(f"no good replica of {path}", code=SYS_NO_GOOD_REPLICA)
-    all_repl = "ChksumAll" in opts
-    value = dataops.checksum(call.ctx, path, force=force, verify=verify, all_replicas=all_repl,
-                             repl_num=repl, admin="irodsAdmin" in opts)
-    if all_repl:
-        sums = {r.checksum for r in cat.data_get(path) if r.status == 1}
-        if len(sums) > 1:
-            call.sandbox.log(call.ctx.zone, f"msiDataObjChksum: USER_CHKSUM_MISMATCH for {path}")
-            value = ""
-    return {2: value}
 
 
 #: rsDataObjTrim's default minimum number of copies to keep (DEF_MIN_COPY_CNT).
@@ -415,11 +379,14 @@ def msi_data_obj_trim(call: MsiCall) -> dict:
 # --------------------------------------------------------------------- unlink / rename / colls
 @microservice("msiDataObjUnlink", 2, inputs={0: "str"}, outputs={1: "INT"})
 def msi_data_obj_unlink(call: MsiCall) -> dict:
-    """msiDataObjUnlink('objPath=/z/x++++forceFlag=' | path, status_out)."""
-    opts = parse_options(call.args[0], default_key="objPath")
+    """msiDataObjUnlink('objPath=/z/x++++forceFlag=' | path, status_out).
+
+    Keywords: objPath, forceFlag, irodsRmTrash, irodsAdminRmTrash, unreg (irodsAdmin is not
+    one: USER_BAD_KEYWORD_ERR, reDataObjOpr.cpp@5.0.2 L851)."""
+    opts = keywords.for_msi("msiDataObjUnlink", call.args[0], "objPath")
     path = opts.get("objPath", "")
     dataops.unlink(call.ctx, path, force="forceFlag" in opts,
-                   admin="irodsAdmin" in opts or "irodsAdminRmTrash" in opts)
+                   admin="irodsAdminRmTrash" in opts)
     return {1: 0}
 
 
@@ -433,8 +400,17 @@ def msi_data_obj_rename(call: MsiCall) -> dict:
 
 @microservice("msiCollCreate", 3, inputs={0: "str", 1: "intstr"}, outputs={2: "INT"})
 def msi_coll_create(call: MsiCall) -> dict:
-    """msiCollCreate(path, '1' (mkdir -p) | '0', status_out)."""
-    parents = str(call.args[1]).strip() == "1"
+    """msiCollCreate(path, flag, status_out): a flag above 0 creates the missing parents and
+    accepts an existing collection (rsMkCollR); otherwise an existing collection is
+    CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, a data object there CAT_NAME_EXISTS_AS_DATAOBJ, a
+    missing parent CAT_UNKNOWN_COLLECTION and a parent the client may not write
+    CAT_NO_ACCESS_PERMISSION (irods server/re/src/reDataObjOpr.cpp@5.0.2 msiCollCreate
+    (parseMspForPosInt); server/api/src/rsCollCreate.cpp@5.0.2 L108-113, L150-154;
+    plugins/database/src/db_plugin.cpp@5.0.2 L4603-4641 db_reg_coll_op)."""
+    try:
+        parents = int(str(call.args[1]).strip()) > 0
+    except ValueError:
+        parents = False
     dataops.coll_create(call.ctx, call.args[0], parents=parents)
     return {2: 0}
 
@@ -443,6 +419,7 @@ def msi_coll_create(call: MsiCall) -> dict:
 def msi_rm_coll(call: MsiCall) -> dict:
     """msiRmColl(coll, 'forceFlag=' | 'null', status_out) (recursive)."""
     path = call.args[0]
+    keywords.for_msi("msiRmColl", call.args[1], "collName")
     _, cat = dataops.catalog_for(call.ctx, path)
     if cat.coll_get(path) is None:
         raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
