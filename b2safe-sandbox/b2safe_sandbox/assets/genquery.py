@@ -8,14 +8,29 @@ real server. It is copied into each zone's config directory and imported there a
 module ``genquery``; it must not import b2safe.
 
 ``from genquery import *`` gives ``Query``, ``row_iterator``, ``paged_iterator``, ``AS_DICT``,
-``AS_LIST`` and ``AS_TUPLE``; ``Option`` and ``Parser`` need an explicit import.
+``AS_LIST`` and ``AS_TUPLE``; ``Option`` and ``Parser`` need an explicit import. The module's
+public names are those of PREP's (genquery.py of irods_rule_engine_plugin_python 4.3.5.0 and
+5.0.1, identical there): besides the above ``MAX_SQL_ROWS``, ``AUTO_CLOSE_QUERIES``,
+``END_OF_RESULTSET``, ``row_return_type``, ``row_generator``, the three ``GenQuery_*_Error``
+classes, ``logPrinter``, the test rule ``test_python_RE_genquery_iterators`` and the modules and
+classes PREP imports (``itertools``, ``re``, ``OrderedDict``, ``Enum``). A test checks the
+list against that file.
 """
 
 import itertools
+import re
 from collections import OrderedDict
 from enum import Enum
 
+from irods_errors import END_OF_RESULTSET
+
 __all__ = ["AS_DICT", "AS_LIST", "AS_TUPLE", "Query", "paged_iterator", "row_iterator"]
+
+
+def AUTO_CLOSE_QUERIES():
+    """True: a Query releases its server-side statement when done (PREP's module has it)."""
+    return True
+
 
 #: Rows per GenQuery page (iRODS MAX_SQL_ROWS).
 MAX_SQL_ROWS = 256
@@ -31,22 +46,22 @@ class Option:
     UPPER_CASE_WHERE = 0x200
 
 
-class _RowShape:
+class row_return_type:
     """Marker base of the row output shapes; the shapes are used as classes, never instances."""
 
     def __init__(self):
-        raise TypeError("use the class itself (AS_DICT, AS_LIST or AS_TUPLE)")
+        raise NotImplementedError
 
 
-class AS_DICT(_RowShape):
+class AS_DICT(row_return_type):
     """Rows as OrderedDicts keyed by the literal column strings."""
 
 
-class AS_LIST(_RowShape):
+class AS_LIST(row_return_type):
     """Rows as lists."""
 
 
-class AS_TUPLE(_RowShape):
+class AS_TUPLE(row_return_type):
     """Rows as tuples; a single-column query yields bare strings."""
 
 
@@ -72,13 +87,14 @@ class GenQuery_Row_Return_Type_Error(RuntimeError):
 _PARAMETERS = ("columns", "conditions", "output", "offset", "limit", "case_sensitive", "options",
                "parser", "order_by")
 
-_END_OF_RESULTSET = -408000
+_END_OF_RESULTSET_TEXT = ":" + str(END_OF_RESULTSET) + "]"
+_WORD = re.compile(r"\S+")
 
 
 def _column_list(columns):
     """Columns as a list of stripped names (from a comma-separated string or a sequence)."""
     if isinstance(columns, str):
-        return [c.strip() for c in columns.split(",") if c.strip()]
+        return [c.strip() for c in columns.split(",") if _WORD.search(c)]
     try:
         return list(columns)
     except TypeError:
@@ -260,18 +276,22 @@ class Query:
             self._close()
 
     def _iter_gq2(self):
-        try:
-            while True:
-                try:
-                    self.callback.msi_genquery2_next_row(self._gq2)
-                except RuntimeError as exc:
-                    if f":{_END_OF_RESULTSET}]" in str(exc):
-                        return
-                    raise
-                yield [self.callback.msi_genquery2_column(self._gq2, str(c), "")["arguments"][2]
-                       for c in range(len(self.columns))]
-        finally:
-            self._close()
+        # Rows are lists whatever ``output`` says; the handle is freed when the caller stops
+        # early or by close()/the finalizer, not at the end of the rows (as PREP's module).
+        while True:
+            try:
+                self.callback.msi_genquery2_next_row(self._gq2)
+            except RuntimeError as exc:
+                if _END_OF_RESULTSET_TEXT in str(exc):
+                    return
+                raise
+            row = [self.callback.msi_genquery2_column(self._gq2, str(c), "")["arguments"][2]
+                   for c in range(len(self.columns))]
+            try:
+                yield row
+            except GeneratorExit:
+                self._close()
+                return
 
     def _fetch(self):
         ret = self.callback.msiGetMoreRows(self._inp, self._out, 0)
@@ -283,6 +303,7 @@ class Query:
             if self._gq2 is not None:
                 handle, self._gq2 = self._gq2, None
                 self.callback.msi_genquery2_free(handle)
+                self.order_by = ""
             return
         if self._inp is None:
             return
@@ -345,9 +366,56 @@ class paged_iterator:
         return self
 
     def __next__(self):
-        page = list(itertools.islice(self.generator, self.rows_per_page))
+        try:
+            page = list(itertools.islice(self.generator, self.rows_per_page))
+        except Exception as exc:
+            if self.rows_per_page <= MAX_SQL_ROWS:
+                self.callback.writeLine("serverLog", "*** UNEXPECTED Exception in genquery.py "
+                                        "paged iterate [next()]")
+                self.callback.writeLine("serverLog", "***   " + repr(exc))
+            raise
         if not page:
             raise StopIteration
         return page
 
     next = __next__
+
+
+def logPrinter(callback, stream):
+    """A function writing its argument to ``stream`` with writeLine."""
+    return lambda message: callback.writeLine(stream, message)
+
+
+def test_python_RE_genquery_iterators(rule_args, callback, rei):
+    """The test rule of PREP's module: rule_args = [pattern, rows_per_page, log_stream].
+
+    ``pattern`` is ``<collection>/<DATA_NAME like-pattern>``; with a number in ``rows_per_page``
+    the objects are read with paged_iterator, else with row_iterator; ``log_stream`` (optional,
+    'serverLog', 'stdout' or 'stderr') gets a line per row. Afterwards rule_args holds the
+    number of rows, of pages and of rows on the last page (strings).
+    """
+    collection, _, name_pattern = rule_args[0].rpartition("/")
+    per_page = str(rule_args[1])
+    stream = rule_args[2] if len(rule_args) > 2 else ""
+    log = logPrinter(callback, stream) if stream else (lambda message: None)
+    conditions = f"COLL_NAME = '{collection}' AND DATA_NAME like '{name_pattern}'"
+    rows = pages = last = 0
+    if per_page:
+        log(f"__query: ({int(per_page)}) rows at a time__")
+        for page in paged_iterator("DATA_NAME,DATA_SIZE", conditions, AS_DICT, callback,
+                                   N_rows_per_page=int(per_page)):
+            log("__new_page_from_query__")
+            for row in page:
+                log("n={} ; name = {} ; size = {}".format(rows, row["DATA_NAME"],
+                                                           row["DATA_SIZE"]))
+                rows += 1
+            pages += 1
+            last = len(page)
+    else:
+        log("__gen_mode_return_all_rows_from_query__")
+        for row in row_iterator("DATA_NAME,DATA_SIZE", conditions, AS_DICT, callback):
+            log("n = {} ; name = {} ; size = {}".format(rows, row["DATA_NAME"], row["DATA_SIZE"]))
+            rows += 1
+    rule_args[0] = str(rows)
+    rule_args[1] = str(pages)
+    rule_args[2] = str(last)

@@ -8,6 +8,7 @@
 * :mod:`.keywords` - the keyword strings the data-object microservices accept;
 * :mod:`.meta` - AVUs and object status;
 * :mod:`.query` - GenQuery1 (msiMakeGenQuery, msiExecGenQuery, ...);
+* :mod:`.genquery2` - msi_genquery2_execute / next_row / column / free;
 * :mod:`.misc` - strings, key-value pairs, delayExec, writeLine, ...;
 * :mod:`.remote` - remote execution (py_remote / remoteExec).
 """
@@ -15,6 +16,7 @@
 from b2safe_sandbox.runtime.msis import (
     admin,
     data,
+    genquery2,
     meta,
     misc,
     query,
@@ -24,4 +26,5 @@ from b2safe_sandbox.runtime.msis import (
     transfer,
 )
 
-__all__ = ["admin", "data", "meta", "misc", "query", "remote", "replicas", "system", "transfer"]
+__all__ = ["admin", "data", "genquery2", "meta", "misc", "query", "remote", "replicas", "system",
+           "transfer"]
