@@ -8,8 +8,11 @@ Each ``tests/emulator/fidelity/rules/<name>.r`` runs with the real ``irule -r
 irods_rule_engine_plugin-python-instance -F`` (icommands on PATH, an iRODS environment of a
 rodsadmin, PREP configured) with ``*coll`` set to ``$B2SAFE_LIVE_FIDELITY_COLLECTION/<name>``,
 which the test fills with ``a.txt`` as the sandbox fixture does; its ruleExecOut must match
-``<name>.expected`` exactly as in the sandbox run. ``msiDataObjRepl`` and ``msiDataObjTrim`` need a
-second resource named ``replResc``. Without the variable or without ``irule`` the module is skipped
+``<name>.expected`` exactly as in the sandbox run. ``msiDataObjRepl``, ``msiDataObjTrim`` and
+``msiDataObjPhymv`` need a second resource named ``replResc``; ``msiDataObjPut`` writes a file
+``/tmp/b2safe-fidelity_...`` on the machine running irule; ``msiSetQuota`` sets a total quota of 0
+for the rodsadmin ``rods``; ``msi_genquery2`` needs iRODS 4.3.2 or later. Without the variable
+or without ``irule`` the module is skipped
 with the reason printed (``-rs``), never counted as passed.
 """
 

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence, Union
 
+from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import (
     INPUT_ARG_NOT_WELL_FORMED_ERR,
     NO_COLUMN_NAME_FOUND,
@@ -182,7 +183,12 @@ def _selection(cur: _Cursor) -> Selection:
     if cur.peek.kind == "LP":
         func = token.text.upper()
         if func not in FUNCTIONS:
-            raise _bad(f"unknown function {token.text!r} at offset {token.pos}")
+            # INVALID_GENQUERY_AGGREGATE_FUNCTION since 4.3.4, as in 5.0 (irods
+            # lib/genquery1/dsl/parser.y@5.0.2, add_column_to_projection_list: "As of iRODS
+            # 4.3.4, GenQuery1 returns the same error as iRODS 5").
+            raise IrodsCallError(f"unknown function {token.text!r} at offset {token.pos}",
+                                 code=CODES["INVALID_GENQUERY_AGGREGATE_FUNCTION"],
+                                 operation="genquery")
         cur.take()
         inner = cur.expect("IDENT", "a column name")
         cur.expect("RP", "')'")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from b2safe_sandbox import gq
+from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import (
     INPUT_ARG_NOT_WELL_FORMED_ERR,
     NO_COLUMN_NAME_FOUND,
@@ -13,6 +14,8 @@ from b2safe_sandbox.gq import Condition, Predicate, Selection
 from cat_helpers import ALICE, BOB, FakeClock, make_zone, raises_code
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+INVALID_GENQUERY_AGGREGATE_FUNCTION = CODES["INVALID_GENQUERY_AGGREGATE_FUNCTION"]
 
 
 def test_full_query_example():
@@ -61,11 +64,17 @@ def test_select_forms():
     assert gq.parse_query("SELECT ZONE_NAME").conditions == ()
 
 
-@pytest.mark.parametrize("columns", ["", "DATA_NAME,", "DATA_NAME DATA_SIZE", "FOO(DATA_NAME)",
+@pytest.mark.parametrize("columns", ["", "DATA_NAME,", "DATA_NAME DATA_SIZE",
                                      "COUNT(DATA_NAME", "COUNT()", "'DATA_NAME'", "DATA_NAME;"])
 def test_bad_select(columns):
     with raises_code(INPUT_ARG_NOT_WELL_FORMED_ERR):
         gq.parse_select(columns)
+
+
+def test_unknown_function():
+    # INVALID_GENQUERY_AGGREGATE_FUNCTION since 4.3.4 (lib/genquery1/dsl/parser.y@5.0.2).
+    with raises_code(INVALID_GENQUERY_AGGREGATE_FUNCTION):
+        gq.parse_select("FOO(DATA_NAME)")
 
 
 @pytest.mark.parametrize("conditions", [
@@ -94,7 +103,8 @@ def test_bad_whole_queries():
     for text in ("DATA_NAME", "SELECT", "SELECT DATA_NAME WHERE", "SELECT DATA_NAME WHERE x"):
         with pytest.raises(IrodsCallError) as info:
             gq.parse_query(text)
-        assert info.value.code in (INPUT_ARG_NOT_WELL_FORMED_ERR, NO_COLUMN_NAME_FOUND)
+        assert info.value.code in (INPUT_ARG_NOT_WELL_FORMED_ERR, NO_COLUMN_NAME_FOUND,
+                                   INVALID_GENQUERY_AGGREGATE_FUNCTION)
 
 
 # -- hypothesis ---------------------------------------------------------------------------------
@@ -192,4 +202,5 @@ def test_garbage_raises_only_the_right_errors(qcat, conds, cols):
         try:
             call()
         except IrodsCallError as exc:
-            assert exc.code in (INPUT_ARG_NOT_WELL_FORMED_ERR, NO_COLUMN_NAME_FOUND), exc
+            assert exc.code in (INPUT_ARG_NOT_WELL_FORMED_ERR, NO_COLUMN_NAME_FOUND,
+                                INVALID_GENQUERY_AGGREGATE_FUNCTION), exc

@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from b2safe_sandbox import gq
 from b2safe_sandbox.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
+from b2safe_sandbox.gq import parser50
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import MsiCall
 from b2safe_sandbox.runtime.registry import microservice
@@ -56,6 +58,7 @@ class QueryState:
     upper: bool
     no_distinct: bool
     cursor: Any = None  # the open statement (catalog GenQueryCursor) once the query ran
+    parsed: Any = None  # the query as the 5.0 parser read it (None: the catalog parses it)
 
 
 def select_columns(text: str) -> list:
@@ -86,7 +89,8 @@ def run_page(call: MsiCall, state: QueryState, total: bool = False) -> Any:
         # First page: execute once and keep the statement open; later pages only fetch from
         # it, as the server does (see catalog.query.GenQueryCursor), so paging is linear.
         state.cursor = zone.catalog.open_genquery(
-            state.columns, state.conditions, state.actor, offset=state.next_offset,
+            state.parsed or state.columns, state.conditions, state.actor,
+            offset=state.next_offset,
             upper_case_where=state.upper, no_distinct=state.no_distinct)
         if total:
             count = zone.catalog.total_rows(state.cursor)
@@ -103,11 +107,22 @@ def run_page(call: MsiCall, state: QueryState, total: bool = False) -> Any:
 
 @microservice("msiMakeGenQuery", 3, inputs={0: "str", 1: "str"}, outputs={2: "GQI"})
 def msi_make_gen_query(call: MsiCall) -> dict:
-    """msiMakeGenQuery('COL1, COL2', "COL = 'x'", GenQueryInp_out)."""
+    """msiMakeGenQuery('COL1, COL2', "COL = 'x'", GenQueryInp_out): the query is parsed here,
+    so its errors come from this call (genQueryMS.cpp@5.0.2 L520-545; 4.3 parses it with
+    fillGenQueryInpFromStrCond at the same point); see :func:`parse_for`."""
     columns = select_columns(call.args[0])
     if not columns:
         raise IrodsCallError("no columns", code=INPUT_ARG_NOT_WELL_FORMED_ERR)
+    parse_for(call, columns, call.args[1])
     return {2: T._make_gen_query_inp(columns, call.args[1], max_rows=MAX_SQL_ROWS)}
+
+
+def parse_for(call: MsiCall, columns: Any, conditions: str) -> Any:
+    """The query parsed as the zone's iRODS version does: 5.0's flex/bison parser
+    (:mod:`b2safe_sandbox.gq.parser50`), or the 4.3 one (:func:`b2safe_sandbox.gq.parse`)."""
+    if call.sandbox.irods_version >= (5, 0):
+        return parser50.parse(columns, conditions)
+    return gq.parse(columns, conditions)
 
 
 def _state_from_gqi(call: MsiCall, gqi: Any) -> QueryState:
@@ -121,8 +136,10 @@ def _state_from_gqi(call: MsiCall, gqi: Any) -> QueryState:
         page = MAX_SQL_ROWS
     upper = bool(options & UPPER_CASE_WHERE)
     zone = zone_hint(call.sandbox, conditions, call.ctx.zone)
+    parsed = parser50.parse(columns, conditions) if call.sandbox.irods_version >= (5, 0) \
+        else None
     return QueryState(zone, columns, conditions, call.actor, int(gqi.rowOffset or 0), page,
-                      upper, bool(options & NO_DISTINCT))
+                      upper, bool(options & NO_DISTINCT), parsed=parsed)
 
 
 @microservice("msiExecGenQuery", 2, inputs={0: "gqi"}, outputs={1: "GQO"})
@@ -174,7 +191,17 @@ _STR_QUERY = re.compile(r"^\s*select\s+(.*?)(?:\s+where\s+(.*))?\s*$", re.I | re
 
 @microservice("msiExecStrCondQuery", 2, inputs={0: "str"}, outputs={1: "GQO"})
 def msi_exec_str_cond_query(call: MsiCall) -> dict:
-    """msiExecStrCondQuery("SELECT COL WHERE COL2 = 'x'", GenQueryOut_out)."""
+    """msiExecStrCondQuery("SELECT COL WHERE COL2 = 'x'", GenQueryOut_out); on 5.0 read by the
+    flex/bison parser (genQueryMS.cpp@5.0.2 L47-60)."""
+    if call.sandbox.irods_version >= (5, 0):
+        parsed = parser50.parse_query(str(call.args[0]))
+        hints = " ".join(f"{c.column} = '{c.predicates[0].values[0]}'"
+                         for c in parsed.conditions if c.predicates[0].values)
+        zone = zone_hint(call.sandbox, hints, call.ctx.zone)
+        labels = [s.label for s in parsed.selections]
+        state = QueryState(zone, labels, "", call.actor, 0, MAX_SQL_ROWS, False, False,
+                           parsed=parsed)
+        return {1: run_page(call, state)}
     match = _STR_QUERY.match(call.args[0])
     if not match:
         raise IrodsCallError("query must start with SELECT", code=INPUT_ARG_NOT_WELL_FORMED_ERR)

@@ -21,5 +21,5 @@ def main(rule_args, callback, rei):
     epoch = callback.msiHumanToSystemTime('2023-11-14.22:13:20', '')['arguments'][1]
     callback.writeLine('stdout', 'to system time: %s' % (int(epoch) > 1600000000 and epoch.startswith('0')))
 
-INPUT null
+INPUT *coll="/tempZone/home/rods/msiGetFormattedSystemTime"
 OUTPUT ruleExecOut

@@ -24,5 +24,5 @@ def main(rule_args, callback, rei):
     ret = callback.msiDeleteUnusedAVUs()
     callback.writeLine('stdout', 'unused AVUs: status %s code %d' % (ret['status'], ret['code']))
 
-INPUT null
+INPUT *coll="/tempZone/home/rods/msiSetQuota"
 OUTPUT ruleExecOut

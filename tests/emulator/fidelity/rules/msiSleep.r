@@ -12,5 +12,5 @@ def main(rule_args, callback, rei):
     callback.writeLine('stdout', 'status %s code %d' % (ret['status'], ret['code']))
     callback.writeLine('stdout', 'slept at least 2s: %s' % (after - before >= 2))
 
-INPUT null
+INPUT *coll="/tempZone/home/rods/msiSleep"
 OUTPUT ruleExecOut
