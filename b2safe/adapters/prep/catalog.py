@@ -609,14 +609,30 @@ class PrepCatalog:
         return profile.format_checksum(scheme, hasher.digest())
 
     def verify_stored(self, path: str) -> bool:
-        """Recompute the checksum of ``path``'s stored bytes and compare it with the registered
-        one (msiDataObjChksum verifyChksum); False on a mismatch."""
-        try:
-            self.msi("msiDataObjChksum", path, self.options(path, verifyChksum=""), "")
-        except errors.B2SafeError as exc:
-            if exc.code in (errors.CHECK_VERIFICATION_RESULTS, errors.USER_CHKSUM_MISMATCH):
-                return False
-            raise
+        """Recompute the checksum of the stored bytes of every good replica of ``path`` and
+        compare it with its registered one; False on a mismatch (see :meth:`verify_good`)."""
+        return self.verify_good(path)
+
+    def verify_good(self, path: str) -> bool:
+        """msiDataObjChksum ``verifyChksum`` with ``replNum``, once per good replica.
+
+        A verification of the whole object also fails (CHECK_VERIFICATION_RESULTS) when the
+        object merely has a stale replica, which it reports as skipped (irods
+        server/api/src/rsDataObjChksum.cpp@5.0.2 L167-178, L329-334; test_ichksum.py L167-190),
+        so each good replica is verified on its own (L277-322). False when one fails: its size
+        or bytes differ from the catalog, or it has no checksum. Without a good replica the
+        whole-object call reports why (typed error).
+        """
+        good = [r.repl_num for r in self.replicas_of(path) if r.status == 1]
+        targets: list[Optional[str]] = [str(n) for n in good] or [None]
+        for repl in targets:
+            try:
+                self.msi("msiDataObjChksum", path,
+                         self.options(path, verifyChksum="", replNum=repl), "")
+            except errors.B2SafeError as exc:
+                if exc.code in (errors.CHECK_VERIFICATION_RESULTS, errors.USER_CHKSUM_MISMATCH):
+                    return False
+                raise
         return True
 
     def ensure_collection(self, path: str) -> None:

@@ -64,12 +64,12 @@ class PrepIntegrityCatalog(PrepCatalog):
     def verify_replica(self, path: str, repl_num: Optional[int] = None) -> bool:
         """msiDataObjChksum verifyChksum: False when stored bytes and catalog checksum differ.
 
-        Without ``repl_num`` every good replica is verified (ChksumAll).
+        Without ``repl_num`` every good replica is verified, each on its own
+        (:meth:`PrepCatalog.verify_good`).
         """
         if repl_num is None:
-            options = self.options(path, verifyChksum="", ChksumAll="")
-        else:
-            options = self.options(path, verifyChksum="", replNum=str(repl_num))
+            return self.verify_good(path)
+        options = self.options(path, verifyChksum="", replNum=str(repl_num))
         try:
             self.msi("msiDataObjChksum", path, options, "")
         except errors.B2SafeError as exc:
