@@ -36,6 +36,8 @@ from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import IrodsCallError
 from b2safe_sandbox.gq import literals
 from b2safe_sandbox.gq.columns import lookup
+from b2safe_sandbox.gq.cursor import TokenCursor
+from b2safe_sandbox.gq.parser import Token
 
 SYS_LIBRARY_ERROR = CODES["SYS_LIBRARY_ERROR"]
 SYS_NOT_SUPPORTED = CODES["SYS_NOT_SUPPORTED"]
@@ -54,25 +56,19 @@ def _error(message: str, code: int = SYS_LIBRARY_ERROR) -> IrodsCallError:
     return IrodsCallError(f"GenQuery2: {message}", code=code, operation="genquery2")
 
 
-@dataclass(frozen=True)
-class Token:
-    """kind: KW, IDENT, STRING, INT, OP, PUNCT or END."""
-
-    kind: str
-    text: str
-
-
 def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text`` (ending with END); SYS_LIBRARY_ERROR on a bad character."""
+    """The tokens of ``text`` (kinds KW, IDENT, STRING, INT, OP, PUNCT, then END);
+    SYS_LIBRARY_ERROR on a bad character."""
     tokens: list[Token] = []
     pos = 0
     while pos < len(text):
+        start = pos
         if text[pos] == "'":
             try:
                 value, pos = literals.scan(text, pos)
             except literals.LiteralError as exc:
                 raise _error(str(exc)) from None
-            tokens.append(Token("STRING", value))
+            tokens.append(Token("STRING", value, start))
             continue
         match = _TOKEN.match(text, pos)
         if match is None or match.lastgroup is None:
@@ -86,8 +82,8 @@ def tokenize(text: str) -> list[Token]:
             if upper in _UNSUPPORTED:
                 raise _error(f"{upper} is not emulated", SYS_NOT_SUPPORTED)
             kind, value = ("KW", upper) if upper in _KEYWORDS else ("IDENT", value)
-        tokens.append(Token(kind, value))
-    tokens.append(Token("END", ""))
+        tokens.append(Token(kind, value, start))
+    tokens.append(Token("END", "", len(text)))
     return tokens
 
 
@@ -136,31 +132,9 @@ class Select:
     limit: Optional[int] = None
 
 
-class _Parser:
+class _Parser(TokenCursor):
     def __init__(self, text: str) -> None:
-        self.tokens = tokenize(text)
-        self.index = 0
-
-    @property
-    def peek(self) -> Token:
-        return self.tokens[self.index]
-
-    def take(self) -> Token:
-        token = self.tokens[self.index]
-        self.index = min(self.index + 1, len(self.tokens) - 1)
-        return token
-
-    def accept(self, kind: str, text: Optional[str] = None) -> bool:
-        if self.peek.kind == kind and (text is None or self.peek.text == text):
-            self.take()
-            return True
-        return False
-
-    def expect(self, kind: str, text: Optional[str] = None) -> Token:
-        token = self.take()
-        if token.kind != kind or (text is not None and token.text != text):
-            raise _error(f"syntax error, unexpected {token.text or 'end of input'!r}")
-        return token
+        super().__init__(tokenize(text), _error)
 
     def column(self) -> str:
         name = self.expect("IDENT").text

@@ -24,6 +24,7 @@ from b2safe_sandbox.errors import (
 )
 from b2safe_sandbox.gq import literals
 from b2safe_sandbox.gq.columns import lookup
+from b2safe_sandbox.gq.cursor import TokenCursor
 from b2safe_sandbox.gq.parser import FUNCTIONS, Condition, Predicate, Query, Selection, Token
 
 INVALID_GENQUERY_AGGREGATE_FUNCTION = CODES["INVALID_GENQUERY_AGGREGATE_FUNCTION"]
@@ -64,32 +65,9 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-class _Parser:
+class _Parser(TokenCursor):
     def __init__(self, text: str) -> None:
-        self.tokens = tokenize(text)
-        self.index = 0
-
-    @property
-    def peek(self) -> Token:
-        return self.tokens[self.index]
-
-    def take(self) -> Token:
-        token = self.tokens[self.index]
-        self.index = min(self.index + 1, len(self.tokens) - 1)
-        return token
-
-    def accept(self, kind: str, text: str = "") -> bool:
-        if self.peek.kind == kind and (not text or self.peek.text == text):
-            self.take()
-            return True
-        return False
-
-    def expect(self, kind: str, text: str = "") -> Token:
-        token = self.take()
-        if token.kind != kind or (text and token.text != text):
-            raise _bad(f"syntax error, unexpected {token.text or 'end of input'!r} "
-                       f"at position {token.pos}")
-        return token
+        super().__init__(tokenize(text), _bad)
 
     @staticmethod
     def column(token: Token) -> str:
