@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from b2safe_sandbox import gq
-from b2safe_sandbox.errors import INPUT_ARG_NOT_WELL_FORMED_ERR, IrodsCallError
+from b2safe_sandbox.errors import (
+    INPUT_ARG_NOT_WELL_FORMED_ERR,
+    NO_COLUMN_NAME_FOUND,
+    IrodsCallError,
+)
 from b2safe_sandbox.gq import parser50
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import MsiCall
@@ -210,3 +214,50 @@ def msi_exec_str_cond_query(call: MsiCall) -> dict:
     zone = zone_hint(call.sandbox, conditions, call.ctx.zone)
     state = QueryState(zone, columns, conditions, call.actor, 0, MAX_SQL_ROWS, False, False)
     return {1: run_page(call, state)}
+
+
+@microservice("msiGetContInxFromGenQueryOut", 2, inputs={0: "gqo"}, outputs={1: "INT"})
+def msi_get_cont_inx_from_gen_query_out(call: MsiCall) -> dict:
+    """msiGetContInxFromGenQueryOut(GenQueryOut, continueInx_out): the continuation index, 0
+    when no rows follow (genQueryMS.cpp@5.0.2 L173-194)."""
+    return {1: int(call.args[0].continueInx)}
+
+
+def _with_query(gqi: Any, columns: list, conditions: str) -> Any:
+    """A copy of ``gqi`` with another select list / condition text, other fields kept."""
+    return T._make_gen_query_inp(columns, conditions, max_rows=int(gqi.maxRows),
+                                 options=int(gqi.options), row_offset=int(gqi.rowOffset or 0),
+                                 continue_inx=int(gqi.continueInx))
+
+
+def _require_column(name: str) -> None:
+    if gq.lookup(name) is None:
+        raise IrodsCallError(f"unknown GenQuery column {name!r}", code=NO_COLUMN_NAME_FOUND)
+
+
+@microservice("msiAddSelectFieldToGenQuery", 3, inputs={0: "str", 1: "str", 2: "gqi"},
+              outputs={2: "GQI"})
+def msi_add_select_field_to_gen_query(call: MsiCall) -> dict:
+    """msiAddSelectFieldToGenQuery(column, function | '' | 'null', GenQueryInp): the column
+    (wrapped in the function: order, order_desc, min, max, sum, avg, count) added to the select
+    list; an unknown column is NO_COLUMN_NAME_FOUND (genQueryMS.cpp@5.0.2 L695-764). Guess: an
+    unknown function selects the bare column (getSelVal's default)."""
+    column, function = str(call.args[0]), str(call.args[1]).strip().upper()
+    _require_column(column)
+    item = f"{function}({column})" if function in gq.parser.FUNCTIONS else column
+    columns, conditions = T._gq_query(call.args[2])
+    return {2: _with_query(call.args[2], [*columns, item], conditions)}
+
+
+@microservice("msiAddConditionToGenQuery", 4, inputs={0: "str", 1: "str", 2: "str", 3: "gqi"},
+              outputs={3: "GQI"})
+def msi_add_condition_to_gen_query(call: MsiCall) -> dict:
+    """msiAddConditionToGenQuery(column, operator, value, GenQueryInp): the condition
+    ``column operator 'value'`` added (genQueryMS.cpp@5.0.2 L804-878); an unknown column is
+    NO_COLUMN_NAME_FOUND."""
+    column, operator, value = (str(call.args[i]) for i in range(3))
+    _require_column(column)
+    columns, conditions = T._gq_query(call.args[3])
+    added = f"{column} {operator} '{value}'"
+    return {3: _with_query(call.args[3], columns,
+                           f"{conditions} and {added}" if conditions else added)}
