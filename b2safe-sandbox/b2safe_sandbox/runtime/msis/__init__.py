@@ -10,6 +10,7 @@
 * :mod:`.query` - GenQuery1 (msiMakeGenQuery, msiExecGenQuery, ...);
 * :mod:`.genquery2` - msi_genquery2_execute / next_row / column / free;
 * :mod:`.misc` - strings, key-value pairs, delayExec, writeLine, ...;
+* :mod:`.printing` - writePosInt, writeBytesBuf, writeKeyValPairs, msiPrintKeyValPair;
 * :mod:`.remote` - remote execution (py_remote / remoteExec).
 """
 
@@ -19,6 +20,7 @@ from b2safe_sandbox.runtime.msis import (
     genquery2,
     meta,
     misc,
+    printing,
     query,
     remote,
     replicas,
@@ -26,5 +28,5 @@ from b2safe_sandbox.runtime.msis import (
     transfer,
 )
 
-__all__ = ["admin", "data", "genquery2", "meta", "misc", "query", "remote", "replicas", "system",
-           "transfer"]
+__all__ = ["admin", "data", "genquery2", "meta", "misc", "printing", "query", "remote",
+           "replicas", "system", "transfer"]

@@ -20,25 +20,30 @@ MAX_ACTION_SIZE = 5440
 @microservice("writeLine", 2, inputs={0: "str"})
 def write_line(call: MsiCall) -> dict:
     """writeLine('serverLog'|'stdout'|'stderr'|<data object path>, text)."""
-    target = call.args[0]
-    text = call.text(1)
+    write_text(call, call.args[0], call.text(1) + "\n")
+    return {}
+
+
+def write_text(call: MsiCall, target: str, text: str) -> None:
+    """``_writeString``: ``text`` to ruleExecOut's stdout or stderr buffer, the server log, or
+    the end of a data object (printMS.cpp@5.0.2)."""
     if target == "serverLog":
-        call.sandbox.log(call.ctx.zone, f"writeLine: inString = {text}")
+        call.sandbox.log(call.ctx.zone, f"{call.name}: inString = {text.rstrip(chr(10))}")
     elif target == "stdout":
         if call.ctx.stdout is not None:
-            call.ctx.stdout.append(text + "\n")
+            call.ctx.stdout.append(text)
     elif target == "stderr":
         # ruleExecOut's stderr buffer, which irule prints to its stderr (irods_client_icommands
         # src/irule.cpp@5.0.2 L500-511); outside irule it is dropped.
         if call.ctx.stderr is not None:
-            call.ctx.stderr.append(text + "\n")
+            call.ctx.stderr.append(text)
     elif target.startswith("/"):
         _, cat = dataops.catalog_for(call.ctx, target)
         old = cat.data_read(target, actor=call.actor) if cat.data_exists(target) else b""
-        cat.data_put(target, old + (text + "\n").encode("utf-8"), call.actor, force=True)
+        cat.data_put(target, old + text.encode("utf-8"), call.actor, force=True)
     else:
-        raise IrodsCallError(f"writeLine: unknown target {target}", code=USER_FILE_DOES_NOT_EXIST)
-    return {}
+        raise IrodsCallError(f"{call.name}: unknown target {target}",
+                             code=USER_FILE_DOES_NOT_EXIST)
 
 
 def _format_time(call: MsiCall, fmt: str) -> str:
