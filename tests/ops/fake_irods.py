@@ -265,8 +265,10 @@ class FakeIrods:
         self.unhandled: list[Request] = []
         self.failures: list[str] = []
         self.delay_step = 600.0
-        #: While set, rule calls get no answer until the server stops (a rule running long).
+        #: While set, a rule call is answered only after :attr:`hold_seconds` (a rule running
+        #: long), or not at all when the server stops first.
         self.hold_rules = False
+        self.hold_seconds = 20.0
         self._release = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
@@ -387,9 +389,8 @@ class FakeIrods:
     def _dispatch(self, side: SandboxSide, request: Request, message: Any) -> Reply:
         if request.api == EXEC_MY_RULE_AN:
             request.decoded = RuleCall.read(request.body)
-            if self.hold_rules:
-                self._release.wait()
-                return Reply(SYS_NOT_SUPPORTED)
+            if self.hold_rules and self._release.wait(timeout=self.hold_seconds):
+                return Reply(SYS_NOT_SUPPORTED)  # stopped meanwhile: nobody waits for it
             return side.exec_my_rule(request.decoded)
         if request.api == GEN_QUERY_AN:
             request.decoded = message.get_main_message(GenQueryRequest)

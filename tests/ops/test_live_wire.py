@@ -204,7 +204,9 @@ def test_chain_verify_reads_both_zones_and_names_the_rotten_copy(world, tmp_path
 
 def test_timeout_reaches_the_socket_and_a_rule_running_longer_exits_3(world):
     _sb, fake, run = world
-    fake.hold_rules = True  # the server keeps the rule running (no answer)
+    # The server answers only after 20 s: a client still on python-irodsclient's default
+    # 120 s would get the answer and exit 0.
+    fake.hold_rules = True
     code, _out, err = run("rule", "EUDATSearchPID", DATA, "--timeout", "0.5")
     assert code == 3
     assert "within 0.5 s" in err and "still be running there" in err
