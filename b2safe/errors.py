@@ -128,6 +128,12 @@ class UnknownZone(InvalidInput):
     code = SYS_INVALID_ZONE_NAME
 
 
+class UnknownResource(InvalidInput):
+    """A storage resource named by the caller does not exist in the zone."""
+
+    code = SYS_RESC_DOES_NOT_EXIST
+
+
 class DestinationTaken(InvalidInput):
     """A replication's destination holds registered data that is not a replica of its source."""
 

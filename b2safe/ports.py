@@ -184,6 +184,9 @@ class Namespace(Protocol):
         """How many objects and sub-collections below ``collection`` are owned by someone
         other than ``name#zone``."""
 
+    def resource_exists(self, name: str) -> bool:
+        """Whether this zone's catalog has a resource called ``name``."""
+
     def zone_connection(self, zone: str) -> str:
         """``host:port`` of a zone known to this catalog (ZONE_CONNECTION), '' if unknown."""
 

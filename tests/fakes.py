@@ -85,6 +85,7 @@ class InMemoryCatalog(_Faults):
         self.user = user
         self.clock = now
         self.federation = dict(federation or {})
+        self.resources = {"demoResc"}
         self.objects: dict[str, _Object] = {}
         self.readonly: set[str] = set()
         self.grants: dict[str, dict[str, str]] = defaultdict(dict)
@@ -250,6 +251,10 @@ class InMemoryCatalog(_Faults):
         """Objects below ``collection`` owned by others."""
         return sum(1 for o in self._below(collection, False)
                    if (o.info.owner, o.info.owner_zone) != (name, zone))
+
+    def resource_exists(self, name: str) -> bool:
+        """The fake zone has the resources in ``resources``."""
+        return name in self.resources
 
     def zone_connection(self, zone: str) -> str:
         """host:port of a federated zone."""

@@ -43,6 +43,7 @@ from b2safe.errors import (
     IntegrityError,
     InvalidInput,
     NotFound,
+    UnknownResource,
     UnknownZone,
 )
 from b2safe.ports import COLLECTION, Caller, Catalog, ObjectInfo
@@ -246,6 +247,10 @@ class Replicator:
             raise InvalidInput(f"destination {destination} and source {source} overlap")
         if request.resource and not _NAME.match(request.resource):
             raise InvalidInput(f"resource name {request.resource[:70]!r} is not valid")
+        if (request.resource and zone == self.catalog.zone
+                and not self.catalog.resource_exists(request.resource)):
+            raise UnknownResource(f"resource {request.resource} does not exist in zone {zone}; "
+                                  f"name one of its resources (ilsresc) or none for the default")
         info = self.catalog.stat(source)
         if info is None:
             raise NotFound(f"source {source} does not exist or is not visible to you")

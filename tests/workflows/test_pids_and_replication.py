@@ -86,6 +86,24 @@ def test_a_failed_copy_stays_in_the_fail_log(catalog, workflow_for):
     assert [q.rule for q in catalog.queue] == ["EUDATTransferUsingFailLog"]
 
 
+def test_an_unknown_resource_in_the_zone_is_refused_with_nothing_changed(catalog, workflow_for):
+    """A resource name the zone does not have is the caller's mistake, not a retryable failure:
+    refused before the fail log is written (SYS_RESC_DOES_NOT_EXIST), nothing copied."""
+    from b2safe.errors import SYS_RESC_DOES_NOT_EXIST, UnknownResource
+
+    workflow = workflow_for()
+    catalog.put(f"{HOME}/a.dat")
+    replicator = Replicator(workflow, workflow.config, ALICE)
+    with pytest.raises(UnknownResource) as caught:
+        replicator.replicate(Request(f"{HOME}/a.dat", f"{HOME}/b.dat", "noSuchResc"))
+    assert caught.value.code == SYS_RESC_DOES_NOT_EXIST
+    assert "noSuchResc" in str(caught.value)
+    assert list(replicator.faillog.records()) == []
+    assert f"{HOME}/b.dat" not in catalog.objects and catalog.queue == []
+    replicator.replicate(Request(f"{HOME}/a.dat", f"{HOME}/b.dat", "demoResc"))
+    assert f"{HOME}/b.dat" in catalog.objects
+
+
 def test_register_replicas_skips_objects_the_caller_may_not_write(catalog, pids, workflow_for):
     """The workflow's own check behind the rule's (a second line: a request that reaches it
     with an object the caller may not write registers nothing for that object)."""

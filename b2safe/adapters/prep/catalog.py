@@ -479,6 +479,17 @@ class PrepCatalog:
                 return row[2]
         return ""
 
+    def resource_exists(self, name: str) -> bool:
+        """Whether R_RESC_MAIN of this zone holds a resource called ``name``.
+
+        Raises:
+            InvalidInput: a name with a single quote (it cannot be quoted in GenQuery 1).
+        """
+        if "'" in name:
+            raise errors.InvalidInput("resource names cannot contain a single quote")
+        return any(row[0] == name
+                   for row in self.query(["RESC_NAME"], f"RESC_NAME = '{name}'"))
+
     def zone_connection(self, zone: str) -> str:
         """ZONE_CONNECTION of ``zone`` ('' if unknown or not set).
 
