@@ -1,0 +1,135 @@
+"""Several OS processes (agents, :mod:`agents`) running overlapping workflows on one tree.
+
+Each agent opens the sandbox, says ``ready``, and starts when its job is written (the start
+gate: no sleeping). The interleavings are varied by the order of each agent's calls and by
+which agent is released first; every test ends with the invariants of :mod:`invariants`.
+Small trees and few repetitions keep each test to a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from b2safe.domain.profile import parse_replicas
+from tests.sandbox.durability.agents import run_agents
+from tests.sandbox.durability.invariants import ADMIN, no_pending, one_pid, replica_ok
+from tests.sandbox.replication.repl_helpers import fail_log
+
+SRC = "/zoneA/home/alice/shared"
+NAMES = ("", "/a.dat", "/sub", "/sub/b.dat")
+
+
+def make_tree(world, root=SRC):
+    client = world.client("alice#zoneA")
+    client.imkdir(f"{root}/sub", parents=True)
+    client.iput(f"{root}/a.dat", b"alpha")
+    client.iput(f"{root}/sub/b.dat", b"bravo")
+
+
+def replication(source, destination):
+    return ("zoneA", "EUDATReplication", [source, destination, "true", "true", ""], ADMIN)
+
+
+def assert_all_ok(results):
+    codes = [code for result in results for code, _ in result]
+    assert codes == [0] * len(codes), results
+
+
+def children_of(world, source):
+    """The replica PIDs a source lists, from its record and from its catalog mirror."""
+    pid = world.avus(source)["PID"][0]
+    listed = sorted(p.upper() for p in world.record(pid).replicas)
+    mirrored = sorted(p.upper() for v in world.avus(source).get("EUDAT/REPLICA", [])
+                      for p in parse_replicas(v))
+    return listed, mirrored
+
+
+@pytest.mark.parametrize("order", ["same", "opposite"])
+def test_one_source_replicated_to_two_destinations_at_once(fed, order):
+    """Both destinations get registered replicas, and every source item (the collection
+    included: its state is the union of what both agents added) lists both children once."""
+    make_tree(fed)
+    first, second = "/zoneB/replicas/one", "/zoneB/replicas/two"
+    jobs = [[replication(SRC, first), replication(SRC, second)],
+            [replication(SRC, second), replication(SRC, first)]]
+    if order == "same":
+        jobs[1].reverse()
+    assert_all_ok(run_agents(fed.sb.directory, jobs))
+    problems: list[str] = []
+    for name in NAMES:
+        source = SRC + name
+        kids = [one_pid(fed, target + name, problems) for target in (first, second)]
+        listed, mirrored = children_of(fed, source)
+        expected = sorted(k.upper() for k in kids if k)
+        if listed != expected or mirrored != expected:
+            problems.append(f"{source}: lists {listed}, mirrors {mirrored}, not {expected}")
+    no_pending(fed, problems)
+    assert problems == []
+
+
+def test_bulk_pids_on_overlapping_collections(world):
+    """Three agents create PIDs for a tree and a sub-tree of it at once: one PID per object,
+    one handle per object (the losers' handles are withdrawn)."""
+    make_tree(world)
+    world.client("alice#zoneA").iput(f"{SRC}/sub/c.dat", b"charlie")
+    call = [("zoneA", "EUDATPidsForColl", [SRC, "false", ""], "alice#zoneA")]
+    sub = [("zoneA", "EUDATPidsForColl", [f"{SRC}/sub", "false", ""], "alice#zoneA")]
+    assert_all_ok(run_agents(world.sb.directory, [sub, call, sub + call]))
+    problems: list[str] = []
+    paths = [SRC + n for n in NAMES] + [f"{SRC}/sub/c.dat"]
+    for path in paths:
+        one_pid(world, path, problems)
+    if len(world.handles("zoneA")) != len(paths):
+        problems.append(f"{len(world.handles('zoneA'))} handles for {len(paths)} objects")
+    assert problems == []
+
+
+def test_a_sweep_with_repair_during_a_replication(fed):
+    """A sweep checking (and repairing) the tree while it is being replicated: afterwards,
+    and after the next sweep run, the replicas are registered and intact and nothing is
+    left pending."""
+    make_tree(fed)
+    target = "/zoneB/replicas/shared"
+    path = fed.sb.zone("zoneA").config_dir / "b2safe.json"
+    data = json.loads(path.read_text())
+    data["integrity"] = {"report_collection": "/zoneA/b2safe/reports",
+                         "sweeps": [{"collection": SRC, "period": "1d", "repair": True}]}
+    path.write_text(json.dumps(data))
+    fed.call("EUDATIntegritySweepInstall", SRC, target, "", user=ADMIN)
+    sweep = [("zoneA", "EUDATIntegritySweepRun", [SRC, ""], ADMIN)]
+    jobs = [[replication(SRC, target)], sweep + sweep]
+    assert_all_ok(run_agents(fed.sb.directory, jobs))
+    fed.sb.clock.advance(86400)
+    fed.call("EUDATIntegritySweepRun", SRC, "", user=ADMIN)  # the next run of the sweep
+    problems: list[str] = []
+    for name in ("/a.dat", "/sub/b.dat"):
+        replica_ok(fed, SRC + name, target + name, problems)
+    no_pending(fed, problems)
+    assert problems == []
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_repeated_mixed_runs_end_consistent(fed, seed):
+    """Replications, bulk PIDs and fail-log retries of overlapping work, in varied orders."""
+    make_tree(fed)
+    target = f"/zoneB/replicas/mixed{seed}"
+    calls = [replication(SRC, target),
+             ("zoneA", "EUDATPidsForColl", [SRC, "false", ""], "alice#zoneA"),
+             ("zoneA", "EUDATTransferUsingFailLog", ["100", ""], ADMIN),
+             replication(f"{SRC}/sub", f"{target}-sub")]
+    jobs = [calls[seed - 1:] + calls[:seed - 1], list(reversed(calls)), calls[::2]]
+    assert_all_ok(run_agents(fed.sb.directory, jobs))
+    problems: list[str] = []
+    for name in ("/a.dat", "/sub/b.dat"):
+        one_pid(fed, target + name, problems)
+    for name in ("", "/b.dat"):
+        one_pid(fed, f"{target}-sub{name}", problems)
+    listed, mirrored = children_of(fed, f"{SRC}/sub/b.dat")
+    if len(listed) != 2 or listed != mirrored:
+        problems.append(f"b.dat lists {listed}, mirrors {mirrored}")
+    if fail_log(fed):
+        problems.append(f"fail log: {fail_log(fed)}")
+    no_pending(fed, problems)
+    assert problems == []
