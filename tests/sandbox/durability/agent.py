@@ -1,16 +1,41 @@
 """An agent process for the concurrency tests: opens a sandbox and runs rule calls.
 
 Run as ``python -m tests.sandbox.durability.agent SANDBOX_DIR``. Once the sandbox is open it
-prints ``ready``, then reads one JSON job from stdin, ``{"calls": [[zone, rule, [args...],
-user], ...]}``: a test starts several agents, waits for every ``ready`` and then releases them
-together by writing their jobs (the read is the start gate, no sleeping). It prints one JSON
-line: ``[[code, rule_args], ...]``, one entry per call, in order.
+prints ``ready``, then reads one JSON job line from stdin, ``{"calls": [[zone, rule, [args...],
+user], ...], "barrier": ""}``: a test starts several agents, waits for every ``ready`` and then
+releases them together by writing their jobs (the read is the start gate, no sleeping).
+
+With ``"barrier": TEXT`` the agent stops before its first Handle ``PUT`` whose body contains
+TEXT (after the reads that precede it): it prints ``barrier`` and waits for a line on stdin.
+The test releases the agents once all stand there, so they write on what they all read: a
+deterministic conflict. The agent prints one JSON line: ``[[code, rule_args], ...]``, one entry
+per call, in order.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from typing import Any
+
+
+def _stop_before_put(text: str) -> None:
+    """Wait at the barrier before the first Handle PUT whose body contains ``text``."""
+    import requests
+
+    original = requests.adapters.HTTPAdapter.send
+    waiting = [True]
+
+    def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        body = request.body or b""
+        body = body.decode() if isinstance(body, bytes) else str(body)
+        if waiting[0] and request.method == "PUT" and text in body:
+            waiting[0] = False
+            print("barrier", flush=True)
+            sys.stdin.readline()
+        return original(self, request, *args, **kwargs)
+
+    requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
 
 
 def main(directory: str) -> int:
@@ -18,7 +43,9 @@ def main(directory: str) -> int:
 
     sandbox = Sandbox.open(directory)
     print("ready", flush=True)
-    job = json.loads(sys.stdin.read())
+    job = json.loads(sys.stdin.readline())
+    if job.get("barrier"):
+        _stop_before_put(job["barrier"])
     results = []
     try:
         for zone, rule, args, user in job["calls"]:

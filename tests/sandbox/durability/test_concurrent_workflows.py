@@ -49,14 +49,17 @@ def children_of(world, source):
 @pytest.mark.parametrize("order", ["same", "opposite"])
 def test_one_source_replicated_to_two_destinations_at_once(fed, order):
     """Both destinations get registered replicas, and every source item (the collection
-    included: its state is the union of what both agents added) lists both children once."""
+    included: its state is the union of what both agents added) lists both children once.
+    The agents meet before their first EUDAT/REPLICA write, so both write on the same read:
+    with a plain read-then-write one child is lost."""
+    fed.configure("zoneA", pid={"workers": 1})
     make_tree(fed)
     first, second = "/zoneB/replicas/one", "/zoneB/replicas/two"
     jobs = [[replication(SRC, first), replication(SRC, second)],
             [replication(SRC, second), replication(SRC, first)]]
     if order == "same":
         jobs[1].reverse()
-    assert_all_ok(run_agents(fed.sb.directory, jobs))
+    assert_all_ok(run_agents(fed.sb.directory, jobs, barrier="EUDAT/REPLICA"))
     problems: list[str] = []
     for name in NAMES:
         source = SRC + name
