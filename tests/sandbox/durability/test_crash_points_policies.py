@@ -19,6 +19,8 @@ the next sweep run finishes what was left.
 
 from __future__ import annotations
 
+import json
+
 from b2safe_sandbox.errors import SandboxError
 
 from b2safe.workflows.removal import DELETED_KEY
@@ -160,4 +162,101 @@ def test_collection_removal_and_rename_survive_a_crash_at_every_step(fed, capsys
     fed.client("alice#zoneA").imkdir(BASE)
     results = {"removal keep_and_mark (collection)": sweep(*collection_removal(fed)),
                "rename (update_url_on_rename)": sweep(*rename(fed))}
+    assert_all_held(results, capsys)
+
+
+def configure_sweep(world, collection, **sweep):
+    """One sweep of ``collection`` (with a report collection) in zoneA's b2safe.json."""
+    path = world.sb.zone("zoneA").config_dir / "b2safe.json"
+    data = json.loads(path.read_text())
+    data["integrity"] = {"report_collection": "/zoneA/b2safe/reports",
+                         "sweeps": [{"collection": collection, "period": "1d", **sweep}]}
+    path.write_text(json.dumps(data))
+
+
+def sweep_run(world, collection):
+    """One run of the sweep, as its delay rule does it (a day after the previous one)."""
+    world.sb.clock.advance(86400)
+    world.call("EUDATIntegritySweepRun", collection, "", user=ADMIN)
+
+
+def federated_repair(world):
+    """A sweep with repair re-copying the source over a replica in zoneB that went bad."""
+    alice = world.client("alice#zoneA")
+
+    def paths(t):
+        return f"{BASE}/sw-{t}", f"/zoneB/replicas/sw-{t}"
+
+    def prepare(t):
+        source, target = paths(t)
+        alice.imkdir(source)
+        alice.iput(f"{source}/a.txt", b"alpha")
+        alice.ichksum(f"{source}/a.txt")
+        world.call("EUDATReplication", source, target, "false", "true", "", user=ADMIN)
+        world.sb.zone("zoneB").catalog.data_put(f"{target}/a.txt", b"ALPHA!", "rods#zoneB",
+                                                force=True)
+        configure_sweep(world, source, repair=True)
+        world.call("EUDATIntegritySweepInstall", source, target, "", user=ADMIN)
+
+    def run(t):
+        sweep_run(world, paths(t)[0])
+
+    def recover(t):
+        sweep_run(world, paths(t)[0])
+
+    def check(t):
+        target = paths(t)[1]
+        problems: list[str] = []
+        if world.sb.zone("zoneB").catalog.data_read(f"{target}/a.txt") != b"alpha":
+            problems.append("the replica still holds other bytes")
+        no_pending(world, problems)
+        return problems
+
+    return prepare, run, recover, check
+
+
+def same_zone_repair(world):
+    """A storage-verifying sweep with repair re-creating a same-zone replica whose stored bytes
+    are bad from the good one (trim, replicate, verify)."""
+    alice = world.client("alice#zoneA")
+    catalog = world.sb.zone("zoneA").catalog
+
+    def path(t):
+        return f"{BASE}/two-{t}/a.txt"
+
+    def prepare(t):
+        alice.imkdir(f"{BASE}/two-{t}")
+        alice.iput(path(t), b"alpha")
+        alice.ichksum(path(t))
+        alice.irepl(path(t), "replResc")
+        world.sb.faults.corrupt(path(t), repl_num=1)
+        configure_sweep(world, f"{BASE}/two-{t}", verify_storage=True, repair=True,
+                        max_objects=10)
+
+    def run(t):
+        sweep_run(world, f"{BASE}/two-{t}")
+
+    def recover(t):
+        sweep_run(world, f"{BASE}/two-{t}")
+
+    def check(t):
+        problems: list[str] = []
+        rows = catalog.data_get(path(t))
+        if sorted(r.resc_name for r in rows) != ["demoResc", "replResc"]:
+            problems.append(f"replicas on {[r.resc_name for r in rows]}")
+        for row in rows:
+            if catalog.data_read(path(t), repl_num=row.repl_num) != b"alpha":
+                problems.append(f"replica {row.repl_num} holds other bytes")
+        no_pending(world, problems)
+        return problems
+
+    return prepare, run, recover, check
+
+
+def test_sweeps_with_repair_survive_a_crash_at_every_step(fed, capsys):
+    fed.configure("zoneA", pid={"workers": 1})
+    fed.client("alice#zoneA").imkdir(BASE)
+    fed.sb.zone("zoneA").catalog.add_resource("replResc")
+    results = {"sweep with repair (zoneB replica)": sweep(*federated_repair(fed)),
+               "sweep with repair (same zone)": sweep(*same_zone_repair(fed))}
     assert_all_held(results, capsys)
