@@ -19,9 +19,10 @@ post-PEPs mark; see :mod:`b2safe.workflows.removal`. Rename: see :mod:`b2safe.ru
 
 from __future__ import annotations
 
+import logging
 from typing import Optional
 
-from b2safe.errors import SYS_NOT_ALLOWED
+from b2safe.errors import SYS_NOT_ALLOWED, B2SafeError
 from b2safe.prep import RuleContext, pep, rule, to_count
 from b2safe.prep.pepargs import CollPathArgs, ObjPathArgs
 from b2safe.ruleset._wiring import removals, renames, uploads
@@ -30,6 +31,7 @@ from b2safe.workflows import pending_work
 from b2safe.workflows.removal import Decision
 
 PENDING_RULE = pending_work.PENDING_RULE
+logger = logging.getLogger("b2safe.policy")
 
 
 @rule(PENDING_RULE, forms=[("limit",), ("limit", "OUT stats")],
@@ -57,7 +59,15 @@ def policy_pending(ctx: RuleContext, limit: str) -> str:
 
 def _before_removal(ctx: RuleContext, path: str, is_collection: bool) -> Optional[int]:
     decision = removals(ctx).before(path, is_collection)
-    return SYS_NOT_ALLOWED if decision is Decision.REFUSE else None
+    if decision is Decision.REFUSE:
+        return SYS_NOT_ALLOWED
+    from b2safe.ruleset.replication import replicator
+
+    try:  # pending replications of what is removed are given up visibly, not lost
+        replicator(ctx).give_up_removed(path, is_collection)
+    except B2SafeError as exc:
+        logger.error("removal of %s: its pending replications were not kept: %s", path, exc)
+    return None
 
 
 @pep("pep_api_data_obj_unlink_pre", on_error="deny", args=ObjPathArgs)

@@ -758,6 +758,41 @@ class Replicator:
         logger.error("fail-log record %s -> %s: %s", record.source, record.destination, cause)
         return None
 
+    def give_up_removed(self, path: str, is_collection: bool) -> int:
+        """Before ``path`` is removed: its pending replications (and, for a collection, those
+        of everything below it) would vanish with it, silently. Each signed record is kept on
+        the surviving parent collection, given up, with the reason (``b2safe status`` lists
+        it; it is never retried). Returns how many were kept; failures are logged (the removal
+        goes ahead)."""
+        holder = paths.split(path)[0]
+        if holder == "/" or paths.zone_of(path) != self.catalog.zone:
+            return 0
+        if is_collection:
+            found = [(kind, where, avu) for kind in ("-d", "-C")
+                     for where, avu in self.catalog.find_avus(kind, faillog.AVU_PREFIX,
+                                                              prefix=True, below=path)]
+        else:
+            found = [("-d", path, avu) for avu in self.catalog.avus(path, "-d")
+                     if avu.name.startswith(faillog.AVU_PREFIX)]
+        kept = 0
+        for kind, where, avu in found:
+            record = faillog.parse(avu.value, avu.units, kind, location=where)
+            if record is None or not self.faillog.authentic(record) or \
+                    record.state == faillog.GAVE_UP:
+                continue
+            cause = f"its source {record.source} was removed: not replicated"
+            try:
+                self.faillog.write(replace(record, source=holder, kind="-C", cause=cause,
+                                           state=faillog.GAVE_UP))
+                kept += 1
+            except B2SafeError as exc:
+                logger.error("pending replication %s -> %s is lost with its removed source: "
+                             "%s", record.source, record.destination, exc)
+                continue
+            logger.warning("pending replication %s -> %s given up: %s (kept on %s)",
+                           record.source, record.destination, cause, holder)
+        return kept
+
     def repair_from_integrity(self, limit: int) -> tuple[int, int]:
         """Re-copy replicas that integrity checks found bad (``eudat_pending:integrity``).
 

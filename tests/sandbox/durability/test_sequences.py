@@ -199,3 +199,26 @@ def test_agent_dying_between_the_unlink_and_the_post_pep_leaves_the_mark_pending
     assert fed.reader("zoneA").get_value(pid, DELETED_KEY).endswith("Z")
     assert fed.client("rods#zoneA").iquest(
         "SELECT COLL_NAME WHERE META_COLL_ATTR_NAME like 'eudat_pending:deleted:%'") == []
+
+
+@pytest.mark.parametrize("what", ["object", "collection"])
+def test_pending_replication_of_a_removed_source_is_given_up_visibly(fed, what):
+    """Issue 15: pending work follows removals. The record lived on its source and vanished
+    with it; now it is kept on the surviving parent, given up with the reason, not retried."""
+    fed.client("alice#zoneA").imkdir("/zoneA/home/alice/gone")
+    path = "/zoneA/home/alice/gone/pending.dat"
+    leave_pending(fed, path, "/zoneB/replicas/pending.dat")
+    removed = path if what == "object" else "/zoneA/home/alice/gone"
+    fed.client("alice#zoneA").irm(removed, recursive=what == "collection", force=True)
+    ((holder, value),) = [row[::2] if len(row) == 3 else row for row in fail_log(fed)]
+    assert holder == paths_split(removed)
+    assert f"its source {path} was removed" in value
+    units = next(a.units for a in fed.sb.zone("zoneA").catalog.avu_list("-C", holder)
+                 if a.value == value)
+    assert "state=gave_up" in units
+    assert recover(fed) == "# of successes:0, # of failures:0"  # never retried
+    assert fed.client("rods#zoneB").ils("/zoneB/replicas") == []
+
+
+def paths_split(path):
+    return path.rsplit("/", 1)[0]
