@@ -242,9 +242,13 @@ class ClientSession:
         self.ichmod("inherit" if on else "noinherit", self.user, path)
 
     def imeta(self, op: str, kind: str, target: str, a: str, v: str = "", u: str = "") -> None:
-        """imeta add|set|rm -d|-C|-R|-u target a v [u]; the API PEP gets the dict form."""
+        """imeta add|set|rm -d|-C|-R|-u target a v [u]. The API PEP gets what PREP gives a
+        server's PEP: the ModAVUMetadataInp serialized to a dict of strings
+        (irods/irods server/re/src/irods_re_serialization.cpp serialize_modAVUMetaInp_ptr),
+        arg0..arg9 all set as imeta sets them (clients/icommands/src/imeta.cpp)."""
         zone = self._zone(target) if kind in ("-d", "-C") else self.home_zone
-        args = {"arg0": op, "arg1": kind, "arg2": target, "arg3": a, "arg4": v, "arg5": u}
+        args = {"arg0": op, "arg1": kind, "arg2": target, "arg3": a, "arg4": v, "arg5": u,
+                **{f"arg{i}": "" for i in range(6, 10)}}
 
         def body(ctx: ExecContext) -> None:
             msi_meta.modify_avu(MsiCall("imeta", [], ctx), msi_meta.object_kind(kind), target, op,

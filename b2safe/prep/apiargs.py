@@ -22,17 +22,29 @@ def api_input(rule_args: list, index: int = 0) -> Any:
     return rule_args[position] if len(rule_args) > position else None
 
 
-def json_input(rule_args: list, index: int = 0) -> dict[str, Any]:
-    """The JSON object in a BytesBuf API input; {} when absent, too large or not an object."""
+def bytes_input(rule_args: list, index: int = 0) -> Optional[bytes]:
+    """The bytes of a BytesBuf API input up to its first NUL (``get_bytes()``: ``len`` bytes;
+    its ``buf`` is a char_array whose ``str`` reads to a NUL, possibly past ``len``), or None
+    when the input is not a BytesBuf or holds more than :data:`MAX_JSON_BYTES`."""
     buf = api_input(rule_args, index)
     if buf is None or not hasattr(buf, "get_bytes"):
-        return {}
+        return None
     try:
         if int(buf.len) > MAX_JSON_BYTES:
-            return {}
-        data = bytes(buf.get_bytes()).rstrip(b"\0")
+            return None
+        return bytes(buf.get_bytes()).split(b"\0", 1)[0]
+    except (TypeError, ValueError):
+        return None
+
+
+def json_input(rule_args: list, index: int = 0) -> dict[str, Any]:
+    """The JSON object in a BytesBuf API input; {} when absent, too large or not an object."""
+    data = bytes_input(rule_args, index)
+    if data is None:
+        return {}
+    try:
         value = json.loads(data.decode("utf-8"))
-    except (TypeError, ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError):
         return {}
     return value if isinstance(value, dict) else {}
 

@@ -14,7 +14,15 @@ import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from b2safe.prep.apiargs import api_input, cond_value, doi_path, json_input, text_field
+from b2safe.prep.apiargs import (
+    MAX_JSON_BYTES,
+    api_input,
+    bytes_input,
+    cond_value,
+    doi_path,
+    json_input,
+    text_field,
+)
 
 
 @dataclass(frozen=True)
@@ -145,11 +153,14 @@ class RenameArgs:
 def _field(inp: Any, index: int) -> str:
     """``arg<index>`` of a ModAVUMetadataInp (modAVUMetadataInp_t: arg0 the operation .. arg9).
 
-    Guess: PREP hands the input over as an object with attributes ``arg0``..``arg9``; the
-    sandbox passes a dict with the same keys. Both are read.
+    PREP has no Python type for modAVUMetadataInp_t (it is not in ``list_of_irods_types``,
+    irods_rule_engine_plugin_python include/irods/private/re/python/irods_types.hpp), so
+    ``object_from_any`` (include/irods/private/re/python.hpp) hands over a dict of strings made
+    by the server's ``serialize_modAVUMetaInp_ptr`` (irods/irods
+    server/re/src/irods_re_serialization.cpp): keys ``arg0``..``arg9``, each present only when
+    that argument is not null (imeta sets all ten, clients/icommands/src/imeta.cpp).
     """
-    key = f"arg{index}"
-    value = inp.get(key, "") if isinstance(inp, dict) else getattr(inp, key, "")
+    value = inp.get(f"arg{index}", "")
     return "" if value is None else str(value)
 
 
@@ -167,8 +178,9 @@ class ModAvuArgs:
     def from_prep(cls, rule_args: list, rei: Any) -> ModAvuArgs:
         """From ``rule_args[2]``."""
         inp = api_input(rule_args)
-        if inp is None:
-            return cls("", (), "no ModAVUMetadataInp in the PEP arguments")
+        if not isinstance(inp, dict) or "modAVUMetaInp_ptr" in inp:
+            return cls("", (), "no ModAVUMetadataInp (a dict of arg0..arg9) in the PEP "
+                               "arguments")
         return cls(_field(inp, 0), tuple(_field(inp, i) for i in range(1, 10)))
 
 
@@ -179,7 +191,9 @@ class AtomicMetadataArgs:
     ``operations``), or None with ``problem`` saying why it could not be read (a guard then
     refuses an ordinary user's request).
 
-    Guess: PREP hands the input BytesBuf over with its bytes in ``buf``.
+    The API's input is a ``bytesBuf_t*``, a type PREP wraps (``list_of_irods_types``), so the
+    PEP gets an ``irods_types.BytesBuf``: its bytes come from ``get_bytes()``
+    (irods_rule_engine_plugin_python src/types/irods/rodsDef.cpp, :func:`bytes_input`).
     """
 
     request: Any
@@ -188,13 +202,15 @@ class AtomicMetadataArgs:
     @classmethod
     def from_prep(cls, rule_args: list, rei: Any) -> AtomicMetadataArgs:
         """From ``rule_args[2]``."""
-        inp = api_input(rule_args)
-        if inp is None:
-            return cls(None, "no request in the PEP arguments")
-        buf = inp.get("buf") if isinstance(inp, dict) else getattr(inp, "buf", inp)
+        data = bytes_input(rule_args)
+        if data is None:
+            return cls(None, "no request (a BytesBuf of at most "
+                             f"{MAX_JSON_BYTES} bytes) in the PEP arguments")
         try:
-            if isinstance(buf, (bytes, bytearray)):
-                buf = bytes(buf).split(b"\0", 1)[0].decode("utf-8")
-            return cls(json.loads(str(buf)))
+            request = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             return cls(None, f"the request is not JSON: {exc}")
+        if not isinstance(request, dict) or not isinstance(request.get("operations"), list) \
+                or not all(isinstance(op, dict) for op in request["operations"]):
+            return cls(None, "the request is not an object with a list of operations")
+        return cls(request)

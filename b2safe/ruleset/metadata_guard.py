@@ -45,8 +45,9 @@ def guard_atomic_metadata(ctx: RuleContext, atomic: AtomicMetadataArgs) -> int:
     """Refuse an ordinary user's atomic metadata request that adds or removes one of b2safe's
     attributes (CAT_NO_ACCESS_PERMISSION). The request is the JSON object of
     irods/irods plugins/api/src/atomic_apply_metadata_operations.cpp (``entity_name``,
-    ``entity_type``, ``operations``: ``operation``, ``attribute``, ...); an input it cannot
-    read is refused. Guess: PREP hands the input BytesBuf over with its bytes in ``buf``."""
+    ``entity_type``, ``operations``: ``operation``, ``attribute``, ...), handed over by PREP
+    as a BytesBuf (:class:`~b2safe.prep.pepargs.AtomicMetadataArgs`); an input it cannot read
+    is refused."""
     caller = ctx.caller
     if caller is not None and caller.is_admin:
         return 0

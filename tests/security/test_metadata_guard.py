@@ -88,18 +88,27 @@ def test_b2safe_rules_still_write_them_for_users(owned):
     assert any(n == "PID" for n, _, _ in avu_rows(owned, other))
 
 
+def _bytes_buf(text):
+    """The request as PREP hands it to the PEP: an irods_types.BytesBuf (the sandbox's)."""
+    from b2safe_sandbox.runtime.irods_types import BytesBuf
+
+    buf = BytesBuf()
+    buf.set_buffer(text.encode("utf-8"))
+    return buf
+
+
 def test_an_atomic_metadata_request_is_refused(owned):
     import json
 
     request = {"entity_name": PATH, "entity_type": "data_object",
                "operations": [{"operation": "add", "attribute": "PID", "value": "x"}]}
     result = owned.sb.exec_rule("zoneA", "pep_api_atomic_apply_metadata_operations_pre",
-                                ["instance", None, {"buf": json.dumps(request)}, None],
+                                ["instance", None, _bytes_buf(json.dumps(request)), None],
                                 "alice#zoneA")
     assert result.code == errors.CAT_NO_ACCESS_PERMISSION
     harmless = dict(request, operations=[{"operation": "add", "attribute": "x", "value": "1"}])
     result = owned.sb.exec_rule("zoneA", "pep_api_atomic_apply_metadata_operations_pre",
-                                ["instance", None, {"buf": json.dumps(harmless)}, None],
+                                ["instance", None, _bytes_buf(json.dumps(harmless)), None],
                                 "alice#zoneA")
     assert result.code >= 0
 
@@ -124,3 +133,14 @@ def test_removing_or_copying_them_by_id_or_object_is_refused(owned):
             _request(owned, "alice#zoneA", *args)
         assert caught.value.code in (errors.CAT_NO_ACCESS_PERMISSION, errors.SYS_NOT_ALLOWED)
     _request(owned, "alice#zoneA", "rmi", "-d", PATH, ids["project"])  # her own attribute
+
+
+@pytest.mark.parametrize("pep,unreadable", [
+    ("pep_api_atomic_apply_metadata_operations_pre", "not json"),
+    ("pep_api_atomic_apply_metadata_operations_pre", None),
+    ("pep_api_mod_avu_metadata_pre", None)])
+def test_a_request_the_guard_cannot_read_is_refused(owned, pep, unreadable):
+    """Fail closed: an input the guard cannot judge is refused for an ordinary user."""
+    arg = _bytes_buf(unreadable) if isinstance(unreadable, str) else unreadable
+    result = owned.sb.exec_rule("zoneA", pep, ["instance", None, arg, None], "alice#zoneA")
+    assert result.code < 0

@@ -60,11 +60,18 @@ def test_rename_takes_the_first_two_arguments():
 
 
 def test_metadata_requests_say_why_they_cannot_be_read():
+    """Shapes PREP really passes: the server's serialization of ModAVUMetadataInp (a dict,
+    irods_re_serialization.cpp serialize_modAVUMetaInp_ptr) and a BytesBuf for the atomic
+    API (rodsDef.cpp); anything else is a problem (the guard refuses)."""
     mod = pepargs.ModAvuArgs.from_prep(api({"arg0": "add", "arg1": "-d", "arg2": "/z/a"}), None)
     assert (mod.operation, mod.args[:2], mod.problem) == ("add", ("-d", "/z/a"), "")
     assert pepargs.ModAvuArgs.from_prep(api(), None).problem
+    assert pepargs.ModAvuArgs.from_prep(api({"modAVUMetaInp_ptr": "nullptr"}), None).problem
+    assert pepargs.ModAvuArgs.from_prep(api(SimpleNamespace(arg0="add")), None).problem
     atomic = pepargs.AtomicMetadataArgs.from_prep(
-        api({"buf": b'{"entity_name": "/z/a", "operations": []}\0junk'}), None)
+        api(BytesBuf(b'{"entity_name": "/z/a", "operations": []}\0junk')), None)
     assert atomic.request == {"entity_name": "/z/a", "operations": []} and not atomic.problem
-    assert pepargs.AtomicMetadataArgs.from_prep(api({"buf": b"\xff"}), None).problem
+    for odd in (BytesBuf(b"\xff"), BytesBuf(b"[]"), BytesBuf(b'{"operations": [1]}'),
+                {"buf": b'{"operations": []}'}, BytesBuf(b" " * (64 * 1024 + 1))):
+        assert pepargs.AtomicMetadataArgs.from_prep(api(odd), None).problem, odd
     assert pepargs.AtomicMetadataArgs.from_prep(api(), None).problem
