@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
-from b2safe.cli.common import EXIT_OK, print_json
+from b2safe.cli.common import EXIT_OK, EXIT_USAGE, print_json
 
 
 def _where(args: argparse.Namespace) -> tuple[str, Callable[[], float], Optional[Any]]:
@@ -71,6 +71,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("keys", help="the record-signing key (rotate)",
                               description=(__doc__ or "").splitlines()[0])
     actions = p.add_subparsers(dest="keys_command", metavar="ACTION")
+
+    def usage(_args: argparse.Namespace) -> int:
+        p.print_help(sys.stderr)
+        return EXIT_USAGE
+
+    p.set_defaults(func=usage)
     rot = actions.add_parser("rotate", help="make a new signing key; the previous one stays "
                                             "valid for signing.grace_period",
                              description=(__doc__ or "").split("\n\n", 1)[1])

@@ -140,3 +140,26 @@ def test_a_record_signed_before_a_rotation_is_quarantined_after_the_grace(fed, c
     names = [name for name, _, _ in avu_rows(fed, old)]
     assert any(n.startswith(quarantine.PREFIX) for n in names) == (not carried_out)
     assert not any(n.startswith(faillog.AVU_PREFIX) for n in names)
+
+
+def test_keys_rotate_on_a_server_config(tmp_path, capsys):
+    """``b2safe keys rotate --config FILE`` as run on a server: creates the key file when
+    missing (0600 in a 0700 directory), then rotates keeping the old key; a missing
+    configuration is a usage error (exit 2) and writes nothing."""
+    from b2safe.cli import main
+
+    key_file = tmp_path / "b2safe.d" / "signing.key"
+    config = tmp_path / "b2safe.json"
+    config.write_text(json.dumps({"version": 1, "zone": {"name": "zoneA",
+                                                         "server_id": "irods://h:1247"},
+                                  "signing": {"key_file": str(key_file)}}))
+    assert main(["keys", "rotate", "--config", str(config)]) == 0
+    first = keys.load(str(key_file)).current.key_id
+    assert main(["keys", "rotate", "--config", str(config)]) == 0
+    assert "still verifies work queued before now" in capsys.readouterr().out
+    ring = keys.load(str(key_file))
+    assert [k.key_id for k in ring.keys][1] == first and ring.current.key_id != first
+    assert (os.stat(key_file).st_mode & 0o777) == 0o600
+    assert (os.stat(key_file.parent).st_mode & 0o777) == 0o700
+    assert main(["keys", "rotate", "--config", str(tmp_path / "missing.json")]) == 2
+    assert main(["keys"]) == 2
