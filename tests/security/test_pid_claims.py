@@ -7,7 +7,7 @@ not write, or register PIDs for someone else's objects.
 from __future__ import annotations
 
 import pytest
-from attack_helpers import REPLICAS_B, set_avu_without_peps, user_file
+from attack_helpers import REPLICAS_B, avu_rows, set_avu_without_peps, user_file
 
 from b2safe import errors
 
@@ -97,3 +97,16 @@ def test_register_replicas_refuses_objects_the_caller_may_not_write(fed):
     assert error.code == errors.CAT_NO_ACCESS_PERMISSION
     assert fed.handles("zoneA") == before
     assert "PID" not in fed.avus(BOBS)
+
+
+def test_the_rename_pre_and_post_peps_called_as_rules_do_not_repoint(claim):
+    """The pre-rename PEP remembers a rename on the object (a pending rename the post-PEP or a
+    retry completes): called by alice naming bob's object, it writes nothing on bob's object,
+    and the post-PEP after it repoints nothing."""
+    world, pid = claim
+    before = avu_rows(world, BOBS)
+    world.sb.exec_rule("zoneA", "acPreProcForObjRename", [BOBS, MINE], "alice#zoneA")
+    assert avu_rows(world, BOBS) == before
+    world.sb.exec_rule("zoneA", "acPostProcForObjRename", [BOBS, MINE], "alice#zoneA")
+    assert _url(world, pid).endswith(BOBS)
+    assert avu_rows(world, BOBS) == before

@@ -101,6 +101,8 @@ ELSEWHERE = {
                           "test_native_call_reports_a_rule_failure_instead_of_failing",
     "acPostProcForObjRename": "tests/security/test_pid_claims.py::"
                               "test_the_rename_pep_called_as_a_rule_does_not_repoint",
+    "acPreProcForObjRename": "tests/security/test_pid_claims.py::"
+                             "test_the_rename_pre_and_post_peps_called_as_rules_do_not_repoint",
     "pep_api_data_obj_copy_post": "tests/security/test_pep_calls.py::"
                                   "test_an_ingest_pep_called_as_a_rule_gives_others_objects_nothing",
     "pep_api_data_obj_rsync_post": "tests/security/test_pep_calls.py::"
