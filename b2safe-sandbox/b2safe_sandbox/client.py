@@ -59,6 +59,7 @@ class ClientSession:
         self.sandbox = sandbox
         self.user = user
         self.name, self.home_zone = user.split("#", 1)
+        self._agent_started = False
 
     # ------------------------------------------------------------------ plumbing
     def _ctx(self, zone: str, kind: str = "api_pep") -> ExecContext:
@@ -68,8 +69,24 @@ class ClientSession:
         self.sandbox.reachable_zone(self.home_zone)
         return self.sandbox.zone_for_path(path).name
 
+    def _agent_start(self) -> None:
+        """The connection's agent starts on the home zone's server before its first request
+        (pep_network_agent_start, :func:`b2safe_sandbox.runtime.peps.network_agent`)."""
+        if not self._agent_started:
+            self._agent_started = True
+            with self.sandbox.toplevel():
+                peps.network_agent(self._ctx(self.home_zone), self.home_zone, "start")
+
+    def close(self) -> None:
+        """Disconnect: the agent stops (pep_network_agent_stop) if it had started."""
+        if self._agent_started:
+            self._agent_started = False
+            with self.sandbox.toplevel():
+                peps.network_agent(self._ctx(self.home_zone), self.home_zone, "stop")
+
     def _api(self, zone: str, op: str, args: list, body: Callable[[ExecContext], Any]) -> Any:
         """Run ``body`` between the API PEPs of ``op`` (pre, post, except, finally)."""
+        self._agent_start()
         ctx = self._ctx(zone)
         sandbox = self.sandbox
         name = f"pep_api_{op}"

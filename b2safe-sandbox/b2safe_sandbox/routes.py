@@ -54,7 +54,7 @@ import json
 from typing import Any, Callable, Optional
 
 from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
-from b2safe_sandbox.runtime import dataops, peps, structs, tbridge
+from b2safe_sandbox.runtime import dataops, peps, structs
 from b2safe_sandbox.runtime import descriptors as L1
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import ExecContext
@@ -75,14 +75,10 @@ def _catalog(session: Any, zone: str) -> Any:
     return session.sandbox.zone(zone).catalog
 
 
-def _fire_resource(ctx: ExecContext, zone: str, op: str, path: str, row: Any) -> None:
-    """``pep_resource_<op>_post`` for the replica ``row`` (errors only logged)."""
-    plugin_ctx = tbridge.plugin_context(ctx, zone, path, resc_hier=row.resc_name,
-                                        repl=row.repl_num)
-    outcome = peps.fire(ctx, zone, f"pep_resource_{op}_post", [row.resc_name, plugin_ctx, ""],
-                        "resource_pep", path, row.repl_num)
-    if outcome is not None and outcome.code < 0:
-        ctx.sandbox.log(zone, f"pep_resource_{op}_post failed with status {outcome.code}")
+def _fire_resource(ctx: ExecContext, zone: str, op: str, path: str, row: Any,
+                   extra: tuple = ()) -> None:
+    """``pep_resource_<op>_pre``/``_post`` for the replica ``row`` (errors only logged)."""
+    peps.resource_op(ctx, zone, op, path, row.resc_name, row.repl_num, extra)
 
 
 def _open(ctx: ExecContext, zone: str, path: str, flags: int, *, opr_type: int = 0,
@@ -102,7 +98,9 @@ def _open(ctx: ExecContext, zone: str, path: str, flags: int, *, opr_type: int =
             raise IrodsCallError(f"no open replica of {path} with that token",
                                  code=SYS_INVALID_INPUT_PARAM)
         peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, joined["repl"])
-        entry.update(repl=joined["repl"], open_type=L1.OPEN_FOR_WRITE_TYPE, replica_token=token)
+        peps.resource_op(ctx, zone, "open", path, joined["resc"], joined["repl"])
+        entry.update(repl=joined["repl"], resc=joined["resc"],
+                     open_type=L1.OPEN_FOR_WRITE_TYPE, replica_token=token)
         return L1.new_fd(ctx.sandbox, entry)
     if flags & L1.O_CREAT:
         peps.resc_scheme(ctx, zone, path)
@@ -115,20 +113,24 @@ def _open(ctx: ExecContext, zone: str, path: str, flags: int, *, opr_type: int =
         # create_new_replica -> getFilePathName (rsDataObjOpen.cpp@5.0.2 L286; physPath.cpp
         # L262-280): rei.doi is the new replica, no doinp.
         peps.vault_path(ctx, zone, path, row.repl_num)
+        _fire_resource(ctx, zone, "create", path, row)
         open_type = L1.CREATE_TYPE
     else:
         row = next(r for r in cat.data_get(path) if r.status == L1.GOOD_REPLICA)
         peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, row.repl_num)
         if writing and flags & L1.O_TRUNC:
             row = cat.data_create(path, ctx.client_user, resc=resc, force=True)
+        _fire_resource(ctx, zone, "open", path, row)
         open_type = L1.OPEN_FOR_WRITE_TYPE if writing else L1.OPEN_FOR_READ_TYPE
-    entry.update(repl=row.repl_num, open_type=open_type,
+    entry.update(repl=row.repl_num, resc=row.resc_name, open_type=open_type,
                  replica_token=f"{zone}:{row.data_id}:{row.repl_num}")
     return L1.new_fd(ctx.sandbox, entry)
 
 
 def _write(ctx: ExecContext, fd: int, data: bytes) -> int:
     entry = L1.table(ctx.sandbox)[fd]
+    peps.resource_op(ctx, entry["zone"], "write", entry["path"], entry["resc"], entry["repl"],
+                     (None, len(data)))
     ctx.sandbox.zone(entry["zone"]).catalog.data_write(entry["path"], entry["offset"], data,
                                                        entry["repl"])
     entry["offset"] += len(data)
@@ -150,6 +152,7 @@ def _close(ctx: ExecContext, fd: int) -> Any:
     """rsDataObjClose: finalize a written replica, then the static PEPs (L76-104)."""
     entry = L1.table(ctx.sandbox).pop(fd)
     zone, path, repl = entry["zone"], entry["path"], entry["repl"]
+    peps.resource_op(ctx, zone, "close", path, entry["resc"], repl)
     row = _finalize(ctx, entry) if entry["write"] else None
     open_type = entry["open_type"]
     if open_type == L1.CREATE_TYPE:
@@ -167,6 +170,7 @@ def _close(ctx: ExecContext, fd: int) -> Any:
 def _replica_close(ctx: ExecContext, fd: int, flags: dict) -> Any:
     """rs_replica_close (L323-470): finalizes only when update_status is absent or true."""
     entry = L1.table(ctx.sandbox).pop(fd)
+    peps.resource_op(ctx, entry["zone"], "close", entry["path"], entry["resc"], entry["repl"])
     if not entry["write"] or not flags.get("update_status", True):
         return None
     return _finalize(ctx, entry, notify=flags.get("send_notifications", True))
@@ -266,6 +270,11 @@ def iput(session: Any, path: str, data: bytes, *, force: bool = False,
         row = cat.data_put(path, data, session.user, resc=resc, force=force)
         if not existed:
             peps.vault_path(ctx, zone, path, row.repl_num)
+        # The single buffer's create (or open), write and close (l3Create/l3Write/l3Close),
+        # then the finalize's fileModified (rsDataObjPut.cpp L254-414).
+        _fire_resource(ctx, zone, "open" if existed else "create", path, row)
+        _fire_resource(ctx, zone, "write", path, row, (None, len(data)))
+        _fire_resource(ctx, zone, "close", path, row)
         _fire_resource(ctx, zone, "modified", path, row)
         peps.fire_static(ctx, zone, "acPostProcForOpen" if existed else "acPostProcForCreate",
                          path, row.repl_num)

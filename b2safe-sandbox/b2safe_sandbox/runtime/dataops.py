@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import (
     CAT_NAME_EXISTS_AS_COLLECTION,
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
@@ -20,6 +21,8 @@ from b2safe_sandbox.runtime import peps
 from b2safe_sandbox.runtime.context import ExecContext
 from b2safe_sandbox.runtime.descriptors import GOOD_REPLICA
 
+#: SYS_DELETE_DISALLOWED: acDataDeletePolicy's refusal that does not stop the delete itself.
+SYS_DELETE_DISALLOWED = CODES["SYS_DELETE_DISALLOWED"]
 #: SYS_RSYNC_TARGET_MODIFIED: rsync's positive "copied" status (rsDataObjRsync.cpp).
 SYS_RSYNC_TARGET_MODIFIED = 99999992
 
@@ -62,9 +65,14 @@ def get(ctx: ExecContext, path: str) -> bytes:
         if cat.data_exists(path) else []
     if good:
         peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, good[0].repl_num)
+    if good:
+        peps.resource_op(ctx, zone, "open", path, good[0].resc_name, good[0].repl_num)
     data = read_bytes(ctx, path)
     if good:
-        peps.fire_static(ctx, zone, "acPostProcForOpen", path, good[0].repl_num)
+        row = good[0]
+        peps.resource_op(ctx, zone, "read", path, row.resc_name, row.repl_num, (None, len(data)))
+        peps.resource_op(ctx, zone, "close", path, row.resc_name, row.repl_num)
+        peps.fire_static(ctx, zone, "acPostProcForOpen", path, row.repl_num)
     return data
 
 
@@ -82,6 +90,8 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
     # rsDataObjCopy.cpp@5.0.2 L315-325: the source is opened (acPreprocForDataObjOpen), then
     # the destination (O_CREAT: hierarchy for CREATE, then a new replica or an open).
     peps.fire_static(ctx, src_zone, "acPreprocForDataObjOpen", src, src_repl)
+    src_row = next(r for r in src_cat.data_get(src) if r.repl_num == src_repl)
+    peps.resource_op(ctx, src_zone, "open", src, src_row.resc_name, src_repl)
     dst_zone, dst_cat = catalog_for(ctx, dst)
     existed = dst_cat.data_exists(dst)
     peps.resc_scheme(ctx, dst_zone, dst)
@@ -93,6 +103,11 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
                            checksum=bool(verify), data_type=data_type or "generic")
     if not existed:
         peps.vault_path(ctx, dst_zone, dst, row.repl_num)
+    peps.resource_op(ctx, dst_zone, "open" if existed else "create", dst, row.resc_name,
+                     row.repl_num)
+    peps.resource_op(ctx, src_zone, "read", src, src_row.resc_name, src_repl, (None, len(data)))
+    peps.resource_op(ctx, dst_zone, "write", dst, row.resc_name, row.repl_num, (None, len(data)))
+    peps.resource_op(ctx, dst_zone, "close", dst, row.resc_name, row.repl_num)
     if reg_chksum:
         dst_cat.data_set_checksum(dst, row.repl_num, reg_chksum)
     if ctx.sandbox.faults.take_transfer_corruption(dst_zone):
@@ -106,6 +121,7 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
     peps.fire_static(ctx, dst_zone, "acPostProcForCopy", dst, row.repl_num)
     # The source closes last (L374-375), a read-only open with nothing written
     # (rsDataObjClose.cpp L598-612, bytesWritten starts at -1, objDesc.cpp L277).
+    peps.resource_op(ctx, src_zone, "close", src, src_row.resc_name, src_repl)
     peps.fire_static(ctx, src_zone, "acPostProcForOpen", src, src_repl)
     return row
 
@@ -193,12 +209,23 @@ def replicate(ctx: ExecContext, path: str, dest_resc: Optional[str],
         return row
     if source is not None:
         peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, source.repl_num)
+        peps.resource_op(ctx, zone, "open", path, source.resc_name, source.repl_num)
     row = cat.data_replicate(path, resc, actor, src_repl=src_repl, update=update)
     if dest is None:
         peps.vault_path(ctx, zone, path, row.repl_num)
+        peps.resource_op(ctx, zone, "create", path, row.resc_name, row.repl_num)
     else:
         peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, row.repl_num)
+        peps.resource_op(ctx, zone, "open", path, row.resc_name, row.repl_num)
     peps.num_threads(ctx, zone, int(row.size), num_threads, 0, row.resc_hier or row.resc_name)
+    # dataObjCopy, then both replicas closed without a catalog update (L632-660).
+    size = (None, int(row.size))
+    if source is not None:
+        peps.resource_op(ctx, zone, "read", path, source.resc_name, source.repl_num, size)
+    peps.resource_op(ctx, zone, "write", path, row.resc_name, row.repl_num, size)
+    if source is not None:
+        peps.resource_op(ctx, zone, "close", path, source.resc_name, source.repl_num)
+    peps.resource_op(ctx, zone, "close", path, row.resc_name, row.repl_num)
     peps.fire_resource_modified(ctx, zone, path, row.resc_name, row.repl_num)
     peps.fire_static(ctx, zone, "acPostProcForCreate" if dest is None else "acPostProcForOpen",
                      path, row.repl_num)
@@ -207,33 +234,62 @@ def replicate(ctx: ExecContext, path: str, dest_resc: Optional[str],
 
 
 def unlink(ctx: ExecContext, path: str, force: bool = False, admin: bool = False) -> None:
-    """Remove a data object (to the trash unless ``force``); fires acPostProcForDelete."""
+    """rsDataObjUnlink of a data object, with the static PEPs the server fires.
+
+    Sources (server/api/src/rsDataObjUnlink.cpp@5.0.2, the same at 4.3.5):
+
+    * ``force`` (or a path in the trash): ``_rsDataObjUnlink`` (L386-393) asks
+      acDataDeletePolicy for every replica (chkPreProcDeleteRule L110-152: rei.doi the
+      replica, condInputData its resource's properties; an error other than
+      SYS_DELETE_DISALLOWED refuses the delete), unlinks, then acPostProcForDelete (L415-433);
+    * otherwise acTrashPolicy (L395-407, initReiWithDataObjInp) and rsMvDataObjToTrash
+      (L154-190: acDataDeletePolicy per replica, the move) whose status is returned at once:
+      a move to the trash fires no acPostProcForDelete.
+
+    Gap: msiDeleteDisallowed (rei.status SYS_DELETE_DISALLOWED) and msiNoTrashCan are not
+    emulated.
+    """
     zone, cat = catalog_for(ctx, path)
     if not cat.data_exists(path):
         raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
     actor = acting_user(ctx, cat, admin)
-    if force or path.startswith(f"/{zone}/trash/"):
-        cat.data_unlink(path, actor)
-    else:
-        # Guess: the trash keeps the path below /zone/trash/home/<user>/ (iRODS adds a
-        # timestamp suffix on collisions; here an existing trash entry is replaced).
-        if actor is not None and not cat.check_access(path, actor, "own") and \
-                not cat.check_access(path, actor, "modify_object"):
-            from b2safe_sandbox.errors import CAT_NO_ACCESS_PERMISSION
+    to_trash = not force and not path.startswith(f"/{zone}/trash/")
+    # getDataObjInfoIncSpecColl (L356-370) checks the client's write access first.
+    if actor is not None and not cat.check_access(path, actor, "own") and \
+            not cat.check_access(path, actor, "modify_object"):
+        from b2safe_sandbox.errors import CAT_NO_ACCESS_PERMISSION
 
-            raise IrodsCallError(f"no permission to remove {path}",
-                                 code=CAT_NO_ACCESS_PERMISSION)
-        rel = path.split("/", 2)[2]
-        if rel.startswith("home/"):
-            rel = rel[len("home/"):]
-        target = f"/{zone}/trash/home/{rel}"
-        parent = target.rsplit("/", 1)[0]
-        if cat.coll_get(parent) is None:
-            cat.coll_create(parent, None, recursive=True)
-        if cat.data_exists(target):
-            cat.data_unlink(target, None)
-        cat.data_rename(path, target, None)
-    peps.fire_static(ctx, zone, "acPostProcForDelete", path)
+        raise IrodsCallError(f"no permission to remove {path}", code=CAT_NO_ACCESS_PERMISSION)
+    if to_trash:
+        peps.fire_static(ctx, zone, "acTrashPolicy", path, rei_doi=False, cond_resc="",
+                         propagate=True)
+    for row in cat.data_get(path):
+        outcome = peps.fire_static(ctx, zone, "acDataDeletePolicy", path, row.repl_num)
+        if outcome is not None and outcome.code < 0 and outcome.code != SYS_DELETE_DISALLOWED:
+            raise IrodsCallError(f"acDataDeletePolicy refused to delete {path}",
+                                 code=outcome.code)
+    if not to_trash:
+        rows = cat.data_get(path)
+        for row in rows:  # each replica's file goes (dataObjUnlinkS -> l3Unlink)
+            peps.resource_op(ctx, zone, "unlink", path, row.resc_name, row.repl_num)
+        cat.data_unlink(path, actor)
+        # rei.doi is the replica list read before the unlink (L415-420); the sandbox's doi
+        # keeps only the path, condInputData the first replica's resource.
+        peps.fire_static(ctx, zone, "acPostProcForDelete", path,
+                         cond_resc=rows[0].resc_hier or rows[0].resc_name)
+        return
+    # Guess: the trash keeps the path below /zone/trash/home/<user>/ (iRODS adds a
+    # timestamp suffix on collisions; here an existing trash entry is replaced).
+    rel = path.split("/", 2)[2]
+    if rel.startswith("home/"):
+        rel = rel[len("home/"):]
+    target = f"/{zone}/trash/home/{rel}"
+    parent = target.rsplit("/", 1)[0]
+    if cat.coll_get(parent) is None:
+        cat.coll_create(parent, None, recursive=True)
+    if cat.data_exists(target):
+        cat.data_unlink(target, None)
+    cat.data_rename(path, target, None)
 
 
 def rename(ctx: ExecContext, src: str, dst: str) -> None:

@@ -185,6 +185,17 @@ def _code_of(result: Any) -> int:
     return 0
 
 
+def rule_defined(sandbox: Any, zone: str, name: str) -> Optional[bool]:
+    """Whether ``zone``'s core.py has a rule ``name``; None when core.py does not import (the
+    caller then runs :func:`exec_rule`, which reports it)."""
+    env = sandbox.zone(zone).env
+    with env.active():
+        try:
+            return hasattr(env.core(), name)
+        except CoreImportError:
+            return None
+
+
 def exec_rule(ctx: ExecContext, name: str, rule_args: list,
               rule_vars: Optional[dict] = None) -> RuleOutcome:
     """Run ``core.<name>(rule_args, callback, rei)`` in ``ctx.zone`` (PREP ``exec_rule``).

@@ -346,6 +346,35 @@ LOCAL_FILE = objType.LOCAL_FILE
 LOCAL_DIR = objType.LOCAL_DIR
 
 
+class irodsProt(enum.IntEnum):
+    """``irodsProt_t`` (PREP src/types/irods/rodsDef.cpp@5.0.1 L57-65, values exported)."""
+
+    NATIVE_PROT = 0
+    XML_PROT = 1
+
+
+class procState(enum.IntEnum):
+    """``procState_t`` (rcConnect.h@5.0.2 L29-34; PREP rcConnect.cpp L38-48)."""
+
+    PROCESSING_STATE = 0
+    RECEIVING_STATE = 1
+    SENDING_STATE = 2
+    CONN_WAIT_STATE = 3
+
+
+class procLogFlag(enum.IntEnum):
+    """``procLogFlag_t`` (rcConnect.h@5.0.2 L75-78; PREP rcConnect.cpp L121-130)."""
+
+    PROC_LOG_NOT_DONE = 0
+    PROC_LOG_DONE = 1
+
+
+NATIVE_PROT, XML_PROT = irodsProt.NATIVE_PROT, irodsProt.XML_PROT
+PROCESSING_STATE, RECEIVING_STATE = procState.PROCESSING_STATE, procState.RECEIVING_STATE
+SENDING_STATE, CONN_WAIT_STATE = procState.SENDING_STATE, procState.CONN_WAIT_STATE
+PROC_LOG_NOT_DONE, PROC_LOG_DONE = procLogFlag.PROC_LOG_NOT_DONE, procLogFlag.PROC_LOG_DONE
+
+
 # ---------------------------------------------------------------------------------------------
 # KeyValPair and friends
 # ---------------------------------------------------------------------------------------------
@@ -590,13 +619,111 @@ class UserInfo(_Struct):
     """``userInfo_t``: userName, rodsZone, userType, sysUid, authInfo, userOtherInfo."""
 
 
+class MsParam:
+    """``msParam_t`` as PREP exposes it (src/types/irods/msParam.cpp@5.0.1 L60-73): ``label``
+    and ``type``, both the *label* (PREP's getter of ``type`` returns ``s->label``); the
+    payload (inOutStruct, inpOutBuf) is not readable."""
+
+    def __init__(self, label: str = "", type: str = "") -> None:
+        self._label = _kvp_store(label)
+        self._type = _kvp_store(type)
+
+    @property
+    def label(self) -> c_string:
+        return c_string._view(self._label, len(self._label.text()) + 1)
+
+    @property
+    def type(self) -> c_string:
+        return self.label
+
+    def __repr__(self) -> str:
+        return f"<irods_types.MsParam object at {id(self):#x}>"
+
+
+class MsParam_pointer_array:
+    """``MsParamArray.msParam``: a read-only sequence of :class:`MsParam` (PREP
+    ``array_ref<msParam_t*>`` with its indexing suite, msParam.cpp L75-82)."""
+
+    def __init__(self, items: Sequence[MsParam] = ()) -> None:
+        self._items = list(items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._items[i]
+
+    def __iter__(self) -> Any:
+        return iter(self._items)
+
+    def __repr__(self) -> str:
+        return f"<irods_types.MsParam_pointer_array object at {id(self):#x}>"
+
+
+class MsParamArray:
+    """``msParamArray_t`` (msParam.cpp@5.0.1 L84-97): ``len``, ``oprType``, ``msParam``."""
+
+    def __init__(self, params: Sequence[MsParam] = (), oprType: int = 0) -> None:
+        self._params = list(params)
+        self._opr_type = int(oprType)
+
+    @property
+    def len(self) -> int:
+        return len(self._params)
+
+    @property
+    def oprType(self) -> int:
+        return self._opr_type
+
+    @property
+    def msParam(self) -> MsParam_pointer_array:
+        return MsParam_pointer_array(self._params)
+
+    def __repr__(self) -> str:
+        return f"<irods_types.MsParamArray object at {id(self):#x}>"
+
+
+@_fields(_int("sin_family"), _int("sin_port"))
+class Sockaddr_In(_Struct):
+    """``struct sockaddr_in`` (PREP exports it as ``Sockaddr_In``). Guess: zero in the sandbox
+    (no socket)."""
+
+
+@_fields(_int("status"), _char("relVersion"), _char("apiVersion"), _int("reconnPort"),
+         _char("reconnAddr", LONG_NAME_LEN), _int("cookie"))
+class Version(_Struct):
+    """``version_t`` (``RsComm.cliVersion``)."""
+
+
 @_fields(
-    _int("sock"), _int("connectCnt"), _char("clientAddr"), _sub("proxyUser", UserInfo),
-    _sub("clientUser", UserInfo), _char("option", LONG_NAME_LEN), _int("status"),
-    _int("apiInx"), _ptr("rError"), _ptr("portalOpr"), _ptr("myEnv"),
+    _Field("irodsProt", "enum_prot", default=irodsProt.NATIVE_PROT),
+    _int("sock"), _int("connectCnt"), _sub("localAddr", Sockaddr_In),
+    _sub("remoteAddr", Sockaddr_In), _char("clientAddr"), _sub("proxyUser", UserInfo),
+    _sub("clientUser", UserInfo), _ptr("myEnv"), _sub("cliVersion", Version),
+    _char("option", LONG_NAME_LEN),
+    _Field("procLogFlag", "enum_log", default=procLogFlag.PROC_LOG_NOT_DONE),
+    _ptr("rError"), _ptr("portalOpr"), _int("apiInx"), _int("status"), _ptr("perfStat"),
+    _int("windowSize"), _int("reconnFlag"), _int("reconnSock"), _int("reconnPort"),
+    _int("reconnectedSock"), _int("cookie"), _ptr("thread_ctx"),
+    _Field("agentState", "enum_state", default=procState.PROCESSING_STATE),
+    _Field("clientState", "enum_state", default=procState.PROCESSING_STATE),
+    _Field("reconnThrState", "enum_state", default=procState.PROCESSING_STATE),
+    _int("gsiRequest"), _char("auth_scheme"), _int("ssl_on"),
+    _char("negotiation_results", MAX_NAME_LEN), _char("shared_secret"), _int("key_size"),
+    _int("salt_size"), _int("num_hash_rounds"), _char("encryption_algorithm"),
+    _Field("session_props", "struct", default=KeyValPair),
 )
 class RsComm(_Struct):
-    """``rsComm_t`` (``rei.rsComm``) with the fields rules read."""
+    """``rsComm_t`` (``rei.rsComm``) with the members PREP exposes (src/types/irods/
+    rcConnect.cpp@5.0.1 L234-335; lib/core/include/irods/rcConnect.h@5.0.2). PREP's quirks are
+    kept: ``reconnAddr`` reads ``clientAddr``, ``ssl_do_accept``/``ssl_do_shutdown`` read
+    ``ssl_on``; ``ssl_ctx``/``ssl`` have no accessor. Guess: ``myEnv``, ``rError``,
+    ``perfStat`` and ``thread_ctx`` are None (the sandbox has no such state)."""
+
+
+RsComm.reconnAddr = RsComm.clientAddr  # type: ignore[attr-defined]
+RsComm.ssl_do_accept = RsComm.ssl_on  # type: ignore[attr-defined]
+RsComm.ssl_do_shutdown = RsComm.ssl_on  # type: ignore[attr-defined]
 
 
 @_fields(

@@ -49,6 +49,10 @@ def fire(base: ExecContext, zone: str, name: str, args: list, kind: str,
     sandbox = base.sandbox
     if not supported(sandbox, name):
         return None
+    if engine.rule_defined(sandbox, zone, name) is False:
+        # PREP's rule_exists answers no: nothing runs (the cheap path most PEPs take).
+        sandbox.events.append(PepEvent(zone, name, _summary(args), None, False))
+        return RuleOutcome(0, None, ran=False)
     changes: dict = {"doinp_path": doi_path, **rei}
     ctx = base.derive(zone=zone, kind=kind, doi_path=doi_path, doi_repl=doi_repl, stdout=None,
                       **changes)
@@ -128,14 +132,65 @@ def num_threads(base: ExecContext, zone: str, size: int, requested: int, opr_typ
                 cond_resc=dest_hier)
 
 
-def fire_resource_modified(base: ExecContext, zone: str, path: str, resc: str,
-                           repl: Optional[int] = None) -> None:
-    """Fire ``pep_resource_modified_post`` for a finalized replica (errors only logged)."""
+#: The resource plugin operations the sandbox fires PEPs for, with the arguments after
+#: (instance name, plugin context, out string) PREP receives: write/read pass the buffer
+#: (``void*``: PREP's object_from_specific<void*> gives None, PREP include/irods/private/re/
+#: python.hpp@5.0.1 L349-353) and its length.
+RESOURCE_OPS = ("create", "open", "read", "write", "close", "unlink", "modified", "registered")
+
+
+def resource_op(base: ExecContext, zone: str, op: str, path: str, resc: str,
+                repl: Optional[int] = None, extra: tuple = ()) -> None:
+    """``pep_resource_<op>_pre`` and ``_post`` around resource operation ``op`` on replica
+    ``repl`` of ``path`` (irods_plugin_base.hpp@5.0.2 L372-420 invoke_policy_enforcement_point:
+    ``exec_rule(name, instance_name, ctx, out_param, args...)``). Errors are only logged.
+
+    Gap: a failing pre-PEP does not stop the operation here (on a server it does), and
+    RULE_ENGINE_SKIP_OPERATION is not honoured.
+    """
     from b2safe_sandbox.runtime import tbridge
 
-    plugin_ctx = tbridge.plugin_context(base, zone, path, resc_hier=resc, repl=repl)
-    outcome = fire(base, zone, "pep_resource_modified_post", [resc, plugin_ctx, ""],
-                   "resource_pep", path, repl)
-    if outcome is not None and outcome.code < 0:
-        # Guess: a failing resource post-PEP is logged; the data operation stands.
-        base.sandbox.log(zone, f"pep_resource_modified_post failed with status {outcome.code}")
+    name = f"pep_resource_{op}"
+    sandbox = base.sandbox
+    # The context is built only when a rule will read it (it costs a catalog read).
+    wanted = any(engine.rule_defined(sandbox, zone, f"{name}_{phase}") is not False
+                 for phase in ("pre", "post"))
+    plugin_ctx = tbridge.plugin_context(base, zone, path, resc_hier=resc, repl=repl) \
+        if wanted else None
+    _around(base, zone, name, [resc, plugin_ctx, "", *extra], path, repl)
+
+
+def _around(base: ExecContext, zone: str, name: str, args: list, path: Optional[str] = None,
+            repl: Optional[int] = None) -> None:
+    """``name``_pre, then ``name``_post with the out string (``args[2]``) the pre-PEP left
+    (the same ``std::string*`` goes to both, irods_plugin_base.hpp@5.0.2 L250-280)."""
+    for phase in ("pre", "post"):
+        outcome = fire(base, zone, f"{name}_{phase}", args, "resource_pep", path, repl)
+        if outcome is not None and outcome.code < 0:
+            base.sandbox.log(zone, f"{name}_{phase} failed with status {outcome.code}")
+        if not isinstance(args[2], str):
+            args[2] = ""
+
+
+#: The instance name of the network plugin a plain TCP connection uses. Guess: "tcp"
+#: (irods::network_factory picks the tcp or ssl plugin; lib/core/src/sockComm.cpp L131-187).
+NETWORK_INSTANCE = "tcp"
+
+
+def network_agent(base: ExecContext, zone: str, event: str) -> None:
+    """``pep_network_agent_start``/``_stop`` (``event``): sockAgentStart before the agent
+    serves its first request and sockAgentStop when the client disconnects
+    (server/main_server/src/agent_main.cpp@5.0.2 L943, L963; lib/core/src/sockComm.cpp
+    L131-187 calls the network plugin with no rsComm). Guess: the plugin context carries no
+    user (PREP's map() of it has only the rule results)."""
+    from b2safe_sandbox.runtime import irods_types as T
+
+    _around(base, zone, f"pep_network_agent_{event}",
+            [NETWORK_INSTANCE, T._make_plugin_context({}), ""])
+
+
+def fire_resource_modified(base: ExecContext, zone: str, path: str, resc: str,
+                           repl: Optional[int] = None) -> None:
+    """fileModified of a finalized replica: ``pep_resource_modified_pre``/``_post`` (errors
+    only logged; the data operation stands)."""
+    resource_op(base, zone, "modified", path, resc, repl)

@@ -23,6 +23,8 @@ RULES = Path(__file__).resolve().parent / "rules"
 ROOT = Path(__file__).resolve().parents[3]
 ALL = sorted(p.stem for p in RULES.glob("*.r"))
 #: Run through a real subprocess (``python -m b2safe_sandbox.cli``); the rest run in-process.
+#: As tests/live/test_fidelity_live.py runs them: the Python engine named (irule -r).
+PREP = "irods_rule_engine_plugin-python-instance"
 VIA_SUBPROCESS = {"msiDataObjRsync", "msiObjStat", "msiExecCmd", "genquery_Query"}
 
 
@@ -44,15 +46,15 @@ def assert_matches(actual: str, expected: str) -> None:
 def _run_in_process(directory: Path, rule: Path) -> tuple:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["irule", "--dir", str(directory), "-F", str(rule)])
+        code = cli.main(["irule", "--dir", str(directory), "-r", PREP, "-F", str(rule)])
     return code, out.getvalue(), err.getvalue()
 
 
 def _run_subprocess(directory: Path, rule: Path) -> tuple:
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(
-        [sys.executable, "-m", "b2safe_sandbox.cli", "irule", "--dir", str(directory), "-F",
-         str(rule)], capture_output=True, text=True, env=env, timeout=120, check=False)
+        [sys.executable, "-m", "b2safe_sandbox.cli", "irule", "--dir", str(directory), "-r",
+         PREP, "-F", str(rule)], capture_output=True, text=True, env=env, timeout=120, check=False)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -69,6 +71,12 @@ def test_rule(name: str, fidelity_sandbox: Any) -> None:
     code, out, err = runner(fidelity_sandbox, rule)
     assert code == 0, err
     assert_matches(out, (RULES / f"{name}.expected").read_text())
+
+
+def test_every_rule_cites_its_source() -> None:
+    """Each case names the iRODS/PREP source (or upstream test) its expectation comes from."""
+    for name in ALL:
+        assert re.search(r"^# Sources?:", (RULES / f"{name}.r").read_text(), re.M), name
 
 
 def test_matcher_can_fail() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from b2safe_sandbox.errors import IrodsCallError
+from rt_helpers import api_and_static
 
 HOME = "/zoneA/home/alice"
 
@@ -45,7 +46,7 @@ def psb(make_sb):
 
 
 def names(sb, start=0):
-    return [e.name for e in sb.events[start:]]
+    return api_and_static(e.name for e in sb.events[start:])
 
 
 def test_single_buffer_put_order(psb):
@@ -141,8 +142,9 @@ def test_other_operations_order(psb):
          ["pep_api_data_obj_get_pre", "acPreprocForDataObjOpen", "acPostProcForOpen",
           "pep_api_data_obj_get_post", "pep_api_data_obj_get_finally"]),
         (lambda: c.irm(f"{HOME}/y", force=True),
-         ["pep_api_data_obj_unlink_pre", "acPostProcForDelete", "pep_api_data_obj_unlink_post",
-          "pep_api_data_obj_unlink_finally"]),
+         # rsDataObjUnlink.cpp@5.0.2 L110-152, L386-433: the delete policy per replica.
+         ["pep_api_data_obj_unlink_pre", "acDataDeletePolicy", "acPostProcForDelete",
+          "pep_api_data_obj_unlink_post", "pep_api_data_obj_unlink_finally"]),
         (lambda: c.imeta("add", "-d", f"{HOME}/x", "A", "1"),
          ["pep_api_mod_avu_metadata_pre", "pep_api_mod_avu_metadata_post",
           "pep_api_mod_avu_metadata_finally"]),

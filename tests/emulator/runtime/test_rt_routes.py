@@ -11,6 +11,7 @@ import json
 import pytest
 from b2safe_sandbox import routes
 from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM
+from rt_helpers import api_and_static
 
 HOME = "/zoneA/home/alice"
 DATA = b"0123456789" * 3
@@ -80,7 +81,7 @@ def fired(sb, action):
     action(sb.client("alice#zoneA"))
     lines = [x.split("inString = ", 1)[1] for x in sb.server_log["zoneA"][logged:]
              if "inString = " in x]
-    return [e.name for e in sb.events[mark:]], lines
+    return api_and_static(e.name for e in sb.events[mark:]), lines
 
 
 CASES = {

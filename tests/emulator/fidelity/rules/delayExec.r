@@ -1,5 +1,7 @@
 import genquery
 
+# Source: server/re/src/nre.systemMS.cpp@5.0.2 L100 delayExec; PREP src/main.cpp
+#  exec_rule_expression runs the queued text.
 def main(rule_args, callback, rei):
     cond = '<INST_NAME>irods_rule_engine_plugin-python-instance</INST_NAME><PLUSET>30s</PLUSET><EF>1h REPEAT 2 TIMES</EF>'
     ret = callback.delayExec(cond, "callback.writeLine('serverLog', 'delayed ran')", '')

@@ -1,5 +1,7 @@
 import genquery
 
+# Source: PREP genquery.py@5.0.1 (Query, GENQUERY1 over
+#  msiMakeGenQuery/msiExecGenQuery/msiGetMoreRows).
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     from genquery import Query, AS_DICT, AS_LIST

@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/keyValPairMS.cpp@5.0.2 L361 msiAddKeyVal.
 def main(rule_args, callback, rei):
     kvp = irods_types.KeyValPair()
     kvp = callback.msiAddKeyVal(kvp, 'a', '1')['arguments'][0]

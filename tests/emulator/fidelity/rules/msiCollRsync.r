@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/reDataObjOpr.cpp@5.0.2 L2550 msiCollRsync.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     ret = callback.msiCollRsync(coll, coll + '_mirror', 'null', 'IRODS_TO_IRODS', 0)

@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/reDataObjOpr.cpp@5.0.2 L305 msiDataObjClose.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     fd = callback.msiDataObjOpen(coll + '/a.txt', 0)['arguments'][1]

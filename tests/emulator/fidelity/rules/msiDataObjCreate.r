@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/reDataObjOpr.cpp@5.0.2 L92 msiDataObjCreate.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     ret = callback.msiDataObjCreate(coll + '/new.txt', 'forceFlag=', 0)

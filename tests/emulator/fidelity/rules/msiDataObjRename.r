@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/reDataObjOpr.cpp@5.0.2 L1778 msiDataObjRename.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     ret = callback.msiDataObjRename(coll + '/a.txt', coll + '/renamed.txt', '0', 0)

@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/reDataObjOpr.cpp@5.0.2 L2395 msiDataObjRsync.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     ret = callback.msiDataObjRsync(coll + '/a.txt', 'IRODS_TO_IRODS', 'null', coll + '/r.txt', 0)

@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/reDataObjOpr.cpp@5.0.2 L669 msiDataObjWrite.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     fd = callback.msiDataObjCreate(coll + '/w.txt', 'forceFlag=', 0)['arguments'][2]

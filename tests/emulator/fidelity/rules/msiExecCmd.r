@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/reDataObjOpr.cpp@5.0.2 L2758 msiExecCmd.
 def main(rule_args, callback, rei):
     try:
         callback.msiExecCmd('hello', '', 'null', 'null', 'null', '')

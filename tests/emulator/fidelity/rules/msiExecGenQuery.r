@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/genQueryMS.cpp@5.0.2 L113 msiExecGenQuery.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     gqi = callback.msiMakeGenQuery('DATA_NAME, DATA_SIZE', "COLL_NAME = '%s'" % coll, irods_types.GenQueryInp())['arguments'][2]

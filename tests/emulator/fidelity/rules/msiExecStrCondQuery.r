@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/genQueryMS.cpp@5.0.2 L44 msiExecStrCondQuery.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     ret = callback.msiExecStrCondQuery("SELECT DATA_NAME WHERE COLL_NAME = '%s'" % coll, irods_types.GenQueryOut())

@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/extractAvuMS.cpp@5.0.2 L564 msiGetObjType.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     for target in (coll + '/a.txt', coll, 'demoResc', 'alice'):

@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/nre.systemMS.cpp@5.0.2 L688 msiGetSystemTime.
 def main(rule_args, callback, rei):
     unix = callback.msiGetSystemTime('', 'unix')['arguments'][0]
     human = callback.msiGetSystemTime('', 'human')['arguments'][0]

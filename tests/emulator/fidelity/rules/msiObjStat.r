@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/reDataObjOpr.cpp@5.0.2 L2302 msiObjStat.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     st = callback.msiObjStat(coll + '/a.txt', irods_types.RodsObjStat())['arguments'][1]

@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/icatGeneralMS.cpp@5.0.2 L437 msiSetACL.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     ret = callback.msiSetACL('default', 'read', 'alice', coll + '/a.txt')

@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/extractAvuMS.cpp@5.0.2 L499 msiSetKeyValuePairsToObj.
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     kvp = callback.msiString2KeyValPair('k=old', irods_types.KeyValPair())['arguments'][1]

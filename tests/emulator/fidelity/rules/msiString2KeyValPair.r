@@ -1,5 +1,6 @@
 import genquery
 
+# Source: server/re/src/keyValPairMS.cpp@5.0.2 L176 msiString2KeyValPair.
 def main(rule_args, callback, rei):
     kvp = callback.msiString2KeyValPair('a=1%b=2=3%c=', irods_types.KeyValPair())['arguments'][1]
     for i in range(kvp.len):

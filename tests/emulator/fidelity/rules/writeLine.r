@@ -1,5 +1,7 @@
 import genquery
 
+# Source: server/re/src/printMS.cpp@5.0.2 L51 writeLine (stdout: the irule's ruleExecOut; serverLog:
+#  the server log).
 def main(rule_args, callback, rei):
     callback.writeLine('stdout', 'to stdout')
     ret = callback.writeLine('serverLog', 'to the server log')
