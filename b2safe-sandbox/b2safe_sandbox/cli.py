@@ -394,15 +394,6 @@ def cmd_irule(args: argparse.Namespace) -> int:
             result = IruleResult("", SYS_INVALID_INPUT_PARAM, f"instance not found [{args.r}]")
         elif args.r == NREP_INSTANCE:
             result = _irule_native(args, client)
-        elif args.r is None and args.F:
-            path = Path(args.F)
-            if path.suffix != ".r":
-                print(f"Unsupported input file type {path.suffix}", file=sys.stderr)
-                return IRULE_BAD_TYPE
-            if not path.is_file():
-                print(f"ERROR: Cannot open input file {path}", file=sys.stderr)
-                return IRULE_NO_FILE
-            result = client.irule_any(path, overrides=tuple(args.words))
         elif args.F:
             path = Path(args.F)
             if path.suffix != ".r":
@@ -411,7 +402,9 @@ def cmd_irule(args: argparse.Namespace) -> int:
             if not path.is_file():
                 print(f"ERROR: Cannot open input file {path}", file=sys.stderr)
                 return IRULE_NO_FILE
-            result = client.irule_file(path, overrides=tuple(args.words))
+            # No -r: every engine (rsExecMyRule names none); -r the Python instance: it alone.
+            run = client.irule_any if args.r is None else client.irule_file
+            result = run(path, overrides=tuple(args.words))
         else:
             if not args.words:
                 raise UsageError("irule -F FILE.r [overrides] | irule RULE_NAME [INPUT] [OUTPUT]")

@@ -314,24 +314,10 @@ class ClientSession:
 
     def irule_file(self, text_or_path: Union[str, Path], overrides: tuple = ()) -> IruleResult:
         """``irule -r irods_rule_engine_plugin-python-instance -F file.r [overrides]``."""
-        from b2safe_sandbox import rulefile
-
-        text = _rule_text(text_or_path)
         if not self._privileged():
             return IruleResult("", SYS_NO_API_PRIV, _NO_PRIV)
-        with self.sandbox.toplevel():
-            self.sandbox.reachable_zone(self.home_zone)
-            parsed = rulefile.parse_rule_file(text)
-            if overrides:
-                parsed = rulefile.apply_overrides(parsed, list(overrides))
-            # irule prints this before it sends the rule (irule.cpp@5.0.2 L640).
-            notices = [f'Ignoring Argument "{item}"\n' for item in parsed.ignored]
-            out: list[str] = []
-            ctx = self._ctx(self.home_zone, "irule")
-            ctx.stdout, ctx.stderr = out, []
-            outcome = engine.exec_rule_text(ctx, parsed.python_text, dict(parsed.inputs))
-            result = _irule_result(out, outcome, ctx.stderr)
-            return replace(result, stdout="".join(notices) + result.stdout)
+        return self._rule_file(text_or_path, overrides, lambda ctx, parsed: engine.exec_rule_text(
+            ctx, parsed.python_text, dict(parsed.inputs)))
 
     def irule_any(self, text_or_path: Union[str, Path], overrides: tuple = ()) -> IruleResult:
         """``irule -F file.r [overrides]`` without ``-r``: rsExecMyRule with no instance name
@@ -342,8 +328,15 @@ class ClientSession:
         Gap: the ``*var = value`` lines irule prints for other OUTPUT variables of a
         rule-language rule are not printed on this route.
         """
-        from b2safe_sandbox import rulefile
         from b2safe_sandbox.runtime import ruletext
+
+        return self._rule_file(text_or_path, overrides, lambda ctx, parsed: ruletext.run(
+            ctx, parsed.python_text, "", dict(parsed.inputs), tuple(parsed.outputs)))
+
+    def _rule_file(self, text_or_path: Union[str, Path], overrides: tuple,
+                   run: Callable[[ExecContext, Any], RuleOutcome]) -> IruleResult:
+        """What irule does with a rule file (parse, overrides, its notices) around ``run``."""
+        from b2safe_sandbox import rulefile
 
         text = _rule_text(text_or_path)
         with self.sandbox.toplevel():
@@ -351,13 +344,12 @@ class ClientSession:
             parsed = rulefile.parse_rule_file(text)
             if overrides:
                 parsed = rulefile.apply_overrides(parsed, list(overrides))
+            # irule prints this before it sends the rule (irule.cpp@5.0.2 L640).
             notices = [f'Ignoring Argument "{item}"\n' for item in parsed.ignored]
             out: list[str] = []
             ctx = self._ctx(self.home_zone, "irule")
             ctx.stdout, ctx.stderr = out, []
-            outcome = ruletext.run(ctx, parsed.python_text, "", dict(parsed.inputs),
-                                   tuple(parsed.outputs))
-            result = _irule_result(out, outcome, ctx.stderr)
+            result = _irule_result(out, run(ctx, parsed), ctx.stderr)
             return replace(result, stdout="".join(notices) + result.stdout)
 
     def irule_native(self, text_or_path: Union[str, Path], overrides: tuple = ()) -> IruleResult:

@@ -174,19 +174,13 @@ CharArray = char_array
 CString = c_string
 
 
-class c_string_array:
-    """A read-only sequence of :class:`c_string` views (``KeyValPair.key`` / ``.value``)."""
+class _ReadOnlyArray:
+    """A read-only sequence (PREP's array_ref with its indexing suite)."""
 
     __slots__ = ("_items",)
 
-    def __init__(self) -> None:
-        self._items: List[c_string] = []
-
-    @classmethod
-    def _of(cls, stores: Sequence[_CharStore]) -> c_string_array:
-        obj = cls()
-        obj._items = [c_string._view(s, len(s.text()) + 1) for s in stores]
-        return obj
+    def __init__(self, items: Sequence[Any] = ()) -> None:
+        self._items: List[Any] = list(items)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -196,6 +190,18 @@ class c_string_array:
 
     def __iter__(self) -> Any:
         return iter(self._items)
+
+
+class c_string_array(_ReadOnlyArray):
+    """A read-only sequence of :class:`c_string` views (``KeyValPair.key`` / ``.value``)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def _of(cls, stores: Sequence[_CharStore]) -> c_string_array:
+        obj = cls()
+        obj._items = [c_string._view(s, len(s.text()) + 1) for s in stores]
+        return obj
 
     def __repr__(self) -> str:
         return f"<irods_types.c_string_array object at {id(self):#x}>"
@@ -640,21 +646,11 @@ class MsParam:
         return f"<irods_types.MsParam object at {id(self):#x}>"
 
 
-class MsParam_pointer_array:
+class MsParam_pointer_array(_ReadOnlyArray):
     """``MsParamArray.msParam``: a read-only sequence of :class:`MsParam` (PREP
     ``array_ref<msParam_t*>`` with its indexing suite, msParam.cpp L75-82)."""
 
-    def __init__(self, items: Sequence[MsParam] = ()) -> None:
-        self._items = list(items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __getitem__(self, i: Any) -> Any:
-        return self._items[i]
-
-    def __iter__(self) -> Any:
-        return iter(self._items)
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return f"<irods_types.MsParam_pointer_array object at {id(self):#x}>"
