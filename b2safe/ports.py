@@ -146,6 +146,10 @@ class Namespace(Protocol):
     def stat(self, path: str) -> Optional[ObjectInfo]:
         """Facts about ``path``, or None when it does not exist (or is not visible)."""
 
+    def stat_many(self, paths: Sequence[str]) -> dict[str, ObjectInfo]:
+        """Facts about each of ``paths`` that exists (and is visible), by path: listings
+        where the catalog can, not one stat each."""
+
     def checksum(self, path: str, *, force: bool = False, resource: str = "") -> str:
         """The registered checksum of ``path``, computing and registering it when absent."""
 
@@ -215,6 +219,11 @@ class Metadata(Protocol):
     def set_avus(self, path: str, kind: str, values: dict[str, str]) -> None:
         """Set several attributes at once (each to exactly its value)."""
 
+    def apply_avus(self, path: str, kind: str, add: Sequence[tuple[str, str]],
+                   remove: Sequence[Avu] = ()) -> None:
+        """Remove the AVUs ``remove``, then add the ``(name, value)`` pairs ``add``, atomically
+        (all or nothing; present pairs are not added twice, absent ones not removed)."""
+
     def avu_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, str]:
         """``{object id: value}`` of attribute ``name`` for up to 256 DATA_IDs or COLL_IDs (the
         first added when there are several)."""
@@ -227,9 +236,19 @@ class Metadata(Protocol):
                          names: Sequence[str]) -> dict[str, dict[str, str]]:
         """``{id: {name: value}}`` of the attributes ``names`` for up to 256 ids."""
 
+    def avus_of_ids(self, kind: str, ids: Sequence[str],
+                    names: Sequence[str]) -> dict[str, list[Avu]]:
+        """``{id: [AVUs]}`` of the attributes ``names`` for DATA_IDs or COLL_IDs, each list in
+        the order the AVUs were added."""
+
     def data_attribute_in(self, collection: str, name: str) -> dict[str, str]:
         """``{data name: value}`` of attribute ``name`` for the objects directly in
         ``collection``."""
+
+    def data_attribute_of(self, collection: str, names: Sequence[str],
+                          attribute: str) -> dict[str, str]:
+        """``{data name: value}`` of ``attribute`` for the objects ``names`` directly in
+        ``collection`` (the cost follows ``names``, not the collection)."""
 
     def paths_with_avu(self, collection: str, name: str) -> Iterator[tuple[str, str]]:
         """(path, value) of collections, then data objects, in or below ``collection``

@@ -301,6 +301,34 @@ class InMemoryCatalog(_Faults):
         for name, value in values.items():
             self.set_avu(path, kind, name, value)
 
+    def stat_many(self, paths: Sequence[str]) -> dict[str, ObjectInfo]:
+        """``stat`` of each existing path."""
+        found = {path: self.stat(path) for path in paths}
+        return {path: info for path, info in found.items() if info is not None}
+
+    def apply_avus(self, path: str, kind: str, add: Sequence[tuple[str, str]],
+                   remove: Sequence[Avu] = ()) -> None:
+        """Remove, then add pairs, all or nothing."""
+        self._take("apply_avus")
+        if path in self.readonly:
+            raise B2SafeError(f"no permission to change the metadata of {path}", code=-818000)
+        obj = self._get(path)
+        kept = [a for a in obj.avus if a not in remove]
+        for name, value in add:
+            if not any(a.name == name and a.value == value for a in kept):
+                kept.append(Avu(name, value, ""))
+        obj.avus = kept
+
+    def avus_of_ids(self, kind: str, ids: Sequence[str],
+                    names: Sequence[str]) -> dict[str, list[Avu]]:
+        """AVUs called ``names`` per id."""
+        found: dict[str, list[Avu]] = {}
+        for obj in self._by_id(kind, ids):
+            avus = [a for a in obj.avus if a.name in names]
+            if avus:
+                found[obj.info.object_id] = avus
+        return found
+
     def _by_id(self, kind: str, ids: Sequence[str]) -> Iterator[_Object]:
         wanted = COLLECTION if kind == "-C" else DATA_OBJECT
         return (o for o in self.objects.values()
@@ -338,6 +366,13 @@ class InMemoryCatalog(_Faults):
                 if values:
                     found[paths.split(path)[1]] = min(values)
         return found
+
+    def data_attribute_of(self, collection: str, names: Sequence[str],
+                          attribute: str) -> dict[str, str]:
+        """Smallest value of ``attribute`` per object ``names`` in ``collection``."""
+        return {name: value for name, value in self.data_attribute_in(collection,
+                                                                       attribute).items()
+                if name in names}
 
     def paths_with_avu(self, collection: str, name: str) -> Iterator[tuple[str, str]]:
         """(path, value): collections first, then data objects."""

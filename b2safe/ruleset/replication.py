@@ -195,6 +195,7 @@ def eudat_register_replicas(ctx: RuleContext, request: str) -> str:
         targets = [str(item[0]) for item in json.loads(request)]
     except (ValueError, TypeError, IndexError, KeyError):
         targets = []  # register_replicas reports the malformed request
+    checked = False
     if targets:
         authorize(ctx, authz.PID, *targets)
         caller = ctx.caller
@@ -204,7 +205,8 @@ def eudat_register_replicas(ctx: RuleContext, request: str) -> str:
                 if not workflow.catalog.check_access(target, "modify_object"):
                     raise AccessDenied(f"{caller or 'an unknown user'} may not write {target}: "
                                        "no PID is registered for it")
-    return json.dumps(register_replicas(workflow, request))
+            checked = True  # every target, just now: the workflow need not ask again
+    return json.dumps(register_replicas(workflow, request, access_checked=checked))
 
 
 def _resource(text: str) -> str:

@@ -36,7 +36,7 @@ from b2safe.errors import (
     PidNotFound,
     UnknownZone,
 )
-from b2safe.ports import Catalog, ObjectInfo, PidService
+from b2safe.ports import Avu, Catalog, ObjectInfo, PidService
 from b2safe.workflows.batching import id_ranges, pages
 
 logger = logging.getLogger("b2safe.workflows.pids")
@@ -47,6 +47,8 @@ FIO_AVU = profile.FIO
 PARENT_AVU = profile.PARENT
 FIXED_AVU = profile.FIXED_CONTENT
 REPLICA_AVU = profile.REPLICA
+#: The PID AVU and the record values mirrored next to it (:meth:`PidWorkflow.mirror_avus`).
+MIRRORED = (PID_AVU, FIXED_AVU, ROR_AVU, FIO_AVU, PARENT_AVU)
 PAGE = 256
 
 
@@ -237,9 +239,10 @@ class PidWorkflow:
         parent = optional_value(parent)
         if parent is not None:
             validate_pid(parent, "parent PID")
-        existing = self.pid_of(info)
+        present = self.catalog.avus(info.path, kind_flag(info))
+        existing = [a.value for a in present if a.name == PID_AVU]
         if existing:
-            return existing
+            return existing[0]
         if not self.catalog.check_access(path, "modify_object"):
             raise AccessDenied(f"you may not change the metadata of {path}")
         if self.config.pid.reverse_lookup_fallback:
@@ -252,7 +255,7 @@ class PidWorkflow:
         record = self.record_for(info, parent=parent, ror=optional_value(ror),
                                  fio=optional_value(fio), fixed=fixed, checksum=checksum)
         pid = self.pids.create(record, self.mint_key(info))
-        return self._commit(info, pid, record)
+        return self._commit(info, pid, record, present)
 
     def create_record(self, path: str, extras: dict[str, str]) -> str:
         """``EUDATePIDcreate``: a new record for ``path`` (no search, no AVU), with ``extras``
@@ -276,19 +279,28 @@ class PidWorkflow:
                                  checksum=checksum)
         return self.pids.create(record, self.mint_key(info))
 
-    def _commit(self, info: ObjectInfo, pid: str, record: PidRecord) -> str:
-        """Record ``pid`` on the path and converge with concurrent creators."""
-        kind = kind_flag(info)
+    def _record_avus(self, info: ObjectInfo, pid: str, record: PidRecord,
+                     present: Sequence[Avu]) -> None:
+        """Write ``pid`` and its mirror AVUs on the path in one atomic catalog call, replacing
+        other values of the mirrored attributes found in ``present`` (the path's AVUs read
+        before minting). The PID AVU is the commit point; being atomic with the mirrors, a
+        crash leaves either all of them or none."""
+        # A PID adopted from a 4.x record gets only its PID AVU, not a new record's mirrors.
+        mirrors = {PID_AVU: pid} if isinstance(pid, _Adopted) else self.mirror_avus(pid, record)
+        stale = [a for a in present
+                 if a.name in mirrors and a.name != PID_AVU and a.value != mirrors[a.name]]
         # create() found no PID just before minting; a concurrent duplicate is tolerated.
-        self.catalog.add_avu(info.path, kind, PID_AVU, pid, known_absent=True)
-        values = [a.value for a in self.catalog.avus(info.path, kind, PID_AVU)]
+        self.catalog.apply_avus(info.path, kind_flag(info), list(mirrors.items()), stale)
+
+    def _commit(self, info: ObjectInfo, pid: str, record: PidRecord,
+                present: Sequence[Avu]) -> str:
+        """Record ``pid`` on the path and converge with concurrent creators."""
+        self._record_avus(info, pid, record, present)
+        values = [a.value for a in self.catalog.avus(info.path, kind_flag(info), PID_AVU)]
         winner = values[0] if values else pid  # the first added wins (see the module doc)
         if winner != pid:
             self._withdraw(info, pid, winner)
             return winner
-        mirrors = self.mirror_avus(pid, record)
-        mirrors.pop(PID_AVU)
-        self.catalog.set_avus(info.path, kind, mirrors)
         return pid
 
     # --- bulk ------------------------------------------------------------------------------------
@@ -331,6 +343,8 @@ class PidWorkflow:
                 first = (f"{path}: {error}", error.code)
             if progress is not None:
                 progress(PidsReport(totals[0], totals[1], totals[2], *first))
+        if totals[0] or totals[2]:
+            logger.info("%d PIDs created, %d existed, %d failed", *totals)
         return PidsReport(totals[0], totals[1], totals[2], *first)
 
     def pending_batches(self, collection: str, batch_size: int,
@@ -387,6 +401,17 @@ class PidWorkflow:
                     found[f"{kind}{key}"] = list(values)  # in the order they were added
         return found
 
+    def _mirrored(self, infos: Sequence[ObjectInfo]) -> dict[str, list[Avu]]:
+        """``{kind+id: [AVUs]}`` of the PID and its mirrored attributes for ``infos``, in the
+        order they were added: one catalog query per kind present."""
+        found: dict[str, list[Avu]] = {}
+        for kind in ("-C", "-d"):
+            ids = [i.object_id for i in infos if kind_flag(i) == kind]
+            if ids:
+                for key, avus in self.catalog.avus_of_ids(kind, ids, MIRRORED).items():
+                    found[f"{kind}{key}"] = avus
+        return found
+
     def _pids_for_page(self, page: Sequence[ObjectInfo], fixed: bool,
                        details: Optional[dict[str, ReplicaSpec]] = None,
                        ) -> tuple[int, int, list[tuple[str, B2SafeError]]]:
@@ -395,8 +420,9 @@ class PidWorkflow:
         ``details`` gives, per path, the parent/ROR/FIO/FIXED_CONTENT of a replica's record;
         paths without details get an original's record (no parent, ROR or FIO).
         """
-        have = self._pid_values(page)
-        todo = [i for i in page if _key(i) not in have]
+        present = self._mirrored(page)
+        todo = [i for i in page
+                if not any(a.name == PID_AVU for a in present.get(_key(i), ()))]
         failures: list[tuple[str, B2SafeError]] = []
         jobs: list[tuple[ObjectInfo, PidRecord]] = []
         for info in todo:
@@ -421,13 +447,7 @@ class PidWorkflow:
             if isinstance(result, BaseException):
                 raise result
             try:
-                kind = kind_flag(info)
-                mirrors = {} if isinstance(result, _Adopted) else self.mirror_avus(result, record)
-                mirrors.pop(PID_AVU, None)
-                # Mirrors first: a crash before the PID AVU (the commit point) leaves a path
-                # that a re-run completes; the mirrors do not depend on which PID wins.
-                self.catalog.set_avus(info.path, kind, mirrors)
-                self.catalog.add_avu(info.path, kind, PID_AVU, result, known_absent=True)
+                self._record_avus(info, result, record, present.get(_key(info), ()))
                 recorded.append((info, result))
             except B2SafeError as exc:
                 failures.append((info.path, exc))
@@ -441,23 +461,39 @@ class PidWorkflow:
             logger.error("PID not created for %s: %s", path, error)
         return len(todo) - len(failures), len(page) - len(todo), failures
 
-    def create_replicas(self, specs: Sequence[ReplicaSpec]) -> dict[str, str]:
+    def create_replicas(self, specs: Sequence[ReplicaSpec], *,
+                        access_checked: bool = False) -> dict[str, str]:
         """PIDs for replicas that already exist in this zone, page by page, minted through the
         PID service's worker pool (the bulk form of ``EUDATCreatePID`` with a parent).
 
         Returns ``{path: PID}`` for every path that has a PID afterwards (including earlier
         ones); paths that failed are missing from the result and logged. Paths the caller may
-        not write are skipped (logged), as EUDATCreatePID refuses them.
+        not write are skipped (logged), as EUDATCreatePID refuses them, unless
+        ``access_checked`` (the caller checked every path with ``msiCheckAccess`` already).
+        The replicas' facts come from listings (:meth:`Catalog.stat_many`).
         """
         found: dict[str, str] = {}
         for start in range(0, len(specs), PAGE):
             chunk = specs[start:start + PAGE]
             infos: list[ObjectInfo] = []
             details: dict[str, ReplicaSpec] = {}
+            valid: list[ReplicaSpec] = []
             for spec in chunk:
                 try:
-                    info = self.stat(spec.path)
-                    if not self.catalog.check_access(spec.path, "modify_object"):
+                    self.local_path(spec.path, "replica")
+                except B2SafeError as exc:
+                    logger.error("replica PID not created for %s: %s", spec.path, exc)
+                    continue
+                valid.append(spec)
+            listed = self.catalog.stat_many([spec.path for spec in valid])
+            for spec in valid:
+                try:
+                    info = listed.get(spec.path)
+                    if info is None:
+                        raise NotFound(f"replica {spec.path} does not exist or is not visible "
+                                       "to you")
+                    if not access_checked and \
+                            not self.catalog.check_access(spec.path, "modify_object"):
                         raise AccessDenied(f"you may not change the metadata of {spec.path}")
                 except B2SafeError as exc:
                     logger.error("replica PID not created for %s: %s", spec.path, exc)
@@ -477,7 +513,9 @@ class PidWorkflow:
     def _withdraw(self, info: ObjectInfo, pid: str, winner: str) -> None:
         """Remove our ``pid`` of ``info`` in favour of a concurrent creator's ``winner``."""
         logger.warning("%s got PID %s concurrently; withdrawing %s", info.path, winner, pid)
-        self.catalog.remove_avu(info.path, kind_flag(info), PID_AVU, pid)
+        # Our PID AVU and the mirrors that name our PID (a self-referencing ROR/FIO), at once.
+        self.catalog.apply_avus(info.path, kind_flag(info), [],
+                                [Avu(name, pid, "") for name in (PID_AVU, ROR_AVU, FIO_AVU)])
         if pid.casefold() != winner.casefold():
             try:
                 self.pids.delete(pid)
@@ -511,26 +549,34 @@ class PidWorkflow:
         return self.pids.add_replica(validate_pid(parent_pid, "parent PID"),
                                      validate_pid(child_pid, "child PID"))
 
-    def mirror_replicas(self, info: ObjectInfo, replicas: str) -> None:
+    def mirror_replicas(self, info: ObjectInfo, replicas: str,
+                        present: Optional[Iterable[str]] = None) -> None:
         """Mirror a record's EUDAT/REPLICA list in the catalog: one AVU per child PID.
 
         One AVU per child, not the whole list in one value: iRODS stores at most 2,700
         characters per AVU value, and adding distinct AVUs commutes, so agents mirroring
         children of one parent at once all keep theirs. A 4.x mirror (the comma-separated list
-        in one AVU) is replaced by per-child AVUs. Only missing children are added.
+        in one AVU) is replaced by per-child AVUs. Only missing children are added, in one
+        atomic catalog call with the removal of a 4.x value. ``present``: the EUDAT/REPLICA
+        values on the path, when the caller read them for a whole page (else read here).
         """
         kind = kind_flag(info)
-        present = {a.value for a in self.catalog.avus(info.path, kind, REPLICA_AVU)}
-        have = [v for v in present if "," not in v]
+        if present is None:
+            present = [a.value for a in self.catalog.avus(info.path, kind, REPLICA_AVU)]
+        values = set(present)
+        have = [v for v in values if "," not in v]
+        legacy = values - set(have)
         wanted = list(profile.parse_replicas(replicas))
-        for value in present - set(have):
+        for value in legacy:
             wanted += profile.parse_replicas(value)
+        added: list[tuple[str, str]] = []
         for pid in profile.normalize_replicas(wanted):
             if not profile.contains_pid(have, pid):
-                self.catalog.add_avu(info.path, kind, REPLICA_AVU, pid, known_absent=True)
+                added.append((REPLICA_AVU, pid))
                 have.append(pid)
-        for value in present - set(have):
-            self.catalog.remove_avu(info.path, kind, REPLICA_AVU, value)
+        if added or legacy:
+            self.catalog.apply_avus(info.path, kind, added,
+                                    [Avu(REPLICA_AVU, value, "") for value in legacy])
 
     def update_url(self, pid: str, url: str, expect_url: Sequence[str] = ()) -> None:
         """``EUDATeURLupdate``: point ``pid`` at ``url`` (with ``expect_url``: only when it

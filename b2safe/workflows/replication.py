@@ -609,7 +609,8 @@ class Replicator:
 
     def _child_pids(self, targets: list[ReplicaTarget]) -> dict[str, str]:
         """The PID AVUs of the replicas, read from the destination catalog (GenQuery routes by
-        COLL_NAME to the destination zone), one query per destination collection."""
+        COLL_NAME to the destination zone), one query per destination collection of the page
+        (restricted to the page's names: linear in the tree)."""
         found: dict[str, str] = {}
         by_collection: dict[str, set[str]] = {}
         for spec in targets:
@@ -621,9 +622,9 @@ class Replicator:
                 parent, name = paths.split(spec.target)
                 by_collection.setdefault(parent, set()).add(name)
         for collection, names in by_collection.items():
-            for name, value in self.catalog.data_attribute_in(collection, PID_AVU).items():
-                if name in names:
-                    found[f"{collection}/{name}"] = value
+            for name, value in self.catalog.data_attribute_of(collection, sorted(names),
+                                                              PID_AVU).items():
+                found[f"{collection}/{name}"] = value
         return found
 
     def _link(self, links: list[Link]) -> list[Failure]:
@@ -636,6 +637,7 @@ class Replicator:
         failures: list[Failure] = []
         service = self.workflow.pids
         candidate_urls = self.workflow.candidate_urls
+        mirrored = self._replica_mirrors([link.item for link in links])
 
         def add(link: Link) -> str:
             return service.add_replica(link.parent, link.child,
@@ -648,8 +650,19 @@ class Replicator:
                                         f"REPLICA attribute of source {item.path} could not "
                                         f"be updated: {result}"))
                 continue
-            self.workflow.mirror_replicas(item, result)
+            self.workflow.mirror_replicas(item, result,
+                                          mirrored.get(f"{_kind(item)}{item.object_id}", ()))
         return failures
+
+    def _replica_mirrors(self, items: Sequence[ObjectInfo]) -> dict[str, list[str]]:
+        """``{kind+id: [EUDAT/REPLICA values]}`` of a page's sources: one query per kind."""
+        found: dict[str, list[str]] = {}
+        for kind in ("-C", "-d"):
+            ids = [i.object_id for i in items if _kind(i) == kind]
+            if ids:
+                for key, values in self.catalog.avus_by_id(kind, ids, REPLICA_AVU).items():
+                    found[f"{kind}{key}"] = values
+        return found
 
     # --- the fail log ----------------------------------------------------------------------------
 
@@ -887,7 +900,10 @@ def copy_verifier(catalog: Catalog) -> Verify:
     """
 
     def one(source: str, destination: str) -> Optional[str]:
-        src, dst = catalog.stat(source), catalog.stat(destination)
+        return compare(source, destination, catalog.stat(source), catalog.stat(destination))
+
+    def compare(source: str, destination: str, src: Optional[ObjectInfo],
+                dst: Optional[ObjectInfo]) -> Optional[str]:
         if src is None:
             return f"missing source object {source}"
         if dst is None:
@@ -911,20 +927,53 @@ def copy_verifier(catalog: Catalog) -> Verify:
                ) -> Optional[str]:
         if not is_collection:
             return one(source, destination)
-        problems = [p for p in (one(obj.path, target_of(obj.path, source, destination))
-                                for obj in catalog.data_objects(source)) if p]
-        return ", ".join(problems) or None
+        # Sizes and checksums from one listing of each tree, not two msiObjStat per object.
+        problems = [compare(src.path, target_of(src.path, source, destination), src, dst)
+                    for src, dst in listed_pairs(catalog.data_objects(source),
+                                                 catalog.data_objects(destination),
+                                                 source, destination)]
+        return ", ".join(p for p in problems if p) or None
 
     return verify
 
 
-def register_replicas(workflow: PidWorkflow, payload: str) -> dict[str, str]:
+def listed_pairs(sources: Iterable[ObjectInfo], copies: Iterable[ObjectInfo], source_root: str,
+                 destination_root: str) -> Iterator[tuple[ObjectInfo, Optional[ObjectInfo]]]:
+    """Each object of the ``sources`` listing (below ``source_root``) with its copy in the
+    ``copies`` listing (below ``destination_root``, same relative path), or None.
+
+    Both listings are read in step; an object waits in a buffer until its partner shows up,
+    so memory stays small when both are in the same order (GenQuery ORDER on both trees) and
+    the pairing is right whatever the orders.
+    """
+    waiting_sources: dict[str, ObjectInfo] = {}
+    waiting_copies: dict[str, ObjectInfo] = {}
+    for src, dst in itertools.zip_longest(sources, copies):
+        if src is not None:
+            rel = src.path[len(source_root):]
+            if rel in waiting_copies:
+                yield src, waiting_copies.pop(rel)
+            else:
+                waiting_sources[rel] = src
+        if dst is not None:
+            rel = dst.path[len(destination_root):]
+            if rel in waiting_sources:
+                yield waiting_sources.pop(rel), dst
+            else:
+                waiting_copies[rel] = dst
+    for src in waiting_sources.values():
+        yield src, None
+
+
+def register_replicas(workflow: PidWorkflow, payload: str, *,
+                      access_checked: bool = False) -> dict[str, str]:
     """``EUDATRegisterReplicas`` body: create the PIDs of replicas in this zone.
 
     ``payload`` is a JSON list of ``[path, parent_pid, ror, fio, fixed]``. PIDs are created page
     by page through the PID service's worker pool. Returns ``{path: PID or "error: ..."}``;
     failures are logged, not raised (the source zone reads the PID AVUs back and records what
-    is missing in its fail log).
+    is missing in its fail log). ``access_checked``: the caller checked that it may write every
+    path (see :meth:`PidWorkflow.create_replicas`).
     """
     try:
         specs = json.loads(payload)
@@ -947,7 +996,7 @@ def register_replicas(workflow: PidWorkflow, payload: str) -> dict[str, str]:
             refused[spec.path] = f"error: {exc}"
             continue
         replicas.append(spec)
-    created = workflow.create_replicas(replicas)
+    created = workflow.create_replicas(replicas, access_checked=access_checked)
     return {**refused, **{spec.path: created.get(spec.path, "error: see the server log")
                           for spec in replicas}}
 

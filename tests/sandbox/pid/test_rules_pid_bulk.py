@@ -45,6 +45,11 @@ def test_tree_of_2000_objects(world, big_tree):
     assert server.stats.total <= total + 1
     # GenQuery pages, not queries per object
     assert world.sb.stats()["zoneA"]["genquery_round_trips"] < 60
+    # the PID and its mirrors in one atomic metadata call per object
+    msi = world.sb.stats()["zoneA"]["msi"]
+    assert msi["msi_atomic_apply_metadata_operations"] == total
+    assert not {"msiModAVUMetadata", "msiSetKeyValuePairsToObj", "msiString2KeyValPair"} & \
+        set(msi)
 
     pids = pid_avus(world)
     assert all(len(v) == 1 for v in pids.values()), [p for p, v in pids.items() if len(v) != 1]
