@@ -407,3 +407,16 @@ def test_worker_pool_records_reach_the_server_log(pid_service, handle_server):
     assert pid_service.stats["retries"] == 1
     assert any("retry 1 of 3" in line and "[EUDATPidsForColl]" in line
                for line in callback.out("serverLog")), callback.out("serverLog")
+
+
+def test_proxy_variables_are_read_once_when_the_client_is_built(pid_service, monkeypatch):
+    """requests would look the proxy variables up on every request; the adapter reads them
+    when it connects: a proxy set afterwards (here a closed port) is not used."""
+    pid_service.connect()
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    rec = record_for("/zone/home/proxy.txt", checksum="sha2:AAAA==")
+    pid = pid_service.create(rec, "zone:proxy")
+    assert pid_service.get(pid).url == rec.url

@@ -197,12 +197,14 @@ class _TimeoutAdapter(HTTPAdapter):
     retries of its own)."""
 
     def __init__(self, timeout: float, stats: PidStats, pool_size: int,
-                 max_bytes: int = MAX_RESPONSE_BYTES, deadline: Optional[float] = None) -> None:
+                 max_bytes: int = MAX_RESPONSE_BYTES, deadline: Optional[float] = None,
+                 ca_bundle: Optional[str] = None) -> None:
         super().__init__(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self._timeout = timeout
         self._deadline = 2 * timeout if deadline is None else deadline
         self._stats = stats
         self._max_bytes = max_bytes
+        self._ca_bundle = ca_bundle
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
@@ -222,6 +224,8 @@ class _TimeoutAdapter(HTTPAdapter):
             raise InvalidPid(f"refusing a Handle request to {split.path[:120]!r}: the URL path "
                              "is not a plain, encoded handle path")
         self._stats.add(f"http_{request.method}")
+        if verify is True and self._ca_bundle:
+            verify = self._ca_bundle  # REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE, read once
         deadline = _Deadline(self._deadline)
         per_operation = self._timeout if timeout is None else timeout
         if not isinstance(per_operation, tuple):
@@ -260,6 +264,21 @@ def _read_bounded(response: requests.Response, max_bytes: int) -> None:
         chunks.append(chunk)
     response._content = b"".join(chunks)
     vars(response)["_content_consumed"] = True  # a private flag the stubs do not declare
+
+
+def _freeze_environment(session: requests.Session, url: str) -> Optional[str]:
+    """Read requests' environment settings for ``url`` once, not on every request.
+
+    With ``trust_env`` on, every request looks up the proxy variables (and the system's proxy
+    configuration), netrc and the CA-bundle variables again. Here the proxies go into the
+    session, ``trust_env`` is turned off, and the CA bundle the environment names (or None) is
+    returned for the transport to use where a request asks for default verification.
+    """
+    proxies = requests.utils.get_environ_proxies(url)
+    for scheme, proxy in proxies.items():
+        session.proxies.setdefault(scheme, proxy)
+    session.trust_env = False
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
 
 
 def _pyhandle_sessions(client: Any) -> list[requests.Session]:
@@ -481,8 +500,9 @@ class PidService:
                 args.get("certificate_and_key") or args.get("private_key")):
             self.stats.add("http_GET")  # the constructor's GET of the user handle
         for session in _pyhandle_sessions(client):
+            ca_bundle = _freeze_environment(session, self.credentials.handle_server_url)
             adapter = _TimeoutAdapter(self.timeout, self.stats, max(10, self.workers * 2),
-                                      deadline=self.deadline)
+                                      deadline=self.deadline, ca_bundle=ca_bundle)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
         self.log.debug("connected to Handle server %s as %s",
@@ -697,7 +717,9 @@ class PidService:
 
         with self._lock_for(handle):
             pid = self._retrying("create", handle, attempt)
-        self.log.info("PID %s registered for %s", pid, record.url)
+        # Debug, not info: one server-log line (a writeLine call) per PID doubled the
+        # microservice calls of a bulk run; the workflows log a summary per run instead.
+        self.log.debug("PID %s registered for %s", pid, record.url)
         return pid
 
     def _adopt(self, handle: str, record: PidRecord) -> str:
