@@ -364,13 +364,19 @@ class Sandbox:
 
         return ClientSession(self, user)
 
-    def run_delayed(self, advance: float = 0) -> list:
-        """Advance the clock by ``advance`` seconds and run every due delayed rule."""
+    def run_delayed(self, advance: float = 0, executors: int = 1) -> list:
+        """Advance the clock by ``advance`` seconds and run every due delayed rule; with
+        ``executors`` > 1, that many executor processes take the rules concurrently
+        (iRODS 5's ``number_of_concurrent_delay_rule_executors``; runtime/executors.py)."""
         from b2safe_sandbox.runtime.delayq import run_due
 
+        if advance:
+            self.clock.advance(advance)
+        if executors > 1:
+            from b2safe_sandbox.runtime.executors import run_concurrently
+
+            return run_concurrently(self, executors)
         with self.toplevel():
-            if advance:
-                self.clock.advance(advance)
             return run_due(self)
 
     def pep_events(self, zone: Optional[str] = None, ran_only: bool = False) -> list[str]:

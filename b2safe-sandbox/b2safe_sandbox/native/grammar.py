@@ -21,8 +21,11 @@ _GRAMMAR = Path(__file__).with_name("nrep.lark")
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
+    # cache=True: the analysed LALR tables are kept in a temporary file (keyed by the grammar
+    # and lark's version), so every process after the first (CLI commands, delay executors)
+    # skips the ~0.5 s analysis.
     return lark.Lark(_GRAMMAR.read_text(encoding="utf-8"), parser="lalr",
-                     propagate_positions=True, maybe_placeholders=False)
+                     propagate_positions=True, maybe_placeholders=False, cache=True)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ top-level sandbox operation, so ``b2safe sandbox stats`` sees totals across CLI 
 
 from __future__ import annotations
 
+import fcntl
 import json
 from collections import Counter
 from pathlib import Path
@@ -55,9 +56,12 @@ class Counters:
     def flush(self) -> None:
         """Merge the in-memory counts into each zone's stats file and clear them."""
         for zone in self._pending_zones():
-            data = self._merged(zone)
-            self._zone_file(zone).write_text(json.dumps(data, indent=1, sort_keys=True),
-                                             encoding="utf-8")
+            path = self._zone_file(zone)
+            # Several processes (CLI commands, delay executors) merge into one file.
+            with open(path.with_suffix(".lock"), "a+") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                data = self._merged(zone)
+                path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
         self._msi.clear()
         self._rules.clear()
         self._gq.clear()

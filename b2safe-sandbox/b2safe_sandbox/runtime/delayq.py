@@ -12,10 +12,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, ContextManager, Optional
 
 from b2safe_sandbox.errors import RULE_ENGINE_ERROR
 from b2safe_sandbox.runtime import engine, engines
@@ -77,11 +78,15 @@ def run_one(sandbox: Any, zone: str, row: Any) -> int:
     return RULE_ENGINE_ERROR
 
 
-def run_due(sandbox: Any) -> list[DelayRunResult]:
+def run_due(sandbox: Any, claim: Optional[Callable[[str, Any], bool]] = None,
+            release: Optional[Callable[[str, Any], None]] = None,
+            runs_lock: Optional[Callable[[], ContextManager]] = None) -> list[DelayRunResult]:
     """Run every rule whose exe_time <= now, in (exe_time, priority, id) order, all zones.
 
     Rules queued while running that are already due run in the same call (a later pass);
-    a rule runs at most once per call.
+    a rule runs at most once per call. With several executors (:mod:`.executors`), ``claim``
+    locks a rule for this one (False: another runs it), ``release`` unlocks it afterwards and
+    ``runs_lock`` guards the shared run counts.
     """
     from b2safe_sandbox.delayspec import next_run
 
@@ -103,24 +108,42 @@ def run_due(sandbox: Any) -> list[DelayRunResult]:
         due.sort(key=lambda item: (item[0], item[1], item[2]))
         for _exe, _prio, _rid, zone, row in due:
             done.add((zone, row.id))
-            with sandbox.toplevel():
-                code = run_one(sandbox, zone, row)
-            ok = code >= 0
-            key = f"{zone}:{row.id}"
-            count = int(runs.get(key, 0)) + 1
-            now = sandbox.clock.now()
-            nxt = next_run(row.frequency or None, now, ok, count)
             cat = sandbox.zone(zone).catalog
-            if not ok:
-                sandbox.log(zone, f"delay: rule {row.id} failed with status {code}")
-            if nxt is None:
-                cat.delay_remove(row.id)
-                runs.pop(key, None)
-            else:
-                cat.delay_update(row.id, exe_time=nxt, last_exe_time=now,
-                                 status="" if ok else str(code))
-                runs[key] = count
+            if claim is not None:
+                if not claim(zone, row):
+                    continue
+                fresh = cat.delay_get(row.id)  # another executor may have run it meanwhile
+                if fresh is None or int(fresh.exe_time) > now:
+                    if release is not None:
+                        release(zone, row)
+                    continue
+            try:
+                with sandbox.toplevel():
+                    code = run_one(sandbox, zone, row)
+                ok = code >= 0
+                with runs_lock() if runs_lock is not None else contextlib.nullcontext():
+                    if runs_lock is not None:
+                        runs = _load_runs(sandbox)
+                    key = f"{zone}:{row.id}"
+                    count = int(runs.get(key, 0)) + 1
+                    now = sandbox.clock.now()
+                    nxt = next_run(row.frequency or None, now, ok, count)
+                    if not ok:
+                        sandbox.log(zone, f"delay: rule {row.id} failed with status {code}")
+                    if nxt is None:
+                        cat.delay_remove(row.id)
+                        runs.pop(key, None)
+                    else:
+                        cat.delay_update(row.id, exe_time=nxt, last_exe_time=now,
+                                         status="" if ok else str(code))
+                        runs[key] = count
+                    if runs_lock is not None:
+                        _save_runs(sandbox, runs)
+            finally:
+                if release is not None:
+                    release(zone, row)
             results.append(DelayRunResult(zone, row.id, row.name, f"{row.user_name}#"
                                           f"{row.user_zone}", code, ok, nxt))
-    _save_runs(sandbox, runs)
+    if runs_lock is None:
+        _save_runs(sandbox, runs)
     return results
