@@ -107,23 +107,42 @@ class LayerProfiler:
         threading.setprofile(None)  # type: ignore[arg-type]
 
 
-def counters(sb: Any, zones: tuple[str, ...]) -> dict[str, int]:
-    """Handle requests, microservice calls and GenQuery round trips since ``sb.reset_stats()``
-    and the servers' ``stats.reset()``, summed over ``zones``."""
+#: Settings of this run (``--latency``, ``--workers``), forwarded to the child processes.
+SETTINGS: dict[str, Any] = {"latency_ms": 0, "workers": None}
+
+
+def counters(sb: Any, zones: tuple[str, ...]) -> dict[str, Any]:
+    """Handle requests, microservice calls (in all and per microservice) and GenQuery round
+    trips since ``sb.reset_stats()`` and the servers' ``stats.reset()``, summed over ``zones``."""
     stats = sb.stats()
+    by_name: dict[str, int] = {}
+    for zone in zones:
+        for name, count in stats[zone]["msi"].items():
+            by_name[name] = by_name.get(name, 0) + count
     return {
         "handle_requests": sum(sb.handle_server(z).stats.total for z in zones),
-        "msi_calls": sum(sum(stats[z]["msi"].values()) for z in zones),
+        "msi_calls": sum(by_name.values()),
+        "msi_by_name": by_name,
         "genquery_round_trips": sum(stats[z]["genquery_round_trips"] for z in zones),
     }
 
 
-def reset_counters(sb: Any, zones: tuple[str, ...], latency_ms: int = 0) -> None:
-    """Zero the sandbox's counters and the Handle servers' request counts; set their latency."""
+def reset_counters(sb: Any, zones: tuple[str, ...], latency_ms: Optional[int] = None) -> None:
+    """Zero the sandbox's counters and the Handle servers' request counts; set their latency
+    (default: ``--latency``), the zones' log level to the example configuration's (1, info;
+    the sandbox logs debug lines, one ``writeLine`` each) and, with ``--workers``, their PID
+    worker pool size."""
+    latency = SETTINGS["latency_ms"] if latency_ms is None else latency_ms
     for zone in zones:
         server = sb.handle_server(zone)
         server.stats.reset()
-        server.faults.latency_ms = latency_ms
+        server.faults.latency_ms = latency
+        path = sb.zone(zone).config_dir / "b2safe.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.setdefault("logging", {})["level"] = 1
+        if SETTINGS["workers"]:
+            data.setdefault("pid", {})["workers"] = SETTINGS["workers"]
+        path.write_text(json.dumps(data), encoding="utf-8")
     sb.reset_stats()
 
 
@@ -227,6 +246,8 @@ def summarize(plain: dict[str, Any], split: Optional[dict[str, Any]]) -> dict[st
     per = 1000.0 / n
     row = {
         "objects": plain["objects"],
+        "latency_ms": SETTINGS["latency_ms"],
+        "workers": SETTINGS["workers"] or "default",
         "wall_ms_per_object": round(plain["wall_seconds"] * per, 3),
         "cpu_ms_per_object": round(plain["cpu_seconds"] * per, 3),
         "handle_requests_per_object": round(plain["handle_requests"] / n, 3),
@@ -235,6 +256,8 @@ def summarize(plain: dict[str, Any], split: Optional[dict[str, Any]]) -> dict[st
         "max_rss_mb": plain["max_rss_mb"],
         "floor_ms_per_object": round(plain["floor_seconds"] * per, 3),
         "ratio_to_floor": round(plain["wall_seconds"] / max(plain["floor_seconds"], 1e-9), 1),
+        "msi_per_object_by_name": {name: round(count / n, 3) for name, count in
+                                   sorted(plain.get("msi_by_name", {}).items())},
     }
     if split is not None:
         layers = split["layer_cpu_seconds"]
@@ -246,7 +269,7 @@ def summarize(plain: dict[str, Any], split: Optional[dict[str, Any]]) -> dict[st
     return row
 
 
-COLUMNS = (("objects", "N"), ("wall_ms_per_object", "wall ms/obj"),
+COLUMNS = (("objects", "N"), ("latency_ms", "lat ms"), ("wall_ms_per_object", "wall ms/obj"),
            ("cpu_ms_per_object", "CPU ms/obj"), ("b2safe_cpu_ms_per_object", "b2safe CPU ms/obj"),
            ("emulator_cpu_share", "emu share"), ("handle_server_cpu_share", "HS share"),
            ("other_cpu_share", "other share"),
@@ -276,20 +299,34 @@ def bench_main(name: str, script: str, workload: Workload, doc: str,
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
     parser.add_argument("--no-split", action="store_true",
                         help="skip the profiled run that splits CPU by layer")
+    parser.add_argument("--split-max", type=int, metavar="N",
+                        help="split CPU by layer only for sizes up to N (the profiled run "
+                             "takes about three times as long)")
+    parser.add_argument("--latency", type=int, default=0, metavar="MS",
+                        help="Handle server latency per request in ms (default 0)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="PID worker pool size (pid.workers; default: the configuration's)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=("plain", "split"), default="plain",
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    SETTINGS.update(latency_ms=args.latency, workers=args.workers)
+    extra = [f"--latency={args.latency}"] + ([f"--workers={args.workers}"] if args.workers else [])
     if args.child is not None:
         print(json.dumps(_child(workload, args.child, args.mode)))
         return 0
     rows = []
     for n in args.sizes:
-        plain = _spawn(Path(script), n, "plain", [])
-        split = None if args.no_split else _spawn(Path(script), n, "split", [])
+        plain = _spawn(Path(script), n, "plain", extra)
+        profiled = not args.no_split and (args.split_max is None or n <= args.split_max)
+        split = _spawn(Path(script), n, "split", extra) if profiled else None
         rows.append(summarize(plain, split))
         print(f"{name}: N={n} done", file=sys.stderr, flush=True)
     print(table(rows))
+    print("microservice calls per object, by microservice:")
+    for row in rows:
+        calls = ", ".join(f"{k} {v}" for k, v in row["msi_per_object_by_name"].items())
+        print(f"  N={row['objects']}: {calls}")
     if args.json:
         document = {"benchmark": name, "measured_at": time.strftime("%Y-%m-%d %H:%M UTC",
                                                                     time.gmtime()),
