@@ -328,11 +328,16 @@ def bench_main(name: str, script: str, workload: Workload, doc: str,
         calls = ", ".join(f"{k} {v}" for k, v in row["msi_per_object_by_name"].items())
         print(f"  N={row['objects']}: {calls}")
     if args.json:
-        document = {"benchmark": name, "measured_at": time.strftime("%Y-%m-%d %H:%M UTC",
-                                                                    time.gmtime()),
-                    "machine": machine(), "rows": rows}
-        Path(args.json).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+        write_json(args.json, name, rows)
     return 0
+
+
+def write_json(path: str, name: str, rows: list[dict[str, Any]]) -> None:
+    """The results as ``docs/perf/<name>.json`` expects them: rows, date, machine."""
+    document = {"benchmark": name, "measured_at": time.strftime("%Y-%m-%d %H:%M UTC",
+                                                                time.gmtime()),
+                "machine": machine(), "rows": rows}
+    Path(path).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
 
 
 def machine() -> dict[str, Any]:

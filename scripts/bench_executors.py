@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT), str(ROOT / "b2safe-sandbox")]  # this checkout
 
 from b2safe_sandbox import site  # noqa: E402
-from bench_common import machine  # noqa: E402
+from bench_common import write_json  # noqa: E402
 from bench_pids import USER, ZONE, load_tree  # noqa: E402
 
 
@@ -88,10 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         print("  ".join(str(row[k]).rjust(len(k)) for k in keys))
     if args.json:
-        Path(args.json).write_text(json.dumps({
-            "benchmark": "executors", "measured_at": time.strftime("%Y-%m-%d %H:%M UTC",
-                                                                   time.gmtime()),
-            "machine": machine(), "rows": rows}, indent=1) + "\n", encoding="utf-8")
+        write_json(args.json, "executors", rows)
     return 0
 
 

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT), str(ROOT / "b2safe-sandbox")]  # this checkout
 
 from b2safe_sandbox.handle_server import HandleServer  # noqa: E402
-from bench_common import machine  # noqa: E402
+from bench_common import write_json  # noqa: E402
 
 PREFIX = "21.T12345"
 USER = f"300:{PREFIX}/USER01"
@@ -125,10 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{row['client']:26} {row['client_cpu_us_per_put']:>18} "
               f"{row['wall_us_per_put']:>12}")
     if args.json:
-        Path(args.json).write_text(json.dumps({
-            "benchmark": "http_clients", "measured_at": time.strftime("%Y-%m-%d %H:%M UTC",
-                                                                      time.gmtime()),
-            "machine": machine(), "rows": rows}, indent=1) + "\n", encoding="utf-8")
+        write_json(args.json, "http_clients", rows)
     return 0
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import logging
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
 
 from b2safe.config import Config
 from b2safe.domain import profile
@@ -392,25 +392,14 @@ class PidWorkflow:
                                    fixed=fixed)
 
     def _pid_values(self, infos: Sequence[ObjectInfo]) -> dict[str, list[str]]:
-        """``{kind+id: [PID values]}`` for ``infos``: one catalog query per kind present."""
-        found: dict[str, list[str]] = {}
-        for kind in ("-C", "-d"):
-            ids = [i.object_id for i in infos if kind_flag(i) == kind]
-            if ids:
-                for key, values in self.catalog.avus_by_id(kind, ids, PID_AVU).items():
-                    found[f"{kind}{key}"] = list(values)  # in the order they were added
-        return found
+        """``{kind+id: [PID values]}`` for ``infos`` (in the order they were added): one
+        catalog query per kind present."""
+        return per_object(infos, lambda kind, ids: self.catalog.avus_by_id(kind, ids, PID_AVU))
 
     def _mirrored(self, infos: Sequence[ObjectInfo]) -> dict[str, list[Avu]]:
         """``{kind+id: [AVUs]}`` of the PID and its mirrored attributes for ``infos``, in the
         order they were added: one catalog query per kind present."""
-        found: dict[str, list[Avu]] = {}
-        for kind in ("-C", "-d"):
-            ids = [i.object_id for i in infos if kind_flag(i) == kind]
-            if ids:
-                for key, avus in self.catalog.avus_of_ids(kind, ids, MIRRORED).items():
-                    found[f"{kind}{key}"] = avus
-        return found
+        return per_object(infos, lambda kind, ids: self.catalog.avus_of_ids(kind, ids, MIRRORED))
 
     def _pids_for_page(self, page: Sequence[ObjectInfo], fixed: bool,
                        details: Optional[dict[str, ReplicaSpec]] = None,
@@ -672,3 +661,19 @@ def _wildcarded(url: str) -> str:
 
 def _key(info: ObjectInfo) -> str:
     return f"{kind_flag(info)}{info.object_id}"
+
+
+Found = TypeVar("Found")
+
+
+def per_object(infos: Sequence[ObjectInfo],
+               read: Callable[[str, list[str]], Mapping[str, Found]]) -> dict[str, Found]:
+    """``{kind+id: what read(kind, ids) found for id}`` for ``infos``: ``read`` is called once
+    per kind present (``-C``, ``-d``) with the ids of that kind."""
+    found: dict[str, Found] = {}
+    for kind in ("-C", "-d"):
+        ids = [i.object_id for i in infos if kind_flag(i) == kind]
+        if ids:
+            for key, value in read(kind, ids).items():
+                found[f"{kind}{key}"] = value
+    return found

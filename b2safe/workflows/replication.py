@@ -62,6 +62,7 @@ from b2safe.workflows.pids import (
     PidWorkflow,
     ReplicaSpec,
     optional_value,
+    per_object,
 )
 
 logger = logging.getLogger("b2safe.workflows.replication")
@@ -656,13 +657,8 @@ class Replicator:
 
     def _replica_mirrors(self, items: Sequence[ObjectInfo]) -> dict[str, list[str]]:
         """``{kind+id: [EUDAT/REPLICA values]}`` of a page's sources: one query per kind."""
-        found: dict[str, list[str]] = {}
-        for kind in ("-C", "-d"):
-            ids = [i.object_id for i in items if _kind(i) == kind]
-            if ids:
-                for key, values in self.catalog.avus_by_id(kind, ids, REPLICA_AVU).items():
-                    found[f"{kind}{key}"] = values
-        return found
+        return per_object(items, lambda kind, ids: self.catalog.avus_by_id(kind, ids,
+                                                                           REPLICA_AVU))
 
     # --- the fail log ----------------------------------------------------------------------------
 
