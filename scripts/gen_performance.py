@@ -101,7 +101,27 @@ def render() -> str:
     path = PERF / "executors.json"
     if path.exists():
         parts.append(executors_section(json.loads(path.read_text(encoding="utf-8"))))
+    path = PERF / "http_clients.json"
+    if path.exists():
+        parts.append(clients_section(json.loads(path.read_text(encoding="utf-8"))))
     return "\n".join(parts)
+
+
+def clients_section(data: dict[str, Any]) -> str:
+    """One Handle PUT by each HTTP client library."""
+    mach = data["machine"]
+    lines = ["## One Handle PUT by HTTP client library", "",
+             f"Measured {data['measured_at']} on {mach['cpus']} CPUs, Python {mach['python']}; "
+             f"load average at the end {mach['load_average'][0]}. Client CPU is the calling "
+             "thread's CPU time (the server's threads are not counted); one kept-alive "
+             "connection each.", "",
+             "| client | client CPU us/PUT | wall us/PUT |", "|---|---|---|"]
+    for row in data["rows"]:
+        lines.append(f"| {row['client']} | {row['client_cpu_us_per_put']} | "
+                     f"{row['wall_us_per_put']} |")
+    lines.append("\nProduced by `python scripts/bench_http_clients.py`. b2safe sends its "
+                 "requests through pyhandle's requests sessions with `trust_env` off.")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str]) -> int:
