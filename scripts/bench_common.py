@@ -322,13 +322,13 @@ def bench_main(name: str, script: str, workload: Workload, doc: str,
         split = _spawn(Path(script), n, "split", extra) if profiled else None
         rows.append(summarize(plain, split))
         print(f"{name}: N={n} done", file=sys.stderr, flush=True)
+        if args.json:  # after every size: a long run that is stopped keeps what it measured
+            write_json(args.json, name, rows)
     print(table(rows))
     print("microservice calls per object, by microservice:")
     for row in rows:
         calls = ", ".join(f"{k} {v}" for k, v in row["msi_per_object_by_name"].items())
         print(f"  N={row['objects']}: {calls}")
-    if args.json:
-        write_json(args.json, name, rows)
     return 0
 
 
