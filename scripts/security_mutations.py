@@ -120,6 +120,12 @@ MUTATIONS: list[Mutation] = [
              "            if False:",
              _t("test_retry_reauthorization",
                 "test_an_object_of_someone_else_added_later_stops_a_collection_retry")),
+    Mutation("a pending PID is created by the admin's run only while its requester may write",
+             "b2safe/workflows/upload.py",
+             "                self._authorize_requester(mark)\n",
+             "",
+             _t("test_pending_marks",
+                "test_the_admin_run_creates_a_pending_pid_only_while_its_requester_may_write_the_object")),
     Mutation("re-authorization sees rights held through a group",
              "b2safe/adapters/prep/catalog.py",
              "COLL_USER_NAME = '{user}' and \"\n"

@@ -7,7 +7,8 @@ a higher id includes the lower ones. Spellings with a space are the pre-4.3 name
 
 from __future__ import annotations
 
-from typing import Iterable
+import re
+from typing import Iterable, Optional
 
 READ, WRITE, OWN = "read_object", "modify_object", "own"
 
@@ -39,3 +40,13 @@ def strongest(permissions: Iterable[str]) -> str:
 def allows(held: str, needed: str) -> bool:
     """Whether holding ``held`` grants ``needed`` (``read_object``, ``modify_object``, ``own``)."""
     return rank(held) >= rank(needed) > 0
+
+
+_USER = re.compile(r"^([A-Za-z0-9._@-]{1,63})#([A-Za-z0-9._-]{1,63})$")
+
+
+def split_user(text: str) -> Optional[tuple[str, str]]:
+    """``(name, zone)`` of a ``name#zone`` user as records name their requester, or None when
+    ``text`` is not of that form."""
+    match = _USER.match(text)
+    return (match.group(1), match.group(2)) if match else None

@@ -328,10 +328,10 @@ class Replicator:
             AccessDenied: the requester lacks a right (nothing was done).
         """
         denial = f"{requester} (on whose behalf this pending work was queued) "
-        match = _USER.match(requester)
-        if match is None:
+        user = access.split_user(requester)
+        if user is None:
             raise AccessDenied(denial + "is not a valid user name#zone")
-        name, zone = match.group(1), match.group(2)
+        name, zone = user
         local_admin = zone == self.catalog.zone and \
             self.catalog.user_type(name, zone) == "rodsadmin"
         if not local_admin:
@@ -998,7 +998,6 @@ def register_replicas(workflow: PidWorkflow, payload: str, *,
 
 
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,63}$")
-_USER = re.compile(r"^([A-Za-z0-9._@-]{1,63})#([A-Za-z0-9._-]{1,63})$")
 
 
 def _kind(info: ObjectInfo) -> str:

@@ -28,7 +28,7 @@ import logging
 from typing import Callable, Optional, Sequence
 
 from b2safe.config import Config
-from b2safe.domain import authz, paths
+from b2safe.domain import access, authz, paths
 from b2safe.errors import AccessDenied, B2SafeError, NotFound, PidError
 from b2safe.ports import Caller, ReplicaRow
 from b2safe.state.faillog import FailLog, FailRecord
@@ -129,6 +129,7 @@ class Uploads:
                 continue
             try:
                 authorize(authz.PID, mark.path)
+                self._authorize_requester(mark)
                 self._create_pid(mark.path, plan)
             except (PidError, AccessDenied, NotFound) as exc:
                 failed += 1
@@ -138,6 +139,28 @@ class Uploads:
             store.clear(mark.path)
             created += 1
         return created, failed
+
+    def _authorize_requester(self, mark: PendingPid) -> None:
+        """A run by someone else (a rodsadmin's) creates the PID on behalf of the mark's
+        requester, so it is authorized for her, now: she may still write the object (ACLs as of
+        this moment, groups included) and the authorization map lets her create PIDs.
+
+        Raises:
+            AccessDenied: she lost the right since the upload (the mark stays, with the cause).
+        """
+        if not mark.user or mark.user == str(self.caller or ""):
+            return
+        user = access.split_user(mark.user)
+        if user is None:
+            raise AccessDenied(f"pending PID of {mark.path}: requester {mark.user!r} is not "
+                               "a valid user name#zone")
+        name, zone = user
+        held = self.catalog.access_of(mark.path, name, zone, False)
+        if not access.allows(held, access.WRITE):
+            raise AccessDenied(f"{mark.user} (on whose behalf the PID of {mark.path} is pending) "
+                               "may no longer write it")
+        settings = self.config.authorization
+        authz.check(settings.enabled, settings.map_file, mark.user, authz.PID, [mark.path])
 
     def _create_pid(self, path: str, plan: policies.Plan) -> str:
         return self.workflow.create(path, ror=plan.ror or None, fio=plan.fio or None,

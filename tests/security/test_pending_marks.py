@@ -5,7 +5,9 @@ by the admin's run or another user's, and is moved aside where ``b2safe status``
 
 from __future__ import annotations
 
+import pytest
 from attack_helpers import avu_rows, set_avu_without_peps, user_file
+from b2safe_sandbox.pytest_plugin import RuleError
 
 from b2safe.state import codec, quarantine
 from b2safe.state.pending import PENDING_MARK_PREFIX, PENDING_PID_AVU
@@ -85,3 +87,24 @@ def test_a_forged_removal_mark_marks_nothing_even_when_its_claims_check_out(fed)
     assert stats.startswith("marked=0 marks_failed=0 ")
     assert fed.reader("zoneA").get_value(pid, DELETED_KEY) is None
     assert _moved_aside(fed, HOME, "-C") == {name: "forged pending removal mark"}
+
+
+def test_the_admin_run_creates_a_pending_pid_only_while_its_requester_may_write_the_object(fed):
+    """The PID is created on behalf of the mark's requester: a rodsadmin's run checks her rights
+    as they are when it acts. Alice's genuine mark waits while she may not write the object
+    (the mark stays, with the cause) and is carried out once she may again."""
+    _archive(fed, pid="deferred")
+    path = user_file(fed, f"{ARCHIVE}/a.dat")  # alice's signed mark
+    rods = fed.client("rods#zoneA")
+    rods.ichmod("own", "bob#zoneA", path, admin=True)
+    rods.ichmod("null", "alice#zoneA", path, admin=True)
+    with pytest.raises(RuleError) as failed:  # the run reports what remains
+        fed.call(PENDING_RULE, "10", "", user="rods#zoneA")
+    assert "pids_created=0 pids_failed=1" in failed.value.args[1]
+    assert PID_AVU not in fed.avus(path)
+    [(_name, _value, units)] = [r for r in avu_rows(fed, path) if r[0] == PENDING_PID_AVU]
+    assert "may no longer write" in (codec.decode_units(units) or {})["cause"]
+    rods.ichmod("write", "alice#zoneA", path, admin=True)
+    stats = fed.call(PENDING_RULE, "10", "", user="rods#zoneA")[-1]
+    assert "pids_created=1 pids_failed=0" in stats
+    assert PID_AVU in fed.avus(path)
