@@ -13,6 +13,7 @@ from b2safe_sandbox.catalog.rows import UserRow
 from b2safe_sandbox.errors import (
     CAT_INVALID_USER,
     CAT_NO_ACCESS_PERMISSION,
+    CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
     SYS_INVALID_ZONE_NAME,
     USER_INPUT_PATH_ERR,
     IrodsCallError,
@@ -130,8 +131,18 @@ class Db:
     tx = batch
 
     def exec(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one statement. A unique-constraint violation (another agent created the same
+        name since it was checked) is CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME, as the server's
+        database layer maps SQLSTATE 23505 (irods/irods plugins/database/src/low_level_odbc.cpp
+        ``cllExecSqlNoResult``)."""
         with self._lock:
-            return self._conn.execute(sql, tuple(params))
+            try:
+                return self._conn.execute(sql, tuple(params))
+            except sqlite3.IntegrityError as exc:
+                if "UNIQUE" not in str(exc):
+                    raise
+                raise fail(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
+                           f"catalog already has this item ({exc})") from None
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Optional[sqlite3.Row]:
         with self._lock:

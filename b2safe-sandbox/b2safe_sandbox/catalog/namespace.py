@@ -16,6 +16,7 @@ from b2safe_sandbox.errors import (
     CAT_NO_ACCESS_PERMISSION,
     CAT_UNKNOWN_COLLECTION,
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
+    IrodsCallError,
 )
 from b2safe_sandbox.gq.columns import ACCESS_OWN, ACCESS_READ, ACCESS_WRITE
 
@@ -128,17 +129,24 @@ class Namespace:
             raise fail(CAT_NAME_EXISTS_AS_DATAOBJ, f"{path} is a data object")
         parent_path, _ = split_path(path)
         owner_name, owner_zone = self.db.owner_of_actor(actor)
-        with self.db.tx():
-            parent = self.coll_row(parent_path)
-            if parent is None:
-                if not recursive:
-                    raise fail(CAT_UNKNOWN_COLLECTION, f"no parent collection {parent_path}")
-                self.coll_create(parent_path, actor, recursive=True)
+        try:
+            with self.db.tx():
                 parent = self.coll_row(parent_path)
-                assert parent is not None
-            self.db.require_access(parent["coll_id"], actor, ACCESS_WRITE, parent_path)
-            self.insert_coll(path, owner_name, owner_zone)
+                if parent is None:
+                    if not recursive:
+                        raise fail(CAT_UNKNOWN_COLLECTION, f"no parent collection {parent_path}")
+                    self.coll_create(parent_path, actor, recursive=True)
+                    parent = self.coll_row(parent_path)
+                    assert parent is not None
+                self.db.require_access(parent["coll_id"], actor, ACCESS_WRITE, parent_path)
+                self.insert_coll(path, owner_name, owner_zone)
+                row = self.coll_row(path)
+        except IrodsCallError as exc:
+            # Another agent created it since the check: mkdir -p takes it as done, as the
+            # server's rsMkCollR does (irods/irods server/core/src/collection.cpp).
             row = self.coll_row(path)
+            if not recursive or exc.code != CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME or row is None:
+                raise
         assert row is not None
         return self._to_coll(row)
 

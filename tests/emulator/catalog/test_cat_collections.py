@@ -178,3 +178,30 @@ def test_list_is_filtered_by_read_access(cat):
     assert list(cat.coll_list(AHOME, RODS)) == [("d", "secret"), ("d", "shared")]
     # Collections are filtered by their own ACL too: bob sees his home and 'public' only.
     assert list(cat.coll_list(HOME, BOB)) == [("C", "bob"), ("C", "public")]
+
+
+def test_a_name_another_agent_inserted_since_the_check_is_already_there(cat, monkeypatch):
+    """Another process inserts the collection between the existence check and the insert: the
+    unique constraint answers CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME (the server's database layer
+    maps SQLSTATE 23505 so, low_level_odbc.cpp), never sqlite3.IntegrityError; ``mkdir -p``
+    takes it as done (rsMkCollR, server/core/src/collection.cpp)."""
+    path = f"{AHOME}/raced"
+    cat.coll_create(path, ALICE)
+    with raises_code(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME):
+        cat.namespace.insert_coll(path, "alice", ZONE)
+    real = cat.namespace.coll_row
+    seen = []
+
+    def first_check_misses(p):  # the race: the first look happens before the other's insert
+        if p == path and not seen:
+            seen.append(p)
+            return None
+        return real(p)
+
+    monkeypatch.setattr(cat.namespace, "coll_row", first_check_misses)
+    assert cat.namespace.coll_create(path, ALICE, recursive=True) == cat.coll_get(path)
+    monkeypatch.setattr(cat.namespace, "coll_row", real)
+    seen.clear()
+    monkeypatch.setattr(cat.namespace, "coll_row", first_check_misses)
+    with raises_code(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME):
+        cat.namespace.coll_create(path, ALICE)

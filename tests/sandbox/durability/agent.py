@@ -50,7 +50,10 @@ def main(directory: str) -> int:
     try:
         for zone, rule, args, user in job["calls"]:
             outcome = sandbox.exec_rule(zone, rule, list(args), user)
-            results.append([outcome.code, outcome.rule_args])
+            entry: list[Any] = [outcome.code, outcome.rule_args]
+            if outcome.code:  # why it failed, for the test's message
+                entry.append((outcome.traceback or "")[-600:])
+            results.append(entry)
     finally:
         sandbox.close()
     print(json.dumps(results))

@@ -29,7 +29,7 @@ def test_agents_adding_replicas_to_one_parent_keep_every_child(world, seed):
     jobs = [[("zoneA", "EUDATUpdatePIDWithNewChild", [parent, child], "alice#zoneA")
              for child in children[i::agents]] for i in range(agents)]
     results = run_agents(world.sb.directory, jobs)
-    assert all(code == 0 for result in results for code, _ in result), results
+    assert all(code == 0 for result in results for code, *_ in result), results
     listed = [pid.upper() for pid in world.record(parent).replicas]
     assert sorted(listed) == sorted(c.upper() for c in children)
     # superseded versions of the list were retired: one current EUDAT/REPLICA value
@@ -49,7 +49,7 @@ def test_concurrent_creators_with_uuid_suffixes_leave_one_pid_per_object(world):
               "alice#zoneA") for path in (objects if i % 2 else list(reversed(objects)))]
             for i in range(agents)]
     results = run_agents(world.sb.directory, jobs)
-    assert all(code == 0 for result in results for code, _ in result), results
+    assert all(code == 0 for result in results for code, *_ in result), results
     handles = world.handles("zoneA")
     for path in objects:
         (pid,) = world.avus(path)["PID"]

@@ -33,8 +33,9 @@ def replication(source, destination):
 
 
 def assert_all_ok(results):
-    codes = [code for result in results for code, _ in result]
-    assert codes == [0] * len(codes), results
+    codes = [entry[0] for result in results for entry in result]
+    failed = [entry for result in results for entry in result if entry[0]]
+    assert codes == [0] * len(codes), failed
 
 
 def children_of(world, source):
