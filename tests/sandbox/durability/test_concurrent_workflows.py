@@ -14,7 +14,7 @@ import pytest
 
 from b2safe.domain.profile import parse_replicas
 from tests.sandbox.durability.agents import run_agents
-from tests.sandbox.durability.invariants import ADMIN, no_pending, one_pid, replica_ok
+from tests.sandbox.durability.invariants import ADMIN, no_pending, one_pid, replica_ok, retry
 from tests.sandbox.replication.repl_helpers import fail_log
 
 SRC = "/zoneA/home/alice/shared"
@@ -36,6 +36,16 @@ def assert_all_ok(results):
     codes = [entry[0] for result in results for entry in result]
     failed = [entry for result in results for entry in result if entry[0]]
     assert codes == [0] * len(codes), failed
+
+
+def lost_races_only(results):
+    """Every failed call lost a race the server itself reports: two replications of one
+    source creating the same data object in the destination at once, where the catalog's
+    unique constraint answers the second CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME (-809000,
+    low_level_odbc.cpp). Its work is in the fail log; returns whether any call lost one."""
+    failed = [entry for result in results for entry in result if entry[0]]
+    assert all(entry[0] == -809000 for entry in failed), failed
+    return bool(failed)
 
 
 def children_of(world, source):
@@ -60,7 +70,8 @@ def test_one_source_replicated_to_two_destinations_at_once(fed, order):
             [replication(SRC, second), replication(SRC, first)]]
     if order == "same":
         jobs[1].reverse()
-    assert_all_ok(run_agents(fed.sb.directory, jobs, barrier="EUDAT/REPLICA"))
+    if lost_races_only(run_agents(fed.sb.directory, jobs, barrier="EUDAT/REPLICA")):
+        retry(fed)
     problems: list[str] = []
     for name in NAMES:
         source = SRC + name
@@ -104,7 +115,8 @@ def test_a_sweep_with_repair_during_a_replication(fed):
     fed.call("EUDATIntegritySweepInstall", SRC, target, "", user=ADMIN)
     sweep = [("zoneA", "EUDATIntegritySweepRun", [SRC, ""], ADMIN)]
     jobs = [[replication(SRC, target)], sweep + sweep]
-    assert_all_ok(run_agents(fed.sb.directory, jobs))
+    if lost_races_only(run_agents(fed.sb.directory, jobs)):
+        retry(fed)
     fed.sb.clock.advance(86400)
     fed.call("EUDATIntegritySweepRun", SRC, "", user=ADMIN)  # the next run of the sweep
     problems: list[str] = []
@@ -124,7 +136,8 @@ def test_repeated_mixed_runs_end_consistent(fed, seed):
              ("zoneA", "EUDATTransferUsingFailLog", ["100", ""], ADMIN),
              replication(f"{SRC}/sub", f"{target}-sub")]
     jobs = [calls[seed - 1:] + calls[:seed - 1], list(reversed(calls)), calls[::2]]
-    assert_all_ok(run_agents(fed.sb.directory, jobs))
+    if lost_races_only(run_agents(fed.sb.directory, jobs)):
+        retry(fed)  # the recovery: the fail-log retry completes the lost race's work
     problems: list[str] = []
     for name in ("/a.dat", "/sub/b.dat"):
         one_pid(fed, target + name, problems)
