@@ -135,12 +135,12 @@ def test_another_users_retry_does_not_act_on_a_record_naming_her(fed):
     assert not exists(fed, "/zoneB/replicas/leak.dat")
 
 
-def test_a_genuine_record_copied_onto_someone_elses_object_is_not_carried_out(fed):
-    """Replaying a signed record of alice's onto bob's object (which alice may write): a record
-    away from its source is followed only onto an object its requester owns (a rename)."""
+def _replay_alices_record_on_bobs_object(fed, level):
+    """alice, holding ``level`` on bob's object, moves her genuine signed fail-log record from
+    her own object onto bob's; the admin's retry runs. Returns bob's object."""
     source = user_file(fed, "/zoneA/home/alice/f.dat")
     bobs = private_file(fed, "/zoneA/home/bob/shared.dat", b"bob's bytes")
-    fed.client("bob#zoneA").ichmod("write", "alice#zoneA", bobs)
+    fed.client("bob#zoneA").ichmod(level, "alice#zoneA", bobs)
     fed.call("EUDATUpdateLogging", "false", source, "/zoneB/replicas/f.dat", "down",
              user="alice#zoneA")
     (name, value, units), = [r for r in avu_rows(fed, source)
@@ -149,6 +149,13 @@ def test_a_genuine_record_copied_onto_someone_elses_object_is_not_carried_out(fe
     set_avu_without_peps(fed, "alice#zoneA", "-d", bobs, name, value, units)
     fed.sb.clock.advance(3600)
     fed.call(RETRY, "10", "", user="rods#zoneA")
+    return bobs
+
+
+def test_a_genuine_record_copied_onto_someone_elses_object_is_not_carried_out(fed):
+    """Replaying a signed record of alice's onto bob's object (which alice may write): a record
+    away from its source is followed only onto an object its requester owns (a rename)."""
+    _replay_alices_record_on_bobs_object(fed, "write")
     assert not exists(fed, "/zoneB/replicas/f.dat")
 
 
@@ -197,17 +204,7 @@ def test_a_genuine_record_copied_onto_an_object_she_co_owns_is_not_followed(fed)
     """alice holds 'own' on bob's object (so re-authorizing her would pass): her signed record
     moved there is still not followed, because the object is not hers (a record follows its
     source only through a rename by its requester)."""
-    source = user_file(fed, "/zoneA/home/alice/f.dat")
-    bobs = private_file(fed, "/zoneA/home/bob/shared.dat", b"bob's bytes")
-    fed.client("bob#zoneA").ichmod("own", "alice#zoneA", bobs)
-    fed.call("EUDATUpdateLogging", "false", source, "/zoneB/replicas/f.dat", "down",
-             user="alice#zoneA")
-    (name, value, units), = [r for r in avu_rows(fed, source)
-                             if r[0].startswith(faillog.AVU_PREFIX)]
-    set_avu_without_peps(fed, "alice#zoneA", "-d", source, name, value, units, op="rm")
-    set_avu_without_peps(fed, "alice#zoneA", "-d", bobs, name, value, units)
-    fed.sb.clock.advance(3600)
-    fed.call(RETRY, "10", "", user="rods#zoneA")
+    bobs = _replay_alices_record_on_bobs_object(fed, "own")
     assert not exists(fed, "/zoneB/replicas/f.dat")
     (_, _, left), = [r for r in avu_rows(fed, bobs) if r[0].startswith(faillog.AVU_PREFIX)]
     assert (codec.decode_units(left) or {}).get("state") == faillog.GAVE_UP
