@@ -203,11 +203,11 @@ def cmd_replicate(args: argparse.Namespace, backend: Backend) -> int:
             "registered": _bool(args.registered), "recursive": _bool(args.recursive)})
     finally:
         progress.finish()
-    from b2safe.workflows.replication import DEFERRED
+    from b2safe.state.faillog import Stage
 
     pending = [r for r in fail_records(backend, args.source)
                if r.destination.startswith(args.destination.rstrip("/"))]
-    deferred = [r for r in pending if r.cause == DEFERRED]
+    deferred = [r for r in pending if r.stage is Stage.DEFERRED]
     if deferred:
         for name, value in result.outputs.items():
             result.outputs[name] = value.replace("registered=true", "registered=deferred")

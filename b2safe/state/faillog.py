@@ -7,7 +7,8 @@ server of the zone sees it and GenQuery finds it::
     name   eudat_fail_log:<12 hex digits of sha1(destination)>
     value  <source>::<destination>::false::<cause>                  (the 4.x message format)
     units  v2;attempts=<n>;next=<epoch>;first=<epoch>;resc=<resource>;registered=<bool>;
-           recursive=<bool>;user=<name#zone>;state=<pending|gave_up>;sig=<key id>.<hmac>
+           recursive=<bool>;user=<name#zone>;state=<pending|gave_up>;stage=<stage>;
+           sig=<key id>.<hmac>
 
 (units in the one pending-work format of :mod:`b2safe.state.codec`). One source may have one
 record per destination. A replication writes its record *before* it starts (stage "in
@@ -16,6 +17,9 @@ verification, PIDs, parent links) succeeded. :meth:`FailLog.due` selects records
 time has come; a failed retry increments ``attempts`` and pushes ``next`` back exponentially
 (``replication.retry_period`` doubling, at most ``replication.max_backoff``); after
 ``replication.max_attempts`` the record stays with ``state=gave_up`` for an operator to see.
+``stage`` (:class:`Stage`) says what the record stands for as a value, so that readers (the CLI)
+never compare the cause's prose: a replication under way, one that failed, or a copy whose PID
+registration was deferred to the retry.
 
 ``user`` is the requester; ``sig`` binds requester, source, ``replicate``, destination and the
 parameters (:class:`~b2safe.state.codec.Work`) and is made after the requester was authorized.
@@ -28,6 +32,7 @@ aside (:mod:`b2safe.state.quarantine`). A signed record found on another path th
 
 from __future__ import annotations
 
+import enum
 import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Optional
@@ -42,7 +47,24 @@ KIND = codec.Kind.REPLICATION
 OPERATION = "replicate"
 
 _UNITS_KEYS = ("attempts", "next", "first", "resc", "registered", "recursive", "user", "state",
-               "sig")
+               "stage", "sig")
+
+
+class Stage(str, enum.Enum):
+    """What a fail-log record stands for (units ``stage``; the value is what is stored)."""
+
+    RUNNING = "running"      # written before the work starts: a crash leaves it behind
+    FAILED = "failed"        # a step failed; ``cause`` says which and why
+    DEFERRED = "deferred"    # copied; the PID registration waits for the retry (a rodsadmin)
+    QUEUED = "queued"        # queued by an upload policy for the retry to carry out
+
+    @classmethod
+    def parse(cls, text: str) -> Stage:
+        """The stage named by ``text`` (FAILED for a record without one or an unknown one)."""
+        try:
+            return cls(text)
+        except ValueError:
+            return cls.FAILED
 
 
 def attribute_for(destination: str) -> str:
@@ -65,6 +87,7 @@ class FailRecord:
     next_time: int = 0
     first_time: int = 0
     state: str = PENDING
+    stage: Stage = Stage.FAILED
     kind: str = "-d"
     signature: str = ""
     #: The path the record was found on ('' when not read from the catalog). It differs from
@@ -85,7 +108,8 @@ class FailRecord:
                  "first": str(self.first_time), "resc": self.resource,
                  "registered": "true" if self.registered else "false",
                  "recursive": "true" if self.recursive else "false",
-                 "user": self.user, "state": self.state, "sig": self.signature}
+                 "user": self.user, "state": self.state, "stage": self.stage.value,
+                 "sig": self.signature}
         return codec.encode_units({k: flags[k] for k in _UNITS_KEYS})
 
     def work(self) -> codec.Work:
@@ -126,7 +150,8 @@ def parse(value: str, units: str, kind: str = "-d", location: str = "") -> Optio
                       recursive=flags.get("recursive", "true") == "true",
                       user=flags.get("user", ""), attempts=number("attempts"),
                       next_time=number("next"), first_time=number("first"),
-                      state=flags.get("state", PENDING), kind=kind,
+                      state=flags.get("state", PENDING),
+                      stage=Stage.parse(flags.get("stage", "")), kind=kind,
                       signature=flags.get("sig", ""), location=location)
 
 

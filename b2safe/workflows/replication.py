@@ -91,6 +91,8 @@ class Failure:
     source: str
     destination: str
     cause: str
+    #: True when the copy succeeded and only its PID registration waits for the retry.
+    deferred: bool = False
 
     def describe(self) -> str:
         """``source -> destination: cause`` (logs and the fail log; rules render the 4.x form,
@@ -377,7 +379,7 @@ class Replicator:
             raise ReplicationFailed([Failure(request.source, request.destination, str(exc))],
                                     exc.code) from None
         if deferred:
-            self._failed(record, DEFERRED, count=False)
+            self._failed(record, DEFERRED, count=False, stage=faillog.Stage.DEFERRED)
         else:
             self.faillog.clear(info.path, _kind(info), request.destination)
 
@@ -441,7 +443,8 @@ class Replicator:
                 failures += registration.failures
                 if registration.deferred:
                     failures += [Failure(i.path, target_of(i.path, info.path,
-                                                           request.destination), DEFERRED)
+                                                           request.destination), DEFERRED,
+                                         deferred=True)
                                  for i in copied]
         now = self.catalog.now()
         for failure in failures:
@@ -449,6 +452,7 @@ class Replicator:
                 source=failure.source, destination=failure.destination, cause=failure.cause,
                 resource=request.resource, registered=request.registered, recursive=False,
                 user=self.requester, first_time=now, next_time=now,
+                stage=faillog.Stage.DEFERRED if failure.deferred else faillog.Stage.FAILED,
                 kind="-C" if kind == "-C" else "-d"))
         if failures:
             self.ensure_retry_rule()
@@ -670,14 +674,16 @@ class Replicator:
         base = record or FailRecord(source=info.path, destination=request.destination,
                                     cause=faillog.IN_PROGRESS, first_time=now)
         record = FailRecord(source=info.path, destination=request.destination,
-                            cause=faillog.IN_PROGRESS, resource=request.resource,
+                            cause=faillog.IN_PROGRESS, stage=faillog.Stage.RUNNING,
+                            resource=request.resource,
                             registered=request.registered, recursive=request.recursive,
                             user=self.requester, attempts=base.attempts, next_time=now + period,
                             first_time=base.first_time or now, kind=_kind(info))
         self.faillog.write(record)
         return record
 
-    def _failed(self, record: FailRecord, cause: str, count: bool = True) -> None:
+    def _failed(self, record: FailRecord, cause: str, count: bool = True,
+                stage: faillog.Stage = faillog.Stage.FAILED) -> None:
         settings = self.config.replication
         now = self.catalog.now()
         period = durations.parse(settings.retry_period)
@@ -687,6 +693,7 @@ class Replicator:
                                           settings.max_attempts)
         else:
             updated = replace(record, cause=cause, next_time=now)
+        updated = replace(updated, stage=stage)
         try:
             self.faillog.write(updated)
             self.ensure_retry_rule()

@@ -31,7 +31,7 @@ from b2safe.config import Config
 from b2safe.domain import access, authz, paths
 from b2safe.errors import AccessDenied, B2SafeError, NotFound, PidError
 from b2safe.ports import Caller, ReplicaRow
-from b2safe.state.faillog import FailLog, FailRecord
+from b2safe.state.faillog import FailLog, FailRecord, Stage
 from b2safe.state.pending import PENDING_PID_AVU, PendingPid, PendingPids
 from b2safe.state.signing import once, signer_for
 from b2safe.workflows import policies
@@ -186,4 +186,4 @@ class Uploads:
                              cause=f"{QUEUED_CAUSE} {replica.policy}",
                              resource=replica.resource, registered=replica.registered,
                              recursive=False, user=str(self.caller or ""), next_time=now,
-                             first_time=now, kind="-d"))
+                             first_time=now, stage=Stage.QUEUED, kind="-d"))

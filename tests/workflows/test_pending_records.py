@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from b2safe.state import codec, keys, quarantine
+from b2safe.state import codec, faillog, keys, quarantine
 from b2safe.state.pending import (
     PENDING_PID_AVU,
     PendingMark,
@@ -156,3 +156,19 @@ def test_parse_gives_none_for_other_formats():
     assert parse(f"{HOME}/a.dat", "archive", "v1;user=a;since=1") is None
     assert parse(f"{HOME}/a.dat", "archive", "v2;user=a;user=b") is None
     assert parse_mark(HOME, "eudat_pending:deleted:not a pid", "x", "v2;user=a") is None
+
+
+@pytest.mark.parametrize("stage", list(faillog.Stage))
+def test_a_fail_log_record_keeps_its_stage_as_a_value(catalog, signer, stage):
+    catalog.put(f"{HOME}/a.dat")
+    log = faillog.FailLog(catalog, signer)
+    log.write(faillog.FailRecord(f"{HOME}/a.dat", "/zoneB/r/a.dat", cause=ODD, stage=stage,
+                                 user="alice#zoneA"))
+    read = log.get(f"{HOME}/a.dat", "-d", "/zoneB/r/a.dat")
+    assert read is not None and read.stage is stage
+    assert log.authentic(read)  # the stage is bookkeeping, not part of the signed work
+
+
+def test_a_fail_log_record_without_a_stage_reads_as_failed():
+    record = faillog.parse("/z/a::/y/a::false::down", "v2;attempts=1;user=alice#zoneA")
+    assert record is not None and record.stage is faillog.Stage.FAILED

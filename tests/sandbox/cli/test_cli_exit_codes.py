@@ -45,10 +45,11 @@ class DeferringServer:
         return [*rule_args[:-1], f"{SRC}::{DST}::null::registered=true::recursive=true"]
 
     def query(self, columns, conditions):
-        from b2safe.state.faillog import FailRecord
+        from b2safe.state.faillog import FailRecord, Stage
         from b2safe.workflows.replication import DEFERRED
 
-        record = FailRecord(source=SRC, destination=DST, cause=DEFERRED, kind="-C")
+        record = FailRecord(source=SRC, destination=DST, cause=DEFERRED, stage=Stage.DEFERRED,
+                            kind="-C")
         if columns == ["META_COLL_ATTR_VALUE", "META_COLL_ATTR_UNITS"]:
             return [[record.message, record.units]]
         return []
