@@ -14,6 +14,7 @@
     +-- IntegrityError               USER_CHKSUM_MISMATCH        -314000
     |   +-- SizeMismatch             USER_FILE_SIZE_MISMATCH     -401000
     +-- IrodsCallError               the code the server returned (msi / GenQuery failure)
+    +-- ReplicationFailed            the failing step's code; SYS_INTERNAL_ERR -154000 for PIDs
     |   +-- ZoneUnreachable          SYS_SOCK_CONNECT_ERR        -162000
     +-- PidError                     SYS_INTERNAL_ERR            -154000
         +-- PidNotFound              USER_FILE_DOES_NOT_EXIST    -310000
@@ -30,7 +31,7 @@ At the PREP boundary (:mod:`b2safe.prep.boundary`) an error becomes
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Optional, Sequence
 
 # iRODS error codes used by b2safe (values from iRODS rodsErrorTable.h / irods_state_table.h).
 SYS_CONFIG_FILE_ERR = -25000
@@ -179,6 +180,28 @@ class IrodsCallError(B2SafeError):
     def __init__(self, message: str, *, code: Optional[int] = None, operation: str = "") -> None:
         super().__init__(message, code=code)
         self.operation = operation
+
+
+class ReplicationFailed(B2SafeError):
+    """Some part of a replication failed; ``failures``
+    (:class:`b2safe.workflows.replication.Failure` values) say which, and the work stays in the
+    fail log. ``code`` is the failing step's (a copy refused by the server keeps the server's
+    code); a PID step that failed is SYS_INTERNAL_ERR. The message is ``message`` when given (a
+    rule's 4.x response), else the first failure (``source -> destination: cause``) and how many
+    more there are."""
+
+    code = SYS_INTERNAL_ERR
+    #: How the generated rule reference states the code (it depends on the failing step).
+    code_note = "the failing step's code; SYS_INTERNAL_ERR -154000 when a PID step failed"
+
+    def __init__(self, failures: Sequence[Any], code: int,
+                 message: Optional[str] = None) -> None:
+        self.failures = list(failures)
+        if message is None:
+            more = len(self.failures) - 1
+            message = "; ".join(f.describe() for f in self.failures[:1]) + \
+                (f" (and {more} more)" if more > 0 else "")
+        super().__init__(message, code=code)
 
 
 class ZoneUnreachable(IrodsCallError):

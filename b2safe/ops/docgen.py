@@ -194,6 +194,9 @@ def _error_row(class_name: str, code_names: dict[int, str]) -> str:
     cls = getattr(errors, class_name, None)
     if cls is None:
         return f"`{class_name}`"
+    note = getattr(cls, "code_note", "")
+    if note:
+        return f"`{class_name}` ({note})"
     code = int(cls.code)
     return f"`{class_name}` ({code_names.get(code, '')} {code})".replace("( ", "(")
 

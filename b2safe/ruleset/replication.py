@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 
 from b2safe.domain import authz, paths
-from b2safe.errors import SYS_INTERNAL_ERR, AccessDenied, InvalidInput
+from b2safe.errors import SYS_INTERNAL_ERR, AccessDenied, InvalidInput, ReplicationFailed
 from b2safe.prep import RuleContext, rule, to_bool, to_count
 from b2safe.ruleset import responses
 from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.guard import authorize
 from b2safe.workflows.batching import schedule_batches
 from b2safe.workflows.replication import (
-    ReplicationFailed,
     Replicator,
     Request,
     copy_verifier,

@@ -3,7 +3,7 @@
 4.x rules answered with ``source::destination::<true|false>::<cause>`` messages (replication.re's
 ``EUDATUpdateLogging`` and the fail-log queue; integrity.re's collection checks), several of them
 joined by commas. The workflows return :class:`~b2safe.workflows.replication.Failure` values and
-raise :class:`~b2safe.workflows.replication.ReplicationFailed` with them; the rules render them
+raise :class:`~b2safe.errors.ReplicationFailed` with them; the rules render them
 here, and only here.
 """
 
@@ -12,7 +12,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator, Optional, Sequence
 
-from b2safe.workflows.replication import Failure, ReplicationFailed
+from b2safe.errors import ReplicationFailed
+from b2safe.workflows.replication import Failure
 
 
 def transfer(source: str, destination: str, ok: bool, cause: str) -> str:

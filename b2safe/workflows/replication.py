@@ -43,6 +43,7 @@ from b2safe.errors import (
     IntegrityError,
     InvalidInput,
     NotFound,
+    ReplicationFailed,
     UnknownResource,
     UnknownZone,
 )
@@ -136,21 +137,6 @@ class Link:
     parent: str
     child: str
     first: bool = False
-
-
-class ReplicationFailed(B2SafeError):
-    """Some part of a replication failed; ``failures`` says which. The message is ``message``
-    when given (a rule's 4.x response), else :meth:`Failure.describe` of the first failure
-    and how many more there are."""
-
-    def __init__(self, failures: Sequence[Failure], code: int,
-                 message: Optional[str] = None) -> None:
-        self.failures = list(failures)
-        if message is None:
-            more = len(self.failures) - 1
-            message = "; ".join(f.describe() for f in self.failures[:1]) + \
-                (f" (and {more} more)" if more > 0 else "")
-        super().__init__(message, code=code)
 
 
 def plan_registration(page: Sequence[ObjectInfo], facts: dict[str, dict[str, str]],
