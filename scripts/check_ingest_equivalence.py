@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Issue 17's check at full size (a script, not a test): every upload route in turn uploads the
-same ``--count`` objects (default 500) into one sandbox federation; after the delay queue and the
-fail-log retry, each route's catalogs (objects, replicas, AVUs) and Handle records must equal
-those ``iput`` left. Prints one line per route and exits 1 if any differs.
+same ``--count`` objects (default 500) into one sandbox federation; after the delay queue ran
+until no pending work is queued, each route's catalogs (objects, replicas, AVUs) and Handle
+records must equal those ``iput`` left. Prints one line per route and exits 1 if any differs.
 
 The comparison is ``tests/sandbox/policy/ingest_equivalence.py`` (CI runs it with 10 objects
 per route); the routes are ``tests/sandbox/policy/ingest_routes.py``.

@@ -45,16 +45,19 @@ def policy_pending(ctx: RuleContext, limit: str) -> str:
     most ``limit`` of each per run. Fails while PIDs or marks remain pending (the delay server
     then runs it again); replications wait for pending PIDs, and those that fail stay in the
     fail log with their backoff; then PID URLs of renames an agent did not finish are repointed
-    (``pid.update_url_on_rename``). Stats: ``marked=N marks_failed=N pids_created=N
-    pids_failed=N replicated=N replication_failed=N renamed=N renames_failed=N``.
+    (``pid.update_url_on_rename``). A run that reached ``limit`` for some kind queues the next
+    run itself. Stats: ``marked=N marks_failed=N pids_created=N pids_failed=N replicated=N
+    replication_failed=N renamed=N renames_failed=N`` (`` follow_up=queued`` when it did).
     """
     from b2safe.ruleset.replication import replicator
 
     count = to_count(limit, "limit")
+    upload = uploads(ctx)
     return pending_work.run(
         count, removals(ctx).process_pending,
-        lambda n: uploads(ctx).process_pending(n, lambda a, p: authorize(ctx, a, p)),
-        lambda n: replicator(ctx).retry(n), renames(ctx).process_pending)
+        lambda n: upload.process_pending(n, lambda a, p: authorize(ctx, a, p)),
+        lambda n: replicator(ctx).retry(n), renames(ctx).process_pending,
+        lambda: pending_work.queue_follow_up(upload.catalog, ctx.config, count))
 
 
 def _before_removal(ctx: RuleContext, path: str, is_collection: bool) -> Optional[int]:

@@ -2,7 +2,9 @@
 
 Upload policies leave PIDs to create (``pid: deferred``, or a PID service that was down) and
 replications in the fail log; ``keep_and_mark`` leaves removal marks when the PID service was
-down. One delay rule per user does it all in batches; it is queued unless one is queued.
+down. One delay rule per user does it all in batches; it is queued unless one is queued. A run
+that did a full batch of some kind queues the next run itself (:func:`queue_follow_up`): an
+upload or removal that happens meanwhile sees the running rule in the queue and queues none.
 """
 
 from __future__ import annotations
@@ -17,16 +19,34 @@ from b2safe.workflows.batching import queue_once
 PENDING_RULE = "EUDATPolicyPending"
 #: How long uploads collect before the pending-work rule runs (one rule per user per window).
 PENDING_DELAY = "30s"
+#: How soon the next run follows a run that left work because it reached its limit.
+FOLLOW_UP_DELAY = "1s"
 BATCH = 256
+
+
+def _frequency(config: Config) -> str:
+    replication = config.replication
+    return f"{replication.retry_period} REPEAT UNTIL SUCCESS OR {replication.max_attempts} TIMES"
 
 
 def ensure_pending_rule(queue: DelayQueue, caller: Optional[Caller], config: Config) -> bool:
     """Queue ``EUDATPolicyPending`` for ``caller`` unless one is queued; True when queued now."""
-    replication = config.replication
     return queue_once(queue, caller.name if caller else "", PENDING_RULE, str(BATCH), "",
-                      delay=PENDING_DELAY,
-                      frequency=f"{replication.retry_period} REPEAT UNTIL SUCCESS OR "
-                                f"{replication.max_attempts} TIMES")
+                      delay=PENDING_DELAY, frequency=_frequency(config))
+
+
+def queue_follow_up(queue: DelayQueue, config: Config, limit: int) -> None:
+    """Queue the next ``EUDATPolicyPending`` run (with the same ``limit``) of the calling user,
+    from inside a run that reached its limit: more work may remain.
+
+    Queued whatever the queue holds: the delay server deletes the running rule only after it
+    succeeded (server/delay_server/src/irodsDelayServer.cpp@5.0.2 L462-593 and
+    update_entry_for_repeat L306-412; the same in 4.3.4), so :func:`ensure_pending_rule` would
+    find the running rule and queue nothing, and what remains beyond the limit would wait for
+    the user's next upload.
+    """
+    queue.schedule_rule(PENDING_RULE, str(limit), "", delay=FOLLOW_UP_DELAY,
+                        frequency=_frequency(config))
 
 
 def owner_filter(caller: Optional[Caller]) -> str:
@@ -37,13 +57,15 @@ def owner_filter(caller: Optional[Caller]) -> str:
 def run(limit: int, marks: Callable[[int], tuple[int, int]],
         pids: Callable[[int], tuple[int, int]],
         replications: Callable[[int], tuple[int, int]],
-        renames: Optional[Callable[[int], tuple[int, int]]] = None) -> str:
+        renames: Optional[Callable[[int], tuple[int, int]]] = None,
+        follow_up: Optional[Callable[[], None]] = None) -> str:
     """Do up to ``limit`` of each kind of pending work, in order: removal ``marks``, pending
     ``pids``, due ``replications``, then pending ``renames`` (each a function of the limit
-    returning (done, failed)).
+    returning (done, failed)); when a kind reached ``limit`` with at least one done and the
+    run succeeds, call ``follow_up`` (which queues the next run: :func:`queue_follow_up`).
 
     Returns the stats ``marked=N marks_failed=N pids_created=N pids_failed=N replicated=N
-    replication_failed=N renamed=N renames_failed=N``.
+    replication_failed=N renamed=N renames_failed=N``, plus `` follow_up=queued`` when called.
 
     Raises:
         PidError: PIDs remain pending (replications then wait: they would create the source
@@ -63,4 +85,10 @@ def run(limit: int, marks: Callable[[int], tuple[int, int]],
         raise PidError(f"{stats}; pending removal marks remain (see the server log)")
     if renames_failed:
         raise PidError(f"{stats}; pending renames remain (see the server log)")
+    counts = [(marked, marks_failed), (created, failed), (done, not_done),
+              (renamed, renames_failed)]
+    # A full batch with progress: more may remain (a batch of failures only would loop).
+    if follow_up is not None and any(ok and ok + bad >= limit for ok, bad in counts):
+        follow_up()
+        stats += " follow_up=queued"
     return stats

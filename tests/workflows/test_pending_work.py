@@ -50,3 +50,36 @@ def test_the_pending_rule_is_queued_once_per_user(catalog):
     [queued] = catalog.queue
     assert (queued.rule, queued.args, queued.delay, queued.frequency) == (
         pending_work.PENDING_RULE, ("256", ""), "30s", "10m REPEAT UNTIL SUCCESS OR 3 TIMES")
+
+
+@pytest.mark.parametrize(("steps", "follows"), [
+    ({"pids": (2, 0)}, True),              # a full batch of PIDs: more may be pending
+    ({"repl": (1, 1)}, True),              # a full batch of replications, one done
+    ({"repl": (0, 2)}, False),             # only failures (backoff): another run would loop
+    ({"pids": (1, 0), "repl": (1, 0)}, False),  # below the limit: all done
+])
+def test_a_run_that_reached_its_limit_queues_the_next(steps, follows):
+    step = recorder([])
+    queued: list[str] = []
+    marks, pids, repl, renames = (step(name, steps.get(name, (0, 0)))
+                                  for name in ("marks", "pids", "repl", "renames"))
+    stats = pending_work.run(2, marks, pids, repl, renames,
+                             follow_up=lambda: queued.append("next"))
+    assert queued == (["next"] if follows else [])
+    assert stats.endswith(" follow_up=queued") is follows
+
+
+def test_a_failed_run_queues_no_follow_up_as_the_delay_server_repeats_it():
+    step = recorder([])
+    queued: list[str] = []
+    with pytest.raises(PidError):
+        pending_work.run(2, step("marks", (0, 0)), step("pids", (1, 1)), step("repl", (0, 0)),
+                         follow_up=lambda: queued.append("next"))
+    assert queued == []
+
+
+def test_the_follow_up_is_queued_although_the_running_rule_is_listed(catalog):
+    config = make_config(replication={"retry_period": "10m", "max_attempts": 3})
+    assert pending_work.ensure_pending_rule(catalog, ALICE, config)  # the running rule
+    pending_work.queue_follow_up(catalog, config, 7)
+    assert [(q.args, q.delay) for q in catalog.queue] == [(("256", ""), "30s"), (("7", ""), "1s")]

@@ -28,6 +28,17 @@ def pending_pid_rows(world, zone="zoneA"):
         "SELECT COLL_NAME, DATA_NAME WHERE META_DATA_ATTR_NAME = 'eudat_pending:pid'")
 
 
+def run_pending_work(world, zone="zoneA", rounds=20):
+    """Run the delay queue (30 s steps) until ``zone`` holds no ``EUDATPolicyPending`` rule;
+    fails after ``rounds`` runs (a run that keeps failing waits its retry period)."""
+    for _ in range(rounds):
+        world.sb.run_delayed(advance=31)
+        if not any("EUDATPolicyPending(" in row.name
+                   for row in world.sb.zone(zone).catalog.delay_list()):
+            return
+    raise AssertionError(f"EUDATPolicyPending still queued in {zone} after {rounds} runs")
+
+
 ZONES = ("zoneA", "zoneB", "zoneC")
 
 

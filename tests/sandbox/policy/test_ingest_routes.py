@@ -7,7 +7,16 @@ import pytest
 from b2safe_sandbox import routes
 from b2safe_sandbox.pytest_plugin import ZONES
 from ingest_routes import PLAIN, ROUTES, STAGING, federation
-from policy_support import ARCHIVE, REPLICAS_B, archive_policy, fail_log_rows, pending_pid_rows
+from policy_support import (
+    ARCHIVE,
+    REPLICAS_B,
+    archive_policy,
+    fail_log_rows,
+    pending_pid_rows,
+    run_pending_work,
+)
+
+from b2safe.workflows import pending_work
 
 VERSIONS = ("4.3", "5.0")
 OBJECTS = {f"{ARCHIVE}/a.dat": b"alpha" * 300, f"{ARCHIVE}/sub/b c.dat": b"bravo" * 7}
@@ -90,6 +99,27 @@ def test_a_touched_object_gets_its_pid_from_the_delay_queue(one_zone_policy):
     world.sb.run_delayed(advance=31)
     [pid] = world.avus(f"{ARCHIVE}/empty.dat")["PID"]
     assert world.handles("zoneA") == [pid]
+
+
+def test_pending_work_beyond_one_batch_is_all_done(versioned, monkeypatch):
+    """More arrivals left to the delay queue than one EUDATPolicyPending run takes (its batch,
+    256, is 2 here so that 5 objects overflow it): each full run queues the next, and all
+    objects end with PID and replica. Before, a full run just ended: at 50 objects per route
+    (6 deferring routes, 300 PIDs) the equivalence check found 44 touched objects pending."""
+    monkeypatch.setattr(pending_work, "BATCH", 2)
+    world = versioned
+    world.configure("zoneA", policies=[archive_policy()])
+    alice = world.client("alice#zoneA")
+    names = [f"{ARCHIVE}/t{i}.dat" for i in range(5)]
+    for path in names:
+        ROUTES["touch"](alice, path, path.encode())
+    run_pending_work(world)
+    assert pending_pid_rows(world) == [] and fail_log_rows(world) == []
+    for path in names:
+        [pid] = world.avus(path)["PID"]
+        [child] = world.avus(f"{REPLICAS_B}/archive{path[len(ARCHIVE):]}")["PID"]
+        assert world.record(pid).replicas == (child,)
+    assert len(world.handles("zoneA")) == len(world.handles("zoneB")) == 5
 
 
 def test_touching_an_existing_object_is_no_arrival(one_zone_policy):
