@@ -88,7 +88,7 @@ def check_integrity_do(ctx: RuleContext, source: str, destination: str, log_enab
     pass clears it). ``status`` is "true" when every witness agrees.
     """
     verdict = _check_do(ctx, source, destination, source_res, dest_res, log_enabled)
-    return _result(verdict.ok, verdict.response)
+    return _result(verdict.ok, responses.integrity(verdict))
 
 
 def _check_coll(ctx: RuleContext, s_coll: str, d_coll: str, source_res: str, dest_res: str,
@@ -110,8 +110,8 @@ def _check_coll(ctx: RuleContext, s_coll: str, d_coll: str, source_res: str, des
 
 
 def _coll_response(report: Report) -> str:
-    return ",".join(responses.transfer(f["source"], f["destination"], False, f["response"])
-                    for f in report.failures)
+    return ",".join(responses.transfer(v.source, v.destination, False, responses.integrity(v))
+                    for v in report.failures)
 
 
 @rule("EUDATCheckIntegrityColl", forms=[
@@ -156,7 +156,7 @@ def check_integrity(ctx: RuleContext, source: str, destination: str, log_enabled
         report = _check_coll(ctx, source, destination, source_res, dest_res, log_enabled)
         return _result(report.failed == 0, _coll_response(report))
     verdict = _check_do(ctx, source, destination, source_res, dest_res, log_enabled)
-    return _result(verdict.ok, verdict.response)
+    return _result(verdict.ok, responses.integrity(verdict))
 
 
 # --- sweeps --------------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def sweep_run(ctx: RuleContext, collection: str) -> str:
         sweep = find_sweep(ctx.config.integrity, coll)
     except NotFound:
         return json.dumps({"status": REMOVED, "reason": "not configured"})
-    outcome = SweepRunner(checker(ctx), ctx.config.integrity, sweep).run()
+    outcome = SweepRunner(checker(ctx), ctx.config.integrity, sweep, responses.integrity).run()
     data: dict[str, Any] = {"status": outcome.status, "report": outcome.report_path,
                             "rearmed": outcome.rearmed}
     if outcome.report is not None:

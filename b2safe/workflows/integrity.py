@@ -46,9 +46,10 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from b2safe.domain import profile
+from b2safe.domain.integrity import Problem, Witness
 from b2safe.errors import B2SafeError, NotFound, PidNotFound
 from b2safe.ports import IntegrityCatalog, PidService, ReplicaRow
 from b2safe.state import codec
@@ -66,11 +67,11 @@ CHECKSUM_DATE_AVU = "eudat_dpm_checksum_date:"  # same name as b2safe.ruleset.ut
 PID_AVU = "PID"
 FIXED_AVU = profile.FIXED_CONTENT
 
-SOURCE, REPLICA, PID, UNKNOWN = "source", "replica", "pid", "unknown"
-MISSING, SIZE, CHECKSUM, STORAGE = "missing", "size", "checksum", "storage"
-SOURCE_CHANGED, PID_CHECKSUM, PID_URL, PID_ERROR = ("source_changed", "pid_checksum", "pid_url",
-                                                    "pid_error")
-KINDS = (MISSING, SIZE, CHECKSUM, STORAGE, SOURCE_CHANGED, PID_CHECKSUM, PID_URL, PID_ERROR)
+SOURCE, REPLICA, PID, UNKNOWN = Witness.SOURCE, Witness.REPLICA, Witness.PID, Witness.UNKNOWN
+MISSING, SIZE, CHECKSUM, STORAGE = Problem.MISSING, Problem.SIZE, Problem.CHECKSUM, Problem.STORAGE
+SOURCE_CHANGED, PID_CHECKSUM, PID_URL, PID_ERROR = (Problem.SOURCE_CHANGED, Problem.PID_CHECKSUM,
+                                                    Problem.PID_URL, Problem.PID_ERROR)
+KINDS = tuple(Problem)
 #: :meth:`IntegrityChecker.repair` outcome when the source's stored bytes are bad (recorded).
 SOURCE_FAILS_VERIFICATION = "the source fails storage verification; not overwriting the replica"
 #: :meth:`IntegrityChecker.restore_replica` outcomes.
@@ -112,10 +113,10 @@ class PidFacts:
 
 @dataclass(frozen=True)
 class Finding:
-    """One disagreement: ``kind`` (:data:`KINDS`), the ``witness`` that disagrees, and text."""
+    """One disagreement: what is wrong (``kind``), the ``witness`` that disagrees, and text."""
 
-    kind: str
-    witness: str
+    kind: Problem
+    witness: Witness
     detail: str
 
     def pending_value(self, now: int, destination: str) -> str:
@@ -123,18 +124,88 @@ class Finding:
         return f"{now}::{self.kind}::{self.witness}::{destination}"
 
 
+# What a check observed, in the order B2SAFE's EUDATCheckIntegrityDO states it. These are values;
+# the rule edge renders them in B2SAFE's wording (b2safe.ruleset.responses.integrity).
+
+
+@dataclass(frozen=True)
+class SizesDiffer:
+    """Source and replica sizes differ."""
+
+    source: str
+    source_resource: str
+    source_size: int
+    destination: str
+    replica_resource: str
+    replica_size: int
+
+
+@dataclass(frozen=True)
+class Checksums:
+    """Source and replica checksums compared (``agree``), with the modification times."""
+
+    source: str
+    source_checksum: str
+    destination: str
+    replica_checksum: str
+    agree: bool
+    modify_times: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class PidChecksum:
+    """The PID record's EUDAT/CHECKSUM, compared with the source's checksum (``agree``)."""
+
+    pid: str
+    pid_checksum: str
+    source: str
+    source_checksum: str
+    agree: bool
+
+
+@dataclass(frozen=True)
+class PidUrl:
+    """The PID record's URL (None: it has none) does not point at the source."""
+
+    pid: str
+    url: Optional[str]
+    source: str
+
+
+@dataclass(frozen=True)
+class Disagreeing:
+    """The witnesses that disagree, in finding order."""
+
+    witnesses: tuple[Witness, ...]
+
+
+#: One statement of a verdict; a :class:`Finding` states its ``detail``.
+Statement = Union[Finding, SizesDiffer, Checksums, PidChecksum, PidUrl, Disagreeing]
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of checking one source path (against a replica and/or its PID record).
 
-    ``response`` is B2SAFE's text for ``EUDATCheckIntegrityDO`` (its wording), followed by the
-    port's additions (PID witness, which witness disagrees).
+    ``statements`` are what B2SAFE's ``EUDATCheckIntegrityDO`` says (its order), followed by
+    the port's additions (PID witness, which witness disagrees, later findings); the rules
+    render them (:func:`b2safe.ruleset.responses.integrity`).
     """
 
     source: str
     destination: str
     findings: tuple[Finding, ...]
-    response: str
+    statements: tuple[Statement, ...] = ()
+
+    def with_finding(self, finding: Finding) -> Verdict:
+        """This verdict with one more finding, stated last."""
+        return Verdict(self.source, self.destination, (*self.findings, finding),
+                       (*self.statements, finding))
+
+    @classmethod
+    def of(cls, source: str, finding: Finding) -> Verdict:
+        """A verdict on ``source`` alone that states one finding."""
+        return cls(source, "", (finding,), (finding,))
 
     @property
     def ok(self) -> bool:
@@ -146,12 +217,16 @@ class Verdict:
         """The witnesses that disagree, in finding order, without repeats."""
         return tuple(dict.fromkeys(f.witness for f in self.findings))
 
-    def as_json(self) -> dict[str, Any]:
-        """A JSON-able summary (for reports)."""
+    def as_json(self, describe: Describe) -> dict[str, Any]:
+        """A JSON-able summary (for reports), its response text by ``describe``."""
         return {"source": self.source, "destination": self.destination,
-                "response": self.response,
+                "response": describe(self),
                 "findings": [{"kind": f.kind, "witness": f.witness, "detail": f.detail}
                              for f in self.findings]}
+
+
+#: Renders a verdict's statements as text (the rule edge passes B2SAFE's wording).
+Describe = Callable[[Verdict], str]
 
 
 def pending_work(source: str, value: str, requester: str) -> codec.Work:
@@ -190,12 +265,13 @@ def pending_is_authentic(signer: Optional[Signer], source: str, value: str, unit
     return pending_verdict(signer, source, value, units) == codec.VALID
 
 
-def parse_pending(value: str) -> Optional[tuple[int, str, str, str]]:
+def parse_pending(value: str) -> Optional[tuple[int, Problem, str, str]]:
     """(epoch, kind, witness, destination) of an ``eudat_pending:integrity`` value, or None."""
     parts = value.split("::", 3)
-    if len(parts) != 4 or not parts[0].isdigit() or parts[1] not in KINDS:
+    kind = Problem.named(parts[1]) if len(parts) == 4 else None
+    if kind is None or not parts[0].isdigit():
         return None
-    return int(parts[0]), parts[1], parts[2], parts[3]
+    return int(parts[0]), kind, parts[2], parts[3]
 
 
 # --- pure decisions ----------------------------------------------------------------------------
@@ -263,11 +339,11 @@ def decide(source: ReplicaRow, replica: Optional[ReplicaRow], *, destination: st
         storage: findings of storage verification made by the caller.
     """
     findings: list[Finding] = []
-    parts: list[str] = []
+    parts: list[Statement] = []
     src, dst = source.path, destination
     if destination and replica is None:
         findings.append(Finding(MISSING, REPLICA, "missing replicated object"))
-        parts.append("missing replicated object")
+        parts.append(findings[-1])
     pid_sum = None
     if pid is not None:
         if pid.error:
@@ -281,16 +357,12 @@ def decide(source: ReplicaRow, replica: Optional[ReplicaRow], *, destination: st
                     not same_checksum(source.checksum, pid_sum):
                 kind, witness = (SIZE, SOURCE) if fixed else (SOURCE_CHANGED, SOURCE)
             findings.append(Finding(kind, witness, f"size {source.size} != {replica.size}"))
-            parts.append(f"size({src}:{source.resource}:):{source.size} != "
-                         f"size({dst}:{replica.resource}:):{replica.size}")
+            parts.append(SizesDiffer(src, source.resource, source.size, dst, replica.resource,
+                                     replica.size))
         else:
-            text = (f"checksum({src}):{source.checksum} = checksum({dst}):{replica.checksum}")
-            if not same_checksum(source.checksum, replica.checksum):
-                text = (f"checksum({src}):{source.checksum} != checksum({dst}):"
-                        f"{replica.checksum}, checksum({src}) modification time: "
-                        f"{modify_times[0]}, checksum({dst}) modification time: "
-                        f"{modify_times[1]}")
-            parts.append(text)
+            parts.append(Checksums(src, source.checksum, dst, replica.checksum,
+                                   same_checksum(source.checksum, replica.checksum),
+                                   modify_times))
     found = None
     if not (replica is not None and source.size != replica.size):
         if replica is not None or not destination:
@@ -301,19 +373,17 @@ def decide(source: ReplicaRow, replica: Optional[ReplicaRow], *, destination: st
     if found is not None:
         findings.append(found)
         if found.witness in (PID, SOURCE) and pid is not None:
-            parts.append(f"EUDAT/CHECKSUM({pid.pid}):{pid_sum} != checksum({src}):"
-                         f"{source.checksum}" if not same_checksum(source.checksum, pid_sum or "")
-                         else f"EUDAT/CHECKSUM({pid.pid}):{pid_sum}")
+            parts.append(PidChecksum(pid.pid, pid_sum or "", src, source.checksum,
+                                     same_checksum(source.checksum, pid_sum or "")))
     if pid is not None and not pid.error and expected_urls and pid.url not in expected_urls:
         findings.append(Finding(PID_URL, PID, f"URL {pid.url} does not point at {src}"))
-        parts.append(f"URL({pid.pid}):{pid.url} does not point at {src}")
+        parts.append(PidUrl(pid.pid, pid.url, src))
     for item in storage:
         findings.append(item)
-        parts.append(item.detail)
+        parts.append(item)
     if findings:
-        parts.append("disagreeing witness: " + ",".join(dict.fromkeys(f.witness
-                                                                      for f in findings)))
-    return Verdict(src, destination, tuple(findings), ", ".join(parts))
+        parts.append(Disagreeing(tuple(dict.fromkeys(f.witness for f in findings))))
+    return Verdict(src, destination, tuple(findings), tuple(parts))
 
 
 def relative(path: str, root: str) -> str:
@@ -436,7 +506,7 @@ class Report:
     complete: bool = False
     keep: int = 1000
     kinds: Counter = field(default_factory=Counter)
-    failures: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[Verdict] = field(default_factory=list)
     failed: int = 0
     repairs: list[dict[str, Any]] = field(default_factory=list)
 
@@ -455,22 +525,26 @@ class Report:
         self.failed += 1
         for finding in verdict.findings:
             self.kinds[finding.kind] += 1
-        if len(self.failures) < self.keep:
-            self.failures.append(verdict.as_json())
+        self.keep_failure(verdict)
 
-    def as_json(self) -> dict[str, Any]:
-        """The report as a JSON-able dict."""
+    def keep_failure(self, verdict: Verdict) -> None:
+        """Keep a failed verdict (up to ``keep``)."""
+        if len(self.failures) < self.keep:
+            self.failures.append(verdict)
+
+    def as_json(self, describe: Describe) -> dict[str, Any]:
+        """The report as a JSON-able dict (each failure's response text by ``describe``)."""
         return {"root": self.root, "destination": self.destination, "started": self.started,
                 "finished": self.finished, "checked": self.checked, "failed": self.failed,
                 "verified": self.verified, "repaired": self.repaired,
                 "complete": self.complete, "kinds": dict(sorted(self.kinds.items())),
-                "failures": self.failures,
+                "failures": [verdict.as_json(describe) for verdict in self.failures],
                 "failures_truncated": self.failed > len(self.failures),
                 "repairs": self.repairs}
 
-    def to_text(self) -> str:
+    def to_text(self, describe: Describe) -> str:
         """JSON text (stable key order)."""
-        return json.dumps(self.as_json(), indent=1, sort_keys=True)
+        return json.dumps(self.as_json(describe), indent=1, sort_keys=True)
 
 
 # --- orchestration -----------------------------------------------------------------------------
@@ -690,7 +764,7 @@ class IntegrityChecker:
             else:
                 detail = (f"stored bytes of {path} (replica {repl_num} on {resource}) do not "
                           "match the catalog checksum")
-                verdict = Verdict(path, "", (Finding(STORAGE, SOURCE, detail),), detail)
+                verdict = Verdict.of(path, Finding(STORAGE, SOURCE, detail))
                 self.record(verdict)  # first: a run dying mid-repair leaves the problem open
                 if repair:
                     entry = self.restore_replica(path, repl_num, resource)
@@ -700,12 +774,11 @@ class IntegrityChecker:
                         self._clear_storage(path)
                         continue
                     detail = f"{detail}; repair: {entry['outcome']}"
-                    verdict = Verdict(path, "", (Finding(STORAGE, SOURCE, detail),), detail)
+                    verdict = Verdict.of(path, Finding(STORAGE, SOURCE, detail))
                 if report is not None:
                     report.failed += 1
                     report.kinds[STORAGE] += 1
-                    if len(report.failures) < report.keep:
-                        report.failures.append(verdict.as_json())
+                    report.keep_failure(verdict)
         return results
 
     def _clear_storage(self, path: str) -> None:
@@ -837,9 +910,8 @@ class IntegrityChecker:
         if UNKNOWN in witnesses:
             return "the witnesses all disagree; not overwriting the replica"
         if not self.catalog.verify_replica(verdict.source):
-            self.record(Verdict(verdict.source, "", (Finding(
-                STORAGE, SOURCE, "source bytes fail verification; replica not overwritten"),),
-                "source bytes fail verification"))
+            self.record(Verdict.of(verdict.source, Finding(
+                STORAGE, SOURCE, "source bytes fail verification; replica not overwritten")))
             return SOURCE_FAILS_VERIFICATION
         parent = verdict.destination.rpartition("/")[0]
         if parent:

@@ -31,6 +31,7 @@ zone (:meth:`~b2safe.workflows.integrity.IntegrityChecker.restore_replica`; list
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -47,12 +48,15 @@ from b2safe.state.signing import Signer
 from b2safe.workflows.integrity import (
     AVU_NAMES,
     AVU_PREFIXES,
+    CHECKSUM,
     FIXED_AVU,
     PID_AVU,
     REPLICA,
+    SIZE,
     SOURCE,
     SOURCE_FAILS_VERIFICATION,
     STORAGE,
+    Describe,
     Finding,
     IntegrityChecker,
     ObjectFacts,
@@ -278,12 +282,15 @@ class SweepRunner:
         checker: the integrity checker (catalog + PID service) of the zone.
         integrity: the configuration's ``integrity`` section.
         sweep: the sweep to run.
+        describe: a failure's response text in the report (the rule edge's wording,
+            :func:`b2safe.ruleset.responses.integrity`).
         clock: monotonic seconds, for ``max_seconds`` (injectable in tests).
     """
 
     def __init__(self, checker: IntegrityChecker, integrity: IntegrityConfig, sweep: SweepConfig,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 describe: Describe, clock: Callable[[], float] = time.monotonic) -> None:
         self.checker = checker
+        self.describe = describe
         self.catalog = checker.catalog
         self.integrity = integrity
         self.sweep = sweep
@@ -360,13 +367,10 @@ class SweepRunner:
                                                   _is_fixed(avus))
                     if outcome == "repaired":
                         report.repaired += 1
-                        verdict = Verdict(verdict.source, verdict.destination, (),
-                                          verdict.response + " (repaired)")
+                        verdict = dataclasses.replace(verdict, findings=())
                     elif outcome == SOURCE_FAILS_VERIFICATION:
-                        verdict = Verdict(verdict.source, verdict.destination,
-                                          (*verdict.findings, Finding(
-                                              STORAGE, SOURCE, SOURCE_FAILS_VERIFICATION)),
-                                          verdict.response + ", " + SOURCE_FAILS_VERIFICATION)
+                        verdict = verdict.with_finding(Finding(STORAGE, SOURCE,
+                                                               SOURCE_FAILS_VERIFICATION))
                 report.add(verdict)
                 if not any(f.kind == STORAGE for f in verdict.findings):
                     self.checker.record(verdict, avus)
@@ -401,7 +405,7 @@ class SweepRunner:
         folder = f"{target}/{sweep_id(self.collection)}"
         self.catalog.ensure_collection(folder)
         path = f"{folder}/{state.pass_started}-{report.started}.json"
-        data = report.as_json()
+        data = report.as_json(self.describe)
         data["sweep"] = {"collection": self.collection, "period": self.sweep.period,
                          "pass_started": state.pass_started, "cursor": state.cursor,
                          "pass_totals": {"checked": state.totals["checked"],
@@ -429,9 +433,8 @@ def _with_replica_consistency(verdict: Verdict, obj: ObjectFacts) -> Verdict:
         return verdict
     detail = ", ".join(f"replica {r.repl_num} on {r.resource}: size {r.size} checksum "
                        f"{r.checksum or 'none'}" for r in odd)
-    finding = Finding("checksum" if all(r.size == first.size for r in odd) else "size",
+    finding = Finding(CHECKSUM if all(r.size == first.size for r in odd) else SIZE,
                       REPLICA, f"in-zone replicas disagree with replica {first.repl_num} "
                       f"({first.size}, {first.checksum}): {detail}")
-    response = ", ".join(p for p in (verdict.response, finding.detail) if p)
-    return Verdict(verdict.source, verdict.destination, (*verdict.findings, finding), response)
+    return verdict.with_finding(finding)
 

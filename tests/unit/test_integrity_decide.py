@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from b2safe.adapters.prep.calls import DelayedCall
 from b2safe.domain.durations import parse as period_seconds
 from b2safe.ports import ReplicaRow
+from b2safe.ruleset.responses import integrity
 from b2safe.workflows.integrity import (
     PidFacts,
     Report,
@@ -46,11 +47,11 @@ def test_legacy_unpadded_pid_checksum_matches():
 
 def test_decide_uses_b2safe_wording():
     ok = decide(row("/z/a"), row("/y/a"), destination="/y/a")
-    assert ok.ok and ok.response == "checksum(/z/a):sha2:AAAA = checksum(/y/a):sha2:AAAA"
+    assert ok.ok and integrity(ok) == "checksum(/z/a):sha2:AAAA = checksum(/y/a):sha2:AAAA"
     missing = decide(row("/z/a"), None, destination="/y/a")
-    assert missing.response.startswith("missing replicated object")
+    assert integrity(missing).startswith("missing replicated object")
     size = decide(row("/z/a"), row("/y/a", size=7), destination="/y/a")
-    assert "size(/z/a:demoResc:):5 != size(/y/a:demoResc:):7" in size.response
+    assert "size(/z/a:demoResc:):5 != size(/y/a:demoResc:):7" in integrity(size)
     assert size.disagreeing == ("replica",)
 
 
@@ -101,7 +102,7 @@ def test_report_keeps_a_bounded_failure_list():
     report = Report(root="/z", keep=2)
     for i in range(5):
         report.add(decide(row(f"/z/{i}"), None, destination=f"/y/{i}"))
-    data = report.as_json()
+    data = report.as_json(integrity)
     assert data["failed"] == 5 and len(data["failures"]) == 2 and data["failures_truncated"]
 
 
