@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence, Union
 
 from b2safe_sandbox import gq
 from b2safe_sandbox.catalog.base import Db
-from b2safe_sandbox.gq import COLUMNS, MAX_SQL_ROWS, GQResult, Query
+from b2safe_sandbox.gq import COLUMNS, MAX_SQL_ROWS, GQResult, Query, Selection
 from b2safe_sandbox.gq.compiler import CompiledQuery
 
 
@@ -104,6 +104,20 @@ class GenQuery:
             return cursor.next_page(max_rows, total)
         finally:
             cursor.close()
+
+    def genquery2_rows(self, names: Sequence[str], actor: Optional[str]
+                       ) -> tuple[list[tuple], bool]:
+        """Every row of the GenQuery1 columns ``names`` joined as GenQuery2 joins them (LEFT
+        JOIN for metadata and permissions, no DISTINCT; NULL kept as None), filtered by
+        ``actor``'s read permission unless it sees all; and whether it sees all (GenQuery2's
+        ``admin_mode``: rs_genquery2.cpp@5.0.2 L121, a privileged client)."""
+        query = Query(tuple(Selection(name) for name in names))
+        admin = self.db.sees_all(actor)
+        compiled = gq.compile_query(query, actor_ids=None if admin else
+                                    self.db.actor_ids(str(actor)), no_distinct=True,
+                                    outer_joins=True)
+        rows = [tuple(row) for row in self.db.all(compiled.sql, compiled.params)]
+        return rows, admin
 
     def open_genquery(self, columns: Union[str, Sequence[str], Query], conditions: str = "",
                       actor: Optional[str] = None, *, offset: int = 0,

@@ -46,7 +46,7 @@ _FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
     "acl": (Acl, ("acl_set", "acl_inherit", "acl_list", "check_access", "visible")),
     "delay": (Delay, ("delay_add", "delay_get", "delay_list", "delay_due", "delay_update",
                       "delay_remove")),
-    "query": (GenQuery, ("genquery", "open_genquery", "total_rows")),
+    "query": (GenQuery, ("genquery", "open_genquery", "total_rows", "genquery2_rows")),
 }
 #: Public methods of the parts that are helpers between parts, not the catalog's API.
 PART_HELPERS = frozenset({

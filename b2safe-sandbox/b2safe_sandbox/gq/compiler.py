@@ -105,7 +105,13 @@ def _join_condition(alias: str, present: set[str]) -> Optional[str]:
     return None
 
 
-def _from_clause(aliases: set[str]) -> str:
+#: The aliases GenQuery2 joins with LEFT JOIN: metadata (generate_joins_for_metadata_columns) and
+#: the permission tables of a rodsadmin (generate_joins_for_permissions; genquery2_sql.cpp@5.0.2
+#: L267-365), so an object without AVUs or without any ACL entry still has its row.
+OUTER_ALIASES = frozenset({"md", "mc", "mr", "mu", "da", "dg", "du", "ca", "cg", "cu"})
+
+
+def _from_clause(aliases: set[str], outer: frozenset = frozenset()) -> str:
     ordered = [a for a in ALIAS_ORDER if a in aliases]
     parts = [TABLES[ordered[0]]]
     present = {ordered[0]}
@@ -114,7 +120,7 @@ def _from_clause(aliases: set[str]) -> str:
         if on is None:
             parts.append(f"CROSS JOIN {TABLES[alias]}")
         else:
-            parts.append(f"JOIN {TABLES[alias]} ON {on}")
+            parts.append(f"{'LEFT ' if alias in outer else ''}JOIN {TABLES[alias]} ON {on}")
         present.add(alias)
     return " ".join(parts)
 
@@ -179,12 +185,14 @@ def _condition_sql(cond: Condition, upper: bool, params: list) -> str:
 
 
 def compile_query(query: Query, *, actor_ids: Optional[Sequence[int]] = None,
-                  upper_case_where: bool = False, no_distinct: bool = False) -> CompiledQuery:
+                  upper_case_where: bool = False, no_distinct: bool = False,
+                  outer_joins: bool = False) -> CompiledQuery:
     """Compile ``query``.
 
     ``actor_ids`` are the user ids (the user and its groups) whose ACLs grant read access; None
     means no permission filter (a zone rodsadmin or an internal call). Data rows are filtered by
-    the data object's ACL, collection-only rows by the collection's ACL.
+    the data object's ACL, collection-only rows by the collection's ACL. ``outer_joins`` joins
+    the :data:`OUTER_ALIASES` as GenQuery2 does (LEFT JOIN).
     """
     aliases = _aliases(query)
     params: list = []
@@ -219,7 +227,7 @@ def compile_query(query: Query, *, actor_ids: Optional[Sequence[int]] = None,
             params.append(ACCESS_READ)
     # Only column expressions from the fixed column table go into the text; values are params.
     sql = ("SELECT " + ("" if no_distinct else "DISTINCT ") + ", ".join(select_parts)  # noqa: S608
-           + " FROM " + _from_clause(aliases))
+           + " FROM " + _from_clause(aliases, OUTER_ALIASES if outer_joins else frozenset()))
     if where:
         sql += " WHERE " + " AND ".join(where)
     if group_by:

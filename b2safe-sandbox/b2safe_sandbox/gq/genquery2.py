@@ -1,64 +1,66 @@
-"""GenQuery2 for the sandbox: the query language of ``msi_genquery2_execute`` (iRODS 4.3.2+).
+"""GenQuery2 for the sandbox: the language of ``msi_genquery2_execute`` (iRODS 4.3.2+), parsed as
+the zone's iRODS version parses it.
 
-Grammar (irods server/genquery2/dsl/parser.y@5.0.2, lexer.l; keywords case-insensitive)::
+Grammar (irods server/genquery2/dsl/parser.y and lexer.l at 5.0.2 and 4.3.5; keywords are
+case-insensitive)::
 
-    query      := SELECT [DISTINCT] projection (',' projection)* [WHERE cond]
-                  [GROUP BY IDENT (',' IDENT)*] [ORDER BY sort (',' sort)*] [range]
-    projection := IDENT | IDENT '(' [DISTINCT] [IDENT (',' IDENT)*] ')'
-    sort       := projection [ASC | DESC]
-    range      := OFFSET n [LIMIT n] | LIMIT n [OFFSET n] | FETCH FIRST n ROWS ONLY [OFFSET n]
-                  | OFFSET n FETCH FIRST n ROWS ONLY
-    cond       := cond OR cond | cond AND cond | NOT cond | '(' cond ')' | operand test
-                  (OR binds loosest, then AND, then NOT)
-    test       := [NOT] LIKE 'v' | [NOT] IN '(' 'v' (',' 'v')* ')'
-                  | [NOT] BETWEEN 'v' AND 'v' | op 'v' | IS [NOT] NULL   op: = != <> < <= > >=
+    genquery2  := select group_by [order_by] [range] | select group_by range order_by
+    select     := SELECT [DISTINCT] projection (',' projection)* [WHERE conditions]
+    group_by   := empty | GROUP BY IDENT (',' IDENT)*                         (5.0.2)
+                | GROUP BY (column | function) (',' (column | function))*   (4.3.5)
+    order_by   := ORDER BY (column | function) [ASC | DESC] (',' ...)*
+    range      := OFFSET n [FETCH FIRST n ROWS ONLY | LIMIT n] | LIMIT n [OFFSET n]
+                | FETCH FIRST n ROWS ONLY [OFFSET n]                       (n: [0-9]+)
+    projection := column | function
+    column     := IDENT | CAST '(' IDENT AS IDENT ['(' n ')'] ')'
+    function   := IDENT '(' [DISTINCT] [argument (',' argument)*] ')'
+                  (argument: 'string', integer, column or function; the grammar's left-recursive
+                  list also accepts an empty first argument, ``f(, 'x')``)
+    conditions := conditions OR conditions | conditions AND conditions | NOT conditions
+                | '(' conditions ')' | (column | function) test    (NOT > AND > OR)
+    test       := [NOT] LIKE 's' | [NOT] IN '(' 's' (',' 's')* ')' | [NOT] BETWEEN 's' AND 's'
+                | (= | != | <> | < | <= | > | >=) 's' | IS [NOT] NULL
 
-String literals: :mod:`.literals`. A query without a range returns at most 256 rows
-(rs_genquery2.cpp@5.0.2 L125, ``default_number_of_rows``); a rodsadmin sees every row
-(``admin_mode``), anyone else what the ACLs allow. Any parse error or unknown column is
-SYS_LIBRARY_ERROR (rs_genquery2.cpp L127-157: the driver's exceptions).
-
-The sandbox evaluates a query in two steps: the GenQuery1 catalog gives the rows of every column
-the query names (with the client's permissions), then the condition, grouping, functions, order
-and range are applied here. Guess: comparisons are numeric when both sides are integers, as
-PostgreSQL compares the integer columns; ``CAST``, ``CASE``, ``HAVING`` and ``EXISTS`` are not
-emulated (SYS_NOT_SUPPORTED).
+``CASE``, ``WHEN``, ``ELSE``, ``END``, ``HAVING`` and ``EXISTS`` are keywords of the lexer that no
+rule of the grammar uses, so a query naming them is a syntax error on the server too; so is the
+``SELECT NO DISTINCT`` form of 4.3.2-4.3.4 (``no`` is an identifier since 4.3.5). Every syntax
+error is SYS_LIBRARY_ERROR (rs_genquery2.cpp@5.0.2 L127-130 and L154-157: the parser throws, the
+API answers SYS_LIBRARY_ERROR); tests ``scripts/irods/test/test_iquery.py@5.0.2``
+::test_iquery_returns_error_on_invalid_query_tokens__issue_7570 (``' '`` and ``'select'``) and
+::test_iquery_returns_error_when_closing_single_quote_is_missing__issue_6393. String literals:
+:mod:`.literals`. What a parsed query means and its errors: :mod:`.genquery2_sql`.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Union
+from typing import Optional, Union
 
 from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import IrodsCallError
 from b2safe_sandbox.gq import literals
-from b2safe_sandbox.gq.columns import lookup
 from b2safe_sandbox.gq.cursor import TokenCursor
 from b2safe_sandbox.gq.parser import Token
 
 SYS_LIBRARY_ERROR = CODES["SYS_LIBRARY_ERROR"]
-SYS_NOT_SUPPORTED = CODES["SYS_NOT_SUPPORTED"]
-DEFAULT_ROWS = 256
 
+#: lexer.l@5.0.2 (the same words at 4.3.5).
 _KEYWORDS = {"SELECT", "WHERE", "LIKE", "IN", "BETWEEN", "DISTINCT", "ORDER", "BY", "ASC",
              "DESC", "OFFSET", "LIMIT", "FETCH", "FIRST", "ROWS", "ONLY", "CASE", "WHEN", "ELSE",
              "END", "GROUP", "HAVING", "EXISTS", "IS", "NULL", "NOT", "AND", "OR", "CAST", "AS"}
-_UNSUPPORTED = {"CASE", "WHEN", "ELSE", "END", "HAVING", "EXISTS", "CAST", "AS"}
 _TOKEN = re.compile(r"(?P<WS>[ \t\n]+)|(?P<OP>!=|<>|<=|>=|=|<|>)|(?P<PUNCT>[,()])"
                     r"|(?P<WORD>[a-zA-Z][a-zA-Z0-9_]*)|(?P<INT>-?[0-9]+)")
-_FUNCTIONS = {"COUNT", "SUM", "MIN", "MAX", "AVG"}
 
 
-def _error(message: str, code: int = SYS_LIBRARY_ERROR) -> IrodsCallError:
-    return IrodsCallError(f"GenQuery2: {message}", code=code, operation="genquery2")
+def syntax_error(message: str) -> IrodsCallError:
+    """The error of a query the server's parser refuses (SYS_LIBRARY_ERROR)."""
+    return IrodsCallError(f"GenQuery2: {message}", code=SYS_LIBRARY_ERROR, operation="genquery2")
 
 
 def tokenize(text: str) -> list[Token]:
     """The tokens of ``text`` (kinds KW, IDENT, STRING, INT, OP, PUNCT, then END);
-    SYS_LIBRARY_ERROR on a bad character."""
+    SYS_LIBRARY_ERROR on a character the lexer does not know (``.`` rule of lexer.l)."""
     tokens: list[Token] = []
     pos = 0
     while pos < len(text):
@@ -67,20 +69,18 @@ def tokenize(text: str) -> list[Token]:
             try:
                 value, pos = literals.scan(text, pos)
             except literals.LiteralError as exc:
-                raise _error(str(exc)) from None
+                raise syntax_error(str(exc)) from None
             tokens.append(Token("STRING", value, start))
             continue
         match = _TOKEN.match(text, pos)
         if match is None or match.lastgroup is None:
-            raise _error(f"invalid character: {text[pos]}")
+            raise syntax_error(f"invalid character: {text[pos]}")
         pos = match.end()
         kind, value = match.lastgroup, match.group()
         if kind == "WS":
             continue
         if kind == "WORD":
             upper = value.upper()
-            if upper in _UNSUPPORTED:
-                raise _error(f"{upper} is not emulated", SYS_NOT_SUPPORTED)
             kind, value = ("KW", upper) if upper in _KEYWORDS else ("IDENT", value)
         tokens.append(Token(kind, value, start))
     tokens.append(Token("END", "", len(text)))
@@ -88,12 +88,31 @@ def tokenize(text: str) -> list[Token]:
 
 
 @dataclass(frozen=True)
-class Projection:
-    """A column, or a function of columns (``COUNT(DISTINCT DATA_ID)``)."""
+class Column:
+    """A column, with the type of its ``CAST(... AS type)`` ('' when not cast)."""
 
-    column: str
-    function: Optional[str] = None
+    name: str
+    cast: str = ""
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A function argument written as a string literal or an integer."""
+
+    value: str
+    is_string: bool = True
+
+
+@dataclass(frozen=True)
+class Function:
+    """``name(arguments)``, ``name(DISTINCT arguments)``; any name parses (the database decides)."""
+
+    name: str
+    args: tuple[Union[Literal, Column, Function], ...] = ()
     distinct: bool = False
+
+
+Expression = Union[Column, Function]
 
 
 @dataclass(frozen=True)
@@ -101,7 +120,7 @@ class Test:
     """``operand`` against ``values`` with ``op``: '=', '!=', '<' ..., 'like', 'in', 'between',
     'null'; ``negated`` for NOT LIKE / NOT IN / NOT BETWEEN / IS NOT NULL."""
 
-    operand: Projection
+    operand: Expression
     op: str
     values: tuple[str, ...] = ()
     negated: bool = False
@@ -121,45 +140,59 @@ Condition = Union[Test, Logical]
 
 @dataclass
 class Select:
-    """A parsed GenQuery2 query."""
+    """A parsed GenQuery2 query (``offset``/``limit`` None when not given)."""
 
-    projections: list[Projection]
+    projections: list[Expression]
     distinct: bool = False
     where: Optional[Condition] = None
-    group_by: list[str] = field(default_factory=list)
-    order_by: list[tuple[Projection, bool]] = field(default_factory=list)
-    offset: int = 0
+    group_by: list[Expression] = field(default_factory=list)
+    order_by: list[tuple[Expression, bool]] = field(default_factory=list)
+    offset: Optional[int] = None
     limit: Optional[int] = None
 
 
 class _Parser(TokenCursor):
-    def __init__(self, text: str) -> None:
-        super().__init__(tokenize(text), _error)
+    def __init__(self, text: str, version: tuple) -> None:
+        super().__init__(tokenize(text), syntax_error)
+        self.version = version
 
-    def column(self) -> str:
-        name = self.expect("IDENT").text
-        if lookup(name) is None:
-            raise _error(f"unknown column {name}")
-        return name
-
-    def projection(self) -> Projection:
+    def expression(self) -> Expression:
+        """column | function."""
+        if self.accept("KW", "CAST"):
+            self.expect("PUNCT", "(")
+            name = self.expect("IDENT").text
+            self.expect("KW", "AS")
+            type_name = self.expect("IDENT").text
+            if self.accept("PUNCT", "("):
+                type_name = f"{type_name}({self.positive()})"
+                self.expect("PUNCT", ")")
+            self.expect("PUNCT", ")")
+            return Column(name, type_name)
         name = self.expect("IDENT").text
         if not self.accept("PUNCT", "("):
-            if lookup(name) is None:
-                raise _error(f"unknown column {name}")
-            return Projection(name)
-        if name.upper() not in _FUNCTIONS:
-            raise _error(f"function {name} is not emulated", SYS_NOT_SUPPORTED)
+            return Column(name)
         distinct = self.accept("KW", "DISTINCT")
-        column = self.column()
+        args: list[Union[Literal, Column, Function]] = []
+        if self.peek.text not in (")", ","):
+            args.append(self.argument())
+        while self.accept("PUNCT", ","):
+            args.append(self.argument())
         self.expect("PUNCT", ")")
-        return Projection(column, name.upper(), distinct)
+        return Function(name, tuple(args), distinct)
 
-    def integer(self) -> int:
-        value = int(self.expect("INT").text)
-        if value < 0:
-            raise _error("a range needs a positive integer")
-        return value
+    def argument(self) -> Union[Literal, Column, Function]:
+        if self.peek.kind == "STRING":
+            return Literal(self.take().text)
+        if self.peek.kind == "INT":
+            return Literal(self.take().text, is_string=False)
+        return self.expression()
+
+    def positive(self) -> int:
+        token = self.expect("INT")
+        if token.text.startswith("-"):
+            raise syntax_error(f"syntax error, unexpected NEGATIVE_INTEGER at position "
+                               f"{token.pos}")
+        return int(token.text)
 
     def strings(self) -> tuple[str, ...]:
         self.expect("PUNCT", "(")
@@ -170,7 +203,7 @@ class _Parser(TokenCursor):
         return tuple(values)
 
     def test(self) -> Test:
-        operand = self.projection()
+        operand = self.expression()
         if self.accept("KW", "IS"):
             negated = self.accept("KW", "NOT")
             self.expect("KW", "NULL")
@@ -212,19 +245,26 @@ class _Parser(TokenCursor):
     def parse(self) -> Select:
         self.expect("KW", "SELECT")
         select = Select([], distinct=self.accept("KW", "DISTINCT"))
-        select.projections.append(self.projection())
+        select.projections.append(self.expression())
         while self.accept("PUNCT", ","):
-            select.projections.append(self.projection())
+            select.projections.append(self.expression())
         if self.accept("KW", "WHERE"):
             select.where = self.condition()
         if self.accept("KW", "GROUP"):
             self.expect("KW", "BY")
-            select.group_by.append(self.column())
+            select.group_by.append(self.group_item())
             while self.accept("PUNCT", ","):
-                select.group_by.append(self.column())
+                select.group_by.append(self.group_item())
         self.tail(select)
         self.expect("END")
         return select
+
+    def group_item(self) -> Expression:
+        """5.0.2: identifiers only (``identifier_list``); 4.3.5: columns and functions
+        (``group_expression``, parser.y@4.3.5)."""
+        if self.version >= (5, 0):
+            return Column(self.expect("IDENT").text)
+        return self.expression()
 
     def tail(self, select: Select) -> None:
         """ORDER BY and the range, in either order (parser.y's genquery2 rule)."""
@@ -233,7 +273,7 @@ class _Parser(TokenCursor):
             if not seen_order and self.accept("KW", "ORDER"):
                 self.expect("KW", "BY")
                 while True:
-                    item = self.projection()
+                    item = self.expression()
                     ascending = not self.accept("KW", "DESC")
                     if ascending:
                         self.accept("KW", "ASC")
@@ -248,142 +288,30 @@ class _Parser(TokenCursor):
                 return
 
     def range(self, select: Select) -> None:
-        for _ in range(2):
+        if self.accept("KW", "OFFSET"):
+            select.offset = self.positive()
+            if self.accept("KW", "LIMIT"):
+                select.limit = self.positive()
+            elif self.peek.text == "FETCH":
+                self.fetch_first(select)
+        elif self.accept("KW", "LIMIT"):
+            select.limit = self.positive()
             if self.accept("KW", "OFFSET"):
-                select.offset = self.integer()
-            elif self.accept("KW", "LIMIT"):
-                select.limit = self.integer()
-            elif self.accept("KW", "FETCH"):
-                self.expect("KW", "FIRST")
-                select.limit = self.integer()
-                self.expect("KW", "ROWS")
-                self.expect("KW", "ONLY")
+                select.offset = self.positive()
+        else:
+            self.fetch_first(select)
+            if self.accept("KW", "OFFSET"):
+                select.offset = self.positive()
+
+    def fetch_first(self, select: Select) -> None:
+        self.expect("KW", "FETCH")
+        self.expect("KW", "FIRST")
+        select.limit = self.positive()
+        self.expect("KW", "ROWS")
+        self.expect("KW", "ONLY")
 
 
-def parse(text: str) -> Select:
-    """Parse a GenQuery2 string; SYS_LIBRARY_ERROR when it is not one."""
-    return _Parser(text).parse()
-
-
-def columns_of(select: Select) -> list[str]:
-    """Every column the query names, in first-use order."""
-    names: list[str] = []
-
-    def add(name: str) -> None:
-        if name not in names:
-            names.append(name)
-
-    def walk(cond: Optional[Condition]) -> None:
-        if isinstance(cond, Test):
-            add(cond.operand.column)
-        elif isinstance(cond, Logical):
-            walk(cond.left)
-            walk(cond.right)
-
-    for proj in select.projections:
-        add(proj.column)
-    walk(select.where)
-    for name in select.group_by:
-        add(name)
-    for proj, _ in select.order_by:
-        add(proj.column)
-    return names
-
-
-def _key(value: Optional[str]) -> tuple[int, Any]:
-    """Sort/compare key: integers numerically, other text as text, NULL last."""
-    if value is None:
-        return (2, "")
-    if re.fullmatch(r"-?\d+", value):
-        return (0, int(value))
-    return (1, value)
-
-
-def _compare(op: str, left: Optional[str], right: str) -> bool:
-    if left is None:
-        return False
-    a, b = _key(left), _key(right)
-    if a[0] != b[0]:
-        a, b = (1, left), (1, right)
-    return {"=": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b,
-            ">=": a >= b}[op]
-
-
-def _like(value: Optional[str], pattern: str) -> bool:
-    if value is None:
-        return False
-    glob = "".join("*" if c == "%" else "?" if c == "_" else
-                   "[" + c + "]" if c in "[]*?" else c for c in pattern)
-    return fnmatch.fnmatchcase(value, glob)
-
-
-def _holds(cond: Optional[Condition], row: dict[str, Optional[str]]) -> bool:
-    if cond is None:
-        return True
-    if isinstance(cond, Logical):
-        if cond.kind == "not":
-            return not _holds(cond.left, row)
-        if cond.kind == "and":
-            return _holds(cond.left, row) and _holds(cond.right, row)
-        return _holds(cond.left, row) or _holds(cond.right, row)
-    value = row[cond.operand.column]
-    if cond.op == "null":
-        result = value is None or value == ""
-    elif cond.op == "like":
-        result = _like(value, cond.values[0])
-    elif cond.op == "in":
-        result = any(_compare("=", value, v) for v in cond.values)
-    elif cond.op == "between":
-        result = _compare(">=", value, cond.values[0]) and _compare("<=", value, cond.values[1])
-    else:
-        result = _compare(cond.op, value, cond.values[0])
-    return result != cond.negated
-
-
-_AGGREGATE: dict[str, Callable[[list[str]], str]] = {
-    "COUNT": lambda vs: str(len(vs)),
-    "SUM": lambda vs: str(sum(int(v) for v in vs)) if vs else "",
-    "MIN": lambda vs: min(vs, key=_key) if vs else "",
-    "MAX": lambda vs: max(vs, key=_key) if vs else "",
-    "AVG": lambda vs: str(sum(int(v) for v in vs) / len(vs)) if vs else "",
-}
-
-
-def _sorted(rows: list, order_by: list[tuple[Projection, bool]],
-            value: Callable[[Any, Projection], Optional[str]]) -> list:
-    """``rows`` sorted by the ORDER BY items (stable, last key first)."""
-    for proj, ascending in reversed(order_by):
-        rows = sorted(rows, key=lambda r, p=proj: _key(value(r, p)), reverse=not ascending)
-    return rows
-
-
-def evaluate(select: Select, rows: list[dict[str, Optional[str]]]) -> list[list[str]]:
-    """The result rows of ``select`` over ``rows`` (each row: column name -> value)."""
-    kept = [r for r in rows if _holds(select.where, r)]
-    if any(p.function for p in select.projections) or select.group_by:
-        groups: dict[tuple, list[dict]] = {}
-        for row in kept:
-            groups.setdefault(tuple(row[c] for c in select.group_by), []).append(row)
-        if not groups and not select.group_by:
-            groups[()] = []
-        result = [[_project(proj, members) for proj in select.projections]
-                  for members in groups.values()]
-        labels = list(select.projections)
-        result = _sorted(result, select.order_by,
-                         lambda r, p: r[labels.index(p)] if p in labels else None)
-    else:
-        kept = _sorted(kept, select.order_by, lambda r, p: r[p.column])
-        result = [[row[p.column] or "" for p in select.projections] for row in kept]
-    if select.distinct:
-        result = [list(r) for r in dict.fromkeys(tuple(r) for r in result)]
-    limit = DEFAULT_ROWS if select.limit is None else select.limit
-    return result[select.offset:select.offset + limit]
-
-
-def _project(proj: Projection, members: list[dict[str, Optional[str]]]) -> str:
-    values = [str(m[proj.column]) for m in members if m[proj.column] is not None]
-    if proj.distinct:
-        values = list(dict.fromkeys(values))
-    if proj.function:
-        return _AGGREGATE[proj.function](values)
-    return values[0] if values else ""
+def parse(text: str, version: tuple = (5, 0)) -> Select:
+    """Parse a GenQuery2 string as iRODS ``version`` (a tuple, e.g. (4, 3)) does;
+    SYS_LIBRARY_ERROR when it is not one."""
+    return _Parser(text, version).parse()

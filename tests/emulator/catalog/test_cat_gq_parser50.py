@@ -1,8 +1,8 @@
-"""The 5.0 GenQuery1 parser and the GenQuery2 language, against the upstream parser tests.
+"""The 5.0 GenQuery1 parser against the upstream parser tests (GenQuery2: test_cat_genquery2.py).
 
 Sources: irods unit_tests/src/test_genquery1_flex_bison_parser.cpp@5.0.2 L105-145 (error codes)
 and L147-250 (``\\x27`` unescaped); lib/genquery1/dsl/lexer.l@5.0.2 (``''``), parser.y (no
-``n<``, ``in`` without parentheses); server/genquery2/dsl/parser.y@5.0.2.
+``n<``, ``in`` without parentheses).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import IrodsCallError
-from b2safe_sandbox.gq import genquery2, parser50
+from b2safe_sandbox.gq import parser50
 from b2safe_sandbox.gq.parser import Predicate
 
 BAD = CODES["INPUT_ARG_NOT_WELL_FORMED_ERR"]
@@ -50,21 +50,3 @@ def test_escapes_and_in_without_parentheses():
     assert query.conditions[2].predicates == (Predicate("<>", ("1",)),)
     assert parser50.parse("count(DATA_ID), DATA_NAME", "").selections[0].func == "COUNT"
 
-
-def test_genquery2_parses_and_evaluates():
-    select = genquery2.parse("SELECT DATA_NAME, count(DATA_ID) WHERE not (DATA_NAME = 'b' or "
-                             "DATA_SIZE between '5' and '9') GROUP BY DATA_NAME "
-                             "ORDER BY DATA_NAME desc LIMIT 1 OFFSET 0")
-    rows = [{"DATA_NAME": n, "DATA_ID": i, "DATA_SIZE": s}
-            for n, i, s in (("a", "1", "1"), ("a", "2", "2"), ("b", "3", "1"), ("c", "4", "7"),
-                            ("d", "5", "10"))]
-    assert genquery2.evaluate(select, rows) == [["d", "1"]]
-    assert genquery2.evaluate(genquery2.parse("select DATA_NAME where DATA_SIZE > '2'"),
-                              rows) == [["c"], ["d"]]  # numbers compare as numbers
-
-
-@pytest.mark.parametrize("text", ["select", "select NO_COLUMN", "hello", "select DATA_NAME where",
-                                  "select DATA_NAME limit -1", "select DATA_NAME where "
-                                  "DATA_NAME = 'x"])
-def test_genquery2_errors_are_library_errors(text):
-    assert code(genquery2.parse, text) == CODES["SYS_LIBRARY_ERROR"]

@@ -13,18 +13,16 @@ exceptions the server catches). The query language: :mod:`b2safe_sandbox.gq.genq
 
 from __future__ import annotations
 
-from typing import Optional
-
 from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
 from b2safe_sandbox.gq import genquery2 as gq2
-from b2safe_sandbox.gq.parser import Query, Selection
+from b2safe_sandbox.gq import genquery2_sql as gq2_sql
+from b2safe_sandbox.gq.columns import ACCESS_READ
 from b2safe_sandbox.runtime.context import MsiCall
 from b2safe_sandbox.runtime.registry import microservice
 
 END_OF_RESULTSET = CODES["END_OF_RESULTSET"]
 SYS_LIBRARY_ERROR = CODES["SYS_LIBRARY_ERROR"]
-_PAGE = 256
 
 
 def _contexts(call: MsiCall) -> dict:
@@ -32,29 +30,43 @@ def _contexts(call: MsiCall) -> dict:
     return call.sandbox.__dict__.setdefault("genquery2_contexts", {})
 
 
-def _rows(call: MsiCall, select: gq2.Select) -> list[dict[str, Optional[str]]]:
-    """Every row of the columns ``select`` names, as the client may see them (a local
-    rodsadmin: all; GenQuery1's permission filter otherwise)."""
-    names = gq2.columns_of(select)
-    cursor = call.sandbox.zone(call.ctx.zone).catalog.open_genquery(
-        Query(tuple(Selection(n) for n in names)), "", call.actor, no_distinct=True)
-    rows: list[dict[str, Optional[str]]] = []
-    try:
-        while True:
-            page = cursor.next_page(_PAGE)
-            rows.extend(dict(zip(names, values)) for values in page.rows)
-            if not page.has_more:
-                return rows
-    finally:
-        cursor.close()
+#: Columns read besides the query's for the permission joins of GenQuery2: one row per ACL entry
+#: and user it applies to (generate_joins_for_permissions, genquery2_sql.cpp@5.0.2 L325-390).
+_PERMISSIONS = {"R_DATA_MAIN": ("DATA_USER_NAME", "DATA_USER_ZONE", "DATA_ACCESS_TYPE"),
+                "R_COLL_MAIN": ("COLL_USER_NAME", "COLL_USER_ZONE", "COLL_ACCESS_TYPE")}
+
+
+def run_query(call: MsiCall, text: str) -> list[list[str]]:
+    """The rows of a GenQuery2 query as rs_genquery2 answers them to the client: parsed and
+    checked as the zone's iRODS version does, joined as GenQuery2 joins (a data object or
+    collection row for every ACL entry and the user it applies to; a non-admin only those that
+    give the client read: generate_condition_clause, genquery2_sql.cpp@5.0.2 L392-520)."""
+    version = call.sandbox.irods_version
+    plan = gq2_sql.Plan(gq2.parse(text, version), version)
+    mapping = gq2_sql.sandbox_columns(plan)
+    hidden = [c for table in plan.tables for c in _PERMISSIONS.get(table, ())]
+    names = list(dict.fromkeys([*mapping.values(), *hidden]))
+    catalog = call.sandbox.zone(call.ctx.zone).catalog
+    raw, admin = catalog.genquery2_rows(names, call.actor)
+    user, _, zone = str(call.actor).partition("#")
+    rows = []
+    for values in raw:
+        by_gq1 = dict(zip(names, values))
+        if not admin and not all(
+                by_gq1[name] == user and by_gq1[zone_col] == (zone or call.ctx.zone)
+                and int(by_gq1[access] or 0) >= ACCESS_READ
+                for name, zone_col, access in (_PERMISSIONS[t] for t in plan.tables
+                                               if t in _PERMISSIONS)):
+            continue
+        rows.append({gq2_name: by_gq1[gq1] for gq2_name, gq1 in mapping.items()})
+    return gq2_sql.evaluate(plan, rows)
 
 
 @microservice("msi_genquery2_execute", 2, inputs={1: "str"}, outputs={0: "STR"})
 def msi_genquery2_execute(call: MsiCall) -> dict:
     """msi_genquery2_execute(handle_out, query): run the query; the handle comes back in
     argument 0 (msi_genquery2.cpp@5.0.2 L40-79)."""
-    select = gq2.parse(str(call.args[1]))
-    rows = gq2.evaluate(select, _rows(call, select))
+    rows = run_query(call, str(call.args[1]))
     contexts = _contexts(call)
     key = len(contexts)
     if key in contexts:

@@ -3,8 +3,10 @@ import genquery
 # Sources: irods server/re/src/msi_genquery2.cpp@5.0.2 L40-217 (the same in 4.3.4: handles are
 # the number of held result sets, END_OF_RESULTSET after the last row, SYS_INVALID_INPUT_PARAM
 # for an unknown handle, SYS_LIBRARY_ERROR for a column before the first row);
-# server/api/src/rs_genquery2.cpp@5.0.2 L127-157 (a query that does not parse:
-# SYS_LIBRARY_ERROR); server/genquery2/dsl/parser.y@5.0.2 (or, not, in, order by, limit);
+# server/api/src/rs_genquery2.cpp@5.0.2 L127-130 (a query that does not parse:
+# SYS_LIBRARY_ERROR) and L146-149 (an unknown column: to_sql makes no SQL, SYS_INVALID_INPUT_PARAM;
+# scripts/irods/test/test_iquery.py@5.0.2::test_iquery_returns_error_on_invalid_query_tokens__issue_7570);
+# server/genquery2/dsl/parser.y@5.0.2 (or, not, in, order by, limit);
 # PREP genquery.py@5.0.1 Query(parser=Parser.GENQUERY2) (rows are lists, total_rows() None);
 # upstream tests scripts/irods/test/test_genquery2_microservices.py@5.0.2 L24-120
 # (issue 7570: interleaved handles).
