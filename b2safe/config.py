@@ -75,6 +75,7 @@ class AuthorizationConfig:
 
     enabled: bool = False
     map_file: str = "/etc/irods/b2safe.d/authz.map.json"
+    pam_user_map: str = "/etc/irods/user_map.json"
 
 
 @dataclass(frozen=True)

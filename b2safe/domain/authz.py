@@ -18,6 +18,10 @@ The actions b2safe's rules check are defined here and nowhere else (:data:`ACTIO
                path; for rules that take only a PID, the PID itself)
 ``metadata``   set B2SAFE AVUs on a path (EUDATCreateAVU, EUDATiCHECKSUMdate, ingest status)
 ``integrity``  record integrity results or repair (the checked source path)
+``message``    B2SAFE 4.x's messaging, log and fail-queue rules: ``EUDATMessage`` and the
+               ``EUDATPush*Metadata`` rules that send through it (target: the topic name;
+               ``None`` for 4.x's new-topic form), ``EUDATLog`` (target ``log``), ``EUDATQueue``
+               (target ``queue``)
 ``admin``      rules reserved to administrators (besides requiring a rodsadmin)
 
 A map entry may name ``*`` as action to allow all of them. An assertion with ``"match":
@@ -49,9 +53,10 @@ REPLICATE = "replicate"
 PID = "pid"
 METADATA = "metadata"
 INTEGRITY = "integrity"
+MESSAGE = "message"
 ADMIN = "admin"
 #: Every action name b2safe's rules check.
-ACTIONS = (READ, WRITE, REPLICATE, PID, METADATA, INTEGRITY, ADMIN)
+ACTIONS = (READ, WRITE, REPLICATE, PID, METADATA, INTEGRITY, MESSAGE, ADMIN)
 
 
 @lru_cache(maxsize=1024)

@@ -50,7 +50,8 @@ NOT_CARRIED = {
     "HTTPS_VERIFY": "kept in the PID credentials file",
 }
 #: What b2safe checks that 4.x never gated (4.x's map gated only reading the PID credentials).
-UNGATED_4X = [authz.READ, authz.WRITE, authz.REPLICATE, authz.METADATA, authz.INTEGRITY]
+UNGATED_4X = [authz.READ, authz.WRITE, authz.REPLICATE, authz.METADATA, authz.INTEGRITY,
+              authz.MESSAGE]
 
 
 @dataclass
@@ -168,8 +169,8 @@ def convert_authz_map(data: Any, credentials_path: str) -> dict[str, Any]:
     * 4.x gated PID operations by asking whether the caller may ``read`` the PID credentials
       file (``getEpicApiParameters``): each assertion that allows that becomes
       ``4x-pid:<name>`` allowing b2safe's ``pid`` action on every path;
-    * what b2safe checks and 4.x did not gate (read, write, replicate, metadata, integrity)
-      is allowed to everyone (``4x-ungated``).
+    * what b2safe checks and 4.x did not gate (read, write, replicate, metadata, integrity,
+      message) is allowed to everyone (``4x-ungated``).
 
     Raises:
         InvalidInput: ``data`` is not a 4.x map (names the assertion).

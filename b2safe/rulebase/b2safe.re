@@ -94,9 +94,18 @@ getHttpApiParameters(*serverApireg, *serverApipub) {
     }
 }
 
-# EPIC API v2 credentials: obsolete in 4.x already, and absent from b2safe.
+# EPIC API v2 credentials (obsolete in 4.x already): 4.2's local.re gave these
+# placeholders, after asking the authorization map when it is enabled. b2safe has
+# no EPIC API v2 client; the PID credentials stay in pid.credentials_file.
 parseCredentials(*baseuri, *username, *prefix, *password) {
-    failmsg(-66000, "parseCredentials: EPIC API v2 credentials are not supported (SYS_NOT_SUPPORTED)");
+    *baseuri = "https://epic3.storage.surfsara.nl/v2_test/handles/";
+    *username = "<username>";
+    *password = "<password>";
+    *prefix = "<prefix>";
+    getConfParameters(*authzEnabled);
+    if (*authzEnabled) {
+        EUDATAuthZ("$userNameClient#$rodsZoneClient", "read", "EPIC credentials", *response);
+    }
 }
 
 getAuthZParameters(*authZMapPath) { *authZMapPath = b2safeSetting("authorization.map_file"); }
@@ -190,7 +199,6 @@ EUDATiCHECKSUMretrieve(*path, *checksum, *modtime, *resource) {
     b2safe_native_call("EUDATiCHECKSUMretrieve", *status, *message, str(*path), *checksum,
                        *modtime, str(*resource));
     b2safeCheck("EUDATiCHECKSUMretrieve", *status, *message);
-    if (*checksum == "None") { *checksum = ""; }
     *checksum != "";
 }
 
@@ -199,7 +207,6 @@ EUDATiCHECKSUMget(*path, *checksum, *modtime, *resource) {
     b2safe_native_call("EUDATiCHECKSUMget", *status, *message, str(*path), *checksum,
                        *modtime, str(*resource));
     b2safeCheck("EUDATiCHECKSUMget", *status, *message);
-    if (*checksum == "None") { *checksum = ""; }
 }
 
 # -1 when the object is missing or the mode unknown (4.x).
@@ -215,14 +222,13 @@ EUDATgetObjectAge(*filePath, *age) {
     EUDATgetObjectTimeDiff(*filePath, "2", *age);
 }
 
-# true if an object named like *path's name is in a collection matching *subColl.
+# true if the data object *path is in a collection matching *subColl (LIKE
+# wildcards). 4.x's query ignored *path's collection (a 4.x bug, docs/migration.md).
 EUDATfileInPath(*path, *subColl) {
-    msiSplitPath(*path, *coll, *name);
-    *b = false;
-    foreach (*c in SELECT count(DATA_NAME) WHERE COLL_NAME like '*subColl' AND DATA_NAME = '*name') {
-        if (*c.DATA_NAME == "1") { *b = true; break; }
-    }
-    *b;
+    *status = ""; *message = ""; *result = "";
+    b2safe_native_call("EUDATfileInPath", *status, *message, str(*path), str(*subColl), *result);
+    if (*status != "0") { logError("[EUDATfileInPath] *message"); }
+    *result == "true";
 }
 
 EUDATCreateAVU(*Key, *Value, *Path) {
@@ -683,13 +689,15 @@ EUDATPushObjMetadata(*path, *queue) {
 
 # b2safe logs to the server log (4.x wrote LOG_DIR/b2safe.log).
 EUDATLog(*message, *level) {
-    writeLine("serverLog", "EUDAT *level: *message");
+    *status = ""; *error = "";
+    b2safe_native_call("EUDATLog", *status, *error, str(*message), str(*level));
+    b2safeCheck("EUDATLog", *status, *error);
 }
 
-# The 4.x fail queue: "push" records "source::destination::status::cause" in b2safe's
-# fail log (catalog AVUs; split at "::" only); "pop" and "queuesize" set *message to ""
-# and "0", since b2safe's retry rule (EUDATTransferUsingFailLog) takes records from the
-# catalog itself.
+# The 4.x fail queue, kept in b2safe's fail log (catalog AVUs): "push" records
+# "source::destination::status::cause" (split at "::" only); "queuesize" gives the
+# number of records, "pop" takes the oldest off (*number > 1: up to that many, as
+# "'m1', 'm2'"), as 4.x's logmanager.py did.
 EUDATQueue(*action, *message, *number) {
     *status = ""; *error = ""; *text = "";
     if (*action == "push") { *text = str(*message); }
@@ -698,7 +706,10 @@ EUDATQueue(*action, *message, *number) {
     if (*action == "pop" || *action == "queuesize") { *message = *text; }
 }
 
-# The OAuth2 PAM user map of 4.2 (pam_user_reader.py) has no b2safe counterpart.
+# The OAuth2 PAM user map (authorization.pam_user_map) as JSON, for users the
+# authorization map lets "read" target "users" (4.x).
 EUDATGetPAMusers(*json_map) {
-    failmsg(-66000, "EUDATGetPAMusers: b2safe has no PAM user map (SYS_NOT_SUPPORTED)");
+    *status = ""; *message = ""; *json_map = "";
+    b2safe_native_call("EUDATGetPAMusers", *status, *message, *json_map);
+    b2safeCheck("EUDATGetPAMusers", *status, *message);
 }

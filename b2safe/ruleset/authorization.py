@@ -1,11 +1,13 @@
-"""``EUDATAuthZ``: ask the authorization map (B2SAFE 4.x semantics: deny is an error)."""
+"""``EUDATAuthZ``: ask the authorization map (B2SAFE 4.x semantics: deny is an error);
+``EUDATGetPAMusers``: the PAM user map, for those the map lets read it."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from b2safe.domain import authz
-from b2safe.errors import AccessDenied, InvalidInput
+from b2safe.errors import AccessDenied, ConfigError, InvalidInput
 from b2safe.prep import RuleContext, rule
 from b2safe.ruleset.guard import subject
 
@@ -34,3 +36,40 @@ def eudat_authz(ctx: RuleContext, user: str, action: str, target: str) -> str:
     settings = ctx.config.authorization
     authz.check(settings.enabled, settings.map_file, user, action, [target])
     return "True"
+
+
+#: The most of the PAM user map that is read (4.x read it whole; it maps a few thousand users).
+MAX_USER_MAP = 4 << 20
+
+
+@rule("EUDATGetPAMusers", outputs=("json_map",), errors=("AccessDenied", "ConfigError"))
+def eudat_get_pam_users(ctx: RuleContext) -> str:
+    """The OAuth2 PAM user map (``authorization.pam_user_map``, 4.x ``/etc/irods/user_map.json``)
+    as indented JSON, as B2SAFE 4.x's ``EUDATGetPAMusers`` gave it (``pam_user_reader.py``:
+    ``json.dumps(map, ensure_ascii=True, indent=4)``).
+
+    Like 4.x (eudat.re 759-765, ``EUDATAuthZ(user, "read", "users")`` whether or not
+    authorization is enabled), the caller must be allowed action ``read`` on target ``users``
+    by the authorization map, which is consulted even when ``authorization.enabled`` is false:
+    the map names who may see which external identity maps to which iRODS user.
+
+    Raises:
+        AccessDenied: the map does not allow it. ConfigError: no map, or the user map file is
+        missing, too large or not JSON.
+    """
+    settings = ctx.config.authorization
+    authz.check(True, settings.map_file, subject(ctx), authz.READ, ["users"])
+    path = settings.pam_user_map
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_USER_MAP + 1)
+    except OSError as exc:
+        raise ConfigError(f"the PAM user map {path} (authorization.pam_user_map) cannot be "
+                          f"read: {exc.strerror}") from None
+    if len(raw) > MAX_USER_MAP:
+        raise ConfigError(f"the PAM user map {path} is larger than {MAX_USER_MAP} bytes")
+    try:
+        users = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"the PAM user map {path} is not JSON: {exc}") from None
+    return json.dumps(users, ensure_ascii=True, indent=4)

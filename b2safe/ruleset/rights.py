@@ -27,9 +27,15 @@ RIGHTS: dict[str, str] = {
     "EUDATePIDcreate": "caller's rights (write on the path, authorization 'pid'); Handle "
                        "credentials to create the record",
     "EUDATePIDsearch": "Handle reverse lookup (read only)",
-    "EUDATMessage": "the zone's messaging token (messaging.credentials_file); any caller may "
-                    "publish, as in 4.x",
-    "EUDATQueue": "as EUDATUpdateLogging (push); pop and queuesize read nothing",
+    "EUDATMessage": "the zone's messaging token (messaging.credentials_file), for callers the "
+                    "authorization map allows 'message' on the topic (4.x did not ask)",
+    "EUDATLog": "caller's rights; the server log, for callers the map allows 'message' on 'log'",
+    "EUDATQueue": "as EUDATUpdateLogging (push); pop and queuesize: the caller's own fail-log "
+                  "records (a rodsadmin's: all), with the caller's rights; the map's 'message' "
+                  "on 'queue'",
+    "EUDATGetPAMusers": "the service account reads the PAM user map for callers the "
+                        "authorization map allows 'read' on 'users' (asked even when "
+                        "authorization is off, as 4.x)",
     "EUDATIntegritySweepInstall": "this zone's rodsadmin; the sweep state is signed",
     "EUDATIntegritySweepList": _READ,
     "EUDATIntegritySweepPause": "this zone's rodsadmin; the sweep state is signed",

@@ -77,10 +77,12 @@ def create_avu(ctx: RuleContext, key: str, value: str, path: str) -> None:
 
 
 def _checksum_of(ctx: RuleContext, path: str, resource: str, compute: bool) -> tuple[str, str]:
-    """(checksum, modify time) of ``path``; computes it when absent and ``compute``."""
+    """(checksum, modify time) of ``path`` as B2SAFE 4.x's ``EUDATiCHECKSUMretrieve`` gave them
+    (eudat.re 459-482: "" for no checksum, ("", "") for a collection, which has no
+    DATA_CHECKSUM row); computes the checksum when absent and ``compute``."""
     info = _existing(ctx, path)
     if info.is_collection:
-        return "None", _irods_time(info.modify_time)
+        return "", ""
     cat = catalog(ctx)
     checksum = info.checksum
     if not checksum and compute:
@@ -94,7 +96,7 @@ def _checksum_of(ctx: RuleContext, path: str, resource: str, compute: bool) -> t
         if not cat.avus(path, "-d", name) and cat.check_access(path, "modify_object"):
             authorize(ctx, authz.METADATA, path)
             cat.set_avu(path, "-d", name, _irods_time(info.modify_time))
-    return (checksum or "None"), _irods_time(info.modify_time)
+    return (checksum or ""), _irods_time(info.modify_time)
 
 
 def _irods_time(epoch: int) -> str:
@@ -110,17 +112,29 @@ def i_checksum_get(ctx: RuleContext, path: str, resource: str = "") -> tuple[str
     """The catalog checksum of ``path``, computed and registered when absent, and its time.
 
     Records AVU ``eudat_dpm_checksum_date:<resource>`` the first time a checksum is seen.
-    Collections give "None".
+    A collection gives "" and "" (4.x).
     """
     return _checksum_of(ctx, path, resource, compute=True)
 
 
-@rule("EUDATiCHECKSUMretrieve", forms=[("path", "OUT checksum", "OUT modtime"),
-                                       ("path", "OUT checksum", "OUT modtime", "resource")],
-      errors=("InvalidPath", "NotFound"))
-def i_checksum_retrieve(ctx: RuleContext, path: str, resource: str = "") -> tuple[str, str]:
-    """The registered checksum of ``path`` without computing one ("None" when absent)."""
-    return _checksum_of(ctx, path, resource, compute=False)
+@rule("EUDATiCHECKSUMretrieve", forms=[
+    ("path", "OUT checksum", "OUT modtime"),
+    ("path", "OUT checksum", "OUT modtime", "resource"),
+    ("path", "OUT checksum", "OUT modtime", "resource", "OUT status")],
+      errors=("InvalidPath",))
+def i_checksum_retrieve(ctx: RuleContext, path: str, resource: str = "") -> dict[str, str]:
+    """The registered checksum of ``path`` and its modify time, without computing one, as
+    B2SAFE 4.x: "" when there is none; "" and "" for a collection or a path that does not
+    exist (or that the caller cannot see). ``status`` is 4.x's return value: "true" when a
+    checksum was found.
+    """
+    validate_path(path)
+    if catalog(ctx).stat(path) is None:
+        checksum, modtime = "", ""
+    else:
+        checksum, modtime = _checksum_of(ctx, path, resource, compute=False)
+    return {"checksum": checksum, "modtime": modtime,
+            "status": "true" if checksum else "false"}
 
 
 @rule("EUDATiCHECKSUMdate", params=("coll", "name", "resc", "mod_time"),
@@ -176,8 +190,9 @@ def file_in_path(ctx: RuleContext, path: str, sub_coll: str) -> str:
     """"true" when data object ``path`` exists directly in a collection matching ``sub_coll``.
 
     ``sub_coll`` may use GenQuery LIKE wildcards (``%``, ``_``), as in B2SAFE 4.x. The 2-argument
-    4.x form writes the result over ``sub_coll``. Unlike 4.x, which counted any object of that
-    name in any matching collection, only ``path`` itself counts (see docs/migration.md).
+    4.x form writes the result over ``sub_coll``. 4.x's query ignored the collection of ``path``
+    and was false when two objects matched (a 4.x bug: docs/migration.md); here only ``path``
+    itself counts, for native and Python callers alike.
     """
     validate_path(path)
     if not sub_coll.startswith("/"):
@@ -188,11 +203,18 @@ def file_in_path(ctx: RuleContext, path: str, sub_coll: str) -> str:
     return "true" if inside else "false"
 
 
-@rule("EUDATObjExist", params=("path",), outputs=("response",), errors=("InvalidPath",))
-def obj_exist(ctx: RuleContext, path: str) -> str:
-    """"true" when ``path`` (object or collection) exists and is visible to the caller."""
+@rule("EUDATObjExist", forms=[("path", "OUT response"), ("path", "OUT response", "OUT status")],
+      errors=("InvalidPath",))
+def obj_exist(ctx: RuleContext, path: str) -> dict[str, str]:
+    """Whether ``path`` (object or collection) exists and is visible to the caller, as B2SAFE
+    4.x's ``EUDATObjExist`` (eudat.re 148-157): ``response`` is 4.x's sentence, ``status`` its
+    return value ("true"/"false").
+    """
     validate_path(path)
-    return "true" if catalog(ctx).stat(path) is not None else "false"
+    if catalog(ctx).stat(path) is not None:
+        return {"response": f"{path} exists and it is an object", "status": "true"}
+    return {"response": f"{path} does not exist or it is not readable or it is not an object",
+            "status": "false"}
 
 
 @rule("EUDATGetZoneNameFromPath", params=("path",), outputs=("zone",), errors=("InvalidPath",))

@@ -235,3 +235,12 @@ class FailLog:
             if len(out) >= limit:
                 break
         return out
+
+    def queued(self, user: str = "") -> list[FailRecord]:
+        """The records b2safe signed, oldest first, as 4.x's fail queue held them (pending or
+        given up, due or not); only those requested by ``user`` when given. Records that do
+        not verify are left where they are (:meth:`due` moves them aside)."""
+        out = [record for record in self.records()
+               if self.verdict(record) == codec.VALID and (not user or record.user == user)]
+        return sorted(out, key=lambda r: (r.first_time, r.source, r.destination))
+

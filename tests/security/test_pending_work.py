@@ -220,3 +220,16 @@ def test_a_record_follows_its_source_renamed_by_its_requester(fed):
     stats = fed.call(RETRY, "10", "", user="rods#zoneA")[1]
     assert stats == "# of successes:1, # of failures:0"
     assert exists(fed, "/zoneB/replicas/f.dat")
+
+
+def test_the_4x_queue_never_pops_a_record_that_b2safe_did_not_sign(fed):
+    """EUDATQueue pop/queuesize (4.x's fail queue over the fail log) see only signed work: a
+    record an owner wrote in the fail-log format, naming rods as requester, is a claim."""
+    victim = victim_file(fed)
+    source = user_file(fed, "/zoneA/home/alice/q.dat", content=b"alice's bytes")
+    forged = faillog.FailRecord(source=source, destination=victim, cause="forged",
+                                registered=False, recursive=False, user="rods#zoneA")
+    _forge(fed, source, forged)
+    assert fed.call("EUDATQueue", "queuesize", "", "0", user="rods#zoneA")[1] == "0"
+    assert fed.call("EUDATQueue", "pop", "", "1", user="rods#zoneA")[1] == "None"
+    assert [r for r in avu_rows(fed, source) if r[0].startswith(faillog.AVU_PREFIX)]

@@ -125,12 +125,69 @@ def test_queue_push_splits_at_double_colons_only(fed):
         "META_DATA_ATTR_NAME like 'eudat_fail_log:%'")
     assert [r[:2] for r in rows] == [["/zoneA/home/alice", "a:b.dat"]]
     assert "/zoneB/replicas/a:b.dat" in rows[0][2]
+    assert fed.call("EUDATQueue", "queuesize", "", "0")[1] == "1"
     out = native(fed, f'''
         EUDATQueue("push", "{path}::/zoneB/replicas/c:d.dat::false::x", 0);
         EUDATQueue("queuesize", *size, 0); EUDATQueue("pop", *msgs, 5);
-        writeLine("stdout", "*size|*msgs|");''')
-    assert out == ["0||"]
-    assert len(fed.client("rods#zoneA").iquest(
-        "SELECT META_DATA_ATTR_NAME WHERE META_DATA_ATTR_NAME like 'eudat_fail_log:%'")) == 2
+        EUDATQueue("queuesize", *after, 0);
+        writeLine("stdout", "*size|*after");
+        writeLine("stdout", *msgs);''')
+    # 4.x: pop with number > 1 printed a Python list, and EUDATQueue cut its brackets off.
+    assert out[0] == "2|0"
+    assert sorted(out[1].split(", ")) == [
+        f"'{path}::/zoneB/replicas/a:b.dat::false::copy failed: disk full'",
+        f"'{path}::/zoneB/replicas/c:d.dat::false::x'"]
+    assert fed.client("rods#zoneA").iquest(
+        "SELECT META_DATA_ATTR_NAME WHERE META_DATA_ATTR_NAME like 'eudat_fail_log:%'") == []
     assert fed.fails("EUDATQueue", "push", "no-separator", "0").code == \
         errors.SYS_INVALID_INPUT_PARAM
+
+
+def test_queue_pop_takes_the_oldest_of_the_callers_own_records(fed):
+    """4.x (logmanager.py): pop without a number gives one message, "None" when empty; the
+    queue of an ordinary user holds only the work that user asked for."""
+    for name in ("old", "new"):
+        fed.client().iput(f"/zoneA/home/alice/{name}.dat", b"x")
+        fed.call("EUDATQueue", "push", f"/zoneA/home/alice/{name}.dat::/zoneB/replicas/"
+                 f"{name}.dat::false::c", "0")
+        fed.sb.clock.advance(10)
+    bob = "bob#zoneA"
+    assert fed.call("EUDATQueue", "queuesize", "", "0", user=bob)[1] == "0"
+    assert fed.call("EUDATQueue", "pop", "", "0", user=bob)[1] == "None"
+    assert fed.call("EUDATQueue", "queuesize", "", "0")[1] == "2"
+    first = fed.call("EUDATQueue", "pop", "", "1")[1]
+    assert first == "/zoneA/home/alice/old.dat::/zoneB/replicas/old.dat::false::c"
+    assert fed.call("EUDATQueue", "queuesize", "", "0", user="rods#zoneA")[1] == "1"
+
+
+MESSAGE_MAP = {"messengers": {"subject": ["alice#zoneA"], "action": ["message"],
+                              "target": ["events", "log", "queue"]},
+               "others": {"subject": ["*"], "action": ["read", "write", "replicate", "pid",
+                                                       "metadata", "integrity"],
+                          "target": ["*"]}}
+
+
+@pytest.mark.parametrize("call", [
+    ("EUDATMessage", "events", "hello", ""), ("EUDATLog", "a line", "INFO"),
+    ("EUDATQueue", "queuesize", "", "0")])
+def test_messaging_rules_follow_the_authorization_map(world, tmp_path, call):
+    """The map's ``message`` action: alice is allowed, bob (an ordinary user the map does not
+    name for it) is refused, before anything is sent, logged or read."""
+    map_file = tmp_path / "authz.map.json"
+    map_file.write_text(json.dumps(MESSAGE_MAP))
+    world.configure("zoneA", authorization={"enabled": True, "map_file": str(map_file)})
+    world.call(*call)
+    denied = world.fails(*call, user="bob#zoneA")
+    assert denied.code == errors.CAT_NO_ACCESS_PERMISSION, denied.text
+    assert native(world, 'EUDATLog("allowed line", "INFO"); writeLine("stdout", "ok");') == ["ok"]
+    result = world.client("bob#zoneA").irule_native(
+        't {\n*r = errorcode(EUDATMessage("events", "x")); writeLine("stdout", str(*r));\n}\n'
+        'INPUT null\nOUTPUT ruleExecOut\n')
+    assert result.stdout.splitlines() == [str(errors.CAT_NO_ACCESS_PERMISSION)]
+
+
+def test_a_missing_map_refuses_messaging(world, tmp_path):
+    """Fail closed: authorization on and its map unreadable refuses, it does not allow."""
+    world.configure("zoneA", authorization={"enabled": True,
+                                            "map_file": str(tmp_path / "none.json")})
+    assert world.fails("EUDATLog", "x", "INFO").code == errors.SYS_CONFIG_FILE_ERR

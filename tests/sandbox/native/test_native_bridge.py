@@ -118,8 +118,10 @@ def test_4x_checks_metadata_messaging_and_getters(world):
     assert reason.startswith(f"size({PATH}:demoResc:):5 != size(/zoneA/home/alice/h.txt")
     assert sums == "true"
     assert meta.startswith("f.txt=:=resource=:=demoResc,f.txt=:=owner=:=alice,f.txt=:=checksum=:=")
-    assert out[8:] == ["None", "2", "irods://zonea.sandbox:1247", "false", "false", "-66000",
-                       "0"]
+    # EUDATGetPAMusers: no authorization map here, so refused (fail closed); the queue holds the
+    # record just pushed.
+    assert out[8:] == ["None", "2", "irods://zonea.sandbox:1247", "false", "false", "-25000",
+                       "1"]
     from b2safe.state import faillog
 
     rows = world.client("rods#zoneA").iquest(

@@ -79,15 +79,42 @@ def test_checksum_get_with_resource(world, data):
 
 
 def test_checksum_retrieve_does_not_compute(world, data):
-    assert world.call("EUDATiCHECKSUMretrieve", data, "", "")[1] == "None"
+    """4.x (eudat.re 459-482): "" and false before a checksum exists, the checksum and true
+    after; the 5-argument form carries 4.x's return value."""
+    out = world.call("EUDATiCHECKSUMretrieve", data, "", "", "demoResc", "")
+    assert out[1] == "" and out[4] == "false" and out[2].isdigit()
     assert catalog(world).data_get(data)[0].checksum == ""
     assert world.avus(data) == {}
     world.client().ichksum(data)
+    out = world.call("EUDATiCHECKSUMretrieve", data, "", "", "demoResc", "")
+    assert out[1] == SHA and out[4] == "true"
     assert world.call("EUDATiCHECKSUMretrieve", data, "", "", "demoResc")[1] == SHA
 
 
-def test_checksum_of_a_collection_is_none(world):
-    assert world.call("EUDATiCHECKSUMget", HOME, "", "")[1] == "None"
+def test_checksum_retrieve_of_what_is_not_there_is_false(world):
+    """4.x's query finds no row for a missing path or a collection: "", "" and false."""
+    for path in (HOME + "/missing", HOME):
+        assert world.call("EUDATiCHECKSUMretrieve", path, "", "", "", "")[1:] == \
+            ["", "", "", "false"]
+
+
+def test_checksum_retrieve_for_others_is_false_and_dates_nothing(world, data):
+    """Users who cannot see the object get 4.x's answer for no row ("", "", false); a reader
+    gets the checksum but only a writer records when it was first seen."""
+    world.sb.zone("zoneA").catalog.add_user("bob", "zoneA", "rodsuser")
+    world.client().ichksum(data)
+    for user in ("bob#zoneA", "alice#zoneB", "rods#zoneB"):
+        out = world.call("EUDATiCHECKSUMretrieve", data, "", "", "", "", user=user)
+        assert out[1:] == ["", "", "", "false"], user
+    world.client().ichmod("read", "bob#zoneA", data)
+    assert world.call("EUDATiCHECKSUMretrieve", data, "", "", "", "", user="bob#zoneA")[1] == SHA
+    assert world.avus(data) == {}
+    world.call("EUDATiCHECKSUMretrieve", data, "", "", "", "")
+    assert list(world.avus(data)) == ["eudat_dpm_checksum_date:demoResc"]
+
+
+def test_checksum_of_a_collection_is_empty(world):
+    assert world.call("EUDATiCHECKSUMget", HOME, "", "")[1:] == ["", ""]
 
 
 def test_checksum_date(world, data):
@@ -154,11 +181,15 @@ def test_file_in_path(world, data):
 
 
 def test_obj_exist(world, data):
-    assert world.call("EUDATObjExist", data, "")[1] == "true"
-    assert world.call("EUDATObjExist", HOME, "")[1] == "true"
-    assert world.call("EUDATObjExist", HOME + "/missing", "")[1] == "false"
+    """4.x's sentence in ``response`` (eudat.re 148-157); its return value in ``status``."""
+    assert world.call("EUDATObjExist", data, "")[1] == f"{data} exists and it is an object"
+    assert world.call("EUDATObjExist", data, "", "")[2] == "true"
+    assert world.call("EUDATObjExist", HOME, "", "")[2] == "true"
+    missing = HOME + "/missing"
+    assert world.call("EUDATObjExist", missing, "", "")[1:] == [
+        f"{missing} does not exist or it is not readable or it is not an object", "false"]
     world.client("rods#zoneA").iput("/zoneA/home/rods/secret", b"s")
-    assert world.call("EUDATObjExist", "/zoneA/home/rods/secret", "")[1] == "false"
+    assert world.call("EUDATObjExist", "/zoneA/home/rods/secret", "", "")[2] == "false"
     assert world.fails("EUDATObjExist", "rel", "").code == errors.USER_INPUT_PATH_ERR
 
 

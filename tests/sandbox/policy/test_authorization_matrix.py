@@ -58,7 +58,6 @@ RULES = {
         f'[["{p}.new", "None", "None", "None", "false"]]', ""],
     "EUDATrp_ingestObject": lambda w, p, pid, u: [p],
     "EUDATrp_transferFinished": lambda w, p, pid, u: [p],
-    "EUDATiCHECKSUMretrieve": lambda w, p, pid, u: [p, "", ""],
     "EUDATRegDataRepl": lambda w, p, pid, u: [p, f"{REPLICAS_B}/rdr-{p.rsplit('/', 1)[1]}",
                                               "false", ""],
     "EUDATCheckIntegrity": lambda w, p, pid, u: [p, p, "true", "", ""],
@@ -96,7 +95,13 @@ ELSEWHERE = {
     "EUDATReplicationBatch": "tests/workflows/test_batches.py",
     "EUDATReplicationBatched": "tests/workflows/test_batches.py",
     "EUDATMessage": "tests/sandbox/messaging/test_messaging.py::"
-                    "test_credentials_readable_by_others_are_refused",
+                    "test_messaging_rules_follow_the_authorization_map",
+    "EUDATiCHECKSUMretrieve": "tests/sandbox/pid/test_rules_pid_utility.py::"
+                              "test_checksum_retrieve_for_others_is_false_and_dates_nothing",
+    "EUDATLog": "tests/sandbox/messaging/test_messaging.py::"
+                "test_messaging_rules_follow_the_authorization_map",
+    "EUDATGetPAMusers": "tests/security/test_pam_user_map.py::"
+                        "test_only_users_the_map_names_read_the_pam_user_map",
     "b2safe_native_call": "tests/sandbox/native/test_native_bridge.py::"
                           "test_native_call_reports_a_rule_failure_instead_of_failing",
     "acPostProcForObjRename": "tests/security/test_pid_claims.py::"
