@@ -373,6 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--verify", action="store_true",
                      help="also have the servers re-read the stored bytes of source and replica "
                           "(ichksum -K) and say which disagrees with its catalog checksum")
+    _batch_options(chk)
     _backend_options(chk)
     chk.set_defaults(func=_verb("check"))
 

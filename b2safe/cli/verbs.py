@@ -222,7 +222,11 @@ def cmd_replicate(args: argparse.Namespace, backend: Backend) -> int:
 
 
 def cmd_check(args: argparse.Namespace, backend: Backend) -> int:
-    """``b2safe check SRC DST``: EUDATCheckIntegrity, read-only unless ``--record``."""
+    """``b2safe check SRC DST``: EUDATCheckIntegrity, read-only unless ``--record``; with
+    ``--batch N`` a collection's check queued as delay-rule batches
+    (EUDATCheckIntegrityBatched, which records) and followed."""
+    if getattr(args, "batch", None):
+        return _check_batched(args, backend)
     result = call(backend, "check", {"source": args.source, "destination": args.destination,
                                      "record": "true" if args.record else None})
     stored = [backend.verify_stored(p) for p in (args.source, args.destination)] \
@@ -243,6 +247,26 @@ def cmd_check(args: argparse.Namespace, backend: Backend) -> int:
         print("note: failures were recorded as eudat_pending:integrity AVUs on the sources "
               "(a repairing sweep acts on them; a pass cleared them)", file=sys.stderr)
     return code
+
+
+def _check_batched(args: argparse.Namespace, backend: Backend) -> int:
+    if args.verify:
+        raise CliError("--verify reads stored bytes in this command, not in delay rules: "
+                       "drop it with --batch (integrity sweeps verify storage)", EXIT_USAGE)
+    source, destination = args.source.rstrip("/"), args.destination.rstrip("/")
+    result = run_named(backend, "EUDATCheckIntegrityBatched", {
+        "s_coll": source, "d_coll": destination, "batch_size": str(args.batch)},
+        verb="check --batch")
+    run = follow.run_of(result)
+    batches = follow.BatchReport.parse(next(iter(result.outputs.values()), "")).total
+    if not args.quiet and not args.json:
+        print("note: the batches record failures as eudat_pending:integrity AVUs on the "
+              "sources and one eudat_check_batch: AVU each on the source collection",
+              file=sys.stderr)
+    return follow.run_batched(
+        args, backend, result, follow.CHECK_BATCH, (source, destination),
+        f"checking {source}", lambda: [],
+        lambda: follow.check_summary(backend, source, destination, run, batches))
 
 
 # --- schedule ----------------------------------------------------------------------------------

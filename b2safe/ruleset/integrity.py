@@ -16,11 +16,14 @@ from typing import Any, Optional
 from b2safe.domain import authz
 from b2safe.domain.paths import validate_path
 from b2safe.errors import InvalidInput, NotFound
-from b2safe.prep import RuleContext, rule
+from b2safe.ports import IntegrityCatalog
+from b2safe.prep import RuleContext, rule, to_count
 from b2safe.ruleset import responses
 from b2safe.ruleset._wiring import integrity_catalog, lazy_pid_service
 from b2safe.ruleset.guard import authorize
 from b2safe.state.signing import once, signer_for
+from b2safe.workflows import check_batches
+from b2safe.workflows.batching import schedule_batches
 from b2safe.workflows.integrity import IntegrityChecker, Report, Verdict, object_facts
 from b2safe.workflows.sweeps import (
     ACTIVE,
@@ -91,18 +94,27 @@ def check_integrity_do(ctx: RuleContext, source: str, destination: str, log_enab
     return _result(verdict.ok, responses.integrity(verdict))
 
 
-def _check_coll(ctx: RuleContext, s_coll: str, d_coll: str, source_res: str, dest_res: str,
-                log_enabled: bool) -> Report:
+def _collections(ctx: RuleContext, catalog: IntegrityCatalog, s_coll: str, d_coll: str, *,
+                 authorized: bool) -> tuple[str, str]:
+    """Source and destination collection paths, validated, the caller authorized for integrity
+    work on the source when ``authorized``, both existing; without a trailing slash."""
     validate_path(s_coll, "source collection")
     validate_path(d_coll, "destination collection")
-    if log_enabled:
+    if authorized:
         authorize(ctx, authz.INTEGRITY, s_coll)
-    check = checker(ctx)
     for path, what in ((s_coll, "source"), (d_coll, "destination")):
-        info = check.catalog.stat(path)
+        info = catalog.stat(path)
         if info is None or not info.is_collection:
             raise InvalidInput(f"{what} path {path} is not a collection")
-    return check.check_collection(s_coll.rstrip("/"), d_coll.rstrip("/"),
+    return s_coll.rstrip("/"), d_coll.rstrip("/")
+
+
+def _check_coll(ctx: RuleContext, s_coll: str, d_coll: str, source_res: str, dest_res: str,
+                log_enabled: bool) -> Report:
+    check = checker(ctx)
+    source, destination = _collections(ctx, check.catalog, s_coll, d_coll,
+                                       authorized=log_enabled)
+    return check.check_collection(source, destination,
                                   source_res=_res(source_res), dest_res=_res(dest_res),
                                   record=log_enabled,
                                   report=Report(root=s_coll, destination=d_coll,
@@ -157,6 +169,43 @@ def check_integrity(ctx: RuleContext, source: str, destination: str, log_enabled
         return _result(report.failed == 0, _coll_response(report))
     verdict = _check_do(ctx, source, destination, source_res, dest_res, log_enabled)
     return _result(verdict.ok, responses.integrity(verdict))
+
+
+@rule("EUDATCheckIntegrityBatched", forms=[("s_coll", "d_coll", "batch_size"),
+                                          ("s_coll", "d_coll", "batch_size", "OUT report")],
+      errors=(*_CHECK_ERRORS, "InvalidInput", "AccessDenied"))
+def check_integrity_batched(ctx: RuleContext, s_coll: str, d_coll: str,
+                            batch_size: str) -> str:
+    """``EUDATCheckIntegrityColl`` with logging, split into delay-rule batches, for large trees.
+
+    Cuts the source tree's data objects into id ranges of ``batch_size`` and queues one
+    ``EUDATCheckIntegrityBatch`` per range (retried up to 6 times 10 minutes apart while it
+    fails). A check of the same pair still queued is joined, not queued twice. Each batch
+    records its objects' problems as ``eudat_pending:integrity`` and a completion record
+    ``eudat_check_batch:...`` on ``s_coll`` (:mod:`b2safe.workflows.check_batches`). The
+    optional OUT gets ``scheduled=N queued=N objects=N run=EPOCH``.
+    """
+    size = to_count(batch_size, "batch_size")
+    catalog = integrity_catalog(ctx)
+    source, destination = _collections(ctx, catalog, s_coll, d_coll, authorized=True)
+    run, batches = check_batches.plan(catalog, source, destination, size)
+    return f"{schedule_batches(catalog, check_batches.BATCH_RULE, batches)} run={run}"
+
+
+@rule(check_batches.BATCH_RULE, forms=[
+    ("s_coll", "d_coll", "run", "first_id", "last_id"),
+    ("s_coll", "d_coll", "run", "first_id", "last_id", "OUT report"),
+], errors=(*_CHECK_ERRORS, "InvalidInput", "AccessDenied"))
+def check_integrity_batch(ctx: RuleContext, s_coll: str, d_coll: str, run: str,
+                          first_id: str, last_id: str) -> str:
+    """One batch queued by ``EUDATCheckIntegrityBatched``: check the data objects of
+    ``s_coll``'s tree with ids ``first_id`` .. ``last_id`` against their twins in ``d_coll``,
+    record problems, then the batch's completion record. OUT: ``checked=N failed=N``.
+    """
+    check = checker(ctx)
+    source, destination = _collections(ctx, check.catalog, s_coll, d_coll, authorized=True)
+    done = check_batches.check_range(check, source, destination, run, first_id, last_id)
+    return f"checked={done.checked} failed={done.failed}"
 
 
 # --- sweeps --------------------------------------------------------------------------------------

@@ -16,6 +16,9 @@ _PID_OWN = ("caller's rights; Handle credentials for a record whose URL names da
 RIGHTS: dict[str, str] = {
     "EUDATAuthZ": "caller's rights; only a rodsadmin may ask about another user",
     "EUDATCheckIntegrity": "caller's rights; a recorded problem is signed for the caller",
+    "EUDATCheckIntegrityBatch": "caller's rights (delay rule of the caller); recorded problems "
+                                "are signed for the caller",
+    "EUDATCheckIntegrityBatched": "caller's rights; queues batches run as the caller",
     "EUDATCheckIntegrityColl": "caller's rights; recorded problems are signed for the caller",
     "EUDATCheckIntegrityDO": "caller's rights; a recorded problem is signed for the caller, "
                              "and a later repair re-checks the caller's rights",

@@ -5,6 +5,8 @@ whether the work was done (an empty queue alone is not success)."""
 
 from __future__ import annotations
 
+from b2safe.errors import SYS_INTERNAL_ERR
+
 COLL = "/zoneA/home/alice/big"
 DST = "/zoneB/replicas/big"
 ALICE = ("--user", "alice#zoneA")
@@ -121,3 +123,57 @@ def test_batch_options_are_checked_before_anything_is_queued(cli):
     no_tree = cli("replicate", COLL, DST, "--batch", "2", "--no-recursive", *ALICE)
     assert no_tree.code == 2 and "drop --no-recursive" in no_tree.err
     assert queued(cli, "Batch(") == []
+
+
+def replicated_tree(cli, count: int = 5) -> list[str]:
+    paths = tree(cli, count)
+    replica_area(cli)
+    result = cli("replicate", COLL, DST, *ALICE)
+    assert result.code == 0, result.out + result.err
+    return paths
+
+
+def test_check_batch_checks_every_object_and_exits_0_when_all_agree(cli):
+    replicated_tree(cli)
+    result = cli("check", COLL, DST, "--batch", "2", "--poll", "5", "--json", *ALICE)
+    assert result.code == 0, result.out + result.err
+    data = result.json()
+    # Five data objects in three batches of at most 2; each batch left a completion record.
+    assert (data["objects"], data["batches"], data["done"], data["remaining"]) == (5, 3, 3, 0)
+    assert (data["checked"], data["failed"], data["batches_checked"]) == (5, 0, 3)
+    assert data["failing"] == []
+    assert queued(cli, "EUDATCheckIntegrityBatch(") == []
+
+
+def test_check_batch_names_a_corrupt_replica_and_exits_1(cli):
+    paths = replicated_tree(cli, 3)
+    bad = DST + paths[1][len(COLL):]
+    cli.sb.client("rods#zoneB").iput(bad, b"changed bytes", force=True)
+    result = cli("check", COLL, DST, "--batch", "2", "--poll", "5", *ALICE)
+    assert result.code == 1, result.out
+    assert "3 object(s) checked, 1 failed" in result.out
+    assert f"{paths[1]}: " in result.err and "disagree with their replica" in result.err
+    # Running the check again starts a new run: the old completion records do not count twice.
+    again = cli("check", COLL, DST, "--batch", "2", "--poll", "5", "--json", *ALICE)
+    assert (again.json()["checked"], again.json()["batches_checked"]) == (3, 2)
+
+
+def test_check_batch_whose_batches_used_up_their_retries_is_not_success(cli):
+    replicated_tree(cli, 2)
+    # Every try of the batch fails writing its completion record (queuing needs no AVU write).
+    cli.sb.faults.fail_next("zoneA", "msiModAVUMetadata", SYS_INTERNAL_ERR, count=10)
+    result = cli("check", COLL, DST, "--batch", "5", "--poll", "600", "--json", *ALICE)
+    assert result.code == 1, result.out
+    data = result.json()
+    assert data["remaining"] == 0 and data["batches_checked"] == 0 and data["checked"] == 0
+    assert "used up their retries" in result.err
+
+
+def test_another_users_check_batch_queues_and_records_nothing_on_her_tree(cli):
+    replicated_tree(cli, 2)
+    result = cli("check", COLL, DST, "--batch", "2", "--poll", "5", "--user", "bob#zoneA")
+    # Bob may see the collection but none of her objects: there is nothing for him to check.
+    assert result.code == 0 and "0 object(s) in 0 batch(es)" in result.out, result.err
+    assert queued(cli, "EUDATCheckIntegrityBatch(") == []
+    avus = cli.sb.client("alice#zoneA").imeta_ls("-C", COLL)
+    assert not [a for a in avus if a.name.startswith("eudat_check_batch:")]

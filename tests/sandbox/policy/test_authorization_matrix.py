@@ -90,6 +90,12 @@ ELSEWHERE = {
     "EUDATCheckIntegrityColl": "tests/security/test_retry_reauthorization.py::"
                                "test_integrity_logging_cannot_make_the_admin_repair_onto_a_file_"
                                "she_may_not_write",
+    "EUDATCheckIntegrityBatched": "tests/sandbox/cli/test_cli_batches.py::"
+                                  "test_another_users_check_batch_queues_and_records_nothing_"
+                                  "on_her_tree",
+    "EUDATCheckIntegrityBatch": "tests/sandbox/cli/test_cli_batches.py::"
+                                "test_another_users_check_batch_queues_and_records_nothing_"
+                                "on_her_tree",
     "EUDATPidsForCollBatch": "tests/workflows/test_batches.py",
     "EUDATPidsForCollBatched": "tests/workflows/test_batches.py",
     "EUDATReplicationBatch": "tests/workflows/test_batches.py",
