@@ -481,9 +481,15 @@ class Replicator:
     def register_existing(self, request: Request) -> Optional[Failure]:
         """``EUDATPIDRegistration``: register an existing replica (and its source's PID).
 
+        Its commit point is a fail-log record (in progress) written before the first PID
+        request and removed at the end, as for a replication: an agent that dies on the way
+        leaves the work to the fail-log retry, which finishes it (copying nothing when the
+        replica holds the source's bytes; PIDs adopted, children listed once).
+
         Returns None on success, else the failure, which is also in the fail log.
         """
         info = self.check(request)
+        self._begin(request, info, None)
         try:
             self.workflow.create(info.path)
             failures = self.register(info, request.destination, recursive=False).failures

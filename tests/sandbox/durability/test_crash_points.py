@@ -2,8 +2,10 @@
 
 For every workflow below, the agent is killed before its first step, then before its second,
 and so on until a run completes (:mod:`crashpoints`: a step is a microservice call or a Handle
-request). After each crash the recovery path runs (the requester's re-run, or the fail-log
-retry run by the zone's rodsadmin) and the invariants are checked for that trial's objects:
+request). After each crash the recovery path runs (the fail-log retry run by the zone's
+rodsadmin; the requester's re-run only where the crash came before the workflow's first
+change, or for PID creation, whose re-run is its recovery) and the invariants are checked for
+that trial's objects:
 
 * every object and replica has exactly one PID AVU, its record points at it, and no other
   handle points at it;
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from tests.sandbox.durability.crashpoints import assert_all_held, sweep
 from tests.sandbox.durability.invariants import ADMIN, no_pending, one_pid, replica_ok, retry
+from tests.sandbox.replication.repl_helpers import fail_log
 
 
 def test_every_workflow_survives_a_crash_at_every_step(fed, capsys):
@@ -146,10 +149,14 @@ def test_every_workflow_survives_a_crash_at_every_step(fed, capsys):
                  f"/zoneB/replicas/o{2000 + t}.dat", "0", "", user=ADMIN)
 
     def reg_recover(t):
-        # EUDATPIDRegistration called on its own leaves no pending record: the requester saw
-        # it fail and runs it again (it is idempotent).
-        retry(fed)
-        reg_run(t)
+        # The fail-log record written before the first PID request is the commit point: the
+        # retry finishes the work. Without it nothing happened yet (no PID anywhere), and
+        # only then does the requester, who saw the error, run it again.
+        source, replica = f"{base}/o{2000 + t}.dat", f"/zoneB/replicas/o{2000 + t}.dat"
+        if fail_log(fed):
+            retry(fed)
+        elif not fed.avus(source).get("PID") and not fed.avus(replica).get("PID"):
+            reg_run(t)
 
     results["registration"] = sweep(reg_prepare, reg_run, reg_recover,
                                     lambda t: obj_check(2000 + t))
