@@ -307,15 +307,25 @@ def register_status_provider(provider: Callable[[Backend], tuple[Any, ...]]) -> 
         STATUS_PROVIDERS.append(provider)
 
 
+def _pending_line(path: str, attr: str, value: str, units: str) -> str:
+    """One pending-work item: where, what, and (from its units) its state and cause."""
+    from b2safe.state import codec
+    fields = codec.decode_units(units) or {}
+    why = ": ".join(p for p in (fields.get("state", ""), fields.get("cause", "")) if p)
+    line = f"{path}  {attr[len(PENDING_PREFIX):]}  {value}" + (f"  ({why})" if why else "")
+    return ascii(line)[1:-1]
+
+
 def _pending_work(backend: Backend) -> tuple[str, list[str]]:
     like = ("like", f"{PENDING_PREFIX}%")
     rows = backend.query(["COLL_NAME", "DATA_NAME", "META_DATA_ATTR_NAME",
-                          "META_DATA_ATTR_VALUE"], [("META_DATA_ATTR_NAME", *like)])
-    lines = [f"{coll}/{name}  {attr[len(PENDING_PREFIX):]}  {value}"
-             for coll, name, attr, value in rows]
-    colls = backend.query(["COLL_NAME", "META_COLL_ATTR_NAME", "META_COLL_ATTR_VALUE"],
-                          [("META_COLL_ATTR_NAME", *like)])
-    lines += [f"{coll}  {attr[len(PENDING_PREFIX):]}  {value}" for coll, attr, value in colls]
+                          "META_DATA_ATTR_VALUE", "META_DATA_ATTR_UNITS"],
+                         [("META_DATA_ATTR_NAME", *like)])
+    lines = [_pending_line(f"{coll}/{name}", attr, value, units)
+             for coll, name, attr, value, units in rows]
+    colls = backend.query(["COLL_NAME", "META_COLL_ATTR_NAME", "META_COLL_ATTR_VALUE",
+                           "META_COLL_ATTR_UNITS"], [("META_COLL_ATTR_NAME", *like)])
+    lines += [_pending_line(coll, attr, value, units) for coll, attr, value, units in colls]
     return f"pending work ({len(lines)} item(s), AVUs {PENDING_PREFIX}*)", lines
 
 

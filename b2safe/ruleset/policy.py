@@ -70,6 +70,10 @@ def _before_removal(ctx: RuleContext, path: str, is_collection: bool) -> Optiona
         replicator(ctx).give_up_removed(path, is_collection)
     except B2SafeError as exc:
         logger.error("removal of %s: its pending replications were not kept: %s", path, exc)
+    try:  # and so are its pending PIDs
+        uploads(ctx).give_up_removed(path, is_collection)
+    except B2SafeError as exc:
+        logger.error("removal of %s: its pending PIDs were not kept: %s", path, exc)
     return None
 
 

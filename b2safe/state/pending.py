@@ -19,6 +19,18 @@ delay rule queued by the upload, run as the uploader) creates the PIDs and remov
 mark whose PID fails stays, and the rule fails so the delay server runs it again. Replications
 wait in :mod:`b2safe.state.faillog`, the same durable state the replication rules use.
 
+**Given-up pending PIDs.** A mark lives on its data object, so removing the object (or a
+collection above it) would make it vanish silently. The removal pre-PEP keeps each signed mark
+on the collection that survives the removal (the *holder*), given up, never retried, listed by
+``b2safe status`` with its reason (one AVU per removed object)::
+
+    name   eudat_pending:pid_gave_up:<12 hex digits of sha1(path of the removed object)>
+    value  <path of the removed object>
+    units  v2;user=<name#zone>;since=<epoch>;policy=<policy name>;state=gave_up;
+           cause=<one line>;sig=<signature>
+
+Removing a holder carries its given-up records to the next holder.
+
 **Pending removal marks** (``deletion.mode: keep_and_mark``). When the PID record of a removed
 object cannot be marked ``EUDAT/DELETED`` at removal time (the Handle service was down), the mark
 is kept for a retry. The removed object's own AVUs are gone, so the mark lives on the nearest
@@ -47,6 +59,7 @@ mark``; docs/security.md says how to queue that work again.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from typing import Iterator, Optional
 
@@ -58,8 +71,10 @@ from b2safe.state.codec import Kind
 from b2safe.state.signing import Signer
 
 PENDING_PID_AVU = "eudat_pending:pid"
+GAVE_UP_PID_PREFIX = "eudat_pending:pid_gave_up:"
+GAVE_UP = "gave_up"
 PENDING_MARK_PREFIX = "eudat_pending:deleted:"
-CREATE_PID, MARK_DELETED = "create_pid", "mark_deleted"
+CREATE_PID, MARK_DELETED, GIVE_UP_PID = "create_pid", "mark_deleted", "give_up_pid"
 _V1 = "v1;"
 
 
@@ -106,6 +121,48 @@ class PendingPid:
     def failed(self, cause: str) -> PendingPid:
         """The mark after one more failed attempt."""
         return replace(self, attempts=self.attempts + 1, cause=cause)
+
+
+@dataclass(frozen=True)
+class GivenUpPid:
+    """A pending PID of data object ``path`` given up because the object was removed, kept on
+    the surviving collection ``holder`` with the reason (never retried)."""
+
+    path: str
+    policy: str
+    holder: str
+    user: str = ""
+    since: int = 0
+    cause: str = ""
+    signature: str = ""
+
+    @property
+    def name(self) -> str:
+        """The AVU name (one per removed object)."""
+        digest = hashlib.sha1(self.path.encode("utf-8")).hexdigest()[:12]  # noqa: S324
+        return GAVE_UP_PID_PREFIX + digest
+
+    @property
+    def units(self) -> str:
+        """The AVU units: requester, policy, state, reason and signature."""
+        return codec.encode_units({"user": self.user, "since": str(self.since),
+                                   "policy": self.policy, "state": GAVE_UP,
+                                   "cause": _one_line(self.cause, 300), "sig": self.signature})
+
+    def work(self) -> codec.Work:
+        """What the signature covers."""
+        return codec.Work(Kind.PID, self.user, self.holder, GIVE_UP_PID, self.path,
+                          {"policy": self.policy})
+
+
+def parse_given_up(holder: str, value: str, units: str) -> Optional[GivenUpPid]:
+    """A given-up record from its AVU (None when the units are not of this format)."""
+    fields = codec.decode_units(units)
+    if fields is None or fields.get("state") != GAVE_UP:
+        return None
+    return GivenUpPid(path=value, policy=fields.get("policy", ""), holder=holder,
+                      user=fields.get("user", ""), since=_number(fields, "since"),
+                      cause=fields.get("cause", ""), signature=fields.get("sig", ""))
 
 
 def parse(path: str, value: str, units: str) -> Optional[PendingPid]:
@@ -159,12 +216,14 @@ class PendingPids(_Store):
         for avu in self.catalog.avus(path, "-d", PENDING_PID_AVU):
             self.catalog.remove_avu(path, "-d", avu.name, avu.value, avu.units)
 
-    def marks(self, user: str = "") -> Iterator[PendingPid]:
-        """Every signed mark of the zone visible to the client (only ``user``'s when given);
-        malformed and forged ones met on the way are moved aside."""
-        for path, avu in self.catalog.find_avus("-d", PENDING_PID_AVU):
+    def marks(self, user: str = "", below: str = "", *,
+              move_aside: bool = True) -> Iterator[PendingPid]:
+        """Every signed mark of the zone visible to the client (only ``user``'s when given;
+        only those of data objects below collection ``below`` when given); malformed and
+        forged ones met on the way are moved aside when ``move_aside``."""
+        for path, avu in self.catalog.find_avus("-d", PENDING_PID_AVU, below=below):
             mark = parse(path, avu.value, avu.units)
-            if not self._trusted(mark, path, "-d", avu, user, "pending-PID mark", True):
+            if not self._trusted(mark, path, "-d", avu, user, "pending-PID mark", move_aside):
                 continue
             assert mark is not None
             if user and mark.user != user:
@@ -174,6 +233,32 @@ class PendingPids(_Store):
             except B2SafeError:
                 continue
             yield mark
+
+
+    def of(self, path: str) -> list[PendingPid]:
+        """The signed marks of data object ``path`` (nothing is moved aside)."""
+        found = []
+        for avu in self.catalog.avus(path, "-d", PENDING_PID_AVU):
+            mark = parse(path, avu.value, avu.units)
+            if self._trusted(mark, path, "-d", avu, "", "pending-PID mark", False):
+                assert mark is not None
+                found.append(mark)
+        return found
+
+    def give_up(self, record: GivenUpPid) -> None:
+        """Keep ``record`` on its holder collection, signed (raises when not permitted)."""
+        record = replace(record, signature=codec.seal(self.signer, record.work()))
+        self.catalog.set_avu(record.holder, "-C", record.name, record.path, record.units)
+
+    def given_up(self, below: str) -> Iterator[GivenUpPid]:
+        """The signed given-up records held at or below collection ``below``."""
+        for holder, avu in self.catalog.find_avus("-C", GAVE_UP_PID_PREFIX, prefix=True,
+                                                  below=below):
+            record = parse_given_up(holder, avu.value, avu.units)
+            verdict = codec.check(self.signer, record.work() if record else None,
+                                  record.signature if record else "", holder)
+            if verdict == codec.VALID and record is not None:
+                yield record
 
 
 # --- pending removal marks ---------------------------------------------------------------------

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from dataclasses import replace
 from typing import Callable, Optional, Sequence
 
 from b2safe.config import Config
@@ -32,7 +33,7 @@ from b2safe.domain import access, authz, paths
 from b2safe.errors import AccessDenied, B2SafeError, NotFound, PidError
 from b2safe.ports import Caller, ReplicaRow
 from b2safe.state.faillog import FailLog, FailRecord, Stage
-from b2safe.state.pending import PENDING_PID_AVU, PendingPid, PendingPids
+from b2safe.state.pending import PENDING_PID_AVU, GivenUpPid, PendingPid, PendingPids
 from b2safe.state.signing import once, signer_for
 from b2safe.workflows import policies
 from b2safe.workflows.pending_work import ensure_pending_rule, owner_filter
@@ -139,6 +140,42 @@ class Uploads:
             store.clear(mark.path)
             created += 1
         return created, failed
+
+    def give_up_removed(self, path: str, is_collection: bool) -> int:
+        """Before ``path`` is removed: its pending PIDs (for a collection, those of the data
+        objects below it) would vanish with their objects, silently. Each signed mark is kept
+        on the surviving parent collection, given up, with the reason (``b2safe status`` lists
+        it; it is never retried); given-up records held in a removed collection move to that
+        parent too. Returns how many were kept; failures are logged (the removal goes ahead).
+        """
+        holder = paths.split(path)[0]
+        if holder == "/" or paths.zone_of(path) != self.catalog.zone or \
+                not self.config.policies:  # marks come from policies (none: none are kept)
+            return 0
+        if not is_collection and not policies.matching(self.config.policies, path):
+            return 0
+        store = self._pending()
+        if is_collection:
+            marks = list(store.marks(below=path, move_aside=False))
+            records = [replace(r, holder=holder) for r in store.given_up(path)]
+        else:
+            marks, records = store.of(path), []
+        records += [GivenUpPid(path=m.path, policy=m.policy, holder=holder, user=m.user,
+                               since=m.since,
+                               cause=f"its data object {m.path} was removed before its PID "
+                                     f"was created (last cause: {m.cause}): not created")
+                    for m in marks]
+        kept = 0
+        for record in records:
+            try:
+                store.give_up(record)
+                kept += 1
+            except B2SafeError as exc:
+                logger.error("pending PID of %s is lost with it: %s", record.path, exc)
+                continue
+            logger.warning("pending PID of %s given up: %s (kept on %s)", record.path,
+                           record.cause, holder)
+        return kept
 
     def _authorize_requester(self, mark: PendingPid) -> None:
         """A run by someone else (a rodsadmin's) creates the PID on behalf of the mark's

@@ -9,6 +9,7 @@ import pytest
 from b2safe_sandbox.runtime.faults import AgentCrash
 
 from b2safe import errors
+from b2safe.cli import main
 from b2safe.workflows.removal import DELETED_KEY
 from tests.sandbox.durability.crashpoints import Steps, counting
 from tests.sandbox.replication.repl_helpers import fail_log, replicate
@@ -224,3 +225,41 @@ def test_pending_replication_of_a_removed_source_is_given_up_visibly(fed, what):
 
 def paths_split(path):
     return path.rsplit("/", 1)[0]
+
+
+@pytest.mark.parametrize("what", ["object", "collection"])
+def test_pending_pid_of_a_removed_object_is_given_up_visibly(fed, what, capsys):
+    """Issue 15: pending work follows removals. A pending PID (``pid: deferred``) lived on its
+    data object and vanished with it; now it is kept on the surviving parent, given up with the
+    reason, listed by ``b2safe status``, never retried."""
+    root = "/zoneA/home/alice/deferred"
+    fed.configure("zoneA", policies=[{"name": "later", "collection": root, "pid": "deferred"}])
+    client = fed.client("alice#zoneA")
+    client.imkdir(f"{root}/gone", parents=True)
+    path = f"{root}/gone/waiting.dat"
+    client.iput(path, b"no PID yet")
+    assert fed.avus(path)["eudat_pending:pid"] == ["later"]
+    removed = path if what == "object" else f"{root}/gone"
+    client.irm(removed, recursive=what == "collection", force=True)
+    holder = paths_split(removed)
+    rows = fed.client("rods#zoneA").iquest(
+        "SELECT COLL_NAME, META_COLL_ATTR_VALUE, META_COLL_ATTR_UNITS WHERE "
+        "META_COLL_ATTR_NAME like 'eudat_pending:pid_gave_up:%'")
+    ((where, value, units),) = rows
+    assert (where, value) == (holder, path)
+    assert "state=gave_up" in units and "was%20removed%20before%20its%20PID" in units
+    fed.sb.run_delayed(advance=31)  # the pending-work rule: nothing to create, nothing dropped
+    assert fed.handles("zoneA") == []
+    capsys.readouterr()
+    assert main(["status", "--json", "--sandbox", str(fed.sb.directory)]) == 0
+    sections = json.loads(capsys.readouterr().out)["sections"]
+    (pending,) = [s["lines"] for s in sections if s["title"].startswith("pending work")]
+    (line,) = [text for text in pending if "pid_gave_up" in text]
+    assert line.startswith(f"{holder}  pid_gave_up:") and f"  {path}  (gave_up: its data " \
+        f"object {path} was removed before its PID was created" in line
+    if what == "collection":  # removing the holder carries the given-up record up
+        client.irm(root, recursive=True, force=True)
+        assert fed.client("rods#zoneA").iquest(
+            "SELECT COLL_NAME, META_COLL_ATTR_VALUE WHERE "
+            "META_COLL_ATTR_NAME like 'eudat_pending:pid_gave_up:%'") == [
+                ["/zoneA/home/alice", path]]
