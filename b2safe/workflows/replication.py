@@ -486,15 +486,21 @@ class Replicator:
         leaves the work to the fail-log retry, which finishes it (copying nothing when the
         replica holds the source's bytes; PIDs adopted, children listed once).
 
-        Returns None on success, else the failure, which is also in the fail log.
+        Returns None on success, else the failure (or the deferral: remote PID creation needs
+        a rodsadmin), which is also in the fail log.
         """
         info = self.check(request)
-        self._begin(request, info, None)
+        record = self._begin(request, info, None)
         try:
             self.workflow.create(info.path)
-            failures = self.register(info, request.destination, recursive=False).failures
+            registration = self.register(info, request.destination, recursive=False)
+            failures = registration.failures
         except B2SafeError as exc:
             failures = [Failure(request.source, request.destination, str(exc))]
+        else:
+            if registration.deferred:  # kept for the rodsadmin's retry, not dropped
+                self._failed(record, DEFERRED, count=False, stage=faillog.Stage.DEFERRED)
+                return Failure(request.source, request.destination, DEFERRED)
         if not failures:
             self.faillog.clear(info.path, _kind(info), request.destination)
             return None

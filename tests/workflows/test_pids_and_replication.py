@@ -118,3 +118,24 @@ def test_register_replicas_skips_objects_the_caller_may_not_write(catalog, pids,
     assert done[f"{HOME}/theirs.dat"].startswith("error")
     assert catalog.values(f"{HOME}/theirs.dat", PID_AVU) == []
     assert len(pids.records) == 1 and catalog.values(f"{HOME}/mine.dat", PID_AVU)
+
+
+def test_a_deferred_registration_of_an_existing_replica_stays_in_the_fail_log(catalog,
+                                                                              workflow_for):
+    """EUDATPIDRegistration whose remote PID creation the zone refuses to the user
+    (SYS_NO_API_PRIV) is kept for the rodsadmin's retry with its stage, not dropped as done."""
+    from b2safe.errors import SYS_NO_API_PRIV, IrodsCallError
+    from b2safe.state.faillog import Stage
+    from b2safe.workflows.replication import DEFERRED
+
+    workflow = workflow_for()
+    catalog.federation["zoneB"] = "zoneb.example:1247"
+    catalog.put(f"{HOME}/a.dat")
+    replicator = Replicator(workflow, workflow.config, ALICE)
+    catalog.fail_next("run_remote_native", IrodsCallError("no remote exec",
+                                                           code=SYS_NO_API_PRIV))
+    failure = replicator.register_existing(Request(f"{HOME}/a.dat", "/zoneB/r/a.dat"))
+    assert failure is not None and failure.cause == DEFERRED
+    [record] = replicator.faillog.records()
+    assert (record.source, record.destination, record.stage) == (
+        f"{HOME}/a.dat", "/zoneB/r/a.dat", Stage.DEFERRED)
