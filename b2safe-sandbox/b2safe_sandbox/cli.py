@@ -432,10 +432,14 @@ def _irule_native(args: argparse.Namespace, client: Any) -> Any:
         return client.irule_native(path, overrides=tuple(args.words))
     if not args.words:
         raise UsageError('irule -r RULE_LANGUAGE_INSTANCE "rule text" [INPUT] [OUTPUT]')
+    from b2safe_sandbox import rulefile
+
     text, *rest = args.words
-    inputs = rest[0] if rest else "null"
+    # irule.cpp parseParameters: the command-line inputs are split on '%' (splitMultiStr),
+    # not on ',' as an INPUT line of a file is.
+    inputs = rulefile.parse_multi_inputs(rest[0] if rest else "null")
     outputs = rest[1] if len(rest) > 1 else "ruleExecOut"
-    return client.irule_native(f"{text}\nINPUT {inputs}\nOUTPUT {outputs}\n")
+    return client.irule_native(f"{text}\nINPUT null\nOUTPUT {outputs}\n", inputs=inputs)
 
 
 def cmd_iqstat(args: argparse.Namespace) -> int:

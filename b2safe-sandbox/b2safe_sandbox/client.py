@@ -352,15 +352,18 @@ class ClientSession:
             result = _irule_result(out, run(ctx, parsed), ctx.stderr)
             return replace(result, stdout="".join(notices) + result.stdout)
 
-    def irule_native(self, text_or_path: Union[str, Path], overrides: tuple = ()) -> IruleResult:
+    def irule_native(self, text_or_path: Union[str, Path], overrides: tuple = (),
+                     inputs: Optional[dict] = None) -> IruleResult:
         """``irule -r irods_rule_engine_plugin-irods_rule_language-instance -F file.r``: the
-        rule-language route, open to every user (see :mod:`b2safe_sandbox.native.irule`)."""
+        rule-language route, open to every user (see :mod:`b2safe_sandbox.native.irule`);
+        ``inputs`` replace the file's INPUT line (irule's command-line form)."""
         from b2safe_sandbox.native import irule
 
         with self.sandbox.toplevel():
             self.sandbox.reachable_zone(self.home_zone)
             stdout, code, error = irule.run(self._ctx(self.home_zone, "irule"),
-                                            _rule_text(text_or_path), tuple(overrides))
+                                            _rule_text(text_or_path), tuple(overrides),
+                                            inputs)
             return IruleResult(stdout, code, error)
 
     def irule_rule(self, rule_name: str, inputs: str = "null") -> IruleResult:

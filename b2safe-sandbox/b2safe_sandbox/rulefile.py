@@ -86,6 +86,22 @@ def parse_assignment(item: str) -> Tuple[str, str]:
     return label, value.strip()
 
 
+def split_multi_str(text: str) -> List[str]:
+    """``text`` split on ``%`` as irule splits its command-line inputs: ``%%`` is a literal
+    ``%``, quotes are not special (lib/core/src/rcMisc.cpp ``splitMultiStr``, called by
+    clients/icommands/src/irule.cpp ``parseParameters``)."""
+    return [part.replace("\0", "%") for part in text.replace("%%", "\0").split("%")]
+
+
+def parse_multi_inputs(text: str) -> Dict[str, str]:
+    """The inputs of irule's command-line input argument (``*a=1%*b=2``; ``null`` or empty
+    -> none), raw values as on an INPUT line."""
+    text = (text or "").strip()
+    if text in ("", "null"):
+        return {}
+    return dict(parse_assignment(item) for item in split_multi_str(text) if item.strip())
+
+
 def parse_inputs(text: str) -> Dict[str, str]:
     """The inputs of an ``INPUT`` line's text (``null`` or empty -> no inputs)."""
     text = (text or "").strip()

@@ -11,7 +11,8 @@ Guess: the irule client removes one pair of quotes around an INPUT value for thi
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
+from typing import Any, Optional
 
 from b2safe_sandbox import rulefile
 from b2safe_sandbox.native import entry
@@ -24,15 +25,20 @@ def input_value(raw: str) -> str:
     return rulefile.unquoted(raw)
 
 
-def run(ctx: Any, text: str, overrides: tuple = ()) -> tuple[str, int, str]:
-    """Run rule-file ``text`` as ``ctx``'s client; returns (printed output, code, error)."""
+def run(ctx: Any, text: str, overrides: tuple = (),
+        inputs: Optional[dict] = None) -> tuple[str, int, str]:
+    """Run rule-file ``text`` as ``ctx``'s client; returns (printed output, code, error).
+    ``inputs`` (raw values by label) replace the file's INPUT line: irule's command-line
+    form."""
     parsed = rulefile.parse_rule_file(text)
+    if inputs is not None:
+        parsed = replace(parsed, inputs=dict(inputs))
     if overrides:
         parsed = rulefile.apply_overrides(parsed, list(overrides))
     out: list[str] = []
     ctx.stdout = out
-    inputs = {label: input_value(value) for label, value in parsed.inputs.items()}
-    outcome = entry.exec_rule_text(ctx, parsed.python_text, inputs, parsed.outputs)
+    values = {label: input_value(value) for label, value in parsed.inputs.items()}
+    outcome = entry.exec_rule_text(ctx, parsed.python_text, values, parsed.outputs)
     for label in parsed.outputs:
         if label == "ruleExecOut":
             continue

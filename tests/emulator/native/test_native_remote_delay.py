@@ -63,3 +63,14 @@ def test_sandbox_irule_command_picks_the_rule_language_with_r(nsb, tmp_path, cap
                  'writeLine("stdout", "inline")', "null", "ruleExecOut",
                  "--dir", str(nsb.directory), "--user", "alice#zoneA"])
     assert (code, capsys.readouterr().out) == (0, "inline\n")
+
+
+def test_sandbox_irule_command_line_inputs_are_split_on_percent(nsb, capsys):
+    # irule.cpp parseParameters -> rcMisc.cpp splitMultiStr: '%' separates the inputs, '%%'
+    # is a literal '%', a ',' is part of a value (only a file's INPUT line is comma-separated).
+    from b2safe.cli import main
+
+    code = main(["sandbox", "irule", "-r", "irods_rule_engine_plugin-irods_rule_language-instance",
+                 'R(*a,*b) { writeLine("stdout", "a=*a b=*b") }', '*a="x,1"%*b="y%%z"',
+                 "ruleExecOut", "--dir", str(nsb.directory), "--user", "alice#zoneA"])
+    assert (code, capsys.readouterr().out) == (0, "a=x,1 b=y%z\n")
