@@ -281,9 +281,14 @@ class Db:
                        (name, zone))
         if row is None:
             return None
-        # Users are never deleted or renamed, so a found row may be cached.
+        # Users are never renamed and removed only through Principals.remove_user
+        # (which forgets them), so a found row may be cached.
         user = self._users[(name, zone)] = self.user_row(row)
         return user
+
+    def forget_user(self, name: str, zone: str) -> None:
+        """Drop a removed user from this process's cache of users."""
+        self._users.pop((name, zone), None)
 
     def require_user(self, user: str) -> UserRow:
         row = self.get_user(user)

@@ -322,6 +322,33 @@ class Data:
             self.db.exec("UPDATE data SET repl_status = ? WHERE data_id = ? AND repl_num = ?",
                          (int(status), row["data_id"], row["repl_num"]))
 
+    def data_set_comment(self, path: str, repl_num: int, comment: str,
+                         actor: Optional[str] = None) -> None:
+        """Set DATA_COMMENTS of one replica; ``actor`` needs write access (USER_FILE_DOES_NOT_EXIST,
+        SYS_REPLICA_DOES_NOT_EXIST, CAT_NO_ACCESS_PERMISSION)."""
+        row = self._pick(self._require_data(path), repl_num, path)
+        self.db.require_access(row["data_id"], actor, ACCESS_WRITE, path)
+        with self.db.tx():
+            self.db.exec("UPDATE data SET comments = ? WHERE data_id = ? AND repl_num = ?",
+                         (comment, row["data_id"], row["repl_num"]))
+
+    def data_truncate(self, path: str, repl_num: int, size: int,
+                      actor: Optional[str] = None) -> ReplicaRow:
+        """Truncate (or extend with zeros) replica ``repl_num``'s file to ``size`` bytes; it
+        becomes the good replica with no checksum, the others stale, as rs_replica_truncate's
+        metadata update does (irods server/api/src/rs_replica_truncate.cpp@5.0.2 L147-170).
+        ``actor`` needs write access (CAT_NO_ACCESS_PERMISSION)."""
+        row = self._pick(self._require_data(path), repl_num, path)
+        self.db.require_access(row["data_id"], actor, ACCESS_WRITE, path)
+        with open(row["phys_path"], "r+b") as fh:
+            fh.truncate(size)
+        with self.db.tx():
+            self.db.exec("UPDATE data SET size = ?, checksum = '', repl_status = ?, modify_ts = ? "
+                         "WHERE data_id = ? AND repl_num = ?",
+                         (size, GOOD, self.db.now_text(), row["data_id"], row["repl_num"]))
+            self._mark_others_stale(row["data_id"], row["repl_num"])
+        return self.data_get(path, row["repl_num"])[0]
+
     def set_modify_time(self, path: str, epoch: int, repl_num: Optional[int] = None) -> None:
         """Set the modify time of a data object (all replicas, or ``repl_num``) or collection.
         Raises USER_FILE_DOES_NOT_EXIST if nothing is at ``path``."""

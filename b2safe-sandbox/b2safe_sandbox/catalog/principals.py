@@ -62,6 +62,22 @@ class Principals:
         assert user is not None
         return user
 
+    def remove_user(self, name: str, zone: Optional[str] = None) -> None:
+        """Remove user (or group) ``name`` of ``zone`` with its ACLs, group memberships and
+        AVUs, as chlDelUserRE does (irods plugins/database/src/db_plugin.cpp@5.0.2
+        L4155-4340); its collections stay. Raises CAT_INVALID_USER when unknown."""
+        zone = zone or self.db.zone_name
+        row = self.db.get_user(name, zone)
+        if row is None:
+            raise fail(CAT_INVALID_USER, f"no user {name}#{zone}")
+        with self.db.tx():
+            self.db.exec("DELETE FROM users WHERE user_id = ?", (row.id,))
+            self.db.exec("DELETE FROM access WHERE user_id = ?", (row.id,))
+            self.db.exec("DELETE FROM group_members WHERE user_id = ? OR group_id = ?",
+                         (row.id, row.id))
+            self.db.exec("DELETE FROM avus WHERE object_id = ?", (row.id,))
+        self.db.forget_user(name, zone)
+
     def _own_system_collections(self, uid: int, name: str, now: str) -> None:
         """Give the zone's service account 'own' on the system collections it owns.
 
@@ -102,6 +118,16 @@ class Principals:
         with self.db.tx():
             self.db.exec("DELETE FROM group_members WHERE group_id = ? AND user_id = ?",
                          (grp.id, member.id))
+
+    def groups_of(self, user: str) -> list[str]:
+        """Names of the groups ``user`` ('name#zone') is a member of, sorted ([] if unknown)."""
+        member = self.db.get_user(user)
+        if member is None:
+            return []
+        rows = self.db.all("SELECT u.user_name FROM users u JOIN group_members g "
+                           "ON g.group_id = u.user_id WHERE g.user_id = ? ORDER BY u.user_name",
+                           (member.id,))
+        return [r["user_name"] for r in rows]
 
     def group_members(self, group: str) -> list[UserRow]:
         """Members of ``group`` ordered by zone then name."""

@@ -31,7 +31,8 @@ FIRST_ID = 10000
 _FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
     "db": (Db, ("close", "batch", "now", "get_user", "is_admin", "changes")),
     "principals": (Principals, (
-        "add_user", "list_users", "group_add_member", "group_remove_member", "group_members",
+        "add_user", "remove_user", "list_users", "group_add_member", "group_remove_member",
+        "group_members", "groups_of",
         "add_zone", "get_zone", "list_zones", "add_resource", "get_resource", "resource_record",
         "list_resources",
         "set_default_resource")),
@@ -40,6 +41,7 @@ _FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
     "data": (Data, (
         "data_get", "data_exists", "owner_of", "data_put", "data_create", "data_write",
         "data_finalize", "data_read", "data_open_stream", "data_replicate", "data_set_status",
+        "data_set_comment", "data_truncate",
         "set_modify_time", "data_copy", "data_rename", "data_unlink", "data_set_checksum",
         "data_checksum", "data_verify", "corrupt_replica")),
     "meta": (Metadata, ("avu_add", "avu_set", "avu_rm", "avu_list")),
@@ -53,7 +55,7 @@ PART_HELPERS = frozenset({
     "access_of", "actor_ids", "all", "check_path", "exec", "next_id", "now_text", "one",
     "owner_of_actor", "privileged", "require_access", "require_user", "sees_all", "set_setting",
     "setting", "split_user", "stream", "tx", "user_row", "open_cursor", "fetch",
-    "work_meter",  # Db
+    "work_meter", "forget_user",  # Db
     "require_resource",  # Principals
     "coll_row", "data_id_at", "delete_objects", "ensure_free", "grant", "insert_coll",
     "new_object_acls", "subtree_ids",  # Namespace

@@ -54,7 +54,7 @@ def framework_call(ctx: Any, name: str, values: list[str]) -> tuple[bool, int, l
         if outcome.code < 0:
             raise RuleError(outcome.code, f"{name} failed in the Python rule engine")
         return True, outcome.code, [a if isinstance(a, str) else v for a, v in zip(args, values)]
-    spec = registry.lookup(name, ctx.sandbox.nrep_loaded)
+    spec = engine.lookup_msi(ctx.sandbox, name)
     if spec is None:
         return False, 0, values
     result = _run_msi(ctx, name, args)
@@ -64,7 +64,7 @@ def framework_call(ctx: Any, name: str, values: list[str]) -> tuple[bool, int, l
 
 def has_microservice(ctx: Any, name: str) -> bool:
     """True if ``name`` is in the microservice table."""
-    return registry.lookup(name, ctx.sandbox.nrep_loaded) is not None
+    return engine.lookup_msi(ctx.sandbox, name) is not None
 
 
 def microservice_call(ctx: Any, name: str, values: list) -> dict:
@@ -73,7 +73,7 @@ def microservice_call(ctx: Any, name: str, values: list) -> dict:
     Raises:
         RuleError: NO_RULE_OR_MSI_FUNCTION_FOUND_ERR if unknown, else the microservice's code.
     """
-    spec = registry.lookup(name, ctx.sandbox.nrep_loaded)
+    spec = engine.lookup_msi(ctx.sandbox, name)
     if spec is None:
         raise RuleError(NO_RULE_OR_MSI_FUNCTION_FOUND_ERR, f"no microservice {name}")
     args = []
@@ -96,7 +96,7 @@ def _run_msi(ctx: Any, name: str, args: list) -> list:
     from b2safe_sandbox.errors import ACTION_ARG_COUNT_MISMATCH, SandboxError
 
     sandbox = ctx.sandbox
-    spec = registry.lookup(name, sandbox.nrep_loaded)
+    spec = engine.lookup_msi(sandbox, name)
     if spec is None:
         raise RuleError(NO_RULE_OR_MSI_FUNCTION_FOUND_ERR, f"no microservice {name}")
     if len(args) != spec.nargs:
@@ -106,6 +106,7 @@ def _run_msi(ctx: Any, name: str, args: list) -> list:
         outputs = engine.run_microservice(ctx, spec, args)
     except SandboxError as exc:
         raise RuleError(exc.code, f"{name}: {exc.message}") from None
+    outputs.pop(registry.RETURN_CODE, None)  # a status above 0 is success to the language
     after = list(args)
     for index, value in outputs.items():
         after[index] = value

@@ -40,6 +40,9 @@ class ExecContext:
         cond_resc: the resource hierarchy whose properties fill rei.condInputData (see
             :mod:`b2safe_sandbox.runtime.rescprops`); "" for an empty list, None to take the
             doi's hierarchy (apply_static_post_pep) or, without a doi, no list.
+        other_user: (name, zone, type) of rei.uoio, the user an administrative PEP is about
+            (rsGeneralAdmin.cpp@5.0.2 L983-988: acPreProcForModifyUserGroup); None (NULL) in
+            every other context, irule's included (rsExecMyRule.cpp L69-74).
         thread_id: the thread that runs the rule (callbacks from other threads are refused).
         rei: the RuleExecInfo built for this context (lazily).
     """
@@ -58,6 +61,7 @@ class ExecContext:
     doinp_fields: Optional[dict] = None
     cond_resc: Optional[str] = None
     instance_name: str = PYTHON_INSTANCE
+    other_user: Optional[tuple] = None
     thread_id: int = field(default_factory=threading.get_ident)
     rei: Any = None
 

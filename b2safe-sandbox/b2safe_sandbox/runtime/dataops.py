@@ -21,8 +21,11 @@ from b2safe_sandbox.runtime import peps
 from b2safe_sandbox.runtime.context import ExecContext
 from b2safe_sandbox.runtime.descriptors import GOOD_REPLICA
 
-#: SYS_DELETE_DISALLOWED: acDataDeletePolicy's refusal that does not stop the delete itself.
+#: SYS_DELETE_DISALLOWED: acDataDeletePolicy's refusal (as its status it does not stop the
+#: delete; as rei.status, set by msiDeleteDisallowed, it does).
 SYS_DELETE_DISALLOWED = CODES["SYS_DELETE_DISALLOWED"]
+#: NO_TRASH_CAN (lib/core/include/irods/objInfo.h@5.0.2 L263): msiNoTrashCan's rei.status.
+NO_TRASH_CAN = 1
 #: SYS_RSYNC_TARGET_MODIFIED: rsync's positive "copied" status (rsDataObjRsync.cpp).
 SYS_RSYNC_TARGET_MODIFIED = 99999992
 
@@ -246,8 +249,10 @@ def unlink(ctx: ExecContext, path: str, force: bool = False, admin: bool = False
       (L154-190: acDataDeletePolicy per replica, the move) whose status is returned at once:
       a move to the trash fires no acPostProcForDelete.
 
-    Gap: msiDeleteDisallowed (rei.status SYS_DELETE_DISALLOWED) and msiNoTrashCan are not
-    emulated.
+    The policy microservices act through ``rei.status``: msiNoTrashCan in acTrashPolicy makes
+    it a real unlink (``NO_TRASH_CAN != rei.status``, L398-412), msiDeleteDisallowed in
+    acDataDeletePolicy refuses the delete with SYS_DELETE_DISALLOWED (chkPreProcDeleteRule
+    L134-139), even when the rule caught the microservice's error.
     """
     zone, cat = catalog_for(ctx, path)
     if not cat.data_exists(path):
@@ -261,13 +266,17 @@ def unlink(ctx: ExecContext, path: str, force: bool = False, admin: bool = False
 
         raise IrodsCallError(f"no permission to remove {path}", code=CAT_NO_ACCESS_PERMISSION)
     if to_trash:
-        peps.fire_static(ctx, zone, "acTrashPolicy", path, rei_doi=False, cond_resc="",
-                         propagate=True)
+        trash = peps.fire_static(ctx, zone, "acTrashPolicy", path, rei_doi=False, cond_resc="",
+                                 propagate=True)
+        to_trash = trash is None or trash.rei_status != NO_TRASH_CAN
     for row in cat.data_get(path):
         outcome = peps.fire_static(ctx, zone, "acDataDeletePolicy", path, row.repl_num)
         if outcome is not None and outcome.code < 0 and outcome.code != SYS_DELETE_DISALLOWED:
             raise IrodsCallError(f"acDataDeletePolicy refused to delete {path}",
                                  code=outcome.code)
+        if outcome is not None and outcome.rei_status == SYS_DELETE_DISALLOWED:
+            raise IrodsCallError(f"acDataDeletePolicy disallowed the delete of {path}",
+                                 code=SYS_DELETE_DISALLOWED)
     if not to_trash:
         rows = cat.data_get(path)
         for row in rows:  # each replica's file goes (dataObjUnlinkS -> l3Unlink)

@@ -150,10 +150,15 @@ def run_microservice(ctx: ExecContext, spec: MsiSpec, args: list) -> dict:
     return spec.fn(MsiCall(spec.name, args, ctx)) or {}
 
 
+def lookup_msi(sandbox: Any, name: str) -> Optional[MsiSpec]:
+    """The microservice ``name`` as the sandbox's server version has it, or None."""
+    return registry.lookup(name, sandbox.nrep_loaded, sandbox.irods_version)
+
+
 def _call_msi(ctx: ExecContext, name: str, args: list) -> dict:
     """A microservice call with PREP's conversions and error semantics."""
     sandbox = ctx.sandbox
-    spec = registry.lookup(name, sandbox.nrep_loaded)
+    spec = lookup_msi(sandbox, name)
     if spec is None:
         raise errtext.runtime_error(NO_MICROSERVICE_FOUND_ERR, f"microservice {name} not found",
                                     "exec_microservice_adapter")
@@ -167,8 +172,9 @@ def _call_msi(ctx: ExecContext, name: str, args: list) -> dict:
         result = _raise_status(ctx, exc.code, f"{name}: {exc.message}", name)
         result["arguments"] = list(args)
         return result
+    code = int(outputs.pop(registry.RETURN_CODE, 0))
     arguments = msparam.apply_outputs(spec, args, outputs)
-    return {"arguments": arguments, "code": 0, "status": True}
+    return {"arguments": arguments, "code": code, "status": True}
 
 
 def _inject_builtins(core: Any) -> None:

@@ -18,6 +18,9 @@ from b2safe_sandbox.errors import USER_PARAM_TYPE_ERR, IrodsCallError
 from b2safe_sandbox.runtime import errtext
 from b2safe_sandbox.runtime.registry import MsiSpec
 
+#: Output types PREP cannot convert back to Python, with their msParam type names.
+UNCONVERTIBLE = {"STRARRAY": "StrArray_PI", "TAGSTRUCT": "TagStruct_PI"}
+
 _MARSHAL_CLASSES = ("GenQueryInp", "GenQueryOut", "KeyValPair", "fileLseekOut", "RodsObjStat",
                     "BytesBuf")
 
@@ -93,6 +96,10 @@ def apply_outputs(spec: MsiSpec, args: list, outputs: dict) -> list:
             # else: the string result is silently lost; the placeholder comes back.
         elif isinstance(given, str):
             bad_cast = True
+        elif typ in UNCONVERTIBLE:
+            # object_from_msParam knows no such type (PREP python.hpp@5.0.1 L104-142).
+            # Guess: the irods::exception reaches Python as a RuntimeError with its message.
+            raise RuntimeError(f"Unknown type in msParam: [{UNCONVERTIBLE[typ]}]")
         else:
             arguments[index] = value
     if bad_cast:

@@ -58,6 +58,8 @@ def fire(base: ExecContext, zone: str, name: str, args: list, kind: str,
                       **changes)
     before = _catalog_changes(sandbox)
     outcome = engine.exec_rule(ctx, name, args)
+    if ctx.rei is not None:
+        outcome.rei_status = int(ctx.rei.status)
     sandbox.events.append(PepEvent(zone, name, _summary(args),
                                    outcome.code if outcome.ran else None, outcome.ran,
                                    writes=_catalog_changes(sandbox) - before))

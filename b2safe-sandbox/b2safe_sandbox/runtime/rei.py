@@ -36,5 +36,8 @@ def rei_for(ctx: ExecContext) -> Any:
             cond = rescprops.resource_kvp(ctx.sandbox, ctx.zone, hier)
     rei = T._make_rei(client=client, proxy=proxy, plugin_instance_name=ctx.instance_name,
                       doinp=doinp, doi=doi, cond_input=cond, resc_name=resc_name)
+    if ctx.other_user is not None:
+        name, zone, typ = ctx.other_user
+        rei._v["uoio"] = T._make_user_info(name, zone, typ, auth_flag=0)
     ctx.rei = rei
     return rei

@@ -13,6 +13,9 @@ class RuleOutcome:
     code: int
     traceback: Optional[str] = None
     ran: bool = True
+    #: ``rei.status`` after the rule: what the policy microservices set (msiNoTrashCan's
+    #: NO_TRASH_CAN, msiDeleteDisallowed's SYS_DELETE_DISALLOWED ...), read by the server.
+    rei_status: int = 0
 
 
 @dataclass

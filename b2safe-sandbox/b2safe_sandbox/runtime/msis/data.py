@@ -69,7 +69,8 @@ def _new_fd(call: MsiCall, entry: dict) -> int:
     return descriptors.new_fd(call.sandbox, entry)
 
 
-@microservice("msi_get_file_descriptor_info", 2, inputs={0: "any"}, outputs={1: "STR"})
+@microservice("msi_get_file_descriptor_info", 2, inputs={0: "any"}, outputs={1: "STR"},
+              origin="plugin")
 def msi_get_file_descriptor_info(call: MsiCall) -> dict:
     """msi_get_file_descriptor_info(fd, json_out): the JSON description of an open L1
     descriptor of this agent (irods plugins/microservices/src/get_file_descriptor_info.cpp@5.0.2

@@ -46,6 +46,10 @@ VALID = {
     "msiRmColl": {"irodsRmTrash", "irodsAdminRmTrash", "forceFlag", "collName"},
     "msiCollRepl": {"collName", "destRescName", "rescName", "updateRepl", "replNum", "all",
                     "irodsAdmin", "verifyChksum", "forceChksum"},
+    # reDataObjOpr.cpp L3330-3331: OBJ_PATH, DATA_SIZE, REPL_NUM, RESC_NAME, DEF_RESC_NAME,
+    # ADMIN.
+    "msi_replica_truncate": {"objPath", "dataSize", "replNum", "rescName", "defRescName",
+                             "irodsAdmin"},
 }
 
 

@@ -142,7 +142,8 @@ _INVALID_OPERATION = -1811000
 _ENTITY_KINDS = {"data_object": "-d", "collection": "-C", "resource": "-R", "user": "-u"}
 
 
-@microservice("msi_atomic_apply_metadata_operations", 2, inputs={0: "str"}, outputs={1: "STR"})
+@microservice("msi_atomic_apply_metadata_operations", 2, inputs={0: "str"}, outputs={1: "STR"},
+              origin="plugin")
 def msi_atomic_apply_metadata_operations(call: MsiCall) -> dict:
     """msi_atomic_apply_metadata_operations(json_in, json_out): every operation or none.
 

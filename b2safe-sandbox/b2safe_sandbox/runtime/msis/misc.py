@@ -17,7 +17,7 @@ from b2safe_sandbox.runtime.registry import microservice
 MAX_ACTION_SIZE = 5440
 
 
-@microservice("writeLine", 2, inputs={0: "str"})
+@microservice("writeLine", 2, inputs={0: "str"}, origin="nrep")
 def write_line(call: MsiCall) -> dict:
     """writeLine('serverLog'|'stdout'|'stderr'|<data object path>, text)."""
     write_text(call, call.args[0], call.text(1) + "\n")
@@ -68,7 +68,7 @@ def msi_get_icat_time(call: MsiCall) -> dict:
 
 
 @microservice("msiSplitPath", 3, inputs={0: "str"}, outputs={1: "STR", 2: "STR"},
-              nrep_only=True)
+              nrep_only=True, origin="nrep")
 def msi_split_path(call: MsiCall) -> dict:
     """msiSplitPath(path, coll_out, name_out); registered by the NREP only (Guess)."""
     path = call.args[0]

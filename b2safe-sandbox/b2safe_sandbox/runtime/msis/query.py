@@ -106,7 +106,22 @@ def run_page(call: MsiCall, state: QueryState, total: bool = False) -> Any:
         cont = max([0, *handles.keys()]) + 1
         handles[cont] = state
     return T._make_gen_query_out(result.rows, len(state.columns), continue_inx=cont,
-                                 total_row_count=int(result.total or 0))
+                                 total_row_count=int(result.total or 0),
+                                 attri_inx=_column_ids(state.columns))
+
+
+def _column_ids(columns: list) -> list[int]:
+    """sqlResult[i].attriInx: the GenQuery1 id of each selected column (0 if unknown)."""
+    ids = []
+    for item in columns:
+        try:
+            selection = gq.parse_select([item])[0]
+        except IrodsCallError:
+            ids.append(0)
+            continue
+        column = gq.lookup(selection.column)
+        ids.append(column.id if column is not None else 0)
+    return ids
 
 
 @microservice("msiMakeGenQuery", 3, inputs={0: "str", 1: "str"}, outputs={2: "GQI"})

@@ -34,7 +34,8 @@ from b2safe_sandbox.runtime.context import MsiCall
 from b2safe_sandbox.runtime.registry import microservice
 
 
-@microservice("py_remote", 4, inputs={0: "str", 1: "str", 2: "str", 3: "str"})
+@microservice("py_remote", 4, inputs={0: "str", 1: "str", 2: "str", 3: "str"},
+              origin="prep")
 def py_remote(call: MsiCall) -> dict:
     """py_remote(host, instance_xml, python_text, recovery); see the module docstring."""
     host = call.args[0].split(":", 1)[0] if ":" in call.args[0] else call.args[0]
