@@ -23,7 +23,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                         "CRED_FILE_PATH of install.conf)")
     p.add_argument("--queue", default="", metavar="DIR",
                    help="4.x fail queue directory (LOG_DIR/b2safe.queue): each record goes "
-                        "into b2safe's fail log (as the acting user, normally rods)")
+                        "into b2safe's fail log as work of its source's owner, if that owner "
+                        "may do it now (needs a rodsadmin, normally rods)")
     p.add_argument("--target", default="/etc/irods/b2safe.json", metavar="FILE",
                    help="the b2safe.json to update (default /etc/irods/b2safe.json)")
     p.add_argument("--zone-name", default="", metavar="ZONE",
@@ -45,23 +46,28 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
         backend = open_backend(args)  # before any write: an unreachable server changes nothing
     failures: list[str] = []
+    imported: list[str] = []
     try:
         if args.apply:
             migrate.apply(result)
             for source, destination, cause in result.queue:
-                try:
-                    _require(backend).run("EUDATUpdateLogging", ["false", source, destination,
-                                                       cause or "imported from 4.x"])
+                try:  # signed for the source's owner, authorized now (not for the importer)
+                    out = _require(backend).run("b2safe_import_4x_failure",
+                                                [source, destination, cause, ""])
+                    imported.append(f"{source} -> {destination} for {out[-1]}")
                 except Exception as exc:  # each record on its own; reported below
                     failures.append(f"{source} -> {destination}: {exc}")
     finally:
         if backend is not None:
             backend.close()
     if getattr(args, "json", False):
-        print_json({**result.as_json(), "applied": bool(args.apply), "failures": failures})
+        print_json({**result.as_json(), "applied": bool(args.apply), "imported": imported,
+                    "failures": failures})
     else:
         for line in result.report():
             print(line)
+        for line in imported:
+            print(f"imported: {line}")
         for line in failures:
             print(f"not imported: {line}")
         if not args.apply:

@@ -181,6 +181,35 @@ def log_transfer(ctx: RuleContext, status: str, source: str, destination: str,
     logger.error("%s", message)
 
 
+@rule("b2safe_import_4x_failure", params=("source", "destination", "cause"),
+      outputs=("requester",), admin_only=True,
+      errors=("InvalidPath", "NotFound", "AccessDenied"))
+def import_4x_failure(ctx: RuleContext, source: str, destination: str, cause: str) -> str:
+    """Put one record of a B2SAFE 4.x fail queue into the fail log (``b2safe migrate``); the
+    requester (the output) is the source's owner.
+
+    A 4.x record (``source::destination::status::cause``) names no requester, and any 4.x user
+    could push one (``EUDATQueue`` ran ``logmanager.py`` for whoever called it), so its text is
+    a claim. It is signed neither for the importing rodsadmin (a retry would then copy with
+    admin rights whatever the queue said) nor for a user the text names, but for the owner of
+    the source in the catalog, the user 4.x's ``EUDATReplication`` required to own it, and only
+    after that owner was authorized now: read (own) the source, write the destination (or the
+    nearest existing collection above it), the authorization map. The retry authorizes the
+    owner again when it acts.
+
+    Raises:
+        AccessDenied: the caller is not a rodsadmin, or the owner may not do this replication
+            (nothing is recorded). NotFound: the source is gone.
+    """
+    paths.validate_path(destination, "destination")
+    rep = replicator(ctx)
+    info = rep.workflow.stat(source, "source")
+    owner = f"{info.owner}#{info.owner_zone}"
+    rep.on_behalf = owner
+    rep.record_failure(info, destination, cause or "imported from B2SAFE 4.x", recursive=True)
+    return owner
+
+
 @rule("EUDATRegisterReplicas", params=("request",), outputs=("result",),
       errors=("InvalidInput", "AccessDenied"))
 def eudat_register_replicas(ctx: RuleContext, request: str) -> str:

@@ -62,6 +62,8 @@ RIGHTS: dict[str, str] = {
     "EUDATReplicationBatch": "caller's rights (delay rule of the caller)",
     "EUDATReplicationBatched": "caller's rights; queues batches run as the caller",
     "EUDATRetryInstall": "this zone's rodsadmin (queues the zone's retry rule)",
+    "b2safe_import_4x_failure": "this zone's rodsadmin (b2safe migrate); the record is signed "
+                                "for the source's owner once the owner is authorized",
     "EUDATSearchPID": "caller's rights; Handle reverse lookup (read only)",
     "EUDATSearchPIDchecksum": "caller's rights; Handle reverse lookup (read only)",
     "EUDATTransferUsingFailLog": "caller's rights for her own signed records; a rodsadmin's run "

@@ -77,7 +77,8 @@ READ_ONLY = {"EUDATGetZoneHostFromZoneName", "EUDATGetZoneNameFromPath", "EUDATG
 #: Rules only this zone's rodsadmin may run (test_admin_only_rules_refuse_other_users).
 ADMIN_ONLY = {"EUDATIntegritySweepInstall": [], "EUDATIntegritySweepPause": ["/zoneA/home"],
               "EUDATIntegritySweepRemove": ["/zoneA/home"],
-              "EUDATIntegritySweepResume": ["/zoneA/home"], "EUDATRetryInstall": []}
+              "EUDATIntegritySweepResume": ["/zoneA/home"], "EUDATRetryInstall": [],
+              "b2safe_import_4x_failure": ["/zoneA/home/alice/x", "/zoneB/x", "c"]}
 
 #: State-changing rules and PEPs whose attacks need their own set-up: the test covering each.
 ELSEWHERE = {
