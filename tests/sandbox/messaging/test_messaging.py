@@ -152,6 +152,7 @@ def test_queue_pop_takes_the_oldest_of_the_callers_own_records(fed):
                  f"{name}.dat::false::c", "0")
         fed.sb.clock.advance(10)
     bob = "bob#zoneA"
+    fed.client().ichmod("read", bob, "/zoneA/home/alice/old.dat")  # he sees it, not her work
     assert fed.call("EUDATQueue", "queuesize", "", "0", user=bob)[1] == "0"
     assert fed.call("EUDATQueue", "pop", "", "0", user=bob)[1] == "None"
     assert fed.call("EUDATQueue", "queuesize", "", "0")[1] == "2"
