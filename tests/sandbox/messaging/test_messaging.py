@@ -152,6 +152,7 @@ def test_queue_pop_takes_the_oldest_of_the_callers_own_records(fed):
                  f"{name}.dat::false::c", "0")
         fed.sb.clock.advance(10)
     bob = "bob#zoneA"
+    fed.sb.zone("zoneA").catalog.add_user("bob", "zoneA", "rodsuser")
     fed.client().ichmod("read", bob, "/zoneA/home/alice/old.dat")  # he sees it, not her work
     assert fed.call("EUDATQueue", "queuesize", "", "0", user=bob)[1] == "0"
     assert fed.call("EUDATQueue", "pop", "", "0", user=bob)[1] == "None"
@@ -174,6 +175,7 @@ MESSAGE_MAP = {"messengers": {"subject": ["alice#zoneA"], "action": ["message"],
 def test_messaging_rules_follow_the_authorization_map(world, tmp_path, call):
     """The map's ``message`` action: alice is allowed, bob (an ordinary user the map does not
     name for it) is refused, before anything is sent, logged or read."""
+    world.sb.zone("zoneA").catalog.add_user("bob", "zoneA", "rodsuser")
     map_file = tmp_path / "authz.map.json"
     map_file.write_text(json.dumps(MESSAGE_MAP))
     world.configure("zoneA", authorization={"enabled": True, "map_file": str(map_file)})
