@@ -110,9 +110,17 @@ def test_bad_input_changes_nothing(cli, tmp_path):
 
 def test_fail_queue_records_go_into_the_fail_log_and_the_queue_is_kept(cli, tmp_path):
     source = cli.put("/zoneA/home/alice/q:1.dat")
+    cli.put("/zoneA/home/alice/q:2.dat")
+    admin_b = cli.sb.client("rods#zoneB")
+    admin_b.imkdir("/zoneB/replicas", parents=True)
+    admin_b.imkdir("/zoneB/private", parents=True)  # alice may not write there
+    for user, coll in (("alice#zoneA", "replicas"), ("rods#zoneA", "replicas"),
+                       ("rods#zoneA", "private")):
+        admin_b.ichmod("own", user, f"/zoneB/{coll}")
     queue_dir = tmp_path / "b2safe.queue"
     queue = FifoDiskQueue(str(queue_dir))
     queue.push(f"{source}::/zoneB/replicas/q:1.dat::False::rsync failed".encode())
+    queue.push(b"/zoneA/home/alice/q:2.dat::/zoneB/private/q:2.dat::False::x")
     queue.push(b"/zoneA/home/alice/gone.dat::/zoneB/replicas/gone.dat::False::x")
     queue.close()
     target = cli.config_path()
@@ -122,11 +130,14 @@ def test_fail_queue_records_go_into_the_fail_log_and_the_queue_is_kept(cli, tmp_
               "--user", "rods#zoneA")
     assert out.code == 1  # one record names an object that no longer exists: reported
     assert "not imported: /zoneA/home/alice/gone.dat" in out.out
+    # signed for the source's owner (who may write the destination), not for rods
+    assert f"imported: {source} -> /zoneB/replicas/q:1.dat for alice#zoneA" in out.out
+    assert "not imported: /zoneA/home/alice/q:2.dat -> /zoneB/private/q:2.dat" in out.out
     rows = cli.sb.client("rods#zoneA").iquest(
         "SELECT COLL_NAME, DATA_NAME, META_DATA_ATTR_VALUE WHERE "
         "META_DATA_ATTR_NAME like 'eudat_fail_log:%'")
     assert [r[:2] for r in rows] == [["/zoneA/home/alice", "q:1.dat"]]
-    assert len(FifoDiskQueue(str(queue_dir))) == 2  # the 4.x queue is left as it was
+    assert len(FifoDiskQueue(str(queue_dir))) == 3  # the 4.x queue is left as it was
     not_a_queue = tmp_path / "empty"
     not_a_queue.mkdir()
     out = cli("migrate", "--queue", str(not_a_queue), "--target", str(target), "--apply")
