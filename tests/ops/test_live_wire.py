@@ -135,6 +135,24 @@ def test_pids_batch_is_queued_then_followed_over_the_wire(world):
         assert any(a.name == "PID" for a in alice.imeta_ls("-d", path))
 
 
+def test_check_batch_is_queued_followed_and_summed_over_the_wire(world):
+    sb, fake, run = world
+    alice, zone_b = sb.client("alice#zoneA"), sb.client("rods#zoneB")
+    alice.imkdir(COLL)
+    zone_b.imkdir("/zoneB/replicas/big", parents=True)
+    zone_b.ichmod("own", "alice#zoneA", "/zoneB/replicas/big")
+    for i in range(3):
+        alice.iput(f"{COLL}/f{i}.dat", b"same")
+        alice.iput(f"/zoneB/replicas/big/f{i}.dat", b"same" if i else b"different")
+    code, out, err = run("check", COLL, "/zoneB/replicas/big", "--batch", "2", "--poll", "0.01",
+                         "--json")
+    assert code == 1, out + err  # one replica differs
+    report = json.loads(out)
+    assert (report["batches"], report["checked"], report["failed"]) == (2, 3, 1)
+    assert report["failing"] == [f"{COLL}/f0.dat: size (replica)"]
+    assert any("META_COLL_ATTR_NAME like 'eudat_check_batch:" in q for q in fake.queries)
+
+
 def replicated(sb) -> str:
     """DATA and its copy in zoneB (made in the sandbox directly)."""
     sb.client("alice#zoneA").iput(DATA, b"a,b\n1,2\n")

@@ -28,7 +28,7 @@ GENQUERY_IDS = {"COLL_NAME": 501, "DATA_NAME": 403, "META_DATA_ATTR_NAME": 600,
                 "META_DATA_ATTR_VALUE": 601, "META_DATA_ATTR_UNITS": 602,
                 "META_COLL_ATTR_NAME": 610, "META_COLL_ATTR_VALUE": 611,
                 "META_COLL_ATTR_UNITS": 612, "ZONE_NAME": 102, "ZONE_CONNECTION": 104,
-                "RULE_EXEC_NAME": 1001}
+                "RULE_EXEC_NAME": 1001, "RULE_EXEC_LAST_EXE_TIME": 1010}
 
 
 class Recorder:
@@ -66,6 +66,19 @@ def test_every_column_the_status_verb_reads_exists_in_python_irodsclient():
         column = find_column(name)
         assert isinstance(column, Column)
         assert column.icat_id == GENQUERY_IDS[name], name
+
+
+def test_every_column_the_batch_followers_read_exists_in_python_irodsclient():
+    from b2safe.cli import follow
+
+    recorder = Recorder()
+    follow.queued_batches(recorder, follow.CHECK_BATCH, ("/z/a", "/y/a"))
+    follow.objects_without_pid(recorder, "/z/a")
+    follow.check_summary(recorder, "/z/a", "/y/a", "17", 1)
+    verbs.fail_records(recorder, "/z/a")
+    assert {"META_COLL_ATTR_NAME", "META_DATA_ATTR_VALUE", "RULE_EXEC_NAME"} <= recorder.columns
+    for name in recorder.columns:
+        assert find_column(name).icat_id == GENQUERY_IDS[name], name
 
 
 def test_both_spellings_of_a_column_name():
