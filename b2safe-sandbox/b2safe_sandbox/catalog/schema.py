@@ -53,7 +53,12 @@ CREATE TABLE IF NOT EXISTS avus (
     avu_id INTEGER PRIMARY KEY AUTOINCREMENT, object_id INTEGER NOT NULL, kind TEXT NOT NULL,
     attr TEXT NOT NULL, value TEXT NOT NULL, units TEXT NOT NULL DEFAULT '',
     create_ts TEXT NOT NULL, modify_ts TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS avus_object ON avus (object_id, attr);
+-- One AVU per object once, as R_OBJT_METAMAP's unique idx_objt_metamap1 (object_id, meta_id)
+-- with R_META_MAIN rows found by (name, value, unit) (irods plugins/database/src/
+-- icatSysTables.sql.pp.in). All four columns: the lookup of one object's AVU must not pick
+-- avus_attr, whose (attr, value) matches every object with a shared AVU such as
+-- EUDAT/FIXED_CONTENT=False (a scan of N rows per insert: quadratic PID registration).
+CREATE UNIQUE INDEX IF NOT EXISTS avus_object_avu ON avus (object_id, attr, value, units);
 CREATE INDEX IF NOT EXISTS avus_attr ON avus (attr, value);
 CREATE TABLE IF NOT EXISTS access (
     object_id INTEGER NOT NULL, user_id INTEGER NOT NULL, access_type INTEGER NOT NULL,

@@ -89,3 +89,28 @@ def test_avus_are_per_object(cat, targets):
     cat.data_put(f"{AHOME}/g", b"", ALICE)
     cat.avu_add("-d", F, "a", "1")
     assert cat.avu_list("-d", f"{AHOME}/g") == []
+
+
+def _shared_avu_work(cat, first: int, count: int) -> int:
+    """SQLite VM steps (x10) of adding the AVU ``shared=yes`` to collections first..first+count
+    (created beforehand), every earlier one already having it."""
+    with cat.db.work_meter(every=10) as steps:
+        for i in range(first, first + count):
+            cat.avu_add("-C", f"{AHOME}/c{i:04d}", "shared", "yes")
+    return steps[0]
+
+
+def test_adding_an_avu_many_objects_share_costs_the_same_at_any_count(cat):
+    """Adding a value every object carries (EUDAT/FIXED_CONTENT=False on each new PID) looks up
+    only this object's AVUs: the 50 adds after 950 objects cost what the first 50 did, not 20
+    times as much (the lookup used the (attr, value) index and scanned every object having
+    it: quadratic PID registration in a collection)."""
+    with cat.batch():
+        for i in range(1000):
+            cat.coll_create(f"{AHOME}/c{i:04d}", ALICE)
+    early = _shared_avu_work(cat, 0, 50)
+    with cat.batch():
+        for i in range(50, 950):
+            cat.avu_add("-C", f"{AHOME}/c{i:04d}", "shared", "yes")
+    late = _shared_avu_work(cat, 950, 50)
+    assert late < 1.5 * early, (early, late)
