@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
+from b2safe_sandbox import gq
 from b2safe_sandbox.errors import (
     CAT_NAME_EXISTS_AS_COLLECTION,
     INPUT_ARG_NOT_WELL_FORMED_ERR,
@@ -26,6 +27,7 @@ from b2safe_sandbox.errors import (
     IrodsCallError,
     SandboxError,
 )
+from b2safe_sandbox.gq import parser50
 from b2safe_sandbox.runtime import dataops, engine, peps, structs, tbridge
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import PYTHON_INSTANCE, ExecContext, MsiCall
@@ -284,15 +286,24 @@ class ClientSession:
 
     # ------------------------------------------------------------------ queries
     def iquest(self, query_text: str) -> list[list[str]]:
-        """Run ``SELECT ... [WHERE ...]`` (GenQuery1) and return every row (all pages)."""
+        """Run ``SELECT ... [WHERE ...]`` (GenQuery1) and return every row (all pages).
+
+        The text is parsed as the zone's version of iquest does: 5.0 hands the whole string to
+        ``parse_genquery1_string`` (irods_client_icommands src/iquest.cpp@5.0.2 L161: the
+        flex/bison parser of :mod:`b2safe_sandbox.gq.parser50`), 4.3 to
+        ``fillGenQueryInpFromStrCond`` (iquest.cpp@4.3.4 L162; the 4.3 parser,
+        :func:`b2safe_sandbox.gq.parse`).
+        """
         match = re.match(r"^\s*select\s+(.*?)(?:\s+where\s+(.*))?\s*$", query_text,
                          re.I | re.S)
         if not match:
             raise IrodsCallError("query must start with SELECT",
                                  code=INPUT_ARG_NOT_WELL_FORMED_ERR)
         self.sandbox.reachable_zone(self.home_zone)
-        columns = msi_query.select_columns(match.group(1))
         conditions = match.group(2) or ""
+        columns: Union[list, gq.Query] = msi_query.select_columns(match.group(1))
+        if self.sandbox.irods_version >= (5, 0):
+            columns = parser50.parse_query(query_text)
         zone = msi_query.zone_hint(self.sandbox, conditions, self.home_zone)
         cat = self.sandbox.reachable_zone(zone).catalog
         rows: list[list[str]] = []

@@ -14,7 +14,9 @@ request can be asserted (API number, packing instruction, values):
   plugins/authentication/src/native.cpp) and fails with CAT_INVALID_AUTHENTICATION otherwise;
 * ``EXEC_MY_RULE_AN`` (625, ``ExecMyRuleInp_PI``): the native-rule-language body python-irodsclient
   wraps as ``@external rule { BODY }`` runs in the sandbox's rule-language engine as the
-  connected user, with the ``MsParamArray_PI`` inputs; the reply is a ``MsParamArray_PI`` whose
+  connected user, with the ``MsParamArray_PI`` inputs; a Python rule file's text sent as irule -F
+  sends it (``@external`` and a newline first, ``instance_name`` the Python engine's) runs as the
+  sandbox's irule -F runs it; the reply is a ``MsParamArray_PI`` whose
   ``ruleExecOut`` is an ``ExecCmdOut_PI`` (stdout in ``BinBytesBuf_PI``). A failed rule answers
   its code with the error text on the error stack (``RError_PI``). Guess: the server's exact
   error-stack wording for a rule failure; the code-carrying ``[iRods__Error__Code:N]`` line is
@@ -76,10 +78,13 @@ DATA_OBJ_CHKSUM_AN = 629
 GEN_QUERY_AN = 702
 AUTHENTICATION_APN = 110000
 
+#: The Python rule engine's instance name (irule -r, python-irodsclient's instance_name).
+PYTHON_INSTANCE = "irods_rule_engine_plugin-python-instance"
+
 #: Error codes (lib/core/include/irods/rodsErrorTable.h).
 CAT_NO_ROWS_FOUND = -808000
 CAT_INVALID_AUTHENTICATION = -826000
-SYS_NOT_SUPPORTED = -169000
+SYS_NOT_SUPPORTED = -66000
 CHECK_VERIFICATION_RESULTS = -407000
 USER_CHKSUM_MISMATCH = -314000
 
@@ -173,17 +178,26 @@ class SandboxSide:
     # -- EXEC_MY_RULE_AN
     def exec_my_rule(self, request: Any) -> Reply:
         body = request.myRule
-        match = re.fullmatch(r"@external rule \{ (.*) \}", body, re.S)
-        assert match, f"unexpected rule text {body!r}"
         inputs = ", ".join(f"{label}={value}" for label, value in request.params) or "null"
-        text = f"b2safe_wire_call {{\n{match.group(1)}\n}}\nINPUT {inputs}\nOUTPUT ruleExecOut\n"
-        result = self.sb.client(self.user).irule_native(text)
+        if request.cond.get("instance_name") == PYTHON_INSTANCE and body.startswith("@external\n"):
+            # irule -F's form for the Python engine (PREP src/main.cpp@5.0.1 L781-811).
+            text = f"{body[len('@external'):]}\nINPUT {inputs}\nOUTPUT ruleExecOut\n"
+            result = self.sb.client(self.user).irule_file(text)
+        else:
+            match = re.fullmatch(r"@external rule \{ (.*) \}", body, re.S)
+            assert match, f"unexpected rule text {body!r}"
+            text = (f"b2safe_wire_call {{\n{match.group(1)}\n}}\nINPUT {inputs}\n"
+                    "OUTPUT ruleExecOut\n")
+            result = self.sb.client(self.user).irule_native(text)
         if result.code < 0:
             return Reply(result.code, errors=[(result.code, result.error)])
         out = result.stdout.encode("utf-8")
-        # Guess: an empty stderr buffer (a NULL ``bin *buf``) is left out of the packing;
-        # python-irodsclient cannot read an empty <buf></buf> back (base64 of None).
-        exec_out = ExecCmdOut_PI(stdoutBuf=BinBytesBuf(buflen=len(out), buf=out), status=0)
+        # Guess: an empty buffer (a NULL ``bin *buf``: stderr always, stdout when the rule wrote
+        # nothing) is left out of the packing; python-irodsclient cannot read an empty
+        # <buf></buf> back (base64 of None).
+        exec_out = ExecCmdOut_PI(status=0)
+        if out:
+            exec_out = ExecCmdOut_PI(stdoutBuf=BinBytesBuf(buflen=len(out), buf=out), status=0)
         param = MsParam(label="ruleExecOut", type="ExecCmdOut_PI", inOutStruct=exec_out)
         return Reply(0, MsParamArray(paramLen=1, oprType=0, MsParam_PI=[param]))
 

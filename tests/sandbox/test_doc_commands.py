@@ -36,6 +36,10 @@ NOT_RUN = {
     r"^python3 -m mypy$": "the type-check step of .ci/run",
     r"^python3 -m pytest$": "this test suite itself",
     r"^python3 -m pytest tests/sandbox --irods-version 5\.0$": "the 5.0 step of .ci/run",
+    r"^B2SAFE_LIVE_IRODS_ENV=\S+ +B2SAFE_LIVE_FIDELITY_COLLECTION=\S+ +python3 -m pytest -rs "
+    r"tests/live/test_fidelity_live\.py$": "needs a live server: "
+                                          "tests/ops/test_live_fidelity_runner.py runs the same "
+                                          "runner against the fake iRODS server",
     r"^python3 -m build ": "tests/ops/test_packaging.py builds both distributions",
     r"^python3 -m venv /opt/b2safe$": "host file system: tests/ops/test_venv_deploy.py deploys "
                                       "from a virtual environment",

@@ -70,7 +70,9 @@ def logged(sb: Sandbox, mark: int = 0) -> list:
 
 def test_put_creates_writes_closes_then_modified(sb):
     """rsDataObjPut (single buffer): fileCreate, the write of the buffer, the close, then the
-    replica is finalized (fileModified) - each a resource operation between its PEPs."""
+    replica is finalized (fileModified) - each a resource operation between its PEPs
+    (rsDataObjPut.cpp@5.0.2 L252-447 single_buffer_put: rsDataObjWrite L283,
+    close_replica_without_catalog_update L332, finalize_replica L386)."""
     client = sb.client("alice#zoneA")
     mark = len(sb.events)
     client.iput(f"{HOME}/x", b"0123456789")

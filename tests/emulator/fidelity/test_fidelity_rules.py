@@ -73,10 +73,67 @@ def test_rule(name: str, fidelity_sandbox: Any) -> None:
     assert_matches(out, (RULES / f"{name}.expected").read_text())
 
 
+#: A citation of where an expectation comes from: a source file (a path with its extension,
+#: optionally ``@tag``) followed by a line (``L123``, ``L12-34``) or by ``::name`` (an upstream
+#: test, ``test_iquery.py::test_x``, or a function of that file).
+CITATION = re.compile(r"[\w./-]+\.(?:cpp|hpp|h|py|l|y|r|re|json)(?:@[\w.]+)?\s*(?:L\d+|::\w+)")
+#: The tests of this harness itself (their cases are the rule files).
+HARNESS = {"test_every_rule_has_expected_output", "test_rule", "test_every_rule_cites_its_source",
+           "test_every_fidelity_test_cites_its_source", "test_citation_check_can_fail",
+           "test_matcher_can_fail"}
+
+
+def header_of(rule_text: str) -> str:
+    """The comment lines of a rule file before its ``def main``, joined (a citation may wrap)."""
+    lines = []
+    for line in rule_text.splitlines():
+        if line.startswith("def main"):
+            break
+        if line.startswith("#"):
+            lines.append(line[1:].strip())
+    return " ".join(lines)
+
+
+def cites(text: str) -> bool:
+    """Whether ``text`` names a source line or an upstream test (:data:`CITATION`)."""
+    return CITATION.search(re.sub(r"\n\s*#\s*", " ", text)) is not None
+
+
+def uncited_tests(path: Path) -> list:
+    """The test functions of a fidelity module whose docstring and comments cite nothing."""
+    import ast
+
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    return [node.name for node in ast.parse(source).body
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+            and node.name not in HARNESS
+            and not cites("\n".join(lines[node.lineno - 1:node.end_lineno]))]
+
+
 def test_every_rule_cites_its_source() -> None:
-    """Each case names the iRODS/PREP source (or upstream test) its expectation comes from."""
-    for name in ALL:
-        assert re.search(r"^# Sources?:", (RULES / f"{name}.r").read_text(), re.M), name
+    """Each case's header names the source line or upstream test its expectation comes from."""
+    missing = [name for name in ALL
+               if not cites(header_of((RULES / f"{name}.r").read_text(encoding="utf-8")))]
+    assert missing == []
+
+
+def test_every_fidelity_test_cites_its_source() -> None:
+    """The same for the Python cases of tests/emulator/fidelity: each test function cites."""
+    here = Path(__file__).resolve().parent
+    missing = {p.name: uncited_tests(p) for p in sorted(here.glob("test_*.py"))}
+    assert {k: v for k, v in missing.items() if v} == {}
+
+
+def test_citation_check_can_fail(tmp_path: Path) -> None:
+    assert not cites(header_of("# Source: server/re/src/printMS.cpp writeLine\ndef main(): pass"))
+    assert not cites(header_of("# see test_iquery.py\ndef main(): pass"))
+    assert cites(header_of("# Source: server/re/src/printMS.cpp@5.0.2\n# L51\ndef main(): 0"))
+    assert cites("scripts/irods/test/test_iquery.py::test_iquery_supports_OR_operator__issue_4069")
+    module = tmp_path / "test_fidelity_x.py"
+    module.write_text('def test_a():\n    """As the server does."""\n\n\n'
+                      'def test_b():\n    # rsDataObjPut.cpp@5.0.2 L283\n    pass\n')
+    assert uncited_tests(module) == ["test_a"]
 
 
 def test_matcher_can_fail() -> None:
@@ -99,6 +156,8 @@ def test_irule_as_non_admin_fails_with_sys_no_api_priv(fidelity_sandbox: Any) ->
 
 
 def test_irule_override_keeps_quotes(fidelity_sandbox: Any, tmp_path: Path) -> None:
+    # irule.cpp@5.0.2 L312-395 (an override replaces the INPUT value text as written);
+    # PREP src/main.cpp@5.0.1 L787 (irods_rule_vars holds the values as sent, quotes included).
     rule = tmp_path / "echo.r"
     rule.write_text("def main(rule_args, callback, rei):\n"
                     "    callback.writeLine('stdout', irods_rule_vars['*x'])\n"

@@ -30,6 +30,8 @@ def names(rule_args, callback, rei):
     ("5.0", "True,True,True,False,True", "700"),
 ])
 def test_irods_errors_per_version(tmp_path, version, present, count):
+    # rodsErrorTable.h@5.0.2 L215 (ZONE_KEY_SIGNATURE_MISMATCH), L508 (CAT_NO_ROWS_UPDATED),
+    # L821 (DIGEST_INIT_FAILED); rodsErrorTable.h@4.3.5 L215 (SYS_SIGNED_SID_NOT_MATCHED).
     sb = Sandbox.create(tmp_path / "sb", zones=("zoneA",), core_py=textwrap.dedent(ERRORS_CORE),
                         irods_version=version)
     result = sb.exec_rule("zoneA", "names", ["", ""], "rods#zoneA")

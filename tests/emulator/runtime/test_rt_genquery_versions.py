@@ -48,3 +48,33 @@ def test_numeric_operators_only_before_5(cb):
     version, callback = cb
     found = names(callback, f"COLL_NAME = '{HOME}' and DATA_SIZE n< '5'")
     assert found == (INPUT_ARG_NOT_WELL_FORMED_ERR if version == "5.0" else ["it's.txt"])
+
+
+@pytest.fixture(params=["4.3", "5.0"])
+def alice(request, make_sb):
+    sb = make_sb("", irods_version=request.param)
+    client = sb.client("alice#zoneA")
+    client.iput(f"{HOME}/it's.txt", b"x")
+    return request.param, client
+
+
+def iquest(client, text):
+    try:
+        return client.iquest(text)
+    except Exception as exc:  # IrodsCallError, as the icommand reports it
+        return exc.code
+
+
+def test_iquest_parses_as_the_version_does(alice):
+    # iquest.cpp@5.0.2 L161 parse_genquery1_string (lib/genquery1/dsl parser.y, lexer.l);
+    # iquest.cpp@4.3.4 L162 fillGenQueryInpFromStrCond (no escapes; general_query.cpp keeps n<).
+    version, client = alice
+    hexed = iquest(client, f"select DATA_NAME where COLL_NAME = '{HOME}' and "
+                           "DATA_NAME = 'it\\x27s.txt'")
+    numeric = iquest(client, f"select DATA_NAME where COLL_NAME = '{HOME}' and DATA_SIZE n< '5'")
+    bare_in = iquest(client, "select DATA_NAME where DATA_NAME in 'it''s.txt', 'x'")
+    if version == "5.0":
+        assert (hexed, numeric, bare_in) == ([["it's.txt"]], INPUT_ARG_NOT_WELL_FORMED_ERR,
+                                             [["it's.txt"]])
+    else:
+        assert (hexed, numeric, bare_in) == ([], [["it's.txt"]], INPUT_ARG_NOT_WELL_FORMED_ERR)

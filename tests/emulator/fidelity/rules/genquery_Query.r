@@ -1,7 +1,8 @@
 import genquery
 
-# Source: PREP genquery.py@5.0.1 (Query, GENQUERY1 over
-#  msiMakeGenQuery/msiExecGenQuery/msiGetMoreRows).
+# Source: PREP genquery.py@5.0.1 L54-160 (Query, GENQUERY1 over
+#  msiMakeGenQuery/msiExecGenQuery/msiGetMoreRows), L245 total_rows, L275-332 __iter__ with
+#  output AS_DICT/AS_LIST and limit, L389 first (None when no row).
 def main(rule_args, callback, rei):
     coll = irods_rule_vars['*coll'][1:-1]
     from genquery import Query, AS_DICT, AS_LIST

@@ -1,7 +1,8 @@
 import genquery
 
-# Source: server/re/src/icatGeneralMS.cpp msiCheckAccess -> server/core/src/objMetaOpr.cpp
-# checkPermissionByObjType (an unknown access_type token -> SYS_INVALID_INPUT_PARAM, -130000);
+# Source: server/re/src/icatGeneralMS.cpp@5.0.2 L228-267 msiCheckAccess ->
+# server/core/src/objMetaOpr.cpp@5.0.2 L603-611 checkPermissionByObjType (an unknown access_type
+# token -> SYS_INVALID_INPUT_PARAM, -130000);
 # catalog schema 9 renamed the tokens (scripts/irods/database_upgrade.py), so the 4.2
 # spellings with a space are refused on iRODS 4.3 and 5.0.
 def main(rule_args, callback, rei):
