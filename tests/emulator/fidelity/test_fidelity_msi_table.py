@@ -48,6 +48,7 @@ def _have(repo: Path) -> bool:
 def test_sandbox_registers_exactly_the_servers_table(tag: str) -> None:
     """Every microservice of the tag's table, with its argument count, and no other "core"
     one."""
+    # server/re/include/irods/reAction.hpp@5.0.2 L135-251 (reAction.hpp@4.3.5 L138-266).
     version = PROFILES[tag]
     table = TABLES[tag]
     registered = {name: registry.lookup(name, True, version) for name in
@@ -64,6 +65,7 @@ def test_sandbox_registers_exactly_the_servers_table(tag: str) -> None:
 def test_the_43_only_microservices_are_unknown_on_50() -> None:
     """5.0's table drops six names; a 5.0 zone does not find them (NO_MICROSERVICE_FOUND_ERR
     for PREP, engine.lookup_msi), a 4.3 zone does."""
+    # reAction.hpp@4.3.5 vs reAction.hpp@5.0.2 L135-251 (the six entries 5.0.0 removed).
     gone = sorted(set(TABLES["4.3.5"]) - set(TABLES["5.0.2"]))
     assert gone == ["msiAclPolicy", "msiDigestMonStat", "msiFlushMonStat", "msiSendMail",
                     "msiServerMonPerf", "msiSetResource"]
@@ -77,6 +79,7 @@ def test_the_43_only_microservices_are_unknown_on_50() -> None:
 @pytest.mark.parametrize("tag", sorted(PROFILES))
 def test_snapshot_is_the_mirrors_table(tag: str) -> None:
     """data/msi_tables.json is reAction.hpp at the tag."""
+    # server/re/include/irods/reAction.hpp@5.0.2 L135-251, read from the mirror.
     text = _git_show(MIRROR, f"{tag}:server/re/include/irods/reAction.hpp")
     assert {m.group(1): int(m.group(2)) for m in _ENTRY.finditer(text)} == TABLES[tag]
 
@@ -87,6 +90,8 @@ def test_snapshot_is_the_mirrors_table(tag: str) -> None:
 def test_other_origins_exist_in_their_source(origin: str) -> None:
     """A plugin or rule-language microservice of the sandbox is named in that source at
     5.0.2 (plugins/microservices/src, plugins/rule_engines/irods_rule_language/src)."""
+    # plugins/microservices/src at 5.0.2 (e.g. get_agent_pid.cpp@5.0.2 L36 make_msi) and
+    # plugins/rule_engines/irods_rule_language/src (functions.cpp@5.0.2 L1989 writeLine).
     for name in registry.names(None, origin):
         found = subprocess.run(
             ["git", "-C", str(MIRROR), "grep", "-l", f'"{name}"', "5.0.2", "--",
@@ -98,6 +103,7 @@ def test_other_origins_exist_in_their_source(origin: str) -> None:
                                                      "(set B2SAFE_PREP_REPO)")
 def test_preps_microservices_exist_in_prep() -> None:
     """PREP's own microservices (py_remote) are in its src/main.cpp at 5.0.1."""
+    # PREP src/main.cpp@5.0.1 L446 (ms_table["py_remote"], the msis PREP registers).
     text = _git_show(PREP_MIRROR, "5.0.1:src/main.cpp")
     for name in registry.names(None, "prep"):
         assert f'"{name}"' in text, name
