@@ -65,7 +65,9 @@ class PidConfig:
     retries: int = 3
     backoff_seconds: float = 0.5
     workers: int = 4
-    reverse_lookup_fallback: bool = False
+    #: On unless set: a site that was B2SAFE 4.x may have PIDs whose AVU is missing, and missing
+    #: the lookup mints duplicates; ``b2safe install`` writes false on a fresh site.
+    reverse_lookup_fallback: bool = True
     update_url_on_rename: bool = True
 
 

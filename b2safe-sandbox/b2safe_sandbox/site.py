@@ -36,7 +36,9 @@ def zone_config(sandbox: Any, zone: Any, credentials_file: Path) -> dict[str, An
         "logging": {"level": 2},
         "pid": {"enabled": True, "credentials_file": str(Path(credentials_file).resolve()),
                 "suffix": "deterministic", "timeout_seconds": 5, "retries": 2,
-                "backoff_seconds": 0.05, "workers": 4},
+                "backoff_seconds": 0.05, "workers": 4,
+                # a fresh site, as b2safe install writes it without B2SAFE 4.x
+                "reverse_lookup_fallback": False},
         "signing": {"key_file": str((Path(zone.config_dir) / SIGNING_KEY_NAME).resolve())},
         "integrity": {"report_collection": f"/{zone.name}/b2safe/reports"},
     }

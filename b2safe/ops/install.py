@@ -337,6 +337,27 @@ def _site_facts(server_config: Optional[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+#: The rule files of a B2SAFE 4.x installation (packaging/install.sh put them in /etc/irods and
+#: in the rule language's re_rulebase_set).
+RULEBASES_4X = ("eudat", "pid-service", "replication", "catchError")
+
+
+def legacy_4x_found(server_config: Optional[dict[str, Any]], config_dir: Path) -> list[str]:
+    """Signs of a B2SAFE 4.x installation on this server: its rule files in ``config_dir`` or
+    named in the rule language's ``re_rulebase_set`` (empty when there are none)."""
+    signs = [f"{config_dir}/{name}.re" for name in RULEBASES_4X
+             if (Path(config_dir) / f"{name}.re").is_file()]
+    engines = ((server_config or {}).get("plugin_configuration") or {}).get("rule_engines") or []
+    for engine in engines if isinstance(engines, list) else []:
+        names = ((engine or {}).get("plugin_specific_configuration") or {}).get(
+            "re_rulebase_set") or [] if isinstance(engine, dict) else []
+        for entry in names if isinstance(names, list) else []:
+            name = entry.get("filename") if isinstance(entry, dict) else entry
+            if name in RULEBASES_4X:
+                signs.append(f"re_rulebase_set names {name}")
+    return signs
+
+
 def starter_config(server_config: Optional[dict[str, Any]], config_dir: Path,
                    zone_name: Optional[str] = None, host: Optional[str] = None
                    ) -> dict[str, Any]:
@@ -344,8 +365,12 @@ def starter_config(server_config: Optional[dict[str, Any]], config_dir: Path,
 
     PIDs on, policies and sweeps empty (to be added by the site), authorization off until a map
     file exists; credentials expected in ``<config_dir>/b2safe.d/pid-credentials.json``.
+    ``pid.reverse_lookup_fallback`` is on where B2SAFE 4.x is installed (its PIDs may lack the
+    ``PID`` AVU: without the lookup they would be minted a second time) and off on a fresh
+    site (no Handle search per new PID).
     """
     facts = _site_facts(server_config)
+    legacy = bool(legacy_4x_found(server_config, config_dir))
     zone = zone_name or facts["zone"]
     server = host or facts["host"]
     base = Path(config_dir) / "b2safe.d"  # not "b2safe": /etc/irods is on PREP's sys.path
@@ -356,7 +381,7 @@ def starter_config(server_config: Optional[dict[str, Any]], config_dir: Path,
         "logging": {"level": 1, "enabled": True},
         "pid": {"enabled": True, "credentials_file": str(base / "pid-credentials.json"),
                 "suffix": "deterministic", "timeout_seconds": 10, "retries": 3,
-                "backoff_seconds": 0.5, "workers": 4, "reverse_lookup_fallback": False,
+                "backoff_seconds": 0.5, "workers": 4, "reverse_lookup_fallback": legacy,
                 "update_url_on_rename": True},
         "authorization": {"enabled": False, "map_file": str(base / "authz.map.json")},
         "signing": {"key_file": str(base / "signing.key"), "grace_period": "7d"},
@@ -447,6 +472,9 @@ def plan_install(config_dir: Path, *, zone_name: Optional[str] = None,
                           indent=2) + "\n"
         plan.changes.append(Change(config_path, None, text, "starter configuration", 0o640))
         plan.config_text = text
+        for sign in legacy_4x_found(server_data, config_dir):
+            plan.notes.append(f"B2SAFE 4.x found ({sign}): pid.reverse_lookup_fallback is on, "
+                              "so its PIDs are found, not minted again (docs/migration.md)")
     else:
         plan.unchanged.append(f"{config_path}: exists (kept)")
         plan.config_text = config_before

@@ -96,7 +96,8 @@ RULES_4X: tuple[Rule4x, ...] = (
     Rule4x("rp_getRpIngestParameters", (2,), "archive protection and owner"),
     # pid-service.re
     Rule4x("EUDATCreatePID", (6,), "PID by AVU or reverse lookup, else a new record",
-           "reverse lookup (raw and encoded 4.x URLs) with pid.reverse_lookup_fallback"),
+           "reverse lookup (raw and encoded 4.x URLs) unless pid.reverse_lookup_fallback is "
+           "false (a fresh site's starter configuration)"),
     Rule4x("EUDATSearchPID", (2,), "reverse lookup of the path's URL; true if found"),
     Rule4x("EUDATSearchPIDchecksum", (3,), "reverse lookup by EUDAT/CHECKSUM",
            "works (4.2's client refused the key)"),

@@ -8,6 +8,8 @@ percent-encoded. Records are put into the sandbox Handle server as 4.x left them
 
 from __future__ import annotations
 
+import json
+
 from b2safe.domain.profile import PidRecord, object_url
 
 SERVER = "irods://zonea.sandbox:1247"
@@ -63,8 +65,23 @@ def test_bulk_pids_adopt_4x_records(world):
     assert len(world.handles()) == 3  # the 4.x record, the collection's and new.txt's
 
 
+def test_the_lookup_is_on_when_the_configuration_does_not_say(world):
+    """The safe default: a b2safe.json without ``reverse_lookup_fallback`` (hand-written, or
+    kept from an upgrade) finds 4.x PIDs instead of minting duplicates."""
+    path = world.sb.zone("zoneA").config_dir / "b2safe.json"
+    data = json.loads(path.read_text())
+    del data["pid"]["reverse_lookup_fallback"]
+    path.write_text(json.dumps(data))
+    world.client().iput(PLAIN, b"x")
+    plain = legacy_record(world, SERVER + PLAIN, "legacy-plain")
+    before = set(world.handles())
+    assert world.call("EUDATCreatePID", "None", PLAIN, "None", "None", "false", "")[5] == plain
+    assert set(world.handles()) == before
+
+
 def test_without_the_fallback_a_second_pid_is_minted(world):
-    """The switch matters: b2safe migrate turns it on for a 4.x site."""
+    """The switch matters: a fresh site (b2safe install without 4.x, as the sandbox's zones)
+    has it off and pays no Handle search per new PID; then a 4.x record is not found."""
     world.client().iput(PLAIN, b"x")
     plain = legacy_record(world, SERVER + PLAIN, "legacy-plain")
     assert world.call("EUDATCreatePID", "None", PLAIN, "None", "None", "false", "")[5] != plain
