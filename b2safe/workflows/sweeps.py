@@ -13,9 +13,21 @@ State lives in AVUs of the swept collection (so any server of the zone can resum
 
     eudat_sweep:state        active | paused | removed
     eudat_sweep:cursor       <pass start epoch>::<path relative to the collection>
-    eudat_sweep:totals       JSON {"checked": n, "failed": n, "runs": n} of the current pass
+    eudat_sweep:run          <run id>::<checked>::<failed>   (one AVU per run of the pass)
     eudat_sweep:destination  replica collection compared with the swept one ('' = none)
     eudat_sweep:last_report  path of the last JSON report
+
+**Concurrent runs** (a duplicate queued copy, several delay-server executors or servers) must
+not lose each other's work. Each run *adds* its own ``eudat_sweep:run`` AVU (distinct values:
+adds of different runs commute, no read-modify-write), so the pass totals, the sum over those
+AVUs, are the sum of what every run of the pass did, each run counted once; the run that
+completes the pass removes exactly the run AVUs it counted (one added meanwhile counts in the
+next pass). Each run writes its own report (the file name carries its run id). The cursor is a
+plain last-writer-wins value: a run only ever writes a position up to which it checked
+everything after the cursor it started from, so a cursor moved back by a slower run makes
+objects be checked twice, never skipped. (``eudat_sweep:totals``, one JSON value that every run
+rewrote, lost the counts of concurrent runs; one left by an earlier version is read as a base
+until its pass completes.)
 
 A run checks at most ``max_objects`` objects or ``max_seconds`` seconds past the cursor and
 checkpoints the cursor every :data:`CHECKPOINT_EVERY` objects; a crashed run loses at most that
@@ -35,9 +47,10 @@ import dataclasses
 import json
 import logging
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from b2safe.config import IntegrityConfig, SweepConfig
 from b2safe.domain import durations
@@ -72,7 +85,8 @@ logger = logging.getLogger("b2safe.workflows.sweeps")
 SWEEP_RULE = "EUDATIntegritySweepRun"
 STATE_AVU = "eudat_sweep:state"
 CURSOR_AVU = "eudat_sweep:cursor"
-TOTALS_AVU = "eudat_sweep:totals"
+TOTALS_AVU = "eudat_sweep:totals"  # read only (earlier versions; see the module docstring)
+RUN_AVU = "eudat_sweep:run"
 DEST_AVU = "eudat_sweep:destination"
 REPORT_AVU = "eudat_sweep:last_report"
 ACTIVE, PAUSED, REMOVED = "active", "paused", "removed"
@@ -90,52 +104,85 @@ def sweep_id(collection: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", collection.strip("/")) or "root"
 
 
+def _zero() -> dict[str, int]:
+    return {"checked": 0, "failed": 0, "runs": 0}
+
+
+def run_value(run_id: str, checked: int, failed: int) -> str:
+    """The ``eudat_sweep:run`` value of one run."""
+    return f"{run_id}::{checked}::{failed}"
+
+
+def _add_run(totals: dict[str, int], value: str) -> bool:
+    """Add one ``eudat_sweep:run`` value to ``totals``; False when malformed."""
+    parts = value.split("::")
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        return False
+    totals["checked"] += int(parts[1])
+    totals["failed"] += int(parts[2])
+    totals["runs"] += 1
+    return True
+
+
 @dataclass
 class SweepState:
-    """A sweep's catalog state (see the module docstring)."""
+    """A sweep's catalog state (see the module docstring). ``totals`` are the current pass's:
+    the legacy totals value plus every run AVU (``runs``, the values read)."""
 
     status: str = ACTIVE
     pass_started: int = 0
     cursor: str = ""
     destination: str = ""
-    totals: dict = field(default_factory=lambda: {"checked": 0, "failed": 0, "runs": 0})
+    totals: dict = field(default_factory=_zero)
     last_report: str = ""
+    runs: list[str] = field(default_factory=list)
+    legacy_totals: str = ""
 
     @classmethod
-    def from_avus(cls, values: dict[str, str]) -> SweepState:
-        """Parse the ``eudat_sweep:*`` AVUs (missing or malformed values take defaults)."""
+    def from_avus(cls, values: dict[str, str], runs: Sequence[str] = ()) -> SweepState:
+        """Parse the ``eudat_sweep:*`` AVUs (``values`` by name; ``runs``: every
+        ``eudat_sweep:run`` value); missing or malformed values take defaults."""
         state = cls(status=values.get(STATE_AVU, ACTIVE),
                     destination=values.get(DEST_AVU, ""),
-                    last_report=values.get(REPORT_AVU, ""))
+                    last_report=values.get(REPORT_AVU, ""), runs=list(runs),
+                    legacy_totals=values.get(TOTALS_AVU, ""))
         if state.status not in (ACTIVE, PAUSED, REMOVED):
             state.status = ACTIVE
         started, sep, cursor = values.get(CURSOR_AVU, "").partition("::")
         if sep and started.isdigit():
             state.pass_started, state.cursor = int(started), cursor
         try:
-            totals = json.loads(values.get(TOTALS_AVU, "") or "{}")
+            totals = json.loads(state.legacy_totals or "{}")
             if isinstance(totals, dict):
                 state.totals.update({k: int(v) for k, v in totals.items()
                                      if k in state.totals and str(v).isdigit()})
         except ValueError:
             pass
+        for value in runs:
+            _add_run(state.totals, value)
         return state
 
 
 def load_state(catalog: IntegrityCatalog, collection: str) -> SweepState:
     """The state of the sweep of ``collection`` as stored (defaults when it never ran)."""
-    return SweepState.from_avus(_sweep_avus(catalog, collection)[0])
+    values, _, runs = _sweep_avus(catalog, collection)
+    return SweepState.from_avus(values, runs)
 
 
-def _sweep_avus(catalog: IntegrityCatalog, collection: str) -> tuple[dict[str, str], str]:
+def _sweep_avus(catalog: IntegrityCatalog, collection: str
+                ) -> tuple[dict[str, str], str, list[str]]:
+    """(``eudat_sweep:*`` values by name, the state's units, every run value)."""
     values: dict[str, str] = {}
     units = ""
+    runs: list[str] = []
     for avu in catalog.avus(collection, "-C"):
-        if avu.name.startswith("eudat_sweep:"):
+        if avu.name == RUN_AVU:
+            runs.append(avu.value)
+        elif avu.name.startswith("eudat_sweep:"):
             values[avu.name] = avu.value
             if avu.name == STATE_AVU:
                 units = avu.units
-    return values, units
+    return values, units, runs
 
 
 def _state_work(requester: str, collection: str, status: str, destination: str) -> codec.Work:
@@ -160,8 +207,8 @@ def trusted_state(catalog: IntegrityCatalog, sweep: SweepConfig,
     destination, and the problem is logged.
     """
     collection = sweep.collection.rstrip("/")
-    values, units = _sweep_avus(catalog, collection)
-    state = SweepState.from_avus(values)
+    values, units, runs = _sweep_avus(catalog, collection)
+    state = SweepState.from_avus(values, runs)
     if STATE_AVU not in values and DEST_AVU not in values:
         state.destination = sweep.destination.rstrip("/")
         return state
@@ -310,7 +357,7 @@ class SweepRunner:
             return RunOutcome(PAUSED, rearmed=rearmed)
         if not state.pass_started:
             state.pass_started, state.cursor = now, ""
-            state.totals = {"checked": 0, "failed": 0, "runs": 0}
+        run_id = f"{now}-{secrets.token_hex(4)}"
         report = Report(root=self.collection, destination=state.destination, started=now)
         deadline = self.clock() + self.sweep.max_seconds
         if self.sweep.repair:
@@ -324,10 +371,9 @@ class SweepRunner:
         state.totals["failed"] += report.failed
         state.totals["runs"] += 1
         report.finished = self.catalog.now()
-        path = self._write_report(report, state)
-        if complete:
-            state.pass_started, state.cursor = 0, ""
-        self._save(state, path, complete)
+        path = self._write_report(report, state, run_id)
+        mine = run_value(run_id, report.checked, report.failed)
+        self._save(state, mine, path, complete)
         return RunOutcome("ran", report, path, rearmed)
 
     # -- work --
@@ -384,27 +430,33 @@ class SweepRunner:
         self.catalog.set_avu(self.collection, "-C", CURSOR_AVU,
                              f"{state.pass_started}::{state.cursor}")
 
-    def _save(self, state: SweepState, report_path: str, complete: bool) -> None:
-        values = {TOTALS_AVU: json.dumps(state.totals, sort_keys=True)}
-        if report_path:
-            values[REPORT_AVU] = report_path
+    def _save(self, state: SweepState, mine: str, report_path: str, complete: bool) -> None:
+        """Store this run: its own run AVU (added: concurrent runs' adds commute), the report
+        path and the cursor; a run completing the pass removes the cursor and exactly the run
+        AVUs it counted (see the module docstring)."""
+        coll = self.collection
         if complete:
-            for avu in self.catalog.avus(self.collection, "-C", CURSOR_AVU):
-                self.catalog.remove_avu(self.collection, "-C", CURSOR_AVU, avu.value)
-            values[TOTALS_AVU] = json.dumps({"checked": 0, "failed": 0, "runs": 0})
+            for avu in self.catalog.avus(coll, "-C", CURSOR_AVU):
+                self.catalog.remove_avu(coll, "-C", CURSOR_AVU, avu.value, avu.units)
+            for value in state.runs:
+                self.catalog.remove_avu(coll, "-C", RUN_AVU, value)
+            if state.legacy_totals:
+                self.catalog.remove_avu(coll, "-C", TOTALS_AVU, state.legacy_totals)
         else:
-            values[CURSOR_AVU] = f"{state.pass_started}::{state.cursor}"
-        for name, value in values.items():
-            self.catalog.set_avu(self.collection, "-C", name, value)
+            self.catalog.add_avu(coll, "-C", RUN_AVU, mine, known_absent=True)
+            self.catalog.set_avu(coll, "-C", CURSOR_AVU, f"{state.pass_started}::{state.cursor}")
+        if report_path:
+            self.catalog.set_avu(coll, "-C", REPORT_AVU, report_path)
 
-    def _write_report(self, report: Report, state: SweepState) -> str:
-        """Write the run's JSON report into the report collection ('' when none is set)."""
+    def _write_report(self, report: Report, state: SweepState, run_id: str) -> str:
+        """Write the run's JSON report into the report collection ('' when none is set); the
+        name carries the run id, so runs at the same second keep their own reports."""
         target = self.integrity.report_collection.rstrip("/")
         if not target:
             return ""
         folder = f"{target}/{sweep_id(self.collection)}"
         self.catalog.ensure_collection(folder)
-        path = f"{folder}/{state.pass_started}-{report.started}.json"
+        path = f"{folder}/{state.pass_started}-{run_id}.json"
         data = report.as_json(self.describe)
         data["sweep"] = {"collection": self.collection, "period": self.sweep.period,
                          "pass_started": state.pass_started, "cursor": state.cursor,

@@ -150,3 +150,73 @@ def test_repeated_mixed_runs_end_consistent(fed, seed):
         problems.append(f"fail log: {fail_log(fed)}")
     no_pending(fed, problems)
     assert problems == []
+
+
+def sweep_state(world, collection):
+    """The sweep's stored state, as ``b2safe sweeps`` reads it."""
+    from b2safe.workflows.sweeps import RUN_AVU, SweepState
+
+    avus = world.sb.zone("zoneA").catalog.avu_list("-C", collection)
+    return SweepState.from_avus({a.name: a.value for a in avus},
+                                [a.value for a in avus if a.name == RUN_AVU])
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_concurrent_runs_of_one_sweep_keep_every_run(fed, seed):
+    """Several runs of one collection's sweep at once (a duplicate queued copy, several delay
+    executors), with a replication writing the same collection's AVUs: the sweep state
+    converges to what every run added. Its pass totals are the sum of the runs' own counts
+    (each run counted once), every run's report is kept, and the pass goes on to its end."""
+    make_tree(fed)
+    client = fed.client("alice#zoneA")
+    for n in range(4):
+        client.iput(f"{SRC}/extra{n}.dat", f"extra {n}".encode())
+    objects = 6  # a.dat, sub/b.dat, extra0..3
+    path = fed.sb.zone("zoneA").config_dir / "b2safe.json"
+    data = json.loads(path.read_text())
+    data["integrity"] = {"report_collection": "/zoneA/b2safe/reports",
+                         "sweeps": [{"collection": SRC, "period": "1d", "max_objects": 2}]}
+    path.write_text(json.dumps(data))
+    fed.call("EUDATIntegritySweepInstall", SRC, "", "", user=ADMIN)
+    run = ("zoneA", "EUDATIntegritySweepRun", [SRC, ""], ADMIN)
+    target = "/zoneB/replicas/swept"
+    jobs = [[run], [run, run], [replication(SRC, target)] if seed == 1 else [run], [run]]
+    if seed == 2:
+        jobs.reverse()
+    results = run_agents(fed.sb.directory, jobs)
+    assert_all_ok(results)
+    answers = [json.loads(args[1]) for result in results for _, args, *_ in result
+               if args[0] == SRC and len(args) == 2 and args[1].startswith("{")]
+    problems: list[str] = []
+    reports = {a["report"] for a in answers}
+    if len(reports) != len(answers):
+        problems.append(f"{len(answers)} runs kept {len(reports)} report(s)")
+    # every run counted once: in the totals of a pass a run completed (its report), or in
+    # the current pass's totals
+    counted = {"checked": 0, "failed": 0, "runs": 0}
+    for answer in answers:
+        if not fed.sb.zone("zoneA").catalog.data_exists(answer["report"]):
+            problems.append(f"report {answer['report']} is gone")
+        elif answer["complete"]:
+            report = json.loads(fed.client("rods#zoneA").iget(answer["report"]))
+            for key, value in report["sweep"]["pass_totals"].items():
+                counted[key] += value
+    for key, value in sweep_state(fed, SRC).totals.items():
+        counted[key] += value
+    expected = {"checked": sum(a["checked"] for a in answers),
+                "failed": sum(a["failed"] for a in answers), "runs": len(answers)}
+    if counted != expected:
+        problems.append(f"the passes counted {counted}, the runs did {expected}")
+    done = False
+    for _ in range(objects):  # later runs finish the pass
+        fed.sb.clock.advance(86400)
+        answer = json.loads(fed.call("EUDATIntegritySweepRun", SRC, "", user=ADMIN)[1])
+        if answer["complete"]:
+            done = True
+            break
+    if not done:
+        problems.append("the pass did not complete")
+    if seed == 1:
+        for name in ("/a.dat", "/sub/b.dat"):
+            replica_ok(fed, SRC + name, target + name, problems)
+    assert problems == []
