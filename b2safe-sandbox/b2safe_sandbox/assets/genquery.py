@@ -125,9 +125,11 @@ class Query:
     def __init__(self, callback, columns, conditions="", output=AS_TUPLE, offset=0, limit=None,
                  case_sensitive=True, options=0, parser=Parser.GENQUERY1, order_by=""):
         if parser not in (Parser.GENQUERY1, Parser.GENQUERY2):
-            raise ValueError("parser must be Parser.GENQUERY1 or Parser.GENQUERY2")
+            # PREP genquery.py@5.0.1 L144-145 (the same text at 4.3.5.0).
+            raise ValueError("Invalid value for [parser]. Expected Parser.GENQUERY1 or "
+                             "Parser.GENQUERY2.")
         if output not in (AS_TUPLE, AS_LIST, AS_DICT):
-            raise GenQuery_Row_Return_Type_Error("output must be AS_TUPLE, AS_LIST or AS_DICT")
+            raise GenQuery_Row_Return_Type_Error()  # no message, as PREP genquery.py@5.0.1 L163
         self.callback = callback
         self.columns = _column_list(columns)
         self.conditions = conditions
