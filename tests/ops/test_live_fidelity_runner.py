@@ -64,6 +64,17 @@ def test_cases_pass_through_the_wire(fake, session, name):
         sb.close()
 
 
+def case(tmp_path, name: str, body: str, expected: str):
+    """A rules directory holding case ``name``: a rule whose main runs ``body``."""
+    rules = tmp_path / "rules"
+    rules.mkdir(exist_ok=True)
+    (rules / f"{name}.r").write_text(f"def main(rule_args, callback, rei):\n    {body}\n"
+                                     f'INPUT *coll="/tempZone/home/rods/{name}"\n'
+                                     "OUTPUT ruleExecOut\n")
+    (rules / f"{name}.expected").write_text(expected)
+    return rules
+
+
 def test_a_different_output_fails_the_case(session, tmp_path):
     rules = tmp_path / "rules"
     rules.mkdir()
@@ -75,26 +86,16 @@ def test_a_different_output_fails_the_case(session, tmp_path):
 
 
 def test_a_failing_rule_fails_the_case_with_the_server_error(session, tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "boom.r").write_text(
-        "def main(rule_args, callback, rei):\n"
-        "    callback.msiDataObjUnlink('objPath=' + irods_rule_vars['*coll'][1:-1] + '/none', 0)\n"
-        'INPUT *coll="/tempZone/home/rods/boom"\nOUTPUT ruleExecOut\n')
-    (rules / "boom.expected").write_text("")
+    rules = case(tmp_path, "boom", "callback.msiDataObjUnlink('objPath=' + "
+                 "irods_rule_vars['*coll'][1:-1] + '/none', 0)", "")
     with pytest.raises(AssertionError, match="case boom failed on the server: status -"):
         runner.check_case(session, "boom", BASE, rules)
 
 
 def test_the_collection_path_is_written_back_as_the_sandbox_one(session, tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "echo.r").write_text(
-        "def main(rule_args, callback, rei):\n"
-        "    callback.writeLine('stdout', irods_rule_vars['*coll'][1:-1] + '/a.txt')\n"
-        'INPUT *coll="/tempZone/home/rods/echo"\nOUTPUT ruleExecOut\n')
-    (rules / "echo.expected").write_text("/tempZone/home/rods/echo/a.txt\n")
+    body = "callback.writeLine('stdout', irods_rule_vars['*coll'][1:-1] + '/a.txt')"
+    rules = case(tmp_path, "echo", body, "/tempZone/home/rods/echo/a.txt\n")
     runner.check_case(session, "echo", BASE, rules)  # ran in BASE/echo, compared as the sandbox's
-    (rules / "echo.expected").write_text(f"{BASE}/echo/a.txt\n")
+    rules = case(tmp_path, "echo", body, f"{BASE}/echo/a.txt\n")
     with pytest.raises(AssertionError):
         runner.check_case(session, "echo", BASE, rules)
