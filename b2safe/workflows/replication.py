@@ -246,9 +246,10 @@ class Replicator:
         self.authorize(info, destination)
         return info
 
-    def check_destination(self, request: Request, info: ObjectInfo) -> None:
+    def check_destination(self, request: Request, info: ObjectInfo) -> Optional[ObjectInfo]:
         """The destination, if it exists, must be of the source's kind (a remote lookup, so it
-        runs after the fail-log record is written: an unreachable zone is retried later)."""
+        runs after the fail-log record is written: an unreachable zone is retried later).
+        Returns its facts (None when it does not exist)."""
         existing = self.catalog.stat(request.destination)
         if existing is not None and existing.kind != info.kind:
             what = "a collection" if existing.is_collection else "a data object"
@@ -257,6 +258,7 @@ class Replicator:
                                f"the source is {source_kind}")
         if existing is not None:
             self._refuse_foreign(request.destination, existing, info)
+        return existing
 
     def _refuse_foreign(self, destination: str, existing: ObjectInfo, info: ObjectInfo) -> None:
         """Never overwrite registered data that is not a replica of this source.
@@ -352,8 +354,8 @@ class Replicator:
         info = self.check(request)
         record = self._begin(request, info, attempt)
         try:
-            self.check_destination(request, info)
-            deferred = self._run(request, info)
+            existing = self.check_destination(request, info)
+            deferred = self._run(request, info, existing)
         except ReplicationFailed as exc:
             self._failed(record, exc.message)
             raise
@@ -369,11 +371,12 @@ class Replicator:
         else:
             self.faillog.clear(info.path, _kind(info), request.destination)
 
-    def _run(self, request: Request, info: ObjectInfo) -> bool:
+    def _run(self, request: Request, info: ObjectInfo,
+             existing: Optional[ObjectInfo] = None) -> bool:
         """Copy, verify, register. Returns True when registration was deferred."""
         if request.registered:
             self.workflow.create(info.path)  # the source's PID first, as 4.x did
-        self.copy(request, info)
+        self.copy(request, info, existing)
         if not request.registered:
             return False
         registration = self.register(info, request.destination, request.recursive)
@@ -444,13 +447,21 @@ class Replicator:
             self.ensure_retry_rule()
         return failures
 
-    def copy(self, request: Request, info: ObjectInfo) -> None:
-        """rsync the data, then verify when something was written (or always/never per config)."""
+    def copy(self, request: Request, info: ObjectInfo,
+             existing: Optional[ObjectInfo] = None) -> None:
+        """rsync the data, then verify when something was written (or always/never per config).
+
+        ``existing``: the destination's facts when the caller has them; a data object whose
+        copy there has a checksum of another scheme is compared first (:func:`same_across_schemes`)
+        and not copied again when its bytes are the source's.
+        """
         parent, _ = paths.split(request.destination)
         if parent != "/" and self.catalog.stat(parent) is None:
             self.catalog.ensure_collection(parent)
         if info.is_collection:
             changed = self.catalog.coll_rsync(info.path, request.destination, request.resource)
+        elif existing is not None and same_across_schemes(self.catalog, info, existing):
+            changed = False
         else:
             changed = self.catalog.rsync(info.path, request.destination, request.resource)
         mode = self.config.replication.verify
@@ -888,6 +899,27 @@ def comparable_checksum(catalog: Catalog, reference: str, path: str, checksum: s
     if wanted is None or profile.checksum_scheme(checksum) in (wanted, None):
         return checksum
     return catalog.checksum_in(path, wanted)
+
+
+def same_across_schemes(catalog: Catalog, source: ObjectInfo, copy: ObjectInfo) -> bool:
+    """Whether ``copy`` holds ``source``'s bytes although its zone registered a checksum of
+    another scheme (MD5 there, SHA256 here): sizes equal and the copy's checksum, computed from
+    its bytes under the source's scheme, equal to the source's.
+
+    msiDataObjRsync compares the two checksum strings (irods/irods
+    server/api/src/rsDataObjRsync.cpp ``rsRsyncDataToData``: ``strcmp`` of the source's and the
+    destination's ``rsDataObjChksum``), so such a copy would be copied again on every run.
+    False (let rsync decide) when the schemes agree, the copy has no checksum or the sizes
+    differ; nothing is computed then.
+    """
+    if copy.is_collection or not copy.checksum or copy.size != source.size:
+        return False
+    have = profile.checksum_scheme(copy.checksum)
+    src_sum = source.checksum or catalog.checksum(source.path)
+    wanted = profile.checksum_scheme(src_sum)
+    if wanted is None or have is None or have == wanted:
+        return False
+    return comparable_checksum(catalog, src_sum, copy.path, copy.checksum) == src_sum
 
 
 def copy_verifier(catalog: Catalog) -> Verify:

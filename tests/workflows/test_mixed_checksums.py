@@ -47,3 +47,21 @@ def test_same_scheme_needs_no_computation():
         profile.format_checksum("SHA256", hashlib.sha256(b"x").digest())
     assert profile.format_checksum("MD5", hashlib.md5(b"x").digest()) == \
         hashlib.md5(b"x").hexdigest()  # noqa: S324
+
+
+def test_same_bytes_under_another_scheme_need_no_copy():
+    """Before rsync (which compares checksum strings) a copy registered with MD5 is compared by
+    computing its SHA256; a different copy, or one of the same scheme, is left to rsync."""
+    from b2safe.workflows.replication import same_across_schemes
+
+    catalog = InMemoryCatalog()
+    catalog.put(SRC, b"same bytes")
+    catalog.put(DST, b"same bytes")
+    with_md5(catalog, DST)
+    src, dst = catalog.stat(SRC), catalog.stat(DST)
+    assert same_across_schemes(catalog, src, dst)
+    catalog.put(DST, b"diff bytes")
+    with_md5(catalog, DST)
+    assert not same_across_schemes(catalog, src, catalog.stat(DST))
+    catalog.put(DST, b"same bytes")  # SHA256 like the source: rsync's own comparison
+    assert not same_across_schemes(catalog, catalog.stat(SRC), catalog.stat(DST))

@@ -52,3 +52,26 @@ def test_replication_into_an_md5_zone_verifies_and_registers(mixed):
     mixed.client("rods#zoneB").ichksum(REPLICA, force=True)  # zoneB's own MD5 now
     out = mixed.call("EUDATCheckIntegrityDO", SRC, REPLICA, "false", "", "")
     assert out[4] == "true", out[3]
+
+
+def _replica_row(world):
+    return world.sb.zone("zoneB").catalog.data_get(REPLICA)[0]
+
+
+def test_replication_does_not_copy_again_a_replica_equal_under_another_scheme(mixed):
+    """rsync compares checksum strings (rsDataObjRsync.cpp: strcmp), so an MD5-registered copy
+    of the same bytes would be copied on every run; b2safe compares across the schemes first."""
+    md5 = put_md5_replica(mixed, DATA)
+    before = _replica_row(mixed)
+    mixed.sb.clock.advance(60)
+    out = mixed.call("EUDATReplication", SRC, REPLICA, "false", "false", "")
+    assert out[4] == f"{SRC}::{REPLICA}::null::registered=false::recursive=false"
+    after = _replica_row(mixed)
+    assert (after.checksum, after.modify_time) == (md5, before.modify_time)  # not copied
+
+
+def test_replication_copies_a_replica_that_differs_under_another_scheme(mixed):
+    put_md5_replica(mixed, b"other bytes of the same size!\n"[:len(DATA)])
+    mixed.call("EUDATReplication", SRC, REPLICA, "false", "false", "")
+    assert mixed.client("rods#zoneB").iget(REPLICA) == DATA
+    assert _replica_row(mixed).checksum == mixed.client().ichksum(SRC)  # rsync registered it
