@@ -311,6 +311,28 @@ def _split_select(query: str) -> List[str]:
     return columns
 
 
+def cmd_iquery(args: argparse.Namespace) -> int:
+    """As irods_client_icommands src/iquery.cpp@5.0.2 L53-99: the query from the argument or,
+    for '-', one line of stdin; the rows printed as the server's JSON; an error as
+    ``error: CODE`` on stderr and exit 1."""
+    import json
+
+    query = args.query_string
+    if query == "-":
+        query = sys.stdin.readline().rstrip("\n")
+    if not query:
+        print("error: Missing QUERY_STRING", file=sys.stderr)
+        return EXIT_ERROR
+    sb = _open(args)
+    try:
+        rows = _client(args, sb).iquery(query, zone=args.zone)
+    except SandboxError as exc:
+        print(f"error: {int(exc.code)}", file=sys.stderr)
+        return EXIT_ERROR
+    print(json.dumps(rows, separators=(",", ":"), ensure_ascii=False))
+    return EXIT_OK
+
+
 def cmd_iquest(args: argparse.Namespace) -> int:
     sb = _open(args)
     if len(args.words) == 1:
@@ -586,6 +608,11 @@ def _build(sub: Any) -> None:
     p = _add(sub, "iquest", cmd_iquest, 'iquest ["format"] "SELECT ... WHERE ..."')
     p.add_argument("words", nargs="+")
     p.add_argument("--no-page", action="store_true", help="accepted for compatibility")
+
+    p = _add(sub, "iquery", cmd_iquery, 'iquery [-z ZONE] "select ... where ..." (GenQuery2; '
+             "'-' or nothing: read the query from stdin)")
+    p.add_argument("query_string", nargs="?", default="-")
+    p.add_argument("-z", "--zone", default=None, help="the zone to query (default: the local one)")
 
     p = _add(sub, "iadmin", cmd_iadmin, "iadmin mkuser NAME TYPE | mkresc NAME TYPE [VAULT] | lz")
     p.add_argument("words", nargs="*")

@@ -22,6 +22,7 @@ from b2safe_sandbox.errors import (
     CAT_NAME_EXISTS_AS_COLLECTION,
     INPUT_ARG_NOT_WELL_FORMED_ERR,
     RULE_ENGINE_ERROR,
+    SYS_INVALID_ZONE_NAME,
     SYS_NO_API_PRIV,
     USER_FILE_DOES_NOT_EXIST,
     IrodsCallError,
@@ -32,6 +33,7 @@ from b2safe_sandbox.runtime import dataops, engine, peps, structs, tbridge
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import PYTHON_INSTANCE, ExecContext, MsiCall
 from b2safe_sandbox.runtime.errtext import error_name
+from b2safe_sandbox.runtime.msis import genquery2 as msi_genquery2
 from b2safe_sandbox.runtime.msis import meta as msi_meta
 from b2safe_sandbox.runtime.msis import query as msi_query
 from b2safe_sandbox.runtime.types import RuleOutcome
@@ -317,6 +319,19 @@ class ClientSession:
                 if not page.has_more:
                     return rows
                 offset += len(page.rows)
+
+    def iquery(self, query_text: str, zone: Optional[str] = None) -> list[list[str]]:
+        """Run a GenQuery2 query (the ``iquery`` icommand, rc_genquery2) in ``zone`` (default:
+        the home zone) and return its rows. A zone the sandbox does not have is
+        SYS_INVALID_ZONE_NAME (rs_genquery2.cpp@5.0.2 L64-73); errors as msi_genquery2_execute
+        (:mod:`b2safe_sandbox.gq.genquery2_sql`)."""
+        target = self.home_zone if zone is None else zone
+        if target not in self.sandbox.zone_names:
+            raise IrodsCallError(f"Could not find zone [{target}].", code=SYS_INVALID_ZONE_NAME)
+        self.sandbox.reachable_zone(target)
+        with self.sandbox.toplevel():
+            self.sandbox.counters.count_genquery(target)
+            return msi_genquery2.run_query(self.sandbox, target, self.user, query_text)
 
     # ------------------------------------------------------------------ irule
     def _privileged(self) -> bool:

@@ -100,7 +100,8 @@ def cites(text: str) -> bool:
 
 
 def uncited_tests(path: Path) -> list:
-    """The test functions of a fidelity module whose docstring and comments cite nothing."""
+    """The test functions of a fidelity module whose decorators, docstring and comments cite
+    nothing."""
     import ast
 
     source = path.read_text(encoding="utf-8")
@@ -108,7 +109,12 @@ def uncited_tests(path: Path) -> list:
     return [node.name for node in ast.parse(source).body
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
             and node.name not in HARNESS
-            and not cites("\n".join(lines[node.lineno - 1:node.end_lineno]))]
+            and not cites("\n".join(lines[_first_line(node) - 1:node.end_lineno]))]
+
+
+def _first_line(node) -> int:
+    """The function's first line, its decorators included (parametrize lists cite too)."""
+    return min([node.lineno, *(d.lineno for d in node.decorator_list)])
 
 
 def test_every_rule_cites_its_source() -> None:

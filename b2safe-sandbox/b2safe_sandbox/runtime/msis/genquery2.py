@@ -13,6 +13,8 @@ exceptions the server catches). The query language: :mod:`b2safe_sandbox.gq.genq
 
 from __future__ import annotations
 
+from typing import Any
+
 from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
 from b2safe_sandbox.gq import genquery2 as gq2
@@ -36,27 +38,26 @@ _PERMISSIONS = {"R_DATA_MAIN": ("DATA_USER_NAME", "DATA_USER_ZONE", "DATA_ACCESS
                 "R_COLL_MAIN": ("COLL_USER_NAME", "COLL_USER_ZONE", "COLL_ACCESS_TYPE")}
 
 
-def run_query(call: MsiCall, text: str) -> list[list[str]]:
-    """The rows of a GenQuery2 query as rs_genquery2 answers them to the client: parsed and
-    checked as the zone's iRODS version does, joined as GenQuery2 joins (a data object or
-    collection row for every ACL entry and the user it applies to; a non-admin only those that
-    give the client read: generate_condition_clause, genquery2_sql.cpp@5.0.2 L392-520)."""
-    version = call.sandbox.irods_version
+def run_query(sandbox: Any, zone: str, actor: str, text: str) -> list[list[str]]:
+    """The rows of a GenQuery2 query in ``zone``'s catalog as ``actor`` ('name#zone') as
+    rs_genquery2 answers them: parsed and checked as the zone's iRODS version does, joined as
+    GenQuery2 joins (a data object or collection row for every ACL entry and the user it applies
+    to; a non-admin only those that give the client read: generate_condition_clause,
+    genquery2_sql.cpp@5.0.2 L392-520)."""
+    version = sandbox.irods_version
     plan = gq2_sql.Plan(gq2.parse(text, version), version)
     mapping = gq2_sql.sandbox_columns(plan)
     hidden = [c for table in plan.tables for c in _PERMISSIONS.get(table, ())]
     names = list(dict.fromkeys([*mapping.values(), *hidden]))
-    catalog = call.sandbox.zone(call.ctx.zone).catalog
-    raw, admin = catalog.genquery2_rows(names, call.actor)
-    user, _, zone = str(call.actor).partition("#")
+    raw, admin = sandbox.zone(zone).catalog.genquery2_rows(names, actor)
+    user, _, user_zone = str(actor).partition("#")
+    checks = [_PERMISSIONS[t] for t in plan.tables if t in _PERMISSIONS]
     rows = []
     for values in raw:
         by_gq1 = dict(zip(names, values))
         if not admin and not all(
-                by_gq1[name] == user and by_gq1[zone_col] == (zone or call.ctx.zone)
-                and int(by_gq1[access] or 0) >= ACCESS_READ
-                for name, zone_col, access in (_PERMISSIONS[t] for t in plan.tables
-                                               if t in _PERMISSIONS)):
+                by_gq1[name] == user and by_gq1[zone_col] == (user_zone or zone)
+                and int(by_gq1[access] or 0) >= ACCESS_READ for name, zone_col, access in checks):
             continue
         rows.append({gq2_name: by_gq1[gq1] for gq2_name, gq1 in mapping.items()})
     return gq2_sql.evaluate(plan, rows)
@@ -66,7 +67,7 @@ def run_query(call: MsiCall, text: str) -> list[list[str]]:
 def msi_genquery2_execute(call: MsiCall) -> dict:
     """msi_genquery2_execute(handle_out, query): run the query; the handle comes back in
     argument 0 (msi_genquery2.cpp@5.0.2 L40-79)."""
-    rows = run_query(call, str(call.args[1]))
+    rows = run_query(call.sandbox, call.ctx.zone, str(call.actor), str(call.args[1]))
     contexts = _contexts(call)
     key = len(contexts)
     if key in contexts:
