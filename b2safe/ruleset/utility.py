@@ -7,7 +7,7 @@ import re
 from b2safe import __version__
 from b2safe.domain import authz
 from b2safe.domain.paths import split, validate_path, zone_of
-from b2safe.errors import InvalidInput, NotFound, UnknownZone
+from b2safe.errors import InvalidInput, NotFound
 from b2safe.ports import ObjectInfo
 from b2safe.prep import RuleContext, rule
 from b2safe.ruleset._wiring import catalog
@@ -155,12 +155,13 @@ def i_checksum_date(ctx: RuleContext, coll: str, name: str, resc: str, mod_time:
 
 
 @rule("EUDATgetObjectTimeDiff", params=("path", "mode"), outputs=("age",),
-      errors=("InvalidPath", "InvalidInput"))
+      errors=("InvalidPath",))
 def get_object_time_diff(ctx: RuleContext, path: str, mode: str) -> str:
-    """Seconds: mode 1 = modify time - create time; mode 2 = now - modify time; -1 if absent."""
+    """Seconds: mode 1 = modify time - create time; mode 2 = now - modify time; -1 if the path
+    does not exist or the mode is another (as 4.x, eudat.re ``EUDATgetObjectTimeDiff``)."""
     validate_path(path)
     if mode not in ("1", "2"):
-        raise InvalidInput(f"mode must be 1 or 2, not {mode[:10]!r}")
+        return "-1"
     cat = catalog(ctx)
     info = cat.stat(path)
     if info is None:
@@ -224,16 +225,13 @@ def get_zone_name_from_path(ctx: RuleContext, path: str) -> str:
 
 
 @rule("EUDATGetZoneHostFromZoneName", params=("zone_name",), outputs=("conn",),
-      errors=("UnknownZone",))
+      errors=("InvalidInput",))
 def get_zone_host_from_zone_name(ctx: RuleContext, zone_name: str) -> str:
     """``host:port`` of a zone: the local zone from the configuration, federated zones from the
-    catalog (ZONE_CONNECTION)."""
+    catalog (ZONE_CONNECTION); "" for a zone this zone does not know (4.x)."""
     if not re.fullmatch(r"[A-Za-z0-9._-]{1,63}", zone_name or ""):
         raise InvalidInput(f"zone name {zone_name[:70]!r} is not valid")
     config = ctx.config
     if zone_name == config.zone.name:
         return config.zone.server_id.split("://", 1)[1]
-    connection = catalog(ctx).zone_connection(zone_name)
-    if not connection:
-        raise UnknownZone(f"zone {zone_name} is not known to this zone")
-    return connection
+    return catalog(ctx).zone_connection(zone_name) or ""

@@ -192,7 +192,7 @@ CASES: dict[str, Case] = {
     "EUDATGetZoneHostFromZoneName": Case(
         'EUDATGetZoneHostFromZoneName("zoneB", *h); EUDATGetZoneHostFromZoneName("nowhere", *u);'
         ' writeLine("stdout", *h ++ "|" ++ *u);', ["zoneb.sandbox:1247|"],
-        ("zoneA", ""), ["zoneA", "zonea.sandbox:1247"]),
+        ("nowhere", ""), ["nowhere", ""]),
     "EUDATiCHECKSUMdate": Case(
         'EUDATiCHECKSUMdate("{coll}", "{name}", "demoResc", "01700000001"); '
         'EUDATgetLastAVU("{path}", "eudat_dpm_checksum_date:demoResc", *v); '
@@ -209,7 +209,7 @@ CASES: dict[str, Case] = {
     "EUDATgetObjectTimeDiff": Case(
         'EUDATgetObjectTimeDiff("{path}", "1", *a); EUDATgetObjectTimeDiff("/zoneA/none", "1", '
         '*b); writeLine("stdout", str(*a) ++ "|" ++ str(*b));', ["0|-1"],
-        ("{path}", "1", ""), lambda out, c, w: out[-1] == "0", obj),
+        ("{path}", "3", ""), lambda out, c, w: out[-1] == "-1", obj),
     "EUDATgetObjectAge": Case(
         'EUDATgetObjectAge("/zoneA/none", *a); writeLine("stdout", str(*a));', ["-1"],
         ("{path}", ""), lambda out, c, w: int(out[-1]) >= 0, obj),
