@@ -588,8 +588,9 @@ class Replicator:
 
         A rodsadmin's registration runs b2safe's batched ``EUDATRegisterReplicas`` (py_remote,
         one call per page); everyone else - and a rodsadmin whose partner zone lacks b2safe's
-        Python rules, such as a B2SAFE 4.x zone - calls ``EUDATCreatePID`` in the rule language
-        there (remoteExec), the call 4.x's ``EUDATPIDRegistration`` made. The replica PIDs are
+        Python rules, such as a B2SAFE 4.x zone, or refuses him Python rule text - calls
+        ``EUDATCreatePID`` in the rule language there (remoteExec), the call 4.x's
+        ``EUDATPIDRegistration`` made. The replica PIDs are
         then read back from the destination catalog.
         """
         payload = json.dumps([t.payload() for t in targets])
@@ -604,10 +605,13 @@ class Replicator:
                 self.catalog.run_remote_rule(host, "EUDATRegisterReplicas", payload, "")
                 return
             except B2SafeError as exc:
-                if exc.code != RULE_ENGINE_ERROR:
+                # RULE_ENGINE_ERROR: no b2safe Python rules there (a 4.x zone);
+                # SYS_NO_API_PRIV: that zone gives this rodsadmin no remote privileges for
+                # Python rule text. Either way the rule-language call any user may make works.
+                if exc.code not in (RULE_ENGINE_ERROR, SYS_NO_API_PRIV):
                     raise
-                logger.info("zone %s has no EUDATRegisterReplicas (%s); calling its "
-                            "EUDATCreatePID", zone, exc)
+                logger.info("zone %s does not run EUDATRegisterReplicas for us (%s); calling "
+                            "its EUDATCreatePID", zone, exc)
         calls = [[t.parent or "None", t.target, t.ror or "None", t.fio or "None",
                   t.fixed or "False"] for t in targets]
         self.catalog.run_remote_native(host, "EUDATCreatePID", calls)

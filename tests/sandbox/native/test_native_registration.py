@@ -88,3 +88,18 @@ def test_paths_with_rule_language_characters_reach_the_remote_call_intact(chain)
     replicate(chain, odd, '/zoneB/replicas/we*ird "$name".txt')
     (child,) = chain.avus('/zoneB/replicas/we*ird "$name".txt')["PID"]
     assert chain.record(chain.avus(odd)["PID"][0]).replicas == (child,)
+
+
+def test_an_admin_refused_py_remote_by_the_partner_registers_through_the_rule_language(chain):
+    """A partner that does not give this zone's rodsadmin remote privileges (PREP's py_remote:
+    SYS_NO_API_PRIV) is asked as for any user (remoteExec + EUDATCreatePID): registered at once,
+    not deferred to a retry that would meet the same refusal."""
+    admin = "rods#zoneA"
+    chain.client("rods#zoneB").ichmod("own", admin, "/zoneB/replicas")
+    chain.sb.faults.fail_next("zoneA", "py_remote", -13000)  # SYS_NO_API_PRIV
+    chain.call("EUDATReplication", SOURCE, "/zoneB/replicas/r.txt", "true", "false", "",
+               user=admin)
+    (parent,), (child,) = chain.handles("zoneA"), chain.handles("zoneB")
+    assert chain.avus("/zoneB/replicas/r.txt")["PID"] == [child]
+    assert chain.record(parent).replicas == (child,)
+    assert not [a for a in chain.avus(SOURCE) if a.startswith("eudat_fail_log")]
