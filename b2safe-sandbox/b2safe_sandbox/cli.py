@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, List, Optional, Sequence
@@ -24,6 +25,8 @@ from b2safe_sandbox.handle_cli import default_dir
 from b2safe_sandbox.runtime.context import NREP_INSTANCE, PYTHON_INSTANCE
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+#: iquest's exit code for a failed query (src/iquest.cpp@5.0.2 L440-442).
+EXIT_IQUEST_FAILED = 4
 
 
 class UsageError(Exception):
@@ -291,8 +294,6 @@ def cmd_ichksum(args: argparse.Namespace) -> int:
 
 
 def _split_select(query: str) -> List[str]:
-    import re
-
     match = re.match(r"^\s*select\s+(.*?)(?:\s+where\s+.*)?\s*$", query, re.I | re.S)
     if not match:
         raise UsageError("iquest query must start with SELECT")
@@ -315,8 +316,6 @@ def cmd_iquery(args: argparse.Namespace) -> int:
     """As irods_client_icommands src/iquery.cpp@5.0.2 L53-99: the query from the argument or,
     for '-', one line of stdin; the rows printed as the server's JSON; an error as
     ``error: CODE`` on stderr and exit 1."""
-    import json
-
     query = args.query_string
     if query == "-":
         query = sys.stdin.readline().rstrip("\n")
@@ -334,6 +333,12 @@ def cmd_iquery(args: argparse.Namespace) -> int:
 
 
 def cmd_iquest(args: argparse.Namespace) -> int:
+    """As irods_client_icommands src/iquest.cpp@5.0.2 L412-446 and lib/core/src/rcMisc.cpp@5.0.2
+    L3139-3180 printGenQueryOut: each row as ``COLUMN = value`` lines (the column's name, without
+    its function) and a line of 60 dashes, or the format with each ``%s`` filled; no rows:
+    ``CAT_NO_ROWS_FOUND: Nothing was found matching your query`` and exit 1; a failed query:
+    the error logged (``ERROR: iquest Error: queryAndShowStrCond failed status = CODE NAME``)
+    and exit 4."""
     sb = _open(args)
     if len(args.words) == 1:
         fmt, query = None, args.words[0]
@@ -341,10 +346,15 @@ def cmd_iquest(args: argparse.Namespace) -> int:
         fmt, query = args.words
     else:
         raise UsageError('iquest ["format"] "SELECT ..."')
-    columns = _split_select(query)
-    rows = _client(args, sb).iquest(query)
+    columns = [re.sub(r"^\w+\((.*)\)$", r"\1", c).strip() for c in _split_select(query)]
+    try:
+        rows = _client(args, sb).iquest(query)
+    except SandboxError as exc:
+        code = int(exc.code)
+        print(f"ERROR: iquest Error: queryAndShowStrCond failed status = {code} "
+              f"{error_name(code)}", file=sys.stderr)
+        return EXIT_IQUEST_FAILED
     if not rows:
-        # Guess: iquest reports no rows this way and exits non-zero.
         print("CAT_NO_ROWS_FOUND: Nothing was found matching your query")
         return EXIT_ERROR
     for row in rows:
@@ -356,7 +366,7 @@ def cmd_iquest(args: argparse.Namespace) -> int:
             continue
         for col, value in zip(columns, row):
             print(f"{col} = {value}")
-        print("----")
+        print("-" * 60)
     return EXIT_OK
 
 

@@ -106,3 +106,25 @@ def test_tabs_separate_words(sandbox_dir):
     code, out, _ = iquery(sandbox_dir, "select USER_NAME where USER_NAME = 'alice'\t"
                                        "and USER_TYPE = 'rodsuser' and USER_ZONE = 'tempZone'")
     assert (code, json.loads(out)) == (0, [["alice"]])
+
+
+def iquest(directory: Path, *words: str):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["iquest", "--dir", str(directory), "--user", "alice#tempZone", *words])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_iquest_prints_exits_and_fails_as_the_icommand(sandbox_dir):
+    # iquest.cpp@5.0.2 L432-442 (no rows: the CAT_NO_ROWS_FOUND line, exit 1; an error: logged,
+    # exit 4); rcMisc.cpp@5.0.2 L3160-3166 printGenQueryOut (the column's name, 60 dashes).
+    counted = f"SELECT COLL_NAME, COUNT(COLL_ID) WHERE COLL_NAME = '{HOME}'"
+    code, out, _ = iquest(sandbox_dir, counted)
+    assert (code, out) == (0, f"COLL_NAME = {HOME}\nCOLL_ID = 1\n" + "-" * 60 + "\n")
+    assert iquest(sandbox_dir, "%s:%s", f"SELECT COLL_NAME, COLL_ID WHERE COLL_NAME = '{HOME}'"
+                  )[1].startswith(f"{HOME}:")
+    assert iquest(sandbox_dir, "SELECT COLL_NAME WHERE COLL_NAME = '/none'") == (
+        1, "CAT_NO_ROWS_FOUND: Nothing was found matching your query\n", "")
+    assert iquest(sandbox_dir, "SELECT NO_SUCH_COLUMN") == (
+        4, "", "ERROR: iquest Error: queryAndShowStrCond failed status = -1107000 "
+               "NO_COLUMN_NAME_FOUND\n")
