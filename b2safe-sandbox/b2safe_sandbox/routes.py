@@ -121,6 +121,8 @@ def _open(ctx: ExecContext, zone: str, path: str, flags: int, *, opr_type: int =
         if writing and flags & L1.O_TRUNC:
             row = cat.data_create(path, ctx.client_user, resc=resc, force=True)
         _fire_resource(ctx, zone, "open", path, row)
+        if flags & 3 != L1.O_WRONLY:
+            dataops.note_read_open(ctx, zone, path, row.repl_num)
         open_type = L1.OPEN_FOR_WRITE_TYPE if writing else L1.OPEN_FOR_READ_TYPE
     entry.update(repl=row.repl_num, resc=row.resc_name, open_type=open_type,
                  replica_token=f"{zone}:{row.data_id}:{row.repl_num}")

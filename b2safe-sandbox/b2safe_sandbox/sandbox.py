@@ -109,7 +109,8 @@ class Zone:
         if self._catalog is None:
             from b2safe_sandbox.catalog import ZoneCatalog
 
-            self._catalog = ZoneCatalog(self.dir, self.name, clock=self.sandbox.clock)
+            self._catalog = ZoneCatalog(self.dir, self.name, clock=self.sandbox.clock,
+                                        irods_version=self.sandbox.irods_version)
         return self._catalog
 
     def install_core(self, text: str) -> None:

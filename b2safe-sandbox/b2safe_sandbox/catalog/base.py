@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
+from b2safe_sandbox.catalog import schema
 from b2safe_sandbox.catalog.rows import UserRow
 from b2safe_sandbox.errors import (
     CAT_INVALID_USER,
@@ -63,8 +64,11 @@ class Db:
     transactions, settings, ids, the clock, path checks, identities and access checks."""
 
     def __init__(self, zone_dir: Union[str, Path], zone_name: str,
-                 clock: Optional[Callable[[], int]] = None) -> None:
+                 clock: Optional[Callable[[], int]] = None,
+                 irods_version: tuple = (5, 0)) -> None:
         self.zone_dir = Path(zone_dir)
+        #: The iRODS version the zone emulates: which GenQuery columns it has.
+        self.irods_version = tuple(irods_version)
         db = self.zone_dir / DB_NAME
         if not db.exists():
             raise FileNotFoundError(f"no zone catalog at {db}")
@@ -88,6 +92,7 @@ class Db:
             self._conn.close()
             raise ValueError(f"catalog at {db} belongs to zone {stored!r}, not {zone_name!r}")
         self.zone_name = zone_name
+        schema.upgrade(self._conn)
 
     # -- connection ---------------------------------------------------------------------------
 

@@ -37,6 +37,8 @@ SYS_REPLICA_INACCESSIBLE = CODES["SYS_REPLICA_INACCESSIBLE"]
 
 GOOD = 1
 STALE = 0
+#: access_time resolution_in_seconds (R_GRID_CONFIGURATION default).
+ACCESS_TIME_RESOLUTION = 86400
 INTERMEDIATE = 2
 
 Content = Union[bytes, bytearray, memoryview, Path]
@@ -146,12 +148,42 @@ class Data:
     def _insert_replica(self, *, data_id: int, coll_id: int, name: str, repl_num: int,
                         resc: RescRow, phys: str, owner: tuple[str, str], size: int,
                         checksum: str, status: int, data_type: str, now: str) -> None:
+        """A new replica row; its access time is its creation time, as chlRegDataObj sets an
+        empty one (irods plugins/database/src/db_plugin.cpp@5.0.2 L2636-2637)."""
         self.db.exec(
             "INSERT INTO data (data_id, repl_num, coll_id, data_name, data_type, size, resc_name, "
             "resc_hier, resc_id, phys_path, owner_name, owner_zone, repl_status, checksum, "
-            "create_ts, modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "create_ts, modify_ts, access_ts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (data_id, repl_num, coll_id, name, data_type, size, resc.name, resc.name, resc.id,
-             phys, owner[0], owner[1], status, checksum, now, now))
+             phys, owner[0], owner[1], status, checksum, now, now, now))
+
+    def data_note_access(self, path: str, repl_num: int,
+                         resolution: int = ACCESS_TIME_RESOLUTION) -> bool:
+        """An open for reading of replica ``repl_num`` (iRODS 5.0, rsDataObjOpen.cpp@5.0.2
+        L894-926, L1295-1298): its access time becomes now when it is older than its modify
+        time (as strings, both "%011d") or at least ``resolution`` seconds old (the grid
+        configuration's access_time resolution_in_seconds, 86400 by default:
+        scripts/irods/database_upgrade.py@5.0.2 L202). Returns whether it changed.
+
+        Guess: the server queues the update and its main loop applies it within about a
+        second (server/main_server/src/main.cpp@5.0.2 L369, L1780-1830); the sandbox applies it
+        at once.
+        """
+        row = self.db.one("SELECT data_id, modify_ts, access_ts FROM data WHERE data_id = ? "
+                          "AND repl_num = ?", (self.namespace.data_id_at(path), int(repl_num)))
+        if row is None:
+            return False
+        now = self.db.now()
+        atime = str(row["access_ts"])
+        stale = atime < str(row["modify_ts"]) or (atime.isdigit()
+                                                  and now - int(atime) >= resolution)
+        if not stale:
+            return False
+        with self.db.tx():
+            self.db.exec("UPDATE data SET access_ts = ? WHERE data_id = ? AND repl_num = ?",
+                         (format_time(now), row["data_id"], int(repl_num)))
+        return True
 
     def _write_replica(self, path: str, actor: Optional[str], resc_name: Optional[str],
                        force: bool, data_type: str, content: Optional[Content],

@@ -7,7 +7,14 @@ from typing import Any, Optional, Sequence, Union
 
 from b2safe_sandbox import gq
 from b2safe_sandbox.catalog.base import Db
-from b2safe_sandbox.gq import COLUMNS, MAX_SQL_ROWS, GQResult, Query, Selection
+from b2safe_sandbox.gq import (
+    COLUMNS,
+    MAX_SQL_ROWS,
+    GQResult,
+    Query,
+    Selection,
+    require_columns_of_version,
+)
 from b2safe_sandbox.gq.compiler import CompiledQuery
 
 
@@ -126,6 +133,7 @@ class GenQuery:
         """The query as an open statement to page through with
         :meth:`GenQueryCursor.next_page` (arguments and errors as for :meth:`genquery`)."""
         query = columns if isinstance(columns, Query) else gq.parse(columns, conditions)
+        require_columns_of_version(query, self.db.irods_version)
         actor_ids = None if self.db.sees_all(actor) else self.db.actor_ids(str(actor))
         compiled = gq.compile_query(query, actor_ids=actor_ids,
                                     upper_case_where=upper_case_where, no_distinct=no_distinct)

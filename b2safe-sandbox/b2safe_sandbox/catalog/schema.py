@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS data (
     checksum TEXT NOT NULL DEFAULT '', expiry TEXT NOT NULL DEFAULT '00000000000',
     map_id INTEGER NOT NULL DEFAULT 0, comments TEXT NOT NULL DEFAULT '',
     create_ts TEXT NOT NULL, modify_ts TEXT NOT NULL, mode TEXT NOT NULL DEFAULT '',
+    access_ts TEXT NOT NULL DEFAULT '0',
     PRIMARY KEY (data_id, repl_num), UNIQUE (coll_id, data_name, repl_num));
 CREATE INDEX IF NOT EXISTS data_name ON data (data_name);
 CREATE INDEX IF NOT EXISTS data_resc ON data (resc_name);
@@ -80,3 +81,16 @@ CREATE INDEX IF NOT EXISTS rule_exec_time ON rule_exec (exe_time, rule_exec_id);
 def install(conn: sqlite3.Connection) -> None:
     """Create every table and index (idempotent)."""
     conn.executescript(DDL)
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    """Bring a catalog made by an older sandbox up to date: R_DATA_MAIN.access_ts with the
+    default '0', as iRODS's schema 12 upgrade adds it (irods scripts/irods/
+    database_upgrade.py@5.0.2 L192-196). Another process adding it at the same time is fine."""
+    names = {row[1] for row in conn.execute("PRAGMA table_info(data)")}
+    if "access_ts" not in names:
+        try:
+            conn.execute("ALTER TABLE data ADD COLUMN access_ts TEXT NOT NULL DEFAULT '0'")
+        except sqlite3.OperationalError:
+            if "access_ts" not in {row[1] for row in conn.execute("PRAGMA table_info(data)")}:
+                raise

@@ -41,7 +41,7 @@ _FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
     "data": (Data, (
         "data_get", "data_exists", "owner_of", "data_put", "data_create", "data_write",
         "data_finalize", "data_read", "data_open_stream", "data_replicate", "data_set_status",
-        "data_set_comment", "data_truncate",
+        "data_set_comment", "data_truncate", "data_note_access",
         "set_modify_time", "data_copy", "data_rename", "data_unlink", "data_set_checksum",
         "data_checksum", "data_verify", "corrupt_replica")),
     "meta": (Metadata, ("avu_add", "avu_set", "avu_rm", "avu_list")),
@@ -70,8 +70,9 @@ class ZoneCatalog:
     of ``with cat.batch():``)."""
 
     def __init__(self, zone_dir: Union[str, Path], zone_name: str,
-                 clock: Optional[Callable[[], int]] = None) -> None:
-        self.db = Db(zone_dir, zone_name, clock)
+                 clock: Optional[Callable[[], int]] = None,
+                 irods_version: tuple = (5, 0)) -> None:
+        self.db = Db(zone_dir, zone_name, clock, irods_version)
         self.namespace = Namespace(self.db)
         self.principals = Principals(self.db, self.namespace)
         self.data = Data(self.db, self.namespace, self.principals)

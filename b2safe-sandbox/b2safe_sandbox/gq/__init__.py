@@ -17,6 +17,7 @@ from b2safe_sandbox.gq.parser import (
     parse_conditions,
     parse_query,
     parse_select,
+    require_columns_of_version,
     tokenize,
 )
 
@@ -57,5 +58,6 @@ __all__ = [
     "parse_conditions",
     "parse_query",
     "parse_select",
+    "require_columns_of_version",
     "tokenize",
 ]

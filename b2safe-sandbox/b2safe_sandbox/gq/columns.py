@@ -8,6 +8,7 @@ iRODS column ids (``rodsGenQuery.h``) so a runtime can fill ``GenQueryOut.sqlRes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 INT = "int"
 TEXT = "text"
@@ -124,6 +125,9 @@ def _table() -> dict[str, Column]:
         ("DATA_COMMENTS", 418, "d", "d.comments", TEXT),
         ("DATA_CREATE_TIME", 419, "d", "d.create_ts", TEXT),
         ("DATA_MODIFY_TIME", 420, "d", "d.modify_ts", TEXT),
+        # 5.0 only: lib/core/include/irods/rodsGenQuery.h@5.0.2 L174 (absent at 4.3.5),
+        # plugins/database/src/general_query_setup.cpp@5.0.2 L254 (R_DATA_MAIN.access_ts).
+        ("DATA_ACCESS_TIME", 424, "d", "d.access_ts", TEXT),
         # Guess: DATA_MODE's id (421) is not in python-irodsclient's table.
         ("DATA_MODE", 421, "d", "d.mode", TEXT),
         ("DATA_RESC_HIER", 422, "d", "d.resc_hier", TEXT),
@@ -192,6 +196,15 @@ def _table() -> dict[str, Column]:
 COLUMNS: dict[str, Column] = _table()
 
 
+#: Columns a version profile has only from that version on (the rest are in 4.3 and 5.0).
+SINCE: dict[str, tuple] = {"DATA_ACCESS_TIME": (5, 0)}
+
+
 def lookup(name: str) -> Column | None:
     """The column called ``name`` (exact, case-sensitive, as iRODS), or None."""
     return COLUMNS.get(name)
+
+
+def unknown_in_version(names: Iterable[str], irods_version: tuple) -> list[str]:
+    """The names among ``names`` a server of ``irods_version`` has no column for."""
+    return [name for name in names if name in SINCE and irods_version < SINCE[name]]

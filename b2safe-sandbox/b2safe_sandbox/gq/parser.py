@@ -29,7 +29,7 @@ from b2safe_sandbox.errors import (
     NO_COLUMN_NAME_FOUND,
     IrodsCallError,
 )
-from b2safe_sandbox.gq.columns import lookup
+from b2safe_sandbox.gq.columns import lookup, unknown_in_version
 
 AGGREGATES = ("COUNT", "SUM", "MIN", "MAX", "AVG")
 ORDERINGS = ("ORDER", "ORDER_ASC", "ORDER_DESC")
@@ -307,3 +307,17 @@ def columns_of(query: Query) -> Iterable[str]:
         yield sel.column
     for cond in query.conditions:
         yield cond.column
+
+
+def require_columns_of_version(query: Query, irods_version: tuple) -> None:
+    """Refuse a query naming a column a server of ``irods_version`` does not have
+    (DATA_ACCESS_TIME before 5.0: :data:`b2safe_sandbox.gq.columns.SINCE`).
+
+    Raises:
+        IrodsCallError: NO_COLUMN_NAME_FOUND, as for any unknown column.
+    """
+    missing = unknown_in_version(columns_of(query), irods_version)
+    if missing:
+        version = ".".join(str(part) for part in irods_version)
+        raise IrodsCallError(f"unknown GenQuery column {missing[0]!r} (iRODS {version})",
+                             code=NO_COLUMN_NAME_FOUND, operation="genquery")

@@ -59,6 +59,14 @@ def read_bytes(ctx: ExecContext, path: str, repl_num: Optional[int] = None) -> b
     return cat.data_read(path, repl_num=repl_num, actor=ctx.client_user)
 
 
+def note_read_open(ctx: ExecContext, zone: str, path: str, repl_num: int) -> None:
+    """An open of an existing replica that is not write-only (rsDataObjOpen.cpp@5.0.2
+    L1295-1298): on an iRODS 5 zone its access time may move (DATA_ACCESS_TIME,
+    :meth:`b2safe_sandbox.catalog.data.Data.data_note_access`); 4.3 has no access time."""
+    if ctx.sandbox.irods_version >= (5, 0):
+        ctx.sandbox.zone(zone).catalog.data_note_access(path, repl_num)
+
+
 def get(ctx: ExecContext, path: str) -> bytes:
     """rsDataObjGet of a single-buffer object (server/api/src/rsDataObjGet.cpp@5.0.2 L276-305):
     rsDataObjOpen O_RDONLY (acPreprocForDataObjOpen), the read, rsDataObjClose of a read-only
@@ -71,6 +79,8 @@ def get(ctx: ExecContext, path: str) -> bytes:
     if good:
         peps.resource_op(ctx, zone, "open", path, good[0].resc_name, good[0].repl_num)
     data = read_bytes(ctx, path)
+    if good:
+        note_read_open(ctx, zone, path, good[0].repl_num)
     if good:
         row = good[0]
         peps.resource_op(ctx, zone, "read", path, row.resc_name, row.repl_num, (None, len(data)))
@@ -95,6 +105,7 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
     peps.fire_static(ctx, src_zone, "acPreprocForDataObjOpen", src, src_repl)
     src_row = next(r for r in src_cat.data_get(src) if r.repl_num == src_repl)
     peps.resource_op(ctx, src_zone, "open", src, src_row.resc_name, src_repl)
+    note_read_open(ctx, src_zone, src, src_repl)
     dst_zone, dst_cat = catalog_for(ctx, dst)
     existed = dst_cat.data_exists(dst)
     peps.resc_scheme(ctx, dst_zone, dst)
@@ -214,6 +225,8 @@ def replicate(ctx: ExecContext, path: str, dest_resc: Optional[str],
         peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, source.repl_num)
         peps.resource_op(ctx, zone, "open", path, source.resc_name, source.repl_num)
     row = cat.data_replicate(path, resc, actor, src_repl=src_repl, update=update)
+    if source is not None:
+        note_read_open(ctx, zone, path, source.repl_num)
     if dest is None:
         peps.vault_path(ctx, zone, path, row.repl_num)
         peps.resource_op(ctx, zone, "create", path, row.resc_name, row.repl_num)

@@ -224,3 +224,29 @@ def test_43_only_microservices(tmp_path, version, found):
     sandbox = Sandbox.create(tmp_path / "sb", zones=("zoneA",), irods_version=version)
     result = _native(sandbox, "msiSendMail('a@b.c', 'subject', 'body')", "rods#zoneA")
     assert result.code == (-169000 if found else -1097000)
+
+
+def test_repl_all_updates_every_stale_replica_and_makes_none(sb):
+    """msiDataObjRepl with all= (ALL_KW): update_all_existing_replicas (rsDataObjRepl.cpp
+    L935-1079, L1209-1211): the stale replicas are brought up to date from a good source, no
+    replica is made on another resource, a stale source SYS_NOT_ALLOWED (L1023-1028)."""
+    cat = sb.zone("zoneA").catalog
+    cat.add_resource("r3")
+    cat.add_resource("r4")
+    alice = sb.client("alice#zoneA")
+    path = f"{HOME}/all.txt"
+    alice.iput(path, b"old")
+    alice.irepl(path, "r2")
+    alice.irepl(path, "r3")
+    alice.iput(path, b"new contents", force=True)  # replica 0 good, 1 and 2 stale
+    assert [r.status for r in cat.data_get(path)] == [1, 0, 0]
+    stale_source = _native(sb, f"msiDataObjRepl('{path}', 'replNum=1++++all=', *s)",
+                           "alice#zoneA")
+    assert stale_source.code == -169000
+    result = _native(sb, f"msiDataObjRepl('{path}', 'all=', *s)", "alice#zoneA")
+    assert result.code == 0, result.error
+    rows = cat.data_get(path)
+    assert [(r.resc_name, r.status, r.size) for r in rows] == [
+        ("demoResc", 1, 12), ("r2", 1, 12), ("r3", 1, 12)]
+    assert _native(sb, f"msiDataObjRepl('{path}', 'destRescName=r4++++all=', *s)",
+                   "alice#zoneA").code == -402000

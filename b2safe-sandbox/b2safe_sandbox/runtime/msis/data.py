@@ -156,6 +156,8 @@ def msi_data_obj_open(call: MsiCall) -> dict:
         repl = good[0].repl_num
     if flags["trunc"] and write:
         cat.data_create(path, call.actor, force=True)
+    if not flags["write_only"]:
+        dataops.note_read_open(call.ctx, zone, path, repl)
     peps.fire_static(call.ctx, zone, "acPostProcForOpen", path, repl)
     return {1: _new_fd(call, {"zone": zone, "path": path, "repl": repl, "offset": 0,
                               "write": write, "written": False})}

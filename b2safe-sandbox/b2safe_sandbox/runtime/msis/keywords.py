@@ -91,6 +91,8 @@ def for_msi(name: str, text: object, hint: Optional[str]) -> dict[str, str]:
 
 def open_flags(value: str) -> dict[str, bool]:
     """The ``openFlags`` keyword as msParam.cpp reads it (substring tests, L1394-1409):
-    write access for O_RDWR or O_WRONLY, and the O_CREAT / O_TRUNC bits."""
+    write access for O_RDWR or O_WRONLY (write-only: O_WRONLY without O_RDWR), and the
+    O_CREAT / O_TRUNC bits."""
     return {"write": "O_RDWR" in value or "O_WRONLY" in value, "create": "O_CREAT" in value,
-            "trunc": "O_TRUNC" in value}
+            "trunc": "O_TRUNC" in value,
+            "write_only": "O_WRONLY" in value and "O_RDWR" not in value}

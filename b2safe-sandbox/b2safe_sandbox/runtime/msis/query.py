@@ -141,7 +141,9 @@ def parse_for(call: MsiCall, columns: Any, conditions: str) -> Any:
     (:mod:`b2safe_sandbox.gq.parser50`), or the 4.3 one (:func:`b2safe_sandbox.gq.parse`)."""
     if call.sandbox.irods_version >= (5, 0):
         return parser50.parse(columns, conditions)
-    return gq.parse(columns, conditions)
+    parsed = gq.parse(columns, conditions)
+    gq.require_columns_of_version(parsed, call.sandbox.irods_version)
+    return parsed
 
 
 def _state_from_gqi(call: MsiCall, gqi: Any) -> QueryState:

@@ -8,7 +8,7 @@ object are CAT_NO_ROWS_FOUND, which PREP returns as ``status False`` instead of 
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import (
@@ -147,7 +147,8 @@ def msi_data_obj_repl(call: MsiCall) -> dict:
     A good replica on the destination is left as it is. Checksums: the new replica gets the
     source's checksum (verified) if it has one; ``verifyChksum=`` needs one
     (CAT_NO_CHECKSUM_FOR_REPLICA, L550-564); ``forceChksum=`` computes one and needs the source
-    to have none (SYS_NOT_ALLOWED, L566-580); ``verifyChksum=0`` registers none.
+    to have none (SYS_NOT_ALLOWED, L566-580); ``verifyChksum=0`` registers none. ``all=``
+    updates every stale replica and makes none (:func:`_update_all`).
     """
     replicate_one(call, str(call.args[0]), call.args[1])
     return {2: 0}
@@ -170,15 +171,24 @@ def replicate_one(call: MsiCall, path: str, options: object) -> None:
     src_repl = _source(cat, path, rows, opts, repl)
     if actor is not None and not cat.check_access(path, actor, "modify_object"):
         raise IrodsCallError(f"{actor} may not replicate {path}", code=SYS_USER_NO_PERMISSION)
-    target = cat.default_resource if dest is None or "all" in opts else dest
+    source = next((r for r in rows if r.repl_num == src_repl), None) if src_repl is not None \
+        else next(r for r in rows if r.status == 1)
+    if "all" in opts:
+        _update_all(call, cat, path, rows, source, opts, mode)
+        return
+    target = cat.default_resource if dest is None else dest
     if cat.get_resource(target) is None:
         raise IrodsCallError(f"no resource {target}", code=SYS_RESC_DOES_NOT_EXIST)
     existing = next((r for r in rows if r.resc_name == target), None)
     if existing is not None and existing.status == 1:
         dataops.replicate(call.ctx, path, target, src_repl=src_repl, admin="irodsAdmin" in opts)
         return
-    source = next((r for r in rows if r.repl_num == src_repl), None) if src_repl is not None \
-        else next(r for r in rows if r.status == 1)
+    _copy_onto(call, cat, path, target, source, src_repl, opts, mode)
+
+
+def _copy_onto(call: MsiCall, cat: Any, path: str, target: str, source: Any,
+               src_repl: Optional[int], opts: dict, mode: str) -> None:
+    """replicate_data from ``source`` onto resource ``target`` with the checksum keywords."""
     if mode == "verify" and not source.checksum:
         raise IrodsCallError(f"{path}: the source replica has no checksum to verify",
                              code=CAT_NO_CHECKSUM_FOR_REPLICA)
@@ -191,3 +201,24 @@ def replicate_one(call: MsiCall, path: str, options: object) -> None:
         cat.data_set_checksum(path, row.repl_num, "")
     elif mode == "register":
         cat.data_checksum(path, actor=None, repl_num=row.repl_num, force=True)
+
+
+def _update_all(call: MsiCall, cat: Any, path: str, rows: list, source: Any, opts: dict,
+                mode: str) -> None:
+    """``all=`` (ALL_KW): update_all_existing_replicas (rsDataObjRepl.cpp@5.0.2 L935-1079,
+    chosen at L1209-1211): no new replica; from a good source (else SYS_NOT_ALLOWED) every
+    stale replica on another resource is replicated over; good ones are skipped without
+    fileModified (L1046-1057), intermediate or locked ones too (L1058-1066). The first error
+    is the call's, after the rest were tried."""
+    if source.status != 1:
+        raise IrodsCallError(f"source replica of {path} is not good", code=SYS_NOT_ALLOWED)
+    first_error: Optional[IrodsCallError] = None
+    for row in rows:
+        if row.resc_name == source.resc_name or row.status != 0:
+            continue
+        try:
+            _copy_onto(call, cat, path, row.resc_name, source, source.repl_num, opts, mode)
+        except IrodsCallError as exc:
+            first_error = first_error or exc
+    if first_error is not None:
+        raise first_error
