@@ -26,6 +26,10 @@ def _times(sb: Sandbox) -> tuple[int, int]:
 
 
 def test_access_time_follows_reads_on_50(tmp_path):
+    """server/api/src/rsDataObjOpen.cpp@5.0.2 L894-926, L1295-1298: a read moves the access
+    time when it is older than the modify time or a day old; db_plugin.cpp@5.0.2 L2636-2637:
+    a new replica's access time is its creation time; rsDataObjCopy.cpp@5.0.2 L96-97: the
+    copy's source is opened O_RDONLY."""
     sb = Sandbox.create(tmp_path / "sb", zones=("zoneA",), irods_version="5.0")
     alice = sb.client("alice#zoneA")
     alice.iput(PATH, b"one")
@@ -67,7 +71,8 @@ def test_write_only_open_leaves_the_access_time(tmp_path):
 
 
 def test_no_access_time_on_43(tmp_path):
-    """4.3.5 has no DATA_ACCESS_TIME column: NO_COLUMN_NAME_FOUND."""
+    """lib/core/include/irods/rodsGenQueryNames.h@5.0.2 L85 names DATA_ACCESS_TIME; the file at
+    4.3.5 does not: NO_COLUMN_NAME_FOUND, as for any unknown column."""
     sb = Sandbox.create(tmp_path / "sb", zones=("zoneA",), irods_version="4.3")
     sb.client("alice#zoneA").iput(PATH, b"one")
     with pytest.raises(SandboxError) as err:
