@@ -366,13 +366,15 @@ def fail_records(backend: Backend, under: str = "") -> list[Any]:
 
 
 def _fail_log(backend: Backend) -> tuple[str, list[str], list[dict[str, Any]]]:
-    """Replications still to be done (b2safe.state.faillog): message, attempts, next try, state."""
+    """Replications still to be done (b2safe.state.faillog): message, stage, attempts, next
+    try, state."""
     from b2safe.state import faillog
     records = fail_records(backend)
-    lines = [f"{r.message}  (attempts {r.attempts}, next try {iso_time(r.next_time)}, "
-             f"{r.state}, by {r.user or '?'})" for r in records]
+    lines = [f"{r.message}  ({r.stage.value}, attempts {r.attempts}, next try "
+             f"{iso_time(r.next_time)}, {r.state}, by {r.user or '?'})" for r in records]
     items = [{"source": r.source, "destination": r.destination, "cause": r.cause,
-              "attempts": r.attempts, "next_try": iso_time(r.next_time),
+              "stage": r.stage.value, "attempts": r.attempts,
+              "next_try": iso_time(r.next_time),
               "first_failure": iso_time(r.first_time) if r.first_time else None,
               "state": r.state, "user": r.user or None} for r in records]
     return (f"fail log ({len(lines)} replication(s) to redo, AVUs {faillog.AVU_PREFIX}*)",

@@ -112,7 +112,9 @@ def test_status_lists_the_fail_log(cli):
     lines = sections["fail log"]
     assert len(lines) == 1
     assert lines[0].startswith(f"{ORIGINAL}::/zoneB/home/alice/obj::false::network down")
-    assert "attempts 0" in lines[0] and "by alice#zoneA" in lines[0]
+    assert "(failed, attempts 0" in lines[0] and "by alice#zoneA" in lines[0]
+    [fail_log] = [s for s in result.json()["sections"] if s["title"].startswith("fail log")]
+    assert fail_log["items"][0]["stage"] == "failed"
 
 
 def test_doctor_on_a_healthy_sandbox_zone(cli):
