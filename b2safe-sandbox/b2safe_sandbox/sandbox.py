@@ -36,6 +36,7 @@ from b2safe_sandbox.runtime import msis  # noqa: F401 - registers the microservi
 from b2safe_sandbox.runtime.context import ExecContext
 from b2safe_sandbox.runtime.counters import Counters
 from b2safe_sandbox.runtime.faults import Faults
+from b2safe_sandbox.runtime.recent import RecentList
 from b2safe_sandbox.runtime.types import PepEvent
 from b2safe_sandbox.runtime.zoneenv import ZoneEnv
 
@@ -153,9 +154,8 @@ class Sandbox:
             self._zones[name] = Zone(self, name, self.directory / "zones" / name,
                                      meta["hosts"][name], int(meta["ports"][name]))
         self.counters = Counters(lambda zone: self._zones[zone].dir / "stats.json")
-        self.events: list[PepEvent] = []
-        self.server_log: dict[str, list[str]] = {name: [] for name in self._zones}
-        self.genquery_state: dict[int, Any] = {}
+        self.events: RecentList[PepEvent] = RecentList()
+        self.server_log: dict[str, list[str]] = {name: RecentList() for name in self._zones}
         self._depth = threading.local()
         self.handle_servers: dict[str, Any] = {}
         self._services_started = False
@@ -299,7 +299,7 @@ class Sandbox:
     # ------------------------------------------------------------------ logging and counters
     def log(self, zone: str, text: str) -> None:
         """Append ``text`` to ``zone``'s server log (file and in-memory list)."""
-        self.server_log.setdefault(zone, []).append(text)
+        self.server_log.setdefault(zone, RecentList()).append(text)
         z = self._zones.get(zone)
         if z is not None:
             z.server_log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -45,6 +45,10 @@ class ExecContext:
             every other context, irule's included (rsExecMyRule.cpp L69-74).
         thread_id: the thread that runs the rule (callbacks from other threads are refused).
         rei: the RuleExecInfo built for this context (lazily).
+        statements: the agent's open GenQuery statements by continueInx, shared by every
+            context derived from this one (the server keeps them in the agent's catalog
+            connection, ``icss->stmtPtr``, and frees them when the agent ends; see
+            runtime/msis/query.py).
     """
 
     sandbox: Any
@@ -64,6 +68,7 @@ class ExecContext:
     other_user: Optional[tuple] = None
     thread_id: int = field(default_factory=threading.get_ident)
     rei: Any = None
+    statements: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.proxy_user:

@@ -281,3 +281,25 @@ def test_genquery_paging_work_grows_linearly(sb, cb):
             assert _page_through(cb, f"COLL_NAME = '{coll}'") == n
         work[n] = steps[0] / n
     assert work[4096] < 1.5 * work[512], work
+
+
+def _open_query(cb):
+    """A query with more rows than its page (maxRows 1): it stays open in the agent."""
+    gqi = cb.msiMakeGenQuery("DATA_NAME", f"COLL_NAME = '{HOME}'", T.GenQueryInp())["arguments"][2]
+    gqi.maxRows = 1
+    return cb.msiExecGenQuery(gqi, T.GenQueryOut())["arguments"][1]
+
+
+def test_an_agent_holds_at_most_fifty_open_queries_and_they_end_with_it(sb, cb):
+    """As the server's catalog connection (MAX_NUM_OF_CONCURRENT_STMTS 50, continueInx = slot
+    + 1): the 51st open query of one agent fails with CAT_STATEMENT_TABLE_FULL; closing one
+    frees its slot; another agent (a new rule call) starts with an empty table, so what one
+    rule left open does not pile up in the sandbox."""
+    sb.client("alice#zoneA").iput(f"{HOME}/b.txt", b"x")
+    opened = [_open_query(cb) for _ in range(50)]
+    assert [int(gqo.continueInx) for gqo in opened] == list(range(1, 51))
+    assert err(_open_query, cb) == -860000  # CAT_STATEMENT_TABLE_FULL
+    cb.msiCloseGenQuery(T.GenQueryInp(), opened[6])
+    assert int(_open_query(cb).continueInx) == 7
+    other = sb.callback("zoneA", "alice#zoneA")
+    assert int(_open_query(other).continueInx) == 1

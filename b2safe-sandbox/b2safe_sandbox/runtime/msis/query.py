@@ -4,7 +4,13 @@ msiExecStrCondQuery (prep-runtime.md §3).
 Zone routing: a query runs in the zone named by its first ``COLL_NAME``, ``COLL_PARENT_NAME`` or
 ``ZONE_NAME`` condition (``getZoneHintForGenQuery``), with that zone's permissions for the client.
 Paging: pages of ``maxRows`` (256 by default); a query with more rows gets a ``continueInx``
-handle that :func:`msiGetMoreRows` follows. No rows is an empty, successful result.
+handle that :func:`msiGetMoreRows` follows. No rows is an empty, successful result. Open
+statements belong to the agent (``ExecContext.statements``): as in the server, where the
+agent's catalog connection has a table of MAX_NUM_OF_CONCURRENT_STMTS (50) statements
+(server/icat/include/irods/icatDefines.h), continueInx is the slot + 1 (db_plugin.cpp
+``_result->continueInx = statementNum + 1``), a 51st open query fails with
+CAT_STATEMENT_TABLE_FULL (low_level_odbc.cpp ``cllExecSqlWithResult``) and the table goes away
+with the agent, so a rule that stops paging early leaks nothing past its own run.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any, Optional
 
 from b2safe_sandbox import gq
 from b2safe_sandbox.errors import (
+    CAT_STATEMENT_TABLE_FULL,
     INPUT_ARG_NOT_WELL_FORMED_ERR,
     NO_COLUMN_NAME_FOUND,
     IrodsCallError,
@@ -25,6 +32,7 @@ from b2safe_sandbox.runtime.context import MsiCall
 from b2safe_sandbox.runtime.registry import microservice
 
 MAX_SQL_ROWS = 256
+MAX_NUM_OF_CONCURRENT_STMTS = 50
 RETURN_TOTAL_ROW_COUNT = 0x20
 NO_DISTINCT = 0x40
 AUTO_CLOSE = 0x100
@@ -51,7 +59,7 @@ def zone_hint(sandbox: Any, conditions: str, default: str) -> str:
 
 @dataclass
 class QueryState:
-    """Continuation state of a paged query (kept in ``sandbox.genquery_state``)."""
+    """Continuation state of a paged query (kept in the agent's ``ctx.statements``)."""
 
     zone: str
     columns: list
@@ -102,9 +110,7 @@ def run_page(call: MsiCall, state: QueryState, total: bool = False) -> Any:
     cont = 0
     if result.has_more:
         state.next_offset += len(result.rows)
-        handles = sandbox.genquery_state
-        cont = max([0, *handles.keys()]) + 1
-        handles[cont] = state
+        cont = _file_statement(call.ctx.statements, state)
     return T._make_gen_query_out(result.rows, len(state.columns), continue_inx=cont,
                                  total_row_count=int(result.total or 0),
                                  attri_inx=_column_ids(state.columns))
@@ -122,6 +128,18 @@ def _column_ids(columns: list) -> list[int]:
         column = gq.lookup(selection.column)
         ids.append(column.id if column is not None else 0)
     return ids
+
+
+def _file_statement(statements: dict, state: QueryState) -> int:
+    """Keep ``state`` in the agent's lowest free statement slot; returns its continueInx."""
+    for cont in range(1, MAX_NUM_OF_CONCURRENT_STMTS + 1):
+        if cont not in statements:
+            statements[cont] = state
+            return cont
+    state.cursor.close()
+    raise IrodsCallError(f"too many concurrent statements (at most "
+                         f"{MAX_NUM_OF_CONCURRENT_STMTS} open queries per agent; close or page "
+                         "through the others)", code=CAT_STATEMENT_TABLE_FULL)
 
 
 @microservice("msiMakeGenQuery", 3, inputs={0: "str", 1: "str"}, outputs={2: "GQI"})
@@ -173,7 +191,7 @@ def msi_exec_gen_query(call: MsiCall) -> dict:
 
 
 def _close(call: MsiCall, inx: int) -> None:
-    state = call.sandbox.genquery_state.pop(inx, None)
+    state = call.ctx.statements.pop(inx, None)
     if state is not None and state.cursor is not None:
         state.cursor.close()
 
@@ -189,13 +207,13 @@ def msi_get_more_rows(call: MsiCall) -> dict:
     empty = T._make_gen_query_out([], int(gqo.attriCnt))
     if inx <= 0:
         return {1: empty, 2: 0}
-    state: Optional[QueryState] = call.sandbox.genquery_state.get(inx)
+    state: Optional[QueryState] = call.ctx.statements.get(inx)
     if state is None:
         return {1: empty, 2: 0}
     if int(gqi.maxRows) == 0 or int(gqi.options) & AUTO_CLOSE:
         _close(call, inx)
         return {1: empty, 2: 0}
-    call.sandbox.genquery_state.pop(inx)  # run_page files the open statement anew
+    call.ctx.statements.pop(inx)  # run_page files the open statement anew
     out = run_page(call, state)
     return {1: out, 2: int(out.continueInx)}
 
