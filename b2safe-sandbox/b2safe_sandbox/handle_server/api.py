@@ -19,6 +19,8 @@ rc    HTTP    meaning
 402   401     authentication needed
 40x   401/403 400 not authorized (403), 403 authentication failed (401)
 ====  ======  ==================================================================
+
+Sessions (``/api/sessions``, ``/api/sessions/this``): :mod:`.sessions`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any, Mapping, Optional, Sequence
 from urllib.parse import quote, unquote
 
 from b2safe_sandbox.handle_server import auth
+from b2safe_sandbox.handle_server.sessions import Sessions, parse_handle_header
 from b2safe_sandbox.handle_server.store import HandleStore
 from b2safe_sandbox.handle_server.values import (
     admin_value,
@@ -41,6 +44,7 @@ from b2safe_sandbox.handle_server.values import (
 )
 
 API_ROOT = "/api/handles"
+SESSIONS_ROOT = "/api/sessions"
 HRLS_ROOT = "/hrls"
 _RESERVED_SEARCH_PARAMS = ("limit", "enforcesql", "page", "retrieverecords")
 DEFAULT_ADMIN_PERMISSIONS = "011111110011"
@@ -103,6 +107,7 @@ class HandleApi:
         self.prefixes = {prefix.upper() for prefix in prefixes}
         self.search_realm = dict(search_realm or {})
         self.strict_https = strict_https
+        self.sessions = Sessions()
 
     # --- routing --------------------------------------------------------------------------------
 
@@ -113,6 +118,8 @@ class HandleApi:
             if request.method != "GET":
                 return handle_error(405, 2, "method not allowed")
             return self.list_handles(request)
+        if path in (SESSIONS_ROOT, SESSIONS_ROOT + "/", SESSIONS_ROOT + "/this"):
+            return self.session(request, this=path.endswith("/this"))
         if path.startswith(API_ROOT + "/"):
             handle = unquote(path[len(API_ROOT) + 1:])
             method = {"GET": self.get, "PUT": self.put, "DELETE": self.delete}.get(
@@ -147,7 +154,7 @@ class HandleApi:
     def _caller(self, request: Request, handle: str = ""
                 ) -> tuple[Optional[auth.Caller], Optional[Reply]]:
         try:
-            caller = auth.authenticate(request.authorization, self._values_of)
+            caller = auth.authenticate(request.authorization, self._values_of, self.sessions)
         except auth.AuthFailed as exc:
             # Guess: wrong credentials answer 401 with responseCode 403 ("authentication
             # failed"); pyhandle treats any 401 as HandleAuthenticationError.
@@ -170,6 +177,33 @@ class HandleApi:
                                        "with the needed permission", handle)
         reply.caller = str(caller)
         return reply
+
+    # --- sessions -------------------------------------------------------------------------------
+
+    def session(self, request: Request, this: bool) -> Reply:
+        """``POST /api/sessions`` opens a session; ``GET|PUT /api/sessions/this`` shows the
+        session the Authorization names (proving a user when it carries a proof);
+        ``DELETE /api/sessions/this`` ends it (204). See handle_server/sessions.py."""
+        if not this:
+            if request.method != "POST":
+                return handle_error(405, 2, "method not allowed")
+            session_id, nonce = self.sessions.open()
+            return Reply(201, {"sessionId": session_id, "nonce": nonce})
+        if request.method not in ("GET", "PUT", "DELETE"):
+            return handle_error(405, 2, "method not allowed")
+        params = parse_handle_header(request.authorization or "") or {}
+        session_id = params.get("sessionid", "")
+        if not session_id:
+            return handle_error(401, 402, "no session named in the Authorization")
+        if request.method == "DELETE":
+            self.sessions.close(session_id)
+            return Reply(204, None)
+        caller, failure = self._caller(request)
+        if failure is not None:
+            return failure
+        return Reply(200, {"sessionId": session_id, "authenticated": caller is not None,
+                           **({"id": str(caller)} if caller else {})},
+                     caller=_name(caller))
 
     # --- GET ------------------------------------------------------------------------------------
 

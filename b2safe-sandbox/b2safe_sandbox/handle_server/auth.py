@@ -2,7 +2,8 @@
 
 Authentication (Tech Manual 14): ``Authorization: Basic b64(pct(user) ":" secret)`` where
 ``user`` is ``index:prefix/suffix`` with the colon percent-encoded (``300%3A21.T1/USER``);
-the secret must equal the HS_SECKEY value at that index of that handle.
+the secret must equal the HS_SECKEY value at that index of that handle. Or a Handle session
+(``Authorization: Handle ... sessionId=...``), see :mod:`b2safe_sandbox.handle_server.sessions`.
 
 Authorization: a caller may change a record when one of its HS_ADMIN values grants the needed
 permission to the caller, either directly (``index:handle`` equal to the caller) or through an
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 from urllib.parse import unquote
 
+from b2safe_sandbox.handle_server.sessions import SessionError, Sessions, parse_handle_header
 from b2safe_sandbox.handle_server.values import admin_value
 
 # Bits of the 12-bit admin permission mask, most significant first (see pid-service.md 3).
@@ -64,8 +66,8 @@ def basic_credentials(header: Optional[str]) -> Optional[tuple[str, str]]:
         return None
     scheme, _, rest = header.strip().partition(" ")
     if scheme.lower() != "basic":
-        # Guess: client-certificate ("Handle clientCert") and challenge-response sessions are
-        # not implemented; a real server would negotiate, the sandbox refuses.
+        # Guess: client-certificate authentication ("Handle clientCert") is not implemented; a
+        # real server would negotiate TLS client authentication, the sandbox refuses.
         raise AuthFailed(f"authentication scheme {scheme!r} not supported by the sandbox")
     try:
         decoded = base64.b64decode(rest.strip(), validate=True).decode("utf-8")
@@ -80,11 +82,50 @@ def basic_credentials(header: Optional[str]) -> Optional[tuple[str, str]]:
 ValuesOf = Callable[[str], Optional[list]]
 
 
-def authenticate(header: Optional[str], values_of: ValuesOf) -> Optional[Caller]:
-    """The caller named by ``header``, checked against its HS_SECKEY; None when anonymous.
+def secret_of(user: str, values_of: ValuesOf) -> Optional[str]:
+    """The HS_SECKEY value that authenticates ``user`` (``index:prefix/suffix``), or None."""
+    caller = parse_user(user)
+    if caller is None:
+        return None
+    for value in values_of(caller.handle) or []:
+        if value["index"] == caller.index and value["type"] == "HS_SECKEY":
+            return str(value["data"].get("value", ""))
+    return None
+
+
+def _session_caller(header: str, sessions: Sessions, values_of: ValuesOf
+                    ) -> tuple[bool, Optional[Caller]]:
+    """(whether ``header`` is of the Handle scheme, the caller of its session)."""
+    params = parse_handle_header(header)
+    if params is None:
+        return False, None
+    session_id = params.get("sessionid")
+    if not session_id:
+        raise AuthFailed("a Handle authorization without a session is not supported by the "
+                         "sandbox (client certificates are not implemented)")
+    try:
+        if any(key in params for key in ("id", "type", "alg", "signature")):
+            user: Optional[str] = sessions.prove(session_id, params,
+                                                 lambda name: secret_of(name, values_of))
+        else:
+            user = sessions.get(session_id).user
+    except SessionError as exc:
+        raise AuthFailed(str(exc)) from None
+    return True, (parse_user(user) if user else None)
+
+
+def authenticate(header: Optional[str], values_of: ValuesOf,
+                 sessions: Optional[Sessions] = None) -> Optional[Caller]:
+    """The caller named by ``header``, checked against its HS_SECKEY (Basic, or the proof of a
+    Handle session, see :mod:`~b2safe_sandbox.handle_server.sessions`), or the user a session
+    in ``sessions`` proved; None when anonymous.
 
     ``values_of(handle)`` returns a record's values (or None). Raises AuthFailed.
     """
+    if header and sessions is not None:
+        handled, caller = _session_caller(header, sessions, values_of)
+        if handled:
+            return caller
     credentials = basic_credentials(header)
     if credentials is None:
         return None

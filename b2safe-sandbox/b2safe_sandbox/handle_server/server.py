@@ -66,7 +66,8 @@ class RequestStats:
 
     def count(self, method: str, path: str) -> None:
         """Count one request."""
-        route = "/hrls" if path.startswith("/hrls") else "/api/handles"
+        route = next((root for root in ("/hrls", "/api/sessions") if path.startswith(root)),
+                     "/api/handles")
         with self._lock:
             self.by_method[method] += 1
             self.by_route[(method, route)] += 1
@@ -328,7 +329,9 @@ class HandleServer:
         self.stats.count(method, path)
         if self.faults.latency_ms > 0:
             time.sleep(self.faults.latency_ms / 1000.0)
-        fault = self.faults.take(method)
+        # Injected faults are for handle and search requests; a client's session set-up is
+        # not where tests aim them.
+        fault = None if path.startswith("/api/sessions") else self.faults.take(method)
         kind = fault.kind if fault is not None else ""
         reply: Optional[Reply] = None
         if kind == FAIL:
@@ -365,7 +368,7 @@ class HandleServer:
 
     @staticmethod
     def _send(handler: _Handler, reply: Reply) -> None:
-        data = json.dumps(reply.body).encode("utf-8")
+        data = b"" if reply.status == 204 else json.dumps(reply.body).encode("utf-8")
         handler.send_response(reply.status)
         handler.send_header("Content-Type", "application/json;charset=UTF-8")
         handler.send_header("Content-Length", str(len(data)))

@@ -202,3 +202,52 @@ def test_fault_injection_and_log(http, handle_server):
     assert [(e.status, e.fault) for e in log[-3:]] == [(500, "fail"), (0, "drop_before"),
                                                        (404, "")]
     assert handle_server.stats["GET"] >= 3 and handle_server.faults.pending() == 0
+
+
+# --- sessions (handle_server/sessions.py) ---------------------------------------------------------
+
+
+def _prove(http, secret: str = PASSWORD, user: str = USER):
+    """Open a session and prove ``user`` with ``secret``: (session id, status, body)."""
+    import base64
+    import hashlib
+    import hmac
+    from urllib.parse import quote
+
+    status, opened = http("POST", "/api/sessions")
+    assert status == 201 and set(opened) == {"sessionId", "nonce"}
+    cnonce = b"client-nonce-123"
+    mac = hmac.new(secret.encode(), base64.b64decode(opened["nonce"]) + cnonce,
+                   hashlib.sha256).digest()
+    header = (f'Handle version="0", sessionId="{opened["sessionId"]}", id="{quote(user, safe="")}",'
+              f' type="HS_SECKEY", cnonce="{base64.b64encode(cnonce).decode()}", '
+              f'alg="HMAC-SHA256", signature="{base64.b64encode(mac).decode()}"')
+    status, body = http("PUT", "/api/sessions/this", headers={"Authorization": header})
+    return opened["sessionId"], status, body
+
+
+def _in_session(session_id: str) -> dict:
+    return {"Authorization": f'Handle version="0", sessionId="{session_id}"'}
+
+
+def test_a_proven_session_writes_without_the_secret(http):
+    session_id, status, body = _prove(http)
+    assert status == 200 and body["authenticated"] is True and body["id"] == USER
+    values = [{"index": 1, "type": "URL", "data": "http://s"}]
+    status, body = http("PUT", f"/api/handles/{H}", {"values": values}, _in_session(session_id))
+    assert (status, body["responseCode"]) == (201, 1)
+    assert http("DELETE", "/api/sessions/this", headers=_in_session(session_id))[0] == 204
+    status, body = http("PUT", f"/api/handles/{H}", {"values": values}, _in_session(session_id))
+    assert status == 401  # the session ended
+
+
+def test_a_wrong_proof_or_an_unknown_session_is_refused(http):
+    _, status, _ = _prove(http, secret="not-the-secret")
+    assert status == 401
+    values = [{"index": 1, "type": "URL", "data": "http://s"}]
+    status, _ = http("PUT", f"/api/handles/{H}", {"values": values}, _in_session("made-up"))
+    assert status == 401
+    status, opened = http("POST", "/api/sessions")  # opened, never proven: anonymous
+    status, body = http("PUT", f"/api/handles/{H}", {"values": values},
+                        _in_session(opened["sessionId"]))
+    assert (status, body["responseCode"]) == (401, 402)
