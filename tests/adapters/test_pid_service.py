@@ -31,7 +31,9 @@ def record_for(path: str, **fields) -> PidRecord:
 
 
 def handle_puts(server) -> list:
-    return [e for e in server.request_log if e.method == "PUT"]
+    """The PUTs on handles (not the session's proof, a PUT on /api/sessions/this)."""
+    return [e for e in server.request_log
+            if e.method == "PUT" and e.path.startswith("/api/handles/")]
 
 
 # --- create / adopt / conflict --------------------------------------------------------------------
@@ -234,12 +236,16 @@ def test_gives_up_after_bounded_retries(pid_service, handle_server):
 
 @pytest.mark.parametrize("status", [401, 403])
 def test_no_retry_on_auth_failures(pid_service, handle_server, status):
+    """An authentication failure is never retried as a transient one. A 401 on a write in a
+    session proves the session again once (it may have expired) and sends the write once
+    more; a second 401 is final."""
     pid_service.connect()
     handle_server.clear_log()
-    handle_server.faults.fail_next(1, status, methods=["PUT"])
+    handle_server.faults.fail_next(2, status, methods=["PUT"])
     with pytest.raises(PidAuthError):
         pid_service.create(record_for("/zone/auth"), "zone:auth")
-    assert handle_server.stats.total == 1
+    assert len(handle_puts(handle_server)) == (2 if status == 401 else 1)
+    assert pid_service.stats["sessions"] == (2 if status == 401 else 1)
     assert pid_service.stats["retries"] == 0
 
 
@@ -291,7 +297,7 @@ def test_credentials_never_logged(tmp_path, handle_server, caplog):
     from urllib.parse import quote
 
     token = base64.b64encode(f"{quote(USER)}:{PASSWORD}".encode()).decode()
-    assert "PUT Request headers" in caplog.text  # pyhandle's debug log was captured ...
+    assert "Instantiating RESTHandleClient" in caplog.text  # pyhandle's debug log ...
     assert PASSWORD not in caplog.text  # ... but without the secret
     assert token not in caplog.text
     assert not any(PASSWORD in str(e) or token in str(e) for e in handle_server.request_log)
@@ -352,8 +358,9 @@ def test_bulk_runs_in_a_bounded_pool(pid_service, handle_server):
 def test_stats_count_requests(pid_service):
     pid_service.create(record_for("/zone/st"), "zone:st")
     snap = pid_service.stats.snapshot()
-    # constructor GET (user handle) + one PUT
-    assert snap["http_GET"] == 1 and snap["http_PUT"] == 1 and snap["requests"] == 2
+    # constructor GET (user handle), the session (POST, and its proof a PUT), one PUT
+    assert snap["http_GET"] == 1 and snap["http_POST"] == 1 and snap["http_PUT"] == 2
+    assert snap["requests"] == 4 and snap["sessions"] == 1
 
 
 def test_password_kept_out_of_exception_text(tmp_path, handle_server):
@@ -362,7 +369,8 @@ def test_password_kept_out_of_exception_text(tmp_path, handle_server):
         with pytest.raises(PidAuthError) as info:
             service.create(record_for("/zone/e"), "zone:e")
     assert "wrong-pw-123" not in str(info.value)
-    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__ or info.value.__context__ is None
 
 
 def test_unknown_user_handle_is_an_auth_error(tmp_path, handle_server):
@@ -420,3 +428,37 @@ def test_proxy_variables_are_read_once_when_the_client_is_built(pid_service, mon
     rec = record_for("/zone/home/proxy.txt", checksum="sha2:AAAA==")
     pid = pid_service.create(rec, "zone:proxy")
     assert pid_service.get(pid).url == rec.url
+
+
+# --- Handle sessions ------------------------------------------------------------------------------
+
+
+def test_writes_go_in_a_handle_session_that_is_renewed_when_it_ends(pid_service, handle_server):
+    """Built once: the session is opened and proven (POST and PUT on /api/sessions); writes send
+    only its id. When the server forgets the session (expiry), the next write is refused, the
+    service proves itself again once, and the write goes through."""
+    from b2safe_sandbox.handle_server.sessions import Sessions
+
+    pid_service.connect()
+    assert pid_service.stats["sessions"] == 1
+    assert handle_server.stats.by_route[("POST", "/api/sessions")] == 1
+    first = pid_service.create(record_for("/zone/s1"), "zone:s1")
+    handle_server.api.sessions = Sessions()  # every session expired
+    second = pid_service.create(record_for("/zone/s2"), "zone:s2")
+    assert pid_service.stats["sessions"] == 2
+    assert pid_service.get(first).url != pid_service.get(second).url
+
+
+def test_a_server_without_sessions_gets_basic_authentication(credentials_file, handle_server,
+                                                             monkeypatch):
+    from b2safe_sandbox.handle_server import api
+
+    monkeypatch.setattr(api.HandleApi, "session",
+                        lambda self, request, this: api.handle_error(404, 2, "no such resource"))
+    service = PidService(HandleCredentials.load(credentials_file), retries=0, workers=1)
+    try:
+        pid = service.create(record_for("/zone/basic"), "zone:basic")
+        assert service.stats["sessions"] == 0
+        assert service.get(pid).url.endswith("/zone/basic")
+    finally:
+        service.close()

@@ -1,19 +1,24 @@
-"""PidService: EUDAT PID records over pyhandle's REST client.
+"""PidService: EUDAT PID records on a Handle server, with pyhandle as the field's client.
 
 One authenticated :class:`pyhandle.client.resthandleclient.RESTHandleClient` per service (its
 constructor costs a request: it GETs the user's handle); :func:`get_pid_service` keeps one
-service per credentials file and settings in the process. Requests go through pyhandle's
-connector (its ``requests`` session, keep-alive), with:
+service per credentials file and settings in the process. Reads and writes of records go over
+urllib3 (:mod:`~b2safe.adapters.handle.transport`: one kept-alive connection per worker, the
+URLs and Basic credentials as pyhandle makes them; why: that module's docstring), writes in a
+Handle session where the server offers one (:mod:`~b2safe.adapters.handle.session_auth`); the
+reverse lookup and the credentials check go through pyhandle's ``requests`` sessions. Every
+request has:
 
-* a timeout on every request (pyhandle passes none: a mounted transport adapter adds it);
+* a timeout per socket operation and an overall deadline;
 * bounded retries with jittered exponential backoff on connection errors, timeouts and 5xx;
   never on 4xx;
 * errors translated here into :mod:`b2safe.errors` classes (PidNotFound, PidConflict,
-  PidAuthError, PidServiceUnavailable, PidError); no ``requests``/pyhandle exception, response
-  body or credential leaves this module;
+  PidAuthError, PidServiceUnavailable, PidError); no ``requests``/urllib3/pyhandle exception,
+  response body or credential leaves this module;
 * request counters (:attr:`PidService.stats`) for benchmarks.
 
-Requests per operation: ``create`` one PUT (``overwrite=false``; a 409 adds one GET);
+Requests per operation: building the service one GET (the user handle) and, where the server
+offers sessions, a POST and a PUT on ``/api/sessions``; ``create`` one PUT (``overwrite=false``; a 409 adds one GET);
 ``get``/``get_value`` one GET; ``update``/``add_replica`` one GET and one PUT (plus one DELETE
 when values are removed; no PUT when nothing changes); ``delete`` one DELETE; ``search`` one GET
 on the reverse-lookup servlet.
@@ -30,21 +35,30 @@ import json
 import logging
 import os
 import re
-import socket
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from b2safe.adapters.handle import logsafe
 from b2safe.adapters.handle.credentials import HandleCredentials
 from b2safe.adapters.handle.minting import DETERMINISTIC, SUFFIX_MODES, mint_handle
 from b2safe.adapters.handle.retry import RetryPolicy, Transient
+from b2safe.adapters.handle.session_auth import open_session, session_header
+from b2safe.adapters.handle.transport import (
+    MAX_RESPONSE_BYTES,
+    WATCHED_POOLS,
+    Deadline,
+    HandleHttp,
+    check_url,
+    environment_ca_bundle,
+    request_deadline,
+)
 from b2safe.domain import profile
 from b2safe.domain.paths import validate_pid
 from b2safe.domain.profile import HsAdmin, PidRecord
@@ -108,88 +122,6 @@ class PidStats:
             self._counts.clear()
 
 
-#: Largest Handle server answer b2safe reads (a record, a search result list).
-MAX_RESPONSE_BYTES = 8 * 1024 * 1024
-_SAFE_URL_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$")
-
-
-class _Deadline:
-    """One request's overall deadline: a watchdog that, when it fires, shuts down the socket of
-    every connection the request took from the pool, which wakes a connect, a header read or a
-    body read blocked on a server that stalls or drips (a per-read timeout alone never ends a
-    server that sends one byte per timeout)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.expired = threading.Event()
-        self._connections: list[Any] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def start(self) -> None:
-        """Start counting."""
-        self._timer.start()
-
-    def cancel(self) -> None:
-        """The request ended in time (or otherwise): stop the watchdog."""
-        self._timer.cancel()
-
-    def attach(self, connection: Any) -> None:
-        """Watch ``connection`` (an urllib3 connection taken from the pool for this request, or
-        the urllib3 response read from it)."""
-        with self._lock:
-            self._connections.append(connection)
-            late = self.expired.is_set()
-        if late:
-            _shut(connection)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired.set()
-            connections = list(self._connections)
-        for connection in connections:
-            _shut(connection)
-
-
-def _shut(connection: Any) -> None:
-    """Shut down the socket of an urllib3 connection, or of a response whose connection handed
-    its socket over (http.client closes a connection that will close, keeping the socket in
-    the response: urllib3 HTTPResponse -> http.client HTTPResponse -> SocketIO -> socket)."""
-    sock = getattr(connection, "sock", None)
-    if sock is None:
-        fp = getattr(getattr(connection, "_fp", None), "fp", None)
-        sock = getattr(getattr(fp, "raw", None), "_sock", None)
-    try:
-        if sock is not None:
-            sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-#: The deadline of the request this thread is sending (pyhandle's sessions run in the caller's
-#: thread and in the bulk pool's threads: one request per thread at a time).
-_watch = threading.local()
-
-
-class _WatchedHTTPPool(HTTPConnectionPool):
-    """A connection pool that hands each connection it gives out to the thread's deadline."""
-
-    def _get_conn(self, timeout: Optional[float] = None) -> Any:
-        connection = super()._get_conn(timeout)
-        deadline = getattr(_watch, "deadline", None)
-        if deadline is not None:
-            deadline.attach(connection)
-        return connection
-
-
-class _WatchedHTTPSPool(_WatchedHTTPPool, HTTPSConnectionPool):
-    """The HTTPS variant of :class:`_WatchedHTTPPool`."""
-
-
-_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
-
-
 class _TimeoutAdapter(HTTPAdapter):
     """The transport under pyhandle: a timeout on every socket operation, an overall deadline
     on every request (connecting, sending, the headers and the whole body: ``deadline``, by
@@ -208,29 +140,25 @@ class _TimeoutAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+        self.poolmanager.pool_classes_by_scheme = WATCHED_POOLS
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        manager.pool_classes_by_scheme = _WATCHED_POOLS
+        manager.pool_classes_by_scheme = WATCHED_POOLS
         return manager
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: Union[bool, str] = True, cert: Any = None,
              proxies: Any = None) -> requests.Response:
-        split = urlsplit(request.url or "")
-        if split.fragment or not _SAFE_URL_PATH.match(split.path) or \
-                "/../" in split.path + "/" or "/./" in split.path + "/":
-            raise InvalidPid(f"refusing a Handle request to {split.path[:120]!r}: the URL path "
-                             "is not a plain, encoded handle path")
+        check_url(request.url or "")
         self._stats.add(f"http_{request.method}")
         if verify is True and self._ca_bundle:
             verify = self._ca_bundle  # REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE, read once
-        deadline = _Deadline(self._deadline)
+        deadline = Deadline(self._deadline)
         per_operation = self._timeout if timeout is None else timeout
         if not isinstance(per_operation, tuple):
             per_operation = (min(per_operation, self._deadline), per_operation)
-        _watch.deadline = deadline
+        request_deadline.deadline = deadline
         deadline.start()
         try:
             response = super().send(request, stream=True, timeout=per_operation, verify=verify,
@@ -243,7 +171,7 @@ class _TimeoutAdapter(HTTPAdapter):
                     f"no complete answer within {self._deadline:.1f}s") from None
             raise
         finally:
-            _watch.deadline = None
+            request_deadline.deadline = None
             deadline.cancel()
         if deadline.expired.is_set():  # the last bytes raced the watchdog: not trusted
             response.close()
@@ -278,7 +206,7 @@ def _freeze_environment(session: requests.Session, url: str) -> Optional[str]:
     for scheme, proxy in proxies.items():
         session.proxies.setdefault(scheme, proxy)
     session.trust_env = False
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
+    return environment_ca_bundle()
 
 
 def _pyhandle_sessions(client: Any) -> list[requests.Session]:
@@ -349,17 +277,22 @@ class _Answer:
 
 
 def _answer(response: requests.Response, pid: str = "") -> _Answer:
+    """:func:`_answer_of` a requests response (pyhandle's requests)."""
+    return _answer_of(response.status_code, response.content, pid)
+
+
+def _answer_of(status: int, data: bytes, pid: str = "") -> _Answer:
     """The answer's status, responseCode and JSON body; with ``pid``, a body that names
     another handle is refused (a server or proxy answering for the wrong record)."""
     try:
-        body = response.json()
+        body = json.loads(data) if data else None
     except ValueError:
         body = None
     code = body.get("responseCode") if isinstance(body, dict) else None
     named = body.get("handle") if isinstance(body, dict) else None
     if pid and isinstance(named, str) and named.casefold() != pid.casefold():
         raise PidError(f"the Handle server answered for {named[:120]!r} when asked for {pid}")
-    return _Answer(response.status_code, code if isinstance(code, int) else None, body)
+    return _Answer(status, code if isinstance(code, int) else None, body)
 
 
 def _describe(answer: _Answer) -> str:
@@ -415,13 +348,16 @@ class PidService:
         logger: where operations are logged (default ``b2safe.adapters.handle``); never secrets.
         client_factory: builds the pyhandle client from keyword arguments (tests may pass
             another; default ``RESTHandleClient``).
+        sessions: authenticate writes with a Handle session where the server offers one
+            (:mod:`~b2safe.adapters.handle.session_auth`); False: Basic on every write.
     """
 
     def __init__(self, credentials: HandleCredentials, *, timeout: float = 10.0,
                  deadline: Optional[float] = None, retries: int = 3, backoff: float = 0.5,
                  workers: int = 4,
                  suffix_mode: str = DETERMINISTIC, logger: Optional[logging.Logger] = None,
-                 client_factory: Optional[Callable[..., Any]] = None) -> None:
+                 client_factory: Optional[Callable[..., Any]] = None,
+                 sessions: bool = True) -> None:
         if suffix_mode not in SUFFIX_MODES:
             raise InvalidInput(f"PID suffix mode {suffix_mode!r} is not one of "
                                f"{', '.join(SUFFIX_MODES)}")
@@ -433,6 +369,7 @@ class PidService:
         self.deadline = 2 * self.timeout if deadline is None else float(deadline)
         self.workers = int(workers)
         self.suffix_mode = suffix_mode
+        self.sessions = sessions
         self.policy = RetryPolicy(retries=int(retries), backoff=float(backoff))
         self.log = logger or LOG
         self.stats = PidStats()
@@ -442,6 +379,8 @@ class PidService:
                       HsAdmin.default_for(credentials.prefix))
         self._factory = client_factory
         self._client: Any = None
+        self._http: Optional[HandleHttp] = None
+        self._auth_headers: Optional[dict[str, str]] = None
         self._client_lock = threading.Lock()
         self._pid_locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
         self._pool: Optional[ThreadPoolExecutor] = None
@@ -505,19 +444,46 @@ class PidService:
                                       deadline=self.deadline, ca_bundle=ca_bundle)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
+        self._http = HandleHttp(self.credentials.handle_server_url, timeout=self.timeout,
+                                deadline=self.deadline, pool_size=self.workers + 1,
+                                verify=self.credentials.https_verify,
+                                cert=self._client_certificate(),
+                                count=lambda method: self.stats.add(f"http_{method}"))
+        self._auth_headers = self._authenticate(_connector(client))
         self.log.debug("connected to Handle server %s as %s",
                        self.credentials.handle_server_url,
                        self.credentials.username or "(certificate)")
         return client
 
+    def _client_certificate(self) -> Union[str, tuple[str, str], None]:
+        """The client certificate (and key) files of certificate authentication, or None."""
+        creds = self.credentials
+        if creds.certificate_and_key:
+            return creds.certificate_and_key
+        if creds.certificate_only and creds.private_key:
+            return (creds.certificate_only, creds.private_key)
+        return None
+
     def _translate_exception(self, exc: BaseException, operation: str, pid: str) -> None:
-        """Raise the b2safe error (or Transient) for an exception from pyhandle/requests."""
+        """Raise the b2safe error (or Transient) for an exception from pyhandle, requests or
+        urllib3."""
         from pyhandle import handleexceptions as hx
 
         what = f"{operation} {pid}".strip()
         url = self.credentials.handle_server_url
         if isinstance(exc, B2SafeError) or isinstance(exc, Transient):
             raise exc
+        if isinstance(exc, urllib3.exceptions.SSLError):
+            raise PidServiceUnavailable(f"{what}: TLS failure talking to the Handle server "
+                                        f"{url} ({_cause(exc)}; check HTTPS_verify)") from None
+        if isinstance(exc, (urllib3.exceptions.TimeoutError, urllib3.exceptions.ProtocolError,
+                            urllib3.exceptions.NewConnectionError,
+                            urllib3.exceptions.ProxyError, ConnectionError)):
+            raise Transient(f"{what}: Handle server {url}: {type(exc).__name__}: "
+                            f"{_cause(exc)}") from None
+        if isinstance(exc, urllib3.exceptions.HTTPError):
+            raise PidServiceUnavailable(f"{what}: Handle server {url}: {type(exc).__name__}: "
+                                        f"{_cause(exc)}") from None
         if isinstance(exc, requests.exceptions.SSLError):
             raise PidServiceUnavailable(f"{what}: TLS failure talking to the Handle server "
                                         f"{url} ({_cause(exc)}; check HTTPS_verify)") from None
@@ -573,9 +539,64 @@ class PidService:
 
     # --- low-level requests (one HTTP request each) ---------------------------------------------
 
+    def _send(self, method: str, pid: str, *, indices: Optional[list] = None,
+              overwrite: Optional[bool] = None, entries: Optional[list] = None) -> _Answer:
+        """One request on the urllib3 transport, shaped as pyhandle's connector shapes it
+        (its URL layout; GET anonymous with ``auth=true``; PUT and DELETE with the write
+        credentials)."""
+        connector = _connector(self._get_client())
+        http = self._http
+        if http is None:
+            raise PidError("the PID service was closed")
+        if method == "GET":
+            url = connector.make_handle_URL(pid, indices, auth="true")
+            headers = {"Accept": "application/json"}
+        else:
+            url = connector.make_handle_URL(pid, indices, overwrite=overwrite)
+            headers = self._write_headers(connector)
+        body = None
+        if entries is not None:
+            body = json.dumps({"values": entries}).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        status, data = http.send(method, url, headers, body)
+        if status == 401 and headers.get("Authorization", "").startswith("Handle version"):
+            # The session expired (or the server forgot it): authenticate again, once.
+            with self._client_lock:
+                if self._auth_headers is not None and \
+                        self._auth_headers.get("Authorization") == headers["Authorization"]:
+                    self._auth_headers = None
+            headers.update(self._write_headers(connector))
+            status, data = http.send(method, url, headers, body)
+        return _answer_of(status, data, pid)
+
+    def _authenticate(self, connector: Any) -> dict[str, str]:
+        """The Authorization of writes: a Handle session when the server offers sessions and
+        the credentials are a user and secret (two requests, once per service); otherwise
+        pyhandle's Basic or client-certificate header."""
+        creds = self.credentials
+        if self.sessions and self._http is not None and creds.username and creds.password \
+                and not self._client_certificate():
+            session = open_session(self._http.send, creds.handle_server_url, creds.username,
+                                   creds.password)
+            if session is not None:
+                self.stats.add("sessions")
+                return {"Authorization": session_header(session)}
+        headers = dict(_write_auth(connector)[0])
+        headers.pop("Content-Type", None)
+        return headers
+
+    def _write_headers(self, connector: Any) -> dict[str, str]:
+        """The Authorization of a write (see :meth:`_authenticate`)."""
+        headers = self._auth_headers
+        if headers is None:
+            with self._client_lock:
+                if self._auth_headers is None:
+                    self._auth_headers = self._authenticate(connector)
+                headers = self._auth_headers
+        return dict(headers)
+
     def _get_values(self, pid: str) -> Optional[list[dict[str, Any]]]:
-        response = _connector(self._get_client()).send_handle_get_request(pid, auth="true")
-        answer = _answer(response, pid)
+        answer = self._send("GET", pid)
         if answer.status == 404 or answer.code == 100:
             return None
         if answer.status == 200 and answer.code == 200:
@@ -589,15 +610,10 @@ class PidService:
 
     def _put(self, pid: str, entries: list[dict[str, Any]], *, indices: Optional[list] = None,
              overwrite: bool) -> _Answer:
-        response, _ = _connector(self._get_client()).send_handle_put_request(
-            handle=pid, list_of_entries=entries, indices=indices, overwrite=overwrite,
-            op="b2safe")
-        return _answer(response, pid)
+        return self._send("PUT", pid, indices=indices, overwrite=overwrite, entries=entries)
 
     def _delete(self, pid: str, indices: Optional[list] = None) -> _Answer:
-        response = _connector(self._get_client()).send_handle_delete_request(
-            handle=pid, indices=indices, op="b2safe")
-        return _answer(response, pid)
+        return self._send("DELETE", pid, indices=indices)
 
     def _lock_for(self, pid: str) -> threading.Lock:
         return self._pid_locks[hash(pid.upper()) % _LOCK_STRIPES]
@@ -1018,9 +1034,12 @@ class PidService:
             pool.shutdown(wait=True)
         with self._client_lock:
             client, self._client = self._client, None
+            http, self._http = self._http, None
         if client is not None:
             for session in _pyhandle_sessions(client):
                 session.close()
+        if http is not None:
+            http.close()
         _forget(self)
 
     def __enter__(self) -> PidService:
