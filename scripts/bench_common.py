@@ -21,6 +21,12 @@ Each benchmark defines ``measure(n, tmp) -> (sandbox, objects, run)`` pieces thr
   (``time.thread_time``) between two events is charged to the owner on top of the stack. The
   profiler slows everything, so only the *shares* are used: b2safe-only CPU per object is the
   plain run's process CPU times b2safe's share of the attributed CPU.
+
+The zones' Handle servers run in a process of their own by default (:class:`RemoteHandles`;
+``--handle-in-process`` keeps them in the benchmark's process as before), so they do not share
+the agent's GIL and their CPU is not the agent's: the ``HS CPU`` column is that process's CPU.
+The floor's CPU (``floor CPU``: the calling process's CPU for the stdlib PUTs and raw SQLite
+writes) is the least an agent spends per object; ``b2safe/floor`` divides b2safe-only CPU by it.
 """
 
 from __future__ import annotations
@@ -48,7 +54,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "b2safe-sandbox")]
 from b2safe_sandbox import site  # noqa: E402
 from b2safe_sandbox.sandbox import Sandbox  # noqa: E402
 
-__all__ = ["LayerProfiler", "Sandbox", "bench_main", "floor_seconds", "run_once", "site"]
+__all__ = ["LayerProfiler", "Sandbox", "bench_main", "close_sandbox", "floor_seconds",
+           "open_handles", "run_once", "site"]
 _B2SAFE = "/b2safe/"
 _SANDBOX = "/b2safe_sandbox/"
 _HANDLE = "/b2safe_sandbox/handle_server/"
@@ -107,36 +114,137 @@ class LayerProfiler:
         threading.setprofile(None)  # type: ignore[arg-type]
 
 
-#: Settings of this run (``--latency``, ``--workers``), forwarded to the child processes.
-SETTINGS: dict[str, Any] = {"latency_ms": 0, "workers": None}
+#: Settings of this run (``--latency``, ``--workers``, ``--handle-in-process``), forwarded to
+#: the child processes.
+SETTINGS: dict[str, Any] = {"latency_ms": 0, "workers": None, "handle_in_process": False}
 
 
-def counters(sb: Any, zones: tuple[str, ...]) -> dict[str, Any]:
+class LocalHandles:
+    """The zones' Handle servers in this process (``--handle-in-process``)."""
+
+    def __init__(self, sb: Any) -> None:
+        self._sb = sb
+
+    def requests(self, zones: tuple[str, ...]) -> int:
+        """Requests the servers of ``zones`` answered since :meth:`reset`."""
+        return sum(self._sb.handle_server(z).stats.total for z in zones)
+
+    def reset(self, zones: tuple[str, ...], latency_ms: int) -> None:
+        """Zero the request counts of ``zones``' servers and set their latency."""
+        for zone in zones:
+            server = self._sb.handle_server(zone)
+            server.stats.reset()
+            server.faults.latency_ms = latency_ms
+
+    def cpu_seconds(self) -> Optional[float]:
+        """CPU of the servers' process, when it is not this one (else None)."""
+        return None
+
+    def close(self) -> None:
+        """Nothing to stop (the sandbox stops its servers)."""
+
+
+class RemoteHandles(LocalHandles):
+    """The zones' Handle servers in a child process (``bench_common.py --serve-handles DIR``),
+    started before this process opens them: this process's sandbox then finds each port served
+    by a live process of the sandbox and uses it (``handle_sites.attach``). The child answers
+    one JSON line per command on its stdin (see :func:`serve_handles`)."""
+
+    def __init__(self, directory: Path) -> None:
+        self._child = subprocess.Popen([sys.executable, __file__, "--serve-handles",
+                                        str(directory)], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, text=True)
+        self._ask("ready")
+
+    def _ask(self, command: str) -> Any:
+        assert self._child.stdin is not None and self._child.stdout is not None
+        self._child.stdin.write(command + "\n")
+        self._child.stdin.flush()
+        line = self._child.stdout.readline()
+        if not line:
+            raise SystemExit(f"the Handle server process ended (asked {command!r})")
+        return json.loads(line)
+
+    def requests(self, zones: tuple[str, ...]) -> int:
+        return int(self._ask("requests " + " ".join(zones)))
+
+    def reset(self, zones: tuple[str, ...], latency_ms: int) -> None:
+        self._ask(f"reset {latency_ms} " + " ".join(zones))
+
+    def cpu_seconds(self) -> Optional[float]:
+        return float(self._ask("cpu"))
+
+    def close(self) -> None:
+        if self._child.stdin is not None:
+            self._child.stdin.close()
+        self._child.wait(timeout=60)
+
+
+def serve_handles(directory: str) -> int:
+    """The child of :class:`RemoteHandles`: serve the sandbox's Handle servers; answer
+    ``ready``, ``requests ZONE...``, ``reset MS ZONE...`` and ``cpu`` (one JSON line each)
+    until stdin closes."""
+    sb = site.open(directory)
+    sb.start_services()
+    try:
+        for line in sys.stdin:
+            command, *args = line.split()
+            answer: Any = "ok"
+            if command == "requests":
+                answer = sum(sb.handle_server(z).stats.total for z in args)
+            elif command == "reset":
+                LocalHandles(sb).reset(tuple(args[1:]), int(args[0]))
+            elif command == "cpu":
+                answer = time.process_time()
+            print(json.dumps(answer), flush=True)
+    finally:
+        sb.close()
+    return 0
+
+
+def open_handles(sb: Any) -> LocalHandles:
+    """The Handle servers of a sandbox just created: in a child process unless
+    ``--handle-in-process``. Call before anything in this process starts the sandbox's
+    services."""
+    if SETTINGS["handle_in_process"]:
+        return LocalHandles(sb)
+    return RemoteHandles(sb.directory)
+
+
+def close_sandbox(sb: Any, handles: LocalHandles) -> None:
+    """Close this process's PID clients, the sandbox, then the Handle servers' process."""
+    from b2safe.adapters.handle import rest
+
+    rest.clear_cache()
+    sb.close()
+    handles.close()
+
+
+def counters(sb: Any, handles: LocalHandles, zones: tuple[str, ...]) -> dict[str, Any]:
     """Handle requests, microservice calls (in all and per microservice) and GenQuery round
-    trips since ``sb.reset_stats()`` and the servers' ``stats.reset()``, summed over ``zones``."""
+    trips since :func:`reset_counters`, summed over ``zones``."""
     stats = sb.stats()
     by_name: dict[str, int] = {}
     for zone in zones:
         for name, count in stats[zone]["msi"].items():
             by_name[name] = by_name.get(name, 0) + count
     return {
-        "handle_requests": sum(sb.handle_server(z).stats.total for z in zones),
+        "handle_requests": handles.requests(zones),
         "msi_calls": sum(by_name.values()),
         "msi_by_name": by_name,
         "genquery_round_trips": sum(stats[z]["genquery_round_trips"] for z in zones),
     }
 
 
-def reset_counters(sb: Any, zones: tuple[str, ...], latency_ms: Optional[int] = None) -> None:
+def reset_counters(sb: Any, handles: LocalHandles, zones: tuple[str, ...],
+                   latency_ms: Optional[int] = None) -> None:
     """Zero the sandbox's counters and the Handle servers' request counts; set their latency
     (default: ``--latency``), the zones' log level to the example configuration's (1, info;
     the sandbox logs debug lines, one ``writeLine`` each) and, with ``--workers``, their PID
     worker pool size."""
     latency = SETTINGS["latency_ms"] if latency_ms is None else latency_ms
+    handles.reset(zones, latency)
     for zone in zones:
-        server = sb.handle_server(zone)
-        server.stats.reset()
-        server.faults.latency_ms = latency
         path = sb.zone(zone).config_dir / "b2safe.json"
         data = json.loads(path.read_text(encoding="utf-8"))
         data.setdefault("logging", {})["level"] = 1
@@ -146,9 +254,11 @@ def reset_counters(sb: Any, zones: tuple[str, ...], latency_ms: Optional[int] = 
     sb.reset_stats()
 
 
-def floor_seconds(sb: Any, zone: str, tmp: Path, n: int, puts: int, avus: int) -> float:
-    """Wall seconds of ``n`` x (``puts`` stdlib PUTs to ``zone``'s Handle server + ``avus`` raw
-    SQLite AVU inserts, each its own transaction): the floor a PID workflow cannot beat."""
+def floor_seconds(sb: Any, zone: str, tmp: Path, n: int, puts: int, avus: int
+                  ) -> dict[str, float]:
+    """Wall and process CPU seconds (``floor_seconds``, ``floor_cpu_seconds``) of ``n`` x
+    (``puts`` stdlib PUTs to ``zone``'s Handle server + ``avus`` raw SQLite AVU inserts, each its
+    own transaction): the floor a PID workflow cannot beat."""
     creds = json.loads((sb.zone(zone).config_dir / "pid-credentials.json").read_text())
     url = creds["handle_server_url"].split("//", 1)[1].split("/", 1)[0]
     host, port = url.rsplit(":", 1)
@@ -160,7 +270,7 @@ def floor_seconds(sb: Any, zone: str, tmp: Path, n: int, puts: int, avus: int) -
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("CREATE TABLE avu (object_id INTEGER, name TEXT, value TEXT, units TEXT)")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(n):
         for k in range(puts):
             handle = f"{prefix}/FLOOR-{i}-{k}"
@@ -182,10 +292,10 @@ def floor_seconds(sb: Any, zone: str, tmp: Path, n: int, puts: int, avus: int) -
             db.execute("BEGIN IMMEDIATE")
             db.execute("INSERT INTO avu VALUES (?, ?, ?, ?)", (i, f"A{k}", f"v{i}", ""))
             db.execute("COMMIT")
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     conn.close()
     db.close()
-    return elapsed
+    return {"floor_seconds": elapsed, "floor_cpu_seconds": cpu}
 
 
 #: A workload: (n, tmp dir, profiler or None) -> dict with "objects" (N), optionally "units"
@@ -194,29 +304,37 @@ def floor_seconds(sb: Any, zone: str, tmp: Path, n: int, puts: int, avus: int) -
 Workload = Callable[[int, Path, Optional[LayerProfiler]], dict[str, Any]]
 
 
-def timed(profiler: Optional[LayerProfiler], run: Callable[[], Any]) -> dict[str, float]:
-    """Wall and process CPU seconds of ``run()``, under ``profiler`` when given."""
+def timed(profiler: Optional[LayerProfiler], run: Callable[[], Any],
+          handles: Optional[LocalHandles] = None) -> dict[str, Any]:
+    """Wall and process CPU seconds of ``run()``, under ``profiler`` when given, and the CPU
+    seconds of the Handle servers' process (``handle_cpu_seconds``) when it is another one."""
+    served = handles.cpu_seconds() if handles is not None else None
     cpu, wall = time.process_time(), time.perf_counter()
     if profiler is not None:
         with profiler:
             run()
     else:
         run()
-    return {"wall_seconds": time.perf_counter() - wall, "cpu_seconds": time.process_time() - cpu}
+    row: dict[str, Any] = {"wall_seconds": time.perf_counter() - wall,
+                           "cpu_seconds": time.process_time() - cpu}
+    if served is not None and handles is not None:
+        row["handle_cpu_seconds"] = float(handles.cpu_seconds() or 0.0) - served
+    return row
 
 
-def run_once(sb: Sandbox, profiler: Optional[LayerProfiler], zones: tuple[str, ...],
-             zone: str, rule: str, args: list[str], user: str) -> tuple[dict[str, Any], Any]:
+def run_once(sb: Sandbox, handles: LocalHandles, profiler: Optional[LayerProfiler],
+             zones: tuple[str, ...], zone: str, rule: str, args: list[str], user: str
+             ) -> tuple[dict[str, Any], Any]:
     """Zero the counters of ``zones``, run ``rule`` once in ``zone`` as ``user`` (timed, under
     ``profiler`` when given) and count. Returns (row: times and counters, the rule's outcome);
     exits when the rule fails."""
-    reset_counters(sb, zones)
+    reset_counters(sb, handles, zones)
     outcome: list[Any] = []
     row: dict[str, Any] = timed(profiler, lambda: outcome.append(
-        sb.exec_rule(zone, rule, args, user)))
+        sb.exec_rule(zone, rule, args, user)), handles)
     if outcome[0].code != 0:
         raise SystemExit(f"{rule} failed ({outcome[0].code}): {outcome[0].traceback}")
-    row.update(counters(sb, zones))
+    row.update(counters(sb, handles, zones))
     return row, outcome[0]
 
 
@@ -255,24 +373,33 @@ def summarize(plain: dict[str, Any], split: Optional[dict[str, Any]]) -> dict[st
         "genquery_per_object": round(plain["genquery_round_trips"] / n, 4),
         "max_rss_mb": plain["max_rss_mb"],
         "floor_ms_per_object": round(plain["floor_seconds"] * per, 3),
+        "floor_cpu_ms_per_object": round(plain["floor_cpu_seconds"] * per, 3),
         "ratio_to_floor": round(plain["wall_seconds"] / max(plain["floor_seconds"], 1e-9), 1),
+        "handle_process": "in-process" if SETTINGS["handle_in_process"] else "own process",
         "msi_per_object_by_name": {name: round(count / n, 3) for name, count in
                                    sorted(plain.get("msi_by_name", {}).items())},
     }
+    if "handle_cpu_seconds" in plain:
+        row["handle_server_cpu_ms_per_object"] = round(plain["handle_cpu_seconds"] * per, 3)
     if split is not None:
         layers = split["layer_cpu_seconds"]
         total = sum(layers.values()) or 1.0
         for layer in LAYERS:
             row[f"{layer}_cpu_share"] = round(layers[layer] / total, 3)
-        row["b2safe_cpu_ms_per_object"] = round(
-            plain["cpu_seconds"] * layers["b2safe"] / total * per, 3)
+        b2safe = plain["cpu_seconds"] * layers["b2safe"] / total * per
+        row["b2safe_cpu_ms_per_object"] = round(b2safe, 3)
+        row["b2safe_cpu_to_floor_cpu"] = round(
+            b2safe / max(plain["floor_cpu_seconds"] * per, 1e-9), 1)
     return row
 
 
 COLUMNS = (("objects", "N"), ("latency_ms", "lat ms"), ("wall_ms_per_object", "wall ms/obj"),
            ("cpu_ms_per_object", "CPU ms/obj"), ("b2safe_cpu_ms_per_object", "b2safe CPU ms/obj"),
+           ("floor_cpu_ms_per_object", "floor CPU ms/obj"),
+           ("b2safe_cpu_to_floor_cpu", "b2safe/floor CPU"),
            ("emulator_cpu_share", "emu share"), ("handle_server_cpu_share", "HS share"),
            ("other_cpu_share", "other share"),
+           ("handle_server_cpu_ms_per_object", "HS CPU ms/obj"),
            ("handle_requests_per_object", "Handle req/obj"), ("msi_calls_per_object", "msi/obj"),
            ("genquery_per_object", "GQ/obj"), ("max_rss_mb", "peak RSS MB"),
            ("floor_ms_per_object", "floor ms/obj"), ("ratio_to_floor", "x floor"))
@@ -306,21 +433,30 @@ def bench_main(name: str, script: str, workload: Workload, doc: str,
                         help="Handle server latency per request in ms (default 0)")
     parser.add_argument("--workers", type=int, metavar="N",
                         help="PID worker pool size (pid.workers; default: the configuration's)")
+    parser.add_argument("--handle-in-process", action="store_true",
+                        help="run the Handle servers in the benchmark's process (default: a "
+                             "process of their own)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=("plain", "split"), default="plain",
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    SETTINGS.update(latency_ms=args.latency, workers=args.workers)
+    SETTINGS.update(latency_ms=args.latency, workers=args.workers,
+                    handle_in_process=args.handle_in_process)
     extra = [f"--latency={args.latency}"] + ([f"--workers={args.workers}"] if args.workers else [])
+    extra += ["--handle-in-process"] if args.handle_in_process else []
     if args.child is not None:
         print(json.dumps(_child(workload, args.child, args.mode)))
         return 0
+    import os
+
     rows = []
     for n in args.sizes:
+        load_before = round(os.getloadavg()[0], 2)
         plain = _spawn(Path(script), n, "plain", extra)
         profiled = not args.no_split and (args.split_max is None or n <= args.split_max)
         split = _spawn(Path(script), n, "split", extra) if profiled else None
         rows.append(summarize(plain, split))
+        rows[-1]["load_average"] = [load_before, round(os.getloadavg()[0], 2)]
         print(f"{name}: N={n} done", file=sys.stderr, flush=True)
         if args.json:  # after every size: a long run that is stopped keeps what it measured
             write_json(args.json, name, rows)
@@ -347,3 +483,7 @@ def machine() -> dict[str, Any]:
 
     return {"cpus": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()],
             "python": platform.python_version(), "platform": platform.platform()}
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--serve-handles"]:
+    sys.exit(serve_handles(sys.argv[2]))

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT), str(ROOT / "b2safe-sandbox")]  # this checkout
 
 from b2safe_sandbox import site  # noqa: E402
-from bench_common import write_json  # noqa: E402
+from bench_common import close_sandbox, open_handles, write_json  # noqa: E402
 from bench_pids import USER, ZONE, load_tree  # noqa: E402
 
 
@@ -34,6 +34,7 @@ def measure(n: int, executors: int, batch: int, latency_ms: int, workers: int) -
     """Wall seconds of the delay queue running the PID batches of an N-object tree."""
     with tempfile.TemporaryDirectory(prefix="b2safe-bench-") as tmp:
         sb = site.create(Path(tmp) / "sandbox", zones=(ZONE, "zoneB"))
+        handles = open_handles(sb)  # the Handle servers in a process of their own
         try:
             base = f"/{ZONE}/home/alice/bench"
             paths = load_tree(sb, base, n)
@@ -46,9 +47,7 @@ def measure(n: int, executors: int, batch: int, latency_ms: int, workers: int) -
                                   [base, "false", str(batch), ""], USER)
             if result.code != 0:
                 raise SystemExit(f"scheduling failed: {result.traceback}")
-            server = sb.handle_server(ZONE)
-            server.faults.latency_ms = latency_ms
-            server.stats.reset()
+            handles.reset((ZONE,), latency_ms)
             started = time.perf_counter()
             runs = sb.run_delayed(advance=5, executors=executors)
             wall = time.perf_counter() - started
@@ -57,10 +56,11 @@ def measure(n: int, executors: int, batch: int, latency_ms: int, workers: int) -
                 raise SystemExit(f"{len(failed)} batches failed; queue not empty")
             return {"objects": n, "paths": paths, "executors": executors, "batch": batch,
                     "latency_ms": latency_ms, "workers": workers, "batches": len(runs),
-                    "handle_requests": server.stats.total, "wall_seconds": round(wall, 2),
+                    "handle_requests": handles.requests((ZONE,)),
+                    "wall_seconds": round(wall, 2),
                     "paths_per_second": round(paths / wall, 1)}
         finally:
-            sb.close()
+            close_sandbox(sb, handles)
 
 
 def main(argv: list[str] | None = None) -> int:

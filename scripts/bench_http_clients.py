@@ -3,8 +3,10 @@
 
 Creates ``--count`` handles (default 2000) on a sandbox Handle server with one kept-alive
 connection per client: the stdlib ``http.client`` (the floor), ``urllib3``, ``requests`` (with
-and without its per-request environment lookups, ``trust_env``), ``pyhandle`` over requests as
-b2safe's adapter sends it, and ``httpx`` when installed. Prints the client-side CPU (the
+and without its per-request environment lookups, ``trust_env``), b2safe's PUT as it was sent
+before (pyhandle's connector over requests, with b2safe's transport adapter: timeouts, deadline,
+URL check, size cap, counters) and as it is sent now (b2safe's urllib3 transport with the same
+guards, in a Handle session), and ``httpx`` when installed. Prints the client-side CPU (the
 calling thread's ``thread_time``: the server's threads are not counted) and wall time per PUT.
 
     python scripts/bench_http_clients.py [--count 2000] [--json FILE]
@@ -79,10 +81,41 @@ def clients(base: str, host: str, port: int) -> dict[str, Callable[[], Callable[
         client = httpx.Client(base_url=base, timeout=30, trust_env=False)
         return lambda path, text: client.put(path, content=text, headers=HEADERS).status_code
 
+    def b2safe_service() -> Any:
+        from b2safe.adapters.handle.credentials import HandleCredentials
+        from b2safe.adapters.handle.rest import PidService
+
+        service = PidService(HandleCredentials.from_dict({
+            "handle_server_url": base, "prefix": PREFIX, "username": USER,
+            "password": PASSWORD}), workers=1)
+        service.connect()
+        return service
+
+    def b2safe_now() -> Callable[[str, str], int]:
+        service = b2safe_service()
+
+        def put(path: str, text: str) -> int:
+            handle = path.split("/api/handles/", 1)[1].split("?")[0]
+            return service._put(handle, json.loads(text)["values"], overwrite=False).status
+        return put
+
+    def b2safe_before() -> Callable[[str, str], int]:
+        service = b2safe_service()
+        connector = service._get_client()._RESTHandleClient__handlesystemconnector
+
+        def put(path: str, text: str) -> int:
+            handle = path.split("/api/handles/", 1)[1].split("?")[0]
+            response, _ = connector.send_handle_put_request(
+                handle=handle, list_of_entries=json.loads(text)["values"], overwrite=False)
+            return int(response.status_code)
+        return put
+
     found: dict[str, Callable[[], Callable[[str, str], int]]] = {
         "http.client (stdlib)": stdlib, "urllib3": urllib3_pool,
         "requests, trust_env off": requests_session(False),
-        "requests, trust_env on": requests_session(True)}
+        "requests, trust_env on": requests_session(True),
+        "b2safe before: pyhandle+requests": b2safe_before,
+        "b2safe now: urllib3, session": b2safe_now}
     try:
         import httpx  # noqa: F401
         found["httpx"] = httpx_client
@@ -120,9 +153,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name}: done", file=sys.stderr, flush=True)
         finally:
             server.stop()
-    print(f"{'client':26} {'client CPU us/PUT':>18} {'wall us/PUT':>12}")
+    print(f"{'client':34} {'client CPU us/PUT':>18} {'wall us/PUT':>12}")
     for row in rows:
-        print(f"{row['client']:26} {row['client_cpu_us_per_put']:>18} "
+        print(f"{row['client']:34} {row['client_cpu_us_per_put']:>18} "
               f"{row['wall_us_per_put']:>12}")
     if args.json:
         write_json(args.json, "http_clients", rows)

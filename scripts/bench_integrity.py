@@ -18,7 +18,16 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-from bench_common import LayerProfiler, Sandbox, bench_main, floor_seconds, run_once, site
+from bench_common import (
+    LayerProfiler,
+    Sandbox,
+    bench_main,
+    close_sandbox,
+    floor_seconds,
+    open_handles,
+    run_once,
+    site,
+)
 
 SRC = "/zoneA/home/alice/bench"
 DST = "/zoneB/home/alice/bench"
@@ -41,18 +50,19 @@ def build(sb: Sandbox, count: int) -> None:
 def workload(n: int, tmp: Path, profiler: Optional[LayerProfiler]) -> dict[str, Any]:
     """Build, check once, count; plain runs also measure the floor."""
     sb = site.create(tmp / "sb", zones=ZONES)
+    handles = open_handles(sb)
     try:
         build(sb, n)
-        row, outcome = run_once(sb, profiler, ZONES, "zoneA", "EUDATCheckIntegrityColl",
+        row, outcome = run_once(sb, handles, profiler, ZONES, "zoneA", "EUDATCheckIntegrityColl",
                                 [SRC, DST, "false", "", ""], "alice#zoneA")
         if outcome.rule_args[4] != "true":
             raise SystemExit(f"check failed for N={n}: {outcome.rule_args[3:]}")
         row.update(objects=n)
         if profiler is None:
-            row["floor_seconds"] = floor_seconds(sb, "zoneA", tmp, n, puts=0, avus=1)
+            row.update(floor_seconds(sb, "zoneA", tmp, n, puts=0, avus=1))
         return row
     finally:
-        sb.close()
+        close_sandbox(sb, handles)
 
 
 if __name__ == "__main__":

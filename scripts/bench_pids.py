@@ -20,7 +20,16 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-from bench_common import LayerProfiler, Sandbox, bench_main, floor_seconds, run_once, site
+from bench_common import (
+    LayerProfiler,
+    Sandbox,
+    bench_main,
+    close_sandbox,
+    floor_seconds,
+    open_handles,
+    run_once,
+    site,
+)
 
 ZONE = "zoneA"
 USER = "alice#zoneA"
@@ -44,18 +53,19 @@ def load_tree(sb: Sandbox, base: str, objects: int, per_collection: int = 250) -
 def workload(n: int, tmp: Path, profiler: Optional[LayerProfiler]) -> dict[str, Any]:
     """Build, run EUDATPidsForColl once, count; plain runs also measure the floor."""
     sb = site.create(tmp / "sandbox", zones=(ZONE, "zoneB"))
+    handles = open_handles(sb)
     try:
         base = f"/{ZONE}/home/alice/bench"
         load_tree(sb, base, n)
-        row, outcome = run_once(sb, profiler, (ZONE,), ZONE, "EUDATPidsForColl",
+        row, outcome = run_once(sb, handles, profiler, (ZONE,), ZONE, "EUDATPidsForColl",
                                 [base, "false", ""], USER)
         created = int(outcome.rule_args[2].split()[0].split("=")[1])
         row.update(objects=n, units=max(created, 1), report=outcome.rule_args[2])
         if profiler is None:
-            row["floor_seconds"] = floor_seconds(sb, ZONE, tmp, created, puts=1, avus=1)
+            row.update(floor_seconds(sb, ZONE, tmp, created, puts=1, avus=1))
         return row
     finally:
-        sb.close()
+        close_sandbox(sb, handles)
 
 
 if __name__ == "__main__":

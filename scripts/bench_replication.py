@@ -18,16 +18,27 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-from bench_common import LayerProfiler, Sandbox, bench_main, floor_seconds, run_once, site
+from bench_common import (
+    LayerProfiler,
+    Sandbox,
+    bench_main,
+    close_sandbox,
+    floor_seconds,
+    open_handles,
+    run_once,
+    site,
+)
 
 SOURCE = "/zoneA/home/rods/bench"
 DESTINATION = "/zoneB/replicas/bench"
 ZONES = ("zoneA", "zoneB")
 
 
-def build(directory: Path, objects: int) -> Sandbox:
-    """A two-zone sandbox with ``objects`` small files in 10 sub-collections, PIDs on sources."""
+def build(directory: Path, objects: int) -> tuple[Sandbox, Any]:
+    """A two-zone sandbox with ``objects`` small files in 10 sub-collections, PIDs on sources;
+    returns it and its Handle servers (:func:`bench_common.open_handles`)."""
     sb = site.create(directory, zones=ZONES)
+    handles = open_handles(sb)
     catalog = sb.zone("zoneA").catalog
     with catalog.batch():
         for sub in range(10):
@@ -42,22 +53,22 @@ def build(directory: Path, objects: int) -> Sandbox:
     result = sb.exec_rule("zoneA", "EUDATPidsForColl", [SOURCE, "false"], "rods#zoneA")
     if result.code != 0:
         raise SystemExit(f"source PIDs could not be created: {result.traceback}")
-    return sb
+    return sb, handles
 
 
 def workload(n: int, tmp: Path, profiler: Optional[LayerProfiler]) -> dict[str, Any]:
     """Build, replicate once, count; plain runs also measure the floor."""
-    sb = build(tmp / "sb", n)
+    sb, handles = build(tmp / "sb", n)
     try:
-        row, _ = run_once(sb, profiler, ZONES, "zoneA", "EUDATReplication",
+        row, _ = run_once(sb, handles, profiler, ZONES, "zoneA", "EUDATReplication",
                           [SOURCE, DESTINATION, "true", "true", ""], "rods#zoneA")
         replicated = n + 11  # objects, the root and 10 sub-collections
         row.update(objects=n, units=replicated)
         if profiler is None:
-            row["floor_seconds"] = floor_seconds(sb, "zoneB", tmp, replicated, puts=2, avus=2)
+            row.update(floor_seconds(sb, "zoneB", tmp, replicated, puts=2, avus=2))
         return row
     finally:
-        sb.close()
+        close_sandbox(sb, handles)
 
 
 if __name__ == "__main__":
