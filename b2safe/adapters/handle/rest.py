@@ -18,10 +18,10 @@ request has:
 * request counters (:attr:`PidService.stats`) for benchmarks.
 
 Requests per operation: building the service one GET (the user handle) and, where the server
-offers sessions, a POST and a PUT on ``/api/sessions``; ``create`` one PUT (``overwrite=false``; a 409 adds one GET);
-``get``/``get_value`` one GET; ``update``/``add_replica`` one GET and one PUT (plus one DELETE
-when values are removed; no PUT when nothing changes); ``delete`` one DELETE; ``search`` one GET
-on the reverse-lookup servlet.
+offers sessions, a POST and a PUT on ``/api/sessions``; ``create`` one PUT (``overwrite=false``;
+a 409 adds one GET); ``get``/``get_value`` one GET; ``update``/``add_replica`` one GET and one
+PUT (plus one DELETE when values are removed; no PUT when nothing changes); ``delete`` one
+DELETE; ``search`` one GET on the reverse-lookup servlet.
 
 Threads: :meth:`PidService.bulk` runs a function over items in a bounded pool. The function must
 only do HTTP through this service; never call the PREP ``callback`` from it.
@@ -53,11 +53,10 @@ from b2safe.adapters.handle.session_auth import open_session, session_header
 from b2safe.adapters.handle.transport import (
     MAX_RESPONSE_BYTES,
     WATCHED_POOLS,
-    Deadline,
     HandleHttp,
     check_url,
     environment_ca_bundle,
-    request_deadline,
+    watched,
 )
 from b2safe.domain import profile
 from b2safe.domain.paths import validate_pid
@@ -154,28 +153,15 @@ class _TimeoutAdapter(HTTPAdapter):
         self._stats.add(f"http_{request.method}")
         if verify is True and self._ca_bundle:
             verify = self._ca_bundle  # REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE, read once
-        deadline = Deadline(self._deadline)
         per_operation = self._timeout if timeout is None else timeout
         if not isinstance(per_operation, tuple):
             per_operation = (min(per_operation, self._deadline), per_operation)
-        request_deadline.deadline = deadline
-        deadline.start()
-        try:
+        failures = (requests.exceptions.RequestException, OSError, AttributeError, ValueError)
+        with watched(self._deadline, failures, requests.exceptions.Timeout) as deadline:
             response = super().send(request, stream=True, timeout=per_operation, verify=verify,
                                     cert=cert, proxies=proxies)
             deadline.attach(response.raw)
             _read_bounded(response, self._max_bytes)
-        except (requests.exceptions.RequestException, OSError, AttributeError, ValueError):
-            if deadline.expired.is_set():
-                raise requests.exceptions.Timeout(
-                    f"no complete answer within {self._deadline:.1f}s") from None
-            raise
-        finally:
-            request_deadline.deadline = None
-            deadline.cancel()
-        if deadline.expired.is_set():  # the last bytes raced the watchdog: not trusted
-            response.close()
-            raise requests.exceptions.Timeout(f"no complete answer within {self._deadline:.1f}s")
         return response
 
 

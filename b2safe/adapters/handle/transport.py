@@ -25,7 +25,8 @@ import re
 import socket
 import threading
 import time
-from typing import Any, Callable, Optional, Union
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional, Union
 from urllib.parse import urlsplit
 
 import urllib3
@@ -40,6 +41,9 @@ _SAFE_URL_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$")
 
 class DeadlineExceeded(urllib3.exceptions.TimeoutError):
     """A request did not complete within its overall deadline."""
+
+
+_FAILURES = (urllib3.exceptions.HTTPError, OSError, AttributeError, ValueError)
 
 
 # --- deadlines ------------------------------------------------------------------------------------
@@ -154,6 +158,30 @@ def shut(connection: Any) -> None:
 request_deadline = threading.local()
 
 
+@contextmanager
+def watched(seconds: float, failures: tuple[type[BaseException], ...],
+            timeout: type[BaseException]) -> Iterator[Deadline]:
+    """Run one request under a :class:`Deadline` of ``seconds`` (the connections the thread
+    takes from a watched pool are attached to it). A failure of a type in ``failures`` after
+    the deadline fired, or a request that completed just as it fired (its last bytes raced the
+    watchdog: not trusted), raises ``timeout`` instead."""
+    deadline = Deadline(seconds)
+    request_deadline.deadline = deadline
+    deadline.start()
+    message = f"no complete answer within {seconds:.1f}s"
+    try:
+        yield deadline
+    except failures:
+        if deadline.expired.is_set():
+            raise timeout(message) from None
+        raise
+    finally:
+        request_deadline.deadline = None
+        deadline.cancel()
+    if deadline.expired.is_set():
+        raise timeout(message)
+
+
 class _WatchedHTTPPool(HTTPConnectionPool):
     """A connection pool that hands each connection it gives out to the thread's deadline."""
 
@@ -252,10 +280,7 @@ class HandleHttp:
         exceptions (DeadlineExceeded past the overall deadline) for transport failures."""
         check_url(url)
         self._count(method)
-        deadline = Deadline(self.deadline)
-        request_deadline.deadline = deadline
-        deadline.start()
-        try:
+        with watched(self.deadline, _FAILURES, DeadlineExceeded) as deadline:
             if self._pool is not None and url.startswith(self._origin + "/"):
                 response = self._pool.urlopen(method, url[len(self._origin):], body=body,
                                               headers=headers, retries=False, redirect=False,
@@ -272,16 +297,6 @@ class HandleHttp:
                 raise PidError(f"the Handle server's answer exceeds {self._max_bytes} bytes; "
                                "refused")
             response.release_conn()
-        except (urllib3.exceptions.HTTPError, OSError, AttributeError, ValueError):
-            if deadline.expired.is_set():
-                raise DeadlineExceeded(
-                    f"no complete answer within {self.deadline:.1f}s") from None
-            raise
-        finally:
-            request_deadline.deadline = None
-            deadline.cancel()
-        if deadline.expired.is_set():  # the last bytes raced the watchdog: not trusted
-            raise DeadlineExceeded(f"no complete answer within {self.deadline:.1f}s")
         return response.status, data
 
     def close(self) -> None:
