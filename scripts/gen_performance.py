@@ -55,6 +55,40 @@ left out by choice.
 Targets (issue 19): b2safe-only CPU per new PID <= 0.4 ms and per replicated object <= 0.8 ms;
 microservice calls per new PID <= 2 and per replicated object <= 5; per-object time at 20k
 within 15% of 1k; memory flat in N.
+
+## Findings behind the figures
+
+- **PID CPU grew with N (3.4 -> 10.7 ms per PID from 1k to 20k) because of the emulator.**
+  Profiled with cProfile on thread CPU (`bench_pids` workload at 1k, 5k, 20k): 55% of the 20k
+  run was one SQLite statement, the sandbox catalog's "does this object already have this AVU"
+  check before each insert (203 us per call at 1k, 706 us at 5k). SQLite answered it from the
+  `(attr, value)` index, which for `EUDAT/FIXED_CONTENT=False`, carried by every new PID,
+  matches every object registered so far: a scan of N rows per insert. The catalog now has a
+  unique `(object_id, attr, value, units)` index, as the ICAT's `R_OBJT_METAMAP` has
+  (`idx_objt_metamap1`), and the lookup is one index probe at any N
+  (tests/emulator/catalog/test_cat_avu.py checks the work is flat). b2safe itself did not grow.
+- **Microservice calls per new PID are 2 plus the paging.** Each new PID costs
+  `msiDataObjChksum` (the object has no checksum in the listing; with one, none) and one
+  `msi_atomic_apply_metadata_operations`; per page of 256 objects the walk's GenQuery pages, one
+  query for the PIDs already present and one after writing that detects a concurrent creator
+  add about 5 calls, i.e. 0.02 per PID at every N (linear, counted). Below 2 would need the
+  checksums to be in the catalog already or dropping the concurrent-creator check.
+- **The PID client path.** Per PUT on one kept-alive loopback connection (client thread CPU,
+  the table at the end): requests costs about twice urllib3, and b2safe's former path (pyhandle's
+  connector over requests, with b2safe's transport adapter) about twice its present one. Record
+  reads and writes now go over urllib3 (the library requests sends with: no new dependency), one
+  pool per service with a connection per worker, the environment read once, and one watchdog
+  thread for all request deadlines instead of a timer thread per request. pyhandle stays the
+  client where its API is the point: building the client (its check of the user handle), the
+  URL layout, the Basic credentials, the reverse lookup. The stdlib `http.client` would be
+  cheaper still (about half of urllib3) but has no connection pool for the worker threads, no
+  proxy support and no certificate handling of its own; urllib3 gives those.
+- **Handle sessions.** Writes are authenticated by a Handle session where the server offers one
+  (`POST /api/sessions`, an HS_SECKEY proof, then only the session id): the server checks the
+  secret once per session instead of on every request; Basic otherwise. This saves server CPU,
+  not b2safe's.
+- **The Handle servers run in their own process** in these benchmarks, so the agent's CPU and
+  GIL are b2safe's and the emulator's only.
 """
 
 

@@ -442,6 +442,8 @@ def test_writes_go_in_a_handle_session_that_is_renewed_when_it_ends(pid_service,
     pid_service.connect()
     assert pid_service.stats["sessions"] == 1
     assert handle_server.stats.by_route[("POST", "/api/sessions")] == 1
+    assert handle_server.stats.by_route[("PUT", "/api/sessions")] == 1
+    assert handle_server.stats["PUT"] == 0  # the method counts are requests on handles
     first = pid_service.create(record_for("/zone/s1"), "zone:s1")
     handle_server.api.sessions = Sessions()  # every session expired
     second = pid_service.create(record_for("/zone/s2"), "zone:s2")

@@ -57,7 +57,9 @@ class LoggedRequest:
 
 
 class RequestStats:
-    """Request counters: by method, by ``(method, first path element)``, and in total."""
+    """Request counters: by method, by ``(method, first path element)``, and in total. A
+    client's session set-up (``/api/sessions``) is counted only by route, so the method counts
+    and the total are the requests on handles and the reverse lookup."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -69,7 +71,8 @@ class RequestStats:
         route = next((root for root in ("/hrls", "/api/sessions") if path.startswith(root)),
                      "/api/handles")
         with self._lock:
-            self.by_method[method] += 1
+            if route != "/api/sessions":
+                self.by_method[method] += 1
             self.by_route[(method, route)] += 1
 
     @property
