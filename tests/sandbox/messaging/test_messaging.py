@@ -187,6 +187,10 @@ def test_messaging_rules_follow_the_authorization_map(world, tmp_path, call):
         't {\n*r = errorcode(EUDATMessage("events", "x")); writeLine("stdout", str(*r));\n}\n'
         'INPUT null\nOUTPUT ruleExecOut\n')
     assert result.stdout.splitlines() == [str(errors.CAT_NO_ACCESS_PERMISSION)]
+    pushed = world.client("bob#zoneA").irule_native(  # EUDATPush*Metadata send through it
+        't {\n*r = errorcode(EUDATPushCollMetadata("/zoneA/home/bob", "events"));\n'
+        'writeLine("stdout", str(*r));\n}\nINPUT null\nOUTPUT ruleExecOut\n')
+    assert pushed.stdout.splitlines() == [str(errors.CAT_NO_ACCESS_PERMISSION)]
 
 
 def test_a_missing_map_refuses_messaging(world, tmp_path):
