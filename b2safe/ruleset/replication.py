@@ -185,7 +185,7 @@ def log_transfer(ctx: RuleContext, status: str, source: str, destination: str,
       outputs=("requester",), admin_only=True,
       errors=("InvalidPath", "NotFound", "AccessDenied"))
 def import_4x_failure(ctx: RuleContext, source: str, destination: str, cause: str) -> str:
-    """Put one record of a B2SAFE 4.x fail queue into the fail log (``b2safe migrate``); the
+    """Put one record of a B2SAFE 4.x fail queue into the fail log (the migrate command); the
     requester (the output) is the source's owner.
 
     A 4.x record (``source::destination::status::cause``) names no requester, and any 4.x user
