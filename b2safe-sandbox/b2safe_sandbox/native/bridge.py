@@ -23,9 +23,13 @@ from b2safe_sandbox.native.values import (
 )
 from b2safe_sandbox.runtime import engine, registry
 from b2safe_sandbox.runtime import irods_types as T
+from b2safe_sandbox.runtime.msis.templates import StrArray, TagStruct
 
 _PLACEHOLDERS = {"STR": str, "INT": int, "KVP": T.KeyValPair, "OBJSTAT": T.RodsObjStat,
                  "GQI": T.GenQueryInp, "GQO": T.GenQueryOut, "BUF": T.BytesBuf}
+
+#: Microservice structures the language keeps as they are (StrArray_MS_T, TagStruct_MS_T).
+MS_STRUCTS = (StrArray, TagStruct)
 
 
 def _core(ctx: Any) -> Any:
@@ -80,7 +84,7 @@ def microservice_call(ctx: Any, name: str, values: list) -> dict:
     for index, value in enumerate(values):
         if value is UNSPEC:
             value = _PLACEHOLDERS.get(spec.outputs.get(index, "STR"), str)()
-        elif isinstance(value, (bool, list, tuple)):
+        elif isinstance(value, (bool, list, tuple)) and not isinstance(value, MS_STRUCTS):
             value = to_str(value)
         args.append(value)
     after = _run_msi(ctx, name, args)

@@ -250,3 +250,20 @@ def test_repl_all_updates_every_stale_replica_and_makes_none(sb):
         ("demoResc", 1, 12), ("r2", 1, 12), ("r3", 1, 12)]
     assert _native(sb, f"msiDataObjRepl('{path}', 'destRescName=r4++++all=', *s)",
                    "alice#zoneA").code == -402000
+
+
+def test_rule_language_keeps_strarray_and_tagstruct(sb):
+    """keyValPairMS.cpp L246-326 (msiString2StrArray/msiStrArray2String round trip) and
+    extractAvuMS.cpp L57-160, L299-384 (a template's tags, then the values between them) work
+    in the rule language, which keeps StrArray_MS_T and TagStruct_MS_T; addKeyVal
+    (lib/core/src/rcMisc.cpp@5.0.2 L772-795) replaces an existing key's value."""
+    body = '''msiString2StrArray("a%b%c", *arr);
+msiStrArray2String(*arr, *s);
+writeLine("stdout", *s);
+msiStrToBytesBuf("<PRETAG>X=</PRETAG>key<POSTTAG>;</POSTTAG>", *t);
+msiReadMDTemplateIntoTagStruct(*t, *tags);
+msiStrToBytesBuf("X=1;X=2;", *b);
+msiExtractTemplateMDFromBuf(*b, *tags, *kvp);
+writeKeyValPairs("stdout", *kvp, " : ");'''
+    result = _native(sb, body, "alice#zoneA")
+    assert (result.code, result.stdout) == (0, "a%b%c\nkey : 2\n"), result.error
