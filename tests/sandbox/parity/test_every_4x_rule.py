@@ -543,3 +543,61 @@ def test_every_4x_rule_has_a_case():
     if MIRROR.exists():
         assert _names_4x() == listed
     assert set(CASES) == listed
+
+
+#: The other 4.x arity of each overloaded rule (CASES call one from Python): arguments, and a
+#: check of the arguments after the call.
+OTHER_FORMS: dict[str, tuple[Callable[[dict], list], Callable[[list, dict], bool]]] = {
+    "EUDATCatchErrorChecksum": (lambda c: [c["path"], "null", c["other"], "null", ""],
+                                lambda out, c: " = checksum(" in out[-1]),
+    "EUDATCatchErrorSize": (lambda c: [c["path"], c["other"], ""],
+                            lambda out, c: out[-1].endswith(":5")),
+    "EUDATCheckIntegrity": (lambda c: [c["path"], "null", c["other"], "null", "false", "None",
+                                       ""], lambda out, c: "!=" not in out[-1]),
+    "EUDATCheckIntegrityDO": (lambda c: [c["path"], "null", c["other"], "null", "false", ""],
+                              lambda out, c: "!=" not in out[-1]),
+    "EUDATReplication": (lambda c: [c["path"], f"/zoneB/replicas/f5-{c['name']}", "false",
+                                    "false", ""],
+                         lambda out, c: out[-1].endswith("registered=false::recursive=false")),
+    "EUDATRegDataRepl": (lambda c: [c["path"], f"/zoneB/replicas/r5-{c['name']}", "null",
+                                    "false", ""],
+                         lambda out, c: out[-1] == ""),  # 4.x: "" when nothing failed
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_FORMS))
+def test_python_other_form(parity_world, name):
+    build, check = OTHER_FORMS[name]
+    ctx = pair(parity_world, f"{name}-f")
+    args = build(ctx)
+    result = parity_world.sb.exec_rule("zoneA", "py_call", [name, *args], "alice#zoneA")
+    assert result.code == 0, result.traceback
+    assert check(result.rule_args[1:], ctx), result.rule_args
+
+
+def test_collection_check_in_its_other_form(parity_world):
+    ctx = copy_coll(parity_world, "coll-form")
+    for args in ([ctx["coll"], ctx["coll"] + "-copy", "false", ""],
+                 [ctx["coll"], "null", ctx["coll"] + "-copy", "null", "false", ""]):
+        result = parity_world.sb.exec_rule("zoneA", "py_call", ["EUDATCheckIntegrityColl", *args],
+                                           "alice#zoneA")
+        assert result.code == 0, result.traceback
+        assert "!=" not in result.rule_args[-1]
+
+
+def test_native_other_forms(parity_world):
+    """The arities CASES call only from Python, called from the rule language."""
+    ctx = pair(parity_world, "native-forms")
+    coll_ctx = copy_coll(parity_world, "native-forms-coll")
+    body = (f'writeLine("stdout", str(EUDATRegDataRepl("{ctx["path"]}", '
+            f'"/zoneB/replicas/n5-{ctx["name"]}", "null", bool("false"), *r1)));\n'
+            f'writeLine("stdout", str(EUDATReplication("{ctx["path"]}", '
+            f'"/zoneB/replicas/n6-{ctx["name"]}", "null", bool("false"), bool("false"), *r2)));\n'
+            f'writeLine("stdout", str(EUDATCatchErrorSize("{ctx["path"]}", "null", '
+            f'"{ctx["other"]}", "null", *r3)));\n'
+            f'writeLine("stdout", str(EUDATCheckIntegrityColl("{coll_ctx["coll"]}", "null", '
+            f'"{coll_ctx["coll"]}-copy", "null", bool("false"), *r4)));')
+    result = parity_world.client().irule_native(
+        "t {\n" + body + "\n}\nINPUT null\nOUTPUT ruleExecOut\n")
+    assert result.code == 0, result.error
+    assert result.stdout.splitlines() == ["true", "true", "true", "true"]
