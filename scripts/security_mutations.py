@@ -337,11 +337,15 @@ def run_one(copy: Path, mutation: Mutation) -> dict:
             "detail": "" if outcome == "caught" else done.stdout[-600:]}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, mutations: list[Mutation] | None = None,
+         description: str = "") -> int:
+    """Run ``mutations`` (this script's by default) and print the table; 1 when one is not
+    caught (scripts/durability_mutations.py runs its own list through this)."""
+    parser = argparse.ArgumentParser(description=description or __doc__.splitlines()[0])
     parser.add_argument("-k", default="", help="only defences whose name contains this")
     args = parser.parse_args(argv)
-    chosen = [m for m in MUTATIONS if args.k.lower() in m.defence.lower()]
+    chosen = [m for m in (MUTATIONS if mutations is None else mutations)
+              if args.k.lower() in m.defence.lower()]
     results = []
     with tempfile.TemporaryDirectory(prefix="b2safe-mutations-") as tmp:
         copy = Path(tmp)

@@ -40,9 +40,9 @@ def run_agents(sandbox_dir: Path, jobs: list[list[tuple]], timeout: float = 300,
             line = agent.stdout.readline()
             if line.strip() != "barrier":
                 early[number] = line
-    for agent in agents:
+    for number, agent in enumerate(agents):
         assert agent.stdin is not None
-        if barrier:
+        if barrier and number not in early:  # one that finished early has exited
             agent.stdin.write("go\n")
         agent.stdin.close()
         agent.stdin = None  # written and closed: communicate() must not flush it

@@ -84,9 +84,13 @@ def test_one_source_replicated_to_two_destinations_at_once(fed, order):
     assert problems == []
 
 
-def test_bulk_pids_on_overlapping_collections(world):
+@pytest.mark.parametrize("suffix", ["deterministic", "uuid"])
+def test_bulk_pids_on_overlapping_collections(world, suffix):
     """Three agents create PIDs for a tree and a sub-tree of it at once: one PID per object,
-    one handle per object (the losers' handles are withdrawn)."""
+    one handle per object. Deterministic suffixes: every agent mints the same handle (a 409
+    with our URL is adopted); uuid suffixes: the first PID AVU added wins and the losers
+    withdraw their AVUs and handles."""
+    world.configure("zoneA", pid={"suffix": suffix})
     make_tree(world)
     world.client("alice#zoneA").iput(f"{SRC}/sub/c.dat", b"charlie")
     call = [("zoneA", "EUDATPidsForColl", [SRC, "false", ""], "alice#zoneA")]
@@ -101,10 +105,14 @@ def test_bulk_pids_on_overlapping_collections(world):
     assert problems == []
 
 
-def test_a_sweep_with_repair_during_a_replication(fed):
+@pytest.mark.parametrize("stop", ["URL", "EUDAT/REPLICA"])
+def test_a_sweep_with_repair_during_a_replication(fed, stop):
     """A sweep checking (and repairing) the tree while it is being replicated: afterwards,
     and after the next sweep run, the replicas are registered and intact and nothing is
-    left pending."""
+    left pending. The replication stops at a barrier while two sweep runs go through:
+    before its first PID write (``URL``: nothing copied yet, so the sweep finds the replicas
+    missing and its repair copies them, unregistered, before the replication's rsync), or
+    before its first EUDAT/REPLICA write (copied and registered, not yet linked)."""
     make_tree(fed)
     target = "/zoneB/replicas/shared"
     path = fed.sb.zone("zoneA").config_dir / "b2safe.json"
@@ -115,7 +123,7 @@ def test_a_sweep_with_repair_during_a_replication(fed):
     fed.call("EUDATIntegritySweepInstall", SRC, target, "", user=ADMIN)
     sweep = [("zoneA", "EUDATIntegritySweepRun", [SRC, ""], ADMIN)]
     jobs = [[replication(SRC, target)], sweep + sweep]
-    if lost_races_only(run_agents(fed.sb.directory, jobs)):
+    if lost_races_only(run_agents(fed.sb.directory, jobs, barrier=stop)):
         retry(fed)
     fed.sb.clock.advance(86400)
     fed.call("EUDATIntegritySweepRun", SRC, "", user=ADMIN)  # the next run of the sweep

@@ -1,0 +1,121 @@
+"""Mutation check of the durability mechanisms: remove each in turn and run the tests defending it.
+
+Every mechanism of ``docs/durability.md`` that a multi-process or crash-point test defends is
+listed below with the code that makes it (a snippet replaced by a version without it) and the
+tests meant to fail once it is gone. The machinery is that of ``security_mutations.py`` (a copy
+of this checkout per run, one mutation at a time, a table ``mechanism | outcome | tests failed``
+and JSON); exit 1 when a mechanism's tests all still pass (NOT CAUGHT) or a snippet moved
+(stale). The concurrency tests race real OS processes: a mechanism whose loss shows only in
+some interleavings is defended by a test that forces the interleaving (a barrier), so that its
+outcome does not depend on timing.
+
+Usage (from the repository root; a few minutes in all)::
+
+    python3 scripts/durability_mutations.py             # every mechanism
+    python3 scripts/durability_mutations.py -k sweep    # mechanisms whose name contains "sweep"
+"""
+
+from __future__ import annotations
+
+import sys
+
+from security_mutations import Mutation, main
+
+DUR = "tests/sandbox/durability"
+REST = "b2safe/adapters/handle/rest.py"
+
+
+def _t(module: str, *names: str) -> tuple[str, ...]:
+    return tuple(f"{DUR}/{module}.py::{name}" for name in names)
+
+
+ONE_PARENT = _t("test_concurrent_agents",
+                "test_agents_adding_replicas_to_one_parent_keep_every_child")
+TWO_DESTINATIONS = _t("test_concurrent_workflows",
+                      "test_one_source_replicated_to_two_destinations_at_once")
+BULK = _t("test_concurrent_workflows", "test_bulk_pids_on_overlapping_collections")
+SWEEP_DURING_REPLICATION = _t("test_concurrent_workflows",
+                              "test_a_sweep_with_repair_during_a_replication")
+MIXED = _t("test_concurrent_workflows", "test_repeated_mixed_runs_end_consistent")
+SWEEP_RUNS = _t("test_concurrent_workflows", "test_concurrent_runs_of_one_sweep_keep_every_run")
+
+MUTATIONS: list[Mutation] = [
+    Mutation("EUDAT/REPLICA version chain (conditional PUT, re-read, re-apply) -> plain "
+             "read-then-write", REST,
+             "                answer = self._put(parent_pid, [entry], indices=[slot], "
+             "overwrite=False)\n                if _ok(answer) and slot == first:\n",
+             "                answer = self._put(parent_pid, [entry], indices=[slot], "
+             "overwrite=True)\n                if _ok(answer):\n",
+             ONE_PARENT + TWO_DESTINATIONS + MIXED),
+    Mutation("EUDAT/REPLICA: re-read and re-apply after a lost conditional write", REST,
+             "                if _ok(answer) and slot == first:\n",
+             "                if _ok(answer) or answer.status == 409:\n",
+             ONE_PARENT + TWO_DESTINATIONS + MIXED),
+    Mutation("minting: a 409 whose record has our URL is adopted", REST,
+             "            if answer.status == 409:\n"
+             "                return self._adopt(handle, record)\n",
+             "            if answer.status == 409:\n"
+             "                raise PidConflict(f\"PID {handle} already exists\")\n",
+             BULK + MIXED + SWEEP_DURING_REPLICATION),
+    Mutation("uuid suffixes: the first PID AVU added wins (one object)",
+             "b2safe/workflows/pids.py",
+             "        winner = values[0] if values else pid  # the first added wins",
+             "        winner = pid  # the first added wins",
+             _t("test_concurrent_agents",
+                "test_concurrent_creators_with_uuid_suffixes_leave_one_pid_per_object")),
+    Mutation("uuid suffixes: the first PID AVU added wins (bulk pages)",
+             "b2safe/workflows/pids.py",
+             "                if values[0] != pid:\n",
+             "                if False:\n",
+             BULK),
+    Mutation("unregistered data at a destination is rsynced (only registered data of another "
+             "source is refused)", "b2safe/workflows/replication.py",
+             "        if not pids:\n            return\n        parents = ",
+             "        if not pids:\n            pids = ['none']\n        parents = ",
+             SWEEP_DURING_REPLICATION),
+    Mutation("sweep runs add their own run record (no rewritten totals)",
+             "b2safe/workflows/sweeps.py",
+             'self.catalog.add_avu(coll, "-C", RUN_AVU, mine, known_absent=True)',
+             'self.catalog.set_avu(coll, "-C", RUN_AVU, mine)',
+             SWEEP_RUNS),
+    Mutation("sweep reports named by run id", "b2safe/workflows/sweeps.py",
+             'path = f"{folder}/{state.pass_started}-{run_id}.json"',
+             'path = f"{folder}/{state.pass_started}-{report.started}.json"',
+             SWEEP_RUNS),
+    Mutation("EUDATPIDRegistration's commit point (fail-log record before its first PID "
+             "request)", "b2safe/workflows/replication.py",
+             "        record = self._begin(request, info, None)\n        try:\n"
+             "            self.workflow.create(info.path)\n",
+             "        record = self._begin(request, info, None)\n"
+             "        self.faillog.clear(info.path, _kind(info), request.destination)\n"
+             "        try:\n            self.workflow.create(info.path)\n",
+             _t("test_crash_points", "test_every_workflow_survives_a_crash_at_every_step")),
+    Mutation("a deferred EUDATPIDRegistration stays in the fail log",
+             "b2safe/workflows/replication.py",
+             "            if registration.deferred:  # kept for",
+             "            if False:  # kept for",
+             ("tests/workflows/test_pids_and_replication.py::"
+              "test_a_deferred_registration_of_an_existing_replica_stays_in_the_fail_log",)),
+    Mutation("pending PIDs of a removed object are given up on its parent",
+             "b2safe/ruleset/policy.py",
+             "        uploads(ctx).give_up_removed(path, is_collection)\n",
+             "        pass\n",
+             _t("test_sequences", "test_pending_pid_of_a_removed_object_is_given_up_visibly")),
+    Mutation("keep_and_mark commits pending marks before the unlink",
+             "b2safe/workflows/removal.py",
+             "                _remember(path, removal)\n"
+             "                self._commit_intent(path, removal)\n",
+             "                _remember(path, removal)\n",
+             _t("test_sequences",
+                "test_agent_dying_between_the_unlink_and_the_post_pep_leaves_the_mark_pending")),
+    Mutation("pending replications of a removed source are given up on its parent",
+             "b2safe/ruleset/policy.py",
+             "        replicator(ctx).give_up_removed(path, is_collection)\n",
+             "        pass\n",
+             _t("test_sequences",
+                "test_pending_replication_of_a_removed_source_is_given_up_visibly")),
+]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:], MUTATIONS, __doc__.splitlines()[0]))
