@@ -792,7 +792,8 @@ class Replicator:
         of everything below it) would vanish with it, silently. Each signed record is kept on
         the surviving parent collection, given up, with the reason (``b2safe status`` lists
         it; it is never retried). Returns how many were kept; failures are logged (the removal
-        goes ahead)."""
+        goes ahead). Records given up earlier move to the parent too (keeping their cause),
+        so a given-up record is never removed with its holder."""
         holder = paths.split(path)[0]
         if holder == "/" or paths.zone_of(path) != self.catalog.zone:
             return 0
@@ -806,10 +807,11 @@ class Replicator:
         kept = 0
         for kind, where, avu in found:
             record = faillog.parse(avu.value, avu.units, kind, location=where)
-            if record is None or not self.faillog.authentic(record) or \
-                    record.state == faillog.GAVE_UP:
+            if record is None or not self.faillog.authentic(record):
                 continue
             cause = f"its source {record.source} was removed: not replicated"
+            if record.state == faillog.GAVE_UP:  # given up before: it moves up, not away
+                cause = f"{record.cause}; then {record.source} was removed"
             try:
                 self.faillog.write(replace(record, source=holder, kind="-C", cause=cause,
                                            state=faillog.GAVE_UP))

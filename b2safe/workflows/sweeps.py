@@ -22,7 +22,10 @@ not lose each other's work. Each run *adds* its own ``eudat_sweep:run`` AVU (dis
 adds of different runs commute, no read-modify-write), so the pass totals, the sum over those
 AVUs, are the sum of what every run of the pass did, each run counted once; the run that
 completes the pass removes exactly the run AVUs it counted (one added meanwhile counts in the
-next pass). Each run writes its own report (the file name carries its run id). The cursor is a
+next pass; two runs completing one pass at once both count the runs they both read, and each
+report lists the run records it counted, ``pass_runs``, so the union over a pass's reports
+holds every run once). Each run writes its own report (the file name carries its run id). The
+cursor is a
 plain last-writer-wins value: a run only ever writes a position up to which it checked
 everything after the cursor it started from, so a cursor moved back by a slower run makes
 objects be checked twice, never skipped. (``eudat_sweep:totals``, one JSON value that every run
@@ -371,8 +374,8 @@ class SweepRunner:
         state.totals["failed"] += report.failed
         state.totals["runs"] += 1
         report.finished = self.catalog.now()
-        path = self._write_report(report, state, run_id)
         mine = run_value(run_id, report.checked, report.failed)
+        path = self._write_report(report, state, run_id, [*state.runs, mine])
         self._save(state, mine, path, complete)
         return RunOutcome("ran", report, path, rearmed)
 
@@ -448,9 +451,11 @@ class SweepRunner:
         if report_path:
             self.catalog.set_avu(coll, "-C", REPORT_AVU, report_path)
 
-    def _write_report(self, report: Report, state: SweepState, run_id: str) -> str:
+    def _write_report(self, report: Report, state: SweepState, run_id: str,
+                      runs: list[str]) -> str:
         """Write the run's JSON report into the report collection ('' when none is set); the
-        name carries the run id, so runs at the same second keep their own reports."""
+        name carries the run id, so runs at the same second keep their own reports. ``runs``:
+        the run records the pass totals count (``pass_runs``)."""
         target = self.integrity.report_collection.rstrip("/")
         if not target:
             return ""
@@ -463,6 +468,7 @@ class SweepRunner:
                          "pass_totals": {"checked": state.totals["checked"],
                                          "failed": state.totals["failed"],
                                          "runs": state.totals["runs"]},
+                         "pass_runs": runs,
                          "verify_storage": self.sweep.verify_storage,
                          "repair": self.sweep.repair}
         self.catalog.write_text(path, json.dumps(data, indent=1, sort_keys=True))

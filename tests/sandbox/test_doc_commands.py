@@ -106,6 +106,9 @@ INLINE_NOT_RUN = {
     r"^python3 scripts/security_mutations\.py": "runs tests/security once per removed defence "
                                                 "(minutes): a script like the benchmarks, not a "
                                                 "test; the attack tests run in tests/security",
+    r"^python3 scripts/durability_mutations\.py": "runs the durability tests once per removed "
+                                                  "mechanism (minutes): a script, not a test; "
+                                                  "those tests run in tests/sandbox/durability",
 }
 
 #: What the placeholders of inline commands stand for on the stand-ins.

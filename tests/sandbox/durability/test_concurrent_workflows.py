@@ -13,6 +13,7 @@ import json
 import pytest
 
 from b2safe.domain.profile import parse_replicas
+from b2safe.workflows.sweeps import RUN_AVU, SweepState, run_value
 from tests.sandbox.durability.agents import run_agents
 from tests.sandbox.durability.invariants import ADMIN, no_pending, one_pid, replica_ok, retry
 from tests.sandbox.replication.repl_helpers import fail_log
@@ -57,19 +58,20 @@ def children_of(world, source):
     return listed, mirrored
 
 
-@pytest.mark.parametrize("order", ["same", "opposite"])
+@pytest.mark.parametrize("order", ["same", "split"])
 def test_one_source_replicated_to_two_destinations_at_once(fed, order):
     """Both destinations get registered replicas, and every source item (the collection
     included: its state is the union of what both agents added) lists both children once.
     The agents meet before their first EUDAT/REPLICA write, so both write on the same read:
-    with a plain read-then-write one child is lost."""
+    with a plain read-then-write one child is lost. ``split``: each agent replicates to one
+    destination (nothing later re-adds a lost child); ``same``: both replicate to both, in the
+    same order (they also race to create the same destination objects)."""
     fed.configure("zoneA", pid={"workers": 1})
     make_tree(fed)
     first, second = "/zoneB/replicas/one", "/zoneB/replicas/two"
-    jobs = [[replication(SRC, first), replication(SRC, second)],
-            [replication(SRC, second), replication(SRC, first)]]
+    jobs = [[replication(SRC, first)], [replication(SRC, second)]]
     if order == "same":
-        jobs[1].reverse()
+        jobs = [[replication(SRC, first), replication(SRC, second)]] * 2
     if lost_races_only(run_agents(fed.sb.directory, jobs, barrier="EUDAT/REPLICA")):
         retry(fed)
     problems: list[str] = []
@@ -105,25 +107,26 @@ def test_bulk_pids_on_overlapping_collections(world, suffix):
     assert problems == []
 
 
-@pytest.mark.parametrize("stop", ["URL", "EUDAT/REPLICA"])
-def test_a_sweep_with_repair_during_a_replication(fed, stop):
-    """A sweep checking (and repairing) the tree while it is being replicated: afterwards,
-    and after the next sweep run, the replicas are registered and intact and nothing is
-    left pending. The replication stops at a barrier while two sweep runs go through:
-    before its first PID write (``URL``: nothing copied yet, so the sweep finds the replicas
-    missing and its repair copies them, unregistered, before the replication's rsync), or
-    before its first EUDAT/REPLICA write (copied and registered, not yet linked)."""
+@pytest.mark.parametrize("repair", [True, False])
+def test_a_sweep_with_repair_during_a_replication(fed, repair):
+    """A sweep checking the tree while it is being replicated: afterwards, and after the
+    next sweep run, the replicas are registered and intact and nothing is left pending. The
+    replication stops at a barrier before its first PID write (nothing copied yet) while two
+    sweep runs go through: they find the replicas missing. With ``repair`` the sweep copies
+    them (unregistered) before the replication's rsync, which registers them; without it the
+    sweep records the problems, and its next run, once the replication is done, clears
+    them."""
     make_tree(fed)
     target = "/zoneB/replicas/shared"
     path = fed.sb.zone("zoneA").config_dir / "b2safe.json"
     data = json.loads(path.read_text())
     data["integrity"] = {"report_collection": "/zoneA/b2safe/reports",
-                         "sweeps": [{"collection": SRC, "period": "1d", "repair": True}]}
+                         "sweeps": [{"collection": SRC, "period": "1d", "repair": repair}]}
     path.write_text(json.dumps(data))
     fed.call("EUDATIntegritySweepInstall", SRC, target, "", user=ADMIN)
     sweep = [("zoneA", "EUDATIntegritySweepRun", [SRC, ""], ADMIN)]
     jobs = [[replication(SRC, target)], sweep + sweep]
-    if lost_races_only(run_agents(fed.sb.directory, jobs, barrier=stop)):
+    if lost_races_only(run_agents(fed.sb.directory, jobs, barrier="URL")):
         retry(fed)
     fed.sb.clock.advance(86400)
     fed.call("EUDATIntegritySweepRun", SRC, "", user=ADMIN)  # the next run of the sweep
@@ -144,7 +147,8 @@ def test_repeated_mixed_runs_end_consistent(fed, seed):
              ("zoneA", "EUDATTransferUsingFailLog", ["100", ""], ADMIN),
              replication(f"{SRC}/sub", f"{target}-sub")]
     jobs = [calls[seed - 1:] + calls[:seed - 1], list(reversed(calls)), calls[::2]]
-    if lost_races_only(run_agents(fed.sb.directory, jobs)):
+    # the agents meet before their first PID write: two of them mint the same handle at once
+    if lost_races_only(run_agents(fed.sb.directory, jobs, barrier="URL")):
         retry(fed)  # the recovery: the fail-log retry completes the lost race's work
     problems: list[str] = []
     for name in ("/a.dat", "/sub/b.dat"):
@@ -162,8 +166,6 @@ def test_repeated_mixed_runs_end_consistent(fed, seed):
 
 def sweep_state(world, collection):
     """The sweep's stored state, as ``b2safe sweeps`` reads it."""
-    from b2safe.workflows.sweeps import RUN_AVU, SweepState
-
     avus = world.sb.zone("zoneA").catalog.avu_list("-C", collection)
     return SweepState.from_avus({a.name: a.value for a in avus},
                                 [a.value for a in avus if a.name == RUN_AVU])
@@ -199,22 +201,25 @@ def test_concurrent_runs_of_one_sweep_keep_every_run(fed, seed):
     reports = {a["report"] for a in answers}
     if len(reports) != len(answers):
         problems.append(f"{len(answers)} runs kept {len(reports)} report(s)")
-    # every run counted once: in the totals of a pass a run completed (its report), or in
-    # the current pass's totals
-    counted = {"checked": 0, "failed": 0, "runs": 0}
+    # every run counted: in the run records of a pass a run completed (its report lists
+    # them), or in those of the current pass, with the counts it reported
+    counted: set[str] = set(sweep_state(fed, SRC).runs)
     for answer in answers:
         if not fed.sb.zone("zoneA").catalog.data_exists(answer["report"]):
             problems.append(f"report {answer['report']} is gone")
         elif answer["complete"]:
             report = json.loads(fed.client("rods#zoneA").iget(answer["report"]))
-            for key, value in report["sweep"]["pass_totals"].items():
-                counted[key] += value
-    for key, value in sweep_state(fed, SRC).totals.items():
-        counted[key] += value
-    expected = {"checked": sum(a["checked"] for a in answers),
-                "failed": sum(a["failed"] for a in answers), "runs": len(answers)}
+            counted.update(report["sweep"]["pass_runs"])
+    expected = {run_value(a["report"].rsplit("/", 1)[1][:-5].split("-", 1)[1], a["checked"],
+                          a["failed"]) for a in answers}
     if counted != expected:
-        problems.append(f"the passes counted {counted}, the runs did {expected}")
+        problems.append(f"the passes counted {sorted(counted)}, the runs were "
+                        f"{sorted(expected)}")
+    totals = sweep_state(fed, SRC).totals
+    current = sweep_state(fed, SRC).runs
+    if totals["runs"] != len(current) or totals["checked"] != sum(
+            int(run.split("::")[1]) for run in current):
+        problems.append(f"pass totals {totals} are not the sum of {current}")
     done = False
     for _ in range(objects):  # later runs finish the pass
         fed.sb.clock.advance(86400)

@@ -263,3 +263,21 @@ def test_pending_pid_of_a_removed_object_is_given_up_visibly(fed, what, capsys):
             "SELECT COLL_NAME, META_COLL_ATTR_VALUE WHERE "
             "META_COLL_ATTR_NAME like 'eudat_pending:pid_gave_up:%'") == [
                 ["/zoneA/home/alice", path]]
+
+
+def test_a_given_up_replication_moves_up_when_its_holder_is_removed(fed):
+    """A given-up record is kept where ``b2safe status`` shows it: removing the collection that
+    holds it moves it to that collection's parent (it vanished with its holder)."""
+    client = fed.client("alice#zoneA")
+    client.imkdir("/zoneA/home/alice/outer/inner", parents=True)
+    path = "/zoneA/home/alice/outer/inner/pending.dat"
+    leave_pending(fed, path, "/zoneB/replicas/pending.dat")
+    client.irm("/zoneA/home/alice/outer/inner", recursive=True, force=True)
+    ((holder, value),) = fail_log(fed)
+    assert holder == "/zoneA/home/alice/outer" and f"its source {path} was removed" in value
+    client.irm("/zoneA/home/alice/outer", recursive=True, force=True)
+    ((holder, value),) = fail_log(fed)
+    assert holder == "/zoneA/home/alice"
+    assert f"its source {path} was removed" in value and "then /zoneA/home/alice/outer was " \
+        "removed" in value
+    assert recover(fed) == "# of successes:0, # of failures:0"  # still given up
