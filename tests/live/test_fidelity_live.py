@@ -13,8 +13,10 @@ fidelity_runner.py, whose comparison is checked offline against tests/ops/fake_i
 tests/ops/test_live_fidelity_runner.py). The server needs a second resource named ``replResc``
 (msiDataObjRepl, Trim, Phymv, genquery2_language); ``msiDataObjPut`` needs the irule icommand and
 writes ``/tmp/b2safe-fidelity_...`` on this machine; ``msiSetQuota`` sets a total quota of 0 for
-``rods``; ``msi_genquery2`` and ``genquery2_language`` need iRODS 4.3.2 or later. Without the two
-variables the module is skipped with the reason printed (``-rs``), never counted as passed.
+``rods``; ``msi_genquery2`` and the GenQuery2 cases need iRODS 4.3.2 or later; ``py_remote``
+sends rule text to the host ``zoneb.sandbox`` (the sandbox's second zone): name a second
+server so (an /etc/hosts entry) or expect that case to fail. Without the two variables the
+module is skipped with the reason printed (``-rs``), never counted as passed.
 """
 
 from __future__ import annotations
