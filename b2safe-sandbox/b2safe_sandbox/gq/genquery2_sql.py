@@ -128,6 +128,11 @@ class Plan:
         table = self._known(expr)
         if table not in self.tables:
             raise _no_sql(f"{expr.name} is in a table the query does not join")
+        family = _special_join(expr.name)
+        if family and not any(_special_join(c.name) == family for c in self.mentioned):
+            # Its alias (mmd, cte_drh, ...) is joined only for a column of SELECT or WHERE
+            # (setup_column_for_post_processing): the database refuses the unknown alias.
+            raise _database(f'missing FROM-clause entry for the table of {expr.name}')
 
     def _check_group_item(self, item: Expression) -> None:
         if self.version < (5, 0) or not isinstance(item, Column):
@@ -166,6 +171,14 @@ class Plan:
         for item, _ in self.select.order_by:
             add(item)
         return names
+
+
+def _special_join(name: str) -> str:
+    """The special join a column needs besides its table's (genquery2_sql.cpp@5.0.2 L853-890:
+    the metadata joins per kind, the resource hierarchy's CTE), '' for none."""
+    if name.startswith("META_"):
+        return name[:6]
+    return "DATA_RESC_HIER" if name == "DATA_RESC_HIER" else ""
 
 
 def _tests(cond: Optional[Condition]) -> list[Test]:

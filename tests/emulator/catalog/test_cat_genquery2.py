@@ -60,6 +60,10 @@ def rows(text: str, data: list[dict], version: tuple = V50) -> list[list[str]]:
     ("select DELAY_RULE_NAME", 0),
     # to_sql_for_order_by_clause: a column of a table the query does not join.
     ("select COLL_NAME order by DATA_NAME", INVALID),
+    # setup_column_for_post_processing L853-890: the metadata alias is joined only for a
+    # metadata column of SELECT or WHERE (else the database refuses it: db_plugin.cpp L15165).
+    ("select DATA_NAME order by META_DATA_ATTR_NAME", LIBRARY),
+    ("select DATA_NAME where META_DATA_ATTR_NAME = 'a' order by META_DATA_ATTR_VALUE", 0),
 ])
 def test_parse_and_check_on_both_versions(version: tuple, text: str, expected: int) -> None:
     assert code(text, version) == expected

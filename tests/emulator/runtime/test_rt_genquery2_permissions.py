@@ -83,3 +83,14 @@ def test_rodsadmin_finds_an_object_without_any_permission(sb):
     names = f"select DATA_NAME where COLL_NAME = '{HOME}' and DATA_NAME = 'f.txt'"
     assert query(sb, "alice#zoneA", names) == []
     assert query(sb, "rods#zoneA", names) == [["f.txt"]]
+
+
+def test_data_access_time_is_a_genquery2_column_on_50_only(sb):
+    # genquery2_table_column_mappings.hpp@5.0.2 L77 (DATA_ACCESS_TIME -> R_DATA_MAIN.access_ts),
+    # absent at 4.3.5: an unknown column there (rs_genquery2.cpp@5.0.2 L146-149).
+    found = query(sb, "alice#zoneA", f"select DATA_ACCESS_TIME where COLL_NAME = '{HOME}' and "
+                                     "DATA_NAME = 'f.txt'")
+    if sb.irods_version >= (5, 0):
+        assert len(found) == 1 and found[0][0].isdigit()
+    else:
+        assert found == -130000
