@@ -14,6 +14,7 @@ from typing import (
     Callable,
     Iterable,
     Iterator,
+    Literal,
     Mapping,
     Optional,
     Protocol,
@@ -21,6 +22,8 @@ from typing import (
     TypeVar,
     Union,
 )
+
+from b2safe.errors import InvalidInput
 
 if TYPE_CHECKING:
     from b2safe.domain.profile import PidRecord
@@ -35,6 +38,24 @@ R = TypeVar("R")
 
 DATA_OBJECT = "d"
 COLLECTION = "c"
+
+#: What an AVU or an id range belongs to, in imeta's words: data object or collection.
+ObjectKind = Literal["-d", "-C"]
+#: Both kinds, collections first (the order bulk work takes them in).
+OBJECT_KINDS: tuple[ObjectKind, ...] = ("-C", "-d")
+
+
+def object_kind(text: str) -> ObjectKind:
+    """``text`` as an :data:`ObjectKind` (a rule's ``kind`` argument).
+
+    Raises:
+        InvalidInput: ``text`` is neither ``-d`` nor ``-C``.
+    """
+    if text == "-d":
+        return "-d"
+    if text == "-C":
+        return "-C"
+    raise InvalidInput(f"kind must be -C or -d, not {text[:10]!r}")
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,11 @@ class ObjectInfo:
     def is_collection(self) -> bool:
         """True for a collection."""
         return self.kind == COLLECTION
+
+    @property
+    def flag(self) -> ObjectKind:
+        """The object's kind in imeta's words: ``-C`` for a collection, ``-d`` otherwise."""
+        return "-C" if self.is_collection else "-d"
 
 
 @dataclass(frozen=True)
@@ -164,11 +190,11 @@ class Namespace(Protocol):
     def data_objects(self, collection: str) -> Iterator[ObjectInfo]:
         """Every data object in or below ``collection`` (one per object), streamed."""
 
-    def object_ids(self, collection: str, kind: str) -> Iterator[str]:
+    def object_ids(self, collection: str, kind: ObjectKind) -> Iterator[str]:
         """Ascending DATA_IDs (``-d``: data objects in or below ``collection``) or COLL_IDs
         (``-C``: ``collection`` and its sub-collections), streamed, each once."""
 
-    def walk_ids(self, collection: str, kind: str, first: str, last: str
+    def walk_ids(self, collection: str, kind: ObjectKind, first: str, last: str
                  ) -> Iterator[ObjectInfo]:
         """Like :meth:`walk`, one kind (``-C``/``-d``) with ids ``first`` .. ``last``."""
 
@@ -201,42 +227,43 @@ class Namespace(Protocol):
 class Metadata(Protocol):
     """AVUs of data objects (kind ``-d``) and collections (kind ``-C``)."""
 
-    def avus(self, path: str, kind: str, name: str = "") -> list[Avu]:
+    def avus(self, path: str, kind: ObjectKind, name: str = "") -> list[Avu]:
         """AVUs of ``path`` (all, or those called ``name``), in the order they were added."""
 
-    def set_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
+    def set_avu(self, path: str, kind: ObjectKind, name: str, value: str, units: str = "") -> None:
         """Set attribute ``name`` to exactly ``value`` (replacing earlier values)."""
 
-    def add_avu(self, path: str, kind: str, name: str, value: str, *,
+    def add_avu(self, path: str, kind: ObjectKind, name: str, value: str, *,
                 known_absent: bool = False, units: str = "") -> None:
         """Add ``name=value`` (with ``units``) unless that pair is already there
         (``known_absent``: the caller just looked, skip the lookup; a duplicate is still
         tolerated)."""
 
-    def remove_avu(self, path: str, kind: str, name: str, value: str, units: str = "") -> None:
+    def remove_avu(self, path: str, kind: ObjectKind, name: str, value: str,
+                   units: str = "") -> None:
         """Remove ``name=value`` (with ``units``) if present."""
 
-    def set_avus(self, path: str, kind: str, values: dict[str, str]) -> None:
+    def set_avus(self, path: str, kind: ObjectKind, values: dict[str, str]) -> None:
         """Set several attributes at once (each to exactly its value)."""
 
-    def apply_avus(self, path: str, kind: str, add: Sequence[tuple[str, str]],
+    def apply_avus(self, path: str, kind: ObjectKind, add: Sequence[tuple[str, str]],
                    remove: Sequence[Avu] = ()) -> None:
         """Remove the AVUs ``remove``, then add the ``(name, value)`` pairs ``add``, atomically
         (all or nothing; present pairs are not added twice, absent ones not removed)."""
 
-    def avu_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, str]:
+    def avu_by_id(self, kind: ObjectKind, ids: Sequence[str], name: str) -> dict[str, str]:
         """``{object id: value}`` of attribute ``name`` for up to 256 DATA_IDs or COLL_IDs (the
         first added when there are several)."""
 
-    def avus_by_id(self, kind: str, ids: Sequence[str], name: str) -> dict[str, list[str]]:
+    def avus_by_id(self, kind: ObjectKind, ids: Sequence[str], name: str) -> dict[str, list[str]]:
         """``{object id: [values]}`` of attribute ``name`` for DATA_IDs or COLL_IDs, each list in
         the order the values were added."""
 
-    def attributes_by_id(self, kind: str, ids: Sequence[str],
+    def attributes_by_id(self, kind: ObjectKind, ids: Sequence[str],
                          names: Sequence[str]) -> dict[str, dict[str, str]]:
         """``{id: {name: value}}`` of the attributes ``names`` for up to 256 ids."""
 
-    def avus_of_ids(self, kind: str, ids: Sequence[str],
+    def avus_of_ids(self, kind: ObjectKind, ids: Sequence[str],
                     names: Sequence[str]) -> dict[str, list[Avu]]:
         """``{id: [AVUs]}`` of the attributes ``names`` for DATA_IDs or COLL_IDs, each list in
         the order the AVUs were added."""
@@ -258,7 +285,7 @@ class Metadata(Protocol):
         """(path, value) of the data objects in or below ``collection`` carrying AVU
         ``name``."""
 
-    def find_avus(self, kind: str, name: str, *, prefix: bool = False, below: str = ""
+    def find_avus(self, kind: ObjectKind, name: str, *, prefix: bool = False, below: str = ""
                   ) -> Iterator[tuple[str, Avu]]:
         """(path, AVU) of the data objects (``-d``) or collections (``-C``) of the zone, in or
         below ``below`` when given, with an attribute called ``name`` (whose name starts with

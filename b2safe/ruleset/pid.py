@@ -22,7 +22,6 @@ from b2safe.workflows.pids import (
     ROR_AVU,
     PidsReport,
     PidWorkflow,
-    kind_flag,
     optional_value,
 )
 
@@ -322,7 +321,7 @@ def _set_pid_avu(ctx: RuleContext, path: str, attribute: str, pid: str, what: st
     workflow = pid_workflow(ctx)
     info = workflow.stat(path)
     _require_write(ctx, workflow, path)
-    workflow.catalog.set_avu(path, kind_flag(info), attribute, validate_pid(pid, what))
+    workflow.catalog.set_avu(path, info.flag, attribute, validate_pid(pid, what))
 
 
 @rule("EUDATiRORupdate", params=("path", "pid"),
@@ -336,9 +335,9 @@ def i_ror_update(ctx: RuleContext, path: str, pid: str) -> None:
     ror = get_value_pid_text(workflow, pid, profile.ROR)
     if ror is None:
         return
-    current = workflow.catalog.avus(path, kind_flag(info), ROR_AVU)
+    current = workflow.catalog.avus(path, info.flag, ROR_AVU)
     if not current or current[-1].value != ror:
-        workflow.catalog.set_avu(path, kind_flag(info), ROR_AVU, validate_pid(ror, "ROR"))
+        workflow.catalog.set_avu(path, info.flag, ROR_AVU, validate_pid(ror, "ROR"))
 
 
 def get_value_pid_text(workflow: PidWorkflow, pid: str, key: str) -> Optional[str]:

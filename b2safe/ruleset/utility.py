@@ -17,10 +17,6 @@ CHECKSUM_DATE_AVU = "eudat_dpm_checksum_date:"
 _AVU_NAME = re.compile(r"^[^\x00-\x1f]{1,255}$")
 
 
-def _kind(info: ObjectInfo) -> str:
-    return "-C" if info.is_collection else "-d"
-
-
 def _existing(ctx: RuleContext, path: str) -> ObjectInfo:
     validate_path(path)
     info = catalog(ctx).stat(path)
@@ -60,7 +56,7 @@ def eudat_to_boolean(ctx: RuleContext, value: str) -> str:
 def get_last_avu(ctx: RuleContext, path: str, key: str) -> str:
     """The value of AVU ``key`` on ``path`` ("None" when unset; the last one if several)."""
     info = _existing(ctx, path)
-    values = catalog(ctx).avus(path, _kind(info), _attribute(key))
+    values = catalog(ctx).avus(path, info.flag, _attribute(key))
     return values[-1].value if values else "None"
 
 
@@ -73,7 +69,7 @@ def create_avu(ctx: RuleContext, key: str, value: str, path: str) -> None:
     if len(value) > 2700 or "\x00" in value:
         raise InvalidInput("value must be at most 2700 characters without NUL")
     authorize(ctx, authz.METADATA, path)
-    catalog(ctx).set_avu(path, _kind(info), _attribute(key), value)
+    catalog(ctx).set_avu(path, info.flag, _attribute(key), value)
 
 
 def _checksum_of(ctx: RuleContext, path: str, resource: str, compute: bool) -> tuple[str, str]:

@@ -36,7 +36,7 @@ from b2safe.errors import (
     PidNotFound,
     UnknownZone,
 )
-from b2safe.ports import Avu, Catalog, ObjectInfo, PidService
+from b2safe.ports import OBJECT_KINDS, Avu, Catalog, ObjectInfo, ObjectKind, PidService, object_kind
 from b2safe.workflows.batching import id_ranges, pages
 
 logger = logging.getLogger("b2safe.workflows.pids")
@@ -51,10 +51,6 @@ REPLICA_AVU = profile.REPLICA
 MIRRORED = (PID_AVU, FIXED_AVU, ROR_AVU, FIO_AVU, PARENT_AVU)
 PAGE = 256
 
-
-def kind_flag(info: ObjectInfo) -> str:
-    """The AVU kind flag of an object: ``-C`` for collections, ``-d`` for data objects."""
-    return "-C" if info.is_collection else "-d"
 
 
 def optional_value(text: Optional[str]) -> Optional[str]:
@@ -158,7 +154,7 @@ class PidWorkflow:
 
     def pid_of(self, info: ObjectInfo) -> Optional[str]:
         """The PID recorded in the catalog for ``info`` (smallest value if several)."""
-        values = [a.value for a in self.catalog.avus(info.path, kind_flag(info), PID_AVU)]
+        values = [a.value for a in self.catalog.avus(info.path, info.flag, PID_AVU)]
         return values[0] if values else None
 
     def mint_key(self, info: ObjectInfo) -> str:
@@ -239,7 +235,7 @@ class PidWorkflow:
         parent = optional_value(parent)
         if parent is not None:
             validate_pid(parent, "parent PID")
-        present = self.catalog.avus(info.path, kind_flag(info))
+        present = self.catalog.avus(info.path, info.flag)
         existing = [a.value for a in present if a.name == PID_AVU]
         if existing:
             return existing[0]
@@ -249,7 +245,7 @@ class PidWorkflow:
             found = self.find_legacy(path)
             if found:
                 logger.info("adopting PID %s found by reverse lookup for %s", found, path)
-                self.catalog.set_avu(path, kind_flag(info), PID_AVU, found)
+                self.catalog.set_avu(path, info.flag, PID_AVU, found)
                 return found
         checksum = "" if info.is_collection else (info.checksum or self.catalog.checksum(path))
         record = self.record_for(info, parent=parent, ror=optional_value(ror),
@@ -290,13 +286,13 @@ class PidWorkflow:
         stale = [a for a in present
                  if a.name in mirrors and a.name != PID_AVU and a.value != mirrors[a.name]]
         # create() found no PID just before minting; a concurrent duplicate is tolerated.
-        self.catalog.apply_avus(info.path, kind_flag(info), list(mirrors.items()), stale)
+        self.catalog.apply_avus(info.path, info.flag, list(mirrors.items()), stale)
 
     def _commit(self, info: ObjectInfo, pid: str, record: PidRecord,
                 present: Sequence[Avu]) -> str:
         """Record ``pid`` on the path and converge with concurrent creators."""
         self._record_avus(info, pid, record, present)
-        values = [a.value for a in self.catalog.avus(info.path, kind_flag(info), PID_AVU)]
+        values = [a.value for a in self.catalog.avus(info.path, info.flag, PID_AVU)]
         winner = values[0] if values else pid  # the first added wins (see the module doc)
         if winner != pid:
             self._withdraw(info, pid, winner)
@@ -364,12 +360,12 @@ class PidWorkflow:
             raise AccessDenied(f"you may not change the metadata of {collection}")
         if batch_size < 1:
             raise InvalidInput("batch_size must be a positive number of objects")
-        for kind in ("-C", "-d"):
+        for kind in OBJECT_KINDS:
             for first, last, count in id_ranges(self._without_pid(collection, kind),
                                                 batch_size):
                 yield kind, first, last, count
 
-    def _without_pid(self, collection: str, kind: str) -> Iterator[str]:
+    def _without_pid(self, collection: str, kind: ObjectKind) -> Iterator[str]:
         """Ascending ids of the ``kind`` objects of the tree that have no PID (paged)."""
         for page in pages(self.catalog.object_ids(collection, kind), PAGE):
             have = self.catalog.avus_by_id(kind, page, PID_AVU)
@@ -382,13 +378,12 @@ class PidWorkflow:
         root = self.stat(collection, "collection")
         if not root.is_collection:
             raise InvalidInput(f"{collection} is not a collection")
-        if kind not in ("-C", "-d"):
-            raise InvalidInput(f"kind must be -C or -d, not {kind[:10]!r}")
+        flag = object_kind(kind)
         if not (first.isdigit() and last.isdigit()) or int(first) > int(last):
             raise InvalidInput(f"{first[:20]!r}..{last[:20]!r} is not an id range")
         if not self.catalog.check_access(collection, "modify_object"):
             raise AccessDenied(f"you may not change the metadata of {collection}")
-        return self.pids_for_items(self.catalog.walk_ids(collection, kind, first, last),
+        return self.pids_for_items(self.catalog.walk_ids(collection, flag, first, last),
                                    fixed=fixed)
 
     def _pid_values(self, infos: Sequence[ObjectInfo]) -> dict[str, list[str]]:
@@ -503,7 +498,7 @@ class PidWorkflow:
         """Remove our ``pid`` of ``info`` in favour of a concurrent creator's ``winner``."""
         logger.warning("%s got PID %s concurrently; withdrawing %s", info.path, winner, pid)
         # Our PID AVU and the mirrors that name our PID (a self-referencing ROR/FIO), at once.
-        self.catalog.apply_avus(info.path, kind_flag(info), [],
+        self.catalog.apply_avus(info.path, info.flag, [],
                                 [Avu(name, pid, "") for name in (PID_AVU, ROR_AVU, FIO_AVU)])
         if pid.casefold() != winner.casefold():
             try:
@@ -549,7 +544,7 @@ class PidWorkflow:
         atomic catalog call with the removal of a 4.x value. ``present``: the EUDAT/REPLICA
         values on the path, when the caller read them for a whole page (else read here).
         """
-        kind = kind_flag(info)
+        kind = info.flag
         if present is None:
             present = [a.value for a in self.catalog.avus(info.path, kind, REPLICA_AVU)]
         values = set(present)
@@ -640,7 +635,7 @@ class PidWorkflow:
             return None
         if record is not None:
             self.pids.delete(pid)
-        kind = kind_flag(info)
+        kind = info.flag
         for name in (PID_AVU, ROR_AVU, FIO_AVU, PARENT_AVU, FIXED_AVU, REPLICA_AVU):
             for avu in self.catalog.avus(path, kind, name):
                 self.catalog.remove_avu(path, kind, name, avu.value)
@@ -660,19 +655,20 @@ def _wildcarded(url: str) -> str:
 
 
 def _key(info: ObjectInfo) -> str:
-    return f"{kind_flag(info)}{info.object_id}"
+    return f"{info.flag}{info.object_id}"
 
 
 Found = TypeVar("Found")
 
 
 def per_object(infos: Sequence[ObjectInfo],
-               read: Callable[[str, list[str]], Mapping[str, Found]]) -> dict[str, Found]:
+               read: Callable[[ObjectKind, list[str]], Mapping[str, Found]]
+               ) -> dict[str, Found]:
     """``{kind+id: what read(kind, ids) found for id}`` for ``infos``: ``read`` is called once
     per kind present (``-C``, ``-d``) with the ids of that kind."""
     found: dict[str, Found] = {}
-    for kind in ("-C", "-d"):
-        ids = [i.object_id for i in infos if kind_flag(i) == kind]
+    for kind in OBJECT_KINDS:
+        ids = [i.object_id for i in infos if i.flag == kind]
         if ids:
             for key, value in read(kind, ids).items():
                 found[f"{kind}{key}"] = value

@@ -27,9 +27,9 @@ from typing import Optional
 from b2safe.config import Config
 from b2safe.domain import paths
 from b2safe.errors import B2SafeError, PidError, PidNotFound
-from b2safe.ports import Caller
+from b2safe.ports import Caller, ObjectKind
 from b2safe.workflows.pending_work import ensure_pending_rule
-from b2safe.workflows.pids import PidWorkflow, kind_flag
+from b2safe.workflows.pids import PidWorkflow
 
 logger = logging.getLogger("b2safe.workflows.renames")
 
@@ -56,7 +56,7 @@ class Renames:
             if info is None or (not info.is_collection and not self.workflow.pid_of(info)):
                 return
             ensure_pending_rule(self.catalog, self.caller, self.config)
-            self.catalog.set_avu(source, kind_flag(info), RENAMED_AVU, source)
+            self.catalog.set_avu(source, info.flag, RENAMED_AVU, source)
         except B2SafeError as exc:
             logger.error("rename of %r: not kept pending before the rename: %s", source[:300],
                          exc)
@@ -78,10 +78,10 @@ class Renames:
                          "repointed", source[:300], destination[:300])
             return []
         done = self.workflow.repoint_tree(info, source, keep_going=True)
-        self._settle(info.path, kind_flag(info), source, done)
+        self._settle(info.path, info.flag, source, done)
         return done
 
-    def _settle(self, path: str, kind: str, source: str,
+    def _settle(self, path: str, kind: ObjectKind, source: str,
                 done: list[tuple[str, str, Optional[B2SafeError]]]) -> None:
         """Remove the pending rename ``source`` of ``path``, or keep it with the cause when a
         retry can fix a failure."""
@@ -102,10 +102,10 @@ class Renames:
         Returns (done, still failing). A rename that never happened (the object is still at
         the old path) or whose old path exists again is dropped (logged).
         """
-        found = itertools.islice(itertools.chain(
-            ((path, "-d", avu) for path, avu in self.catalog.find_avus("-d", RENAMED_AVU)),
-            ((path, "-C", avu) for path, avu in self.catalog.find_avus("-C", RENAMED_AVU))),
-            limit)
+        kinds: tuple[ObjectKind, ...] = ("-d", "-C")
+        found = itertools.islice(((path, kind, avu) for kind in kinds
+                                  for path, avu in self.catalog.find_avus(kind, RENAMED_AVU)),
+                                 limit)
         done = failed = 0
         for path, kind, avu in list(found):
             source = avu.value

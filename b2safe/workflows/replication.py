@@ -47,7 +47,7 @@ from b2safe.errors import (
     UnknownResource,
     UnknownZone,
 )
-from b2safe.ports import COLLECTION, Caller, Catalog, ObjectInfo
+from b2safe.ports import COLLECTION, Caller, Catalog, ObjectInfo, object_kind
 from b2safe.state import codec, faillog, quarantine
 from b2safe.state.faillog import FailLog, FailRecord
 from b2safe.state.signing import once, signer_for
@@ -271,7 +271,7 @@ class Replicator:
         Raises:
             DestinationTaken (OVERWRITE_WITHOUT_FORCE_FLAG): nothing was copied.
         """
-        kind = _kind(existing)
+        kind = existing.flag
         pids = [a.value for a in self.catalog.avus(destination, kind, PID_AVU)]
         if not pids:
             return
@@ -360,7 +360,7 @@ class Replicator:
             self._failed(record, exc.message)
             raise
         except (InvalidInput, AccessDenied) as exc:  # permanent: retrying cannot help
-            self.faillog.clear(info.path, _kind(info), request.destination)
+            self.faillog.clear(info.path, info.flag, request.destination)
             raise exc from None
         except B2SafeError as exc:
             self._failed(record, str(exc))
@@ -369,7 +369,7 @@ class Replicator:
         if deferred:
             self._failed(record, DEFERRED, count=False, stage=faillog.Stage.DEFERRED)
         else:
-            self.faillog.clear(info.path, _kind(info), request.destination)
+            self.faillog.clear(info.path, info.flag, request.destination)
 
     def _run(self, request: Request, info: ObjectInfo,
              existing: Optional[ObjectInfo] = None) -> bool:
@@ -410,11 +410,10 @@ class Replicator:
         """One batch: copy (and register) the ``kind`` objects of the tree with ids
         ``first`` .. ``last``. Failures are recorded in the fail log per object and
         returned."""
-        if kind not in ("-C", "-d"):
-            raise InvalidInput(f"kind must be -C or -d, not {kind[:10]!r}")
+        flag = object_kind(kind)
         info = self.check(request)
         failures: list[Failure] = []
-        items = self.catalog.walk_ids(info.path, kind, first, last)
+        items = self.catalog.walk_ids(info.path, flag, first, last)
         for page in pages(items, PAGE):
             copied: list[ObjectInfo] = []
             for item in page:
@@ -513,7 +512,7 @@ class Replicator:
                 self._failed(record, DEFERRED, count=False, stage=faillog.Stage.DEFERRED)
                 return Failure(request.source, request.destination, DEFERRED)
         if not failures:
-            self.faillog.clear(info.path, _kind(info), request.destination)
+            self.faillog.clear(info.path, info.flag, request.destination)
             return None
         self.record_failure(info, request.destination, failures[0].cause, recursive=False)
         return failures[0]
@@ -528,7 +527,7 @@ class Replicator:
         self.faillog.write(FailRecord(
             source=info.path, destination=destination, cause=cause, registered=True,
             recursive=recursive, user=self.requester, first_time=now, next_time=now,
-            kind=_kind(info)))
+            kind=info.flag))
         self.ensure_retry_rule()
 
     # --- one page of registrations ---------------------------------------------------------------
@@ -562,7 +561,7 @@ class Replicator:
         names = [PID_AVU, ROR_AVU, FIO_AVU, FIXED_AVU, REPLICA_AVU]
         out: dict[str, dict[str, str]] = {}
         for kind in ("-C", "-d"):
-            members = [i for i in page if _kind(i) == kind]
+            members = [i for i in page if i.flag == kind]
             if not members:
                 continue
             by_id = self.catalog.attributes_by_id(kind, [i.object_id for i in members], names)
@@ -669,7 +668,7 @@ class Replicator:
                                         f"be updated: {result}"))
                 continue
             self.workflow.mirror_replicas(item, result,
-                                          mirrored.get(f"{_kind(item)}{item.object_id}", ()))
+                                          mirrored.get(f"{item.flag}{item.object_id}", ()))
         return failures
 
     def _replica_mirrors(self, items: Sequence[ObjectInfo]) -> dict[str, list[str]]:
@@ -683,7 +682,7 @@ class Replicator:
                attempt: Optional[FailRecord]) -> FailRecord:
         now = self.catalog.now()
         period = durations.parse(self.config.replication.retry_period)
-        record = attempt or self.faillog.get(info.path, _kind(info), request.destination)
+        record = attempt or self.faillog.get(info.path, info.flag, request.destination)
         base = record or FailRecord(source=info.path, destination=request.destination,
                                     cause=faillog.IN_PROGRESS, first_time=now)
         record = FailRecord(source=info.path, destination=request.destination,
@@ -691,7 +690,7 @@ class Replicator:
                             resource=request.resource,
                             registered=request.registered, recursive=request.recursive,
                             user=self.requester, attempts=base.attempts, next_time=now + period,
-                            first_time=base.first_time or now, kind=_kind(info))
+                            first_time=base.first_time or now, kind=info.flag)
         self.faillog.write(record)
         return record
 
@@ -776,7 +775,7 @@ class Replicator:
         info = self.catalog.stat(here)
         owner = f"{info.owner}#{info.owner_zone}" if info is not None else ""
         if info is not None and record.user and owner == record.user:
-            moved = replace(record, source=here, kind=_kind(info))
+            moved = replace(record, source=here, kind=info.flag)
             logger.warning("fail-log record %s -> %s follows its source to %s", record.source,
                            record.destination, here)
             self.faillog.write(moved)
@@ -1041,8 +1040,3 @@ def register_replicas(workflow: PidWorkflow, payload: str, *,
 
 
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,63}$")
-
-
-def _kind(info: ObjectInfo) -> str:
-    return "-C" if info.is_collection else "-d"
-
