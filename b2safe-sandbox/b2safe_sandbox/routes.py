@@ -103,7 +103,7 @@ def _open(ctx: ExecContext, zone: str, path: str, flags: int, *, opr_type: int =
                      open_type=L1.OPEN_FOR_WRITE_TYPE, replica_token=token)
         return L1.new_fd(ctx.sandbox, entry)
     if flags & L1.O_CREAT:
-        peps.resc_scheme(ctx, zone, path)
+        resc = peps.resc_scheme(ctx, zone, path, resc=resc) or resc
     if not exists:
         if not flags & L1.O_CREAT:
             from b2safe_sandbox.errors import USER_FILE_DOES_NOT_EXIST
@@ -261,7 +261,7 @@ def iput(session: Any, path: str, data: bytes, *, force: bool = False,
 
     def body(ctx: ExecContext) -> Any:
         existed = cat.data_exists(path)
-        peps.resc_scheme(ctx, zone, path)
+        chosen = peps.resc_scheme(ctx, zone, path, resc=resc) or resc
         # rsDataObjPut.cpp@5.0.2 L254-255 opens with O_CREAT: an existing object is opened
         # (acPreprocForDataObjOpen, rsDataObjOpen.cpp L1144), a new one created
         # (acSetVaultPathPolicy, L286). Guess: an overwrite without -f is refused by the
@@ -269,7 +269,7 @@ def iput(session: Any, path: str, data: bytes, *, force: bool = False,
         good = [r for r in cat.data_get(path) if r.status == L1.GOOD_REPLICA] if existed else []
         if good:
             peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, good[0].repl_num)
-        row = cat.data_put(path, data, session.user, resc=resc, force=force)
+        row = cat.data_put(path, data, session.user, resc=chosen, force=force)
         if not existed:
             peps.vault_path(ctx, zone, path, row.repl_num)
         # The single buffer's create (or open), write and close (l3Create/l3Write/l3Close),

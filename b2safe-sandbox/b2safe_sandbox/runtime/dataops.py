@@ -108,7 +108,7 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
     note_read_open(ctx, src_zone, src, src_repl)
     dst_zone, dst_cat = catalog_for(ctx, dst)
     existed = dst_cat.data_exists(dst)
-    peps.resc_scheme(ctx, dst_zone, dst)
+    resc = peps.resc_scheme(ctx, dst_zone, dst, resc=resc) or resc
     if existed:
         old = next((r for r in dst_cat.data_get(dst) if r.status == GOOD_REPLICA), None)
         if old is not None:

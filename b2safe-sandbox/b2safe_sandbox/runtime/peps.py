@@ -60,6 +60,7 @@ def fire(base: ExecContext, zone: str, name: str, args: list, kind: str,
     outcome = engine.exec_rule(ctx, name, args)
     if ctx.rei is not None:
         outcome.rei_status = int(ctx.rei.status)
+        outcome.rei_resc_name = str(ctx.rei.rescName or "")
     sandbox.events.append(PepEvent(zone, name, _summary(args),
                                    outcome.code if outcome.ran else None, outcome.ran,
                                    writes=_catalog_changes(sandbox) - before))
@@ -89,17 +90,24 @@ def fire_static(base: ExecContext, zone: str, name: str, path: Optional[str] = N
     return outcome
 
 
-def resc_scheme(base: ExecContext, zone: str, path: str, *, replicate: bool = False) -> None:
+def resc_scheme(base: ExecContext, zone: str, path: str, *, replicate: bool = False,
+                resc: Optional[str] = None) -> Optional[str]:
     """apply_policy_for_create_operation (server/core/src/irods_resource_redirect.cpp@5.0.2
     L62-105): acSetRescSchemeForRepl when the client's oprType is REPLICATE_OPR, else
     acSetRescSchemeForCreate, with rei.doinp only (initReiWithDataObjInp: no doi, an empty
-    condInputData). Fired whenever a hierarchy is resolved for CREATE (L370-379).
+    condInput but the client's ``destRescName``, ``resc``). Fired whenever a hierarchy is
+    resolved for CREATE (L370-379). Returns the resource the rule chose with
+    msiSetDefaultResc (rei.rescName, L92-100), None when it chose none (the client's or the
+    default resource then).
 
     Raises:
         IrodsCallError: the PEP's error code (L81-90 THROW: the operation fails).
     """
     name = "acSetRescSchemeForRepl" if replicate else "acSetRescSchemeForCreate"
-    fire_static(base, zone, name, path, propagate=True, rei_doi=False, cond_resc="")
+    fields = {"condInput": {"destRescName": resc}} if resc else None
+    outcome = fire_static(base, zone, name, path, propagate=True, rei_doi=False, cond_resc="",
+                          doinp_fields=fields)
+    return (outcome.rei_resc_name or None) if outcome is not None else None
 
 
 def vault_path(base: ExecContext, zone: str, path: str, repl: int) -> None:

@@ -16,6 +16,8 @@ class RuleOutcome:
     #: ``rei.status`` after the rule: what the policy microservices set (msiNoTrashCan's
     #: NO_TRASH_CAN, msiDeleteDisallowed's SYS_DELETE_DISALLOWED ...), read by the server.
     rei_status: int = 0
+    #: ``rei.rescName`` after the rule (msiSetDefaultResc's choice in acSetRescSchemeFor...).
+    rei_resc_name: str = ""
 
 
 @dataclass

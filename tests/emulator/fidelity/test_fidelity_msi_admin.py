@@ -30,6 +30,11 @@ def acDataDeletePolicy(rule_args, callback, rei):
         except RuntimeError:
             pass  # the error is caught; rei.status still says SYS_DELETE_DISALLOWED
 
+def acSetRescSchemeForCreate(rule_args, callback, rei):
+    for ending, option in (('.forced', 'forced'), ('.pref', 'preferred')):
+        if str(rei.doinp.objPath).endswith(ending):
+            callback.msiSetDefaultResc('r2', option)
+
 def acSetChkFilePathPerm(rule_args, callback, rei):
     if str(rei.doinp.objPath).endswith('.allowed'):
         callback.msiNoChkFilePathPerm()
@@ -267,3 +272,21 @@ msiExtractTemplateMDFromBuf(*b, *tags, *kvp);
 writeKeyValPairs("stdout", *kvp, " : ");'''
     result = _native(sb, body, "alice#zoneA")
     assert (result.code, result.stdout) == (0, "a%b%c\nkey : 2\n"), result.error
+
+
+def test_set_default_resc_in_the_create_pep_chooses_the_resource(sb):
+    """acSetRescSchemeForCreate's rei.rescName, set by msiSetDefaultResc, is the create's
+    resource (irods_resource_redirect.cpp L62-105); set_default_resource
+    (irods_resource_backport.cpp@5.0.2 L298-427): 'forced' overrides a rodsuser's -R but not a
+    rodsadmin's, 'preferred' takes the client's live resource, otherwise the listed one."""
+    alice, rods = sb.client("alice#zoneA"), sb.client("rods#zoneA")
+    cases = [(alice, f"{HOME}/a.forced", None, "r2"),
+             (alice, f"{HOME}/b.forced", "demoResc", "r2"),
+             (alice, f"{HOME}/c.pref", "demoResc", "demoResc"),
+             (alice, f"{HOME}/d.pref", None, "r2"),
+             (rods, "/zoneA/home/rods/e.forced", "demoResc", "demoResc"),
+             (alice, f"{HOME}/f.txt", None, "demoResc")]
+    cat = sb.zone("zoneA").catalog
+    for client, path, resc, expected in cases:
+        client.iput(path, b"x", resc=resc)
+        assert [r.resc_name for r in cat.data_get(path)] == [expected], path

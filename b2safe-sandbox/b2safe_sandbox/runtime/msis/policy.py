@@ -5,7 +5,8 @@ server/re/src/reSysDataObjOpr.cpp@5.0.2; the same at 4.3.5).
 * msiNoTrashCan (in acTrashPolicy) and msiDeleteDisallowed (in acDataDeletePolicy) change
   what ``irm`` does (:func:`b2safe_sandbox.runtime.dataops.unlink`, rsDataObjUnlink.cpp
   L134-139, L398-412);
-* msiSetDefaultResc (acSetRescSchemeForCreate) sets ``rei.rescName``; msiSetNumThreads
+* msiSetDefaultResc (acSetRescSchemeForCreate) sets ``rei.rescName``, the create's resource;
+  msiSetNumThreads
   (acSetNumThreads) the thread count; the other setters only their status: the sandbox has no
   vault path schemes, parallel transfers, path registration checks or API permission table to
   steer, so their effect on later operations is not emulated (docs/sandbox.md).
@@ -20,6 +21,7 @@ from typing import Any
 
 from b2safe_sandbox.error_codes import CODES
 from b2safe_sandbox.errors import IrodsCallError
+from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import MsiCall
 from b2safe_sandbox.runtime.registry import RETURN_CODE, microservice
 from b2safe_sandbox.runtime.rei import rei_for
@@ -172,8 +174,6 @@ def _named_resource(rei: Any) -> Any:
     doinp = rei.doinp
     if doinp is None:
         return None
-    from b2safe_sandbox.runtime import irods_types as T
-
     items = dict(T._kvp_items(doinp.condInput)) if doinp.condInput is not None else {}
     for key in ("destRescName", "defRescName", "rescName"):
         if key in items:
@@ -205,7 +205,9 @@ def msi_set_default_resc(call: MsiCall) -> dict:
     a non-admin; the choice goes to rei.rescName (reSysDataObjOpr.cpp L58-83). No list and no doinp:
     USER_NO_RESC_INPUT_ERR; nothing live: SYS_RESC_DOES_NOT_EXIST.
 
-    Gap: the sandbox's create does not read rei.rescName after acSetRescSchemeForCreate.
+    The create (put, open with O_CREAT, copy) then uses rei.rescName
+    (:func:`b2safe_sandbox.runtime.peps.resc_scheme`). Gap: acSetRescSchemeForRepl's choice is
+    not read.
     """
     listed, option = call.text(0), call.text(1)
     rei = rei_for(call.ctx)
@@ -235,7 +237,7 @@ def msi_set_default_resc(call: MsiCall) -> dict:
 
 
 def _choose(call: MsiCall, rei: Any, resc: str, status: int) -> dict:
-    rei._v["rescName"] = resc
+    T._fill(rei, rescName=resc)
     return set_status(call, status)
 
 

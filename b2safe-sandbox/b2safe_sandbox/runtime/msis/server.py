@@ -142,7 +142,7 @@ def msi_set_resource(call: MsiCall) -> dict:
     if doi is None:
         raise IrodsCallError("Cannot set resource, no DOI attached to REI",
                              code=SYS_INTERNAL_NULL_INPUT_ERR)
-    doi._v["rescName"] = call.text(0)
+    T._fill(doi, rescName=call.text(0))
     return {}
 
 
