@@ -26,12 +26,11 @@ from b2safe_sandbox.errors import (
     SYS_NO_API_PRIV,
     USER_FILE_DOES_NOT_EXIST,
     IrodsCallError,
-    SandboxError,
 )
 from b2safe_sandbox.gq import parser50
 from b2safe_sandbox.runtime import dataops, engine, peps, structs, tbridge
 from b2safe_sandbox.runtime import irods_types as T
-from b2safe_sandbox.runtime.context import PYTHON_INSTANCE, ExecContext, MsiCall
+from b2safe_sandbox.runtime.context import ExecContext, MsiCall
 from b2safe_sandbox.runtime.errtext import error_name
 from b2safe_sandbox.runtime.msis import genquery2 as msi_genquery2
 from b2safe_sandbox.runtime.msis import meta as msi_meta
@@ -92,33 +91,8 @@ class ClientSession:
         """Run ``body`` between the API PEPs of ``op`` (pre, post, except, finally)."""
         self._agent_start()
         ctx = self._ctx(zone)
-        sandbox = self.sandbox
-        name = f"pep_api_{op}"
-        plugin_ctx = tbridge.plugin_context(ctx, zone)
-        pep_args = [PYTHON_INSTANCE, plugin_ctx, *args]
-        with sandbox.toplevel():
-            failed = False
-            try:
-                pre = peps.fire(ctx, zone, f"{name}_pre", list(pep_args), "api_pep")
-                if pre is not None and pre.code < 0:
-                    raise IrodsCallError(f"{name}_pre failed", code=pre.code)
-                result = None
-                if pre is None or pre.code != peps.RULE_ENGINE_SKIP_OPERATION:
-                    result = body(ctx)
-            except SandboxError:
-                failed = True
-                peps.fire(ctx, zone, f"{name}_except", list(pep_args), "api_pep")
-                raise
-            finally:
-                if failed:
-                    peps.fire(ctx, zone, f"{name}_finally", list(pep_args), "api_pep")
-            try:
-                post = peps.fire(ctx, zone, f"{name}_post", list(pep_args), "api_pep")
-                if post is not None and post.code < 0:
-                    raise IrodsCallError(f"{name}_post failed", code=post.code)
-            finally:
-                peps.fire(ctx, zone, f"{name}_finally", list(pep_args), "api_pep")
-            return result
+        with self.sandbox.toplevel():
+            return peps.api_call(ctx, zone, op, args, body)
 
     # ------------------------------------------------------------------ data objects
     def iput(self, path: str, data: Union[bytes, Path], resc: Optional[str] = None,

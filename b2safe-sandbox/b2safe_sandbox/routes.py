@@ -40,8 +40,9 @@ Sources (irods/irods @5.0.2 unless named):
   (acPostProcForPut per object with rei.doi when "on"); rsBulkDataObjReg.cpp L243 (fileRegistered).
 * touch: plugins/api/src/touch.cpp L277-331 (a missing object is created through a server-side
   odstream: no API PEP besides touch's own).
-* registration: plugins/api/src/register_physical_path.cpp L416-440 (svrRegDataObj, then
-  acPostProcForFilePathReg with rei.doi).
+* registration: plugins/api/src/register_physical_path.cpp L1269-1335 (hierarchy resolution
+  unless a standalone or leaf resource is named with DEST_RESC_NAME_KW, ``ireg -R``), L416-440
+  (svrRegDataObj, then acPostProcForFilePathReg with rei.doi).
 * rename: server/api/src/rsDataObjRename.cpp L202-290 (acPreProcForObjRename,
   acPostProcForObjRename(src, dst)).
 * irsync: lib/core/src/rsyncUtil.cpp L725-730 (a missing target is put), server/api/src/
@@ -446,22 +447,38 @@ def touch(session: Any, path: str) -> Any:
     return session._api(zone, "touch", [buf], body)
 
 
-def register(session: Any, path: str, data: bytes, physical_path: str = "") -> Any:
+def register(session: Any, path: str, data: bytes, physical_path: str = "",
+             resc: Optional[str] = None) -> Any:
     """``ireg`` (and python-irodsclient's ``register``, the automated ingest tool's register
-    modes): PhyPathReg of a file already on the server's storage.
+    modes): PhyPathReg of a file already on the server's storage; ``resc``: ``ireg -R <resc>``
+    (DEST_RESC_NAME_KW).
+
+    register_physical_path.cpp@5.0.2 (L1269-1335; 4.3.4 L1216-1282): without a resource the
+    hierarchy is resolved for a CREATE (resolve_resource_hierarchy, which fires
+    acSetRescSchemeForCreate: irods_resource_redirect.cpp L62-105, L370-395); a named
+    standalone or leaf resource is taken as it is (no hierarchy resolution, so no
+    acSetRescSchemeForCreate; the sandbox's resources are all standalone). Then filePathReg
+    (L345-446; 4.3.4 L292-393): svrRegDataObj (fileRegistered -> pep_resource_registered_post) and
+    acPostProcForFilePathReg with rei.doi the new replica.
 
     Guess: the sandbox copies the file into its vault instead of pointing at ``physical_path``.
     """
     zone = session._zone(path)
     cond = {"filePath": physical_path or f"/unixfs{path}"}
+    if resc:
+        cond["destRescName"] = resc
     inp = structs.data_obj_inp(path, cond)
     cat = _catalog(session, zone)
 
     def body(ctx: ExecContext) -> Any:
-        # Guess: hierarchy resolution of a registration fires acSetRescSchemeForCreate as for
-        # any create (irods_resource_redirect.cpp L62-105).
-        peps.resc_scheme(ctx, zone, path)
-        row = cat.data_put(path, data, session.user)
+        if not resc:
+            peps.resc_scheme(ctx, zone, path)
+        elif cat.get_resource(resc) is None:  # resc_mgr.resolve fails (L1277-1280)
+            from b2safe_sandbox.errors import SYS_RESC_DOES_NOT_EXIST
+
+            raise IrodsCallError(f"resource {resc} does not exist",
+                                 code=SYS_RESC_DOES_NOT_EXIST)
+        row = cat.data_put(path, data, session.user, resc=resc)
         _fire_resource(ctx, zone, "registered", path, row)
         peps.fire_static(ctx, zone, "acPostProcForFilePathReg", path, row.repl_num)
         return row

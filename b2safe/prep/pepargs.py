@@ -123,6 +123,21 @@ class ReplicaCloseArgs:
 
 
 @dataclass(frozen=True)
+class DataObjCloseArgs:
+    """``pep_api_data_obj_close_*``: the OpenedDataObjInp's descriptor (``l1descInx``; None
+    when absent or below 3, irods server/api/src/rsDataObjClose.cpp@5.0.2 L585-590)."""
+
+    fd: Optional[int]
+
+    @classmethod
+    def from_prep(cls, rule_args: list, rei: Any) -> DataObjCloseArgs:
+        """From ``rule_args[2].l1descInx``."""
+        text = text_field(api_input(rule_args), "l1descInx")
+        fd = int(text) if text.isdigit() else None
+        return cls(fd if fd is not None and fd >= 3 else None)
+
+
+@dataclass(frozen=True)
 class TouchArgs:
     """``pep_api_touch_*``: the JSON input's ``logical_path`` ('' when absent)."""
 

@@ -23,6 +23,13 @@ irods/irods @4.3.4 and @5.0.2 fire the same ones):
 * ``pep_api_data_obj_copy_post``: ``icp`` and the S3 API's CopyObject by a client. Microservice
   copies (b2safe's own replication) fire no API PEP (irods#7387), so replicas are not ingested.
 * ``pep_api_data_obj_rsync_post``: ``irsync i:src i:dst`` by a client.
+* ``pep_api_data_obj_close_pre``/``_post`` with a descriptor whose ``operation_type`` is
+  COPY_DEST: an ``icp`` or ``irsync`` whose source lies in another zone. That zone's server
+  copies (rsDataObjCopy.cpp L136-139, L315-375) and opens, writes and closes the destination
+  here by API calls (rsDataObjOpen.cpp L881-892, rsDataObjClose.cpp L795-797); a copy within
+  this zone closes inside the server and fires no API PEP. That zone's b2safe replicas arrive
+  the same way, so all of the work goes to the delay queue, which skips replicas
+  (:meth:`b2safe.workflows.upload.Uploads.apply`, ``from_other_zone``).
 * ``acPostProcForObjRename``: ``imv`` into a policy collection, when the policy's ``on_move``
   is on (see :mod:`b2safe.ruleset.events`, which owns that PEP).
 
@@ -33,6 +40,7 @@ collections costs no catalog write and no PID request.
 from __future__ import annotations
 
 import logging
+from typing import Optional
 
 from b2safe.adapters.prep.descriptors import enable_bulk_put_post_proc, open_object
 from b2safe.domain import paths
@@ -40,6 +48,7 @@ from b2safe.errors import B2SafeError
 from b2safe.prep import RuleContext, pep
 from b2safe.prep.pepargs import (
     CopyArgs,
+    DataObjCloseArgs,
     DataObjectArgs,
     NoArgs,
     ReplicaCloseArgs,
@@ -66,11 +75,15 @@ ROUTE_HOOKS: dict[str, tuple[str, ...]] = {
     "ireg and other registration": ("acPostProcForFilePathReg",),
     "icp and S3 CopyObject": ("pep_api_data_obj_copy_post",),
     "irsync iRODS to iRODS": ("pep_api_data_obj_rsync_post",),
+    "icp and irsync from another zone": ("pep_api_data_obj_close_pre",
+                                         "pep_api_data_obj_close_post"),
     "imv into a policy collection": ("acPostProcForObjRename",),
 }
 
 #: Paths of replica_close descriptors between the pre- and the post-PEP (per agent), by fd.
 _closing: dict[int, str] = {}
+#: Paths of copies from another zone between the data_obj_close pre- and post-PEP, by fd.
+_copied_in: dict[int, str] = {}
 #: Objects a touch is about to create, between its pre- and post-PEP (per agent).
 _touching: set[str] = set()
 _MAX_REMEMBERED = 1024
@@ -81,10 +94,11 @@ def _covered(ctx: RuleContext, path: str) -> bool:
     return bool(path) and bool(policies.matching(ctx.config.policies, path))
 
 
-def _remember_close(fd: int, path: str) -> None:
-    if len(_closing) >= _MAX_REMEMBERED:
-        _closing.clear()
-    _closing[fd] = path
+def _remember_close(fd: int, path: str, paths_by_fd: Optional[dict[int, str]] = None) -> None:
+    remembered = _closing if paths_by_fd is None else paths_by_fd
+    if len(remembered) >= _MAX_REMEMBERED:
+        remembered.clear()
+    remembered[fd] = path
 
 
 @pep("acPostProcForPut", args=DataObjectArgs)
@@ -121,6 +135,26 @@ def on_replica_close_post(ctx: RuleContext, close: ReplicaCloseArgs) -> None:
     path = _closing.pop(close.fd, None) if close.fd is not None else None
     if path:
         uploads(ctx).apply(path, defer_pid=True)
+
+
+@pep("pep_api_data_obj_close_pre", args=DataObjCloseArgs)
+def on_close_pre(ctx: RuleContext, close: DataObjCloseArgs) -> None:
+    """Before a close by API: remember the path of an object another zone's server copied into
+    a policy collection here (the descriptor's operation is COPY_DEST)."""
+    if not ctx.config.policies or close.fd is None:
+        return
+    opened = open_object(ctx.callback, close.fd)
+    if opened.copy_destination and opened.writing and _covered(ctx, opened.path):
+        _remember_close(close.fd, opened.path, _copied_in)
+
+
+@pep("pep_api_data_obj_close_post", args=DataObjCloseArgs)
+def on_close_post(ctx: RuleContext, close: DataObjCloseArgs) -> None:
+    """After another zone's server closed a copy into a policy collection: apply the upload
+    policies, all of their work by the delay queue."""
+    path = _copied_in.pop(close.fd, None) if close.fd is not None else None
+    if path:
+        uploads(ctx).apply(path, from_other_zone=True)
 
 
 @pep("pep_api_touch_pre", args=TouchArgs)

@@ -14,7 +14,10 @@ object::
     value  <policy name>
     units  v2;user=<name#zone>;since=<epoch>;attempts=<n>;cause=<one line>;sig=<signature>
 
-The signature binds requester, object, ``create_pid`` and the policy. ``EUDATPolicyPending`` (a
+A mark with ``replicate=1`` in its units (an object another zone's server copied in, whose
+policy work is all left to the delay queue) also asks for the policy's replications, queued by the
+run that creates the PID. The signature binds requester, object, ``create_pid``, the policy and
+that flag. ``EUDATPolicyPending`` (a
 delay rule queued by the upload, run as the uploader) creates the PIDs and removes the marks; a
 mark whose PID fails stays, and the rule fails so the delay server runs it again. Replications
 wait in :mod:`b2safe.state.faillog`, the same durable state the replication rules use.
@@ -105,18 +108,21 @@ class PendingPid:
     attempts: int = 0
     cause: str = ""
     signature: str = ""
+    replicate: bool = False
 
     @property
     def units(self) -> str:
         """The AVU units: retry state, requester and signature."""
-        return codec.encode_units({"user": self.user, "since": str(self.since),
-                                   "attempts": str(self.attempts),
-                                   "cause": _one_line(self.cause, 200), "sig": self.signature})
+        fields = {"user": self.user, "since": str(self.since), "attempts": str(self.attempts),
+                  "cause": _one_line(self.cause, 200)}
+        if self.replicate:
+            fields["replicate"] = "1"
+        return codec.encode_units({**fields, "sig": self.signature})
 
     def work(self) -> codec.Work:
         """What the signature covers (not the retry bookkeeping)."""
-        return codec.Work(Kind.PID, self.user, self.path, CREATE_PID, "",
-                          {"policy": self.policy})
+        params = {"policy": self.policy, **({"replicate": "1"} if self.replicate else {})}
+        return codec.Work(Kind.PID, self.user, self.path, CREATE_PID, "", params)
 
     def failed(self, cause: str) -> PendingPid:
         """The mark after one more failed attempt."""
@@ -172,7 +178,8 @@ def parse(path: str, value: str, units: str) -> Optional[PendingPid]:
         return None
     return PendingPid(path=path, policy=value, user=fields.get("user", ""),
                       since=_number(fields, "since"), attempts=_number(fields, "attempts"),
-                      cause=fields.get("cause", ""), signature=fields.get("sig", ""))
+                      cause=fields.get("cause", ""), signature=fields.get("sig", ""),
+                      replicate=fields.get("replicate") == "1")
 
 
 class _Store:

@@ -65,14 +65,16 @@ class Uploads:
         self.caller = caller
 
     def apply(self, path: str, repl: Optional[int] = None, *,
-              defer_pid: bool = False) -> policies.Plan:
+              defer_pid: bool = False, from_other_zone: bool = False) -> policies.Plan:
         """Apply the upload policies to the data object ``path`` that just arrived.
 
         ``repl``: the replica a static PEP describes (filters the legacy acPostProcForPut after
         a replication); ``defer_pid``: the route may still be writing, so a ``pid: now`` PID is
-        left to the delay queue. Returns the plan that was followed. Costs nothing (no catalog
-        or PID request) for a path no policy covers. Raises only for failures of the catalog
-        itself.
+        left to the delay queue; ``from_other_zone``: another zone's server copied the object
+        in (icp, irsync, or that zone's replication), so all of the work is left to the delay
+        queue (:meth:`_leave_to_delay_queue`). Returns the plan that was followed. Costs
+        nothing (no catalog or PID request) for a path no policy covers. Raises only for
+        failures of the catalog itself.
         """
         config, catalog = self.config, self.catalog
         if not config.policies or not path:
@@ -91,6 +93,9 @@ class Uploads:
             logger.info("upload policy for %s skipped: %s", path, plan.skipped)
             return plan
         policy = plan.policies[0]
+        if from_other_zone:
+            self._leave_to_delay_queue(path, policy)
+            return plan
         need_rule = False
         if plan.pid == policies.PID_NOW and not defer_pid:
             try:
@@ -112,10 +117,26 @@ class Uploads:
             ensure_pending_rule(catalog, self.caller, config)
         return plan
 
-    def process_pending(self, limit: int, authorize: Authorize) -> tuple[int, int]:
-        """Create up to ``limit`` pending policy PIDs (the caller's own; all for a rodsadmin).
+    def _leave_to_delay_queue(self, path: str, policy: str) -> None:
+        """An object another zone's server copied in: one mark asking for its PID and its
+        replications, all done by the pending-work rule. That zone's own b2safe replication
+        arrives the same way, and its replica carries EUDAT/PARENT only once that zone
+        registered it, after the copy: the rule, which runs later, tells the two apart
+        (:meth:`process_pending`)."""
+        if any(a.value == policy for a in self.catalog.avus(path, "-d", PENDING_PID_AVU)):
+            return  # a repeated event: the mark is there
+        self._pending().write(PendingPid(
+            path=path, policy=policy, user=str(self.caller or ""), since=self.catalog.now(),
+            cause="copied in from another zone", replicate=True))
+        ensure_pending_rule(self.catalog, self.caller, self.config)
 
-        Returns (created, failed); a failed mark stays with its cause.
+    def process_pending(self, limit: int, authorize: Authorize) -> tuple[int, int]:
+        """Create up to ``limit`` pending policy PIDs (the caller's own; all for a rodsadmin),
+        and queue the replications a mark asks for (``replicate``).
+
+        An object that is a replica by now (EUDAT/PARENT, or in a replica area of this zone's
+        policies) gets neither: its PID comes from the replication that made it. Returns
+        (created, failed); a failed mark stays with its cause.
         """
         store = self._pending()
         created = failed = 0
@@ -124,13 +145,21 @@ class Uploads:
             if info is None or info.is_collection:
                 store.clear(mark.path)
                 continue
-            plan = policies.plan(self.config.policies, mark.path, self.catalog.zone)
-            if plan.pid == policies.PID_OFF:
-                store.clear(mark.path)  # the policy changed since the upload
+            is_replica = bool(self.catalog.avus(mark.path, "-d", PARENT_AVU))
+            plan = policies.plan(self.config.policies, mark.path, self.catalog.zone,
+                                 is_replica=is_replica)
+            if plan.skipped:
+                logger.info("pending policy work of %s dropped: %s", mark.path, plan.skipped)
+                store.clear(mark.path)
+                continue
+            if plan.pid == policies.PID_OFF:  # the policy changed since, or never had PIDs
+                self._queue_replicas(mark, plan)  # re-authorized when they are done
+                store.clear(mark.path)
                 continue
             try:
                 authorize(authz.PID, mark.path)
                 self._authorize_requester(mark)
+                self._queue_replicas(mark, plan)
                 self._create_pid(mark.path, plan)
             except (PidError, AccessDenied, NotFound) as exc:
                 failed += 1
@@ -177,6 +206,12 @@ class Uploads:
                            record.cause, holder)
         return kept
 
+    def _queue_replicas(self, mark: PendingPid, plan: policies.Plan) -> None:
+        """The replications a ``replicate`` mark asks for, on behalf of its requester."""
+        if mark.replicate:
+            for replica in plan.replicas:
+                self._queue_replica(mark.path, replica, mark.user)
+
     def _authorize_requester(self, mark: PendingPid) -> None:
         """A run by someone else (a rodsadmin's) creates the PID on behalf of the mark's
         requester, so it is authorized for her, now: she may still write the object (ACLs as of
@@ -213,7 +248,10 @@ class Uploads:
             path=path, policy=policy, user=str(self.caller or ""), since=self.catalog.now(),
             cause=cause))
 
-    def _queue_replica(self, path: str, replica: policies.Replica) -> None:
+    def _queue_replica(self, path: str, replica: policies.Replica,
+                       user: Optional[str] = None) -> None:
+        """A fail-log record for ``replica`` of ``path`` on behalf of ``user`` (default: the
+        caller), unless one exists."""
         now = self.catalog.now()
         log = FailLog(self.catalog, signer_for(self.config, once(self.catalog.now)))
         existing = log.get(path, "-d", replica.destination)
@@ -222,5 +260,7 @@ class Uploads:
         log.write(FailRecord(source=path, destination=replica.destination,
                              cause=f"{QUEUED_CAUSE} {replica.policy}",
                              resource=replica.resource, registered=replica.registered,
-                             recursive=False, user=str(self.caller or ""), next_time=now,
+                             recursive=False,
+                             user=str(self.caller or "") if user is None else user,
+                             next_time=now,
                              first_time=now, stage=Stage.QUEUED, kind="-d"))

@@ -56,6 +56,18 @@ def test_a_pending_pid_round_trips_any_text_and_is_signed(catalog, signer):
     assert signer.verify(read.signature, mark.work().message())
 
 
+def test_a_mark_asking_for_replications_says_so_and_others_are_unchanged(catalog, signer):
+    catalog.put(f"{HOME}/a.dat")
+    store = PendingPids(catalog, signer)
+    store.write(PendingPid(f"{HOME}/a.dat", "archive", "alice#zoneA", replicate=True))
+    [avu] = catalog.avus(f"{HOME}/a.dat", "-d", PENDING_PID_AVU)
+    assert ";replicate=1;sig=" in avu.units
+    [read] = store.marks()
+    assert read.replicate
+    plain = PendingPid(f"{HOME}/a.dat", "archive", "alice#zoneA")
+    assert "replicate" not in plain.units and plain.work().params == {"policy": "archive"}
+
+
 def test_a_removal_mark_round_trips_any_text_and_is_signed(catalog, signer):
     catalog.mkdir(HOME)
     store = PendingMarks(catalog, signer)
@@ -69,7 +81,7 @@ def test_a_removal_mark_round_trips_any_text_and_is_signed(catalog, signer):
 
 
 @pytest.mark.parametrize("change", [
-    {"user": "bob#zoneA"}, {"path": f"{HOME}/b.dat"}, {"policy": "other"},
+    {"user": "bob#zoneA"}, {"path": f"{HOME}/b.dat"}, {"policy": "other"}, {"replicate": True},
 ])
 def test_the_signature_binds_requester_object_and_policy(change, signer):
     mark = PendingPid(f"{HOME}/a.dat", "archive", "alice#zoneA")

@@ -17,7 +17,9 @@ from b2safe_sandbox.errors import (
     USER_FILE_DOES_NOT_EXIST,
     IrodsCallError,
 )
-from b2safe_sandbox.runtime import peps
+from b2safe_sandbox.runtime import descriptors as L1
+from b2safe_sandbox.runtime import irods_types as T
+from b2safe_sandbox.runtime import peps, structs
 from b2safe_sandbox.runtime.context import ExecContext
 from b2safe_sandbox.runtime.descriptors import GOOD_REPLICA
 
@@ -96,6 +98,20 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
 
     Returns the new ReplicaRow. ``reg_chksum`` registers that checksum on the destination
     (rsync's ``regChksum``); ``verify`` computes and registers the destination checksum.
+
+    Across zones (the source's server copies into another zone: icp, irsync, msiDataObjCopy and
+    msiDataObjRsync with the destination in a federated zone) the destination zone serves three
+    API calls of the source's server, each between its API PEPs there: DATA_OBJ_OPEN_AND_STAT
+    with oprType COPY_DEST (rsDataObjCopy.cpp@5.0.2 L136-139 open_destination_data_obj ->
+    rsDataObjOpen.cpp L960-969, remote_open L881-892 -> rcDataObjOpenAndStat; the remote L1
+    descriptor keeps oprType, objDesc.cpp L314-316), DATA_OBJ_WRITE (rsDataObjRepl.cpp L1291-1318
+    dataObjCopy COPY_TO_REM_OPR -> miscServerFunct.cpp L1305 singleRemLocCopy -> L2345-2383
+    singleLocToRemCopy, rsDataObjWrite of the remote descriptor) and DATA_OBJ_CLOSE
+    (rsDataObjClose.cpp L795-797 rcDataObjClose; the remote
+    rsDataObjClose, whose COPY_DEST fires acPostProcForCopy there). The same in 4.3.4.
+    Guess: the sandbox stores the bytes at the open (the write call only carries the count);
+    objects above the single-buffer limit would go through a portal instead (preProcParaPut),
+    with one write call here all the same.
     """
     data = read_bytes(ctx, src)
     src_zone, src_cat = catalog_for(ctx, src)
@@ -107,32 +123,71 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
     peps.resource_op(ctx, src_zone, "open", src, src_row.resc_name, src_repl)
     note_read_open(ctx, src_zone, src, src_repl)
     dst_zone, dst_cat = catalog_for(ctx, dst)
-    existed = dst_cat.data_exists(dst)
-    resc = peps.resc_scheme(ctx, dst_zone, dst, resc=resc) or resc
-    if existed:
-        old = next((r for r in dst_cat.data_get(dst) if r.status == GOOD_REPLICA), None)
-        if old is not None:
-            peps.fire_static(ctx, dst_zone, "acPreprocForDataObjOpen", dst, old.repl_num)
-    row = dst_cat.data_put(dst, data, ctx.client_user, resc=resc or None, force=force,
-                           checksum=bool(verify), data_type=data_type or "generic")
-    if not existed:
-        peps.vault_path(ctx, dst_zone, dst, row.repl_num)
-    peps.resource_op(ctx, dst_zone, "open" if existed else "create", dst, row.resc_name,
-                     row.repl_num)
+    remote = dst_zone != src_zone
+    flags = L1.O_CREAT | L1.O_WRONLY | L1.O_TRUNC
+    cond = {k: v for k, v in (("destRescName", resc), ("forceFlag", "" if force else None))
+            if v is not None}
+
+    def open_destination(inner: ExecContext) -> int:
+        existed = dst_cat.data_exists(dst)
+        chosen = peps.resc_scheme(inner, dst_zone, dst, resc=resc) or resc
+        if existed:
+            old = next((r for r in dst_cat.data_get(dst) if r.status == GOOD_REPLICA), None)
+            if old is not None:
+                peps.fire_static(inner, dst_zone, "acPreprocForDataObjOpen", dst, old.repl_num)
+        row = dst_cat.data_put(dst, data, inner.client_user, resc=chosen or None, force=force,
+                               checksum=bool(verify), data_type=data_type or "generic")
+        if not existed:
+            peps.vault_path(inner, dst_zone, dst, row.repl_num)
+        peps.resource_op(inner, dst_zone, "open" if existed else "create", dst, row.resc_name,
+                         row.repl_num)
+        return L1.new_fd(inner.sandbox, {
+            "zone": dst_zone, "path": dst, "repl": row.repl_num, "resc": row.resc_name,
+            "offset": 0, "write": True, "written": False, "open_flags": flags,
+            "opr_type": L1.COPY_DEST, "bytes_written": 0, "data_size": len(data), "cond": cond,
+            "open_type": L1.OPEN_FOR_WRITE_TYPE if existed else L1.CREATE_TYPE})
+
+    def write_destination(inner: ExecContext, fd: int) -> None:
+        entry = L1.table(inner.sandbox)[fd]
+        peps.resource_op(inner, dst_zone, "write", dst, entry["resc"], entry["repl"],
+                         (None, len(data)))
+        entry.update(written=True, bytes_written=len(data), offset=len(data))
+
+    def close_destination(inner: ExecContext, fd: int) -> Any:
+        entry = L1.table(inner.sandbox).pop(fd)
+        repl = entry["repl"]
+        peps.resource_op(inner, dst_zone, "close", dst, entry["resc"], repl)
+        if reg_chksum:
+            dst_cat.data_set_checksum(dst, repl, reg_chksum)
+        if inner.sandbox.faults.take_transfer_corruption(dst_zone):
+            dst_cat.corrupt_replica(dst, repl_num=repl, mode="flip")
+        # The destination's rsDataObjClose finalizes (file_modified), then fires Create (or
+        # Open for an overwrite) and Copy (rsDataObjClose.cpp@5.0.2 L76-104, L612).
+        peps.fire_resource_modified(inner, dst_zone, dst, entry["resc"], repl)
+        peps.fire_static(inner, dst_zone, "acPostProcForCreate"
+                         if entry["open_type"] == L1.CREATE_TYPE else "acPostProcForOpen",
+                         dst, repl)
+        peps.fire_static(inner, dst_zone, "acPostProcForCopy", dst, repl)
+        return next(r for r in dst_cat.data_get(dst) if r.repl_num == repl)
+
+    if remote:
+        inp = structs.data_obj_inp(dst, cond, openFlags=flags, oprType=L1.COPY_DEST,
+                                   dataSize=len(data), createMode=0o600)
+        fd = peps.api_call(ctx, dst_zone, "data_obj_open_and_stat", [inp, None],
+                           open_destination)
+    else:
+        fd = open_destination(ctx)
     peps.resource_op(ctx, src_zone, "read", src, src_row.resc_name, src_repl, (None, len(data)))
-    peps.resource_op(ctx, dst_zone, "write", dst, row.resc_name, row.repl_num, (None, len(data)))
-    peps.resource_op(ctx, dst_zone, "close", dst, row.resc_name, row.repl_num)
-    if reg_chksum:
-        dst_cat.data_set_checksum(dst, row.repl_num, reg_chksum)
-    if ctx.sandbox.faults.take_transfer_corruption(dst_zone):
-        dst_cat.corrupt_replica(dst, repl_num=row.repl_num, mode="flip")
-    # The destination's rsDataObjClose finalizes (file_modified), then fires Create (or Open
-    # for an overwrite) and Copy (rsDataObjClose.cpp@5.0.2 L76-104, L612). Guess: across zones
-    # the destination zone's server does this for the remote server's open/write/close.
-    peps.fire_resource_modified(ctx, dst_zone, dst, row.resc_name, row.repl_num)
-    peps.fire_static(ctx, dst_zone, "acPostProcForOpen" if existed else "acPostProcForCreate",
-                     dst, row.repl_num)
-    peps.fire_static(ctx, dst_zone, "acPostProcForCopy", dst, row.repl_num)
+    if remote:
+        opened = structs.new(T.OpenedDataObjInp, l1descInx=fd, len=len(data))
+        peps.api_call(ctx, dst_zone, "data_obj_write", [opened, structs.bytes_buf(data)],
+                      lambda inner: write_destination(inner, fd))
+        row = peps.api_call(ctx, dst_zone, "data_obj_close",
+                            [structs.new(T.OpenedDataObjInp, l1descInx=fd)],
+                            lambda inner: close_destination(inner, fd))
+    else:
+        write_destination(ctx, fd)
+        row = close_destination(ctx, fd)
     # The source closes last (L374-375), a read-only open with nothing written
     # (rsDataObjClose.cpp L598-612, bytesWritten starts at -1, objDesc.cpp L277).
     peps.resource_op(ctx, src_zone, "close", src, src_row.resc_name, src_repl)

@@ -9,11 +9,11 @@ recorded in ``sandbox.events`` (``ran`` says whether core.py had a rule of that 
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from b2safe_sandbox.errors import IrodsCallError
-from b2safe_sandbox.runtime import engine
-from b2safe_sandbox.runtime.context import ExecContext
+from b2safe_sandbox.errors import IrodsCallError, SandboxError
+from b2safe_sandbox.runtime import engine, tbridge
+from b2safe_sandbox.runtime.context import PYTHON_INSTANCE, ExecContext
 from b2safe_sandbox.runtime.types import PepEvent, RuleOutcome
 
 PREP_REGEXES = (r"ac[^ ]*", r"[^ ]*pep_[^ ]*_(pre|post)")
@@ -65,6 +65,40 @@ def fire(base: ExecContext, zone: str, name: str, args: list, kind: str,
                                    outcome.code if outcome.ran else None, outcome.ran,
                                    writes=_catalog_changes(sandbox) - before))
     return outcome
+
+
+def api_call(ctx: ExecContext, zone: str, op: str, args: list,
+             body: Callable[[ExecContext], Any]) -> Any:
+    """One API call ``op`` served by ``zone``: ``body(ctx)`` between ``pep_api_<op>_pre`` and
+    ``_post`` (``_except`` and ``_finally`` on failure, ``_finally`` after the post-PEP); a
+    pre-PEP answering RULE_ENGINE_SKIP_OPERATION skips the body (irods lib/core/include/irods/
+    apiHandler.hpp@5.0.2 L227-260). Used for clients' calls and for the calls one zone's server
+    makes to another's (federation).
+    """
+    name = f"pep_api_{op}"
+    pep_args = [PYTHON_INSTANCE, tbridge.plugin_context(ctx, zone), *args]
+    failed = False
+    try:
+        pre = fire(ctx, zone, f"{name}_pre", list(pep_args), "api_pep")
+        if pre is not None and pre.code < 0:
+            raise IrodsCallError(f"{name}_pre failed", code=pre.code)
+        result = None
+        if pre is None or pre.code != RULE_ENGINE_SKIP_OPERATION:
+            result = body(ctx)
+    except SandboxError:
+        failed = True
+        fire(ctx, zone, f"{name}_except", list(pep_args), "api_pep")
+        raise
+    finally:
+        if failed:
+            fire(ctx, zone, f"{name}_finally", list(pep_args), "api_pep")
+    try:
+        post = fire(ctx, zone, f"{name}_post", list(pep_args), "api_pep")
+        if post is not None and post.code < 0:
+            raise IrodsCallError(f"{name}_post failed", code=post.code)
+    finally:
+        fire(ctx, zone, f"{name}_finally", list(pep_args), "api_pep")
+    return result
 
 
 def _catalog_changes(sandbox: Any) -> int:

@@ -138,6 +138,10 @@ ELSEWHERE = {
     "acBulkPutPostProcPolicy": "tests/sandbox/policy/test_ingest_routes.py",
     "pep_api_replica_close_pre": "tests/sandbox/policy/test_ingest_routes.py",
     "pep_api_replica_close_post": "tests/sandbox/policy/test_ingest_routes.py",
+    "pep_api_data_obj_close_pre": "tests/sandbox/policy/test_ingest_routes.py::"
+                                  "test_a_replica_from_another_zone_is_no_arrival_there",
+    "pep_api_data_obj_close_post": "tests/sandbox/policy/test_ingest_routes.py::"
+                                   "test_a_replica_from_another_zone_is_no_arrival_there",
     "pep_api_touch_pre": "tests/sandbox/policy/test_ingest_routes.py::"
                          "test_touching_an_existing_object_is_no_arrival",
     "pep_api_touch_post": "tests/sandbox/policy/test_ingest_routes.py::"

@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 from b2safe_sandbox import routes
 from b2safe_sandbox.pytest_plugin import ZONES
-from ingest_routes import PLAIN, ROUTES, STAGING, federation
+from ingest_routes import (
+    OTHER_ZONE_ROUTES,
+    PLAIN,
+    ROUTES,
+    STAGING,
+    ZONE_B_SITE,
+    federation,
+    site_of,
+)
 from policy_support import (
     ARCHIVE,
     REPLICAS_B,
@@ -30,6 +38,14 @@ def versioned(request, tmp_path):
     world.close()
 
 
+@pytest.fixture
+def run_version(tmp_path):
+    """The federation on the iRODS version of the test run (CI runs both: ``--irods-version``)."""
+    world = federation(tmp_path / "sandbox", None)
+    yield world
+    world.close()
+
+
 def handle_requests(world):
     return sum(world.sb.handle_server(zone).stats.total for zone in ZONES)
 
@@ -38,49 +54,52 @@ def pep_writes(world, since):
     return sum(event.writes for event in world.sb.events[since:] if event.ran)
 
 
-@pytest.mark.parametrize("route", sorted(ROUTES))
+@pytest.mark.parametrize("route", sorted(ROUTES) + sorted(OTHER_ZONE_ROUTES))
 def test_every_route_gets_one_pid_and_one_linked_replica(versioned, route):
     world = versioned
-    world.configure("zoneA", policies=[archive_policy()])
+    where = site_of(route)
+    world.configure(where.zone, policies=[where.policy()])
     alice = world.client("alice#zoneA")
-    upload = ROUTES[route]
+    upload = {**ROUTES, **OTHER_ZONE_ROUTES}[route]
+    objects = {where.archive + path[len(ARCHIVE):]: data for path, data in OBJECTS.items()}
 
     # No policy: the route costs no Handle request and no catalog write by a PEP.
     requests, first = handle_requests(world), len(world.sb.events)
-    upload(alice, f"{PLAIN}/x.dat", b"plain")
+    upload(alice, f"{where.plain}/x.dat", b"plain")
     assert any(event.ran for event in world.sb.events[first:])  # b2safe's PEPs did run
     assert handle_requests(world) == requests
     assert pep_writes(world, first) == 0
 
-    for path, data in OBJECTS.items():
+    for path, data in objects.items():
         upload(alice, path, data)
-    world.sb.run_delayed(advance=31)
-    world.call("EUDATTransferUsingFailLog", "256", "", zone="zoneA", user="rods#zoneA")
+    run_pending_work(world, where.zone)
+    world.call("EUDATTransferUsingFailLog", "256", "", zone=where.zone,
+               user=f"rods#{where.zone}")
     world.sb.run_delayed(advance=3700)
 
     parents, children = [], []
-    for path, data in OBJECTS.items():
+    replica_admin = world.client(f"rods#{where.replica_zone}")
+    for path, data in objects.items():
         assert alice.iget(path) == data
         [pid] = world.avus(path)["PID"]
-        replica = f"{REPLICAS_B}/archive{path[len(ARCHIVE):]}"
-        assert world.client("rods#zoneB").iget(replica) == data
+        replica = where.replica_of(path)
+        assert replica_admin.iget(replica) == data
         [child] = world.avus(replica)["PID"]
         record = world.record(pid)
         assert record.replicas == (child,)
         assert world.record(child).parent == pid
         assert record.url.endswith(path.replace(" ", "%20"))
-        checksum = world.sb.zone("zoneA").catalog.data_checksum(path)
+        checksum = world.sb.zone(where.zone).catalog.data_checksum(path)
         assert record.checksum == checksum  # the PID describes the complete object
         parents.append(pid)
         children.append(child)
-    assert sorted(world.handles("zoneA")) == sorted(parents)
-    assert sorted(world.handles("zoneB")) == sorted(children)
-    assert world.handles("zoneC") == []
-    assert [n for _, n in world.client("rods#zoneB").ils(f"{REPLICAS_B}/archive")] == \
-        ["a.dat", "sub"]
-    assert fail_log_rows(world) == [] and pending_pid_rows(world) == []
+    assert sorted(world.handles(where.zone)) == sorted(parents)
+    assert sorted(world.handles(where.replica_zone)) == sorted(children)
+    assert [world.handles(z) for z in ZONES if z not in (where.zone, where.replica_zone)] == [[]]
+    assert [n for _, n in replica_admin.ils(f"{where.replicas}/archive")] == ["a.dat", "sub"]
+    assert fail_log_rows(world, where.zone) == [] and pending_pid_rows(world, where.zone) == []
     # Nothing outside the policy collection.
-    for collection in (PLAIN, STAGING):
+    for collection in (PLAIN, STAGING, where.plain):
         for _kind, name in alice.ils(collection):
             assert world.avus(f"{collection}/{name}") == {}
 
@@ -101,13 +120,13 @@ def test_a_touched_object_gets_its_pid_from_the_delay_queue(one_zone_policy):
     assert world.handles("zoneA") == [pid]
 
 
-def test_pending_work_beyond_one_batch_is_all_done(versioned, monkeypatch):
+def test_pending_work_beyond_one_batch_is_all_done(run_version, monkeypatch):
     """More arrivals left to the delay queue than one EUDATPolicyPending run takes (its batch,
     256, is 2 here so that 5 objects overflow it): each full run queues the next, and all
     objects end with PID and replica. Before, a full run just ended: at 50 objects per route
     (6 deferring routes, 300 PIDs) the equivalence check found 44 touched objects pending."""
     monkeypatch.setattr(pending_work, "BATCH", 2)
-    world = versioned
+    world = run_version
     world.configure("zoneA", policies=[archive_policy()])
     alice = world.client("alice#zoneA")
     names = [f"{ARCHIVE}/t{i}.dat" for i in range(5)]
@@ -173,3 +192,23 @@ def test_moving_a_collection_in_ingests_every_object_below(versioned):
 def _stage(client, name):
     client.iput(f"{STAGING}/{name}", name.encode())
     return f"{STAGING}/{name}"
+
+
+def test_a_replica_from_another_zone_is_no_arrival_there(run_version):
+    """zoneA replicates into zoneB's policy collection: zoneB sees the same copy-in as an icp
+    from zoneA, leaves it to its delay queue, and there finds the replica's EUDAT/PARENT: no
+    PID of its own, no replica in zoneC."""
+    world = run_version
+    world.configure("zoneB", policies=[ZONE_B_SITE.policy()])
+    world.configure("zoneA", policies=[archive_policy(replicate=[
+        {"destination": f"{ZONE_B_SITE.archive}/from-a", "registered": True}])])
+    world.client("alice#zoneA").iput(f"{ARCHIVE}/a.dat", b"alpha")
+    for _ in range(3):
+        run_pending_work(world, "zoneA")
+        run_pending_work(world, "zoneB")
+    [pid] = world.avus(f"{ARCHIVE}/a.dat")["PID"]
+    replica = f"{ZONE_B_SITE.archive}/from-a/archive/a.dat"
+    [child] = world.avus(replica)["PID"]
+    assert world.record(pid).replicas == (child,) and world.record(child).parent == pid
+    assert world.handles("zoneB") == [child] and world.handles("zoneC") == []
+    assert pending_pid_rows(world, "zoneB") == [] and fail_log_rows(world, "zoneB") == []
