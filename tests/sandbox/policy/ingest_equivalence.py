@@ -44,7 +44,8 @@ def build(directory: Any, routes: Sequence[str], count: int, version: str = "") 
     for route in routes:
         for name, data in objects(count):
             ROUTES[route](alice, f"{ARCHIVE}/{route}/{name}", data)
-    run_pending_work(world)
+    # A pending-work run does at most 256 replications (and PIDs): one run per 256, and some.
+    run_pending_work(world, rounds=5 + len(routes) * count // 200)
     return world
 
 
