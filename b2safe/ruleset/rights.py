@@ -113,6 +113,10 @@ RIGHTS: dict[str, str] = {
     "pep_api_replica_close_post": "writer's rights; Handle credentials for her finished "
                                   "object's PID (ingest policy)",
     "pep_api_replica_close_pre": "writer's rights (reads the descriptor only)",
+    "pep_api_data_obj_close_post": "copying user's rights (of another zone: writes the signed "
+                                   "pending mark on her copy; the PID and replicas come from "
+                                   "her pending-work rule)",
+    "pep_api_data_obj_close_pre": "closing user's rights (reads the descriptor only)",
     "pep_api_touch_post": "toucher's rights; Handle credentials for her new object's PID",
     "pep_api_touch_pre": "toucher's rights (reads only)",
     "pep_api_atomic_apply_metadata_operations_pre": "a veto: refuses non-admins' changes of "
