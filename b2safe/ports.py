@@ -172,9 +172,11 @@ class Namespace(Protocol):
     def stat(self, path: str) -> Optional[ObjectInfo]:
         """Facts about ``path``, or None when it does not exist (or is not visible)."""
 
-    def stat_many(self, paths: Sequence[str]) -> dict[str, ObjectInfo]:
+    def stat_many(self, paths: Sequence[str], *, data_only: bool = False
+                  ) -> dict[str, ObjectInfo]:
         """Facts about each of ``paths`` that exists (and is visible), by path: listings
-        where the catalog can, not one stat each."""
+        where the catalog can, not one stat each. ``data_only``: only data objects are
+        wanted, so a path the listings do not find is left out without a stat of its own."""
 
     def checksum(self, path: str, *, force: bool = False, resource: str = "") -> str:
         """The registered checksum of ``path``, computing and registering it when absent."""

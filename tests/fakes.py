@@ -301,10 +301,12 @@ class InMemoryCatalog(_Faults):
         for name, value in values.items():
             self.set_avu(path, kind, name, value)
 
-    def stat_many(self, paths: Sequence[str]) -> dict[str, ObjectInfo]:
-        """``stat`` of each existing path."""
+    def stat_many(self, paths: Sequence[str], *, data_only: bool = False
+                  ) -> dict[str, ObjectInfo]:
+        """``stat`` of each existing path (data objects only when ``data_only``)."""
         found = {path: self.stat(path) for path in paths}
-        return {path: info for path, info in found.items() if info is not None}
+        return {path: info for path, info in found.items()
+                if info is not None and not (data_only and info.is_collection)}
 
     def apply_avus(self, path: str, kind: str, add: Sequence[tuple[str, str]],
                    remove: Sequence[Avu] = ()) -> None:

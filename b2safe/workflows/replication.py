@@ -416,13 +416,19 @@ class Replicator:
         items = self.catalog.walk_ids(info.path, flag, first, last)
         for page in pages(items, PAGE):
             copied: list[ObjectInfo] = []
+            # The copies already there, from listings (none for collections): one of another
+            # checksum scheme is compared before its rsync (see copy).
+            existing = {} if kind == "-C" else self.catalog.stat_many(
+                [target_of(i.path, info.path, request.destination) for i in page],
+                data_only=True)
             for item in page:
                 target = target_of(item.path, info.path, request.destination)
                 try:
                     if item.is_collection:
                         self.catalog.ensure_collection(target)
                     else:
-                        self.copy(Request(item.path, target, request.resource), item)
+                        self.copy(Request(item.path, target, request.resource), item,
+                                  existing.get(target))
                     copied.append(item)
                 except B2SafeError as exc:
                     failures.append(Failure(item.path, target, str(exc)))
@@ -450,15 +456,16 @@ class Replicator:
              existing: Optional[ObjectInfo] = None) -> None:
         """rsync the data, then verify when something was written (or always/never per config).
 
-        ``existing``: the destination's facts when the caller has them; a data object whose
-        copy there has a checksum of another scheme is compared first (:func:`same_across_schemes`)
-        and not copied again when its bytes are the source's.
+        ``existing``: the destination's facts when the caller has them (None: it does not
+        exist); a data object whose copy there has a checksum of another scheme is compared
+        first (:func:`same_across_schemes`) and not copied again when its bytes are the
+        source's; a collection's objects likewise (:meth:`_coll_rsync`).
         """
         parent, _ = paths.split(request.destination)
         if parent != "/" and self.catalog.stat(parent) is None:
             self.catalog.ensure_collection(parent)
         if info.is_collection:
-            changed = self.catalog.coll_rsync(info.path, request.destination, request.resource)
+            changed = self._coll_rsync(request, info, existing is not None)
         elif existing is not None and same_across_schemes(self.catalog, info, existing):
             changed = False
         else:
@@ -470,6 +477,33 @@ class Replicator:
                                info.is_collection)
         if problem:
             raise IntegrityError(problem)
+
+    def _coll_rsync(self, request: Request, info: ObjectInfo, exists: bool) -> bool:
+        """msiCollRsync of the tree; True when anything was written.
+
+        When the destination ``exists``, the copies whose checksum is of another scheme than
+        their source's are compared first (one listing of each tree, then
+        :func:`same_across_schemes` for those only). msiCollRsync cannot leave an object out
+        (irods/irods server/re/src/reDataObjOpr.cpp ``_rsCollRsync``: rsMkCollR of each
+        collection, rsDataObjRsync of each object), so when some copy is equal that way the
+        tree is rsynced the same way here, object by object, without it.
+        """
+        equal = set() if not exists else {
+            src.path for src, copy in listed_pairs(
+                self.catalog.data_objects(info.path),
+                self.catalog.data_objects(request.destination), info.path, request.destination)
+            if copy is not None and same_across_schemes(self.catalog, src, copy)}
+        if not equal:
+            return self.catalog.coll_rsync(info.path, request.destination, request.resource)
+        changed = False
+        self.catalog.ensure_collection(request.destination)
+        for item in self.catalog.walk(info.path):  # sub-collections first, then objects
+            target = target_of(item.path, info.path, request.destination)
+            if item.is_collection:
+                self.catalog.ensure_collection(target)
+            elif item.path not in equal:
+                changed = self.catalog.rsync(item.path, target, request.resource) or changed
+        return changed
 
     def register(self, info: ObjectInfo, destination: str, recursive: bool) -> Registration:
         """``EUDATPIDRegistration`` for the root and (recursive) everything below it.

@@ -10,6 +10,8 @@ from b2safe.domain import profile
 from b2safe.workflows.replication import comparable_checksum, copy_verifier
 from tests.fakes import InMemoryCatalog
 
+from .conftest import ALICE
+
 SRC, DST = "/zoneA/home/alice/f.dat", "/zoneA/home/alice/md5/f.dat"
 
 
@@ -70,3 +72,69 @@ def test_same_bytes_under_another_scheme_need_no_copy():
     assert not same_across_schemes(catalog, stat(SRC), stat(DST))
     catalog.put(DST, b"same bytes")  # SHA256 like the source: rsync's own comparison
     assert not same_across_schemes(catalog, stat(SRC), stat(DST))
+
+
+def _tree_with_md5_copies(catalog):
+    """Sources a.dat, b.dat under src; copies under copy, MD5-registered: a.dat equal bytes,
+    b.dat other bytes of the same size. Returns the list the fake's rsync records sources in."""
+    for name, copy in (("a.dat", b"same bytes"), ("b.dat", b"diff bytes")):
+        catalog.put(f"{TREE}/src/sub/{name}", b"same bytes")
+        catalog.put(f"{TREE}/copy/sub/{name}", copy)
+        with_md5(catalog, f"{TREE}/copy/sub/{name}")
+    rsynced: list[str] = []
+    rsync = catalog.rsync
+
+    def recording(source, destination, resource=""):
+        rsynced.append(source)
+        return rsync(source, destination, resource)
+
+    catalog.rsync = recording
+    return rsynced
+
+
+TREE = "/zoneA/home/alice"
+
+
+def test_collection_and_batch_leave_out_copies_equal_under_another_scheme(catalog, workflow_for):
+    """The server's rsync compares checksum strings, so an equal MD5-registered copy must not
+    reach it: the collection path rsyncs object by object without it, a batch skips it."""
+    from b2safe.workflows.replication import Replicator, Request
+
+    rsynced = _tree_with_md5_copies(catalog)
+    workflow = workflow_for()
+    replicator = Replicator(workflow, workflow.config, ALICE)
+    replicator.replicate(Request(f"{TREE}/src", f"{TREE}/copy", registered=False))
+    assert rsynced == [f"{TREE}/src/sub/b.dat"]
+    assert catalog.objects[f"{TREE}/copy/sub/b.dat"].data == b"same bytes"
+
+    rsynced.clear()
+    with_md5(catalog, f"{TREE}/copy/sub/b.dat")  # now equal too
+    ids = list(catalog.object_ids(f"{TREE}/src", "-d"))
+    request = Request(f"{TREE}/src", f"{TREE}/copy", registered=False)
+    assert replicator.replicate_range(request, "-d", ids[0], ids[-1]) == []
+    assert rsynced == []
+    catalog.put(f"{TREE}/copy/sub/a.dat", b"diff bytes")  # and a different one is copied
+    with_md5(catalog, f"{TREE}/copy/sub/a.dat")
+    assert replicator.replicate_range(request, "-d", ids[0], ids[-1]) == []
+    assert rsynced == [f"{TREE}/src/sub/a.dat"]
+    assert catalog.objects[f"{TREE}/copy/sub/a.dat"].data == b"same bytes"
+
+
+def test_same_scheme_copies_go_to_msicollrsync(catalog, workflow_for):
+    """Without a copy of another scheme, the tree goes to msiCollRsync in one call."""
+    from b2safe.workflows.replication import Replicator, Request
+
+    catalog.put(f"{TREE}/src/a.dat", b"same bytes")
+    catalog.put(f"{TREE}/copy/a.dat", b"same bytes")
+    calls: list[str] = []
+    coll_rsync = catalog.coll_rsync
+
+    def recording(source, destination, resource=""):
+        calls.append(source)
+        return coll_rsync(source, destination, resource)
+
+    catalog.coll_rsync = recording
+    workflow = workflow_for()
+    Replicator(workflow, workflow.config, ALICE).replicate(
+        Request(f"{TREE}/src", f"{TREE}/copy", registered=False))
+    assert calls == [f"{TREE}/src"]

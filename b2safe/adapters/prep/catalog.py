@@ -10,6 +10,7 @@ Never call this from a worker thread: PREP's callback belongs to the rule's thre
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Any, Callable, Iterator, Optional, Sequence
 
@@ -152,10 +153,15 @@ class PrepCatalog:
             create_time=_int(stat.createTime), modify_time=_int(stat.modifyTime),
         )
 
-    def stat_many(self, paths: Sequence[str]) -> dict[str, ObjectInfo]:
+    def stat_many(self, paths: Sequence[str], *, data_only: bool = False
+                  ) -> dict[str, ObjectInfo]:
         """Facts about many paths: data objects from one listing per collection and 256 names
         (no msiObjStat each), collections and names a list cannot carry by :meth:`stat`.
-        Paths that do not exist or are not visible are missing from the result."""
+        ``data_only``: one listing per 256 names below the paths' common collection (the rows
+        filtered to the paths), and no stat for a path it does not find. Paths that do not
+        exist or are not visible are missing from the result."""
+        if data_only:
+            return self._data_objects_at(paths)
         found: dict[str, ObjectInfo] = {}
         by_parent: dict[str, set[str]] = {}
         single: list[str] = []
@@ -179,6 +185,24 @@ class PrepCatalog:
             stat = self.stat(path)  # a collection, or a name no list can carry
             if stat is not None:
                 found[path] = stat
+        return found
+
+    def _data_objects_at(self, paths: Sequence[str]) -> dict[str, ObjectInfo]:
+        """The data objects among ``paths``, by path (see :meth:`stat_many`)."""
+        wanted = set(paths)
+        listable = sorted({split(p)[1] for p in wanted if not _LIST_UNSAFE.search(split(p)[1])})
+        found: dict[str, ObjectInfo] = {}
+        if listable:
+            cond, ok = gq_below("COLL_NAME", posixpath.commonpath([split(p)[0] for p in wanted]))
+            for start in range(0, len(listable), 256):
+                names = ",".join(repr_gq(n) for n in listable[start:start + 256])
+                found.update((info.path, info) for info in self._data_rows(
+                    f"{cond} and DATA_NAME in ({names})", ok) if info.path in wanted)
+        for path in wanted:
+            if _LIST_UNSAFE.search(split(path)[1]):
+                info = self.stat(path)  # a name no list can carry
+                if info is not None and not info.is_collection:
+                    found[path] = info
         return found
 
     def admin_mode(self, path: str) -> bool:

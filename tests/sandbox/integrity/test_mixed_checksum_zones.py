@@ -75,3 +75,58 @@ def test_replication_copies_a_replica_that_differs_under_another_scheme(mixed):
     mixed.call("EUDATReplication", SRC, REPLICA, "false", "false", "")
     assert mixed.client("rods#zoneB").iget(REPLICA) == DATA
     assert _replica_row(mixed).checksum == mixed.client().ichksum(SRC)  # rsync registered it
+
+
+TREE, TREE_COPY = "/zoneA/home/alice/mixedtree", "/zoneB/replicas/mixedtree"
+NAMES = ("a.dat", "sub/b.dat", "sub/c.dat")
+OTHER = b"other bytes of the same size!\n"[:len(DATA)]
+
+
+def mixed_tree(world):
+    """A source tree (SHA256) and its copy in the MD5 zone: a.dat and sub/b.dat the same bytes,
+    sub/c.dat other bytes of the same size; returns the copies' rows before any replication."""
+    here, there = world.client(), world.client("rods#zoneB")
+    here.imkdir(f"{TREE}/sub", parents=True)
+    there.imkdir(f"{TREE_COPY}/sub", parents=True)
+    for name in NAMES:
+        here.iput(f"{TREE}/{name}", DATA)
+        here.ichksum(f"{TREE}/{name}")
+        there.iput(f"{TREE_COPY}/{name}", OTHER if name == "sub/c.dat" else DATA)
+        there.ichksum(f"{TREE_COPY}/{name}")
+    world.sb.clock.advance(60)
+    return copy_rows(world)
+
+
+def copy_rows(world):
+    catalog = world.sb.zone("zoneB").catalog
+    return {name: catalog.data_get(f"{TREE_COPY}/{name}")[0] for name in NAMES}
+
+
+def assert_only_the_different_copy_was_copied(world, before):
+    after = copy_rows(world)
+    for name in ("a.dat", "sub/b.dat"):  # equal bytes: left alone, still MD5-registered
+        assert (after[name].checksum, after[name].modify_time) == \
+            (before[name].checksum, before[name].modify_time), name
+        assert after[name].checksum == hashlib.md5(DATA).hexdigest()  # noqa: S324
+    assert world.client("rods#zoneB").iget(f"{TREE_COPY}/sub/c.dat") == DATA
+    assert after["sub/c.dat"].checksum == world.client().ichksum(f"{TREE}/sub/c.dat")
+    assert after["sub/c.dat"].modify_time > before["sub/c.dat"].modify_time
+
+
+def test_collection_replication_copies_only_copies_that_differ_under_another_scheme(mixed):
+    """msiCollRsync would rsync every object (reDataObjOpr.cpp _rsCollRsync), each compared by
+    checksum strings: the two equal MD5-registered copies would be copied again."""
+    before = mixed_tree(mixed)
+    out = mixed.call("EUDATReplication", TREE, TREE_COPY, "false", "true", "")
+    assert out[4].startswith(f"{TREE}::{TREE_COPY}::"), out
+    assert_only_the_different_copy_was_copied(mixed, before)
+
+
+def test_batched_replication_copies_only_copies_that_differ_under_another_scheme(mixed):
+    before = mixed_tree(mixed)
+    out = mixed.call("EUDATReplicationBatched", TREE, TREE_COPY, "false", "10", "",
+                     user="alice#zoneA")
+    assert out[-1].startswith("scheduled=2 "), out
+    results = mixed.sb.run_delayed(advance=2)
+    assert results and all(r.succeeded for r in results), results
+    assert_only_the_different_copy_was_copied(mixed, before)
