@@ -74,6 +74,22 @@ def test_same_bytes_under_another_scheme_need_no_copy():
     assert not same_across_schemes(catalog, stat(SRC), stat(DST))
 
 
+TREE = "/zoneA/home/alice"
+
+
+def recorded(catalog, method):
+    """The list of sources the fake's ``method`` (rsync, coll_rsync) is called with from now."""
+    sources: list[str] = []
+    real = getattr(catalog, method)
+
+    def recording(source, destination, resource=""):
+        sources.append(source)
+        return real(source, destination, resource)
+
+    setattr(catalog, method, recording)
+    return sources
+
+
 def _tree_with_md5_copies(catalog):
     """Sources a.dat, b.dat under src; copies under copy, MD5-registered: a.dat equal bytes,
     b.dat other bytes of the same size. Returns the list the fake's rsync records sources in."""
@@ -81,18 +97,7 @@ def _tree_with_md5_copies(catalog):
         catalog.put(f"{TREE}/src/sub/{name}", b"same bytes")
         catalog.put(f"{TREE}/copy/sub/{name}", copy)
         with_md5(catalog, f"{TREE}/copy/sub/{name}")
-    rsynced: list[str] = []
-    rsync = catalog.rsync
-
-    def recording(source, destination, resource=""):
-        rsynced.append(source)
-        return rsync(source, destination, resource)
-
-    catalog.rsync = recording
-    return rsynced
-
-
-TREE = "/zoneA/home/alice"
+    return recorded(catalog, "rsync")
 
 
 def test_collection_and_batch_leave_out_copies_equal_under_another_scheme(catalog, workflow_for):
@@ -126,14 +131,7 @@ def test_same_scheme_copies_go_to_msicollrsync(catalog, workflow_for):
 
     catalog.put(f"{TREE}/src/a.dat", b"same bytes")
     catalog.put(f"{TREE}/copy/a.dat", b"same bytes")
-    calls: list[str] = []
-    coll_rsync = catalog.coll_rsync
-
-    def recording(source, destination, resource=""):
-        calls.append(source)
-        return coll_rsync(source, destination, resource)
-
-    catalog.coll_rsync = recording
+    calls = recorded(catalog, "coll_rsync")
     workflow = workflow_for()
     Replicator(workflow, workflow.config, ALICE).replicate(
         Request(f"{TREE}/src", f"{TREE}/copy", registered=False))
