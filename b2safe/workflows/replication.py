@@ -418,9 +418,13 @@ class Replicator:
             copied: list[ObjectInfo] = []
             # The copies already there, from listings (none for collections): one of another
             # checksum scheme is compared before its rsync (see copy).
-            existing = {} if kind == "-C" else self.catalog.stat_many(
-                [target_of(i.path, info.path, request.destination) for i in page],
-                data_only=True)
+            targets = [target_of(i.path, info.path, request.destination) for i in page]
+            try:
+                existing = {} if kind == "-C" else self.catalog.stat_many(targets,
+                                                                          data_only=True)
+            except B2SafeError as exc:  # each object fails as its copy would have
+                failures += [Failure(i.path, t, str(exc)) for i, t in zip(page, targets)]
+                continue
             for item in page:
                 target = target_of(item.path, info.path, request.destination)
                 try:
