@@ -122,6 +122,15 @@ MUTATIONS: list[Mutation] = [
              "        state = PENDING\n",
              _t("test_sequences",
                 "test_a_replication_that_can_never_succeed_is_given_up_after_bounded_tries")),
+    Mutation("a given-up record moves up with its removed holder",
+             "b2safe/workflows/replication.py",
+             "            if record is None or not self.faillog.authentic(record):\n"
+             "                continue\n            cause = f\"its source",
+             "            if record is None or not self.faillog.authentic(record) or \\\n"
+             "                    record.state == faillog.GAVE_UP:\n"
+             "                continue\n            cause = f\"its source",
+             _t("test_sequences", "test_a_given_up_replication_moves_up_when_its_holder_is_"
+                "removed")),
     Mutation("pending replications of a removed source are given up on its parent",
              "b2safe/ruleset/policy.py",
              "        replicator(ctx).give_up_removed(path, is_collection)\n",
