@@ -20,22 +20,35 @@ from typing import Any
 
 
 def _stop_before_put(text: str) -> None:
-    """Wait at the barrier before the first Handle PUT whose body contains ``text``."""
+    """Wait at the barrier before the first Handle PUT whose body contains ``text`` (on
+    b2safe's urllib3 transport, which sends record reads and writes, or on pyhandle's
+    ``requests``)."""
     import requests
 
+    from b2safe.adapters.handle.transport import HandleHttp
+
     original = requests.adapters.HTTPAdapter.send
+    original_http = HandleHttp.send
     waiting = [True]
 
-    def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        body = request.body or b""
+    def wait(method: str, body: Any) -> None:
+        body = body or b""
         body = body.decode() if isinstance(body, bytes) else str(body)
-        if waiting[0] and request.method == "PUT" and text in body:
+        if waiting[0] and method == "PUT" and text in body:
             waiting[0] = False
             print("barrier", flush=True)
             sys.stdin.readline()
+
+    def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        wait(request.method, request.body)
         return original(self, request, *args, **kwargs)
 
+    def http_send(self: Any, method: str, url: str, headers: Any, body: Any = None) -> Any:
+        wait(method, body)
+        return original_http(self, method, url, headers, body)
+
     requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
+    HandleHttp.send = http_send  # type: ignore[method-assign]
 
 
 def main(directory: str) -> int:

@@ -1,7 +1,9 @@
 """A crash-point harness: kill the agent at each step of a workflow in turn, recover, check.
 
 A *step* is every microservice call (any zone; the sandbox runtime's dispatch), every HTTP
-request to a Handle server (``requests``' transport, in this process) and the entry of every PEP
+request to a Handle server (record reads and writes on b2safe's urllib3 transport,
+:class:`~b2safe.adapters.handle.transport.HandleHttp`, and pyhandle's ``requests`` calls, in
+this process) and the entry of every PEP
 that the zone's core.py implements (so "after the unlink, before its post-PEP" is a crash point
 even where the post-PEP would call no microservice first). :class:`Steps` counts
 them and, at step ``n``, raises :class:`AgentCrash` (a ``BaseException`` no rule code catches):
@@ -18,6 +20,8 @@ from typing import Any, Callable, Iterator, Optional
 import requests
 from b2safe_sandbox.runtime import engine, peps
 from b2safe_sandbox.runtime.faults import AgentCrash
+
+from b2safe.adapters.handle.transport import HandleHttp
 
 
 class Steps:
@@ -46,6 +50,7 @@ def counting(steps: Steps) -> Iterator[Steps]:
     original_msi = engine._call_msi
     original_send = requests.adapters.HTTPAdapter.send
     original_fire = peps.fire
+    original_http = HandleHttp.send
 
     def call_msi(ctx: Any, name: str, args: list) -> dict:
         steps.step(f"{ctx.zone}:{name}")
@@ -56,6 +61,11 @@ def counting(steps: Steps) -> Iterator[Steps]:
         steps.step(f"HTTP {request.method} {path[:40]}")
         return original_send(self, request, *args, **kwargs)
 
+    def http_send(self: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        path = "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?")[0]
+        steps.step(f"HTTP {method} {path[:40]}")
+        return original_http(self, method, url, *args, **kwargs)
+
     def fire(base: Any, zone: str, name: str, *args: Any, **kwargs: Any) -> Any:
         core = base.sandbox.zone(zone).env.modules.get("core")
         if core is not None and hasattr(core, name):
@@ -65,9 +75,11 @@ def counting(steps: Steps) -> Iterator[Steps]:
     engine._call_msi = call_msi
     requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
     peps.fire = fire
+    HandleHttp.send = http_send  # type: ignore[method-assign]
     try:
         yield steps
     finally:
+        HandleHttp.send = original_http  # type: ignore[method-assign]
         engine._call_msi = original_msi
         requests.adapters.HTTPAdapter.send = original_send  # type: ignore[method-assign]
         peps.fire = original_fire
