@@ -54,7 +54,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Optional
 
-from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
+from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError, SandboxError
 from b2safe_sandbox.runtime import dataops, peps, structs
 from b2safe_sandbox.runtime import descriptors as L1
 from b2safe_sandbox.runtime import irods_types as T
@@ -103,8 +103,10 @@ def _open(ctx: ExecContext, zone: str, path: str, flags: int, *, opr_type: int =
         entry.update(repl=joined["repl"], resc=joined["resc"],
                      open_type=L1.OPEN_FOR_WRITE_TYPE, replica_token=token)
         return L1.new_fd(ctx.sandbox, entry)
-    if flags & L1.O_CREAT:
-        resc = peps.resc_scheme(ctx, zone, path, resc=resc) or resc
+    # rsDataObjOpen.cpp@5.0.2 L760-777: the hierarchy for CREATE (O_CREAT), WRITE or OPEN.
+    oper = peps.CREATE if flags & L1.O_CREAT else peps.WRITE if writing else peps.OPEN
+    resc = peps.resolve_for(ctx, zone, path, oper, resc,
+                            logical=opr_type in (L1.PUT_OPR, L1.COPY_DEST))
     if not exists:
         if not flags & L1.O_CREAT:
             from b2safe_sandbox.errors import USER_FILE_DOES_NOT_EXIST
@@ -112,16 +114,17 @@ def _open(ctx: ExecContext, zone: str, path: str, flags: int, *, opr_type: int =
             raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
         row = cat.data_create(path, ctx.client_user, resc=resc)
         # create_new_replica -> getFilePathName (rsDataObjOpen.cpp@5.0.2 L286; physPath.cpp
-        # L262-280): rei.doi is the new replica, no doinp.
+        # L262-280): rei.doi is the new replica, no doinp; then l3Create (L489-502).
         peps.vault_path(ctx, zone, path, row.repl_num)
-        _fire_resource(ctx, zone, "create", path, row)
+        peps.create_replica_file(ctx, zone, path, row)
         open_type = L1.CREATE_TYPE
     else:
         row = next(r for r in cat.data_get(path) if r.status == L1.GOOD_REPLICA)
         peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, row.repl_num)
+        # open_replica (L640-720): l3Open, and only then the catalog's truncation.
+        _fire_resource(ctx, zone, "open", path, row)
         if writing and flags & L1.O_TRUNC:
             row = cat.data_create(path, ctx.client_user, resc=resc, force=True)
-        _fire_resource(ctx, zone, "open", path, row)
         if flags & 3 != L1.O_WRONLY:
             dataops.note_read_open(ctx, zone, path, row.repl_num)
         open_type = L1.OPEN_FOR_WRITE_TYPE if writing else L1.OPEN_FOR_READ_TYPE
@@ -131,30 +134,53 @@ def _open(ctx: ExecContext, zone: str, path: str, flags: int, *, opr_type: int =
 
 
 def _write(ctx: ExecContext, fd: int, data: bytes) -> int:
-    entry = L1.table(ctx.sandbox)[fd]
-    peps.resource_op(ctx, entry["zone"], "write", entry["path"], entry["resc"], entry["repl"],
-                     (None, len(data)))
-    ctx.sandbox.zone(entry["zone"]).catalog.data_write(entry["path"], entry["offset"], data,
-                                                       entry["repl"])
-    entry["offset"] += len(data)
-    entry["bytes_written"] += len(data)
-    entry["written"] = True
-    return len(data)
+    """rsDataObjWrite of open descriptor ``fd`` (see :func:`_write_entry`)."""
+    return _write_entry(ctx, L1.table(ctx.sandbox)[fd], data)
+
+
+def _write_entry(ctx: ExecContext, entry: dict, data: bytes, *, notify: bool = True) -> int:
+    """rsDataObjWrite (server/api/src/rsDataObjWrite.cpp@5.0.2 L95-135): fileNotify(WRITE)
+    (not for a portal stream, which writes with l3Write alone: ``notify`` False), then l3Write
+    between the write PEPs; a skipped write writes nothing (0 bytes).
+
+    Raises:
+        IrodsCallError: a failing notify or write PEP (nothing written).
+    """
+    zone, path, resc, repl = entry["zone"], entry["path"], entry["resc"], entry["repl"]
+    if notify:
+        peps.resource_op(ctx, zone, "notify", path, resc, repl, (peps.WRITE,))
+
+    def write() -> int:
+        return int(ctx.sandbox.zone(zone).catalog.data_write(path, entry["offset"], data, repl))
+
+    count = peps.resource_op(ctx, zone, "write", path, resc, repl, (None, len(data)),
+                             body=write) or 0
+    entry["offset"] += count
+    entry["bytes_written"] += count
+    entry["written"] = entry["written"] or count > 0
+    return count
 
 
 def _finalize(ctx: ExecContext, entry: dict, notify: bool = True) -> Any:
-    """Publish a written replica (good, size from the vault); file_modified if ``notify``."""
-    zone = entry["zone"]
-    row = ctx.sandbox.zone(zone).catalog.data_finalize(entry["path"], entry["repl"])
+    """Publish a written replica: its size from the vault (getSizeInVault -> fileStat,
+    finalize_utilities.cpp@5.0.2 L166-200: ``pep_resource_stat``), good; file_modified if
+    ``notify``."""
+    zone, path = entry["zone"], entry["path"]
+    peps.stat_replica(ctx, zone, path, entry["resc"], entry["repl"])
+    row = ctx.sandbox.zone(zone).catalog.data_finalize(path, entry["repl"])
     if notify:
-        _fire_resource(ctx, zone, "modified", entry["path"], row)
+        _fire_resource(ctx, zone, "modified", path, row)
     return row
 
 
 def _close(ctx: ExecContext, fd: int) -> Any:
-    """rsDataObjClose: finalize a written replica, then the static PEPs (L76-104)."""
+    """rsDataObjClose (rsDataObjClose.cpp@5.0.2 L700-745, L588-635): fileNotify(WRITE) for a
+    write open, the physical close, a written replica finalized, then the static PEPs
+    (L76-104)."""
     entry = L1.table(ctx.sandbox).pop(fd)
     zone, path, repl = entry["zone"], entry["path"], entry["repl"]
+    if entry["write"]:
+        peps.resource_op(ctx, zone, "notify", path, entry["resc"], repl, (peps.WRITE,))
     peps.resource_op(ctx, zone, "close", path, entry["resc"], repl)
     row = _finalize(ctx, entry) if entry["write"] else None
     open_type = entry["open_type"]
@@ -262,23 +288,35 @@ def iput(session: Any, path: str, data: bytes, *, force: bool = False,
 
     def body(ctx: ExecContext) -> Any:
         existed = cat.data_exists(path)
-        chosen = peps.resc_scheme(ctx, zone, path, resc=resc) or resc
-        # rsDataObjPut.cpp@5.0.2 L254-255 opens with O_CREAT: an existing object is opened
-        # (acPreprocForDataObjOpen, rsDataObjOpen.cpp L1144), a new one created
-        # (acSetVaultPathPolicy, L286). Guess: an overwrite without -f is refused by the
-        # catalog after the open PEP, as OVERWRITE_WITHOUT_FORCE_FLAG comes from the put.
+        # rsDataObjPut.cpp@5.0.2 L620-640: the hierarchy for CREATE (a put is logical: an
+        # existing object is resolved for WRITE), then single_buffer_put (L252-414): an
+        # rsDataObjOpen with O_CREAT of that hierarchy, one rsDataObjWrite, the close and the
+        # finalize (getSizeInVault: fileStat; fileModified), then the static PEPs.
+        chosen = peps.resolve_for(ctx, zone, path, peps.CREATE, resc, logical=True)
+        # An existing object is opened (acPreprocForDataObjOpen, rsDataObjOpen.cpp L1144; l3Open
+        # before the catalog's truncation), a new one created (acSetVaultPathPolicy, L286;
+        # l3Create after the registration). Guess: an overwrite without -f is refused after the
+        # open's static PEP, as OVERWRITE_WITHOUT_FORCE_FLAG comes from the put.
         good = [r for r in cat.data_get(path) if r.status == L1.GOOD_REPLICA] if existed else []
         if good:
             peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, good[0].repl_num)
-        row = cat.data_put(path, data, session.user, resc=chosen, force=force)
+            if force:
+                _fire_resource(ctx, zone, "open", path, good[0])
+        row = cat.data_create(path, session.user, resc=chosen, force=force)
         if not existed:
             peps.vault_path(ctx, zone, path, row.repl_num)
-        # The single buffer's create (or open), write and close (l3Create/l3Write/l3Close),
-        # then the finalize's fileModified (rsDataObjPut.cpp L254-414).
-        _fire_resource(ctx, zone, "open" if existed else "create", path, row)
-        _fire_resource(ctx, zone, "write", path, row, (None, len(data)))
+            peps.create_replica_file(ctx, zone, path, row)
+        entry = {"zone": zone, "path": path, "repl": row.repl_num, "resc": row.resc_name,
+                 "offset": 0, "bytes_written": 0, "written": False}
+        try:
+            _write_entry(ctx, entry, data)
+        except SandboxError:
+            # bytes_written < 0: closed without a catalog update, finalized as failed
+            # (rsDataObjPut.cpp L352-366): the replica is left stale.
+            cat.data_set_status(path, row.repl_num, 0)
+            raise
         _fire_resource(ctx, zone, "close", path, row)
-        _fire_resource(ctx, zone, "modified", path, row)
+        row = _finalize(ctx, entry)
         peps.fire_static(ctx, zone, "acPostProcForOpen" if existed else "acPostProcForCreate",
                          path, row.repl_num)
         peps.fire_static(ctx, zone, "acPostProcForPut", path, row.repl_num)
@@ -314,7 +352,7 @@ def iput_parallel(session: Any, path: str, data: bytes, *, force: bool = False,
                          resc or ctx.sandbox.zone(zone).catalog.default_resource)
         for offset, piece in _parts(data, threads):  # the portal streams (no API calls)
             L1.table(ctx.sandbox)[fd]["offset"] = offset
-            _write(ctx, fd, piece)
+            _write_entry(ctx, L1.table(ctx.sandbox)[fd], piece, notify=False)
         peps.fire_static(ctx, zone, "acPostProcForParallelTransferReceived", path)
         client.call("opr_complete", [fd], lambda inner: _close(inner, fd))
         return _result(session, path)

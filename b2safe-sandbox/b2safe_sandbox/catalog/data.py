@@ -456,9 +456,11 @@ class Data:
             vault.move(old, new)
         return self.data_get(dst)[0]
 
-    def data_unlink(self, path: str, actor: Optional[str], repl_num: Optional[int] = None) -> None:
+    def data_unlink(self, path: str, actor: Optional[str], repl_num: Optional[int] = None,
+                    keep_files: bool = False) -> None:
         """Remove a data object (or only replica ``repl_num``; removing the last replica removes
-        the object): catalog rows, vault files, and with the object its AVUs and ACLs.
+        the object): catalog rows, vault files (not with ``keep_files``: only unregistered), and
+        with the object its AVUs and ACLs.
 
         Guess: needs 'own' (delete permission). Raises USER_FILE_DOES_NOT_EXIST,
         SYS_REPLICA_DOES_NOT_EXIST, CAT_NO_ACCESS_PERMISSION.
@@ -473,7 +475,7 @@ class Data:
                              (data_id, row["repl_num"]))
             if len(doomed) == len(rows):
                 self.namespace.delete_objects([data_id])
-        for row in doomed:
+        for row in doomed if not keep_files else ():
             vault.remove(row["phys_path"])
 
     # -- checksums ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from b2safe_sandbox.errors import (
     CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
     USER_FILE_DOES_NOT_EXIST,
     IrodsCallError,
+    SandboxError,
 )
 from b2safe_sandbox.runtime import descriptors as L1
 from b2safe_sandbox.runtime import irods_types as T
@@ -76,18 +77,19 @@ def get(ctx: ExecContext, path: str) -> bytes:
     zone, cat = catalog_for(ctx, path)
     good = [r for r in cat.data_get(path) if r.status == GOOD_REPLICA] \
         if cat.data_exists(path) else []
-    if good:
-        peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, good[0].repl_num)
-    if good:
-        peps.resource_op(ctx, zone, "open", path, good[0].resc_name, good[0].repl_num)
+    if not good:
+        return read_bytes(ctx, path)  # the missing object's or replica's error
+    row = good[0]
+    # rsDataObjGet.cpp@5.0.2 L247: the hierarchy for OPEN; then the open (L1144), l3Read, close.
+    peps.resolve_for(ctx, zone, path, peps.OPEN)
+    peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, row.repl_num)
+    peps.resource_op(ctx, zone, "open", path, row.resc_name, row.repl_num)
     data = read_bytes(ctx, path)
-    if good:
-        note_read_open(ctx, zone, path, good[0].repl_num)
-    if good:
-        row = good[0]
-        peps.resource_op(ctx, zone, "read", path, row.resc_name, row.repl_num, (None, len(data)))
-        peps.resource_op(ctx, zone, "close", path, row.resc_name, row.repl_num)
-        peps.fire_static(ctx, zone, "acPostProcForOpen", path, row.repl_num)
+    note_read_open(ctx, zone, path, row.repl_num)
+    data = peps.resource_op(ctx, zone, "read", path, row.resc_name, row.repl_num,
+                            (None, len(data)), body=lambda: data) or b""
+    peps.resource_op(ctx, zone, "close", path, row.resc_name, row.repl_num)
+    peps.fire_static(ctx, zone, "acPostProcForOpen", path, row.repl_num)
     return data
 
 
@@ -118,6 +120,7 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
     src_repl = next(r.repl_num for r in src_cat.data_get(src) if r.status == GOOD_REPLICA)
     # rsDataObjCopy.cpp@5.0.2 L315-325: the source is opened (acPreprocForDataObjOpen), then
     # the destination (O_CREAT: hierarchy for CREATE, then a new replica or an open).
+    peps.resolve_for(ctx, src_zone, src, peps.OPEN)
     peps.fire_static(ctx, src_zone, "acPreprocForDataObjOpen", src, src_repl)
     src_row = next(r for r in src_cat.data_get(src) if r.repl_num == src_repl)
     peps.resource_op(ctx, src_zone, "open", src, src_row.resc_name, src_repl)
@@ -130,7 +133,9 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
 
     def open_destination(inner: ExecContext) -> int:
         existed = dst_cat.data_exists(dst)
-        chosen = peps.resc_scheme(inner, dst_zone, dst, resc=resc) or resc
+        # COPY_DEST is a logical operation: an existing object resolves for WRITE
+        # (irods_resource_redirect.cpp@5.0.2 L347-358).
+        chosen = peps.resolve_for(inner, dst_zone, dst, peps.CREATE, resc, logical=True)
         if existed:
             old = next((r for r in dst_cat.data_get(dst) if r.status == GOOD_REPLICA), None)
             if old is not None:
@@ -139,8 +144,9 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
                                checksum=bool(verify), data_type=data_type or "generic")
         if not existed:
             peps.vault_path(inner, dst_zone, dst, row.repl_num)
-        peps.resource_op(inner, dst_zone, "open" if existed else "create", dst, row.resc_name,
-                         row.repl_num)
+            peps.create_replica_file(inner, dst_zone, dst, row)
+        else:
+            peps.resource_op(inner, dst_zone, "open", dst, row.resc_name, row.repl_num)
         return L1.new_fd(inner.sandbox, {
             "zone": dst_zone, "path": dst, "repl": row.repl_num, "resc": row.resc_name,
             "offset": 0, "write": True, "written": False, "open_flags": flags,
@@ -149,6 +155,9 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
 
     def write_destination(inner: ExecContext, fd: int) -> None:
         entry = L1.table(inner.sandbox)[fd]
+        # rsDataObjWrite: fileNotify(WRITE), then l3Write. Gap: a skipped write still copies.
+        peps.resource_op(inner, dst_zone, "notify", dst, entry["resc"], entry["repl"],
+                         (peps.WRITE,))
         peps.resource_op(inner, dst_zone, "write", dst, entry["resc"], entry["repl"],
                          (None, len(data)))
         entry.update(written=True, bytes_written=len(data), offset=len(data))
@@ -156,7 +165,10 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
     def close_destination(inner: ExecContext, fd: int) -> Any:
         entry = L1.table(inner.sandbox).pop(fd)
         repl = entry["repl"]
+        # rsDataObjClose: fileNotify(WRITE), l3Close, getSizeInVault (fileStat).
+        peps.resource_op(inner, dst_zone, "notify", dst, entry["resc"], repl, (peps.WRITE,))
         peps.resource_op(inner, dst_zone, "close", dst, entry["resc"], repl)
+        peps.stat_replica(inner, dst_zone, dst, entry["resc"], repl)
         if reg_chksum:
             dst_cat.data_set_checksum(dst, repl, reg_chksum)
         if inner.sandbox.faults.take_transfer_corruption(dst_zone):
@@ -265,7 +277,9 @@ def replicate(ctx: ExecContext, path: str, dest_resc: Optional[str],
     if not cat.data_exists(path):
         raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
     resc = dest_resc or cat.default_resource
-    peps.resc_scheme(ctx, zone, path, replicate=replicate_opr)
+    # L752, L812: the source's hierarchy for OPEN, the destination's for CREATE.
+    peps.resolve_for(ctx, zone, path, peps.OPEN)
+    peps.resolve_for(ctx, zone, path, peps.CREATE, resc, replicate=replicate_opr)
     rows = cat.data_get(path)
     source = next((r for r in rows if (src_repl is None and r.status == GOOD_REPLICA)
                    or r.repl_num == src_repl), None)
@@ -284,7 +298,7 @@ def replicate(ctx: ExecContext, path: str, dest_resc: Optional[str],
         note_read_open(ctx, zone, path, source.repl_num)
     if dest is None:
         peps.vault_path(ctx, zone, path, row.repl_num)
-        peps.resource_op(ctx, zone, "create", path, row.resc_name, row.repl_num)
+        peps.create_replica_file(ctx, zone, path, row)
     else:
         peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, row.repl_num)
         peps.resource_op(ctx, zone, "open", path, row.resc_name, row.repl_num)
@@ -327,6 +341,12 @@ def unlink(ctx: ExecContext, path: str, force: bool = False, admin: bool = False
         raise IrodsCallError(f"{path} does not exist", code=USER_FILE_DOES_NOT_EXIST)
     actor = acting_user(ctx, cat, admin)
     to_trash = not force and not path.startswith(f"/{zone}/trash/")
+    # L328-343: the hierarchy for UNLINK; its error stops the delete unless -f (irods#3154).
+    try:
+        peps.resolve_for(ctx, zone, path, peps.UNLINK)
+    except SandboxError:
+        if not force:
+            raise
     # getDataObjInfoIncSpecColl (L356-370) checks the client's write access first.
     if actor is not None and not cat.check_access(path, actor, "own") and \
             not cat.check_access(path, actor, "modify_object"):
@@ -347,13 +367,14 @@ def unlink(ctx: ExecContext, path: str, force: bool = False, admin: bool = False
                                  code=SYS_DELETE_DISALLOWED)
     if not to_trash:
         rows = cat.data_get(path)
-        for row in rows:  # each replica's file goes (dataObjUnlinkS -> l3Unlink)
-            peps.resource_op(ctx, zone, "unlink", path, row.resc_name, row.repl_num)
-        cat.data_unlink(path, actor)
+        failure = _unlink_replicas(ctx, zone, path, rows)
         # rei.doi is the replica list read before the unlink (L415-420); the sandbox's doi
-        # keeps only the path, condInputData the first replica's resource.
+        # keeps only the path, condInputData the first replica's resource. It fires whatever
+        # the unlink's status (L415-433).
         peps.fire_static(ctx, zone, "acPostProcForDelete", path,
                          cond_resc=rows[0].resc_hier or rows[0].resc_name)
+        if failure is not None:
+            raise failure
         return
     # Guess: the trash keeps the path below /zone/trash/home/<user>/ (iRODS adds a
     # timestamp suffix on collisions; here an existing trash entry is replaced).
@@ -367,6 +388,28 @@ def unlink(ctx: ExecContext, path: str, force: bool = False, admin: bool = False
     if cat.data_exists(target):
         cat.data_unlink(target, None)
     cat.data_rename(path, target, None)
+
+
+def _unlink_replicas(ctx: ExecContext, zone: str, path: str,
+                     rows: list) -> Optional[SandboxError]:
+    """dataObjUnlinkS for every replica (rsDataObjUnlink.cpp@5.0.2 L290-300, L560-640): the
+    replica is unregistered (rsUnregDataObj: fileUnregistered), then its file unlinked
+    (l3Unlink: ``pep_resource_unlink``, whose body removes the vault file). A failure does not
+    stop the other replicas; the first is returned (an unlink that failed leaves the file, no
+    longer registered)."""
+    from b2safe_sandbox import vault
+
+    cat = ctx.sandbox.zone(zone).catalog
+    first: Optional[SandboxError] = None
+    for row in rows:
+        cat.data_unlink(path, None, row.repl_num, keep_files=True)
+        try:
+            peps.resource_op(ctx, zone, "unregistered", path, row.resc_name, row.repl_num)
+            peps.resource_op(ctx, zone, "unlink", path, row.resc_name, row.repl_num,
+                             body=lambda phys=row.phys_path: vault.remove(phys))
+        except SandboxError as exc:
+            first = first or exc
+    return first
 
 
 def rename(ctx: ExecContext, src: str, dst: str) -> None:

@@ -999,6 +999,45 @@ class PluginContext:
         return f"<irods_types.PluginContext object at {id(self):#x}>"
 
 
+class HierarchyParser:
+    """``irods::hierarchy_parser`` as PREP exposes it (src/types/irods/
+    irods_hierarchy_parser.cpp@5.0.1 L36-38): no constructor, one read-only property ``str``
+    (the hierarchy, ``a;b;c``)."""
+
+    def __init__(self) -> None:
+        raise RuntimeError("This class cannot be instantiated from Python")
+
+    @property
+    def str(self) -> str:
+        return str(self.__dict__.get("_hier", ""))
+
+    def __repr__(self) -> str:
+        return f"<irods_types.HierarchyParser object at {id(self):#x}>"
+
+
+class Stat:
+    """``struct stat`` as PREP exposes it (src/types/system/sys/stat.cpp@5.0.1 L24-28): a class
+    with no constructor and no members."""
+
+    def __init__(self) -> None:
+        raise RuntimeError("This class cannot be instantiated from Python")
+
+    def __repr__(self) -> str:
+        return f"<irods_types.Stat object at {id(self):#x}>"
+
+
+def _make_hierarchy_parser(hierarchy: str = "") -> HierarchyParser:
+    """A HierarchyParser holding ``hierarchy``."""
+    parser = HierarchyParser.__new__(HierarchyParser)
+    parser.__dict__["_hier"] = hierarchy
+    return parser
+
+
+def _make_stat() -> Stat:
+    """A Stat (what a stat PEP receives)."""
+    return Stat.__new__(Stat)
+
+
 def _make_plugin_context(values: Mapping[str, Any], rule_results: str = "") -> PluginContext:
     """A PluginContext whose ``map()`` returns ``values`` (converted to str)."""
     ctx = PluginContext()

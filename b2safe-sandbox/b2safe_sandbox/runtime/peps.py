@@ -176,44 +176,116 @@ def num_threads(base: ExecContext, zone: str, size: int, requested: int, opr_typ
                 cond_resc=dest_hier)
 
 
-#: The resource plugin operations the sandbox fires PEPs for, with the arguments after
-#: (instance name, plugin context, out string) PREP receives: write/read pass the buffer
-#: (``void*``: PREP's object_from_specific<void*> gives None, PREP include/irods/private/re/
-#: python.hpp@5.0.1 L349-353) and its length.
-RESOURCE_OPS = ("create", "open", "read", "write", "close", "unlink", "modified", "registered")
+#: The resource plugin operations the sandbox fires PEPs for (the operation names are
+#: irods_resource_constants.cpp@5.0.2 L18-43 ``resource_<op>``), with the arguments after
+#: (instance name, plugin context, out string) PREP receives (fileDriver.cpp@5.0.2 L17-770 and
+#: irods_resource_redirect.cpp L136-138 name the argument types; PREP's object_from_any,
+#: include/irods/private/re/python.hpp@5.0.1 L305-353, converts them): read/write pass the
+#: buffer (``void*``: None) and its length; lseek the offset and whence; rename the new physical
+#: path; notify the operation ("WRITE"); stat a ``Stat``; resolve_hierarchy the operation, the
+#: host, a ``HierarchyParser`` and the vote (a float).
+RESOURCE_OPS = ("create", "open", "read", "write", "close", "unlink", "stat", "lseek", "rename",
+                "truncate", "notify", "modified", "registered", "unregistered",
+                "resolve_hierarchy")
+_PHASES = ("pre", "post", "except", "finally")
 
 
 def resource_op(base: ExecContext, zone: str, op: str, path: str, resc: str,
-                repl: Optional[int] = None, extra: tuple = ()) -> None:
-    """``pep_resource_<op>_pre`` and ``_post`` around resource operation ``op`` on replica
-    ``repl`` of ``path`` (irods_plugin_base.hpp@5.0.2 L372-420 invoke_policy_enforcement_point:
-    ``exec_rule(name, instance_name, ctx, out_param, args...)``). Errors are only logged.
+                repl: Optional[int] = None, extra: tuple = (),
+                body: Optional[Callable[[], Any]] = None) -> Any:
+    """Resource operation ``op`` on replica ``repl`` of ``path``: ``body`` (the operation) between
+    ``pep_resource_<op>_pre``/``_post``/``_except``/``_finally`` as :func:`plugin_call` runs it.
 
-    Gap: a failing pre-PEP does not stop the operation here (on a server it does), and
-    RULE_ENGINE_SKIP_OPERATION is not honoured.
+    Returns what ``body`` returned (None when a pre-PEP skipped it or there is no body).
+
+    Raises:
+        IrodsCallError: a failing pre- or post-PEP's code; SandboxError from ``body``.
     """
+    args = [*_resource_args(base, zone, op, path, resc, repl), *extra]
+    return plugin_call(base, zone, f"pep_resource_{op}", args, body, path, repl)
+
+
+def _resource_args(base: ExecContext, zone: str, op: str, path: str, resc: str,
+                   repl: Optional[int]) -> list:
+    """PREP's first three arguments of a resource PEP: instance name, plugin context, out."""
     from b2safe_sandbox.runtime import tbridge
 
     name = f"pep_resource_{op}"
-    sandbox = base.sandbox
     # The context is built only when a rule will read it (it costs a catalog read).
-    wanted = any(engine.rule_defined(sandbox, zone, f"{name}_{phase}") is not False
-                 for phase in ("pre", "post"))
+    wanted = any(engine.rule_defined(base.sandbox, zone, f"{name}_{phase}") is not False
+                 for phase in _PHASES)
     plugin_ctx = tbridge.plugin_context(base, zone, path, resc_hier=resc, repl=repl) \
         if wanted else None
-    _around(base, zone, name, [resc, plugin_ctx, "", *extra], path, repl)
+    return [resc, plugin_ctx, ""]
 
 
-def _around(base: ExecContext, zone: str, name: str, args: list, path: Optional[str] = None,
-            repl: Optional[int] = None) -> None:
-    """``name``_pre, then ``name``_post with the out string (``args[2]``) the pre-PEP left
-    (the same ``std::string*`` goes to both, irods_plugin_base.hpp@5.0.2 L250-280)."""
-    for phase in ("pre", "post"):
+def plugin_call(base: ExecContext, zone: str, name: str, args: list,
+                body: Optional[Callable[[], Any]] = None, path: Optional[str] = None,
+                repl: Optional[int] = None) -> Any:
+    """A plugin operation as ``irods::plugin_base::call`` runs it (lib/core/include/irods/
+    irods_plugin_base.hpp@5.0.2 L174-290, the same at 4.3.5; ``invoke_policy_enforcement_point``
+    L364-424):
+
+    * ``name``_pre; an error code stops the operation: ``out`` becomes
+      ``error=<code>;message=...``, ``name``_except fires and the call fails with the pre-PEP's
+      code (L210-229);
+    * RULE_ENGINE_SKIP_OPERATION from the pre-PEP: the operation is not done, the post-PEP
+      still fires and the call succeeds (L210, L250-252); from any other PEP it is only
+      logged as misplaced (L398-405);
+    * the operation (``body``); its error fires ``name``_except and fails the call (L231-249);
+    * ``name``_post; its error fires ``name``_except and fails the call (L253-275);
+    * ``name``_finally always, last, its error only logged (L186-197).
+
+    The out string (``args[2]``) is the one ``std::string*`` every phase shares (L250-280); a
+    rule that stores a non-string there leaves it unchanged (PREP update_argument).
+
+    Returns what ``body`` returned (None when skipped).
+
+    Raises:
+        IrodsCallError: the failing pre- or post-PEP's code; the SandboxError of ``body``.
+    """
+    from b2safe_sandbox.errors import SandboxError
+
+    sandbox = base.sandbox
+    out = [args[2]]
+
+    def offer(phase: str) -> int:
+        args[2] = out[0]
         outcome = fire(base, zone, f"{name}_{phase}", args, "resource_pep", path, repl)
-        if outcome is not None and outcome.code < 0:
-            base.sandbox.log(zone, f"{name}_{phase} failed with status {outcome.code}")
-        if not isinstance(args[2], str):
-            args[2] = ""
+        if isinstance(args[2], str):
+            out[0] = args[2]
+        code = outcome.code if outcome is not None else 0
+        if code == RULE_ENGINE_SKIP_OPERATION and phase != "pre":
+            sandbox.log(zone, f"RULE_ENGINE_SKIP_OPERATION ({code}) incorrectly returned from "
+                              f"PEP [{name}_{phase}]! RULE_ENGINE_SKIP_OPERATION should only be "
+                              "returned from pre-PEPs!")
+        elif code < 0:
+            sandbox.log(zone, f"{name}_{phase} failed with status {code}")
+        return code
+
+    def failed(code: int, message: str) -> None:
+        out[0] = f"error={code};message={message}"
+        offer("except")
+
+    try:
+        pre = offer("pre")
+        if pre < 0:
+            failed(pre, "")
+            raise IrodsCallError(f"{name}_pre failed with {pre}", code=pre)
+        result = None
+        if pre != RULE_ENGINE_SKIP_OPERATION and body is not None:
+            try:
+                result = body()
+            except SandboxError as exc:
+                failed(exc.code, exc.message)
+                raise
+        post = offer("post")
+        if post < 0:
+            failed(post, "")
+            raise IrodsCallError(f"{name}_post failed with {post}", code=post)
+        return result
+    finally:
+        offer("finally")
 
 
 #: The instance name of the network plugin a plain TCP connection uses. Guess: "tcp"
@@ -227,14 +299,134 @@ def network_agent(base: ExecContext, zone: str, event: str) -> None:
     (server/main_server/src/agent_main.cpp@5.0.2 L943, L963; lib/core/src/sockComm.cpp
     L131-187 calls the network plugin with no rsComm). Guess: the plugin context carries no
     user (PREP's map() of it has only the rule results)."""
+    from b2safe_sandbox.errors import SandboxError
     from b2safe_sandbox.runtime import irods_types as T
 
-    _around(base, zone, f"pep_network_agent_{event}",
-            [NETWORK_INSTANCE, T._make_plugin_context({}), ""])
+    try:
+        plugin_call(base, zone, f"pep_network_agent_{event}",
+                    [NETWORK_INSTANCE, T._make_plugin_context({}), ""])
+    except SandboxError:
+        pass  # Gap: a failing agent-start PEP ends the agent on a server; here it is logged.
 
 
 def fire_resource_modified(base: ExecContext, zone: str, path: str, resc: str,
                            repl: Optional[int] = None) -> None:
-    """fileModified of a finalized replica: ``pep_resource_modified_pre``/``_post`` (errors
-    only logged; the data operation stands)."""
+    """fileModified of a finalized replica (plugins/api/src/data_object_finalize.cpp@5.0.2
+    L143-216): its PEPs; a failure is returned by the finalize after the catalog was updated,
+    so the data operation stands and the caller gets the error.
+
+    Raises:
+        IrodsCallError: a failing ``pep_resource_modified_pre``/``_post``.
+    """
     resource_op(base, zone, "modified", path, resc, repl)
+
+
+def stat_replica(base: ExecContext, zone: str, path: str, resc: str, repl: Optional[int]) -> None:
+    """getSizeInVault of a written replica before its finalize (finalize_utilities.cpp@5.0.2
+    L166-200 -> l3Stat -> rsFileStat -> fileStat): ``pep_resource_stat`` with a ``Stat``.
+
+    Raises:
+        IrodsCallError: a failing stat PEP (the close fails, rsDataObjClose.cpp L425-440).
+    """
+    from b2safe_sandbox.runtime import irods_types as T
+
+    resource_op(base, zone, "stat", path, resc, repl, (T._make_stat(),))
+
+
+def create_replica_file(base: ExecContext, zone: str, path: str, row: Any) -> None:
+    """l3Create of a replica just registered (``row``): ``pep_resource_create``. On failure the
+    new replica is unregistered again (rsDataObjOpen.cpp@5.0.2 create_new_replica L435-502:
+    clean_up calls rsUnregDataObj, which fires fileUnregistered, rsUnregDataObj.cpp L86-100)
+    and the create fails with the error.
+
+    Raises:
+        IrodsCallError: the create PEPs' error.
+    """
+    from b2safe_sandbox.errors import SandboxError
+
+    try:
+        resource_op(base, zone, "create", path, row.resc_name, row.repl_num)
+    except SandboxError:
+        base.sandbox.zone(zone).catalog.data_unlink(path, None, row.repl_num)
+        try:
+            resource_op(base, zone, "unregistered", path, row.resc_name, row.repl_num)
+        except SandboxError as exc:
+            base.sandbox.log(zone, f"failed to signal the unregistration of {path}: {exc}")
+        raise
+
+
+#: irods::CREATE_OPERATION, OPEN_OPERATION, WRITE_OPERATION, UNLINK_OPERATION
+#: (irods_resource_redirect.cpp@5.0.2 L272-275).
+CREATE, OPEN, WRITE, UNLINK = "CREATE", "OPEN", "WRITE", "UNLINK"
+#: Guess: the server's host name (server_config's host) for every sandbox zone.
+SERVER_HOST = "localhost"
+
+
+def resolve_hierarchy(base: ExecContext, zone: str, path: str, oper: str,
+                      roots: list[str]) -> None:
+    """request_vote_for_file_object (irods_resource_redirect.cpp@5.0.2 L107-162) for each root
+    resource in ``roots`` (CREATE: the target; OPEN/WRITE/UNLINK: each resource holding a
+    replica, L164-250): ``pep_resource_resolve_hierarchy`` with (operation, host,
+    HierarchyParser, vote) after PREP's three arguments. A unixfilesystem root votes 1.0 for
+    itself (unixfilesystem.cpp L1439); the post-PEP sees the hierarchy and the vote, a vote a
+    rule writes into ``rule_args[6]`` is kept (PREP update_argument of ``float*``). A failing
+    PEP, or a vote left at 0.0 (a skipped operation), is no vote: for CREATE the resolution
+    fails with the PEP's code or HIERARCHY_ERROR (L260-272); for OPEN/WRITE/UNLINK that root is
+    passed over, and with none left HIERARCHY_ERROR.
+
+    Raises:
+        IrodsCallError: no vote, as above.
+    """
+    from b2safe_sandbox.error_codes import CODES
+    from b2safe_sandbox.errors import SandboxError
+    from b2safe_sandbox.runtime import irods_types as T
+
+    votes = 0
+    for root in dict.fromkeys(roots):
+        args = [*_resource_args(base, zone, "resolve_hierarchy", path, root, None),
+                oper, SERVER_HOST, T._make_hierarchy_parser(""), 0.0]
+
+        def vote(args: list = args, root: str = root) -> None:
+            args[5], args[6] = T._make_hierarchy_parser(root), 1.0
+
+        try:
+            plugin_call(base, zone, "pep_resource_resolve_hierarchy", args, vote, path)
+        except SandboxError:
+            if oper == CREATE:
+                raise
+            continue
+        if isinstance(args[6], (int, float)) and float(args[6]) != 0.0:
+            votes += 1
+    if not votes:
+        raise IrodsCallError(f"no valid resource found for {path} ({oper})",
+                             code=CODES["HIERARCHY_ERROR"])
+
+
+def resolve_for(base: ExecContext, zone: str, path: str, oper: str,
+                resc: Optional[str] = None, *, logical: bool = False,
+                replicate: bool = False) -> Optional[str]:
+    """irods::resolve_resource_hierarchy (irods_resource_redirect.cpp@5.0.2 L308-395) for
+    ``oper``: CREATE first applies acSetRescSchemeFor{Create,Repl} (:func:`resc_scheme`, whose
+    msiSetDefaultResc may choose the resource); an existing object is then resolved as WRITE
+    when the operation is logical (put, copy destination, rsync: ``logical``) or the target
+    already holds a replica (L347-358), else the target votes for CREATE. OPEN/WRITE/UNLINK
+    ask every resource holding a replica.
+
+    Returns the resource to create on: the one acSetRescScheme chose, else ``resc``.
+
+    Raises:
+        IrodsCallError: acSetRescScheme's error, or no vote (:func:`resolve_hierarchy`).
+    """
+    cat = base.sandbox.zone(zone).catalog
+    rows = cat.data_get(path) if cat.data_exists(path) else []
+    if oper == CREATE:
+        resc = resc_scheme(base, zone, path, replicate=replicate, resc=resc) or resc
+        target = resc or cat.default_resource
+        if rows and (logical or any(r.resc_name == target for r in rows)):
+            oper = WRITE
+        else:
+            resolve_hierarchy(base, zone, path, CREATE, [target])
+            return resc
+    if rows:  # else the caller reports the missing object (file_object_factory's error, L385)
+        resolve_hierarchy(base, zone, path, oper, [r.resc_hier or r.resc_name for r in rows])
+    return resc

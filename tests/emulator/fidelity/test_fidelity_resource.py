@@ -60,7 +60,9 @@ def sb(tmp_path, request) -> Sandbox:
 
 
 def resource_peps(sb: Sandbox, mark: int) -> list:
-    return [e.name for e in sb.events[mark:] if e.name.startswith("pep_resource_")]
+    """The resource pre- and post-PEPs offered since ``mark``, without the prefix."""
+    return [e.name[len("pep_resource_"):] for e in sb.events[mark:]
+            if e.name.startswith("pep_resource_") and e.name.endswith(("_pre", "_post"))]
 
 
 def logged(sb: Sandbox, mark: int = 0) -> list:
@@ -69,25 +71,28 @@ def logged(sb: Sandbox, mark: int = 0) -> list:
 
 
 def test_put_creates_writes_closes_then_modified(sb):
-    """rsDataObjPut (single buffer): fileCreate, the write of the buffer, the close, then the
-    replica is finalized (fileModified) - each a resource operation between its PEPs
-    (rsDataObjPut.cpp@5.0.2 L252-447 single_buffer_put: rsDataObjWrite L283,
-    close_replica_without_catalog_update L332, finalize_replica L386)."""
+    """rsDataObjPut (single buffer, rsDataObjPut.cpp@5.0.2 L252-447 single_buffer_put): the
+    hierarchy is resolved for CREATE (L633; irods_resource_redirect.cpp L136-138
+    resolve_hierarchy), fileCreate (rsDataObjOpen.cpp L489), rsDataObjWrite (L283) with its
+    fileNotify(WRITE) and l3Write (rsDataObjWrite.cpp L116-133), the close
+    (close_replica_without_catalog_update L332), the finalize (finalize_replica L386) with its
+    getSizeInVault (fileStat, finalize_utilities.cpp L166) and fileModified - each a resource
+    operation between its PEPs. iget: resolved for OPEN (rsDataObjGet.cpp L247), open, read,
+    close."""
     client = sb.client("alice#zoneA")
     mark = len(sb.events)
     client.iput(f"{HOME}/x", b"0123456789")
     assert resource_peps(sb, mark) == [
-        "pep_resource_create_pre", "pep_resource_create_post", "pep_resource_write_pre",
-        "pep_resource_write_post", "pep_resource_close_pre", "pep_resource_close_post",
-        "pep_resource_modified_pre", "pep_resource_modified_post"]
+        f"{op}_{phase}" for op in ("resolve_hierarchy", "create", "notify", "write", "close",
+                                   "stat", "modified") for phase in ("pre", "post")]
     assert [x for x in logged(sb) if not x.startswith("agent_")] == [
         f"create_post out=OUT FROM PRE logical_path={HOME}/x physical_path_set=True",
         "write_post args=5 buffer=None length=10"]
     mark = len(sb.events)
     client.iget(f"{HOME}/x")
     assert resource_peps(sb, mark) == [
-        "pep_resource_open_pre", "pep_resource_open_post", "pep_resource_read_pre",
-        "pep_resource_read_post", "pep_resource_close_pre", "pep_resource_close_post"]
+        f"{op}_{phase}" for op in ("resolve_hierarchy", "open", "read", "close")
+        for phase in ("pre", "post")]
 
 
 def test_force_remove_asks_delete_policy_per_replica(sb):
@@ -100,11 +105,14 @@ def test_force_remove_asks_delete_policy_per_replica(sb):
     mark, first = len(sb.events), len(sb.server_log["zoneA"])
     client.irm(f"{HOME}/x", force=True)
     names = [e.name for e in sb.events[mark:] if not e.name.startswith("pep_resource_")
-             or e.name.startswith("pep_resource_unlink")]
+             or e.name.startswith(("pep_resource_unlink_p", "pep_resource_unregistered_p"))]
+    # dataObjUnlinkS (L560-640): each replica is unregistered (rsUnregDataObj.cpp L86-100:
+    # fileUnregistered), then its file unlinked (l3Unlink).
+    per_replica = ["pep_resource_unregistered_pre", "pep_resource_unregistered_post",
+                   "pep_resource_unlink_pre", "pep_resource_unlink_post"]
     assert names == [
         "pep_api_data_obj_unlink_pre", "acDataDeletePolicy", "acDataDeletePolicy",
-        "pep_resource_unlink_pre", "pep_resource_unlink_post", "pep_resource_unlink_pre",
-        "pep_resource_unlink_post", "acPostProcForDelete", "pep_api_data_obj_unlink_post",
+        *per_replica, *per_replica, "acPostProcForDelete", "pep_api_data_obj_unlink_post",
         "pep_api_data_obj_unlink_finally"]
     assert logged(sb, first) == [f"delete_policy {HOME}/x:0 demoResc",
                                  f"delete_policy {HOME}/x:1 r2"]
@@ -136,8 +144,12 @@ def test_network_agent_start_and_stop(sb):
     client.iput(f"{HOME}/x", b"d")
     client.iget(f"{HOME}/x")
     names = [e.name for e in sb.events[mark:] if e.name.startswith("pep_network_")]
-    assert names == ["pep_network_agent_start_pre", "pep_network_agent_start_post"]
+    # The network plugin's call also offers _finally (irods_plugin_base.hpp L186-197) to the
+    # rule language's regex (the NREP is loaded).
+    assert names == ["pep_network_agent_start_pre", "pep_network_agent_start_post",
+                     "pep_network_agent_start_finally"]
     assert "agent_start_post THIS IS AN OUT VARIABLE" in logged(sb)
     client.close()
-    assert [e.name for e in sb.events[-2:]] == ["pep_network_agent_stop_pre",
-                                                "pep_network_agent_stop_post"]
+    assert [e.name for e in sb.events[-3:]] == ["pep_network_agent_stop_pre",
+                                                "pep_network_agent_stop_post",
+                                                "pep_network_agent_stop_finally"]

@@ -101,6 +101,9 @@ def test_skip_deny_and_post_error(psb):
     with pytest.raises(IrodsCallError) as err:
         c.iput(f"{HOME}/postfail", b"d")
     assert err.value.code == -130000 and cat.data_exists(f"{HOME}/postfail")
+    # apiHandler.hpp@5.0.2 L253-270: a failing post-PEP fires the except-PEP, then finally.
+    assert [e.name for e in psb.events[-3:]] == [
+        "pep_api_data_obj_put_post", "pep_api_data_obj_put_except", "pep_api_data_obj_put_finally"]
 
 
 def test_static_pep_error_logged_rename_error_propagates(psb):

@@ -114,12 +114,30 @@ def msi_data_obj_create(call: MsiCall) -> dict:
 
 
 def _create(call: MsiCall, path: str, resc: Optional[str], force: bool) -> int:
-    """Create ``path`` (an intermediate replica open for writing); its L1 descriptor."""
-    zone, cat = dataops.catalog_for(call.ctx, path)
+    """rsDataObjCreate of ``path`` (an intermediate replica open for writing); its L1
+    descriptor. The hierarchy is resolved for CREATE (acSetRescSchemeForCreate,
+    pep_resource_resolve_hierarchy); a new replica gets its vault path and l3Create
+    (pep_resource_create; its failure unregisters the replica), an existing one with
+    ``forceFlag`` is opened (acPreprocForDataObjOpen, pep_resource_open) and truncated
+    (rsDataObjOpen.cpp@5.0.2 L189-520, L640-720, L1144). acPostProcForCreate fires at the close
+    (rsDataObjClose.cpp L76-104)."""
+    ctx = call.ctx
+    zone, cat = dataops.catalog_for(ctx, path)
+    existed = cat.data_exists(path)
+    resc = peps.resolve_for(ctx, zone, path, peps.CREATE, resc)
+    if existed and force:
+        good = [r for r in cat.data_get(path) if r.status == descriptors.GOOD_REPLICA]
+        if good:
+            peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, good[0].repl_num)
+            peps.resource_op(ctx, zone, "open", path, good[0].resc_name, good[0].repl_num)
     row = cat.data_create(path, call.actor, resc=resc, force=force)
-    peps.fire_static(call.ctx, zone, "acPostProcForCreate", path, row.repl_num)
+    if not existed:
+        peps.vault_path(ctx, zone, path, row.repl_num)
+        peps.create_replica_file(ctx, zone, path, row)
+    open_type = descriptors.OPEN_FOR_WRITE_TYPE if existed else descriptors.CREATE_TYPE
     return _new_fd(call, {"zone": zone, "path": path, "repl": row.repl_num, "offset": 0,
-                          "write": True, "written": False})
+                          "write": True, "written": False, "resc": row.resc_name,
+                          "open_type": open_type, "bytes_written": 0})
 
 
 @microservice("msiDataObjOpen", 2, inputs={0: "str"}, outputs={1: "INT"})
@@ -154,13 +172,21 @@ def msi_data_obj_open(call: MsiCall) -> dict:
         if not good:
             raise IrodsCallError(f"no good replica of {path}", code=SYS_NO_GOOD_REPLICA)
         repl = good[0].repl_num
+    # rsDataObjOpen.cpp@5.0.2 L760-777 (hierarchy for WRITE or OPEN), L1144
+    # (acPreprocForDataObjOpen), open_replica L640-720 (l3Open, then the catalog truncation).
+    ctx = call.ctx
+    row = next((r for r in rows if r.repl_num == repl), rows[0])
+    peps.resolve_for(ctx, zone, path, peps.WRITE if write else peps.OPEN)
+    peps.fire_static(ctx, zone, "acPreprocForDataObjOpen", path, repl)
+    peps.resource_op(ctx, zone, "open", path, row.resc_name, repl)
     if flags["trunc"] and write:
         cat.data_create(path, call.actor, force=True)
     if not flags["write_only"]:
-        dataops.note_read_open(call.ctx, zone, path, repl)
-    peps.fire_static(call.ctx, zone, "acPostProcForOpen", path, repl)
+        dataops.note_read_open(ctx, zone, path, repl)
+    open_type = descriptors.OPEN_FOR_WRITE_TYPE if write else descriptors.OPEN_FOR_READ_TYPE
     return {1: _new_fd(call, {"zone": zone, "path": path, "repl": repl, "offset": 0,
-                              "write": write, "written": False})}
+                              "write": write, "written": False, "resc": row.resc_name,
+                              "open_type": open_type, "bytes_written": 0})}
 
 
 @microservice("msiDataObjRead", 3, inputs={0: "intstr", 1: "intstr"}, outputs={2: "BUF"})
@@ -169,10 +195,24 @@ def msi_data_obj_read(call: MsiCall) -> dict:
     entry = _fd(call, 0)
     length = int(call.args[1])
     cat = call.sandbox.zone(entry["zone"]).catalog
-    data = cat.data_read(entry["path"], repl_num=entry["repl"], offset=entry["offset"],
-                         length=length, actor=call.actor)
+
+    def read() -> bytes:
+        return bytes(cat.data_read(entry["path"], repl_num=entry["repl"],
+                                   offset=entry["offset"], length=length, actor=call.actor))
+
+    # rsDataObjRead -> l3Read -> fileRead between the read PEPs (a skipped read reads nothing).
+    data = peps.resource_op(call.ctx, entry["zone"], "read", entry["path"], _resc(call, entry),
+                            entry["repl"], (None, length), body=read) or b""
     entry["offset"] += len(data)
     return {2: T._make_bytes_buf(data)}
+
+
+def _resc(call: MsiCall, entry: dict) -> str:
+    """The resource of the replica an L1 entry has open."""
+    if entry.get("resc"):
+        return str(entry["resc"])
+    rows = call.sandbox.zone(entry["zone"]).catalog.data_get(entry["path"], entry["repl"])
+    return rows[0].resc_name if rows else ""
 
 
 @microservice("msiDataObjWrite", 3, inputs={0: "intstr"}, outputs={2: "INT"})
@@ -189,10 +229,19 @@ def msi_data_obj_write(call: MsiCall) -> dict:
 
         raise IrodsCallError("msiDataObjWrite needs a str or BytesBuf", code=USER_PARAM_TYPE_ERR)
     cat = call.sandbox.zone(entry["zone"]).catalog
-    cat.data_write(entry["path"], entry["offset"], data, entry["repl"])
-    entry["offset"] += len(data)
-    entry["written"] = True
-    return {2: len(data)}
+    zone, path, repl, resc = entry["zone"], entry["path"], entry["repl"], _resc(call, entry)
+
+    def write() -> int:
+        return int(cat.data_write(path, entry["offset"], data, repl))
+
+    # rsDataObjWrite.cpp@5.0.2 L95-135: fileNotify(WRITE), then l3Write between the write PEPs.
+    peps.resource_op(call.ctx, zone, "notify", path, resc, repl, (peps.WRITE,))
+    count = peps.resource_op(call.ctx, zone, "write", path, resc, repl, (None, len(data)),
+                             body=write) or 0
+    entry["offset"] += count
+    entry["bytes_written"] = entry.get("bytes_written", 0) + count
+    entry["written"] = entry["written"] or count > 0
+    return {2: count}
 
 
 @microservice("msiDataObjClose", 2, inputs={0: "intstr"}, outputs={1: "INT"})
@@ -200,12 +249,26 @@ def msi_data_obj_close(call: MsiCall) -> dict:
     """msiDataObjClose(fd, status_out): finalizes written replicas (resource PEP fires)."""
     entry = _fd(call, 0)
     _l1(call).pop(int(call.args[0]), None)
+    ctx, zone, path, repl = call.ctx, entry["zone"], entry["path"], entry["repl"]
+    resc = _resc(call, entry)
+    # rsDataObjClose.cpp@5.0.2 L700-745 (fileNotify for a write open), L588-635 (l3Close; a
+    # written replica: getSizeInVault -> fileStat, finalize -> fileModified), L76-104 (the
+    # static PEPs of the open type).
     if entry["write"]:
-        cat = call.sandbox.zone(entry["zone"]).catalog
-        cat.data_finalize(entry["path"], entry["repl"])
-        rows = [r for r in cat.data_get(entry["path"]) if r.repl_num == entry["repl"]]
-        resc = rows[0].resc_name if rows else cat.default_resource
-        peps.fire_resource_modified(call.ctx, entry["zone"], entry["path"], resc, entry["repl"])
+        peps.resource_op(ctx, zone, "notify", path, resc, repl, (peps.WRITE,))
+    peps.resource_op(ctx, zone, "close", path, resc, repl)
+    if entry["write"]:
+        cat = call.sandbox.zone(zone).catalog
+        peps.stat_replica(ctx, zone, path, resc, repl)
+        cat.data_finalize(path, repl)
+        peps.fire_resource_modified(ctx, zone, path, resc, repl)
+    open_type = entry.get("open_type")
+    if open_type == descriptors.CREATE_TYPE:
+        peps.fire_static(ctx, zone, "acPostProcForCreate", path, repl)
+    elif open_type in (descriptors.OPEN_FOR_READ_TYPE, descriptors.OPEN_FOR_WRITE_TYPE):
+        peps.fire_static(ctx, zone, "acPostProcForOpen", path, repl)
+    if open_type == descriptors.CREATE_TYPE or entry.get("bytes_written", 0) > 0:
+        peps.fire_static(ctx, zone, "acPostProcForPut", path, repl)
     return {1: 0}
 
 

@@ -108,6 +108,9 @@ def msi_replica_truncate(call: MsiCall) -> dict:
     actor = None if admin else call.actor
     if actor is not None and not cat.check_access(path, actor, "modify_object"):
         raise IrodsCallError(f"no permission to write {path}", code=CAT_NO_ACCESS_PERMISSION)
+    zone = call.sandbox.zone_of_path(path)
+    # L248 (get_data_object_info_and_resolve_hierarchy, L60-126): the hierarchy for WRITE.
+    peps.resolve_for(call.ctx, zone, path, peps.WRITE)
     row = _truncate_target(cat, path, opts)
     try:
         size = int(opts.get("dataSize", "-1"))
@@ -118,7 +121,9 @@ def msi_replica_truncate(call: MsiCall) -> dict:
         raise IrodsCallError(f"cannot truncate {path} to {size}",
                              code=UNIX_FILE_TRUNCATE_ERR - EINVAL)
     if size != row.size:
-        cat.data_truncate(path, row.repl_num, size, actor)
+        # truncate_replica (L128-145): rsFileTruncate -> fileTruncate between the truncate PEPs.
+        peps.resource_op(call.ctx, zone, "truncate", path, row.resc_name, row.repl_num,
+                         body=lambda: cat.data_truncate(path, row.repl_num, size, actor))
     else:
         message = (f"rs_replica_truncate: Replica of [{path}] on [{row.resc_hier or row.resc_name}]"
                    f" already has size [{size}].")

@@ -29,7 +29,7 @@ from b2safe_sandbox.errors import (
     USER_INCOMPATIBLE_PARAMS,
     IrodsCallError,
 )
-from b2safe_sandbox.runtime import dataops, descriptors
+from b2safe_sandbox.runtime import dataops, descriptors, peps
 from b2safe_sandbox.runtime import irods_types as T
 from b2safe_sandbox.runtime.context import MsiCall
 from b2safe_sandbox.runtime.msis import keywords, replicas
@@ -71,12 +71,20 @@ def msi_data_obj_lseek(call: MsiCall) -> dict:
     entry = descriptors.table(call.sandbox).get(int(call.args[0]))
     if entry is None:
         raise IrodsCallError(f"no open descriptor {call.args[0]}", code=BAD_INPUT_DESC_INDEX)
+    rows = call.sandbox.zone(entry["zone"]).catalog.data_get(entry["path"], entry["repl"])
     if whence == 2:
-        rows = call.sandbox.zone(entry["zone"]).catalog.data_get(entry["path"], entry["repl"])
         base = int(rows[0].size) if rows else 0
     else:
         base = entry["offset"] if whence == 1 else 0
-    entry["offset"] = base + offset
+
+    def seek() -> None:
+        entry["offset"] = base + offset
+
+    # rsDataObjLseek -> _l3Lseek -> rsFileLseek -> fileLseek (rsDataObjLseek.cpp@5.0.2
+    # L83-101, rsFileLseek.cpp L96): the lseek PEPs with the offset and whence.
+    peps.resource_op(call.ctx, entry["zone"], "lseek", entry["path"],
+                     entry.get("resc") or (rows[0].resc_name if rows else ""), entry["repl"],
+                     (offset, whence), body=seek)
     out = T.FileLseekOut()
     out._v["offset"] = entry["offset"]
     return {3: out}
