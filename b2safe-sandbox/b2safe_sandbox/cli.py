@@ -407,9 +407,11 @@ def cmd_iadmin(args: argparse.Namespace) -> int:
 
 
 #: irule's exit codes (irods_client_icommands src/irule.cpp@5.0.2): 1 the input file cannot be
-#: opened (L283-285), 2 incomplete rule input, no OUTPUT line (L392-395), 4 rcExecMyRule
-#: failed (L493), 10 unsupported input file type (L244-256).
+#: opened (L283-285), 2 incomplete rule input, no OUTPUT line (L392-395), 3 fewer than three
+#: command-line parameters (L417-421), 4 rcExecMyRule failed (L493), 10 unsupported input file
+#: type (L244-256).
 IRULE_NO_FILE, IRULE_INCOMPLETE, IRULE_FAILED, IRULE_BAD_TYPE = 1, 2, 4, 10
+IRULE_INCOMPLETE_COMMAND_LINE = 3
 
 
 def cmd_irule(args: argparse.Namespace) -> int:
@@ -438,10 +440,14 @@ def cmd_irule(args: argparse.Namespace) -> int:
             run = client.irule_any if args.r is None else client.irule_file
             result = run(path, overrides=tuple(args.words))
         else:
-            if not args.words:
-                raise UsageError("irule -F FILE.r [overrides] | irule RULE_NAME [INPUT] [OUTPUT]")
-            inputs = args.words[1] if len(args.words) > 1 else "null"
-            result = client.irule_rule(args.words[0], inputs)
+            if len(args.words) < 3:
+                # irule.cpp@5.0.2 L417-421: "incomplete input", exit(3), nothing is sent.
+                print("ERROR: incomplete input: irule RULE INPUT OUTPUT (INPUT and OUTPUT may be "
+                      "null)", file=sys.stderr)
+                return IRULE_INCOMPLETE_COMMAND_LINE
+            # No -r: rsExecMyRule offers "@external rule { RULE }" to every engine in order.
+            instance = PYTHON_INSTANCE if args.r == PYTHON_INSTANCE else None
+            result = client.irule_rule(args.words[0], args.words[1], instance=instance)
     except IncompleteRuleFile as exc:
         print(f"ERROR: {exc} ({args.F})", file=sys.stderr)
         return IRULE_INCOMPLETE
@@ -462,8 +468,8 @@ def _irule_native(args: argparse.Namespace, client: Any) -> Any:
         if not path.is_file():
             raise UsageError(f"no such rule file {path}")
         return client.irule_native(path, overrides=tuple(args.words))
-    if not args.words:
-        raise UsageError('irule -r RULE_LANGUAGE_INSTANCE "rule text" [INPUT] [OUTPUT]')
+    if len(args.words) < 3:
+        raise UsageError('irule -r RULE_LANGUAGE_INSTANCE "rule text" INPUT OUTPUT')
     from b2safe_sandbox import rulefile
 
     text, *rest = args.words

@@ -21,7 +21,6 @@ from b2safe_sandbox import gq
 from b2safe_sandbox.errors import (
     CAT_NAME_EXISTS_AS_COLLECTION,
     INPUT_ARG_NOT_WELL_FORMED_ERR,
-    RULE_ENGINE_ERROR,
     SYS_INVALID_ZONE_NAME,
     SYS_NO_API_PRIV,
     USER_FILE_DOES_NOT_EXIST,
@@ -30,7 +29,7 @@ from b2safe_sandbox.errors import (
 from b2safe_sandbox.gq import parser50
 from b2safe_sandbox.runtime import dataops, engine, peps, structs, tbridge
 from b2safe_sandbox.runtime import irods_types as T
-from b2safe_sandbox.runtime.context import ExecContext, MsiCall
+from b2safe_sandbox.runtime.context import PYTHON_INSTANCE, ExecContext, MsiCall
 from b2safe_sandbox.runtime.errtext import error_name
 from b2safe_sandbox.runtime.msis import genquery2 as msi_genquery2
 from b2safe_sandbox.runtime.msis import meta as msi_meta
@@ -366,30 +365,31 @@ class ClientSession:
                                             inputs)
             return IruleResult(stdout, code, error)
 
-    def irule_rule(self, rule_name: str, inputs: str = "null") -> IruleResult:
-        """``irule -r irods_rule_engine_plugin-python-instance rule_name INPUTS ruleExecOut``.
+    def irule_rule(self, rule_name: str, inputs: str = "null",
+                   instance: Optional[str] = PYTHON_INSTANCE) -> IruleResult:
+        """``irule [-r INSTANCE] RULE INPUTS ruleExecOut``: irule sends
+        "@external rule { RULE }" (irule.cpp@5.0.2 L417-432). With ``instance`` (default the
+        Python engine) only that engine runs it; with None every engine of the zone's
+        server_config.json in order, errors only logged (:mod:`b2safe_sandbox.runtime.
+        ruletext`): PREP runs ``core.RULE`` and the rule language the text as a rule's body,
+        which calls RULE again through the framework when its rule base lacks it (irods#7407).
 
         ``inputs`` ('null' or ``*a="x"%*b="y"``, irule's '%'-separated list) become
         ``irods_rule_vars`` (raw values, quotes kept) and ``global_vars`` in ``core``.
         """
         from b2safe_sandbox import rulefile
+        from b2safe_sandbox.runtime import ruletext
 
-        if not self._privileged():
-            return IruleResult("", SYS_NO_API_PRIV, _NO_PRIV)
-        rule_vars = {} if inputs.strip() in ("", "null") else dict(
-            rulefile.parse_assignment(item)
-            for item in rulefile.split_outside_quotes(inputs, "%") if item.strip())
+        rule_vars = rulefile.parse_multi_inputs(inputs)
         with self.sandbox.toplevel():
             self.sandbox.reachable_zone(self.home_zone)
             out: list[str] = []
             ctx = self._ctx(self.home_zone, "irule")
             ctx.stdout, ctx.stderr = out, []
-            outcome = engine.exec_rule(ctx, rule_name, [], rule_vars)
-            if not outcome.ran:
-                # Guess: PREP's core.<name> lookup raises AttributeError -> RULE_ENGINE_ERROR.
-                outcome = RuleOutcome(RULE_ENGINE_ERROR, f"no rule {rule_name}")
-            elif outcome.traceback is not None:
-                outcome = RuleOutcome(RULE_ENGINE_ERROR, outcome.traceback)
+            outcome = ruletext.run(ctx, rule_name, instance or "", rule_vars, ("ruleExecOut",),
+                                   ruletext.RULE_FORM)
+            if outcome.code == SYS_NO_API_PRIV:
+                return IruleResult("", SYS_NO_API_PRIV, _NO_PRIV)
             return _irule_result(out, outcome, ctx.stderr)
 
 

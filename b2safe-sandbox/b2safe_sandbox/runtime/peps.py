@@ -95,6 +95,8 @@ def api_call(ctx: ExecContext, zone: str, op: str, args: list,
     try:
         post = fire(ctx, zone, f"{name}_post", list(pep_args), "api_pep")
         if post is not None and post.code < 0:
+            # apiHandler.hpp@5.0.2 L253-270: a failing post-PEP fires the except-PEP.
+            fire(ctx, zone, f"{name}_except", list(pep_args), "api_pep")
             raise IrodsCallError(f"{name}_post failed", code=post.code)
     finally:
         fire(ctx, zone, f"{name}_finally", list(pep_args), "api_pep")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from b2safe_sandbox import rulefile
-from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, SYS_NO_API_PRIV
+from b2safe_sandbox.errors import RULE_ENGINE_ERROR, SYS_INVALID_INPUT_PARAM, SYS_NO_API_PRIV
 from b2safe_sandbox.runtime import engine, engines, tbridge
 from b2safe_sandbox.runtime.context import NREP_INSTANCE, PYTHON_INSTANCE, ExecContext
 from b2safe_sandbox.runtime.types import RuleOutcome
@@ -56,17 +56,26 @@ def python_may_run_text(ctx: ExecContext) -> bool:
                for user in (ctx.client_user, ctx.proxy_user))
 
 
+#: irule's two forms: ``-F FILE`` sends "@external\n" + the file's rule text, a rule given on
+#: the command line "@external rule { TEXT }" (irule.cpp@5.0.2 L312-395, L422).
+FILE_FORM, RULE_FORM = "file", "rule"
+
+
 def run_one(ctx: ExecContext, instance: str, text: str, inputs: Optional[dict] = None,
-            outputs: tuple = ()) -> RuleOutcome:
-    """One engine's ``exec_rule_text`` of ``text`` (the rule file body, without "@external").
+            outputs: tuple = (), form: str = FILE_FORM) -> RuleOutcome:
+    """One engine's ``exec_rule_text`` of ``text`` (the rule file body, or the command-line
+    rule text, without irule's "@external" wrapping; ``form`` says which).
 
     Returns the outcome; ``traceback`` carries the error text. The rule language gets the
-    INPUT values with one pair of quotes removed (see :mod:`b2safe_sandbox.native.irule`).
+    INPUT values with one pair of quotes removed (see :mod:`b2safe_sandbox.native.irule`) and
+    runs a command-line text as the body of a rule, as "rule { TEXT }" parses.
     """
     if instance == PYTHON_INSTANCE:
         if not python_may_run_text(ctx):
             return RuleOutcome(SYS_NO_API_PRIV, "Insufficient privileges to run irule in "
                                                 "Python rule engine plugin")
+        if form == RULE_FORM:
+            return python_rule_form(ctx, text, dict(inputs or {}))
         return engine.exec_rule_text(ctx, text, dict(inputs or {}))
     if instance == NREP_INSTANCE and ctx.sandbox.nrep_loaded:
         values = {k: rulefile.unquoted(str(v)) for k, v in (inputs or {}).items()}
@@ -75,13 +84,28 @@ def run_one(ctx: ExecContext, instance: str, text: str, inputs: Optional[dict] =
     return RuleOutcome(SYS_INVALID_INPUT_PARAM, f"instance not found [{instance}]")
 
 
+def python_rule_form(ctx: ExecContext, text: str, rule_vars: dict) -> RuleOutcome:
+    """PREP's "@external rule { TEXT }" branch (src/main.cpp@5.0.1 L812-838): the rule name is
+    TEXT up to its first space; ``core.<name>([], callback, rei)`` runs with ``irods_rule_vars``
+    and ``core.global_vars``. A name core lacks (``'R(*a)'`` included) or an exception is
+    RULE_ENGINE_ERROR (the bp::error_already_set handler, L839-852); an int result its code."""
+    name = text.strip().split(" ", 1)[0]
+    outcome = engine.exec_rule(ctx, name, [], rule_vars)
+    if not outcome.ran:
+        return RuleOutcome(RULE_ENGINE_ERROR, f"AttributeError: module 'core' has no attribute "
+                                              f"'{name}'")
+    if outcome.traceback is not None:
+        return RuleOutcome(RULE_ENGINE_ERROR, outcome.traceback)
+    return outcome
+
+
 def run(ctx: ExecContext, text: str, instance: str = "", inputs: Optional[dict] = None,
-        outputs: tuple = ()) -> RuleOutcome:
+        outputs: tuple = (), form: str = FILE_FORM) -> RuleOutcome:
     """rsExecMyRule's engine step: the named engine, or every engine with errors logged."""
     if instance:
-        return run_one(ctx, instance, text, inputs, outputs)
+        return run_one(ctx, instance, text, inputs, outputs, form)
     for name in engine_order(ctx.sandbox, ctx.zone):
-        outcome = run_one(ctx, name, text, inputs, outputs)
+        outcome = run_one(ctx, name, text, inputs, outputs, form)
         if outcome.code < 0:
             ctx.sandbox.log(ctx.zone, f"exec_rule_text: rule engine plugin {name} returned "
                                       f"[{outcome.code}]")

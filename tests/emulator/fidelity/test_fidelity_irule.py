@@ -133,3 +133,65 @@ def test_irule_rule_name_with_inputs_sets_irods_rule_vars(fidelity_sandbox: Any)
         sb.close()
     code, out, _ = irule(fidelity_sandbox, "echo_vars", '*a="x"%*b="y"', "ruleExecOut")
     assert (code, out) == (0, '"x""y"\n')
+
+
+def _engines(config_dir: Path, python_first: bool) -> None:
+    """server_config.json's rule_engines with the rule language's rule base ``core.re``."""
+    import json
+
+    stanzas = [{"instance_name": PY, "plugin_name": "irods_rule_engine_plugin-python"},
+               {"instance_name": "irods_rule_engine_plugin-irods_rule_language-instance",
+                "plugin_name": "irods_rule_engine_plugin-irods_rule_language",
+                "plugin_specific_configuration": {"re_rulebase_set": ["core"]}}]
+    order = stanzas if python_first else stanzas[::-1]
+    (config_dir / "server_config.json").write_text(
+        json.dumps({"plugin_configuration": {"rule_engines": order}}))
+
+
+def test_rule_name_without_r_goes_to_every_engine_in_order(tmp_path: Path) -> None:
+    # irule.cpp@5.0.2 L417-432: "irule TEXT INPUT OUTPUT" sends "@external rule { TEXT }";
+    # without -r rsExecMyRule offers it to every engine in server_config.json's order
+    # (irods_re_plugin.hpp L644-656): PREP runs core.TEXT (main.cpp@5.0.1 L812-838), the rule
+    # language runs TEXT as a rule's body, its own rule of that name if its rule base has one,
+    # else the Python rule again through the framework (irods#7407, closed as designed).
+    # Errors are only logged; irule exits 0.
+    from b2safe_sandbox.sandbox import Sandbox
+
+    core = ("def hello(rule_args, callback, rei):\n"
+            "    callback.writeLine('stdout', 'from python')\n"
+            "def only_python(rule_args, callback, rei):\n"
+            "    callback.writeLine('stdout', 'python alone')\n")
+    sb = Sandbox.create(tmp_path / "sb", zones=("zoneA",), core_py=core)
+    config_dir = sb.zone("zoneA").config_dir
+    (config_dir / "core.re").write_text('hello { writeLine("stdout", "from native") }\n')
+    sb.close()
+    directory = tmp_path / "sb"
+    rods = ("--user", "rods#zoneA")
+    _engines(config_dir, python_first=True)
+    assert irule(directory, *rods, "hello", "null", "ruleExecOut") == (
+        0, "from python\nfrom native\n", "")
+    assert irule(directory, *rods, "only_python", "null", "ruleExecOut") == (
+        0, "python alone\npython alone\n", "")
+    _engines(config_dir, python_first=False)
+    assert irule(directory, *rods, "hello", "null", "ruleExecOut") == (
+        0, "from native\nfrom python\n", "")
+    # With -r the named engine alone runs it and its error comes back.
+    assert irule(directory, *rods, "-r", PY, "hello", "null", "ruleExecOut") == (
+        0, "from python\n", "")
+    # A rule-language text: PREP takes "R(*a)" as a rule name core lacks (RULE_ENGINE_ERROR,
+    # logged), the rule language runs it.
+    code, out, _ = irule(directory, *rods, 'writeLine("stdout", "native *a")', '*a="y"',
+                         "ruleExecOut")
+    assert (code, out) == (0, "native y\n")
+    code, _, err = irule(directory, *rods, "-r", PY, "R(*a)", '*a="y"', "ruleExecOut")
+    assert code == 4 and "RULE_ENGINE_ERROR" in err
+    # A rodsuser: PREP refuses (SYS_NO_API_PRIV, logged), the rule language runs its rule.
+    assert irule(directory, "--user", "alice#zoneA", "hello", "null", "ruleExecOut") == (
+        0, "from native\n", "")
+
+
+def test_rule_name_needs_three_parameters(fidelity_sandbox: Any) -> None:
+    # irule.cpp@5.0.2 L417-421: fewer than three parameters: "incomplete input", exit(3).
+    code, out, err = irule(fidelity_sandbox, "getB2SAFEVersion")
+    assert (code, out) == (3, "")
+    assert "incomplete input" in err
