@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
 
-from b2safe.domain import paths, profile
+from b2safe.domain import durations, paths, profile
 from b2safe.domain.profile import PidRecord
 from b2safe.errors import AccessDenied, B2SafeError, NotFound, PidError, PidNotFound
 from b2safe.ports import (
@@ -58,6 +58,7 @@ class Queued:
     user: str
     delay: str
     frequency: str
+    due: int = 0  # the clock when it becomes due (RULE_EXEC_TIME)
 
 
 @dataclass
@@ -446,14 +447,15 @@ class InMemoryCatalog(_Faults):
 
     def delayed_calls(self, rule: str) -> list[DelayedRule]:
         """Queued calls of ``rule``."""
-        return [DelayedRule(str(i), q.rule, q.args, q.user, self.clock, q.frequency)
+        return [DelayedRule(str(i), q.rule, q.args, q.user, q.due, q.frequency)
                 for i, q in enumerate(self.queue) if q.rule == rule]
 
     def schedule_rule(self, rule: str, *args: str, delay: str = "1s",
                       frequency: str = "") -> None:
         """Queue a call as the client user."""
         self._take("schedule_rule")
-        self.queue.append(Queued(rule, tuple(args), self.user, delay, frequency))
+        self.queue.append(Queued(rule, tuple(args), self.user, delay, frequency,
+                                 self.clock + durations.parse(delay, "delay")))
 
     def run_remote_rule(self, host: str, rule: str, *args: str) -> None:
         """Record a remote call."""

@@ -3,8 +3,8 @@
 Upload policies leave PIDs to create (``pid: deferred``, or a PID service that was down) and
 replications in the fail log; ``keep_and_mark`` leaves removal marks when the PID service was
 down. One delay rule per user does it all in batches; it is queued unless one is queued. A run
-that did a full batch of some kind queues the next run itself (:func:`queue_follow_up`): an
-upload or removal that happens meanwhile sees the running rule in the queue and queues none.
+that did a full batch of some kind queues the next run itself (:func:`queue_follow_up`); an
+upload or removal while a run is due or running queues one more (:func:`ensure_pending_rule`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Callable, Optional
 from b2safe.config import Config
 from b2safe.errors import PidError
 from b2safe.ports import Caller, DelayQueue
-from b2safe.workflows.batching import queue_once
 
 PENDING_RULE = "EUDATPolicyPending"
 #: How long uploads collect before the pending-work rule runs (one rule per user per window).
@@ -29,10 +28,24 @@ def _frequency(config: Config) -> str:
     return f"{replication.retry_period} REPEAT UNTIL SUCCESS OR {replication.max_attempts} TIMES"
 
 
-def ensure_pending_rule(queue: DelayQueue, caller: Optional[Caller], config: Config) -> bool:
-    """Queue ``EUDATPolicyPending`` for ``caller`` unless one is queued; True when queued now."""
-    return queue_once(queue, caller.name if caller else "", PENDING_RULE, str(BATCH), "",
-                      delay=PENDING_DELAY, frequency=_frequency(config))
+def ensure_pending_rule(queue: DelayQueue, caller: Optional[Caller], config: Config,
+                        now: int) -> bool:
+    """Queue ``EUDATPolicyPending`` for ``caller`` unless a queued run will still see the work
+    just recorded; True when queued now. ``now`` is the server's clock.
+
+    A queued run that is not yet due will see it. One that is due may already be running and
+    past reading its work (the delay server keeps a rule listed while it runs and deletes it
+    after success: server/delay_server/src/irodsDelayServer.cpp@5.0.2 L462-593), so then
+    another run is queued, unless two are queued already (a stopped delay server does not
+    make the queue grow with every upload).
+    """
+    user = caller.name if caller else ""
+    queued = [call for call in queue.delayed_calls(PENDING_RULE) if not user or call.user == user]
+    if len(queued) >= 2 or any(call.exe_time > now for call in queued):
+        return False
+    queue.schedule_rule(PENDING_RULE, str(BATCH), "", delay=PENDING_DELAY,
+                        frequency=_frequency(config))
+    return True
 
 
 def queue_follow_up(queue: DelayQueue, config: Config, limit: int) -> None:

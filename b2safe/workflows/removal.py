@@ -147,7 +147,7 @@ class Removals:
         was not removed after all (its PID is still in use). The post-PEP clears them.
         Failures are logged (the removal goes ahead, as before)."""
         try:
-            ensure_pending_rule(self.catalog, self.caller, self.config)
+            ensure_pending_rule(self.catalog, self.caller, self.config, self.catalog.now())
         except B2SafeError as exc:
             logger.error("removal of %s: the pending-work rule could not be queued: %s", path,
                          exc)
@@ -242,7 +242,7 @@ class Removals:
             for mark in [*marked, *(m for m, _ in dropped)]:
                 store.clear(replace(mark, holder=holder))
         if kept:
-            ensure_pending_rule(self.catalog, self.caller, self.config)
+            ensure_pending_rule(self.catalog, self.caller, self.config, self.catalog.now())
         logger.info("removal of %s: %d PID record(s) kept and marked %s, %d left for a retry",
                     removed, len(marked), DELETED_KEY, kept)
         return len(marked), kept

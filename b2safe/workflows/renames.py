@@ -55,7 +55,7 @@ class Renames:
             info = self.catalog.stat(source)
             if info is None or (not info.is_collection and not self.workflow.pid_of(info)):
                 return
-            ensure_pending_rule(self.catalog, self.caller, self.config)
+            ensure_pending_rule(self.catalog, self.caller, self.config, self.catalog.now())
             self.catalog.set_avu(source, info.flag, RENAMED_AVU, source)
         except B2SafeError as exc:
             logger.error("rename of %r: not kept pending before the rename: %s", source[:300],
@@ -91,7 +91,7 @@ class Renames:
         if retry:
             cause = " ".join(str(retry[0]).split())[:200]
             self.catalog.set_avu(path, kind, RENAMED_AVU, source, cause)
-            ensure_pending_rule(self.catalog, self.caller, self.config)
+            ensure_pending_rule(self.catalog, self.caller, self.config, self.catalog.now())
             return
         for avu in pending:
             self.catalog.remove_avu(path, kind, avu.name, avu.value, avu.units)

@@ -114,7 +114,7 @@ class Uploads:
             self._queue_replica(path, replica)
             need_rule = True
         if need_rule:
-            ensure_pending_rule(catalog, self.caller, config)
+            ensure_pending_rule(catalog, self.caller, config, catalog.now())
         return plan
 
     def _leave_to_delay_queue(self, path: str, policy: str) -> None:
@@ -125,10 +125,11 @@ class Uploads:
         (:meth:`process_pending`)."""
         if any(a.value == policy for a in self.catalog.avus(path, "-d", PENDING_PID_AVU)):
             return  # a repeated event: the mark is there
+        now = self.catalog.now()
         self._pending().write(PendingPid(
-            path=path, policy=policy, user=str(self.caller or ""), since=self.catalog.now(),
+            path=path, policy=policy, user=str(self.caller or ""), since=now,
             cause="copied in from another zone", replicate=True))
-        ensure_pending_rule(self.catalog, self.caller, self.config)
+        ensure_pending_rule(self.catalog, self.caller, self.config, now)
 
     def process_pending(self, limit: int, authorize: Authorize) -> tuple[int, int]:
         """Create up to ``limit`` pending policy PIDs (the caller's own; all for a rodsadmin),

@@ -45,8 +45,8 @@ def test_failed_marks_fail_the_run_after_the_replications():
 
 def test_the_pending_rule_is_queued_once_per_user(catalog):
     config = make_config(replication={"retry_period": "10m", "max_attempts": 3})
-    assert pending_work.ensure_pending_rule(catalog, ALICE, config)
-    assert not pending_work.ensure_pending_rule(catalog, ALICE, config)
+    assert pending_work.ensure_pending_rule(catalog, ALICE, config, catalog.now())
+    assert not pending_work.ensure_pending_rule(catalog, ALICE, config, catalog.now())
     [queued] = catalog.queue
     assert (queued.rule, queued.args, queued.delay, queued.frequency) == (
         pending_work.PENDING_RULE, ("256", ""), "30s", "10m REPEAT UNTIL SUCCESS OR 3 TIMES")
@@ -80,6 +80,20 @@ def test_a_failed_run_queues_no_follow_up_as_the_delay_server_repeats_it():
 
 def test_the_follow_up_is_queued_although_the_running_rule_is_listed(catalog):
     config = make_config(replication={"retry_period": "10m", "max_attempts": 3})
-    assert pending_work.ensure_pending_rule(catalog, ALICE, config)  # the running rule
+    assert pending_work.ensure_pending_rule(catalog, ALICE, config, catalog.now())  # running
     pending_work.queue_follow_up(catalog, config, 7)
     assert [(q.args, q.delay) for q in catalog.queue] == [(("256", ""), "30s"), (("7", ""), "1s")]
+
+
+def test_work_recorded_while_the_queued_run_is_due_queues_one_more(catalog):
+    """A due run may be running past reading its work (the delay server lists it until it
+    succeeded): work recorded then gets a run of its own, but the queue does not grow with
+    every upload while the delay server is stopped."""
+    config = make_config(replication={"retry_period": "10m", "max_attempts": 3})
+    assert pending_work.ensure_pending_rule(catalog, ALICE, config, catalog.now())
+    catalog.clock += 30  # due: the delay server may be running it
+    assert pending_work.ensure_pending_rule(catalog, ALICE, config, catalog.now())
+    assert not pending_work.ensure_pending_rule(catalog, ALICE, config, catalog.now())
+    catalog.clock += 30  # both due, none run: the delay server is stopped
+    assert not pending_work.ensure_pending_rule(catalog, ALICE, config, catalog.now())
+    assert len(catalog.queue) == 2
