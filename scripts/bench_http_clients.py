@@ -5,7 +5,7 @@ Creates ``--count`` handles (default 2000) on a sandbox Handle server with one k
 connection per client: the stdlib ``http.client`` (the floor), ``urllib3``, ``requests`` (with
 and without its per-request environment lookups, ``trust_env``), b2safe's PUT as it was sent
 before (pyhandle's connector over requests, with b2safe's transport adapter: timeouts, deadline,
-URL check, size cap, counters) and as it is sent now (b2safe's urllib3 transport with the same
+URL check, size cap, counters) and as it is sent now (b2safe's http.client transport with the same
 guards, in a Handle session), and ``httpx`` when installed. Prints the client-side CPU (the
 calling thread's ``thread_time``: the server's threads are not counted) and wall time per PUT.
 
@@ -115,7 +115,7 @@ def clients(base: str, host: str, port: int) -> dict[str, Callable[[], Callable[
         "requests, trust_env off": requests_session(False),
         "requests, trust_env on": requests_session(True),
         "b2safe before: pyhandle+requests": b2safe_before,
-        "b2safe now: urllib3, session": b2safe_now}
+        "b2safe now: http.client, session": b2safe_now}
     try:
         import httpx  # noqa: F401
         found["httpx"] = httpx_client

@@ -135,14 +135,13 @@ def test_the_transport_refuses_a_url_that_is_not_a_plain_handle_path(hostile):
             adapter.send(request)
 
 
-def test_the_urllib3_transport_refuses_a_url_that_is_not_a_plain_handle_path():
-    """The same defence on the record reads and writes (b2safe's urllib3 transport): nothing
-    is sent (port 1 would refuse the connection)."""
+def test_the_record_transport_refuses_a_url_that_is_not_a_plain_handle_path():
+    """The same defence on the record reads and writes (b2safe's http.client transport):
+    nothing is sent (port 1 would refuse the connection)."""
     from b2safe.adapters.handle.transport import HandleHttp
 
     sent: list[str] = []
-    http = HandleHttp("http://127.0.0.1:1", timeout=1.0, deadline=1.0, pool_size=1,
-                      count=sent.append)
+    http = HandleHttp("http://127.0.0.1:1", timeout=1.0, deadline=1.0, count=sent.append)
     for url in ("http://127.0.0.1:1/api/handles/21.T1/A#x",
                 "http://127.0.0.1:1/api/handles/21.T1/../21.T2/X",
                 "http://127.0.0.1:1/api/handles/21.T1/./X"):

@@ -3,7 +3,7 @@
 One authenticated :class:`pyhandle.client.resthandleclient.RESTHandleClient` per service (its
 constructor costs a request: it GETs the user's handle); :func:`get_pid_service` keeps one
 service per credentials file and settings in the process. Reads and writes of records go over
-urllib3 (:mod:`~b2safe.adapters.handle.transport`: one kept-alive connection per worker, the
+http.client (:mod:`~b2safe.adapters.handle.transport`: one kept-alive connection per worker, the
 URLs and Basic credentials as pyhandle makes them; why: that module's docstring), writes in a
 Handle session where the server offers one (:mod:`~b2safe.adapters.handle.session_auth`); the
 reverse lookup and the credentials check go through pyhandle's ``requests`` sessions. Every
@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import http.client
 import json
 import logging
 import os
 import re
+import ssl
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -44,6 +46,7 @@ from urllib.parse import quote
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from b2safe.adapters.handle import logsafe
 from b2safe.adapters.handle.credentials import HandleCredentials
@@ -52,10 +55,11 @@ from b2safe.adapters.handle.retry import RetryPolicy, Transient
 from b2safe.adapters.handle.session_auth import open_session, session_header
 from b2safe.adapters.handle.transport import (
     MAX_RESPONSE_BYTES,
-    WATCHED_POOLS,
     HandleHttp,
+    HandleTimeout,
     check_url,
     environment_ca_bundle,
+    request_deadline,
     watched,
 )
 from b2safe.domain import profile
@@ -119,6 +123,25 @@ class PidStats:
         """Zero every counter."""
         with self._lock:
             self._counts.clear()
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    """A connection pool that hands each connection it gives out to the thread's deadline
+    (:func:`~b2safe.adapters.handle.transport.watched`)."""
+
+    def _get_conn(self, timeout: Optional[float] = None) -> Any:
+        connection = super()._get_conn(timeout)
+        deadline = getattr(request_deadline, "deadline", None)
+        if deadline is not None:
+            deadline.attach(connection)
+        return connection
+
+
+class _WatchedHTTPSPool(_WatchedHTTPPool, HTTPSConnectionPool):
+    """The HTTPS variant of :class:`_WatchedHTTPPool`."""
+
+
+WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
 
 class _TimeoutAdapter(HTTPAdapter):
@@ -431,8 +454,7 @@ class PidService:
             session.mount("http://", adapter)
             session.mount("https://", adapter)
         self._http = HandleHttp(self.credentials.handle_server_url, timeout=self.timeout,
-                                deadline=self.deadline, pool_size=self.workers + 1,
-                                verify=self.credentials.https_verify,
+                                deadline=self.deadline, verify=self.credentials.https_verify,
                                 cert=self._client_certificate(),
                                 count=lambda method: self.stats.add(f"http_{method}"))
         self._auth_headers = self._authenticate(_connector(client))
@@ -480,6 +502,14 @@ class PidService:
         if isinstance(exc, requests.exceptions.RequestException):
             raise PidServiceUnavailable(f"{what}: Handle server {url}: {type(exc).__name__}: "
                                         f"{_cause(exc)}") from None
+        if isinstance(exc, ssl.SSLError):
+            raise PidServiceUnavailable(f"{what}: TLS failure talking to the Handle server "
+                                        f"{url} ({_cause(exc)}; check HTTPS_verify)") from None
+        if isinstance(exc, HandleTimeout):
+            raise Transient(f"{what}: Handle server {url}: Timeout: {exc}") from None
+        if isinstance(exc, (OSError, http.client.HTTPException)):
+            raise Transient(f"{what}: Handle server {url}: {type(exc).__name__}: "
+                            f"{_cause(exc)}") from None
         if isinstance(exc, hx.HandleAuthenticationError):
             raise PidAuthError(f"{what}: the Handle server refused our credentials") from None
         if isinstance(exc, hx.HandleNotFoundException):
@@ -527,7 +557,7 @@ class PidService:
 
     def _send(self, method: str, pid: str, *, indices: Optional[list] = None,
               overwrite: Optional[bool] = None, entries: Optional[list] = None) -> _Answer:
-        """One request on the urllib3 transport, shaped as pyhandle's connector shapes it
+        """One request on the http.client transport, shaped as pyhandle's connector shapes it
         (its URL layout; GET anonymous with ``auth=true``; PUT and DELETE with the write
         credentials)."""
         connector = _connector(self._get_client())

@@ -1,36 +1,47 @@
-"""HTTP to a Handle server on urllib3: the PID client's hot path (create, read, write, delete).
+"""HTTP to a Handle server on the stdlib's http.client: the PID client's hot path (create, read,
+write, delete).
 
-Why urllib3 and not pyhandle's ``requests`` session for these requests: per PUT on one
-kept-alive loopback connection, requests costs the calling thread about 1.1 ms CPU and urllib3
-0.39 ms (``scripts/bench_http_clients.py``, docs/performance.md); requests' extra work (hooks,
-cookie jars, environment merging, adapters, its Response model) buys nothing here. urllib3 is
-the library requests itself sends with, so it adds no dependency. pyhandle stays the field's
-client where its API is the point: building the client (its check of the user handle), the
-reverse lookup, the URL layout (:meth:`HandleSystemConnector.make_handle_URL`) and the Basic
-credentials (``create_authentication_string``).
+Why http.client and not urllib3 or pyhandle's ``requests`` session for these requests: per PUT
+on one kept-alive loopback connection the calling thread spends about 255 us CPU with
+http.client, 394 us with urllib3, 893 us with requests (``trust_env`` off) and 813 us with httpx
+(``scripts/bench_http_clients.py --count 2000``, docs/perf/http_clients.json); b2safe's urllib3
+transport with its guards cost 518 us. http.client is the layer urllib3 and requests send with,
+it is maintained with Python and adds no dependency, and what urllib3 adds on top (pools, retries,
+redirects, URL normalising, header dictionaries) is work this client does not need: one
+connection per worker thread, no retries (:mod:`~b2safe.adapters.handle.retry` decides), no
+redirects, URLs made and checked here. pyhandle stays the field's client where its API is the
+point: building the client (its check of the user handle), the reverse lookup, the URL layout
+(:meth:`HandleSystemConnector.make_handle_URL`) and the Basic credentials.
 
-:class:`HandleHttp` keeps one pool per service with one kept-alive connection per worker thread
-(the pool's size is the worker count), reads the environment (proxy, CA bundle) once when it is
-built, and gives every request a timeout per socket operation, an overall deadline (one watchdog
-thread for all requests, :class:`Deadline`), a size cap on the answer and a check of the URL
-path. It raises urllib3's exceptions; :mod:`b2safe.adapters.handle.rest` translates them.
+:class:`HandleHttp` keeps one kept-alive connection per thread (a connection found closed by the
+server while idle is replaced before a request is sent on it, as urllib3 does), reads the
+environment (proxy, CA bundle) once when it is built, and gives every request a timeout per
+socket operation, an overall deadline (one watchdog thread for all requests, :class:`Deadline`),
+a size cap on the answer and a check of the URL path. TLS: ``ssl.create_default_context`` with
+the configured CA file (or the environment's bundle, else certifi's, as requests verifies),
+verification on unless ``HTTPS_verify`` is false, the client certificate when configured. A
+proxy from the environment is used as requests would (absolute URLs to an http proxy, CONNECT
+tunnels for https). Failures are :class:`TransportError` (``HandleTimeout`` when a timeout or
+the deadline ended the request), ``ssl.SSLError`` for TLS, and ``OSError`` /
+``http.client.HTTPException`` otherwise; :mod:`b2safe.adapters.handle.rest` translates them.
 """
 
 from __future__ import annotations
 
+import base64
 import heapq
+import http.client
 import itertools
 import os
 import re
+import select
 import socket
+import ssl
 import threading
 import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional, Union
-from urllib.parse import urlsplit
-
-import urllib3
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib.parse import unquote, urlsplit
 
 from b2safe.errors import InvalidPid, PidError
 
@@ -39,11 +50,19 @@ MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 _SAFE_URL_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$")
 
 
-class DeadlineExceeded(urllib3.exceptions.TimeoutError):
+class TransportError(Exception):
+    """A request to the Handle server failed below HTTP (no usable answer)."""
+
+
+class HandleTimeout(TransportError, TimeoutError):
+    """A socket operation timed out (connect, a read)."""
+
+
+class DeadlineExceeded(HandleTimeout):
     """A request did not complete within its overall deadline."""
 
 
-_FAILURES = (urllib3.exceptions.HTTPError, OSError, AttributeError, ValueError)
+_FAILURES = (OSError, http.client.HTTPException, AttributeError, ValueError)
 
 
 # --- deadlines ------------------------------------------------------------------------------------
@@ -123,8 +142,8 @@ class Deadline:
             _WATCHDOG.cancel(self._token)
 
     def attach(self, connection: Any) -> None:
-        """Watch ``connection`` (an urllib3 connection taken from the pool for this request, or
-        the urllib3 response read from it)."""
+        """Watch ``connection``: a socket, a connection holding one in ``sock`` (http.client's,
+        urllib3's) or an urllib3 response read from one."""
         with self._lock:
             self._connections.append(connection)
             late = self.expired.is_set()
@@ -140,10 +159,12 @@ class Deadline:
 
 
 def shut(connection: Any) -> None:
-    """Shut down the socket of an urllib3 connection, or of a response whose connection handed
-    its socket over (http.client closes a connection that will close, keeping the socket in
-    the response: urllib3 HTTPResponse -> http.client HTTPResponse -> SocketIO -> socket)."""
-    sock = getattr(connection, "sock", None)
+    """Shut down a socket, the socket of a connection, or that of an urllib3 response whose
+    connection handed its socket over (http.client closes a connection that will close, keeping
+    the socket in the response: urllib3 HTTPResponse -> http.client HTTPResponse -> SocketIO ->
+    socket)."""
+    sock = connection if isinstance(connection, socket.socket) else \
+        getattr(connection, "sock", None)
     if sock is None:
         fp = getattr(getattr(connection, "_fp", None), "fp", None)
         sock = getattr(getattr(fp, "raw", None), "_sock", None)
@@ -182,24 +203,6 @@ def watched(seconds: float, failures: tuple[type[BaseException], ...],
         raise timeout(message)
 
 
-class _WatchedHTTPPool(HTTPConnectionPool):
-    """A connection pool that hands each connection it gives out to the thread's deadline."""
-
-    def _get_conn(self, timeout: Optional[float] = None) -> Any:
-        connection = super()._get_conn(timeout)
-        deadline = getattr(request_deadline, "deadline", None)
-        if deadline is not None:
-            deadline.attach(connection)
-        return connection
-
-
-class _WatchedHTTPSPool(_WatchedHTTPPool, HTTPSConnectionPool):
-    """The HTTPS variant of :class:`_WatchedHTTPPool`."""
-
-
-WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
-
-
 def check_url(url: str) -> None:
     """InvalidPid unless ``url``'s path is a plain, encoded handle path (no fragment, no dot
     segment, only URL-safe characters): defence in depth below the handle syntax check."""
@@ -219,86 +222,179 @@ def environment_ca_bundle() -> Optional[str]:
 
 
 class HandleHttp:
-    """Requests to one Handle server over urllib3 (see the module docstring).
+    """Requests to one Handle server over http.client (see the module docstring).
 
     Args:
         base_url: the server's URL (``handle_server_url``).
         timeout: seconds per socket operation (connect, each read).
         deadline: seconds for a whole request.
-        pool_size: kept-alive connections (one per worker thread).
-        verify: True (default CAs, or the environment's bundle), False, or a CA file.
+        verify: True (default CAs: the environment's bundle, else certifi's), False, or a CA
+            file.
         cert: a client certificate file, or (certificate, key) files, or None.
         count: called with the method of every request sent (statistics).
         max_bytes: the largest answer read.
+        proxy: the proxy URL (default: the one the environment names for ``base_url``, read
+            here once, as requests reads it).
     """
 
-    def __init__(self, base_url: str, *, timeout: float, deadline: float, pool_size: int,
+    def __init__(self, base_url: str, *, timeout: float, deadline: float,
                  verify: Union[bool, str] = True,
                  cert: Union[str, tuple[str, str], None] = None,
                  count: Callable[[str], None] = lambda method: None,
-                 max_bytes: int = MAX_RESPONSE_BYTES) -> None:
-        import requests.utils  # pyhandle's dependency: its reading of the proxy variables
-
+                 max_bytes: int = MAX_RESPONSE_BYTES, proxy: Optional[str] = None) -> None:
+        split = urlsplit(base_url)
+        if split.scheme not in ("http", "https") or not split.hostname:
+            raise PidError(f"the Handle server URL {base_url[:120]!r} is not an http(s) URL")
         self.deadline = deadline
-        self._timeout = urllib3.Timeout(connect=min(timeout, deadline), read=timeout)
+        self._connect_timeout = min(timeout, deadline)
+        self._read_timeout = timeout
         self._count = count
         self._max_bytes = max_bytes
-        tls: dict[str, Any] = {}
-        if urlsplit(base_url).scheme == "https":
-            if verify is False:
-                tls["cert_reqs"] = "CERT_NONE"
-            else:
-                tls["cert_reqs"] = "CERT_REQUIRED"
-                ca = verify if isinstance(verify, str) else environment_ca_bundle()
-                if ca is None:
-                    import certifi  # the bundle requests verifies with
+        self._https = split.scheme == "https"
+        self._host = split.hostname
+        self._port = split.port or (443 if self._https else 80)
+        self._origin = f"{split.scheme}://{split.netloc}"
+        self._context = _tls_context(verify, cert) if self._https else None
+        if proxy is None:
+            import requests.utils  # pyhandle's dependency: its reading of the proxy variables
 
-                    ca = certifi.where()
-                tls["ca_certs"] = ca
-            if isinstance(cert, tuple):
-                tls["cert_file"], tls["key_file"] = cert
-            elif cert:
-                tls["cert_file"] = cert
-        proxies = requests.utils.get_environ_proxies(base_url)
-        proxy = proxies.get(urlsplit(base_url).scheme) or proxies.get("all")
-        manager: urllib3.PoolManager
-        if proxy:
-            manager = urllib3.ProxyManager(proxy, num_pools=2, maxsize=pool_size, **tls)
+            proxies = requests.utils.get_environ_proxies(base_url)
+            proxy = proxies.get(split.scheme) or proxies.get("all")
+        self._proxy = _Proxy(proxy) if proxy else None
+        self._local = threading.local()
+        self._open: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _new_connection(self) -> http.client.HTTPConnection:
+        proxy = self._proxy
+        host, port = (proxy.host, proxy.port) if proxy else (self._host, self._port)
+        connection: http.client.HTTPConnection
+        if self._https:
+            connection = http.client.HTTPSConnection(host, port, timeout=self._connect_timeout,
+                                                     context=self._context)
+            if proxy:
+                connection.set_tunnel(self._host, self._port, headers=proxy.headers)
         else:
-            manager = urllib3.PoolManager(num_pools=2, maxsize=pool_size, **tls)
-        manager.pool_classes_by_scheme = WATCHED_POOLS
-        self._manager = manager
-        # Without a proxy, requests go straight to the server's pool (PoolManager.urlopen would
-        # parse the URL and look the pool up on every request).
-        self._pool = None if proxy else manager.connection_from_url(base_url)
-        self._origin = "{0.scheme}://{0.netloc}".format(urlsplit(base_url))
+            connection = http.client.HTTPConnection(host, port, timeout=self._connect_timeout)
+        with self._lock:
+            if self._closed:
+                raise PidError("the Handle connection was closed")
+            self._open.append(connection)
+        return connection
+
+    def _connection(self) -> http.client.HTTPConnection:
+        """This thread's connection, connected: a kept-alive one unless the server closed it
+        while it was idle (its socket is readable: EOF or an unasked-for answer)."""
+        connection: Optional[http.client.HTTPConnection] = getattr(self._local, "connection",
+                                                                   None)
+        if connection is not None and connection.sock is not None and \
+                not _dropped(connection.sock):
+            return connection
+        if connection is not None:
+            self._discard(connection)
+        connection = self._local.connection = self._new_connection()
+        connection.connect()
+        assert connection.sock is not None
+        connection.sock.settimeout(self._read_timeout)
+        return connection
+
+    def _discard(self, connection: http.client.HTTPConnection) -> None:
+        connection.close()
+        self._local.connection = None
+        with self._lock:
+            if connection in self._open:
+                self._open.remove(connection)
 
     def send(self, method: str, url: str, headers: dict[str, str],
              body: Optional[bytes] = None) -> tuple[int, bytes]:
         """Send one request; returns (HTTP status, body). Raises InvalidPid for a URL that is
-        not a plain handle path, PidError for an answer over the size cap, urllib3's
-        exceptions (DeadlineExceeded past the overall deadline) for transport failures."""
+        not a plain handle path of this server, PidError for an answer over the size cap,
+        HandleTimeout (DeadlineExceeded past the overall deadline), ``ssl.SSLError``,
+        ``OSError`` or ``http.client.HTTPException`` for transport failures."""
         check_url(url)
+        if not url.startswith(self._origin + "/"):
+            raise InvalidPid(f"refusing a Handle request to {url[:120]!r}: not the configured "
+                             "Handle server")
+        target = url if self._proxy is not None and not self._https else url[len(self._origin):]
+        if self._proxy is not None and not self._https and self._proxy.headers:
+            headers = {**headers, **self._proxy.headers}
         self._count(method)
-        with watched(self.deadline, _FAILURES, DeadlineExceeded) as deadline:
-            if self._pool is not None and url.startswith(self._origin + "/"):
-                response = self._pool.urlopen(method, url[len(self._origin):], body=body,
-                                              headers=headers, retries=False, redirect=False,
-                                              timeout=self._timeout, preload_content=False,
-                                              assert_same_host=False)
-            else:
-                response = self._manager.urlopen(method, url, body=body, headers=headers,
-                                                 retries=False, redirect=False,
-                                                 timeout=self._timeout, preload_content=False)
-            deadline.attach(response)
-            data = response.read(self._max_bytes + 1)
-            if len(data) > self._max_bytes:
-                response.close()
-                raise PidError(f"the Handle server's answer exceeds {self._max_bytes} bytes; "
-                               "refused")
-            response.release_conn()
+        connection: Optional[http.client.HTTPConnection] = None
+        try:
+            with watched(self.deadline, _FAILURES, DeadlineExceeded) as deadline:
+                connection = self._connection()
+                deadline.attach(connection.sock)
+                connection.request(method, target, body, headers)
+                response = connection.getresponse()
+                data = response.read(self._max_bytes + 1)
+                if len(data) > self._max_bytes:
+                    raise PidError(f"the Handle server's answer exceeds {self._max_bytes} "
+                                   "bytes; refused")
+                if response.length:  # the connection ended inside the announced body
+                    raise http.client.IncompleteRead(data, response.length)
+                if response.will_close:
+                    self._discard(connection)
+        except BaseException as exc:
+            if connection is not None:
+                self._discard(connection)
+            if isinstance(exc, socket.timeout) and not isinstance(exc, HandleTimeout):
+                raise HandleTimeout(f"timed out ({exc or 'no answer'})") from None
+            raise
         return response.status, data
 
     def close(self) -> None:
-        """Close the kept-alive connections."""
-        self._manager.clear()
+        """Close the kept-alive connections (of every thread)."""
+        with self._lock:
+            self._closed = True
+            connections, self._open = self._open, []
+        for connection in connections:
+            connection.close()
+
+
+class _Proxy:
+    """A proxy URL: where to connect and what to tell it (Proxy-Authorization)."""
+
+    def __init__(self, url: str) -> None:
+        split = urlsplit(url if "://" in url else f"http://{url}")
+        if split.scheme != "http" or not split.hostname:
+            raise PidError(f"proxy {split.scheme}://{split.hostname}: only http:// proxies are "
+                           "supported for the Handle server (unset the proxy variables or use "
+                           "an http proxy)")
+        self.host = split.hostname
+        self.port = split.port or 80
+        self.headers: dict[str, str] = {}
+        if split.username:
+            token = f"{unquote(split.username)}:{unquote(split.password or '')}"
+            self.headers["Proxy-Authorization"] = \
+                "Basic " + base64.b64encode(token.encode()).decode()
+
+
+def _tls_context(verify: Union[bool, str], cert: Union[str, tuple[str, str], None]
+                 ) -> ssl.SSLContext:
+    """The TLS settings of the Handle server's connections."""
+    if verify is False:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    else:
+        ca = verify if isinstance(verify, str) else environment_ca_bundle()
+        if ca is None:
+            import certifi  # the bundle requests verifies with
+
+            ca = certifi.where()
+        context = ssl.create_default_context(cafile=None if os.path.isdir(ca) else ca,
+                                             capath=ca if os.path.isdir(ca) else None)
+    if isinstance(cert, tuple):
+        context.load_cert_chain(cert[0], cert[1])
+    elif cert:
+        context.load_cert_chain(cert)
+    return context
+
+
+def _dropped(sock: socket.socket) -> bool:
+    """Whether an idle kept-alive socket is readable: the server closed it (EOF) or sent
+    something unasked; it must not carry another request."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))

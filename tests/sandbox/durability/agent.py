@@ -21,7 +21,7 @@ from typing import Any
 
 def _stop_before_put(text: str) -> None:
     """Wait at the barrier before the first Handle PUT whose body contains ``text`` (on
-    b2safe's urllib3 transport, which sends record reads and writes, or on pyhandle's
+    b2safe's http.client transport, which sends record reads and writes, or on pyhandle's
     ``requests``)."""
     import requests
 

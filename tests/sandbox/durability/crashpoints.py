@@ -1,7 +1,7 @@
 """A crash-point harness: kill the agent at each step of a workflow in turn, recover, check.
 
 A *step* is every microservice call (any zone; the sandbox runtime's dispatch), every HTTP
-request to a Handle server (record reads and writes on b2safe's urllib3 transport,
+request to a Handle server (record reads and writes on b2safe's http.client transport,
 :class:`~b2safe.adapters.handle.transport.HandleHttp`, and pyhandle's ``requests`` calls, in
 this process) and the entry of every PEP
 that the zone's core.py implements (so "after the unlink, before its post-PEP" is a crash point

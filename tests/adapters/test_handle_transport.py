@@ -1,0 +1,117 @@
+"""The record transport (http.client): TLS verified by default, kept-alive connections that the
+server closed while idle replaced without a retry, a body cut short refused."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from b2safe_sandbox.handle_server import HandleServer
+
+from b2safe.adapters.handle.credentials import HandleCredentials
+from b2safe.adapters.handle.rest import PidService
+from b2safe.adapters.handle.transport import HandleHttp
+from b2safe.domain import profile
+from b2safe.domain.profile import PidRecord
+from tests.adapters.conftest import write_credentials
+from tests.handle_support import PASSWORD, PREFIX, USER
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    server = HandleServer(tmp_path / "tls", prefix=PREFIX, users={USER: PASSWORD}, tls=True,
+                          strict_https=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _record(path: str) -> PidRecord:
+    return PidRecord(url=profile.object_url(path, server_id="irods://h:1247"))
+
+
+def test_tls_is_verified_by_default_and_the_configured_ca_is_used(tmp_path, tls_server):
+    """The sandbox's self-signed certificate: refused with the default CAs, accepted with
+    HTTPS_verify naming it (the record transport, and the service over it)."""
+    import ssl
+
+    url = f"{tls_server.base_url}/api/handles/{PREFIX}/USER01"
+    trusting = HandleHttp(tls_server.base_url, timeout=5.0, deadline=5.0,
+                          verify=str(tls_server.cert_file), proxy="")
+    default = HandleHttp(tls_server.base_url, timeout=5.0, deadline=5.0, proxy="")
+    try:
+        assert trusting.send("GET", url, {})[0] == 200
+        with pytest.raises(ssl.SSLError):
+            default.send("GET", url, {})
+    finally:
+        trusting.close()
+        default.close()
+    credentials = write_credentials(tmp_path / "ca.json", tls_server,
+                                    HTTPS_verify=str(tls_server.cert_file))
+    with PidService(HandleCredentials.load(credentials), retries=0, workers=1) as service:
+        pid = service.create(_record("/zone/tls"), "zone:tls")
+        assert service.get(pid).url.endswith("/zone/tls")
+
+
+class _ClosesWhenIdle(BaseHTTPRequestHandler):
+    """HTTP/1.1 answers that announce keep-alive, after which the server closes the
+    connection (as a server does when its keep-alive timeout ends)."""
+
+    protocol_version = "HTTP/1.1"
+    connections: set = set()
+    truncate = False
+    closed = threading.Event()
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        _ClosesWhenIdle.connections.add(self.client_address)
+        body = b'{"responseCode": 1, "values": []}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body) + (50 if self.truncate else 0)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        self.connection.shutdown(socket.SHUT_WR)  # the FIN is on its way before the event
+        self.close_connection = True
+        _ClosesWhenIdle.closed.set()
+
+
+@pytest.fixture
+def closing_server():
+    _ClosesWhenIdle.connections, _ClosesWhenIdle.truncate = set(), False
+    _ClosesWhenIdle.closed.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ClosesWhenIdle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced_before_sending(closing_server):
+    http = HandleHttp(closing_server, timeout=2.0, deadline=4.0, proxy="")
+    try:
+        for _ in range(3):
+            status, _data = http.send("GET", f"{closing_server}/api/handles/{PREFIX}/X", {})
+            assert status == 200
+            assert _ClosesWhenIdle.closed.wait(5)  # the server has closed its end
+            _ClosesWhenIdle.closed.clear()
+    finally:
+        http.close()
+    assert len(_ClosesWhenIdle.connections) == 3  # each request on a connection of its own
+
+
+def test_a_body_cut_short_is_a_transport_failure(closing_server):
+    import http.client
+
+    _ClosesWhenIdle.truncate = True
+    http_ = HandleHttp(closing_server, timeout=2.0, deadline=4.0, proxy="")
+    try:
+        with pytest.raises(http.client.IncompleteRead):
+            http_.send("GET", f"{closing_server}/api/handles/{PREFIX}/X", {})
+    finally:
+        http_.close()
