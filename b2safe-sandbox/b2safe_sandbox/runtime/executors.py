@@ -10,6 +10,18 @@ take due rules in the delay queue's order, each rule locked by a row in the zone
 ``rule_exec_lock`` table (an INSERT that only one process can make). The zones' Handle servers
 stay in the calling process, which serves them to the executors over their fixed ports.
 
+The delay server is a long-running process whose executor threads exist before the rules
+come due (``irods::thread_pool`` built at start, L881-896). The emulator's executors are fresh
+Python processes instead; importing the zone's ``core.py`` with b2safe and parsing its native
+rule base cost each of them seconds of CPU (more where bytecode caching is off): the
+emulator's start-up, not the delay server's work. So :class:`ExecutorPool` starts the
+processes, lets each load its zones' rule bases (:func:`warm_up`) and only then releases them
+all at once (``go`` on their stdin); a benchmark times :meth:`ExecutorPool.run` alone, the same
+way for one executor as for K, so the speed-up compares like with like. Not modelled: the
+delay server runs each rule over a new agent connection (``get_new_connection``, L606 and
+L652), whose Python rule engine imports ``core.py`` again; an executor process here keeps its
+rule bases from one rule to the next.
+
 Guess: the lock row is removed when the rule finished (iRODS clears the lock columns when it
 reschedules a repeating rule and deletes the row of a finished one). Counters of the executors
 (microservice calls, GenQuery trips) are merged into the zones' ``stats.json`` under a file
@@ -29,6 +41,9 @@ from typing import Any, Iterator
 
 from b2safe_sandbox.runtime import delayq
 
+#: What an executor process prints when warmed up, and the line that releases it.
+READY = "ready"
+GO = "go"
 LOCK_TABLE = ("CREATE TABLE IF NOT EXISTS rule_exec_lock (rule_exec_id INTEGER PRIMARY KEY, "
               "lock_host TEXT NOT NULL, lock_host_pid INTEGER NOT NULL)")
 
@@ -74,25 +89,86 @@ def run_claiming(sandbox: Any) -> list[delayq.DelayRunResult]:
                           runs_lock=lambda: file_lock(directory / "delay_runs.lock"))
 
 
+def warm_up(sandbox: Any) -> None:
+    """Load each zone's rule bases in this process as a running server has them: its Python
+    rule base (``core.py``, importing b2safe) and its native rule base (parsed, by asking the
+    rule-language engine whether it has a rule). A rule base that fails to load is left for
+    the rule run to report."""
+    from b2safe_sandbox.runtime import engines
+    from b2safe_sandbox.runtime.context import ExecContext
+    from b2safe_sandbox.runtime.zoneenv import CoreImportError
+
+    for name in sandbox.zone_names:
+        zone = sandbox.zone(name)
+        with zone.env.active():
+            try:
+                zone.env.core()
+            except CoreImportError:
+                pass
+        ctx = ExecContext(sandbox=sandbox, zone=name, client_user=f"rods#{name}",
+                          kind="delay")
+        engines.native().rule_exists(ctx, "acPostProcForPut")  # False on a parse error
+
+
+class ExecutorPool:
+    """``executors`` delay-executor processes of ``sandbox``, started and warmed up (each has
+    answered ``ready``); :meth:`run` releases them together and collects what they ran.
+
+    Raises:
+        RuntimeError: an executor process ended before it was ready.
+    """
+
+    def __init__(self, sandbox: Any, executors: int) -> None:
+        #: CPU seconds the executors spent running rules (after ``go``), set by :meth:`run`.
+        self.cpu_seconds = 0.0
+        sandbox.start_services()  # the executors use this process's Handle servers
+        sandbox.counters.flush()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        self._procs = [subprocess.Popen([sys.executable, "-m", "b2safe_sandbox.delay_executor",
+                                         str(sandbox.directory)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True, env=env)
+                       for _ in range(max(1, executors))]
+        for proc in self._procs:
+            assert proc.stdout is not None
+            if proc.stdout.readline().strip() != READY:
+                self._fail(proc)
+
+    def run(self) -> list[delayq.DelayRunResult]:
+        """Let every executor take and run the due rules; returns what ran (once only).
+
+        Raises:
+            RuntimeError: an executor process failed (its error output is in the message).
+        """
+        for proc in self._procs:
+            assert proc.stdin is not None
+            proc.stdin.write(GO + "\n")
+            proc.stdin.flush()
+        results: list[delayq.DelayRunResult] = []
+        for proc in self._procs:
+            out, err = proc.communicate()
+            if proc.returncode != 0:
+                raise RuntimeError(f"delay executor failed ({proc.returncode}): {err[-2000:]}")
+            report = json.loads(out.strip().splitlines()[-1])
+            self.cpu_seconds += float(report["cpu_seconds"])
+            results += [delayq.DelayRunResult(**item) for item in report["results"]]
+        return results
+
+    def _fail(self, proc: subprocess.Popen) -> None:
+        for other in self._procs:
+            if other.poll() is None:
+                other.kill()
+        _, err = proc.communicate()
+        for other in self._procs:
+            other.wait()
+        raise RuntimeError(f"delay executor did not start ({proc.returncode}): {err[-2000:]}")
+
+
 def run_concurrently(sandbox: Any, executors: int) -> list[delayq.DelayRunResult]:
     """Run every due rule with ``executors`` processes (see the module doc); returns what ran.
 
     Raises:
         RuntimeError: an executor process failed (its error output is in the message).
     """
-    sandbox.start_services()  # the executors use this process's Handle servers
-    sandbox.counters.flush()
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    procs = [subprocess.Popen([sys.executable, "-m", "b2safe_sandbox.delay_executor",
-                               str(sandbox.directory)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env)
-             for _ in range(max(1, executors))]
-    results: list[delayq.DelayRunResult] = []
-    for proc in procs:
-        out, err = proc.communicate()
-        if proc.returncode != 0:
-            raise RuntimeError(f"delay executor failed ({proc.returncode}): {err[-2000:]}")
-        lines = out.strip().splitlines()
-        results += [delayq.DelayRunResult(**item) for item in json.loads(lines[-1])]
-    return results
+    return ExecutorPool(sandbox, executors).run()

@@ -1,0 +1,78 @@
+"""Several delay-rule executor processes (runtime/executors.py): they run due rules at the same
+time, and they have loaded the zone's rule base before they are released.
+
+Concurrency is shown without timing: two delayed rules meet (each wakes the other through a
+FIFO and waits to be woken), which only succeeds when both run at once; executors that ran one
+rule after the other would leave the first waiting until its deadline, failing it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from b2safe_sandbox.runtime.executors import ExecutorPool
+
+#: A rule ``meet(mine, other)``: open this rule's FIFO, wake the other rule (if it listens
+#: yet), wait to be woken, wake the other again. Fails when not woken within the deadline.
+CORE = '''
+import os
+import select
+
+def _wake(fifo):
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:  # ENXIO: the other rule does not listen yet; it wakes us when it does
+        return
+    os.write(fd, b"x")
+    os.close(fd)
+
+def meet(rule_args, callback, rei):
+    mine, other = rule_args
+    fd = os.open(mine, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        _wake(other)
+        if not select.select([fd], [], [], 20)[0]:
+            raise RuntimeError("the other rule did not run meanwhile")
+        _wake(other)
+    finally:
+        os.close(fd)
+    return 0
+
+def record_import():
+    with open(os.environ["B2SAFE_TEST_IMPORTS"], "a") as log:
+        log.write(f"{os.getpid()}\\n")
+
+if os.environ.get("B2SAFE_TEST_IMPORTS"):
+    record_import()
+'''
+
+
+def test_two_executors_run_two_rules_at_the_same_time(make_sb, tmp_path):
+    sb = make_sb(CORE)
+    fifos = [tmp_path / "a.fifo", tmp_path / "b.fifo"]
+    for fifo in fifos:
+        os.mkfifo(fifo)
+    catalog = sb.zone("zoneA").catalog
+    now = sb.clock.now()
+    catalog.delay_add(f"callback.meet('{fifos[0]}', '{fifos[1]}')", "rods#zoneA", now)
+    catalog.delay_add(f"callback.meet('{fifos[1]}', '{fifos[0]}')", "rods#zoneA", now)
+
+    results = sb.run_delayed(advance=1, executors=2)
+
+    assert [r.code for r in results] == [0, 0]
+    assert catalog.delay_list() == []
+
+
+def test_executors_load_the_rule_base_before_they_are_released(make_sb, tmp_path,
+                                                                monkeypatch):
+    log = tmp_path / "imports.log"
+    monkeypatch.setenv("B2SAFE_TEST_IMPORTS", str(log))
+    sb = make_sb(CORE)
+    log.unlink(missing_ok=True)  # imports by this process, if any
+
+    pool = ExecutorPool(sb, 2)
+    imported = log.read_text().split() if log.exists() else []
+    results = pool.run()
+
+    assert len(set(imported)) == 2 and str(os.getpid()) not in imported
+    assert results == []  # nothing was due
