@@ -1,21 +1,34 @@
 #!/usr/bin/env python3
 """Benchmark: scale-out through the delay server (a script, not a test).
 
-For each executor count of ``--executors`` (default 1 and 4), builds a fresh sandbox with N
-objects (``--sizes``), queues ``EUDATPidsForCollBatched`` in batches of ``--batch`` objects, sets
-the Handle server's latency (``--latency``, default 20 ms per request) and lets the delay
-server run the batches with that many executor processes (iRODS 5's
-``number_of_concurrent_delay_rule_executors``; ``b2safe_sandbox/runtime/executors.py``). Prints
-the wall time of the delay queue run per executor count and the speed-up against the first
-count; ``--json FILE`` writes the rows.
+For each workflow of ``--workflows`` and each N of ``--sizes``, and for each executor count of
+``--executors`` (default 1 and 4), builds a fresh sandbox and queues the tree's work as
+delay-rule batches of ``--batch`` objects:
 
-    python scripts/bench_executors.py [--sizes 2000] [--executors 1 4] [--latency 20]
+* ``pids``: N objects without PIDs, ``EUDATPidsForCollBatched`` (as in ``bench_pids.py``);
+* ``replication``: N objects with PIDs in 10 sub-collections of zoneA, registered replication
+  to zoneB with ``EUDATReplicationBatched`` (as in ``bench_replication.py``).
+
+Then it sets the Handle servers' latency (``--latency``, default 20 ms per request) and lets
+that many delay-rule executor processes run the batches (iRODS 5's
+``number_of_concurrent_delay_rule_executors``; ``b2safe_sandbox/runtime/executors.py``). The
+executors are started and warmed up before the clock starts, one executor the same way as K.
+Prints per run: batches, Handle requests, the wall time of the run, the CPU seconds of the
+executors and of the Handle servers' process in it, paths per second, the speed-up against the
+first executor count, and the 1-minute load average before the run (a shared 2-core machine:
+when the executors need more CPU than the machine has free, the speed-up says so, not the
+delay server). ``--json FILE`` writes the rows. The sweeps (integrity checks) have a batched
+rule too (``EUDATCheckIntegrityBatched``) but no Handle requests to wait for.
+
+    python scripts/bench_executors.py [--workflows pids replication] [--sizes 2000]
+        [--executors 1 4] [--latency 20] [--batch 250]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -25,53 +38,85 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT), str(ROOT / "b2safe-sandbox")]  # this checkout
 
+import bench_replication  # noqa: E402
 from b2safe_sandbox import site  # noqa: E402
 from b2safe_sandbox.runtime.executors import ExecutorPool  # noqa: E402
-from bench_common import close_sandbox, open_handles, write_json  # noqa: E402
+from bench_common import LocalHandles, close_sandbox, open_handles, write_json  # noqa: E402
 from bench_pids import USER, ZONE, load_tree  # noqa: E402
 
+USERS = {"pids": USER, "replication": "rods#zoneA"}
 
-def measure(n: int, executors: int, batch: int, latency_ms: int, workers: int) -> dict[str, Any]:
-    """Wall seconds of the delay queue running the PID batches of an N-object tree."""
+
+def _configure(sb: Any, zones: tuple[str, ...], workers: int) -> None:
+    """Log level 1 (info) and ``workers`` PID workers in each zone's b2safe.json."""
+    for zone in zones:
+        config = sb.zone(zone).config_dir / "b2safe.json"
+        data = json.loads(config.read_text(encoding="utf-8"))
+        data.setdefault("logging", {})["level"] = 1
+        data.setdefault("pid", {})["workers"] = workers
+        config.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _build(workflow: str, tmp: Path, n: int, batch: int
+           ) -> tuple[Any, LocalHandles, tuple[str, ...], int, str, list[str]]:
+    """A sandbox for ``workflow`` with an N-object tree: (sandbox, its Handle servers, the
+    zones counted, paths the batches cover, the batched rule, its arguments)."""
+    if workflow == "replication":
+        sb, handles = bench_replication.build(tmp / "sandbox", n)
+        return (sb, handles, bench_replication.ZONES, n + 11, "EUDATReplicationBatched",
+                [bench_replication.SOURCE, bench_replication.DESTINATION, "true", str(batch),
+                 ""])
+    sb = site.create(tmp / "sandbox", zones=(ZONE, "zoneB"))
+    handles = open_handles(sb)  # the Handle servers in a process of their own
+    base = f"/{ZONE}/home/alice/bench"
+    paths = load_tree(sb, base, n)
+    return sb, handles, (ZONE,), paths, "EUDATPidsForCollBatched", [base, "false", str(batch), ""]
+
+
+def measure(workflow: str, n: int, executors: int, batch: int, latency_ms: int,
+            workers: int) -> dict[str, Any]:
+    """Wall and CPU seconds of ``executors`` delay executors running the batches of
+    ``workflow`` for an N-object tree."""
     with tempfile.TemporaryDirectory(prefix="b2safe-bench-") as tmp:
-        sb = site.create(Path(tmp) / "sandbox", zones=(ZONE, "zoneB"))
-        handles = open_handles(sb)  # the Handle servers in a process of their own
+        sb, handles, zones, paths, rule, args = _build(workflow, Path(tmp), n, batch)
         try:
-            base = f"/{ZONE}/home/alice/bench"
-            paths = load_tree(sb, base, n)
-            config = sb.zone(ZONE).config_dir / "b2safe.json"
-            data = json.loads(config.read_text(encoding="utf-8"))
-            data.setdefault("logging", {})["level"] = 1
-            data.setdefault("pid", {})["workers"] = workers
-            config.write_text(json.dumps(data), encoding="utf-8")
-            result = sb.exec_rule(ZONE, "EUDATPidsForCollBatched",
-                                  [base, "false", str(batch), ""], USER)
+            _configure(sb, zones, workers)
+            result = sb.exec_rule(zones[0], rule, args, USERS[workflow])
             if result.code != 0:
                 raise SystemExit(f"scheduling failed: {result.traceback}")
-            handles.reset((ZONE,), latency_ms)
+            handles.reset(zones, latency_ms)
             sb.clock.advance(5)
             pool = ExecutorPool(sb, executors)  # started and warmed up, as a running server's
+            load = os.getloadavg()[0]
             served = handles.cpu_seconds() or 0.0
             started = time.perf_counter()
             runs = pool.run()
             wall = time.perf_counter() - started
             served = (handles.cpu_seconds() or 0.0) - served
             failed = [r for r in runs if not r.succeeded]
-            if failed or sb.zone(ZONE).catalog.delay_list():
+            if failed or any(sb.zone(z).catalog.delay_list() for z in zones):
                 raise SystemExit(f"{len(failed)} batches failed; queue not empty")
-            return {"objects": n, "paths": paths, "executors": executors, "batch": batch,
-                    "latency_ms": latency_ms, "workers": workers, "batches": len(runs),
-                    "handle_requests": handles.requests((ZONE,)),
+            return {"workflow": workflow, "objects": n, "paths": paths,
+                    "executors": executors, "batch": batch, "latency_ms": latency_ms,
+                    "workers": workers, "batches": len(runs),
+                    "handle_requests": handles.requests(zones),
                     "wall_seconds": round(wall, 2),
-                    "handle_cpu_seconds": round(served, 2),
                     "executor_cpu_seconds": round(pool.cpu_seconds, 2),
-                    "paths_per_second": round(paths / wall, 1)}
+                    "handle_cpu_seconds": round(served, 2),
+                    "paths_per_second": round(paths / wall, 1), "load_1min": round(load, 2)}
         finally:
             close_sandbox(sb, handles)
 
 
+KEYS = ("workflow", "objects", "executors", "batches", "latency_ms", "workers",
+        "handle_requests", "wall_seconds", "executor_cpu_seconds", "handle_cpu_seconds",
+        "paths_per_second", "speedup", "load_1min")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workflows", nargs="+", choices=sorted(USERS),
+                        default=["pids", "replication"])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000])
     parser.add_argument("--executors", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--batch", type=int, default=250, help="objects per delay rule")
@@ -80,21 +125,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args(argv)
     rows = []
-    for n in args.sizes:
-        base = None
-        for k in args.executors:
-            row = measure(n, k, args.batch, args.latency, args.workers)
-            base = base or row["wall_seconds"]
-            row["speedup"] = round(base / row["wall_seconds"], 2)
-            rows.append(row)
-            print(f"N={n} executors={k}: {row['wall_seconds']} s, {row['paths_per_second']} "
-                  f"paths/s, x{row['speedup']}", file=sys.stderr, flush=True)
-    keys = ("objects", "executors", "batches", "latency_ms", "workers", "handle_requests",
-            "handle_cpu_seconds", "executor_cpu_seconds",
-            "wall_seconds", "paths_per_second", "speedup")
-    print("  ".join(keys))
+    for workflow in args.workflows:
+        for n in args.sizes:
+            base = None
+            for k in args.executors:
+                row = measure(workflow, n, k, args.batch, args.latency, args.workers)
+                base = base or row["wall_seconds"]
+                row["speedup"] = round(base / row["wall_seconds"], 2)
+                rows.append(row)
+                print(f"{workflow} N={n} executors={k}: {row['wall_seconds']} s, "
+                      f"{row['paths_per_second']} paths/s, x{row['speedup']}, load "
+                      f"{row['load_1min']}", file=sys.stderr, flush=True)
+    print("  ".join(KEYS))
     for row in rows:
-        print("  ".join(str(row[k]).rjust(len(k)) for k in keys))
+        print("  ".join(str(row[k]).rjust(len(k)) for k in KEYS))
     if args.json:
         write_json(args.json, "executors", rows)
     return 0
