@@ -161,24 +161,27 @@ class PidRecord:
         out[VERSION] = self.profile_version
         return out
 
-    def to_values(self, handle: Optional[str] = None) -> list[dict[str, Any]]:
+    def to_values(self, handle: Optional[str] = None, admin: Optional[HsAdmin] = None
+                  ) -> list[dict[str, Any]]:
         """The record as a Handle REST value list ``[{"index", "type", "data"}, ...]``.
 
         Types keep :attr:`indices` when known, else their default index, else the next free one
         (2 and up, never 1 or 100-199). ``handle`` (``prefix/suffix``) gives the default
-        HS_ADMIN owner ``200:0.NA/<prefix>`` when :attr:`admin` is None; without either no
-        HS_ADMIN value is written.
+        HS_ADMIN owner ``200:0.NA/<prefix>`` when :attr:`admin` is None and no ``admin`` is
+        given; without any of them no HS_ADMIN value is written.
         """
+        strings = self.as_strings()
         taken = {index for index, _, _ in self.extra}
         taken.update(index for key, index in self.indices.items()
-                     if key in self.as_strings() or key == HS_ADMIN)
+                     if key in strings or key == HS_ADMIN)
         values: list[dict[str, Any]] = []
-        for key, text in self.as_strings().items():
+        for key, text in strings.items():
             index = self.indices.get(key) or _free_index(key, taken)
             taken.add(index)
             values.append({"index": index, "type": key, "data": {"format": "string",
                                                                   "value": text}})
-        admin = self.admin or (HsAdmin.default_for(handle.split("/", 1)[0]) if handle else None)
+        admin = self.admin or admin or (HsAdmin.default_for(handle.split("/", 1)[0])
+                                        if handle else None)
         if admin is not None:
             index = self.indices.get(HS_ADMIN) or _free_index(HS_ADMIN, taken)
             values.append({"index": index, "type": HS_ADMIN, "data": admin.to_json()})
@@ -245,7 +248,10 @@ class PidRecord:
         return replace(self, replicas=add_replica(self.replicas, pid))
 
     def resolve_self(self, handle: str) -> PidRecord:
-        """A copy where ROR/FIO equal to the rules' ``"pid"`` placeholder become ``handle``."""
+        """A copy where ROR/FIO equal to the rules' ``"pid"`` placeholder become ``handle``
+        (this record when neither is)."""
+        if self.ror != SELF and self.fio != SELF:
+            return self
         return replace(self, ror=handle if self.ror == SELF else self.ror,
                        fio=handle if self.fio == SELF else self.fio)
 

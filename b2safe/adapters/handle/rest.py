@@ -39,7 +39,7 @@ import re
 import ssl
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
 from urllib.parse import quote
 
@@ -732,9 +732,7 @@ class PidService:
         """
         handle = self.mint(mint_key)
         record = record.resolve_self(handle)
-        if record.admin is None:
-            record = replace(record, admin=self.admin)
-        entries = record.to_values(handle)
+        entries = record.to_values(handle, admin=self.admin)
 
         def attempt(number: int) -> str:
             answer = self._put(handle, entries, overwrite=False)

@@ -127,7 +127,7 @@ class Deadline:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.expired = threading.Event()
+        self.expired = False
         self._connections: list[Any] = []
         self._lock = threading.Lock()
         self._token: Optional[int] = None
@@ -146,13 +146,13 @@ class Deadline:
         urllib3's) or an urllib3 response read from one."""
         with self._lock:
             self._connections.append(connection)
-            late = self.expired.is_set()
+            late = self.expired
         if late:
             shut(connection)
 
     def _expire(self) -> None:
         with self._lock:
-            self.expired.set()
+            self.expired = True
             connections = list(self._connections)
         for connection in connections:
             shut(connection)
@@ -189,27 +189,28 @@ def watched(seconds: float, failures: tuple[type[BaseException], ...],
     deadline = Deadline(seconds)
     request_deadline.deadline = deadline
     deadline.start()
-    message = f"no complete answer within {seconds:.1f}s"
     try:
         yield deadline
     except failures:
-        if deadline.expired.is_set():
-            raise timeout(message) from None
+        if deadline.expired:
+            raise timeout(f"no complete answer within {seconds:.1f}s") from None
         raise
     finally:
         request_deadline.deadline = None
         deadline.cancel()
-    if deadline.expired.is_set():
-        raise timeout(message)
+    if deadline.expired:
+        raise timeout(f"no complete answer within {seconds:.1f}s")
 
 
 def check_url(url: str) -> None:
     """InvalidPid unless ``url``'s path is a plain, encoded handle path (no fragment, no dot
     segment, only URL-safe characters): defence in depth below the handle syntax check."""
-    split = urlsplit(url)
-    if split.fragment or not _SAFE_URL_PATH.match(split.path) or \
-            "/../" in split.path + "/" or "/./" in split.path + "/":
-        raise InvalidPid(f"refusing a Handle request to {split.path[:120]!r}: the URL path "
+    scheme = url.find("://")
+    start = url.find("/", scheme + 3) if scheme >= 0 else 0
+    path = url[start:].partition("?")[0] if start >= 0 else ""
+    if "#" in url or not _SAFE_URL_PATH.match(path) or \
+            "/../" in path + "/" or "/./" in path + "/":
+        raise InvalidPid(f"refusing a Handle request to {path[:120]!r}: the URL path "
                          "is not a plain, encoded handle path")
 
 
