@@ -39,7 +39,7 @@ _META_ID = {"-d": "META_DATA_ATTR_ID", "-C": "META_COLL_ATTR_ID"}
 
 _DATA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_ID", "DATA_SIZE", "DATA_CHECKSUM",
                  "DATA_OWNER_NAME", "DATA_OWNER_ZONE", "DATA_RESC_NAME", "DATA_CREATE_TIME",
-                 "DATA_MODIFY_TIME", "DATA_REPL_NUM")
+                 "DATA_MODIFY_TIME", "DATA_REPL_NUM", "DATA_REPL_STATUS")
 REPLICA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_REPL_NUM", "DATA_ID",
                     "DATA_SIZE", "DATA_CHECKSUM", "DATA_RESC_NAME", "DATA_REPL_STATUS",
                     "DATA_MODIFY_TIME")
@@ -65,6 +65,27 @@ def _int(text: Any) -> int:
 def _collection(row: list[str]) -> ObjectInfo:
     return ObjectInfo(path=row[0], kind=COLLECTION, object_id=row[1], owner=row[2],
                       owner_zone=row[3], create_time=_int(row[4]), modify_time=_int(row[5]))
+
+
+def _good_checksum(rows: list[list[str]]) -> str:
+    """The DATA_CHECKSUM every good replica (DATA_REPL_STATUS 1) of an object lists, or ''
+    when there is no good replica, one has none, or they differ. It is what msiDataObjChksum
+    without forceChksum answers: the registered checksum of the replica the server picks to
+    read, a good one (irods server/api/src/rsDataObjChksum.cpp L412-430, sortObjInfoForOpen
+    on the hierarchy resolved for reading: server/core/src/dataObjOpr.cpp L416-470), so a
+    caller may skip that call when this is not empty; a stale replica's checksum is never
+    taken."""
+    sums = {row[4] for row in rows if row[11].strip() == "1"}
+    return sums.pop() if len(sums) == 1 else ""
+
+
+def _data_object(rows: list[list[str]]) -> ObjectInfo:
+    """The ObjectInfo of one data object from its replicas' listing rows (_DATA_COLUMNS)."""
+    row = rows[0]
+    checksum = row[4] if len(rows) == 1 and row[11].strip() == "1" else _good_checksum(rows)
+    return ObjectInfo(path=f"{row[0]}/{row[1]}", kind=DATA_OBJECT, object_id=row[2],
+                      size=_int(row[3]), checksum=checksum, owner=row[5], owner_zone=row[6],
+                      resource=row[7], create_time=_int(row[8]), modify_time=_int(row[9]))
 
 
 def replica_row(row: list[str]) -> ReplicaRow:
@@ -430,15 +451,17 @@ class PrepCatalog:
         yield from self._data_rows(cond, ok)
 
     def _data_rows(self, cond: str, ok: Callable[[str], bool]) -> Iterator[ObjectInfo]:
-        last_id = None
+        """One ObjectInfo per data object of the listing ``cond`` (its replicas' rows are
+        adjacent: ordered by collection and name). The facts are the first replica's; the
+        checksum is the one every good replica lists, else '' (see :func:`_good_checksum`)."""
+        rows: list[list[str]] = []
         for row in self.query(_DATA_COLUMNS, cond, lambda r: ok(r[0])):
-            if row[2] == last_id:
-                continue  # another replica of the same object
-            last_id = row[2]
-            yield ObjectInfo(path=f"{row[0]}/{row[1]}", kind=DATA_OBJECT, object_id=row[2],
-                             size=_int(row[3]), checksum=row[4], owner=row[5],
-                             owner_zone=row[6], resource=row[7], create_time=_int(row[8]),
-                             modify_time=_int(row[9]))
+            if rows and row[2] != rows[0][2]:
+                yield _data_object(rows)
+                rows = []
+            rows.append(row)
+        if rows:
+            yield _data_object(rows)
 
     def object_ids(self, collection: str, kind: str) -> Iterator[str]:
         """Ascending DATA_IDs (``-d``: data objects in or below ``collection``) or COLL_IDs

@@ -228,3 +228,34 @@ def test_batch_rule_rejects_bad_ranges(world):
                           first, last)
         assert err.code == errors.SYS_INVALID_INPUT_PARAM
     assert world.handles() == []
+
+
+def test_checksums_of_the_listing_are_used_only_when_the_good_replicas_agree(world):
+    """msiDataObjChksum without forceChksum returns the registered checksum of the replica the
+    server picks to read, a good one (irods server/api/src/rsDataObjChksum.cpp L412-430:
+    sortObjInfoForOpen on the resolved hierarchy; server/core/src/dataObjOpr.cpp L416), so
+    EUDATPidsForColl takes the listing's DATA_CHECKSUM instead of calling it only when every
+    good replica lists the same one; a stale replica's checksum never reaches a record."""
+    catalog = world.sb.zone("zoneA").catalog
+    base = "/zoneA/home/alice/sums"
+    catalog.add_resource("second")
+    catalog.coll_create(base, "alice#zoneA")
+    plain, mixed, bare = f"{base}/plain.dat", f"{base}/mixed.dat", f"{base}/bare.dat"
+    catalog.data_put(plain, b"plain", "alice#zoneA", checksum=True)
+    catalog.data_put(mixed, b"old", "alice#zoneA", checksum=True)
+    catalog.data_replicate(mixed, "second", "alice#zoneA")
+    # the copy on "second" is rewritten: it is the good replica, replica 0 is stale
+    catalog.data_put(mixed, b"new content", "alice#zoneA", resc="second", force=True,
+                     checksum=True)
+    catalog.data_put(bare, b"bare", "alice#zoneA")
+    good = {r.repl_num: r for r in catalog.data_get(mixed)}
+    assert good[0].status == 0 and good[1].status == 1 and good[0].checksum != good[1].checksum
+    world.sb.reset_stats()
+    args = world.call("EUDATPidsForColl", base, "false", "")
+    assert args[2] == "created=4 existing=0 failed=0"
+    assert world.sb.stats()["zoneA"]["msi"].get("msiDataObjChksum") == 1  # bare.dat only
+    assert world.record(world.avus(mixed)["PID"][0]).checksum == good[1].checksum
+    assert world.record(world.avus(plain)["PID"][0]).checksum == \
+        catalog.data_get(plain)[0].checksum
+    assert world.record(world.avus(bare)["PID"][0]).checksum == \
+        catalog.data_get(bare)[0].checksum
