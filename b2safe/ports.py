@@ -203,11 +203,19 @@ class Namespace(Protocol):
     def replicas_of(self, path: str) -> list[ReplicaRow]:
         """The replicas of one data object ([] when absent or not visible)."""
 
+    def replicas(self, collection: str) -> Iterator[ReplicaRow]:
+        """Every replica in or below ``collection`` (any zone), sorted by path, streamed."""
+
     def ensure_collection(self, path: str) -> None:
         """Create ``path`` and its missing parents."""
 
     def check_access(self, path: str, level: str) -> bool:
         """Whether the client user has ``level`` ('read_object', 'modify_object', 'own')."""
+
+    def check_access_many(self, paths: Sequence[str], level: str) -> set[str]:
+        """The paths among ``paths`` on which the client user has ``level``, as
+        :meth:`check_access` answers for each (read now, from the catalog), with listings
+        instead of one call per path; a path that does not exist is left out."""
 
     def set_access(self, path: str, level: str, user: str) -> None:
         """Grant ``user`` (``name#zone``) ``level`` ('read', 'write', 'own') on ``path``."""
@@ -314,9 +322,10 @@ class Transfers(Protocol):
     def coll_rsync(self, source: str, destination: str, resource: str = "") -> bool:
         """Copy a collection tree unless identical; True when anything was written."""
 
-    def verify_stored(self, path: str) -> bool:
+    def verify_stored(self, path: str, good: Optional[Sequence[int]] = None) -> bool:
         """Recompute the checksum of the stored bytes; False when they differ from the
-        registered checksum."""
+        registered checksum. ``good``: the numbers of its good replicas, when the caller has
+        them from a listing (None: looked up here)."""
 
 
 class DelayQueue(Protocol):
@@ -401,9 +410,6 @@ class PidService(Protocol):
 
 class IntegrityCatalog(Catalog, Protocol):
     """What integrity checks and sweeps need beyond :class:`Catalog`."""
-
-    def replicas(self, collection: str) -> Iterator[ReplicaRow]:
-        """Every replica in or below ``collection`` (any zone), sorted by path, streamed."""
 
     def data_avus(self, collection: str, names: Sequence[str],
                   prefixes: Sequence[str] = ()) -> Iterator[tuple[str, str, str]]:

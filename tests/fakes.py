@@ -220,6 +220,11 @@ class InMemoryCatalog(_Faults):
         return [ReplicaRow(path, obj.info.object_id, 0, "demoResc", obj.info.size,
                            obj.info.checksum)]
 
+    def replicas(self, collection: str) -> Iterator[ReplicaRow]:
+        """One good replica per data object in or below ``collection``."""
+        for info in self.data_objects(collection):
+            yield from self.replicas_of(info.path)
+
     def ensure_collection(self, path: str) -> None:
         """mkdir -p."""
         self._take("ensure_collection")
@@ -228,6 +233,10 @@ class InMemoryCatalog(_Faults):
     def check_access(self, path: str, level: str) -> bool:
         """The client may do anything but write to ``readonly`` paths."""
         return level == "read_object" or path not in self.readonly
+
+    def check_access_many(self, paths: Sequence[str], level: str) -> set[str]:
+        """:meth:`check_access` of each path that exists."""
+        return {p for p in paths if p in self.objects and self.check_access(p, level)}
 
     def access_of(self, path: str, user: str, zone: str, is_collection: bool) -> str:
         """The grant recorded for ``user#zone`` ('own' for the owner)."""
@@ -439,7 +448,7 @@ class InMemoryCatalog(_Faults):
                 changed = self.rsync(info.path, target) or changed
         return changed
 
-    def verify_stored(self, path: str) -> bool:
+    def verify_stored(self, path: str, good: Optional[Sequence[int]] = None) -> bool:
         """Whether the stored bytes match (tests set ``stored_ok``)."""
         return self._get(path).stored_ok
 

@@ -27,7 +27,8 @@ def catalog(ctx: RuleContext) -> PrepCatalog:
         from b2safe.adapters.prep.catalog import PrepCatalog
 
         cached = ctx.__dict__["_catalog"] = PrepCatalog(ctx.callback, ctx.config.zone.name,
-                                                        admin=_local_admin(ctx))
+                                                        admin=_local_admin(ctx),
+                                                        client=ctx.caller)
     return cached
 
 
@@ -38,7 +39,7 @@ def integrity_catalog(ctx: RuleContext) -> PrepIntegrityCatalog:
         from b2safe.adapters.prep.integrity import PrepIntegrityCatalog
 
         cached = ctx.__dict__["_integrity_catalog"] = PrepIntegrityCatalog(
-            ctx.callback, ctx.config.zone.name, admin=_local_admin(ctx))
+            ctx.callback, ctx.config.zone.name, admin=_local_admin(ctx), client=ctx.caller)
     return cached
 
 

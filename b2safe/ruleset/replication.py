@@ -230,9 +230,11 @@ def eudat_register_replicas(ctx: RuleContext, request: str) -> str:
         if caller is None or not caller.is_admin:
             for target in targets:  # PIDs are made with the zone's Handle credentials
                 paths.validate_path(target, "replica")
-                if not workflow.catalog.check_access(target, "modify_object"):
-                    raise AccessDenied(f"{caller or 'an unknown user'} may not write {target}: "
-                                       "no PID is registered for it")
+            writable = workflow.catalog.check_access_many(targets, "modify_object")
+            for target in targets:
+                if target not in writable:
+                    raise AccessDenied(f"{caller or 'an unknown user'} may not write {target} "
+                                       "(or it does not exist): no PID is registered for it")
             checked = True  # every target, just now: the workflow need not ask again
     return json.dumps(register_replicas(workflow, request, access_checked=checked))
 

@@ -452,8 +452,9 @@ class PidWorkflow:
 
         Returns ``{path: PID}`` for every path that has a PID afterwards (including earlier
         ones); paths that failed are missing from the result and logged. Paths the caller may
-        not write are skipped (logged), as EUDATCreatePID refuses them, unless
-        ``access_checked`` (the caller checked every path with ``msiCheckAccess`` already).
+        not write are skipped (logged), as EUDATCreatePID refuses them (one ACL listing per
+        page, :meth:`Catalog.check_access_many`), unless ``access_checked`` (the caller checked
+        every path just now).
         The replicas' facts come from listings (:meth:`Catalog.stat_many`).
         """
         found: dict[str, str] = {}
@@ -470,14 +471,15 @@ class PidWorkflow:
                     continue
                 valid.append(spec)
             listed = self.catalog.stat_many([spec.path for spec in valid])
+            writable = None if access_checked else self.catalog.check_access_many(
+                list(listed), "modify_object")
             for spec in valid:
                 try:
                     info = listed.get(spec.path)
                     if info is None:
                         raise NotFound(f"replica {spec.path} does not exist or is not visible "
                                        "to you")
-                    if not access_checked and \
-                            not self.catalog.check_access(spec.path, "modify_object"):
+                    if writable is not None and spec.path not in writable:
                         raise AccessDenied(f"you may not change the metadata of {spec.path}")
                 except B2SafeError as exc:
                     logger.error("replica PID not created for %s: %s", spec.path, exc)

@@ -28,7 +28,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Protocol, Sequence, TypeVar
 
 from b2safe.config import Config
 from b2safe.domain import access, authz, durations, paths, profile
@@ -47,7 +47,7 @@ from b2safe.errors import (
     UnknownResource,
     UnknownZone,
 )
-from b2safe.ports import COLLECTION, Caller, Catalog, ObjectInfo, object_kind
+from b2safe.ports import COLLECTION, DATA_OBJECT, Caller, Catalog, ObjectInfo, object_kind
 from b2safe.state import codec, faillog, quarantine
 from b2safe.state.faillog import FailLog, FailRecord
 from b2safe.state.signing import once, signer_for
@@ -979,7 +979,8 @@ def copy_verifier(catalog: Catalog) -> Verify:
         return compare(source, destination, catalog.stat(source), catalog.stat(destination))
 
     def compare(source: str, destination: str, src: Optional[ObjectInfo],
-                dst: Optional[ObjectInfo]) -> Optional[str]:
+                dst: Optional[ObjectInfo], good: Optional[Sequence[int]] = None
+                ) -> Optional[str]:
         if src is None:
             return f"missing source object {source}"
         if dst is None:
@@ -991,7 +992,7 @@ def copy_verifier(catalog: Catalog) -> Verify:
         dst_sum = comparable_checksum(catalog, src_sum, destination, dst_sum)
         if src_sum != dst_sum:
             return f"checksum({source}):{src_sum} != checksum({destination}):{dst_sum}"
-        if not catalog.verify_stored(destination):
+        if not catalog.verify_stored(destination, good):
             # Make the catalog tell the truth, so that the retry's rsync sees the difference
             # and copies again instead of trusting the checksum it registered.
             actual = catalog.checksum(destination, force=True)
@@ -1003,18 +1004,40 @@ def copy_verifier(catalog: Catalog) -> Verify:
                ) -> Optional[str]:
         if not is_collection:
             return one(source, destination)
-        # Sizes and checksums from one listing of each tree, not two msiObjStat per object.
-        problems = [compare(src.path, target_of(src.path, source, destination), src, dst)
-                    for src, dst in listed_pairs(catalog.data_objects(source),
-                                                 catalog.data_objects(destination),
-                                                 source, destination)]
+        # Sizes and checksums from one listing of each tree (the copies' with their replicas,
+        # whose good ones are verified), not two msiObjStat and a replica query per object.
+        problems = []
+        for src, dst in listed_pairs(catalog.data_objects(source),
+                                     integrity.group_replicas(catalog.replicas(destination)),
+                                     source, destination):
+            target = target_of(src.path, source, destination)
+            if dst is None:
+                problems.append(compare(src.path, target, src, None))
+                continue
+            row = dst.replica()  # a good replica (else the first), as a listing shows it
+            copy = ObjectInfo(dst.path, DATA_OBJECT, dst.object_id, size=row.size,
+                              checksum=row.checksum) if row is not None else None
+            good = [r.repl_num for r in dst.replicas if r.status == 1]
+            problems.append(compare(src.path, target, src, copy, good))
         return ", ".join(p for p in problems if p) or None
 
     return verify
 
 
-def listed_pairs(sources: Iterable[ObjectInfo], copies: Iterable[ObjectInfo], source_root: str,
-                 destination_root: str) -> Iterator[tuple[ObjectInfo, Optional[ObjectInfo]]]:
+class _Listed(Protocol):
+    """A listed item: it has a path."""
+
+    @property
+    def path(self) -> str:
+        """Its logical path."""
+
+
+Source = TypeVar("Source", bound=_Listed)
+Copy = TypeVar("Copy", bound=_Listed)
+
+
+def listed_pairs(sources: Iterable[Source], copies: Iterable[Copy], source_root: str,
+                 destination_root: str) -> Iterator[tuple[Source, Optional[Copy]]]:
     """Each object of the ``sources`` listing (below ``source_root``) with its copy in the
     ``copies`` listing (below ``destination_root``, same relative path), or None.
 
@@ -1022,8 +1045,8 @@ def listed_pairs(sources: Iterable[ObjectInfo], copies: Iterable[ObjectInfo], so
     so memory stays small when both are in the same order (GenQuery ORDER on both trees) and
     the pairing is right whatever the orders.
     """
-    waiting_sources: dict[str, ObjectInfo] = {}
-    waiting_copies: dict[str, ObjectInfo] = {}
+    waiting_sources: dict[str, Source] = {}
+    waiting_copies: dict[str, Copy] = {}
     for src, dst in itertools.zip_longest(sources, copies):
         if src is not None:
             rel = src.path[len(source_root):]

@@ -19,10 +19,18 @@ from b2safe.adapters.prep import nativecalls
 from b2safe.adapters.prep.calls import DelayedCall, delay_condition, instance_tag
 from b2safe.adapters.prep.msi import call_msi, output
 from b2safe.domain import profile
-from b2safe.domain.access import strongest
+from b2safe.domain.access import allows, strongest
 from b2safe.domain.paths import gq_below, gq_equals, gq_strictly_below, split
 from b2safe.errors import NotFound
-from b2safe.ports import COLLECTION, DATA_OBJECT, Avu, DelayedRule, ObjectInfo, ReplicaRow
+from b2safe.ports import (
+    COLLECTION,
+    DATA_OBJECT,
+    Avu,
+    Caller,
+    DelayedRule,
+    ObjectInfo,
+    ReplicaRow,
+)
 
 #: Bytes per msiDataObjRead when a checksum of another scheme is computed (checksum_in).
 READ_CHUNK = 4 << 20
@@ -108,12 +116,16 @@ class PrepCatalog:
             ``msi_atomic_apply_metadata_operations`` with ``admin_mode`` for AVUs (iRODS
             4.3.1+). Copies, rsync, collection and object creation have none: the ACLs they need
             are in docs/installation.md and checked by ``b2safe doctor``.
+        client: the client user (``rsComm->clientUser``), whose ACL rows
+            :meth:`check_access_many` reads; unknown (None): it asks msiCheckAccess per path.
     """
 
-    def __init__(self, callback: Any, zone: str, admin: bool = False) -> None:
+    def __init__(self, callback: Any, zone: str, admin: bool = False,
+                 client: Optional[Caller] = None) -> None:
         self._callback = callback
         self._zone = zone
         self._admin = admin
+        self._client = client
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -536,6 +548,15 @@ class PrepCatalog:
                              if row[1] in wanted)
         return found
 
+    def replicas(self, collection: str) -> Iterator[ReplicaRow]:
+        """Every replica in or below ``collection``, ordered by (collection, name), streamed.
+
+        The query's COLL_NAME condition routes it to the zone of ``collection`` (federation).
+        """
+        cond, ok = gq_below("COLL_NAME", collection)
+        for row in self.query(REPLICA_COLUMNS, cond, lambda r: ok(r[0])):
+            yield replica_row(row)
+
     def replicas_of(self, path: str) -> list[ReplicaRow]:
         """The replicas of the data object ``path`` ([] when absent or not visible)."""
         parent, leaf = split(path)
@@ -561,6 +582,104 @@ class PrepCatalog:
         if self.admin_mode(path):
             return True
         return _int(output(self.msi("msiCheckAccess", path, level, 0), 2)) == 1
+
+    def check_access_many(self, paths: Sequence[str], level: str) -> set[str]:
+        """The paths among ``paths`` on which the client user holds ``level``, as
+        :meth:`check_access` answers each, from the client's ACL rows: one GenQuery per 256
+        data-object names (their common collection and below, rows filtered to the paths),
+        then one per 256 of the remaining paths as collections; a name no ``in`` list can
+        carry on its own (:meth:`access_of`). Absent paths are left out.
+
+        msiCheckAccess (irods/irods server/re/src/icatGeneralMS.cpp) answers with
+        checkPermissionByObjType (server/core/src/objMetaOpr.cpp): an ACL entry of at least
+        the access type of ``level`` held by the user (checkPermitForDataObject /
+        checkPermitForCollection: ``ACCESS_TYPE >= token``, ``ACCESS_USER_ID`` = the user's
+        id), else by one of the groups that ``getUserId(group, the user's zone)`` finds. Groups
+        are registered in this zone, so for a user of another zone only its own entries
+        count: they are asked by ``DATA_ACCESS_USER_ID``. A user of this zone is asked by
+        ``DATA_USER_NAME``/``DATA_USER_ZONE``, the entries that apply to the user directly or
+        through a group (see :meth:`access_of`). The ranks compared are the access-type token
+        ids (:mod:`b2safe.domain.access`).
+
+        Raises:
+            InvalidInput: a client name with a single quote.
+        """
+        granted = {p for p in paths if self.admin_mode(p)}
+        rest = sorted(set(paths) - granted)
+        client = self._client
+        if not rest:
+            return granted
+        if client is None:
+            for path in rest:
+                try:
+                    if self.check_access(path, level):
+                        granted.add(path)
+                except NotFound:
+                    continue
+            return granted
+        if "'" in client.name or "'" in client.zone:
+            raise errors.InvalidInput("user and zone names cannot contain a single quote")
+        if client.zone == self._zone:
+            whom = {kind: f"{kind}_USER_NAME = '{client.name}' and "
+                          f"{kind}_USER_ZONE = '{client.zone}'" for kind in ("DATA", "COLL")}
+        else:
+            user_id = self._user_id(client.name, client.zone)
+            if not user_id:
+                return granted  # getUserId fails: msiCheckAccess fails, nothing is granted
+            whom = {kind: f"{kind}_ACCESS_USER_ID = '{user_id}'" for kind in ("DATA", "COLL")}
+        held: dict[str, list[str]] = {}
+        for path, permission in self._data_acl_rows(rest, whom["DATA"]):
+            held.setdefault(path, []).append(permission)
+        others = [p for p in rest if not allows(strongest(held.get(p, ())), level)]
+        for path, permission in self._coll_acl_rows(others, whom["COLL"]):
+            held.setdefault(path, []).append(permission)
+        return granted | {p for p in rest if allows(strongest(held.get(p, ())), level)}
+
+    def _data_acl_rows(self, paths: Sequence[str], whom: str) -> Iterator[tuple[str, str]]:
+        """(path, DATA_ACCESS_NAME) of the ACL entries ``whom`` selects on the data objects
+        among ``paths``."""
+        wanted = set(paths)
+        listable = sorted({split(p)[1] for p in wanted if not _LIST_UNSAFE.search(split(p)[1])})
+        if listable:
+            cond, ok = gq_below("COLL_NAME", posixpath.commonpath([split(p)[0] for p in wanted]))
+            for start in range(0, len(listable), 256):
+                names = ",".join(repr_gq(n) for n in listable[start:start + 256])
+                for row in self.query(["COLL_NAME", "DATA_NAME", "DATA_ACCESS_NAME"],
+                                      f"{cond} and DATA_NAME in ({names}) and {whom}",
+                                      lambda r: ok(r[0])):
+                    path = f"{row[0]}/{row[1]}"
+                    if path in wanted:
+                        yield path, row[2]
+        for path in sorted(p for p in wanted if _LIST_UNSAFE.search(split(p)[1])):
+            parent, name = split(path)
+            coll_cond, _ = gq_equals("COLL_NAME", parent)
+            name_cond, _ = gq_equals("DATA_NAME", name)
+            for row in self.query(["COLL_NAME", "DATA_NAME", "DATA_ACCESS_NAME"],
+                                  f"{coll_cond} and {name_cond} and {whom}"):
+                if (row[0], row[1]) == (parent, name):
+                    yield path, row[2]
+
+    def _coll_acl_rows(self, paths: Sequence[str], whom: str) -> Iterator[tuple[str, str]]:
+        """(path, COLL_ACCESS_NAME) of the ACL entries ``whom`` selects on the collections
+        among ``paths``."""
+        wanted = set(paths)
+        listable = sorted(p for p in wanted if not _LIST_UNSAFE.search(p))
+        conditions = [f"COLL_NAME in ({','.join(repr_gq(p) for p in listable[i:i + 256])})"
+                      for i in range(0, len(listable), 256)]
+        conditions += [gq_equals("COLL_NAME", p)[0] for p in sorted(wanted - set(listable))]
+        for cond in conditions:
+            for row in self.query(["COLL_NAME", "COLL_ACCESS_NAME"], f"{cond} and {whom}",
+                                  lambda r: r[0] in wanted):
+                yield row[0], row[1]
+
+    def _user_id(self, user: str, zone: str) -> str:
+        """USER_ID of ``user#zone`` in this zone's catalog ('' when unknown); names checked by
+        the caller."""
+        for row in self.query(["USER_NAME", "USER_ZONE", "USER_ID"],
+                              f"USER_NAME = '{user}' and USER_ZONE = '{zone}'"):
+            if (row[0], row[1]) == (user, zone):
+                return row[2]
+        return ""
 
     def access_of(self, path: str, user: str, zone: str, is_collection: bool) -> str:
         """The strongest permission ``user#zone`` holds on ``path`` ('own', 'modify_object',
@@ -768,12 +887,12 @@ class PrepCatalog:
             self.msi("msiDataObjClose", fd, 0)
         return profile.format_checksum(scheme, hasher.digest())
 
-    def verify_stored(self, path: str) -> bool:
+    def verify_stored(self, path: str, good: Optional[Sequence[int]] = None) -> bool:
         """Recompute the checksum of the stored bytes of every good replica of ``path`` and
         compare it with its registered one; False on a mismatch (see :meth:`verify_good`)."""
-        return self.verify_good(path)
+        return self.verify_good(path, good)
 
-    def verify_good(self, path: str) -> bool:
+    def verify_good(self, path: str, good: Optional[Sequence[int]] = None) -> bool:
         """msiDataObjChksum ``verifyChksum`` with ``replNum``, once per good replica.
 
         A verification of the whole object also fails (CHECK_VERIFICATION_RESULTS) when the
@@ -781,9 +900,11 @@ class PrepCatalog:
         server/api/src/rsDataObjChksum.cpp@5.0.2 L167-178, L329-334; test_ichksum.py L167-190),
         so each good replica is verified on its own (L277-322). False when one fails: its size
         or bytes differ from the catalog, or it has no checksum. Without a good replica the
-        whole-object call reports why (typed error).
+        whole-object call reports why (typed error). ``good``: the good replicas' numbers
+        when the caller listed them (a tree's listing, :meth:`replicas`), else one query here.
         """
-        good = [r.repl_num for r in self.replicas_of(path) if r.status == 1]
+        if good is None:
+            good = [r.repl_num for r in self.replicas_of(path) if r.status == 1]
         targets: list[Optional[str]] = [str(n) for n in good] or [None]
         for repl in targets:
             try:

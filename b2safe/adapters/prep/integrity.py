@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterator, Optional, Sequence
 
 from b2safe import errors
-from b2safe.adapters.prep.catalog import REPLICA_COLUMNS, PrepCatalog, replica_row
+from b2safe.adapters.prep.catalog import PrepCatalog
 from b2safe.adapters.prep.msi import output
 from b2safe.domain.paths import gq_below
 from b2safe.ports import ReplicaRow
@@ -23,15 +23,6 @@ _MISMATCH_CODES = (errors.CHECK_VERIFICATION_RESULTS, errors.USER_CHKSUM_MISMATC
 
 class PrepIntegrityCatalog(PrepCatalog):
     """:class:`b2safe.ports.IntegrityCatalog` for rules running under PREP."""
-
-    def replicas(self, collection: str) -> Iterator[ReplicaRow]:
-        """Every replica in or below ``collection``, ordered by (collection, name), streamed.
-
-        The query's COLL_NAME condition routes it to the zone of ``collection`` (federation).
-        """
-        cond, ok = gq_below("COLL_NAME", collection)
-        for row in self.query(REPLICA_COLUMNS, cond, lambda r: ok(r[0])):
-            yield replica_row(row)
 
     def data_avus(self, collection: str, names: Sequence[str],
                   prefixes: Sequence[str] = ()) -> Iterator[tuple[str, str, str]]:

@@ -98,6 +98,28 @@ def test_registered_tree_costs_listings_not_stats_per_object(fed):
     assert_consistent(fed)
 
 
+def test_registered_tree_reads_acls_and_replicas_per_page_not_per_object(fed):
+    """The destination's authorization of the caller (her ACL rows, one listing per page, no
+    msiCheckAccess per replica) and the verification of the copies (their replicas from the
+    tree's listing, no replica query per object; one msiDataObjChksum verification per good
+    replica) cost the same number of queries for 2 and 10 objects per collection."""
+    def cost(root, files):
+        make_tree(fed, root=root, user="rods#zoneA", files=files)
+        fed.call("EUDATPidsForColl", root, "false", "", user="rods#zoneA")
+        fed.sb.reset_stats()
+        replicate(fed, root, root.replace("/zoneA/home/rods", "/zoneB/replicas"))
+        stats = fed.sb.stats()
+        return {zone: stats[zone]["msi"] for zone in ("zoneA", "zoneB")}
+
+    fed.client("rods#zoneB").ichmod("own", "rods#zoneA", "/zoneB/replicas")
+    fed.client("rods#zoneB").inherit("/zoneB/replicas", True)
+    small, large = cost("/zoneA/home/rods/small", 2), cost("/zoneA/home/rods/large", 10)
+    for zone in ("zoneA", "zoneB"):
+        assert small[zone].get("msiCheckAccess", 0) == large[zone].get("msiCheckAccess", 0) == 0
+        assert small[zone].get("msiExecGenQuery", 0) == large[zone].get("msiExecGenQuery", 0)
+    assert (small["zoneA"]["msiDataObjChksum"], large["zoneA"]["msiDataObjChksum"]) == (6, 30)
+
+
 def test_destination_resource_is_honoured(fed):
     fed.client("rods#zoneB").sb if False else None
     zone_b = fed.sb.zone("zoneB").catalog
@@ -135,6 +157,20 @@ def test_corrupted_transfer_is_detected_and_kept_for_retry(fed):
     # difference, copies again and verifies
     assert recover(fed) == "# of successes:1, # of failures:0"
     assert fed.client("rods#zoneB").iget("/zoneB/replicas/bad.dat") == f"{path} content".encode()
+    assert fail_log(fed) == []
+
+
+def test_a_corrupted_copy_in_a_tree_is_found_from_the_listing(fed):
+    """The tree's verification takes each copy's good replicas from one listing and verifies
+    their stored bytes (msiCollRsync registers the source's checksum on the copy unverified:
+    irods/irods server/api/src/rsDataObjRsync.cpp rsRsyncDataToData, REG_CHKSUM_KW)."""
+    make_tree(fed, files=2)
+    fed.sb.faults.corrupt_next_transfer("zoneB")
+    err = fed.fails("EUDATReplication", SRC, DST, "false", "true", "", user="rods#zoneA")
+    assert err.code == errors.USER_CHKSUM_MISMATCH
+    assert "(stored bytes of the copy)" in err.text
+    assert len(fail_log(fed)) == 1
+    assert recover(fed) == "# of successes:1, # of failures:0"
     assert fail_log(fed) == []
 
 
