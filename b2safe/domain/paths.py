@@ -15,6 +15,9 @@ from b2safe.errors import InvalidPath, InvalidPid
 MAX_PATH_BYTES = 1087  # iRODS MAX_NAME_LEN (1088) including the terminating NUL
 MAX_ELEMENT_BYTES = 255
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: An empty, ``.`` or ``..`` element: a slash followed by at most two dots and then a slash or
+#: the end.
+_BAD_ELEMENT = re.compile(r"/\.{0,2}(?=/|$)")
 
 
 def validate_path(path: object, what: str = "path") -> str:
@@ -31,17 +34,18 @@ def validate_path(path: object, what: str = "path") -> str:
         raise InvalidPath(f"{what} {shown!r} contains a control character")
     if not path.startswith("/"):
         raise InvalidPath(f"{what} {shown!r} is not absolute (it must start with /zone)")
-    if len(path.encode("utf-8")) > MAX_PATH_BYTES:
+    size = len(path.encode("utf-8"))
+    if size > MAX_PATH_BYTES:
         raise InvalidPath(f"{what} is longer than {MAX_PATH_BYTES} bytes")
     if path != "/" and path.endswith("/"):
         raise InvalidPath(f"{what} {shown!r} ends with a slash")
-    elements = path.split("/")[1:]
-    for element in elements:
-        if element in ("", ".", ".."):
-            raise InvalidPath(f"{what} {shown!r} has an empty, '.' or '..' element")
-        if len(element.encode("utf-8")) > MAX_ELEMENT_BYTES:
-            raise InvalidPath(f"{what} {shown!r} has an element longer than "
-                              f"{MAX_ELEMENT_BYTES} bytes")
+    if _BAD_ELEMENT.search(path):
+        raise InvalidPath(f"{what} {shown!r} has an empty, '.' or '..' element")
+    if size > MAX_ELEMENT_BYTES:  # a shorter path cannot have a longer element
+        for element in path.split("/")[1:]:
+            if len(element.encode("utf-8")) > MAX_ELEMENT_BYTES:
+                raise InvalidPath(f"{what} {shown!r} has an element longer than "
+                                  f"{MAX_ELEMENT_BYTES} bytes")
     return path
 
 

@@ -124,7 +124,9 @@ def install_handler(level: int = 1) -> None:
     if _handler is None:
         _handler = ServerLogHandler()
         logger.addHandler(_handler)
-    logger.setLevel(LEVELS.get(level, logging.INFO))
+    wanted = LEVELS.get(level, logging.INFO)
+    if logger.level != wanted:  # setLevel clears every logger's cache: not once per call
+        logger.setLevel(wanted)
 
 
 @contextlib.contextmanager
