@@ -200,6 +200,16 @@ class Namespace(Protocol):
                  ) -> Iterator[ObjectInfo]:
         """Like :meth:`walk`, one kind (``-C``/``-d``) with ids ``first`` .. ``last``."""
 
+    def walk_by_id(self, collection: str) -> Iterator[ObjectInfo]:
+        """``collection`` and every sub-collection (ascending COLL_ID), then every data object
+        in or below it (ascending DATA_ID), streamed."""
+
+    def avus_below(self, collection: str, kind: ObjectKind, names: Sequence[str]
+                   ) -> Iterator[tuple[str, list[Avu]]]:
+        """``(id, [AVUs])`` of the ``kind`` objects in or below ``collection`` that carry one
+        of the attributes ``names`` (b2safe's own), ascending id, each list in the order the
+        AVUs were added; one streamed query."""
+
     def replicas_of(self, path: str) -> list[ReplicaRow]:
         """The replicas of one data object ([] when absent or not visible)."""
 

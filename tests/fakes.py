@@ -212,6 +212,19 @@ class InMemoryCatalog(_Faults):
         return (i for i in self._of_kind(collection, kind)
                 if int(first) <= int(i.object_id) <= int(last))
 
+    def walk_by_id(self, collection: str) -> Iterator[ObjectInfo]:
+        """The collection and its sub-collections, then the data objects, by ascending id."""
+        yield from self._of_kind(collection, "-C")
+        yield from self._of_kind(collection, "-d")
+
+    def avus_below(self, collection: str, kind: str, names: Sequence[str]
+                   ) -> Iterator[tuple[str, list[Avu]]]:
+        """(id, AVUs called ``names``) of the tree's objects of ``kind``, ascending id."""
+        for info in self._of_kind(collection, kind):
+            avus = [a for a in self.objects[info.path].avus if a.name in names]
+            if avus:
+                yield info.object_id, avus
+
     def replicas_of(self, path: str) -> list[ReplicaRow]:
         """One good replica per data object."""
         obj = self.objects.get(path)

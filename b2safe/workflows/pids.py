@@ -18,7 +18,6 @@ Idempotency and concurrency:
 
 from __future__ import annotations
 
-import itertools
 import logging
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
@@ -306,31 +305,46 @@ class PidWorkflow:
                             ) -> PidsReport:
         """``EUDATPidsForColl``: PIDs for a collection and everything below it.
 
-        Streams the tree in GenQuery pages; per page one query (per kind) finds the objects that
-        already have a PID, checksums missing from the listing are computed, the PIDs are minted
-        through the PID service's worker pool, and the AVUs are written on the rule's thread,
-        followed by one query (per kind) that detects concurrent creators. The PID AVUs are the
-        checkpoint: a re-run after a crash skips what is done and, with deterministic minting,
-        re-adopts handles created just before the crash.
+        Streams the tree in GenQuery pages by ascending object id, and beside it, per kind, one
+        tree-wide stream of the PID and mirrored AVUs by id (merged with the listing, so the
+        objects that already have a PID are found without a query per page; an object given a
+        PID after that stream was read is minted again and withdrawn by the check below, or, with
+        deterministic minting, adopted). Checksums the listing lacks are computed, the PIDs are
+        minted through the PID service's worker pool, and the AVUs are written on the rule's
+        thread, followed by one query (per kind) per page that detects concurrent creators: the
+        atomic metadata call cannot, its "add" never fails on another value of the attribute
+        (irods plugins/api/src/atomic_apply_metadata_operations.cpp L389-404). The PID AVUs are
+        the checkpoint: a re-run after a crash skips what is done and, with deterministic
+        minting, re-adopts handles created just before the crash.
         """
         root = self.stat(collection, "collection")
         if not root.is_collection:
             raise InvalidInput(f"{collection} is not a collection")
         if not self.catalog.check_access(collection, "modify_object"):
             raise AccessDenied(f"you may not change the metadata of {collection}")
-        items: Iterator[ObjectInfo] = itertools.chain([root], self.catalog.walk(collection))
-        return self.pids_for_items(items, fixed=fixed, progress=progress)
+        merged = {kind: _AvuStream(self.catalog.avus_below(collection, kind, MIRRORED))
+                  for kind in OBJECT_KINDS}
+        return self.pids_for_items(self.catalog.walk_by_id(collection), fixed=fixed,
+                                   progress=progress,
+                                   present=lambda page: per_object(
+                                       page, lambda kind, ids: merged[kind].take(ids)))
 
     def pids_for_items(self, items: Iterable[ObjectInfo], *, fixed: bool,
-                       progress: Optional[Callable[[PidsReport], None]] = None) -> PidsReport:
+                       progress: Optional[Callable[[PidsReport], None]] = None,
+                       present: Optional[Callable[[Sequence[ObjectInfo]],
+                                                  dict[str, list[Avu]]]] = None,
+                       ) -> PidsReport:
         """PIDs for a stream of local objects/collections, page by page (see above).
 
-        Returns the counts; failures are counted (and the first one named), not raised.
+        ``present(page)``: ``{kind+id: [AVUs]}`` of the PID and mirrored attributes of a page
+        (default: one query per kind per page). Returns the counts; failures are counted (and
+        the first one named), not raised.
         """
         totals = [0, 0, 0]
         first: tuple[str, int] = ("", 0)
         for page in pages(items, PAGE):
-            created, existing, failures = self._pids_for_page(page, fixed)
+            created, existing, failures = self._pids_for_page(
+                page, fixed, present=None if present is None else present(page))
             totals[0] += created
             totals[1] += existing
             totals[2] += len(failures)
@@ -398,13 +412,16 @@ class PidWorkflow:
 
     def _pids_for_page(self, page: Sequence[ObjectInfo], fixed: bool,
                        details: Optional[dict[str, ReplicaSpec]] = None,
+                       present: Optional[dict[str, list[Avu]]] = None,
                        ) -> tuple[int, int, list[tuple[str, B2SafeError]]]:
         """Create the missing PIDs of one page: (created, existing, [(path, error)]).
 
         ``details`` gives, per path, the parent/ROR/FIO/FIXED_CONTENT of a replica's record;
-        paths without details get an original's record (no parent, ROR or FIO).
+        paths without details get an original's record (no parent, ROR or FIO). ``present``:
+        the page's PID and mirrored AVUs when the caller read them (else one query per kind).
         """
-        present = self._mirrored(page)
+        if present is None:
+            present = self._mirrored(page)
         todo = [i for i in page
                 if not any(a.name == PID_AVU for a in present.get(_key(i), ()))]
         failures: list[tuple[str, B2SafeError]] = []
@@ -642,6 +659,35 @@ class PidWorkflow:
             for avu in self.catalog.avus(path, kind, name):
                 self.catalog.remove_avu(path, kind, name, avu.value)
         return pid
+
+
+class _AvuStream:
+    """A stream of ``(id, [AVUs])`` by ascending id, read as far as the ids asked for: the
+    merge of a tree-wide AVU query with a listing in the same order (ids compared as
+    numbers; rows of objects the listing does not hold are skipped)."""
+
+    def __init__(self, rows: Iterator[tuple[str, list[Avu]]]) -> None:
+        self._rows = rows
+        self._head: Optional[tuple[str, list[Avu]]] = None
+        self._started = False
+
+    def _next(self) -> None:
+        self._head = next(self._rows, None)
+
+    def take(self, ids: Sequence[str]) -> dict[str, list[Avu]]:
+        """``{id: [AVUs]}`` for ``ids`` (ascending, after every id asked before)."""
+        if not self._started:  # the query runs when its kind is first needed
+            self._started = True
+            self._next()
+        found: dict[str, list[Avu]] = {}
+        for object_id in ids:
+            number = int(object_id)
+            while self._head is not None and int(self._head[0]) < number:
+                self._next()
+            if self._head is not None and self._head[0] == object_id:
+                found[object_id] = self._head[1]
+                self._next()
+        return found
 
 
 class _Adopted(str):

@@ -53,6 +53,9 @@ REPLICA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_REPL_NUM", "DAT
                     "DATA_MODIFY_TIME")
 _COLL_COLUMNS = ("ORDER(COLL_NAME)", "COLL_ID", "COLL_OWNER_NAME", "COLL_OWNER_ZONE",
                  "COLL_CREATE_TIME", "COLL_MODIFY_TIME")
+#: The same listings ordered by object id (same positions).
+_DATA_BY_ID = ("COLL_NAME", "DATA_NAME", "ORDER(DATA_ID)", *_DATA_COLUMNS[3:])
+_COLL_BY_ID = ("COLL_NAME", "ORDER(COLL_ID)", *_COLL_COLUMNS[2:])
 
 
 _LIST_UNSAFE = re.compile(r"[',()]")
@@ -73,6 +76,17 @@ def _int(text: Any) -> int:
 def _collection(row: list[str]) -> ObjectInfo:
     return ObjectInfo(path=row[0], kind=COLLECTION, object_id=row[1], owner=row[2],
                       owner_zone=row[3], create_time=_int(row[4]), modify_time=_int(row[5]))
+
+
+def _avus_in_order(rows: list[list[str]]) -> list[Avu]:
+    """The AVUs of one object's rows (id, path, name, value, units, AVU id), in the order they
+    were added, each once."""
+    avus: list[Avu] = []
+    for row in sorted(rows, key=lambda r: _int(r[5])):
+        avu = Avu(row[2], row[3], row[4])
+        if avu not in avus:
+            avus.append(avu)
+    return avus
 
 
 def _good_checksum(rows: list[list[str]]) -> str:
@@ -462,12 +476,46 @@ class PrepCatalog:
         cond, ok = gq_below("COLL_NAME", collection)
         yield from self._data_rows(cond, ok)
 
-    def _data_rows(self, cond: str, ok: Callable[[str], bool]) -> Iterator[ObjectInfo]:
+    def walk_by_id(self, collection: str) -> Iterator[ObjectInfo]:
+        """``collection`` and its sub-collections by ascending COLL_ID, then the data objects
+        in or below it by ascending DATA_ID; one stream each (GenQuery sorts the bigint id
+        columns as numbers)."""
+        cond, ok = gq_below("COLL_NAME", collection)
+        for row in self.query(_COLL_BY_ID, cond, lambda r: ok(r[0])):
+            yield _collection(row)
+        yield from self._data_rows(cond, ok, _DATA_BY_ID)
+
+    def avus_below(self, collection: str, kind: str, names: Sequence[str]
+                   ) -> Iterator[tuple[str, list[Avu]]]:
+        """``(id, [AVUs])`` of the ``kind`` objects in or below ``collection`` carrying one of
+        the attributes ``names``, ascending id, each list in the order the AVUs were added
+        (META_*_ATTR_ID; replicas' repeated rows once); one streamed query."""
+        if any("'" in n for n in names):
+            raise errors.InvalidInput("attribute names cannot contain a single quote")
+        if not names:
+            return
+        attr, value, units = _AVU_COLUMNS[kind]
+        id_column = "DATA_ID" if kind == "-d" else "COLL_ID"
+        cond, ok = gq_below("COLL_NAME", collection)
+        listed = ",".join(f"'{n}'" for n in names)
+        rows: list[list[str]] = []
+        for row in self.query([f"ORDER({id_column})", "COLL_NAME", attr, value, units,
+                               _META_ID[kind]], f"{cond} and {attr} in ({listed})",
+                              lambda r: ok(r[1])):
+            if rows and row[0] != rows[0][0]:
+                yield rows[0][0], _avus_in_order(rows)
+                rows = []
+            rows.append(row)
+        if rows:
+            yield rows[0][0], _avus_in_order(rows)
+
+    def _data_rows(self, cond: str, ok: Callable[[str], bool],
+                   columns: Sequence[str] = _DATA_COLUMNS) -> Iterator[ObjectInfo]:
         """One ObjectInfo per data object of the listing ``cond`` (its replicas' rows are
         adjacent: ordered by collection and name). The facts are the first replica's; the
         checksum is the one every good replica lists, else '' (see :func:`_good_checksum`)."""
         rows: list[list[str]] = []
-        for row in self.query(_DATA_COLUMNS, cond, lambda r: ok(r[0])):
+        for row in self.query(columns, cond, lambda r: ok(r[0])):
             if rows and row[2] != rows[0][2]:
                 yield _data_object(rows)
                 rows = []

@@ -259,3 +259,35 @@ def test_checksums_of_the_listing_are_used_only_when_the_good_replicas_agree(wor
         catalog.data_get(plain)[0].checksum
     assert world.record(world.avus(bare)["PID"][0]).checksum == \
         catalog.data_get(bare)[0].checksum
+
+
+def test_existing_pids_come_from_one_stream_per_kind_not_a_query_per_page(world):
+    """603 paths (three 256-path pages): the objects that already have a PID are read by one
+    tree-wide query per kind, merged with the listing by id; per page only the query that
+    detects concurrent creators remains. GenQueries: 2 listings + 2 AVU streams + 4 checks
+    (page 1 holds both kinds) = 8; a query per page and kind for existing PIDs made it 10."""
+    catalog = world.sb.zone("zoneA").catalog
+    base = "/zoneA/home/alice/paged"
+    with catalog.batch():
+        catalog.coll_create(base, "alice#zoneA")
+        for part in range(2):
+            catalog.coll_create(f"{base}/part {part}", "alice#zoneA")
+        for i in range(600):
+            catalog.data_put(f"{base}/part {i % 2}/o {i:04d}", b"x%d" % i, "alice#zoneA",
+                             checksum=True)
+    had = [f"{base}/part 1/o 0001", f"{base}/part 0/o 0300", f"{base}/part 1/o 0599",
+           f"{base}/part 0"]
+    before = {path: world.call("EUDATCreatePID", "None", path, "None", "None", "false", "")[5]
+              for path in had}
+    server = world.sb.handle_server("zoneA")
+    server.stats.reset()
+    world.sb.reset_stats()
+    args = world.call("EUDATPidsForColl", base, "false", "")
+    assert args[2] == "created=599 existing=4 failed=0"
+    assert server.stats["PUT"] == 599
+    msi = world.sb.stats()["zoneA"]["msi"]
+    assert msi["msiMakeGenQuery"] == 8, msi
+    assert msi["msi_atomic_apply_metadata_operations"] == 599
+    for path, pid in before.items():
+        assert world.avus(path)["PID"] == [pid]
+    assert world.avus(f"{base}/part 1/o 0003")["PID"]
