@@ -1,6 +1,11 @@
 """Fault injection for the sandbox Handle server: failing statuses, dropped connections, stalls,
 latency.
 
+Latency is waited out by each request on its own thread, side by side: a Handle server answers
+requests on a pool of threads (handle.net server manual, section 6 "config.dct":
+``num_threads``, "How many threads should be reserved for answering requests", per
+interface), so K clients waiting on it are answered K at a time, not one after the other.
+
 Rules are consumed in the order they were added; a rule applies to the next ``count`` requests
 whose method is in ``methods`` (any method when empty).
 """
@@ -36,6 +41,8 @@ class Faults:
 
     def __init__(self, latency_ms: int = 0) -> None:
         self._lock = threading.Lock()
+        self._delaying = threading.Condition(self._lock)
+        self._waiting = 0
         self._rules: list[Fault] = []
         self._released = threading.Event()
         self.latency_ms = int(latency_ms)
@@ -61,12 +68,34 @@ class Faults:
         client's only way out is its own deadline."""
         self._add(Fault(STALL, int(count), methods=_methods(methods)))
 
+    def delay(self) -> None:
+        """Wait out ``latency_ms`` for one request (ends early on :meth:`release`); many
+        requests wait at once (see the module doc)."""
+        if self.latency_ms <= 0:
+            return
+        with self._lock:
+            released = self._released
+            self._waiting += 1
+            self._delaying.notify_all()
+        try:
+            released.wait(self.latency_ms / 1000.0)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def wait_delaying(self, count: int, timeout: float) -> bool:
+        """Whether ``count`` requests are waiting out their latency at once within ``timeout``
+        seconds (tests use it to see requests overlap)."""
+        with self._delaying:
+            return self._delaying.wait_for(lambda: self._waiting >= count, timeout)
+
     def wait_released(self) -> None:
         """Block a stalled request until :meth:`clear` (or :meth:`release`)."""
         self._released.wait()
 
     def release(self) -> None:
-        """Let every stalled request end (dropped); later stalls block again."""
+        """Let every stalled request end (dropped) and every latency wait end; later stalls and
+        latencies wait again."""
         with self._lock:
             released, self._released = self._released, threading.Event()
         released.set()

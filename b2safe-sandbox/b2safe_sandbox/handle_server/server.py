@@ -330,8 +330,7 @@ class HandleServer:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length > 0 else b""
         self.stats.count(method, path)
-        if self.faults.latency_ms > 0:
-            time.sleep(self.faults.latency_ms / 1000.0)
+        self.faults.delay()
         # Injected faults are for handle and search requests; a client's session set-up is
         # not where tests aim them.
         fault = None if path.startswith("/api/sessions") else self.faults.take(method)

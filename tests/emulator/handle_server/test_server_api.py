@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 import requests
@@ -202,6 +203,30 @@ def test_fault_injection_and_log(http, handle_server):
     assert [(e.status, e.fault) for e in log[-3:]] == [(500, "fail"), (0, "drop_before"),
                                                        (404, "")]
     assert handle_server.stats["GET"] >= 3 and handle_server.faults.pending() == 0
+
+
+def test_requests_wait_out_their_latency_side_by_side(handle_server):
+    """Two clients of a server with a long latency are both inside it at once (a server that
+    answered one request after the other, or waited out latencies under one lock, would never
+    have two waiting); clearing the faults ends the waits, so no time passes."""
+    handle_server.faults.latency_ms = 600_000
+    statuses: list[int] = []
+
+    def get() -> None:
+        with requests.Session() as session:  # a connection each
+            statuses.append(session.get(f"{handle_server.base_url}/api/handles/{H}",
+                                        timeout=600).status_code)
+
+    clients = [threading.Thread(target=get) for _ in range(2)]
+    for client in clients:
+        client.start()
+    try:
+        both = handle_server.faults.wait_delaying(2, timeout=30)
+    finally:
+        handle_server.faults.clear()
+        for client in clients:
+            client.join()
+    assert both and statuses == [404, 404]
 
 
 # --- sessions (handle_server/sessions.py) ---------------------------------------------------------
