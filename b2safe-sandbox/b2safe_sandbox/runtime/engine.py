@@ -195,6 +195,9 @@ def rule_defined(sandbox: Any, zone: str, name: str) -> Optional[bool]:
     """Whether ``zone``'s core.py has a rule ``name``; None when core.py does not import (the
     caller then runs :func:`exec_rule`, which reports it)."""
     env = sandbox.zone(zone).env
+    imported = env.imported_core()
+    if imported is not None:
+        return hasattr(imported, name)
     with env.active():
         try:
             return hasattr(env.core(), name)

@@ -113,6 +113,19 @@ class ZoneEnv:
             else:
                 os.environ["B2SAFE_CONFIG"] = saved_env
 
+    def imported_core(self) -> Optional[types.ModuleType]:
+        """The zone's ``core`` module when it is imported already and is the one :meth:`core`
+        would return inside :meth:`active`; None when that needs the import (or the zone's
+        current ``core`` was replaced). Asking whether a rule exists this way swaps no modules:
+        the resource PEPs ask it of every resource operation."""
+        with _LOCK:
+            module = self.modules.get("core")
+            if module is None:
+                return None
+            if _ACTIVE and _ACTIVE[-1] is self and sys.modules.get("core") is not module:
+                return None
+            return module
+
     def core(self) -> types.ModuleType:
         """The zone's ``core`` module, importing it if needed (call inside :meth:`active`).
 
