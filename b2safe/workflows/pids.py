@@ -410,9 +410,17 @@ class PidWorkflow:
         order they were added: one catalog query per kind present."""
         return per_object(infos, lambda kind, ids: self.catalog.avus_of_ids(kind, ids, MIRRORED))
 
+    def pids_for_page(self, page: Sequence[ObjectInfo], *, fixed: bool,
+                      present: Mapping[str, Sequence[Avu]]) -> int:
+        """PIDs for the objects of one page (at most :data:`PAGE`) that have none, from the
+        page's AVUs the caller read (``present``: ``{kind+id: [AVUs]}`` in the order they were
+        added, at least the PID and its mirrors, :data:`MIRRORED`). Returns how many were
+        created; failures are logged (the object stays without a PID)."""
+        return self._pids_for_page(page, fixed, present=present)[0]
+
     def _pids_for_page(self, page: Sequence[ObjectInfo], fixed: bool,
                        details: Optional[dict[str, ReplicaSpec]] = None,
-                       present: Optional[dict[str, list[Avu]]] = None,
+                       present: Optional[Mapping[str, Sequence[Avu]]] = None,
                        ) -> tuple[int, int, list[tuple[str, B2SafeError]]]:
         """Create the missing PIDs of one page: (created, existing, [(path, error)]).
 

@@ -47,7 +47,7 @@ from b2safe.errors import (
     UnknownResource,
     UnknownZone,
 )
-from b2safe.ports import COLLECTION, DATA_OBJECT, Caller, Catalog, ObjectInfo, object_kind
+from b2safe.ports import COLLECTION, DATA_OBJECT, Avu, Caller, Catalog, ObjectInfo, object_kind
 from b2safe.state import codec, faillog, quarantine
 from b2safe.state.faillog import FailLog, FailRecord
 from b2safe.state.signing import once, signer_for
@@ -56,6 +56,7 @@ from b2safe.workflows.batching import id_ranges, pages, queue_once
 from b2safe.workflows.pids import (
     FIO_AVU,
     FIXED_AVU,
+    MIRRORED,
     PARENT_AVU,
     PID_AVU,
     REPLICA_AVU,
@@ -69,6 +70,8 @@ from b2safe.workflows.pids import (
 logger = logging.getLogger("b2safe.workflows.replication")
 
 PAGE = 256
+#: What the registration of a page reads of its sources: the PID, its mirrors, EUDAT/REPLICA.
+SOURCE_AVUS = (*MIRRORED, REPLICA_AVU)
 DEFERRED = "registration deferred to the fail-log retry (remote PID creation needs a rodsadmin)"
 RETRY_RULE = "EUDATTransferUsingFailLog"
 
@@ -572,9 +575,13 @@ class Replicator:
 
     def _register_page(self, page: list[ObjectInfo], source_root: str,
                        destination_root: str) -> Registration:
-        self.workflow.pids_for_items(page, fixed=False)  # sources without a PID get one
-        targets, failures = plan_registration(page, self._source_facts(page), source_root,
-                                              destination_root)
+        present = self._source_avus(page)
+        if self.workflow.pids_for_page(page, fixed=False, present=present):
+            # sources without a PID got one: their AVUs again (only theirs)
+            present.update(self._source_avus([i for i in page if not any(
+                a.name == PID_AVU for a in present.get(f"{i.flag}{i.object_id}", ()))]))
+        targets, failures = plan_registration(page, self._source_facts(page, present),
+                                              source_root, destination_root)
         targets, unsendable = split_sendable(targets)
         failures += unsendable
         if not targets:
@@ -588,35 +595,42 @@ class Replicator:
             return Registration(failures + [Failure(t.item.path, t.target, reason)
                                             for t in targets])
         links, missing = plan_links(targets, self._child_pids(targets))
-        return Registration(failures + missing + self._link(links))
+        return Registration(failures + missing + self._link(links, present))
 
-    def _source_facts(self, page: Sequence[ObjectInfo]) -> dict[str, dict[str, str]]:
-        """PID, EUDAT/ROR, EUDAT/FIO, EUDAT/FIXED_CONTENT of each item, one query per kind.
+    def _source_avus(self, items: Sequence[ObjectInfo]) -> dict[str, list[Avu]]:
+        """``{kind+id: [AVUs]}`` of the PID, its mirrors and EUDAT/REPLICA of ``items`` (a
+        page), in the order they were added: one query per kind, all the page's registration
+        reads of the sources."""
+        return per_object(items, lambda kind, ids: self.catalog.avus_of_ids(kind, ids,
+                                                                            SOURCE_AVUS))
+
+    def _source_facts(self, page: Sequence[ObjectInfo], present: dict[str, list[Avu]]
+                      ) -> dict[str, dict[str, str]]:
+        """PID, EUDAT/ROR, EUDAT/FIO, EUDAT/FIXED_CONTENT (the first added of each) and
+        EUDAT/REPLICA of each item, from its AVUs ``present``.
 
         When an item has a PID but no FIXED_CONTENT mirror (its PID was not made by B2SAFE),
         the fields are read from the PID record, as 4.x's EUDATSearchAndDefineField did.
         """
-        names = [PID_AVU, ROR_AVU, FIO_AVU, FIXED_AVU, REPLICA_AVU]
+        names = (PID_AVU, ROR_AVU, FIO_AVU, FIXED_AVU, REPLICA_AVU)
         out: dict[str, dict[str, str]] = {}
-        for kind in ("-C", "-d"):
-            members = [i for i in page if i.flag == kind]
-            if not members:
-                continue
-            by_id = self.catalog.attributes_by_id(kind, [i.object_id for i in members], names)
-            for item in members:
-                values = dict(by_id.get(item.object_id, {}))
-                pid = values.get(PID_AVU)
-                if FIXED_AVU in values:
-                    values["_mirrored"] = "1"  # a B2SAFE-made record: its AVUs mirror it
-                if pid and FIXED_AVU not in values:
-                    try:
-                        record = self.workflow.pids.get(pid)
-                        values.setdefault(ROR_AVU, record.ror or "")
-                        values.setdefault(FIO_AVU, record.fio or "")
-                        values[FIXED_AVU] = "True" if record.fixed_content else "False"
-                    except B2SafeError as exc:
-                        logger.warning("cannot read PID %s of %s: %s", pid, item.path, exc)
-                out[item.path] = {k: v for k, v in values.items() if v}
+        for item in page:
+            values: dict[str, str] = {}
+            for avu in present.get(f"{item.flag}{item.object_id}", ()):
+                if avu.name in names:
+                    values.setdefault(avu.name, avu.value)
+            pid = values.get(PID_AVU)
+            if FIXED_AVU in values:
+                values["_mirrored"] = "1"  # a B2SAFE-made record: its AVUs mirror it
+            if pid and FIXED_AVU not in values:
+                try:
+                    record = self.workflow.pids.get(pid)
+                    values.setdefault(ROR_AVU, record.ror or "")
+                    values.setdefault(FIO_AVU, record.fio or "")
+                    values[FIXED_AVU] = "True" if record.fixed_content else "False"
+                except B2SafeError as exc:
+                    logger.warning("cannot read PID %s of %s: %s", pid, item.path, exc)
+            out[item.path] = {k: v for k, v in values.items() if v}
         return out
 
     def _create_remote(self, zone: str, targets: list[ReplicaTarget]) -> None:
@@ -682,8 +696,9 @@ class Replicator:
                 found[f"{collection}/{name}"] = value
         return found
 
-    def _link(self, links: list[Link]) -> list[Failure]:
-        """Add each child to its parent's EUDAT/REPLICA (pooled HTTP), then mirror each child.
+    def _link(self, links: list[Link], present: dict[str, list[Avu]]) -> list[Failure]:
+        """Add each child to its parent's EUDAT/REPLICA (pooled HTTP), then mirror each child
+        (``present``: the sources' AVUs, with their EUDAT/REPLICA values, read for the page).
 
         The parent PID comes from the source's PID attribute, which its owner can write: the
         parent's record must point at the source (read in the same GET that precedes the
@@ -692,7 +707,8 @@ class Replicator:
         failures: list[Failure] = []
         service = self.workflow.pids
         candidate_urls = self.workflow.candidate_urls
-        mirrored = self._replica_mirrors([link.item for link in links])
+        mirrored = {key: [a.value for a in avus if a.name == REPLICA_AVU]
+                    for key, avus in present.items()}
 
         def add(link: Link) -> str:
             return service.add_replica(link.parent, link.child,
@@ -708,11 +724,6 @@ class Replicator:
             self.workflow.mirror_replicas(item, result,
                                           mirrored.get(f"{item.flag}{item.object_id}", ()))
         return failures
-
-    def _replica_mirrors(self, items: Sequence[ObjectInfo]) -> dict[str, list[str]]:
-        """``{kind+id: [EUDAT/REPLICA values]}`` of a page's sources: one query per kind."""
-        return per_object(items, lambda kind, ids: self.catalog.avus_by_id(kind, ids,
-                                                                           REPLICA_AVU))
 
     # --- the fail log ----------------------------------------------------------------------------
 
