@@ -70,11 +70,14 @@ within 15% of 1k; memory flat in N.
   did not grow (the profiled 1k and 5k rows below); the whole process's CPU per PID is now flat
   to 20k.
 - **Microservice calls per new PID are 2 plus the paging.** Each new PID costs
-  `msiDataObjChksum` (the object has no checksum in the listing; with one, none) and one
-  `msi_atomic_apply_metadata_operations`; per page of 256 objects the walk's GenQuery pages, one
-  query for the PIDs already present and one after writing that detects a concurrent creator
-  add about 5 calls, i.e. 0.02 per PID at every N (linear, counted). Below 2 would need the
-  checksums to be in the catalog already or dropping the concurrent-creator check.
+  `msiDataObjChksum` (the object's good replicas list no checksum; when they all list the same
+  one, none: the server would answer that one, rsDataObjChksum.cpp) and one
+  `msi_atomic_apply_metadata_operations`. The tree is listed by object id and the PIDs already
+  present come from one tree-wide AVU query per kind merged with it; per page of 256 objects
+  only the listing's next page and the query that detects a concurrent creator remain (the
+  atomic call cannot detect one: its "add" never fails on another value), about 3 calls, i.e.
+  0.012 per PID, plus about 12 calls per run. Below 2 would need the checksums to be in the
+  catalog already or dropping the concurrent-creator check.
 - **The PID client path.** Per PUT on one kept-alive loopback connection (client thread CPU,
   the table at the end): requests costs about twice urllib3, and b2safe's former path (pyhandle's
   connector over requests, with b2safe's transport adapter) about twice its present one. Record
