@@ -115,3 +115,55 @@ def test_a_body_cut_short_is_a_transport_failure(closing_server):
             http_.send("GET", f"{closing_server}/api/handles/{PREFIX}/X", {})
     finally:
         http_.close()
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """An http proxy that answers itself, recording the request line and headers."""
+
+    seen: list = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_PUT(self):
+        length = int(self.headers.get("Content-Length", 0))
+        self.rfile.read(length)
+        _Proxy.seen.append((self.requestline, self.headers.get("Proxy-Authorization")))
+        body = b'{"responseCode": 1}'
+        self.send_response(201)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_the_environments_http_proxy_is_used_with_its_credentials(monkeypatch):
+    """An http:// Handle server behind the proxy the environment names: absolute URLs to the
+    proxy, its user and password as Proxy-Authorization (never to the Handle server)."""
+    _Proxy.seen = []
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    proxy.daemon_threads = True
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", f"http://pu:p%40ss@127.0.0.1:{proxy.server_port}")
+    base = "http://handle.invalid:8000"
+    http = HandleHttp(base, timeout=2.0, deadline=4.0)
+    try:
+        status, _ = http.send("PUT", f"{base}/api/handles/{PREFIX}/X?overwrite=false",
+                              {"Content-Type": "application/json"}, b"{}")
+    finally:
+        http.close()
+        proxy.shutdown()
+    assert status == 201
+    import base64
+
+    assert _Proxy.seen == [(f"PUT {base}/api/handles/{PREFIX}/X?overwrite=false HTTP/1.1",
+                            "Basic " + base64.b64encode(b"pu:p@ss").decode())]
+
+
+def test_a_proxy_the_transport_cannot_use_is_refused_clearly():
+    from b2safe.errors import PidError
+
+    with pytest.raises(PidError, match="only http:// proxies"):
+        HandleHttp("https://handle.example:8000", timeout=1.0, deadline=1.0,
+                   proxy="socks5://127.0.0.1:1080")
