@@ -76,6 +76,8 @@ class Db:
         self._users: dict[tuple[str, str], UserRow] = {}
         self.resc_cache: dict[str, Any] = {}
         self._depth = 0
+        self._temp_tables = 0
+        self._forgotten_temp: list[str] = []
         self._conn = sqlite3.connect(str(db), isolation_level=None, check_same_thread=False,
                                      timeout=30.0)
         self._conn.row_factory = sqlite3.Row
@@ -170,18 +172,29 @@ class Db:
                 return
             yield from chunk
 
-    def open_cursor(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        """An executed cursor over ``sql`` for :meth:`fetch` to read page by page."""
+    def materialize(self, sql: str, params: Sequence[Any] = ()) -> str:
+        """Copy the rows of ``sql`` (in its order: rowid 1, 2, ...) into a new table of this
+        connection's temporary database and return its name. That database is a file of its
+        own (SQLite's temp_store; its page cache is bounded like the catalog's) and never the
+        WAL, so reading it later holds no read transaction on the catalog. Tables whose owners
+        were dropped without :meth:`drop_temp` (:meth:`forget_temp`) are removed first."""
         with self._lock:
-            cursor = self._conn.cursor()
-            cursor.execute(sql, tuple(params))
-            return cursor
+            while self._forgotten_temp:
+                self._conn.execute(f"DROP TABLE IF EXISTS temp.{self._forgotten_temp.pop()}")
+            self._temp_tables += 1
+            name = f"rows_{self._temp_tables}"
+            self._conn.execute(f"CREATE TEMP TABLE {name} AS {sql}", tuple(params))
+            return name
 
-    def fetch(self, cursor: sqlite3.Cursor, size: int) -> list[sqlite3.Row]:
-        """The next ``size`` rows of a cursor from :meth:`open_cursor` (raises sqlite3.Error if
-        the statement was aborted, e.g. by a ROLLBACK on this connection)."""
+    def drop_temp(self, name: str) -> None:
+        """Remove a table made by :meth:`materialize` (idempotent)."""
         with self._lock:
-            return cursor.fetchmany(size)
+            self._conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+    def forget_temp(self, name: str) -> None:
+        """Mark a table of :meth:`materialize` whose owner is gone, for the next call to drop
+        (safe from a garbage-collection finalizer: it only appends to a list)."""
+        self._forgotten_temp.append(name)
 
     @contextmanager
     def work_meter(self, every: int = 100) -> Iterator[list[int]]:

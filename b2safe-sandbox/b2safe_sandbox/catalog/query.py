@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from typing import Any, Optional, Sequence, Union
 
 from b2safe_sandbox import gq
@@ -27,16 +28,24 @@ def _text(value: Any) -> str:
 
 
 class GenQueryCursor:
-    """An open GenQuery1 statement read page by page, so paging through N rows reads N rows.
+    """A GenQuery1 result read page by page, so paging through N rows reads N rows.
 
     This is how the server pages: the first call executes the statement and returns
     ``continueInx = statementNum + 1``; a call with ``continueInx > 0`` only fetches the next
-    ``maxRows`` rows of that open statement (``cllGetRow``), and ``maxRows <= 0`` frees it
+    ``maxRows`` rows of that statement (``cllGetRow``), and ``maxRows <= 0`` frees it
     (irods: plugins/database/src/general_query.cpp, ``chl_gen_query_impl``). Re-running the
-    query with OFFSET for each page, as the emulator did before, costs O(N^2/page) for N rows.
-    Guess: rows changed between pages may or may not be seen (an open SQLite statement, like an
-    open database cursor); if the statement is aborted (a ROLLBACK on the connection), the next
-    page re-executes the query at the offset reached, so paging never fails for that reason.
+    query with OFFSET for each page, as the emulator once did, costs O(N^2/page) for N rows.
+
+    No SQLite statement stays open between calls: an open statement keeps its read
+    transaction, and in WAL mode no checkpoint can then restart the log, so every write made
+    while a workflow paged through a listing grew the catalog's WAL (145 MB after 5,000 PIDs)
+    and its in-memory index (the ``-shm`` mapping). The first page is read with LIMIT and the
+    statement finishes; when a later page is asked, the rest of the result (from the row
+    reached) is copied once into a temporary table (:meth:`Db.materialize`) and each page is
+    read from it by rowid. Guess: rows changed before the second page may or may not be seen,
+    later changes are not (the server's database cursor keeps its own snapshot); if the table
+    is lost (a ROLLBACK on the connection), the next page copies the rest again from the row
+    reached, so paging never fails for that reason.
     """
 
     def __init__(self, db: Db, compiled: CompiledQuery, offset: int, column_ids: list) -> None:
@@ -46,19 +55,34 @@ class GenQueryCursor:
         self.delivered = max(0, int(offset))
         self.rows_read = 0
         self._ahead: list = []
-        self._cursor: Optional[sqlite3.Cursor] = None
+        self._table: Optional[str] = None
+        self._table_read = 0  # rows of the table read so far (its rowids are 1, 2, ...)
+        self._finalizer: Optional[weakref.finalize] = None
 
-    def _open(self) -> sqlite3.Cursor:
+    def _materialize(self) -> None:
         sql, params = self.compiled.page(-1, self.delivered + len(self._ahead))
-        self._cursor = self.db.open_cursor(sql, params)
-        return self._cursor
+        self._table, self._table_read = self.db.materialize(sql, params), 0
+        self._finalizer = weakref.finalize(self, self.db.forget_temp, self._table)
+
+    def _from_table(self, size: int) -> list:
+        if self._table is None:
+            self._materialize()
+        try:
+            return self.db.all(f"SELECT * FROM temp.{self._table} WHERE rowid > ? "  # noqa: S608
+                               "ORDER BY rowid LIMIT ?", (self._table_read, size))
+        except sqlite3.OperationalError:  # the table went with a ROLLBACK: copy the rest again
+            self.close()
+            self._materialize()
+            return self.db.all(f"SELECT * FROM temp.{self._table} "  # noqa: S608
+                               "ORDER BY rowid LIMIT ?", (size,))
 
     def _read(self, size: int) -> list:
-        cursor = self._cursor or self._open()
-        try:
-            fetched = self.db.fetch(cursor, size)
-        except sqlite3.Error:
-            fetched = self.db.fetch(self._open(), size)
+        if self._table is None and not self.rows_read:
+            sql, params = self.compiled.page(size, self.delivered)
+            fetched = self.db.all(sql, params)
+        else:
+            fetched = self._from_table(size)
+            self._table_read += len(fetched)
         self.rows_read += len(fetched)
         return [[_text(v) for v in tuple(r)] for r in fetched]
 
@@ -77,10 +101,13 @@ class GenQueryCursor:
                         has_more=bool(self._ahead), column_ids=self.column_ids)
 
     def close(self) -> None:
-        """Free the statement (idempotent)."""
-        if self._cursor is not None:
-            self._cursor.close()
-            self._cursor = None
+        """Free the copied rows, if any (idempotent)."""
+        if self._finalizer is not None:
+            self._finalizer.detach()
+            self._finalizer = None
+        if self._table is not None:
+            self.db.drop_temp(self._table)
+            self._table = None
 
 
 class GenQuery:

@@ -54,8 +54,8 @@ _FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
 PART_HELPERS = frozenset({
     "access_of", "actor_ids", "all", "check_path", "exec", "next_id", "now_text", "one",
     "owner_of_actor", "privileged", "require_access", "require_user", "sees_all", "set_setting",
-    "setting", "split_user", "stream", "tx", "user_row", "open_cursor", "fetch",
-    "work_meter", "forget_user",  # Db
+    "setting", "split_user", "stream", "tx", "user_row", "materialize", "drop_temp",
+    "forget_temp", "work_meter", "forget_user",  # Db
     "require_resource",  # Principals
     "coll_row", "data_id_at", "delete_objects", "ensure_free", "grant", "insert_coll",
     "new_object_acls", "subtree_ids",  # Namespace

@@ -235,3 +235,33 @@ def test_values_are_parameters_not_sql(qcat):
     assert rows(qcat, ["DATA_NAME"], "DATA_NAME = 'a; DROP TABLE data'") == []
     assert rows(qcat, ["DATA_NAME"], "DATA_NAME = '\" OR 1=1 --'") == []
     assert len(rows(qcat, ["DATA_NAME"], f"COLL_NAME = '{Q}'")) == 5
+
+
+def _temp_tables(cat) -> int:
+    return int(cat.db.one("SELECT COUNT(*) FROM temp.sqlite_master WHERE type = 'table'")[0])
+
+
+def test_an_open_cursor_pages_from_a_copy_that_goes_with_it(qcat):
+    """After the first page, an open cursor reads the rest from a copy (a temporary table) in
+    the query's order; a ROLLBACK that takes the copy away does not lose or repeat rows; the
+    copy goes with close(), and a cursor dropped unclosed has its copy removed at the next
+    one's (so a rule that stops paging early leaks nothing that grows)."""
+    cursor = qcat.open_genquery(["ORDER_DESC(DATA_NAME)"], f"COLL_NAME = '{Q}'", ALICE)
+    seen = [r[0] for r in cursor.next_page(1).rows]
+    with pytest.raises(RuntimeError), qcat.batch():
+        seen += [r[0] for r in cursor.next_page(1).rows]  # the copy, made in the transaction
+        assert _temp_tables(qcat) == 1
+        raise RuntimeError("undo")
+    assert _temp_tables(qcat) == 0
+    while True:
+        page = cursor.next_page(1)
+        seen += [r[0] for r in page.rows]
+        if not page.has_more:
+            break
+    assert seen == ["e", "d", "c", "b", "a"] and _temp_tables(qcat) == 0
+    for _ in range(3):
+        dropped = qcat.open_genquery(["DATA_NAME"], f"COLL_NAME = '{Q}'", ALICE)
+        dropped.next_page(1)
+        dropped.next_page(1)
+        del dropped
+    assert _temp_tables(qcat) == 1  # the last one's copy; the others were removed

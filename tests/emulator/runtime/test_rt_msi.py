@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from b2safe_sandbox.runtime import irods_types as T
 from rt_helpers import code_of
@@ -281,6 +283,34 @@ def test_genquery_paging_work_grows_linearly(sb, cb):
             assert _page_through(cb, f"COLL_NAME = '{coll}'") == n
         work[n] = steps[0] / n
     assert work[4096] < 1.5 * work[512], work
+
+
+def test_a_query_between_pages_holds_no_read_transaction(sb, cb):
+    """Between two pages nothing of the query pins the catalog's WAL: after a write, another
+    connection's TRUNCATE checkpoint restarts the log (an SQLite statement left open between
+    pages kept a read transaction, so the WAL grew with every write a workflow made while it
+    paged: 145 MB after 5,000 PIDs). Checked after the first page (read with LIMIT) and after
+    the second (the rest copied to a temporary table); the pages still give every row once."""
+    client = sb.client("alice#zoneA")
+    for name in "bcde":
+        client.iput(f"{HOME}/{name}.txt", b"x")
+    gqi = cb.msiMakeGenQuery("DATA_NAME", f"COLL_NAME = '{HOME}'", T.GenQueryInp())
+    gqi = gqi["arguments"][2]
+    gqi.maxRows = 2
+    gqo = cb.msiExecGenQuery(gqi, T.GenQueryOut())["arguments"][1]
+    names = [gqo.sqlResult[0].row(i) for i in range(gqo.rowCnt)]
+    catalog_file = sb.zone("zoneA").catalog.db.zone_dir / "catalog.sqlite"
+    for step in range(2):
+        sb.zone("zoneA").catalog.avu_add("-d", f"{HOME}/b.txt", f"step{step}", "1")
+        other = sqlite3.connect(catalog_file)
+        try:
+            assert other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone() == (0, 0, 0)
+        finally:
+            other.close()
+        gqo = cb.msiGetMoreRows(gqi, gqo, 0)["arguments"][1]
+        names += [gqo.sqlResult[0].row(i) for i in range(gqo.rowCnt)]
+    assert int(gqo.continueInx) == 0
+    assert sorted(names) == sorted(["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"])
 
 
 def _open_query(cb):
