@@ -5,7 +5,9 @@ Why http.client and not urllib3 or pyhandle's ``requests`` session for these req
 on one kept-alive loopback connection the calling thread spends about 255 us CPU with
 http.client, 394 us with urllib3, 893 us with requests (``trust_env`` off) and 813 us with httpx
 (``scripts/bench_http_clients.py --count 2000``, docs/perf/http_clients.json); b2safe's urllib3
-transport with its guards cost 518 us. http.client is the layer urllib3 and requests send with,
+transport with its guards cost 518 us, b2safe's whole PUT on this one (URL, session header,
+JSON, URL check, deadline, answer check) 292 us against 239 us for bare http.client in the same
+run (2026-12-02, load 7 on 2 cores). http.client is the layer urllib3 and requests send with,
 it is maintained with Python and adds no dependency, and what urllib3 adds on top (pools, retries,
 redirects, URL normalising, header dictionaries) is work this client does not need: one
 connection per worker thread, no retries (:mod:`~b2safe.adapters.handle.retry` decides), no
