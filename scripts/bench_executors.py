@@ -13,15 +13,20 @@ Then it sets the Handle servers' latency (``--latency``, default 20 ms per reque
 that many delay-rule executor processes run the batches (iRODS 5's
 ``number_of_concurrent_delay_rule_executors``; ``b2safe_sandbox/runtime/executors.py``). The
 executors are started and warmed up before the clock starts, one executor the same way as K.
-Prints per run: batches, Handle requests, the wall time of the run, the CPU seconds of the
-executors and of the Handle servers' process in it, paths per second, the speed-up against the
-first executor count, and the 1-minute load average before the run (a shared 2-core machine:
-when the executors need more CPU than the machine has free, the speed-up says so, not the
-delay server). ``--json FILE`` writes the rows. The sweeps (integrity checks) have a batched
-rule too (``EUDATCheckIntegrityBatched``) but no Handle requests to wait for.
+Prints per run: batches, Handle requests, the wall time the Handle latency alone would take
+(requests x latency / (executors x workers)), the wall time of the run, the CPU seconds of the
+executors and of the Handle servers' process in it and the cores they kept busy (CPU / wall),
+paths per second, the speed-up against the first executor count, and the 1-minute load average
+before the run. On a shared 2-core machine a run whose busy cores reach the cores left free by
+other work is CPU-bound: its speed-up is the machine's, not the delay server's.
+``--json FILE`` writes the rows. The sweeps (integrity checks) have a batched rule too
+(``EUDATCheckIntegrityBatched``) but no Handle requests to wait for, so they are not run here.
 
     python scripts/bench_executors.py [--workflows pids replication] [--sizes 2000]
-        [--executors 1 4] [--latency 20] [--batch 250]
+        [--executors 1 4] [--latency 20] [--batch 250] [--workers 4] [--json FILE]
+
+Issue 19's case is ``--workflows pids --sizes 20000`` (about 5 minutes on 2 shared cores);
+replication of 20,000 objects with one executor takes 10 minutes or more.
 """
 
 from __future__ import annotations
@@ -103,14 +108,19 @@ def measure(workflow: str, n: int, executors: int, batch: int, latency_ms: int,
                     "wall_seconds": round(wall, 2),
                     "executor_cpu_seconds": round(pool.cpu_seconds, 2),
                     "handle_cpu_seconds": round(served, 2),
-                    "paths_per_second": round(paths / wall, 1), "load_1min": round(load, 2)}
+                    "paths_per_second": round(paths / wall, 1), "load_1min": round(load, 2),
+                    # The wall time if only the Handle latency counted (every executor's
+                    # workers busy all the time), and the CPU cores the run kept busy.
+                    "latency_bound_seconds": round(handles.requests(zones) * latency_ms
+                                                   / 1000 / (executors * workers), 2),
+                    "cores_busy": round((pool.cpu_seconds + served) / wall, 2)}
         finally:
             close_sandbox(sb, handles)
 
 
 KEYS = ("workflow", "objects", "executors", "batches", "latency_ms", "workers",
-        "handle_requests", "wall_seconds", "executor_cpu_seconds", "handle_cpu_seconds",
-        "paths_per_second", "speedup", "load_1min")
+        "handle_requests", "latency_bound_seconds", "wall_seconds", "executor_cpu_seconds",
+        "handle_cpu_seconds", "cores_busy", "paths_per_second", "speedup", "load_1min")
 
 
 def main(argv: list[str] | None = None) -> int:

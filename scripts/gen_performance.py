@@ -132,8 +132,8 @@ def executors_section(data: dict[str, Any]) -> str:
     """The delay-executor scale-out table."""
     mach = data["machine"]
     keys = ("workflow", "objects", "executors", "batches", "latency_ms", "workers",
-            "handle_requests", "wall_seconds", "executor_cpu_seconds", "handle_cpu_seconds",
-            "paths_per_second", "speedup", "load_1min")
+            "handle_requests", "latency_bound_seconds", "wall_seconds", "executor_cpu_seconds",
+            "handle_cpu_seconds", "cores_busy", "paths_per_second", "speedup", "load_1min")
     lines = ["## Scale-out: delay-rule executors (EUDATPidsForCollBatched, "
              "EUDATReplicationBatched)", "",
              f"Measured {data['measured_at']} on {mach['cpus']} CPUs, Python {mach['python']}; "
@@ -151,9 +151,11 @@ def executors_section(data: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(str(row.get(k, "-")) for k in keys) + " |")
     lines.append("\nProduced by `python scripts/bench_executors.py`. The executors are started "
                  "and warmed up (rule bases loaded) before the clock starts, one executor "
-                 "as K; the CPU columns are the executors' and the Handle servers' process's "
-                 "CPU seconds during the run: when their sum divided by the free cores "
-                 "approaches the wall time, the run is CPU-bound on this machine.")
+                 "as K; latency_bound_seconds is the wall time the Handle latency alone would "
+                 "take, the CPU columns are the executors' and the Handle servers' process's "
+                 "CPU seconds during the run, cores_busy their sum over the wall time: a run "
+                 "whose busy cores reach the cores other work leaves free is CPU-bound on this "
+                 "machine.")
     return "\n".join(lines) + "\n"
 
 
