@@ -417,6 +417,7 @@ class Replicator:
         info = self.check(request)
         failures: list[Failure] = []
         items = self.catalog.walk_ids(info.path, flag, first, last)
+        parents: set[str] = set()  # destination collections found or made by this batch
         for page in pages(items, PAGE):
             copied: list[ObjectInfo] = []
             # The copies already there, from listings (none for collections): one of another
@@ -435,7 +436,7 @@ class Replicator:
                         self.catalog.ensure_collection(target)
                     else:
                         self.copy(Request(item.path, target, request.resource), item,
-                                  existing.get(target))
+                                  existing.get(target), parents)
                     copied.append(item)
                 except B2SafeError as exc:
                     failures.append(Failure(item.path, target, str(exc)))
@@ -460,17 +461,23 @@ class Replicator:
         return failures
 
     def copy(self, request: Request, info: ObjectInfo,
-             existing: Optional[ObjectInfo] = None) -> None:
+             existing: Optional[ObjectInfo] = None,
+             parents: Optional[set[str]] = None) -> None:
         """rsync the data, then verify when something was written (or always/never per config).
 
         ``existing``: the destination's facts when the caller has them (None: it does not
         exist); a data object whose copy there has a checksum of another scheme is compared
         first (:func:`same_across_schemes`) and not copied again when its bytes are the
-        source's; a collection's objects likewise (:meth:`_coll_rsync`).
+        source's; a collection's objects likewise (:meth:`_coll_rsync`). ``parents``: the
+        destination collections this run found or made already (the parent is looked up
+        once per run, not per object; it is added here).
         """
         parent, _ = paths.split(request.destination)
-        if parent != "/" and self.catalog.stat(parent) is None:
-            self.catalog.ensure_collection(parent)
+        if parent != "/" and (parents is None or parent not in parents):
+            if self.catalog.stat(parent) is None:
+                self.catalog.ensure_collection(parent)
+            if parents is not None:
+                parents.add(parent)
         if info.is_collection:
             changed = self._coll_rsync(request, info, existing is not None)
         elif existing is not None and same_across_schemes(self.catalog, info, existing):

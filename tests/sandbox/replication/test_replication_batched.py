@@ -49,3 +49,18 @@ def test_checks_happen_before_anything_is_queued(fed):
                     user="rods#zoneA")
     assert err.code == errors.SYS_INVALID_INPUT_PARAM
     assert fed.sb.zone("zoneA").catalog.delay_list() == []
+
+
+def test_a_batch_looks_each_destination_collection_up_once(fed):
+    """A data batch stats each copy's parent collection once per run, not once per object
+    (the verification's two msiObjStat per copied object remain)."""
+    make_tree(fed, files=12, subdirs=())  # 12 objects in one collection
+    assert batched(fed, batch_size="100", registered="false").startswith("scheduled=2 ")
+    fed.sb.reset_stats()
+    results = fed.sb.run_delayed(advance=2)  # the collection batch, then the data batch
+    assert [r.succeeded for r in results] == [True, True]
+    stats = fed.sb.stats()
+    stats_calls = sum(stats[z]["msi"].get("msiObjStat", 0) for z in ("zoneA", "zoneB"))
+    # each batch's source, the one parent, two per copied object (verification): 27;
+    # one parent lookup per object made it 38
+    assert stats_calls <= 2 + 1 + 2 * 12
