@@ -5,8 +5,8 @@ Each benchmark defines ``measure(n, tmp) -> (sandbox, objects, run)`` pieces thr
 
 * a *plain* child: builds the tree, runs the workflow once and reports wall time, process CPU,
   Handle requests (the sandbox's Handle servers' request counters), microservice calls and
-  GenQuery round trips (``b2safe_sandbox/runtime/counters.py``, via ``sb.stats()``) and peak RSS
-  (``getrusage`` maximum resident set size of the child); then the *floor* in the same process:
+  GenQuery round trips (``b2safe_sandbox/runtime/counters.py``, via ``sb.stats()``) and memory;
+  then the *floor* in the same process:
   stdlib ``http.client`` PUTs of a three-value handle record to the same Handle server over one
   kept-alive connection, plus raw ``sqlite3`` AVU inserts (one committed transaction each);
 * a *split* child: the same build and run under :class:`LayerProfiler`, which attributes CPU to
@@ -21,6 +21,17 @@ Each benchmark defines ``measure(n, tmp) -> (sandbox, objects, run)`` pieces thr
   (``time.thread_time``) between two events is charged to the owner on top of the stack. The
   profiler slows everything, so only the *shares* are used: b2safe-only CPU per object is the
   plain run's process CPU times b2safe's share of the attributed CPU.
+
+Memory, three figures of the child process (the Handle servers' process is not in them):
+``peak RSS`` is ``getrusage``'s maximum resident set size over the whole child (loading the
+tree straight into the catalog, the run, the floor); ``RSS at run`` is its resident set when
+the workflow starts (tree built) and ``run peak RSS`` the high-water mark during the workflow
+alone (reset at its start through ``/proc/self/clear_refs``), so ``run peak RSS - RSS at run``
+is what the run adds: modules it imports first (the same at every N), the PEP event log and
+the server log kept in memory (``RecentList``, at most ``DEFAULT_MAXLEN`` entries each), SQLite's
+page caches (catalog and temporary tables, up to 2 MB each per connection) and statement cache
+(128 statements per connection) filling up to their caps, and what b2safe holds. Neither
+tracemalloc nor a profiler runs in the plain child.
 
 The zones' Handle servers run in a process of their own by default (:class:`RemoteHandles`;
 ``--handle-in-process`` keeps them in the benchmark's process as before), so they do not share
@@ -304,11 +315,37 @@ def floor_seconds(sb: Any, zone: str, tmp: Path, n: int, puts: int, avus: int
 Workload = Callable[[int, Path, Optional[LayerProfiler]], dict[str, Any]]
 
 
+def _status_mb(field: str) -> Optional[float]:
+    """``VmRSS``/``VmHWM`` of this process in MB (Linux ``/proc/self/status``), else None."""
+    try:
+        text = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    """Set this process's RSS high-water mark (VmHWM) to its current RSS (Linux: ``5`` to
+    ``/proc/self/clear_refs``); False where that cannot be done."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+    except OSError:
+        return False
+    return True
+
+
 def timed(profiler: Optional[LayerProfiler], run: Callable[[], Any],
           handles: Optional[LocalHandles] = None) -> dict[str, Any]:
-    """Wall and process CPU seconds of ``run()``, under ``profiler`` when given, and the CPU
-    seconds of the Handle servers' process (``handle_cpu_seconds``) when it is another one."""
+    """Wall and process CPU seconds of ``run()``, under ``profiler`` when given, the CPU
+    seconds of the Handle servers' process (``handle_cpu_seconds``) when it is another one,
+    and this process's RSS when the run starts (``run_start_rss_mb``: the tree is built, the
+    modules loaded so far are in) and its high-water mark during the run (``run_peak_rss_mb``,
+    the mark reset at the start; both absent off Linux)."""
     served = handles.cpu_seconds() if handles is not None else None
+    start_rss = _status_mb("VmRSS") if _reset_peak_rss() else None
     cpu, wall = time.process_time(), time.perf_counter()
     if profiler is not None:
         with profiler:
@@ -317,6 +354,9 @@ def timed(profiler: Optional[LayerProfiler], run: Callable[[], Any],
         run()
     row: dict[str, Any] = {"wall_seconds": time.perf_counter() - wall,
                            "cpu_seconds": time.process_time() - cpu}
+    peak_rss = _status_mb("VmHWM") if start_rss is not None else None
+    if start_rss is not None and peak_rss is not None:
+        row.update(run_start_rss_mb=start_rss, run_peak_rss_mb=peak_rss)
     if served is not None and handles is not None:
         row["handle_cpu_seconds"] = float(handles.cpu_seconds() or 0.0) - served
     return row
@@ -372,6 +412,8 @@ def summarize(plain: dict[str, Any], split: Optional[dict[str, Any]]) -> dict[st
         "msi_calls_per_object": round(plain["msi_calls"] / n, 3),
         "genquery_per_object": round(plain["genquery_round_trips"] / n, 4),
         "max_rss_mb": plain["max_rss_mb"],
+        "run_start_rss_mb": plain.get("run_start_rss_mb"),
+        "run_peak_rss_mb": plain.get("run_peak_rss_mb"),
         "floor_ms_per_object": round(plain["floor_seconds"] * per, 3),
         "floor_cpu_ms_per_object": round(plain["floor_cpu_seconds"] * per, 3),
         "ratio_to_floor": round(plain["wall_seconds"] / max(plain["floor_seconds"], 1e-9), 1),
@@ -402,6 +444,7 @@ COLUMNS = (("objects", "N"), ("latency_ms", "lat ms"), ("wall_ms_per_object", "w
            ("handle_server_cpu_ms_per_object", "HS CPU ms/obj"),
            ("handle_requests_per_object", "Handle req/obj"), ("msi_calls_per_object", "msi/obj"),
            ("genquery_per_object", "GQ/obj"), ("max_rss_mb", "peak RSS MB"),
+           ("run_start_rss_mb", "RSS at run MB"), ("run_peak_rss_mb", "run peak RSS MB"),
            ("floor_ms_per_object", "floor ms/obj"), ("ratio_to_floor", "x floor"))
 
 
