@@ -81,7 +81,13 @@ def run_one(sandbox: Any, zone: str, row: Any) -> int:
 def run_due(sandbox: Any, claim: Optional[Callable[[str, Any], bool]] = None,
             release: Optional[Callable[[str, Any], None]] = None,
             runs_lock: Optional[Callable[[], ContextManager]] = None) -> list[DelayRunResult]:
-    """Run every rule whose exe_time <= now, in (exe_time, priority, id) order, all zones.
+    """Run every rule whose exe_time <= now, highest priority first, all zones.
+
+    The 5.0 delay server selects the due, unlocked rules with
+    ``order_desc(RULE_EXEC_PRIORITY)`` (irodsDelayServer.cpp@5.0.2 L729-732); the column is
+    ``priority varchar(32)`` (icatSysTables.sql.pp.in@5.0.2 L105), so the order is the text's,
+    descending. Guess: rules of equal priority come in the database's order, which nothing
+    fixes; here, by exe_time and then id (the order they were queued in).
 
     Rules queued while running that are already due run in the same call (a later pass);
     a rule runs at most once per call. With several executors (:mod:`.executors`), ``claim``
@@ -101,11 +107,12 @@ def run_due(sandbox: Any, claim: Optional[Callable[[str, Any], bool]] = None,
                 continue
             for row in sandbox.zone(zone).catalog.delay_list():
                 if int(row.exe_time) <= now and (zone, row.id) not in done:
-                    due.append((int(row.exe_time), int(row.priority or 5), str(row.id), zone,
+                    due.append((int(row.exe_time), str(row.priority or "5"), int(row.id), zone,
                                 row))
         if not due:
             break
-        due.sort(key=lambda item: (item[0], item[1], item[2]))
+        due.sort(key=lambda item: (item[0], item[2]))
+        due.sort(key=lambda item: item[1], reverse=True)  # stable: ties keep (exe_time, id)
         for _exe, _prio, _rid, zone, row in due:
             done.add((zone, row.id))
             cat = sandbox.zone(zone).catalog

@@ -64,6 +64,17 @@ def test_one_shot_and_ordering(dsb):
     assert dsb.run_delayed(1000) == []
 
 
+def test_due_rules_run_highest_priority_first(dsb):
+    # irodsDelayServer.cpp@5.0.2 L729-732: due rules are selected order_desc(RULE_EXEC_PRIORITY),
+    # whatever their execution times; equal priorities keep the order they were queued in.
+    for prio, delay, name in (("3", "10s", "low"), ("7", "30s", "high"), ("5", "20s", "mid"),
+                              ("5", "20s", "mid2")):
+        sched(dsb, f"<INST_NAME>{PY}</INST_NAME><PLUSET>{delay}</PLUSET>"
+                   f"<PRIORITY>{prio}</PRIORITY>", f"callback.tick('{name}')")
+    dsb.run_delayed(60)
+    assert [t.split()[-1] for t in ticks(dsb)] == ["high", "mid", "mid2", "low"]
+
+
 def test_repeat_n_times(dsb):
     sched(dsb, f"<INST_NAME>{PY}</INST_NAME><PLUSET>1s</PLUSET><EF>10s REPEAT 3 TIMES</EF>",
           "callback.tick()")
