@@ -114,3 +114,38 @@ def test_adding_an_avu_many_objects_share_costs_the_same_at_any_count(cat):
             cat.avu_add("-C", f"{AHOME}/c{i:04d}", "shared", "yes")
     late = _shared_avu_work(cat, 950, 50)
     assert late < 1.5 * early, (early, late)
+
+
+def _page_avu_work(cat, ids: list) -> int:
+    """SQLite VM steps (x10) of reading the PID and EUDAT/ROR AVUs of the objects ``ids`` with
+    one GenQuery, as a replication page does."""
+    listed = ", ".join(f"'{i}'" for i in ids)
+    with cat.db.work_meter(every=10) as steps:
+        rows = cat.genquery(["DATA_ID", "META_DATA_ATTR_NAME", "META_DATA_ATTR_VALUE",
+                             "META_DATA_ATTR_UNITS", "META_DATA_ATTR_ID"],
+                            f"DATA_ID in ({listed}) AND META_DATA_ATTR_NAME in "
+                            "('PID', 'EUDAT/ROR')", RODS).rows
+    assert len(rows) == 2 * len(ids)
+    return steps[0]
+
+
+def test_a_page_of_avus_by_object_id_costs_the_same_in_a_larger_zone(cat):
+    """The AVUs of a page of objects (ids and attribute names given) are read through each
+    object's id: the same page costs the same after 1,000 more objects carry those attributes,
+    not more (without the planner's statistics, schema.PLANNER_STATISTICS, SQLite walked the
+    attribute index through every PID of the zone: O(N) per page, quadratic replication)."""
+    def add(first: int, count: int) -> list:
+        ids = []
+        with cat.batch():
+            for i in range(first, first + count):
+                path = f"{AHOME}/f{i:05d}"
+                cat.data_put(path, b"", ALICE)
+                cat.avu_add("-d", path, "PID", f"21.T/{i}")
+                cat.avu_add("-d", path, "EUDAT/ROR", f"21.T/{i}")
+                ids.append(cat.data_get(path)[0].data_id)
+        return ids
+
+    page = add(0, 64)
+    small = _page_avu_work(cat, page)
+    add(64, 1000)
+    assert _page_avu_work(cat, page) < 1.5 * small, small
