@@ -214,8 +214,20 @@ def targets_section() -> str:
             ok = max(rss) <= 1.05 * min(rss)
             lines.append(f"| {name}: peak RSS flat in N (within 5%) | {shown} | "
                          f"{_verdict(shown, ok)} |")
+            added = [round(row["run_peak_rss_mb"] - row["run_start_rss_mb"], 1) for row in rows
+                     if row.get("run_peak_rss_mb") is not None
+                     and row.get("run_start_rss_mb") is not None]
+            if added:
+                shown = " -> ".join(f"{v}" for v in added) + " MB"
+                ok = len(added) == len(rows) and max(added) <= 1.05 * min(added) + 1.0
+                lines.append(f"| {name}: memory the run adds (run peak - RSS at its start) "
+                             f"flat in N (within 5% + 1 MB) | {shown} | {_verdict(shown, ok)} |")
     executors = _rows("executors")
-    best = max((row for row in executors if row.get("executors", 1) > 1),
+    # The case (the largest tree, PIDs) decides; smaller trees only if it did not run.
+    largest = max((row.get("objects", 0) for row in executors), default=0)
+    best = max((row for row in executors if row.get("executors", 1) > 1
+                and row.get("objects", 0) == largest
+                and row.get("workflow", "pids") == "pids"),
                key=lambda row: row.get("speedup", 0), default=None)
     if best:
         shown = (f"x{best['speedup']} with {best['executors']} executors at "
