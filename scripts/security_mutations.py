@@ -166,10 +166,11 @@ MUTATIONS: list[Mutation] = [
              "        if False:",
              _t("test_pid_claims", "test_removing_her_object_pid_does_not_delete_bobs_record")),
     Mutation("the rename PEP repoints nothing while the old path exists",
-             "b2safe/ruleset/events.py",
-             "    if workflow.catalog.stat(source) is not None:",
-             "    if False:",
-             _t("test_pid_claims", "test_the_rename_pep_called_as_a_rule_does_not_repoint")),
+             "b2safe/workflows/renames.py",
+             "        if self.catalog.stat(source) is not None:",
+             "        if False:",
+             _t("test_pid_claims", "test_the_rename_pep_called_as_a_rule_does_not_repoint",
+                "test_the_rename_pep_called_as_a_rule_between_her_own_collections_repoints_nothing")),
     Mutation("a record's current location must be data the caller may write",
              "b2safe/ruleset/guard.py",
              "    if writable(current, False):",
@@ -332,7 +333,13 @@ def run_one(copy: Path, mutation: Mutation) -> dict:
         return {"defence": mutation.defence, "outcome": "stale", "failed": [],
                 "detail": f"snippet found {original.count(mutation.old)} times in "
                           f"{mutation.path}"}
-    target.write_text(original.replace(mutation.old, mutation.new), encoding="utf-8")
+    mutated = original.replace(mutation.old, mutation.new)
+    try:  # a mutant that does not compile fails every import: that proves nothing
+        compile(mutated, str(target), "exec")
+    except SyntaxError as exc:
+        return {"defence": mutation.defence, "outcome": "broken mutant", "failed": [],
+                "detail": f"{mutation.path} does not compile once mutated: {exc}"}
+    target.write_text(mutated, encoding="utf-8")
     try:
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rfE",
                                "-p", "no:cacheprovider", *mutation.tests],

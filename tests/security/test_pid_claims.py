@@ -58,6 +58,19 @@ def test_the_rename_pep_called_as_a_rule_does_not_repoint(claim):
     assert _url(world, pid).endswith(BOBS)
 
 
+def test_the_rename_pep_called_as_a_rule_between_her_own_collections_repoints_nothing(fed):
+    """Both trees are hers and the copy's PID AVU is her claim, so only the old path's existence
+    shows that no rename happened: her record must keep naming the object still there."""
+    first, second = "/zoneA/home/alice/first", "/zoneA/home/alice/second"
+    user_file(fed, f"{first}/x.dat")
+    fed.call("EUDATCreatePID", "None", f"{first}/x.dat", "None", "None", "false", "")
+    pid = fed.avus(f"{first}/x.dat")["PID"][0]
+    user_file(fed, f"{second}/x.dat")
+    set_avu_without_peps(fed, "alice#zoneA", "-d", f"{second}/x.dat", "PID", pid)
+    fed.sb.exec_rule("zoneA", "acPostProcForObjRename", [first, second], "alice#zoneA")
+    assert _url(fed, pid).endswith(f"{first}/x.dat")
+
+
 def test_keep_and_mark_does_not_mark_bobs_record(claim):
     world, pid = claim
     world.configure("zoneA", deletion={"mode": "keep_and_mark"})
