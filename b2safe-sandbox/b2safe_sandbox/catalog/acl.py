@@ -102,10 +102,12 @@ class Acl:
         return [AclRow(r["user_name"], r["zone_name"],
                        ACCESS_NAMES.get(r["access_type"], str(r["access_type"]))) for r in rows]
 
-    def check_access(self, path: str, user: Optional[str], level: str) -> bool:
+    def check_access(self, path: str, user: Optional[str], level: str,
+                     groups: bool = True) -> bool:
         """True if ``user`` holds at least ``level`` on ``path`` (levels nest: own > write >
-        read; groups and 'public' count; a rodsadmin needs an ACL too). False if nothing is
-        at ``path``. Raises CAT_INVALID_ARGUMENT for an unknown level name."""
+        read; groups and 'public' count unless not ``groups``; a rodsadmin needs an ACL too).
+        False if nothing is at ``path``. Raises CAT_INVALID_ARGUMENT for an unknown level
+        name."""
         name = str(level).strip().lower()
         if name not in LEVELS:
             raise fail(CAT_INVALID_ARGUMENT, f"bad access level {level!r}")
@@ -113,7 +115,7 @@ class Acl:
             object_id, _ = self._object_id(path)
         except IrodsCallError:
             return False
-        return self.db.access_of(object_id, user) >= LEVELS[name]
+        return self.db.access_of(object_id, user, groups=groups) >= LEVELS[name]
 
     def visible(self, path: str, actor: Optional[str]) -> bool:
         """True if ``actor``'s GenQuery shows ``path``: read access, or a local rodsadmin."""

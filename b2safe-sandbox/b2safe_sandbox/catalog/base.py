@@ -353,11 +353,16 @@ class Db:
             ids.append(public.id)
         return ids
 
-    def access_of(self, object_id: int, actor: Optional[str]) -> int:
-        """Highest access token ``actor`` holds on ``object_id`` (0 = none; actor None = own)."""
+    def access_of(self, object_id: int, actor: Optional[str], groups: bool = True) -> int:
+        """Highest access token ``actor`` holds on ``object_id`` (0 = none; actor None = own);
+        with not ``groups``, from the actor's own entries only."""
         if self.privileged(actor):
             return ACCESS_OWN
-        ids = self.actor_ids(str(actor))
+        if groups:
+            ids = self.actor_ids(str(actor))
+        else:
+            user = self.get_user(str(actor))
+            ids = [user.id] if user is not None else []
         if not ids:
             return 0
         marks = ", ".join("?" for _ in ids)

@@ -195,6 +195,22 @@ def test_access_and_acl(sb, cb):
     assert rods.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 1
 
 
+def test_msi_check_access_counts_groups_for_local_users_only(sb, cb):
+    # checkPermissionByObjType (objMetaOpr.cpp@5.0.2 L603-700) looks each group up with
+    # getUserId(group, the user's zone): groups, 'public' among them, are this zone's, so a
+    # user of another zone gets only her own entries.
+    path = f"{HOME}/a.txt"
+    cat = sb.zone("zoneA").catalog
+    cat.add_user("bob", "zoneA", "rodsuser")
+    cat.add_user("carol", "zoneB", "rodsuser")
+    cb.msiSetACL("default", "read", "public", path)
+    bob, carol = sb.callback("zoneA", "bob#zoneA"), sb.callback("zoneA", "carol#zoneB")
+    assert bob.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 1
+    assert carol.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 0
+    cb.msiSetACL("default", "read", "carol#zoneB", path)
+    assert carol.msiCheckAccess(path, "read_object", 0)["arguments"][2] == 1
+
+
 def test_a_rodsadmin_needs_the_admin_keyword_on_other_users_objects(sb, cb):
     path = f"{HOME}/a.txt"
     rods = sb.callback("zoneA", "rods#zoneA")

@@ -577,7 +577,12 @@ def msi_check_access(call: MsiCall) -> dict:
     _, cat = dataops.catalog_for(call.ctx, path)
     if not cat.data_exists(path) and cat.coll_get(path) is None:
         raise IrodsCallError(f"{path} does not exist", code=CAT_NO_ROWS_FOUND)
-    return {2: 1 if cat.check_access(path, call.actor, level) else 0}
+    # checkPermissionByObjType (objMetaOpr.cpp@5.0.2 L603-700) reads the user's own entries,
+    # then each group named for the user, looked up by getUserId(group, the user's zone): a
+    # user of another zone finds no group (groups, 'public' too, are this zone's), so only
+    # her own entries count; a user of this zone gets her groups' entries as well.
+    remote = call.actor is not None and cat.db.split_user(call.actor)[1] != cat.zone_name
+    return {2: 1 if cat.check_access(path, call.actor, level, groups=not remote) else 0}
 
 
 @microservice("msiSetACL", 4, inputs={0: "str", 1: "str", 2: "str", 3: "str"})
