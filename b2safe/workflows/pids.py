@@ -430,8 +430,7 @@ class PidWorkflow:
         """
         if present is None:
             present = self._mirrored(page)
-        todo = [i for i in page
-                if not any(a.name == PID_AVU for a in present.get(_key(i), ()))]
+        todo = [i for i in page if not has_pid(present, i)]
         failures: list[tuple[str, B2SafeError]] = []
         jobs: list[tuple[ObjectInfo, PidRecord]] = []
         for info in todo:
@@ -456,14 +455,14 @@ class PidWorkflow:
             if isinstance(result, BaseException):
                 raise result
             try:
-                self._record_avus(info, result, record, present.get(_key(info), ()))
+                self._record_avus(info, result, record, present.get(object_key(info), ()))
                 recorded.append((info, result))
             except B2SafeError as exc:
                 failures.append((info.path, exc))
         if recorded:
             now = self._pid_values([info for info, _ in recorded])
             for info, pid in recorded:
-                values = now.get(_key(info), [pid])
+                values = now.get(object_key(info), [pid])
                 if values[0] != pid:
                     self._withdraw(info, pid, values[0])
         for path, error in failures:
@@ -516,7 +515,7 @@ class PidWorkflow:
             self._pids_for_page(infos, fixed=False, details=details)
             values = self._pid_values(infos)
             for info in infos:
-                pids = values.get(_key(info))
+                pids = values.get(object_key(info))
                 if pids:
                     found[info.path] = pids[0]
         return found
@@ -710,8 +709,14 @@ def _wildcarded(url: str) -> str:
     return url
 
 
-def _key(info: ObjectInfo) -> str:
+def object_key(info: ObjectInfo) -> str:
+    """The key of ``info`` in :func:`per_object`'s results: its kind flag and its id."""
     return f"{info.flag}{info.object_id}"
+
+
+def has_pid(present: Mapping[str, Sequence[Avu]], info: ObjectInfo) -> bool:
+    """Whether ``info``'s AVUs in ``present`` (:func:`per_object`'s result) hold a PID."""
+    return any(a.name == PID_AVU for a in present.get(object_key(info), ()))
 
 
 Found = TypeVar("Found")

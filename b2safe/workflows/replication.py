@@ -63,6 +63,8 @@ from b2safe.workflows.pids import (
     ROR_AVU,
     PidWorkflow,
     ReplicaSpec,
+    has_pid,
+    object_key,
     optional_value,
     per_object,
 )
@@ -585,8 +587,7 @@ class Replicator:
         present = self._source_avus(page)
         if self.workflow.pids_for_page(page, fixed=False, present=present):
             # sources without a PID got one: their AVUs again (only theirs)
-            present.update(self._source_avus([i for i in page if not any(
-                a.name == PID_AVU for a in present.get(f"{i.flag}{i.object_id}", ()))]))
+            present.update(self._source_avus([i for i in page if not has_pid(present, i)]))
         targets, failures = plan_registration(page, self._source_facts(page, present),
                                               source_root, destination_root)
         targets, unsendable = split_sendable(targets)
@@ -623,7 +624,7 @@ class Replicator:
         out: dict[str, dict[str, str]] = {}
         for item in page:
             values: dict[str, str] = {}
-            for avu in present.get(f"{item.flag}{item.object_id}", ()):
+            for avu in present.get(object_key(item), ()):
                 if avu.name in names:
                     values.setdefault(avu.name, avu.value)
             pid = values.get(PID_AVU)
@@ -729,7 +730,7 @@ class Replicator:
                                         f"be updated: {result}"))
                 continue
             self.workflow.mirror_replicas(item, result,
-                                          mirrored.get(f"{item.flag}{item.object_id}", ()))
+                                          mirrored.get(object_key(item), ()))
         return failures
 
     # --- the fail log ----------------------------------------------------------------------------

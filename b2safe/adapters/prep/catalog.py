@@ -10,6 +10,7 @@ Never call this from a worker thread: PREP's callback belongs to the rule's thre
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from typing import Any, Callable, Iterator, Optional, Sequence
@@ -104,9 +105,9 @@ def _good_checksum(rows: list[list[str]]) -> str:
 def _data_object(rows: list[list[str]]) -> ObjectInfo:
     """The ObjectInfo of one data object from its replicas' listing rows (_DATA_COLUMNS)."""
     row = rows[0]
-    checksum = row[4] if len(rows) == 1 and row[11].strip() == "1" else _good_checksum(rows)
     return ObjectInfo(path=f"{row[0]}/{row[1]}", kind=DATA_OBJECT, object_id=row[2],
-                      size=_int(row[3]), checksum=checksum, owner=row[5], owner_zone=row[6],
+                      size=_int(row[3]), checksum=_good_checksum(rows), owner=row[5],
+                      owner_zone=row[6],
                       resource=row[7], create_time=_int(row[8]), modify_time=_int(row[9]))
 
 
@@ -498,30 +499,20 @@ class PrepCatalog:
         id_column = "DATA_ID" if kind == "-d" else "COLL_ID"
         cond, ok = gq_below("COLL_NAME", collection)
         listed = ",".join(f"'{n}'" for n in names)
-        rows: list[list[str]] = []
-        for row in self.query([f"ORDER({id_column})", "COLL_NAME", attr, value, units,
-                               _META_ID[kind]], f"{cond} and {attr} in ({listed})",
-                              lambda r: ok(r[1])):
-            if rows and row[0] != rows[0][0]:
-                yield rows[0][0], _avus_in_order(rows)
-                rows = []
-            rows.append(row)
-        if rows:
-            yield rows[0][0], _avus_in_order(rows)
+        rows = self.query([f"ORDER({id_column})", "COLL_NAME", attr, value, units,
+                           _META_ID[kind]], f"{cond} and {attr} in ({listed})",
+                          lambda r: ok(r[1]))
+        for object_id, group in itertools.groupby(rows, key=lambda r: r[0]):
+            yield object_id, _avus_in_order(list(group))
 
     def _data_rows(self, cond: str, ok: Callable[[str], bool],
                    columns: Sequence[str] = _DATA_COLUMNS) -> Iterator[ObjectInfo]:
         """One ObjectInfo per data object of the listing ``cond`` (its replicas' rows are
         adjacent: ordered by collection and name). The facts are the first replica's; the
         checksum is the one every good replica lists, else '' (see :func:`_good_checksum`)."""
-        rows: list[list[str]] = []
-        for row in self.query(columns, cond, lambda r: ok(r[0])):
-            if rows and row[2] != rows[0][2]:
-                yield _data_object(rows)
-                rows = []
-            rows.append(row)
-        if rows:
-            yield _data_object(rows)
+        rows = self.query(columns, cond, lambda r: ok(r[0]))
+        for _, replicas in itertools.groupby(rows, key=lambda r: r[2]):
+            yield _data_object(list(replicas))
 
     def object_ids(self, collection: str, kind: str) -> Iterator[str]:
         """Ascending DATA_IDs (``-d``: data objects in or below ``collection``) or COLL_IDs
