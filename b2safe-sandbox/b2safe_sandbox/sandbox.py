@@ -308,15 +308,26 @@ class Sandbox:
 
     @contextlib.contextmanager
     def toplevel(self) -> Iterator[None]:
-        """Wrap one top-level operation; counters are flushed when the outermost one ends."""
+        """Wrap one top-level operation (what a server does for one client request, or the
+        delay server for one rule: one agent's work); counters are flushed when the outermost
+        one ends."""
         depth = getattr(self._depth, "n", 0)
         self._depth.n = depth + 1
+        if depth == 0:
+            self._depth.operation = object()
         try:
             yield
         finally:
             self._depth.n = depth
             if depth == 0:
+                self._depth.operation = None
                 self.counters.flush()
+
+    def operation(self) -> Optional[object]:
+        """A token of the top-level operation this thread is in (:meth:`toplevel`; the same
+        object until the outermost one ends), None outside one: what an agent loads once when
+        it starts is loaded once per token."""
+        return getattr(self._depth, "operation", None)
 
     def stats(self) -> dict:
         """{zone: {"msi": {name: n}, "genquery_round_trips": n, "rules": {name: n}}}."""

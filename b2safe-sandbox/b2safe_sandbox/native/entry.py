@@ -95,16 +95,31 @@ class _RuleBase:
 
 
 _BASES: dict[Path, _RuleBase] = {}
+#: Per config dir: the top-level operation (``Sandbox.operation``) that last found its rule
+#: base current.
+_CHECKED: dict[Path, object] = {}
 
 
 def _rule_base(ctx: Any, zone_name: Optional[str] = None) -> _RuleBase:
-    """The zone's rule base, re-read when ``server_config.json`` or one of its files changed
-    (two or three ``stat`` calls: the framework asks ``rule_exists`` on every callback)."""
+    """The zone's rule base, re-read when ``server_config.json`` or one of its files changed.
+
+    As an agent does, this looks at the files once per top-level operation (an agent's
+    connection): the rule-language plugin loads the rule base in ``setup``, when the agent
+    instantiates it (irods/irods plugins/rule_engines/irods_rule_language/src/
+    irods_rule_language.cpp ``setup`` -> ``initRuleEngine``), comparing the files' modification
+    times with the shared cache's (configuration.cpp ``loadRuleFromCacheOrFile``); a change
+    made while an agent runs reaches the agents started after it. Outside an operation every
+    call looks (two or three ``stat`` calls; the framework asks ``rule_exists`` on every
+    callback)."""
     config_dir = ctx.sandbox.zone(zone_name or ctx.zone).config_dir
+    operation = ctx.sandbox.operation()
+    cached = _BASES.get(config_dir)
+    if cached is not None and operation is not None and _CHECKED.get(config_dir) is operation:
+        return cached
     files = tuple((name, _stat_key(config_dir / f"{name}.re"))
                   for name in rulebase_set(config_dir))
-    cached = _BASES.get(config_dir)
     if cached is not None and cached.files == files:
+        _CHECKED[config_dir] = operation
         return cached
     rules: list = []
     for name, key in files:
@@ -113,6 +128,7 @@ def _rule_base(ctx: Any, zone_name: Optional[str] = None) -> _RuleBase:
             rules.extend(_parsed(path.read_text(encoding="utf-8"), str(path)))
     base = _RuleBase(files, tuple(rules), frozenset(rule.name for rule in rules))
     _BASES[config_dir] = base
+    _CHECKED[config_dir] = operation
     return base
 
 

@@ -5,6 +5,7 @@ irods_rule_language.cpp exec_rule)."""
 
 from __future__ import annotations
 
+from b2safe_sandbox.sandbox import Sandbox
 from native_helpers import install_rulebase, lines, run
 
 RULES = '''
@@ -131,3 +132,27 @@ def test_an_ordinary_user_runs_rule_text_only_through_the_native_engine(nsb):
                              "INPUT null\nOUTPUT ruleExecOut\n").code == -13000
     assert client.irule_native('m { writeLine("stdout", "ok") }\n'
                                'INPUT null\nOUTPUT ruleExecOut').stdout == "ok\n"
+
+
+REWRITING_CORE = '''
+def py_word_twice(rule_args, callback, rei):
+    first = callback.native_word("")["arguments"][0]
+    with open(rule_args[0], "w", encoding="utf-8") as handle:
+        handle.write('native_word(*w) { *w = "new value"; }\\n')
+    rule_args[1] = first + " " + callback.native_word("")["arguments"][0]
+'''
+
+
+def test_a_rule_base_changed_while_an_agent_runs_reaches_only_later_agents(tmp_path):
+    # The rule-language plugin loads the rule base when an agent starts it (irods/irods
+    # irods_rule_language.cpp setup -> initRuleEngine), not on every rule_exists.
+    sb = Sandbox.create(tmp_path / "sb", zones=("zoneA",), core_py=REWRITING_CORE)
+    try:
+        install_rulebase(sb, "zoneA", 'native_word(*w) { *w = "old"; }\n')
+        path = str(sb.zone("zoneA").config_dir / "core.re")
+        first = sb.exec_rule("zoneA", "py_word_twice", [path, ""], "rods#zoneA")
+        later = sb.exec_rule("zoneA", "py_word_twice", [path, ""], "rods#zoneA")
+    finally:
+        sb.close()
+    assert (first.code, first.rule_args[1]) == (0, "old old")
+    assert (later.code, later.rule_args[1]) == (0, "new value new value")
