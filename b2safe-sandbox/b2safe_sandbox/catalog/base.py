@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from b2safe_sandbox.catalog import schema
 from b2safe_sandbox.catalog.rows import UserRow
+from b2safe_sandbox.catalog.writers import WriterQueue
 from b2safe_sandbox.errors import (
     CAT_INVALID_USER,
     CAT_NO_ACCESS_PERMISSION,
@@ -88,10 +89,13 @@ class Db:
         # waits for the checkpoint's fsync.
         self._conn.execute("PRAGMA synchronous=OFF")
         self._conn.execute("PRAGMA busy_timeout=30000")
+        #: Writers of this catalog file in other processes take turns here (writers.py).
+        self._writers = WriterQueue(db)
         self._clock: Callable[[], int] = clock or (lambda: int(time.time()))
         stored = self.setting("zone_name")
         if stored != zone_name:
             self._conn.close()
+            self._writers.close()
             raise ValueError(f"catalog at {db} belongs to zone {stored!r}, not {zone_name!r}")
         self.zone_name = zone_name
         schema.upgrade(self._conn)
@@ -108,15 +112,17 @@ class Db:
         """Close the connection (the catalog object is unusable afterwards)."""
         with self._lock:
             self._conn.close()
+            self._writers.close()
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Group many changes into one transaction (committed at the end, undone on error).
 
         Nested batches and every mutating method inside use savepoints, so an error inside one
-        call undoes only that call.
+        call undoes only that call. The outermost one waits for its turn among the processes
+        writing this catalog (:mod:`.writers`).
         """
-        with self._lock:
+        with self._lock, (self._writers.turn() if self._depth == 0 else nullcontext()):
             depth = self._depth
             self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
             self._depth = depth + 1
