@@ -11,36 +11,33 @@ names the witness that disagrees at the end of a failing response.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from b2safe.domain import authz
 from b2safe.domain.paths import validate_path
 from b2safe.errors import InvalidInput, NotFound
-from b2safe.ports import IntegrityCatalog
 from b2safe.prep import RuleContext, rule, to_count
-from b2safe.ruleset import responses
 from b2safe.ruleset._wiring import integrity_catalog, lazy_pid_service
 from b2safe.ruleset.guard import authorize
-from b2safe.state.signing import once, signer_for
-from b2safe.workflows import check_batches
-from b2safe.workflows.batching import schedule_batches
-from b2safe.workflows.integrity import IntegrityChecker, Report, Verdict, object_facts
-from b2safe.workflows.sweeps import (
-    ACTIVE,
-    PAUSED,
-    REMOVED,
-    SweepRunner,
-    find_sweep,
-    install,
-    listing,
-    set_status,
-)
 
+if TYPE_CHECKING:
+    from b2safe.ports import IntegrityCatalog
+    from b2safe.workflows.integrity import IntegrityChecker, Report, Verdict
+
+# The integrity workflows, the sweeps and the signing of their records are imported inside the
+# rules that use them: every agent imports every rule module when it loads core.py, and most of
+# its calls are not integrity checks (issue 19, start cost per rule call).
+
+#: ``b2safe.workflows.check_batches.BATCH_RULE`` (a test checks they are the same); named here
+#: so that declaring the rule does not import the integrity workflow.
+BATCH_RULE = "EUDATCheckIntegrityBatch"
 _CHECK_ERRORS = ("InvalidPath", "NotFound", "IrodsCallError")
 
 
 def checker(ctx: RuleContext) -> IntegrityChecker:
     """The integrity checker of the zone running the rule (PID witness when PIDs are on)."""
+    from b2safe.state.signing import once, signer_for
+    from b2safe.workflows.integrity import IntegrityChecker
     from b2safe.workflows.pids import PidWorkflow
 
     catalog = integrity_catalog(ctx)
@@ -60,6 +57,8 @@ def _check_do(ctx: RuleContext, source: str, destination: str, source_res: str,
     validate_path(destination, "destination")
     if log_enabled:
         authorize(ctx, authz.INTEGRITY, source)
+    from b2safe.workflows.integrity import object_facts
+
     check = checker(ctx)
     src = object_facts(check.catalog, source)
     if src is None:
@@ -90,6 +89,8 @@ def check_integrity_do(ctx: RuleContext, source: str, destination: str, log_enab
     ``logEnabled`` a failure is recorded as AVU ``eudat_pending:integrity`` on the source (and a
     pass clears it). ``status`` is "true" when every witness agrees.
     """
+    from b2safe.ruleset import responses
+
     verdict = _check_do(ctx, source, destination, source_res, dest_res, log_enabled)
     return _result(verdict.ok, responses.integrity(verdict))
 
@@ -111,6 +112,8 @@ def _collections(ctx: RuleContext, catalog: IntegrityCatalog, s_coll: str, d_col
 
 def _check_coll(ctx: RuleContext, s_coll: str, d_coll: str, source_res: str, dest_res: str,
                 log_enabled: bool) -> Report:
+    from b2safe.workflows.integrity import Report
+
     check = checker(ctx)
     source, destination = _collections(ctx, check.catalog, s_coll, d_coll,
                                        authorized=log_enabled)
@@ -122,6 +125,8 @@ def _check_coll(ctx: RuleContext, s_coll: str, d_coll: str, source_res: str, des
 
 
 def _coll_response(report: Report) -> str:
+    from b2safe.ruleset import responses
+
     return ",".join(responses.transfer(v.source, v.destination, False, responses.integrity(v))
                     for v in report.failures)
 
@@ -167,6 +172,8 @@ def check_integrity(ctx: RuleContext, source: str, destination: str, log_enabled
     if info.is_collection:
         report = _check_coll(ctx, source, destination, source_res, dest_res, log_enabled)
         return _result(report.failed == 0, _coll_response(report))
+    from b2safe.ruleset import responses
+
     verdict = _check_do(ctx, source, destination, source_res, dest_res, log_enabled)
     return _result(verdict.ok, responses.integrity(verdict))
 
@@ -185,14 +192,17 @@ def check_integrity_batched(ctx: RuleContext, s_coll: str, d_coll: str,
     ``eudat_check_batch:...`` on ``s_coll`` (:mod:`b2safe.workflows.check_batches`). The
     optional OUT gets ``scheduled=N queued=N objects=N run=EPOCH``.
     """
+    from b2safe.workflows import check_batches
+    from b2safe.workflows.batching import schedule_batches
+
     size = to_count(batch_size, "batch_size")
     catalog = integrity_catalog(ctx)
     source, destination = _collections(ctx, catalog, s_coll, d_coll, authorized=True)
     run, batches = check_batches.plan(catalog, source, destination, size)
-    return f"{schedule_batches(catalog, check_batches.BATCH_RULE, batches)} run={run}"
+    return f"{schedule_batches(catalog, BATCH_RULE, batches)} run={run}"
 
 
-@rule(check_batches.BATCH_RULE, forms=[
+@rule(BATCH_RULE, forms=[
     ("s_coll", "d_coll", "run", "first_id", "last_id"),
     ("s_coll", "d_coll", "run", "first_id", "last_id", "OUT report"),
 ], errors=(*_CHECK_ERRORS, "InvalidInput", "AccessDenied"))
@@ -202,6 +212,8 @@ def check_integrity_batch(ctx: RuleContext, s_coll: str, d_coll: str, run: str,
     ``s_coll``'s tree with ids ``first_id`` .. ``last_id`` against their twins in ``d_coll``,
     record problems, then the batch's completion record. OUT: ``checked=N failed=N``.
     """
+    from b2safe.workflows import check_batches
+
     check = checker(ctx)
     source, destination = _collections(ctx, check.catalog, s_coll, d_coll, authorized=True)
     done = check_batches.check_range(check, source, destination, run, first_id, last_id)
@@ -224,6 +236,9 @@ def sweep_install(ctx: RuleContext, collection: str = "",
     ("" clears it) is the replica collection the sweep compares with. Response: JSON
     ``{collection: "installed" | "already installed"}``.
     """
+    from b2safe.state.signing import once, signer_for
+    from b2safe.workflows.sweeps import find_sweep, install
+
     integrity = ctx.config.integrity
     catalog = integrity_catalog(ctx)
     if destination not in (None, "", "None", "null"):
@@ -242,10 +257,15 @@ def sweep_install(ctx: RuleContext, collection: str = "",
 @rule("EUDATIntegritySweepList", forms=[("OUT sweeps",)])
 def sweep_list(ctx: RuleContext) -> str:
     """JSON list of configured and queued sweeps: state, queued copies, next run, progress."""
+    from b2safe.workflows.sweeps import listing
+
     return json.dumps(listing(integrity_catalog(ctx), ctx.config.integrity), sort_keys=True)
 
 
 def _set(ctx: RuleContext, collection: str, status: str) -> str:
+    from b2safe.state.signing import once, signer_for
+    from b2safe.workflows.sweeps import set_status
+
     catalog = integrity_catalog(ctx)
     set_status(catalog, validate_path(collection, "collection").rstrip("/"), status,
                signer_for(ctx.config, once(catalog.now)), str(ctx.caller or ""))
@@ -256,6 +276,8 @@ def _set(ctx: RuleContext, collection: str, status: str) -> str:
       errors=("InvalidPath", "NotFound"))
 def sweep_pause(ctx: RuleContext, collection: str) -> str:
     """Pause a sweep: its runs keep re-arming but check nothing until resumed."""
+    from b2safe.workflows.sweeps import PAUSED
+
     return _set(ctx, collection, PAUSED)
 
 
@@ -263,6 +285,8 @@ def sweep_pause(ctx: RuleContext, collection: str) -> str:
       errors=("InvalidPath", "NotFound"))
 def sweep_resume(ctx: RuleContext, collection: str) -> str:
     """Resume a paused sweep (re-install it with EUDATIntegritySweepInstall after a remove)."""
+    from b2safe.workflows.sweeps import ACTIVE
+
     return _set(ctx, collection, ACTIVE)
 
 
@@ -270,6 +294,8 @@ def sweep_resume(ctx: RuleContext, collection: str) -> str:
       errors=("InvalidPath", "NotFound"))
 def sweep_remove(ctx: RuleContext, collection: str) -> str:
     """Remove a sweep without iqdel: its next run does not re-arm, so it leaves the queue."""
+    from b2safe.workflows.sweeps import REMOVED
+
     return _set(ctx, collection, REMOVED)
 
 
@@ -281,6 +307,9 @@ def sweep_run(ctx: RuleContext, collection: str) -> str:
     Response: JSON ``{"status": "ran"|"paused"|"removed", "report": path, "checked": n, ...}``.
     A sweep no longer in the configuration is treated as removed.
     """
+    from b2safe.ruleset import responses
+    from b2safe.workflows.sweeps import REMOVED, SweepRunner, find_sweep
+
     coll = validate_path(collection, "collection").rstrip("/")
     try:
         sweep = find_sweep(ctx.config.integrity, coll)

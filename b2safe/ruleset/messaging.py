@@ -14,14 +14,16 @@ import hashlib
 import logging
 import os
 import threading
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from b2safe.adapters.messaging.argo import ArgoPublisher, load_settings
 from b2safe.domain import authz
 from b2safe.errors import B2SafeError, InvalidInput
 from b2safe.prep import RuleContext, rule
 from b2safe.ruleset.guard import authorize
 from b2safe.ruleset.replication import log_transfer, replicator
+
+if TYPE_CHECKING:
+    from b2safe.adapters.messaging.argo import ArgoPublisher
 
 logger = logging.getLogger("b2safe.ruleset.messaging")
 
@@ -45,6 +47,10 @@ def publisher(ctx: RuleContext) -> Optional[ArgoPublisher]:
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is None:
+            # Imported here: the publisher pulls in ``requests``, which no other rule of this
+            # module needs (every agent imports every rule module; issue 19's start cost).
+            from b2safe.adapters.messaging.argo import ArgoPublisher, load_settings
+
             cached = ArgoPublisher(load_settings(path))
             _CACHE.clear()
             _CACHE[key] = cached

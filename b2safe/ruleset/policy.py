@@ -28,7 +28,6 @@ from b2safe.prep.pepargs import CollPathArgs, ObjPathArgs
 from b2safe.ruleset._wiring import removals, renames, uploads
 from b2safe.ruleset.guard import authorize
 from b2safe.workflows import pending_work
-from b2safe.workflows.removal import Decision
 
 PENDING_RULE = pending_work.PENDING_RULE
 logger = logging.getLogger("b2safe.policy")
@@ -61,6 +60,8 @@ def policy_pending(ctx: RuleContext, limit: str) -> str:
 
 
 def _before_removal(ctx: RuleContext, path: str, is_collection: bool) -> Optional[int]:
+    from b2safe.workflows.removal import Decision  # with removals(): not at every agent's start
+
     decision = removals(ctx).before(path, is_collection)
     if decision is Decision.REFUSE:
         return SYS_NOT_ALLOWED

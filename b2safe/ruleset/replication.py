@@ -10,20 +10,20 @@ workflow's failures by :mod:`b2safe.ruleset.responses`), and the work stays in t
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from b2safe.domain import authz, paths
 from b2safe.errors import SYS_INTERNAL_ERR, AccessDenied, InvalidInput, ReplicationFailed
 from b2safe.prep import RuleContext, rule, to_bool, to_count
-from b2safe.ruleset import responses
 from b2safe.ruleset._wiring import pid_workflow
 from b2safe.ruleset.guard import authorize
-from b2safe.workflows.batching import schedule_batches
-from b2safe.workflows.replication import (
-    Replicator,
-    Request,
-    copy_verifier,
-    register_replicas,
-)
+
+if TYPE_CHECKING:
+    from b2safe.workflows.replication import Replicator
+
+# The replication workflow and the response wording (which imports the integrity workflow) are
+# imported inside the rules: every agent imports every rule module when it loads core.py, and
+# most of its calls replicate nothing (issue 19, start cost per rule call).
 
 logger = logging.getLogger("b2safe.workflows.replication")
 
@@ -33,6 +33,8 @@ _ERRORS = ("InvalidPath", "UnknownZone", "NotFound", "InvalidInput", "AccessDeni
 
 def replicator(ctx: RuleContext) -> Replicator:
     """The Replicator for this call (catalog over PREP, PIDs over the PID service)."""
+    from b2safe.workflows.replication import Replicator, copy_verifier
+
     workflow = pid_workflow(ctx)
     return Replicator(workflow, ctx.config, ctx.caller, verify=copy_verifier(workflow.catalog))
 
@@ -51,6 +53,9 @@ def eudat_replication(ctx: RuleContext, source: str, destination: str, registere
     ``source::destination::dest_res::registered=..::recursive=..``. Needs ownership of the
     source (and of everything below a collection), or rodsadmin.
     """
+    from b2safe.ruleset import responses
+    from b2safe.workflows.replication import Request
+
     request = Request(source, destination, _resource(dest_res), to_bool(registered, "registered"),
                       to_bool(recursive, "recursive"))
     with responses.failures_in_4x_form():
@@ -66,6 +71,9 @@ def eudat_replication(ctx: RuleContext, source: str, destination: str, registere
 def eudat_reg_data_repl(ctx: RuleContext, source: str, destination: str, recursive: bool,
                         dest_res: str = "") -> str:
     """Registered replication (see EUDATReplication); the response is empty on success."""
+    from b2safe.ruleset import responses
+    from b2safe.workflows.replication import Request
+
     with responses.failures_in_4x_form():
         replicator(ctx).replicate(Request(source, destination, _resource(dest_res), True,
                                           recursive))
@@ -90,6 +98,9 @@ def eudat_replication_batched(ctx: RuleContext, source: str, destination: str,
     queued again. Report: ``scheduled=N queued=N objects=N``. Objects a batch cannot finish are
     left in the fail log.
     """
+    from b2safe.workflows.batching import schedule_batches
+    from b2safe.workflows.replication import Request
+
     size = to_count(batch_size, "batch_size")
     rep = replicator(ctx)
     request = Request(source, destination, _resource(dest_res), registered, True)
@@ -108,6 +119,9 @@ def eudat_replication_batch(ctx: RuleContext, source: str, destination: str, des
     """One batch queued by EUDATReplicationBatched: the ``kind`` (``-C`` collections, ``-d``
     data objects) of the tree with ids ``first_id`` .. ``last_id``. Fails (so the delay server
     retries) when some objects could not be finished; they are also in the fail log."""
+    from b2safe.ruleset import responses
+    from b2safe.workflows.replication import Request
+
     request = Request(source, destination, _resource(dest_res), registered, True)
     failures = replicator(ctx).replicate_range(request, kind, first_id, last_id)
     if failures:
@@ -123,6 +137,8 @@ def eudat_pid_registration(ctx: RuleContext, source: str, destination: str,
     destination zone (EUDAT/PARENT, ROR, FIO, FIXED_CONTENT from the source), the child added to
     the parent's EUDAT/REPLICA. Response "None" on success, else the reason (also recorded in
     the fail log). ``notification`` is accepted for compatibility and ignored."""
+    from b2safe.workflows.replication import Request
+
     request = Request(source, destination, registered=True, recursive=False)
     failure = replicator(ctx).register_existing(request)
     return "None" if failure is None else failure.cause
@@ -168,6 +184,8 @@ def eudat_update_logging(ctx: RuleContext, status: str, source: str, destination
 def log_transfer(ctx: RuleContext, status: str, source: str, destination: str,
                  cause: str) -> None:
     """``EUDATUpdateLogging``'s work: log the result; a failure goes into the fail log."""
+    from b2safe.ruleset import responses
+
     ok = to_bool(status, "status")
     message = responses.transfer(source, destination, ok, cause)
     if ok:
@@ -217,6 +235,8 @@ def eudat_register_replicas(ctx: RuleContext, request: str) -> str:
     execution). ``request``: JSON ``[[path, parent_pid, ror, fio, fixed], ...]``; result: JSON
     ``{path: pid or "error: ..."}``."""
     import json
+
+    from b2safe.workflows.replication import register_replicas
 
     workflow = pid_workflow(ctx)
     try:
