@@ -60,7 +60,7 @@ def workload(n: int, tmp: Path, profiler: Optional[LayerProfiler]) -> dict[str, 
         base, warm = f"/{ZONE}/home/alice/bench", f"/{ZONE}/home/alice/warm-up"
         load_tree(sb, base, n)
         load_tree(sb, warm, 3)
-        start = start_cost(sb, profiler is not None, ZONE, "EUDATPidsForColl",
+        start = start_cost(sb, profiler, ZONE, "EUDATPidsForColl",
                            [warm, "false", ""], USER)
         row, outcome = run_once(sb, handles, profiler, (ZONE,), ZONE, "EUDATPidsForColl",
                                 [base, "false", ""], USER)

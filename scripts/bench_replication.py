@@ -37,7 +37,8 @@ ZONES = ("zoneA", "zoneB")
 WARM = "/zoneA/home/rods/warm-up"
 
 
-def build(directory: Path, objects: int, split: bool) -> tuple[Sandbox, Any, dict[str, Any]]:
+def build(directory: Path, objects: int, profiler: Optional[LayerProfiler]
+          ) -> tuple[Sandbox, Any, dict[str, Any]]:
     """A two-zone sandbox with ``objects`` small files in 10 sub-collections, PIDs on sources;
     returns it, its Handle servers (:func:`bench_common.open_handles`) and the start of the
     rule engine (:func:`bench_common.start_cost`: the first rule call of the run, a registered
@@ -59,7 +60,7 @@ def build(directory: Path, objects: int, split: bool) -> tuple[Sandbox, Any, dic
     remote.imkdir("/zoneB/replicas", parents=True)
     remote.ichmod("own", "rods#zoneA", "/zoneB/replicas")
     remote.inherit("/zoneB/replicas", True)
-    start = start_cost(sb, split, "zoneA", "EUDATReplication",
+    start = start_cost(sb, profiler, "zoneA", "EUDATReplication",
                        [WARM, "/zoneB/replicas/warm-up", "true", "true", ""], "rods#zoneA")
     result = sb.exec_rule("zoneA", "EUDATPidsForColl", [SOURCE, "false"], "rods#zoneA")
     if result.code != 0:
@@ -69,7 +70,7 @@ def build(directory: Path, objects: int, split: bool) -> tuple[Sandbox, Any, dic
 
 def workload(n: int, tmp: Path, profiler: Optional[LayerProfiler]) -> dict[str, Any]:
     """Build, replicate once, count; plain runs also measure the floor."""
-    sb, handles, start = build(tmp / "sb", n, profiler is not None)
+    sb, handles, start = build(tmp / "sb", n, profiler)
     try:
         row, _ = run_once(sb, handles, profiler, ZONES, "zoneA", "EUDATReplication",
                           [SOURCE, DESTINATION, "true", "true", ""], "rods#zoneA")
