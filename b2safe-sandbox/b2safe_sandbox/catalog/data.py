@@ -190,21 +190,16 @@ class Data:
                        status: int, checksum: bool) -> ReplicaRow:
         parent, rows, resc = self._prepare_write(path, actor, resc_name, force)
         _, name = split_path(path)
+        if not rows:
+            return self._create_object(path, actor, parent, resc, data_type, content, status,
+                                       checksum)
         target = next((r for r in rows if r["resc_name"] == resc.name), None)
         phys = target["phys_path"] if target is not None else self._phys_for(resc, path)
         size = vault.write(phys, content if content is not None else b"")
         digest = checksums.compute(Path(phys), self.db.hash_scheme) if checksum else ""
         with self.db.tx():
             now = self.db.now_text()
-            if not rows:
-                data_id = self.db.next_id()
-                owner = self.db.owner_of_actor(actor)
-                self._insert_replica(data_id=data_id, coll_id=parent["coll_id"], name=name,
-                                     repl_num=0, resc=resc, phys=phys, owner=owner, size=size,
-                                     checksum=digest, status=status, data_type=data_type, now=now)
-                self.namespace.new_object_acls(data_id, parent, owner[0], owner[1], now)
-                repl_num = 0
-            elif target is None:
+            if target is None:
                 data_id = rows[0]["data_id"]
                 repl_num = max(r["repl_num"] for r in rows) + 1
                 self._insert_replica(data_id=data_id, coll_id=parent["coll_id"], name=name,
@@ -221,6 +216,41 @@ class Data:
             if rows and status == GOOD:
                 self._mark_others_stale(data_id, repl_num)
         return self.data_get(path, repl_num)[0]
+
+    def _create_object(self, path: str, actor: Optional[str], parent: sqlite3.Row,
+                       resc: RescRow, data_type: str, content: Optional[Content], status: int,
+                       checksum: bool) -> ReplicaRow:
+        """A new data object's first replica, registered (intermediate, size 0) before its
+        vault file is written, as a create does: rsDataObjOpen registers the new replica
+        (``rs_register_physical_path``) and only then creates the physical file
+        (``create_physical_file_for_replica``; irods/irods server/api/src/rsDataObjOpen.cpp
+        ``create_new_replica``). So an agent that loses a race to create the same path fails
+        on the catalog's unique name (CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME) without touching
+        the winner's file, and a write that fails unregisters the replica again (there:
+        ``rsUnregDataObj`` after a failed ``l3Create``)."""
+        _, name = split_path(path)
+        phys = self._phys_for(resc, path)
+        with self.db.tx():
+            now = self.db.now_text()
+            data_id = self.db.next_id()
+            owner = self.db.owner_of_actor(actor)
+            self._insert_replica(data_id=data_id, coll_id=parent["coll_id"], name=name,
+                                 repl_num=0, resc=resc, phys=phys, owner=owner, size=0,
+                                 checksum="", status=INTERMEDIATE, data_type=data_type, now=now)
+            self.namespace.new_object_acls(data_id, parent, owner[0], owner[1], now)
+        try:
+            size = vault.write(phys, content if content is not None else b"")
+            digest = checksums.compute(Path(phys), self.db.hash_scheme) if checksum else ""
+        except BaseException:
+            with self.db.tx():
+                self.db.exec("DELETE FROM data WHERE data_id = ?", (data_id,))
+                self.namespace.delete_objects([data_id])
+            raise
+        if (size, digest, status) != (0, "", INTERMEDIATE):
+            with self.db.tx():
+                self.db.exec("UPDATE data SET size = ?, checksum = ?, repl_status = ? "
+                             "WHERE data_id = ? AND repl_num = 0", (size, digest, status, data_id))
+        return self.data_get(path, 0)[0]
 
     def _mark_others_stale(self, data_id: int, repl_num: int) -> None:
         self.db.exec("UPDATE data SET repl_status = ? WHERE data_id = ? AND repl_num != ? "

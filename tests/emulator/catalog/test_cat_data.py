@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from b2safe_sandbox.catalog import ZoneCatalog
 from b2safe_sandbox.errors import (
     CAT_INVALID_ARGUMENT,
     CAT_NAME_EXISTS_AS_COLLECTION,
     CAT_NAME_EXISTS_AS_DATAOBJ,
     CAT_NO_ACCESS_PERMISSION,
     CAT_UNKNOWN_COLLECTION,
+    CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
     OVERWRITE_WITHOUT_FORCE_FLAG,
     SYS_NO_GOOD_REPLICA,
     SYS_NOT_ALLOWED,
@@ -45,6 +47,36 @@ def test_put_creates_replica_zero(cat, clock, tmp_path):
     assert cat.data_exists(F) and not cat.data_exists(f"{AHOME}/other")
     assert cat.data_get(F) == [rep] and cat.data_get(f"{AHOME}/other") == []
     assert cat.acl_list(F)[0].access == "own"
+
+
+def test_an_agent_losing_the_race_to_create_a_path_leaves_the_winners_file(cat, monkeypatch):
+    # Two agents (two connections) put the same new path; the loser found no such object just
+    # before the winner created it. As rsDataObjOpen registers a new replica before it creates
+    # the file, the loser fails on the catalog's unique name and never writes the file.
+    loser = ZoneCatalog(cat.zone_dir, ZONE)
+    checked = loser.data._prepare_write
+
+    def winner_creates_it_after_the_check(*args, **kwargs):
+        found = checked(*args, **kwargs)
+        cat.data_put(F, b"the winner's bytes", ALICE)
+        return found
+
+    monkeypatch.setattr(loser.data, "_prepare_write", winner_creates_it_after_the_check)
+    try:
+        with raises_code(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME):
+            loser.data_put(F, b"the loser's", ALICE)
+    finally:
+        loser.close()
+    assert cat.data_read(F, actor=ALICE) == b"the winner's bytes"
+    assert [(r.size, r.status) for r in cat.data_get(F)] == [(18, 1)]
+
+
+def test_a_put_whose_file_cannot_be_written_leaves_no_object(cat, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        cat.data_put(F, tmp_path / "no such local file", ALICE)
+    assert not cat.data_exists(F)
+    cat.data_put(F, b"again", ALICE)
+    assert [a.access for a in cat.acl_list(F)] == ["own"]
 
 
 def test_put_from_a_local_file_with_checksum(cat, tmp_path):
