@@ -167,3 +167,21 @@ def test_a_proxy_the_transport_cannot_use_is_refused_clearly():
     with pytest.raises(PidError, match="only http:// proxies"):
         HandleHttp("https://handle.example:8000", timeout=1.0, deadline=1.0,
                    proxy="socks5://127.0.0.1:1080")
+
+
+def test_the_deadline_watchdog_keeps_only_the_requests_in_flight():
+    # Requests that ended cancel their deadline; the watchdog's heap must not keep an entry per
+    # request made within the deadline's span (a 20,000-PID run kept 20,000), and a deadline
+    # still pending fires after the heap was rebuilt.
+    from b2safe.adapters.handle.transport import _Watchdog
+
+    watchdog = _Watchdog()
+    late = [watchdog.watch(3600.0, lambda: None) for _ in range(10)]
+    for _ in range(5000):
+        watchdog.cancel(watchdog.watch(3600.0, lambda: None))
+    assert len(watchdog._heap) <= 2 * 10 + 64 + 1
+    fired = threading.Event()
+    watchdog.watch(0.0, fired.set)
+    assert fired.wait(10.0)
+    for token in late:
+        watchdog.cancel(token)

@@ -64,6 +64,9 @@ class Db:
     """The SQLite connection of one zone catalog, shared by its parts, and the helpers they use:
     transactions, settings, ids, the clock, path checks, identities and access checks."""
 
+    #: KiB of page cache per database of the connection (the catalog, its temporary tables).
+    CACHE_KIB = 512
+
     def __init__(self, zone_dir: Union[str, Path], zone_name: str,
                  clock: Optional[Callable[[], int]] = None,
                  irods_version: tuple = (5, 0)) -> None:
@@ -89,6 +92,14 @@ class Db:
         # waits for the checkpoint's fsync.
         self._conn.execute("PRAGMA synchronous=OFF")
         self._conn.execute("PRAGMA busy_timeout=30000")
+        # The page caches of the catalog and of the temporary database (GenQuery listings
+        # materialized, :meth:`materialize`) are bounded below SQLite's 2 MB default, which a
+        # small zone never fills and a large one does: the process's memory would grow with
+        # the zone. A sort's in-memory part is bounded by the same size
+        # (https://www.sqlite.org/pragma.html#pragma_cache_size); pages beyond are read from
+        # the file, which the OS caches.
+        for schema_name in ("main", "temp"):
+            self._conn.execute(f"PRAGMA {schema_name}.cache_size=-{self.CACHE_KIB}")
         #: Writers of this catalog file in other processes take turns here (writers.py).
         self._writers = WriterQueue(db)
         self._clock: Callable[[], int] = clock or (lambda: int(time.time()))

@@ -97,9 +97,15 @@ class _Watchdog:
         return token
 
     def cancel(self, token: int) -> None:
-        """Forget deadline ``token`` (it has fired or will not)."""
+        """Forget deadline ``token`` (it has fired or will not). Cancelled entries leave the
+        heap when they reach its top; when they outnumber the pending ones (every request of
+        the last deadline's span), the heap is rebuilt from the pending ones, so it stays as
+        large as the requests in flight, not as the requests made."""
         with self._cond:
             self._pending.pop(token, None)
+            if len(self._heap) > 2 * len(self._pending) + 64:
+                self._heap = [entry for entry in self._heap if entry[1] in self._pending]
+                heapq.heapify(self._heap)
 
     def _run(self) -> None:
         while True:
