@@ -10,37 +10,44 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO, NamedTuple, Union
 
 from b2safe_sandbox.errors import SYS_INVALID_INPUT_PARAM, IrodsCallError
 
 #: Copy size for streaming.
 CHUNK = 1024 * 1024
 
-Content = Union[bytes, bytearray, memoryview, Path]
+
+class LocalFile(NamedTuple):
+    """A file whose bytes are the content to write, named by text (see :func:`physical_path`
+    for why not a Path)."""
+
+    path: str
 
 
-def physical_path(vault_root: Union[str, Path], logical_path: str) -> Path:
+Content = Union[bytes, bytearray, memoryview, Path, LocalFile]
+
+
+def physical_path(vault_root: Union[str, Path], logical_path: str) -> str:
     """The file that holds ``logical_path`` on a resource whose vault is ``vault_root``.
 
-    ``logical_path`` is ``/zone/rest...``; the zone component is dropped.
+    ``logical_path`` is ``/zone/rest...``; the zone component is dropped. Text, not a Path,
+    as the helpers below take it: pathlib interns every part of every path it parses, so a
+    Path per replica grows the interpreter's table of interned strings with the zone.
     """
     parts = logical_path.strip("/").split("/", 1)
     rest = parts[1] if len(parts) > 1 else ""
-    return Path(vault_root) / rest
+    return os.path.join(vault_root, rest) if rest else os.fspath(vault_root)
 
 
 def write(phys: Union[str, Path], content: Content) -> int:
     """Replace file ``phys`` with ``content`` (bytes or a local file to stream); returns size."""
-    target = Path(phys)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, Path):
-        with open(content, "rb") as src, open(target, "wb") as dst:
-            shutil.copyfileobj(src, dst, CHUNK)
-    else:
-        with open(target, "wb") as dst:
-            dst.write(bytes(content))
-    return target.stat().st_size
+    if isinstance(content, (Path, LocalFile)):
+        return copy(content.path if isinstance(content, LocalFile) else content, phys)
+    os.makedirs(os.path.dirname(phys), exist_ok=True)
+    with open(phys, "wb") as dst:
+        dst.write(bytes(content))
+    return os.stat(phys).st_size
 
 
 def create_empty(phys: Union[str, Path]) -> None:
@@ -76,14 +83,17 @@ def open_stream(phys: Union[str, Path]) -> BinaryIO:
 def size(phys: Union[str, Path]) -> int:
     """Size of ``phys`` on disk, or -1 when the file is missing."""
     try:
-        return Path(phys).stat().st_size
+        return os.stat(phys).st_size  # not Path(): it interns every part of every vault path
     except FileNotFoundError:
         return -1
 
 
 def copy(src: Union[str, Path], dst: Union[str, Path]) -> int:
     """Copy file ``src`` to ``dst`` (created or replaced). Returns the size copied."""
-    return write(dst, Path(src))
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    with open(src, "rb") as source, open(dst, "wb") as target:
+        shutil.copyfileobj(source, target, CHUNK)
+    return os.stat(dst).st_size
 
 
 def move(src: Union[str, Path], dst: Union[str, Path]) -> None:

@@ -4,8 +4,7 @@ checksums and fault injection."""
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
-from typing import BinaryIO, Optional, Union
+from typing import BinaryIO, Optional
 
 from b2safe_sandbox import checksums, vault
 from b2safe_sandbox.catalog.base import Db, fail, format_time, join_path, split_path
@@ -41,7 +40,7 @@ STALE = 0
 ACCESS_TIME_RESOLUTION = 86400
 INTERMEDIATE = 2
 
-Content = Union[bytes, bytearray, memoryview, Path]
+Content = vault.Content
 
 _REPLICA_SQL = ("SELECT d.*, c.coll_name FROM data d JOIN colls c ON c.coll_id = d.coll_id "
                 "WHERE c.coll_name = ? AND d.data_name = ? ORDER BY d.repl_num")
@@ -196,7 +195,7 @@ class Data:
         target = next((r for r in rows if r["resc_name"] == resc.name), None)
         phys = target["phys_path"] if target is not None else self._phys_for(resc, path)
         size = vault.write(phys, content if content is not None else b"")
-        digest = checksums.compute(Path(phys), self.db.hash_scheme) if checksum else ""
+        digest = checksums.compute(str(phys), self.db.hash_scheme) if checksum else ""
         with self.db.tx():
             now = self.db.now_text()
             if target is None:
@@ -355,7 +354,7 @@ class Data:
             if size != src["size"]:
                 raise fail(USER_FILE_SIZE_MISMATCH,
                            f"copied {size} bytes of {path}, catalog says {src['size']}")
-            if src["checksum"] and not checksums.verify(src["checksum"], Path(phys)):
+            if src["checksum"] and not checksums.verify(src["checksum"], str(phys)):
                 raise fail(USER_CHKSUM_MISMATCH, f"replica of {path} does not match checksum")
         except Exception:
             if dest is None:
@@ -445,10 +444,10 @@ class Data:
             raise fail(CAT_INVALID_ARGUMENT, f"cannot copy {src} onto itself")
         row = self._readable(src, None, actor)
         with self.db.tx():
-            copied = self.data_put(dst, Path(row["phys_path"]), actor, resc=resc, force=force,
-                                   data_type=row["data_type"])
+            copied = self.data_put(dst, vault.LocalFile(row["phys_path"]), actor, resc=resc,
+                                   force=force, data_type=row["data_type"])
             if row["checksum"]:
-                if not checksums.verify(row["checksum"], Path(copied.phys_path)):
+                if not checksums.verify(row["checksum"], str(copied.phys_path)):
                     raise fail(USER_CHKSUM_MISMATCH, f"copy of {src} does not match checksum")
                 self.data_set_checksum(dst, copied.repl_num, row["checksum"])
         return self.data_get(dst, copied.repl_num)[0]
@@ -523,7 +522,9 @@ class Data:
     def _hash_replica(self, row: sqlite3.Row, scheme: str) -> str:
         if vault.size(row["phys_path"]) < 0:
             raise fail(UNIX_FILE_OPEN_ERR, f"vault file {row['phys_path']} is missing")
-        return checksums.compute(Path(row["phys_path"]), scheme, limit=row["size"])
+        # The path as text: Path() would intern each of its parts (pathlib), one new
+        # interned string per object, which grows the interpreter's table of them with N.
+        return checksums.compute(str(row["phys_path"]), scheme, limit=row["size"])
 
     def data_checksum(self, path: str, actor: Optional[str] = None,
                       repl_num: Optional[int] = None, force: bool = False, verify: bool = False,

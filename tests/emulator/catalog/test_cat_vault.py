@@ -9,8 +9,9 @@ from cat_helpers import raises_code
 
 
 def test_physical_path_drops_the_zone(tmp_path):
-    assert vault.physical_path(tmp_path, "/z/home/a/b.txt") == tmp_path / "home" / "a" / "b.txt"
-    assert vault.physical_path(tmp_path, "/z") == tmp_path
+    expected = tmp_path / "home" / "a" / "b.txt"
+    assert vault.physical_path(tmp_path, "/z/home/a/b.txt") == str(expected)
+    assert vault.physical_path(tmp_path, "/z") == str(tmp_path)
 
 
 def test_write_read_write_at_and_stream(tmp_path):
