@@ -38,9 +38,10 @@ tree straight into the catalog, the run, the floor); ``RSS at run`` is its resid
 the workflow starts (tree built) and ``run peak RSS`` the high-water mark during the workflow
 alone (reset at its start through ``/proc/self/clear_refs``), so ``run peak RSS - RSS at run``
 is what the run adds: modules it imports first (the same at every N), the PEP event log and
-the server log kept in memory (``RecentList``, at most ``DEFAULT_MAXLEN`` entries each), SQLite's
-page caches (catalog and temporary tables, up to 2 MB each per connection) and statement cache
-(128 statements per connection) filling up to their caps, and what b2safe holds. Neither
+the server log kept in memory (``RecentList``, at most ``EVENTS_MAXLEN`` and ``LOG_MAXLEN``
+entries), SQLite's page caches (catalog and temporary tables, ``Db.CACHE_KIB`` each per
+connection), its sorts (1 MB at most in memory) and statement cache (``Db.CACHED_STATEMENTS``
+per connection) filling up to their caps, and what b2safe holds. Neither
 tracemalloc nor a profiler runs in the plain child.
 
 The zones' Handle servers run in a process of their own by default (:class:`RemoteHandles`;

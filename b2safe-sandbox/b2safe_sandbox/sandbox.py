@@ -36,7 +36,7 @@ from b2safe_sandbox.runtime import msis  # noqa: F401 - registers the microservi
 from b2safe_sandbox.runtime.context import ExecContext
 from b2safe_sandbox.runtime.counters import Counters
 from b2safe_sandbox.runtime.faults import Faults
-from b2safe_sandbox.runtime.recent import RecentList
+from b2safe_sandbox.runtime.recent import LOG_MAXLEN, RecentList
 from b2safe_sandbox.runtime.types import PepEvent
 from b2safe_sandbox.runtime.zoneenv import ZoneEnv
 
@@ -155,7 +155,8 @@ class Sandbox:
                                      meta["hosts"][name], int(meta["ports"][name]))
         self.counters = Counters(lambda zone: self._zones[zone].dir / "stats.json")
         self.events: RecentList[PepEvent] = RecentList()
-        self.server_log: dict[str, list[str]] = {name: RecentList() for name in self._zones}
+        self.server_log: dict[str, list[str]] = {name: RecentList(maxlen=LOG_MAXLEN)
+                                                 for name in self._zones}
         self._depth = threading.local()
         self.handle_servers: dict[str, Any] = {}
         self._services_started = False
@@ -299,7 +300,7 @@ class Sandbox:
     # ------------------------------------------------------------------ logging and counters
     def log(self, zone: str, text: str) -> None:
         """Append ``text`` to ``zone``'s server log (file and in-memory list)."""
-        self.server_log.setdefault(zone, RecentList()).append(text)
+        self.server_log.setdefault(zone, RecentList(maxlen=LOG_MAXLEN)).append(text)
         z = self._zones.get(zone)
         if z is not None:
             z.server_log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -66,6 +66,11 @@ class Db:
 
     #: KiB of page cache per database of the connection (the catalog, its temporary tables).
     CACHE_KIB = 512
+    #: Prepared statements the connection keeps (Python's default is 128). A workflow runs
+    #: about 20 statements per object again and again; GenQuery pages add statements that
+    #: differ in the length of their IN lists (a page's ids or names), each up to tens of KB,
+    #: and more of them the larger the zone: 128 of those grew a run's memory with N.
+    CACHED_STATEMENTS = 32
 
     def __init__(self, zone_dir: Union[str, Path], zone_name: str,
                  clock: Optional[Callable[[], int]] = None,
@@ -83,7 +88,7 @@ class Db:
         self._temp_tables = 0
         self._forgotten_temp: list[str] = []
         self._conn = sqlite3.connect(str(db), isolation_level=None, check_same_thread=False,
-                                     timeout=30.0)
+                                     timeout=30.0, cached_statements=self.CACHED_STATEMENTS)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         # No fsync (a sandbox catalog is scratch state): SQLite keeps a database intact when the
