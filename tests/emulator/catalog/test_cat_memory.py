@@ -93,3 +93,27 @@ def test_storing_copying_and_checksumming_objects_interns_no_names(cat, monkeypa
             cat.data_copy(f"{AHOME}/unique-{i:03d}", f"{AHOME}/unique-copy-{i:03d}", ALICE)
             cat.data_checksum(f"{AHOME}/unique-{i:03d}", ALICE, force=True)
     assert not [text for text in interned if text.startswith("unique-")], interned[:5]
+
+
+def _sqlite_memory() -> int:
+    current, peak = ctypes.c_int64(), ctypes.c_int64()
+    _LIB.sqlite3_status64(0, ctypes.byref(current), ctypes.byref(peak), 0)
+    return current.value
+
+
+def test_statements_that_differ_by_their_text_are_not_all_kept(cat):
+    """The connection keeps a bounded number of prepared statements (Db.CACHED_STATEMENTS):
+    after 200 more distinct queries with IN lists (GenQuery pages differ by their lists'
+    lengths, more of them the larger the zone) SQLite holds about what it held after 40."""
+    marks = ", ".join("?" for _ in range(200))
+
+    def run_distinct(tags: range) -> int:
+        before = _sqlite_memory()
+        for tag in tags:
+            cat.db.all(f"SELECT data_id FROM data WHERE data_id IN ({marks}) "  # noqa: S608
+                       f"AND {tag} = {tag}", range(200))
+        return _sqlite_memory() - before
+
+    first = run_distinct(range(0, 40))
+    more = run_distinct(range(40, 240))
+    assert more <= 0.2 * first, (first, more)
