@@ -100,9 +100,9 @@ class Db:
         # The page caches of the catalog and of the temporary database (GenQuery listings
         # materialized, :meth:`materialize`) are bounded below SQLite's 2 MB default, which a
         # small zone never fills and a large one does: the process's memory would grow with
-        # the zone. A sort's in-memory part is bounded by the same size
-        # (https://www.sqlite.org/pragma.html#pragma_cache_size); pages beyond are read from
-        # the file, which the OS caches.
+        # the zone (https://www.sqlite.org/pragma.html#pragma_cache_size); pages beyond are
+        # read from the file, which the OS caches. A sort keeps the larger of this and 1 MB
+        # in memory (SQLite's SQLITE_SORTER_PMASZ, 250 pages) and spills the rest to disk.
         for schema_name in ("main", "temp"):
             self._conn.execute(f"PRAGMA {schema_name}.cache_size=-{self.CACHE_KIB}")
         #: Writers of this catalog file in other processes take turns here (writers.py).

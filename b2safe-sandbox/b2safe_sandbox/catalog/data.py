@@ -239,7 +239,7 @@ class Data:
             self.namespace.new_object_acls(data_id, parent, owner[0], owner[1], now)
         try:
             size = vault.write(phys, content if content is not None else b"")
-            digest = checksums.compute(Path(phys), self.db.hash_scheme) if checksum else ""
+            digest = checksums.compute(str(phys), self.db.hash_scheme) if checksum else ""
         except BaseException:
             with self.db.tx():
                 self.db.exec("DELETE FROM data WHERE data_id = ?", (data_id,))
