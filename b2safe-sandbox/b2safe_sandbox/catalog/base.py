@@ -64,8 +64,10 @@ class Db:
     """The SQLite connection of one zone catalog, shared by its parts, and the helpers they use:
     transactions, settings, ids, the clock, path checks, identities and access checks."""
 
-    #: KiB of page cache per database of the connection (the catalog, its temporary tables).
+    #: KiB of page cache for the catalog (SQLite's default is 2 MB).
     CACHE_KIB = 512
+    #: KiB of page cache for the connection's temporary tables (:meth:`materialize`).
+    TEMP_CACHE_KIB = 64
     #: Prepared statements the connection keeps (Python's default is 128). A workflow runs
     #: about 20 statements per object again and again; GenQuery pages add statements that
     #: differ in the length of their IN lists (a page's ids or names), each up to tens of KB,
@@ -103,8 +105,10 @@ class Db:
         # the zone (https://www.sqlite.org/pragma.html#pragma_cache_size); pages beyond are
         # read from the file, which the OS caches. A sort keeps the larger of this and 1 MB
         # in memory (SQLite's SQLITE_SORTER_PMASZ, 250 pages) and spills the rest to disk.
-        for schema_name in ("main", "temp"):
-            self._conn.execute(f"PRAGMA {schema_name}.cache_size=-{self.CACHE_KIB}")
+        # The temporary tables are written once and read once, page by page, in rowid order:
+        # a small cache serves them as well, and a 1k zone's listings fill it already.
+        self._conn.execute(f"PRAGMA main.cache_size=-{self.CACHE_KIB}")
+        self._conn.execute(f"PRAGMA temp.cache_size=-{self.TEMP_CACHE_KIB}")
         #: Writers of this catalog file in other processes take turns here (writers.py).
         self._writers = WriterQueue(db)
         self._clock: Callable[[], int] = clock or (lambda: int(time.time()))

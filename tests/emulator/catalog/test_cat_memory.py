@@ -38,12 +38,13 @@ def _list_every_object(cat) -> None:
 
 def test_listing_a_zone_takes_bounded_sqlite_memory(tmp_path, clock, monkeypatch):
     """A GenQuery listing every object of a zone (sorted, distinct, paged) takes at most the
-    page caches' bound (Db.CACHE_KIB, catalog and temporary tables) and one sort's in-memory
-    part (SQLite's floor for it: 250 pages, SQLITE_SORTER_PMASZ, https://www.sqlite.org/
-    c3ref/c_config_covering_index_scan.html) however large the zone: here 1.5 MB of rows.
-    Unbounded, the caches filled to 2 MB each and SELECT DISTINCT ... ORDER BY kept a second
-    temporary b-tree (its own 2 MB cache) as large as the result."""
+    page caches' bounds (Db.CACHE_KIB, Db.TEMP_CACHE_KIB: catalog, temporary tables) and one
+    sort's in-memory part (SQLite's floor for it: 250 pages, SQLITE_SORTER_PMASZ,
+    https://www.sqlite.org/c3ref/c_config_covering_index_scan.html) however large the zone:
+    here 1.5 MB of rows. Unbounded, the caches filled to 2 MB each and SELECT DISTINCT ...
+    ORDER BY kept a second temporary b-tree (its own 2 MB cache) as large as the result."""
     monkeypatch.setattr(Db, "CACHE_KIB", 64)
+    monkeypatch.setattr(Db, "TEMP_CACHE_KIB", 64)
     cat = make_zone(tmp_path / "zone", clock)
     try:
         with cat.batch():
