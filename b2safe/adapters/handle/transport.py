@@ -298,7 +298,7 @@ class HandleHttp:
         connection: Optional[http.client.HTTPConnection] = getattr(self._local, "connection",
                                                                    None)
         if connection is not None and connection.sock is not None and \
-                not _dropped(connection.sock):
+                connection.sock is self._local.polled and not _dropped(self._local.poller):
             return connection
         if connection is not None:
             self._discard(connection)
@@ -306,6 +306,11 @@ class HandleHttp:
         connection.connect()
         assert connection.sock is not None
         connection.sock.settimeout(self._read_timeout)
+        # One poller per connection, made once: a poll object per request cost about as much
+        # CPU as the rest of the transport (issue 19).
+        self._local.poller = select.poll()
+        self._local.poller.register(connection.sock, select.POLLIN)
+        self._local.polled = connection.sock
         return connection
 
     def _discard(self, connection: http.client.HTTPConnection) -> None:
@@ -401,9 +406,8 @@ def _tls_context(verify: Union[bool, str], cert: Union[str, tuple[str, str], Non
     return context
 
 
-def _dropped(sock: socket.socket) -> bool:
-    """Whether an idle kept-alive socket is readable: the server closed it (EOF) or sent
-    something unasked; it must not carry another request."""
-    poller = select.poll()
-    poller.register(sock, select.POLLIN)
+def _dropped(poller: select.poll) -> bool:
+    """Whether an idle kept-alive socket (the one ``poller`` watches for input) is readable:
+    the server closed it (EOF) or sent something unasked; it must not carry another
+    request."""
     return bool(poller.poll(0))
