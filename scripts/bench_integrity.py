@@ -7,7 +7,8 @@ Prints, per object: wall time, process CPU, b2safe-only CPU, Handle requests (0 
 microservice calls, GenQuery round trips (should be about 3/256: three paged streams), peak RSS
 and the ratio to the floor (one raw SQLite AVU write per object, measured in the same run: the
 check records nothing per object, so this floor is generous); how each is measured is in
-``scripts/bench_common.py``.
+``scripts/bench_common.py``. The rule engine is started first by the same check of a pair of
+3-object trees (its CPU is the ``start`` column, per run).
 
     python scripts/bench_integrity.py [--sizes 1000 5000 20000] [--json FILE]
 """
@@ -27,6 +28,7 @@ from bench_common import (
     open_handles,
     run_once,
     site,
+    start_cost,
 )
 
 SRC = "/zoneA/home/alice/bench"
@@ -34,9 +36,9 @@ DST = "/zoneB/home/alice/bench"
 ZONES = ("zoneA", "zoneB")
 
 
-def build(sb: Sandbox, count: int) -> None:
+def build(sb: Sandbox, count: int, src: str = SRC, dst: str = DST) -> None:
     """N objects in zoneA and their copies (same checksums) in zoneB, via the catalogs."""
-    for zone, root, owner in (("zoneA", SRC, "alice#zoneA"), ("zoneB", DST, "alice#zoneB")):
+    for zone, root, owner in (("zoneA", src, "alice#zoneA"), ("zoneB", dst, "alice#zoneB")):
         cat = sb.zone(zone).catalog
         with cat.batch():
             for d in range(4):
@@ -44,7 +46,7 @@ def build(sb: Sandbox, count: int) -> None:
             for i in range(count):
                 cat.data_put(f"{root}/d{i % 4}/f{i:06d}", b"%d" % i, owner, checksum=True)
     cat_b = sb.zone("zoneB").catalog
-    cat_b.acl_set(DST, "alice#zoneA", "read", None, recursive=True)
+    cat_b.acl_set(dst, "alice#zoneA", "read", None, recursive=True)
 
 
 def workload(n: int, tmp: Path, profiler: Optional[LayerProfiler]) -> dict[str, Any]:
@@ -53,11 +55,14 @@ def workload(n: int, tmp: Path, profiler: Optional[LayerProfiler]) -> dict[str, 
     handles = open_handles(sb)
     try:
         build(sb, n)
+        build(sb, 3, SRC + "-warm-up", DST + "-warm-up")
+        start = start_cost(sb, profiler, "zoneA", "EUDATCheckIntegrityColl",
+                           [SRC + "-warm-up", DST + "-warm-up", "false", "", ""], "alice#zoneA")
         row, outcome = run_once(sb, handles, profiler, ZONES, "zoneA", "EUDATCheckIntegrityColl",
                                 [SRC, DST, "false", "", ""], "alice#zoneA")
         if outcome.rule_args[4] != "true":
             raise SystemExit(f"check failed for N={n}: {outcome.rule_args[3:]}")
-        row.update(objects=n)
+        row.update(start, objects=n)
         if profiler is None:
             row.update(floor_seconds(sb, "zoneA", tmp, n, puts=0, avus=1))
         return row
