@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Iterator, Optional
 
 from b2safe_sandbox.catalog.base import LEVELS, Db, fail
 from b2safe_sandbox.catalog.namespace import Namespace, subtree_bounds
@@ -34,13 +34,15 @@ class Acl:
             raise fail(CAT_UNKNOWN_FILE, f"nothing at {path}")
         return data_id, False
 
-    def _subtree_for(self, path: str, actor: Optional[str]) -> list[int]:
-        """Ids of everything below collection ``path`` that ``actor`` owns (all for actor None)."""
-        colls, data = self.namespace.subtree_ids(path)
-        ids = colls + data
-        if self.db.privileged(actor):
-            return ids
-        return [i for i in ids if self.db.access_of(i, actor) >= ACCESS_OWN]
+    def _subtree_for(self, path: str, actor: Optional[str]) -> Iterator[int]:
+        """Ids of everything below collection ``path`` that ``actor`` owns (all for actor None),
+        one at a time: a recursive change of a large tree holds no list of its ids. Each id is
+        checked before it is changed and a change touches only its own object's entries, so
+        the answers are those of checking every id first."""
+        privileged = self.db.privileged(actor)
+        for object_id in self.namespace.iter_subtree_ids(path):
+            if privileged or self.db.access_of(object_id, actor) >= ACCESS_OWN:
+                yield object_id
 
     def acl_set(self, path: str, user: str, level: str, actor: Optional[str],
                 recursive: bool = False) -> None:
@@ -58,7 +60,7 @@ class Acl:
         object_id, is_coll = self._object_id(path)
         grantee = self.db.require_user(user)
         self.db.require_access(object_id, actor, ACCESS_OWN, path)
-        targets = [object_id]
+        targets: Iterable[int] = [object_id]
         if recursive and is_coll:
             targets = self._subtree_for(path, actor)
         with self.db.tx():

@@ -152,6 +152,19 @@ class Namespace:
 
     # -- removal --------------------------------------------------------------------------------
 
+    def iter_subtree_ids(self, path: str) -> Iterator[int]:
+        """The collection ids (``path``'s own first), then the data ids, of everything at or
+        below ``path``, read a chunk at a time: memory does not grow with the subtree."""
+        low, high = subtree_bounds(path)
+        for row in self.db.stream("SELECT coll_id FROM colls WHERE coll_name = ? OR "
+                                  "(coll_name > ? AND coll_name < ?)", (path, low, high)):
+            yield int(row["coll_id"])
+        for row in self.db.stream(
+                "SELECT DISTINCT d.data_id FROM data d JOIN colls c ON c.coll_id = d.coll_id "
+                "WHERE c.coll_name = ? OR (c.coll_name > ? AND c.coll_name < ?)",
+                (path, low, high)):
+            yield int(row["data_id"])
+
     def subtree_ids(self, path: str) -> tuple[list[int], list[int]]:
         """(collection ids incl. ``path``'s own, data ids) of everything at/below ``path``."""
         low, high = subtree_bounds(path)

@@ -58,7 +58,7 @@ PART_HELPERS = frozenset({
     "forget_temp", "work_meter", "forget_user",  # Db
     "require_resource",  # Principals
     "coll_row", "data_id_at", "delete_objects", "ensure_free", "grant", "insert_coll",
-    "new_object_acls", "subtree_ids",  # Namespace
+    "new_object_acls", "subtree_ids", "iter_subtree_ids",  # Namespace
 })
 #: Read-only attributes of the shared Db the catalog shows as its own.
 _DB_ATTRIBUTES = ("zone_dir", "zone_name", "hash_scheme", "default_resource", "host", "port")
