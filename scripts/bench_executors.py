@@ -12,7 +12,9 @@ delay-rule batches of ``--batch`` objects:
 Then it sets the Handle servers' latency (``--latency``, default 20 ms per request) and lets
 that many delay-rule executor processes run the batches (iRODS 5's
 ``number_of_concurrent_delay_rule_executors``; ``b2safe_sandbox/runtime/executors.py``). The
-executors are started and warmed up before the clock starts, one executor the same way as K.
+executors are started and warmed up before the clock starts, one executor the same way as K:
+rule bases loaded and one PID lookup per zone run (:func:`warm_rules`), so the timed run holds
+the batches only.
 Prints per run: batches, Handle requests, the wall time the Handle latency alone would take
 (requests x latency / (executors x workers)), the wall time of the run, the CPU seconds of the
 executors and of the Handle servers' process in it and the cores they kept busy (CPU / wall),
@@ -44,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT), str(ROOT / "b2safe-sandbox")]  # this checkout
 
 import bench_replication  # noqa: E402
-from b2safe_sandbox import site  # noqa: E402
+from b2safe_sandbox import handle_sites, site  # noqa: E402
 from b2safe_sandbox.runtime.executors import ExecutorPool  # noqa: E402
 from bench_common import LocalHandles, close_sandbox, open_handles, write_json  # noqa: E402
 from bench_pids import USER, ZONE, load_tree  # noqa: E402
@@ -78,6 +80,16 @@ def _build(workflow: str, tmp: Path, n: int, batch: int
     return sb, handles, (ZONE,), paths, "EUDATPidsForCollBatched", [base, "false", str(batch), ""]
 
 
+def warm_rules(sb: Any, workflow: str, zones: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """What each executor runs before the clock starts, per zone: a PID lookup as the batches'
+    user (rods in the other zones), so that b2safe's PID client, its libraries and its Handle
+    session are loaded in every executor before, not inside the timed run (one executor would
+    load them once in the run, K executors K times)."""
+    sites = handle_sites.load_sites(sb)
+    return [(zone, f"callback.EUDATGeteValPid('{sites[zone]['prefix']}/BENCH-WARM-UP', 'URL', '')",
+             USERS[workflow] if zone == zones[0] else f"rods#{zone}") for zone in zones]
+
+
 def measure(workflow: str, n: int, executors: int, batch: int, latency_ms: int,
             workers: int) -> dict[str, Any]:
     """Wall and CPU seconds of ``executors`` delay executors running the batches of
@@ -89,9 +101,11 @@ def measure(workflow: str, n: int, executors: int, batch: int, latency_ms: int,
             result = sb.exec_rule(zones[0], rule, args, USERS[workflow])
             if result.code != 0:
                 raise SystemExit(f"scheduling failed: {result.traceback}")
-            handles.reset(zones, latency_ms)
             sb.clock.advance(5)
-            pool = ExecutorPool(sb, executors)  # started and warmed up, as a running server's
+            # Started and warmed up, as a running server's; the warm-up's requests are not
+            # counted and wait no latency.
+            pool = ExecutorPool(sb, executors, warm_rules(sb, workflow, zones))
+            handles.reset(zones, latency_ms)
             load = os.getloadavg()[0]
             served = handles.cpu_seconds() or 0.0
             started = time.perf_counter()

@@ -1,7 +1,8 @@
-"""``python -m b2safe_sandbox.delay_executor DIR``: one delay-rule executor process of the
-sandbox in DIR (started by :class:`b2safe_sandbox.runtime.executors.ExecutorPool`): loads the
-zones' rule bases, prints ``ready``, waits for ``go`` on stdin, runs the due rules and prints
-the rules it ran and its CPU seconds as one JSON line."""
+"""``python -m b2safe_sandbox.delay_executor DIR [WARM_RULES]``: one delay-rule executor
+process of the sandbox in DIR (started by :class:`b2safe_sandbox.runtime.executors.ExecutorPool`):
+loads the zones' rule bases and runs the warm-up rules (a JSON list of [zone, text, user]),
+prints ``ready``, waits for ``go`` on stdin, runs the due rules and prints the rules it ran and
+its CPU seconds as one JSON line."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from b2safe_sandbox.runtime.executors import GO, READY, run_claiming, warm_up
 from b2safe_sandbox.sandbox import Sandbox
 
 
-def main(directory: str) -> int:
+def main(directory: str, warm_rules: str = "[]") -> int:
     sandbox = Sandbox.open(directory)
     try:
-        warm_up(sandbox)
+        warm_up(sandbox, [tuple(rule) for rule in json.loads(warm_rules)])
         print(READY, flush=True)
         if sys.stdin.readline().strip() != GO:
             return 1
@@ -30,4 +31,4 @@ def main(directory: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:3]))

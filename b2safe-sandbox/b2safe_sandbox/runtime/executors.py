@@ -15,8 +15,10 @@ come due (``irods::thread_pool`` built at start, L881-896). The emulator's execu
 Python processes instead; importing the zone's ``core.py`` with b2safe and parsing its native
 rule base cost each of them seconds of CPU (more where bytecode caching is off): the
 emulator's start-up, not the delay server's work. So :class:`ExecutorPool` starts the
-processes, lets each load its zones' rule bases (:func:`warm_up`) and only then releases them
-all at once (``go`` on their stdin); a benchmark times :meth:`ExecutorPool.run` alone, the same
+processes, lets each load its zones' rule bases and run the warm-up rules its caller gives
+(:func:`warm_up`: what a rule loads on its first call, such as b2safe's PID client and its
+libraries, about 420 modules, and the attachment to the Handle servers) and only then releases
+them all at once (``go`` on their stdin); a benchmark times :meth:`ExecutorPool.run` alone, the same
 way for one executor as for K, so the speed-up compares like with like. Not modelled: the
 delay server runs each rule over a new agent connection (``get_new_connection``, L606 and
 L652), whose Python rule engine imports ``core.py`` again; an executor process here keeps its
@@ -37,7 +39,7 @@ import subprocess
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from b2safe_sandbox.runtime import delayq
 
@@ -89,12 +91,18 @@ def run_claiming(sandbox: Any) -> list[delayq.DelayRunResult]:
                           runs_lock=lambda: file_lock(directory / "delay_runs.lock"))
 
 
-def warm_up(sandbox: Any) -> None:
+#: A rule an executor runs while warming up: (zone, rule text for the Python engine, user).
+WarmRule = tuple[str, str, str]
+
+
+def warm_up(sandbox: Any, rules: Sequence[WarmRule] = ()) -> None:
     """Load each zone's rule bases in this process as a running server has them: its Python
     rule base (``core.py``, importing b2safe) and its native rule base (parsed, by asking the
     rule-language engine whether it has a rule). A rule base that fails to load is left for
-    the rule run to report."""
-    from b2safe_sandbox.runtime import engines
+    the rule run to report. Then run ``rules`` (their outcome is not looked at): what a rule
+    loads on its first call (b2safe's PID client and its libraries, the connection to the
+    Handle servers) is loaded before the executor is released, too."""
+    from b2safe_sandbox.runtime import engine, engines
     from b2safe_sandbox.runtime.context import ExecContext
     from b2safe_sandbox.runtime.zoneenv import CoreImportError
 
@@ -108,17 +116,23 @@ def warm_up(sandbox: Any) -> None:
         ctx = ExecContext(sandbox=sandbox, zone=name, client_user=f"rods#{name}",
                           kind="delay")
         engines.native().rule_exists(ctx, "acPostProcForPut")  # False on a parse error
+    for zone_name, text, user in rules:
+        with sandbox.toplevel():
+            engine.exec_rule_expression(ExecContext(sandbox=sandbox, zone=zone_name,
+                                                    client_user=user, kind="delay"), text)
 
 
 class ExecutorPool:
     """``executors`` delay-executor processes of ``sandbox``, started and warmed up (each has
-    answered ``ready``); :meth:`run` releases them together and collects what they ran.
+    answered ``ready``, after :func:`warm_up` with ``warm_rules``); :meth:`run` releases them
+    together and collects what they ran.
 
     Raises:
         RuntimeError: an executor process ended before it was ready.
     """
 
-    def __init__(self, sandbox: Any, executors: int) -> None:
+    def __init__(self, sandbox: Any, executors: int, warm_rules: Sequence[WarmRule] = ()
+                 ) -> None:
         #: CPU seconds the executors spent running rules (after ``go``), set by :meth:`run`.
         self.cpu_seconds = 0.0
         sandbox.start_services()  # the executors use this process's Handle servers
@@ -126,7 +140,8 @@ class ExecutorPool:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         self._procs = [subprocess.Popen([sys.executable, "-m", "b2safe_sandbox.delay_executor",
-                                         str(sandbox.directory)], stdin=subprocess.PIPE,
+                                         str(sandbox.directory), json.dumps(list(warm_rules))],
+                                        stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True, env=env)
                        for _ in range(max(1, executors))]

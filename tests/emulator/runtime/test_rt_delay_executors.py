@@ -38,6 +38,10 @@ def meet(rule_args, callback, rei):
         os.close(fd)
     return 0
 
+def note_pid(rule_args, callback, rei):
+    with open(rule_args[0], "a") as log:
+        log.write(f"{os.getpid()}\\n")
+
 def record_import():
     with open(os.environ["B2SAFE_TEST_IMPORTS"], "a") as log:
         log.write(f"{os.getpid()}\\n")
@@ -76,3 +80,16 @@ def test_executors_load_the_rule_base_before_they_are_released(make_sb, tmp_path
 
     assert len(set(imported)) == 2 and str(os.getpid()) not in imported
     assert results == []  # nothing was due
+
+
+def test_executors_run_the_warm_up_rules_before_they_are_released(make_sb, tmp_path):
+    log = tmp_path / "warm.log"
+    sb = make_sb(CORE)
+
+    pool = ExecutorPool(sb, 2, warm_rules=[("zoneA", f"callback.note_pid('{log}')",
+                                            "rods#zoneA")])
+    warmed = log.read_text().split()
+    results = pool.run()
+
+    assert len(set(warmed)) == 2 and str(os.getpid()) not in warmed
+    assert results == []
