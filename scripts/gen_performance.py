@@ -122,9 +122,21 @@ within 15% of 1k; memory flat in N.
   benchmark ran one executor inside the warm benchmark process and K executors as K cold
   processes, each importing core.py and b2safe and parsing the native rule base inside the
   timed window (4-7 s CPU each here). Executors now start warm and are released together, one
-  executor as K. With 20 ms Handle latency and 4 PID workers per executor, what remains between
-  the run and the latency bound is CPU on this 2-core machine: the executors (about 2 ms per
-  PID, mostly emulator) and the Handle server (about 1 ms per request, one Python process).
+  executor as K; the warm-up also runs one PID lookup per zone, so b2safe's PID client (about
+  420 modules: pyhandle, requests, urllib3, cryptography) and the attachment to the Handle
+  servers load before the clock starts (before, inside the timed run: once with one executor,
+  K times with K). Traced inside a 4-executor run (5k objects): the batches spread evenly (the
+  executors end within half a batch of each other, no tail), and each rule thread waited about
+  15% of its time for the catalog's SQLite write lock: SQLite's busy handler sleeps 1 to 100 ms
+  between attempts and is not woken when the lock is released. A writer queue now wakes the next
+  writer at the holder's commit (catalog/writers.py; waits over 1 ms 5-20x fewer between 4
+  writing processes); on a loaded machine the holders' own preemption remains. The rule-language
+  engine no longer looks at its rule base files on every callback (3-4 stat calls per
+  microservice call) but once per agent, as the plugin does. With 20 ms Handle latency and 4 PID
+  workers per executor, what remains between the run and the latency bound is CPU on this 2-core
+  machine: the executors (about 1.8 ms per PID: the rule thread about 0.8-0.9, mostly emulator,
+  the PID workers' HTTP client most of the rest) and the Handle server (about 0.9 ms per
+  request, one Python process).
 - **How b2safe's CPU is attributed.** The split run's profiler charges each interval between
   two profile events to the layer on top; each interval also holds the profiler's own dispatch
   (0.8-1.1 us per event here), so a layer of many small calls was overcharged (a workload split
