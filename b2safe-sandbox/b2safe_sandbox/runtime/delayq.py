@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Optional
@@ -50,7 +51,11 @@ def _load_runs(sandbox: Any) -> dict:
 
 
 def _save_runs(sandbox: Any, runs: dict) -> None:
-    _runs_file(sandbox).write_text(json.dumps(runs), encoding="utf-8")
+    """Replace the run counts in one step: a reader never sees a half-written file."""
+    path = _runs_file(sandbox)
+    part = path.with_name(f"{path.name}.{os.getpid()}.part")
+    part.write_text(json.dumps(runs), encoding="utf-8")
+    os.replace(part, path)
 
 
 def _context(row: Any) -> dict:
@@ -98,7 +103,9 @@ def run_due(sandbox: Any, claim: Optional[Callable[[str, Any], bool]] = None,
 
     results: list[DelayRunResult] = []
     done: set = set()
-    runs = _load_runs(sandbox)
+    # With several executors the counts are read under ``runs_lock`` only, just before each
+    # update: another executor may be writing them now.
+    runs = _load_runs(sandbox) if runs_lock is None else {}
     for _ in range(MAX_PASSES):
         now = sandbox.clock.now()
         due = []

@@ -93,3 +93,30 @@ def test_executors_run_the_warm_up_rules_before_they_are_released(make_sb, tmp_p
 
     assert len(set(warmed)) == 2 and str(os.getpid()) not in warmed
     assert results == []
+
+
+def test_run_counts_are_read_under_the_lock_only(make_sb, tmp_path):
+    """An executor starting while another rewrites the shared run counts: it reads them only
+    under ``runs_lock`` (where the other's write is complete), not at its start, where it would
+    meet the half-written file and fail before running anything."""
+    from contextlib import contextmanager
+
+    from b2safe_sandbox.runtime.delayq import run_due
+
+    sb = make_sb(CORE)
+    counts = sb.directory / "delay_runs.json"
+    counts.write_text('{"zoneA:', encoding="utf-8")  # another executor is writing it now
+    log = tmp_path / "ran.log"
+    catalog = sb.zone("zoneA").catalog
+    catalog.delay_add(f"callback.note_pid('{log}')", "rods#zoneA", sb.clock.now())
+
+    @contextmanager
+    def runs_lock():
+        counts.write_text("{}", encoding="utf-8")  # the other executor's write is done
+        yield
+
+    results = run_due(sb, runs_lock=runs_lock)
+
+    assert [r.code for r in results] == [0] and log.exists()
+    assert catalog.delay_list() == []
+    assert list(sb.directory.glob("delay_runs.json.*")) == []  # the new counts replaced it
