@@ -59,6 +59,7 @@ import http.client
 import json
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import threading
@@ -532,6 +533,23 @@ def summarize(plain: dict[str, Any], split: Optional[dict[str, Any]]) -> dict[st
     return row
 
 
+def summarize_runs(plains: list[dict[str, Any]], split: Optional[dict[str, Any]]
+                   ) -> dict[str, Any]:
+    """:func:`summarize` of the run with the median CPU among ``plains`` (runs of one size),
+    its wall and CPU per object replaced by the medians of all runs, every run's kept
+    (``runs_wall_ms_per_object``, ``runs_cpu_ms_per_object``). One run: its figures."""
+    if len(plains) == 1:
+        return summarize(plains[0], split)
+    rows = [summarize(plain, None) for plain in plains]
+    by_cpu = sorted(range(len(plains)), key=lambda i: plains[i]["cpu_seconds"])
+    row = summarize(plains[by_cpu[len(by_cpu) // 2]], split)
+    for key in ("wall_ms_per_object", "cpu_ms_per_object"):
+        values = [r[key] for r in rows]
+        row[key] = round(statistics.median(values), 3)
+        row[f"runs_{key}"] = values
+    return row
+
+
 COLUMNS = (("objects", "N"), ("latency_ms", "lat ms"), ("wall_ms_per_object", "wall ms/obj"),
            ("cpu_ms_per_object", "CPU ms/obj"), ("b2safe_cpu_ms_per_object", "b2safe CPU ms/obj"),
            ("floor_cpu_ms_per_object", "floor CPU ms/obj"),
@@ -579,6 +597,9 @@ def bench_main(name: str, script: str, workload: Workload, doc: str,
     parser.add_argument("--handle-in-process", action="store_true",
                         help="run the Handle servers in the benchmark's process (default: a "
                              "process of their own)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="K",
+                        help="plain runs per size (default 1); the row gives the median wall "
+                             "and CPU per object and lists every run's")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=("plain", "split"), default="plain",
                         help=argparse.SUPPRESS)
@@ -595,10 +616,10 @@ def bench_main(name: str, script: str, workload: Workload, doc: str,
     rows = []
     for n in args.sizes:
         load_before = round(os.getloadavg()[0], 2)
-        plain = _spawn(Path(script), n, "plain", extra)
+        plains = [_spawn(Path(script), n, "plain", extra) for _ in range(max(1, args.repeat))]
         profiled = not args.no_split and (args.split_max is None or n <= args.split_max)
         split = _spawn(Path(script), n, "split", extra) if profiled else None
-        rows.append(summarize(plain, split))
+        rows.append(summarize_runs(plains, split))
         rows[-1]["load_average"] = [load_before, round(os.getloadavg()[0], 2)]
         print(f"{name}: N={n} done", file=sys.stderr, flush=True)
         if args.json:  # after every size: a long run that is stopped keeps what it measured

@@ -187,6 +187,13 @@ def section(name: str, title: str, data: dict[str, Any]) -> str:
     for row in data["rows"]:
         calls = ", ".join(f"{k} {v}" for k, v in row.get("msi_per_object_by_name", {}).items())
         lines.append(f"- N={row['objects']}: {calls or '-'}")
+    repeated = [row for row in data["rows"] if "runs_cpu_ms_per_object" in row]
+    if repeated:
+        lines.append("\nWall and CPU ms per object are the medians of several plain runs "
+                     "(``--repeat``; the other figures are the median-CPU run's). Every run's:\n")
+        for row in repeated:
+            lines.append(f"- N={row['objects']}: wall {row['runs_wall_ms_per_object']}, "
+                         f"CPU {row['runs_cpu_ms_per_object']}")
     latency = {row.get("latency_ms", 0) for row in data["rows"]}
     lines.append(f"\nHandle latency {', '.join(str(x) for x in sorted(latency))} ms. Produced by "
                  f"`python scripts/bench_{name}.py`; a '-' in the b2safe CPU column: that size "
