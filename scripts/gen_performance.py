@@ -112,12 +112,24 @@ within 15% of 1k; memory flat in N.
   planner statistics SQLite answered a page's `DATA_ID in (...) and META_DATA_ATTR_NAME in
   (...)` from the attribute index, a walk over every PID AVU of the zone per page. The ICAT has
   the same indexes; a production PostgreSQL has statistics, so the sandbox now writes them.
-- **Memory is not flat in N yet.** b2safe holds nothing per object (tracemalloc at 1k and 5k:
-  its largest entries are under 100 KB). What grows during a run is the emulator's: its PEP
-  event log (about 38 events per replicated object, capped at 50,000 entries, about 16 MB)
-  and SQLite's statement and page caches filling toward their caps (IN lists of different
-  lengths are distinct statements). "RSS at run" is the process when the workflow starts (tree
-  built); "run peak RSS" the high-water mark during the run alone.
+- **Memory: what grew with N was the emulator's, now bounded.** b2safe holds nothing per
+  object (tracemalloc at 1k and 5k: its largest entries are under 100 KB). The sandbox's own
+  bookkeeping grew: SQLite's page caches (2 MB default, which a 1k zone never filled and a 5k
+  one did; now 512 KiB for the catalog, 64 KiB for GenQuery's temporary tables), its prepared
+  statements (IN lists of different lengths are distinct statements, tens of KB each; 32 kept
+  instead of Python's 128), a second sort that `SELECT DISTINCT ... ORDER BY` built (now one
+  `GROUP BY`), the PEP event and server logs kept in memory (10,000 and 1,000 entries per zone
+  instead of 50,000; positions stay valid across trims), a `Path` per replica (pathlib interns
+  every name), a list of every id under a collection for `ichmod -r`, and the Handle client's
+  deadline heap of cancelled entries. Peak RSS is now within 3% from 1k to 20k in all three
+  benchmarks. Replication's "run adds" falls with N (the 1k run still loads what a larger
+  build already loaded); the generator reads "flat" both ways, so that row says not met.
+  "RSS at run" is the process when the workflow starts (tree built); "run peak RSS" the
+  high-water mark during the run alone.
+- **Noise.** On this shared machine a 1k run's CPU per PID varied by 15% between two runs
+  minutes apart, and the floor's CPU by 2-3x: the PID table is the median of 3 plain runs per
+  size (`--repeat 3`, every run listed under it); the split runs, and so the b2safe CPU column,
+  are single runs (0.46 ms per PID at 1k in a run 10 minutes earlier, 0.76 ms in this one).
 - **Scale-out through the delay server.** Four executors measured slower than one because the
   benchmark ran one executor inside the warm benchmark process and K executors as K cold
   processes, each importing core.py and b2safe and parsing the native rule base inside the
