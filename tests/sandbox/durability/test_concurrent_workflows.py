@@ -105,7 +105,9 @@ def test_bulk_pids_on_overlapping_collections(world, suffix):
     world.client("alice#zoneA").iput(f"{SRC}/sub/c.dat", b"charlie")
     call = [("zoneA", "EUDATPidsForColl", [SRC, "false", ""], "alice#zoneA")]
     sub = [("zoneA", "EUDATPidsForColl", [f"{SRC}/sub", "false", ""], "alice#zoneA")]
-    assert_all_ok(run_agents(world.sb.directory, [sub, call, sub + call]))
+    # the agents meet before their first Handle PUT: all of them create PIDs for the sub-tree
+    # at once (without the barrier one could finish before another starts, and find the PIDs)
+    assert_all_ok(run_agents(world.sb.directory, [sub, call, sub + call], barrier="URL"))
     problems: list[str] = []
     paths = [SRC + n for n in NAMES] + [f"{SRC}/sub/c.dat"]
     for path in paths:
