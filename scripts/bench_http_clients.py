@@ -6,10 +6,15 @@ connection per client: the stdlib ``http.client`` (the floor), ``urllib3``, ``re
 and without its per-request environment lookups, ``trust_env``), b2safe's PUT as it was sent
 before (pyhandle's connector over requests, with b2safe's transport adapter: timeouts, deadline,
 URL check, size cap, counters) and as it is sent now (b2safe's http.client transport with the same
-guards, in a Handle session), and ``httpx`` when installed. Prints the client-side CPU (the
-calling thread's ``thread_time``: the server's threads are not counted) and wall time per PUT.
+guards, in a Handle session), and, each when installed (a note says which are not): ``httpx``,
+``httpcore`` (httpx's connection layer), ``pycurl`` (libcurl: one reused easy handle),
+``curl_cffi`` (libcurl through cffi: one reused ``Curl``) and ``pyreqwest`` (Rust's reqwest).
+The Handle server runs in a child process (``--server-in-process``: in this one, as before).
+Prints the client-side CPU per PUT two ways: the calling thread's ``thread_time`` and the whole
+process's ``process_time`` (which also counts a client's own threads, e.g. pyreqwest's
+runtime; it counts the server too when ``--server-in-process``), and the wall time.
 
-    python scripts/bench_http_clients.py [--count 2000] [--json FILE]
+    python scripts/bench_http_clients.py [--count 2000] [--json FILE] [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from __future__ import annotations
 import argparse
 import base64
 import http.client
+import importlib.util
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -81,6 +88,65 @@ def clients(base: str, host: str, port: int) -> dict[str, Callable[[], Callable[
         client = httpx.Client(base_url=base, timeout=30, trust_env=False)
         return lambda path, text: client.put(path, content=text, headers=HEADERS).status_code
 
+    def httpcore_pool() -> Callable[[str, str], int]:
+        import httpcore
+
+        pool = httpcore.ConnectionPool(max_connections=1)
+        return lambda path, text: pool.request("PUT", base + path, headers=HEADERS,
+                                               content=text.encode()).status
+
+    def pycurl_handle() -> Callable[[str, str], int]:
+        import io
+
+        import pycurl
+
+        curl = pycurl.Curl()
+        # "Expect:" off: libcurl would otherwise wait for a 100-continue before large bodies.
+        curl.setopt(pycurl.HTTPHEADER, [f"{k}: {v}" for k, v in HEADERS.items()] + ["Expect:"])
+        curl.setopt(pycurl.CUSTOMREQUEST, "PUT")
+        curl.setopt(pycurl.TIMEOUT, 30)
+
+        def put(path: str, text: str) -> int:
+            answer = io.BytesIO()
+            curl.setopt(pycurl.URL, base + path)
+            curl.setopt(pycurl.POSTFIELDS, text)
+            curl.setopt(pycurl.WRITEDATA, answer)
+            curl.perform()
+            return int(curl.getinfo(pycurl.RESPONSE_CODE))
+        return put
+
+    def curl_cffi_handle() -> Callable[[str, str], int]:
+        import io
+
+        from curl_cffi import Curl, CurlInfo, CurlOpt
+
+        curl = Curl()
+        headers = [f"{k}: {v}".encode() for k, v in HEADERS.items()] + [b"Expect:"]
+        curl.setopt(CurlOpt.CUSTOMREQUEST, b"PUT")
+        curl.setopt(CurlOpt.TIMEOUT, 30)
+
+        def put(path: str, text: str) -> int:
+            answer = io.BytesIO()
+            curl.setopt(CurlOpt.URL, (base + path).encode())
+            curl.setopt(CurlOpt.HTTPHEADER, headers)  # perform() clears the header list
+            curl.setopt(CurlOpt.POSTFIELDS, text.encode())
+            curl.setopt(CurlOpt.WRITEDATA, answer)
+            curl.perform()
+            return int(curl.getinfo(CurlInfo.RESPONSE_CODE))  # type: ignore[arg-type]
+        return put
+
+    def pyreqwest_client() -> Callable[[str, str], int]:
+        from pyreqwest.client import SyncClientBuilder
+
+        client = SyncClientBuilder().max_connections(1).build()
+
+        def put(path: str, text: str) -> int:
+            response = client.put(base + path).headers(HEADERS).body_bytes(
+                text.encode()).build().send()
+            response.bytes()
+            return int(response.status)
+        return put
+
     def b2safe_service() -> Any:
         from b2safe.adapters.handle.credentials import HandleCredentials
         from b2safe.adapters.handle.rest import PidService
@@ -116,30 +182,67 @@ def clients(base: str, host: str, port: int) -> dict[str, Callable[[], Callable[
         "requests, trust_env on": requests_session(True),
         "b2safe before: pyhandle+requests": b2safe_before,
         "b2safe now: http.client, session": b2safe_now}
-    try:
-        import httpx  # noqa: F401
-        found["httpx"] = httpx_client
-    except ImportError:
-        pass
+    optional = {"httpx": ("httpx", httpx_client), "httpcore": ("httpcore", httpcore_pool),
+                "pycurl, one handle": ("pycurl", pycurl_handle),
+                "curl_cffi, one handle": ("curl_cffi", curl_cffi_handle),
+                "pyreqwest": ("pyreqwest", pyreqwest_client)}
+    for name, (module, factory) in optional.items():
+        if importlib.util.find_spec(module) is None:
+            print(f"{name}: not installed, skipped", file=sys.stderr)
+        else:
+            found[name] = factory
     return found
+
+
+def serve(directory: str) -> int:
+    """The child of ``main``: serve a sandbox Handle server, print its port, stop when stdin
+    closes."""
+    server = HandleServer(Path(directory), prefix=PREFIX, users={USER: PASSWORD})
+    server.start()
+    print(server.port, flush=True)
+    try:
+        sys.stdin.read()
+    finally:
+        server.stop()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--json", metavar="FILE")
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        help="only the clients whose name starts with one of these")
+    parser.add_argument("--server-in-process", action="store_true",
+                        help="run the Handle server in this process (its threads then count "
+                             "in the process CPU column)")
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="b2safe-bench-") as tmp:
-        server = HandleServer(Path(tmp) / "handle", prefix=PREFIX, users={USER: PASSWORD})
-        base = server.start()
+        if args.server_in_process:
+            server = HandleServer(Path(tmp) / "handle", prefix=PREFIX, users={USER: PASSWORD})
+            server.start()
+            port, stop = server.port, server.stop
+        else:
+            child = subprocess.Popen([sys.executable, __file__, "--serve", tmp],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            assert child.stdin is not None and child.stdout is not None
+            port = int(child.stdout.readline())
+
+            def stop() -> None:
+                assert child.stdin is not None
+                child.stdin.close()
+                child.wait(timeout=60)
+        base = f"http://127.0.0.1:{port}"
         try:
-            for name, factory in clients(base, "127.0.0.1", server.port).items():
+            for name, factory in clients(base, "127.0.0.1", port).items():
+                if args.only and not any(name.startswith(only) for only in args.only):
+                    continue
                 put = factory()
-                tag = name.split()[0].replace(".", "")
+                tag = name.split()[0].replace(".", "").replace(",", "")
                 for i in range(20):  # warm up: connection, imports
                     put(f"/api/handles/{PREFIX}/W-{tag}-{name[-3:]}-{i}", body(i))
-                cpu, wall = time.thread_time(), time.perf_counter()
+                cpu, process, wall = time.thread_time(), time.process_time(), time.perf_counter()
                 for i in range(args.count):
                     status = put(f"/api/handles/{PREFIX}/{tag}-{name[-3:]}-{i}"
                                  "?overwrite=false", body(i))
@@ -148,19 +251,24 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append({"client": name, "count": args.count,
                              "client_cpu_us_per_put": round(
                                  (time.thread_time() - cpu) * 1e6 / args.count, 1),
+                             "process_cpu_us_per_put": round(
+                                 (time.process_time() - process) * 1e6 / args.count, 1),
                              "wall_us_per_put": round(
-                                 (time.perf_counter() - wall) * 1e6 / args.count, 1)})
+                                 (time.perf_counter() - wall) * 1e6 / args.count, 1),
+                             "server": "in-process" if args.server_in_process
+                             else "own process"})
                 print(f"{name}: done", file=sys.stderr, flush=True)
         finally:
-            server.stop()
-    print(f"{'client':34} {'client CPU us/PUT':>18} {'wall us/PUT':>12}")
+            stop()
+    print(f"{'client':34} {'thread CPU us/PUT':>18} {'process CPU us/PUT':>19} "
+          f"{'wall us/PUT':>12}")
     for row in rows:
         print(f"{row['client']:34} {row['client_cpu_us_per_put']:>18} "
-              f"{row['wall_us_per_put']:>12}")
+              f"{row['process_cpu_us_per_put']:>19} {row['wall_us_per_put']:>12}")
     if args.json:
         write_json(args.json, "http_clients", rows)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve(sys.argv[2]) if sys.argv[1:2] == ["--serve"] else main())

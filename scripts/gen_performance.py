@@ -370,15 +370,25 @@ def render() -> str:
 def clients_section(data: dict[str, Any]) -> str:
     """One Handle PUT by each HTTP client library."""
     mach = data["machine"]
-    lines = ["## One Handle PUT by HTTP client library", "",
-             f"Measured {data['measured_at']} on {mach['cpus']} CPUs, Python {mach['python']}; "
+    rows = data["rows"]
+    process = all("process_cpu_us_per_put" in row for row in rows)
+    server = rows[0].get("server") if rows else None  # not in runs before it was recorded
+    intro = (f"Measured {data['measured_at']} on {mach['cpus']} CPUs, Python {mach['python']}; "
              f"load average at the end {mach['load_average'][0]}. Client CPU is the calling "
-             "thread's CPU time (the server's threads are not counted); one kept-alive "
-             "connection each.", "",
-             "| client | client CPU us/PUT | wall us/PUT |", "|---|---|---|"]
-    for row in data["rows"]:
+             "thread's CPU time (the server's threads are not counted); ")
+    if process:
+        intro += "process CPU also counts a client's own threads (pyreqwest's runtime); "
+    if server:
+        intro += ("the Handle server ran in its own process; " if server == "own process"
+                  else "the Handle server ran in the benchmark's process; ")
+    intro += "one kept-alive connection each."
+    header = "| client | client CPU us/PUT | " + ("process CPU us/PUT | " if process else "")
+    lines = ["## One Handle PUT by HTTP client library", "", intro, "",
+             header + "wall us/PUT |", "|---|---|---|" + ("---|" if process else "")]
+    for row in rows:
         lines.append(f"| {row['client']} | {row['client_cpu_us_per_put']} | "
-                     f"{row['wall_us_per_put']} |")
+                     + (f"{row['process_cpu_us_per_put']} | " if process else "")
+                     + f"{row['wall_us_per_put']} |")
     lines.append("\nProduced by `python scripts/bench_http_clients.py`. b2safe sends its record "
                  "reads and writes with http.client (one kept-alive connection per worker "
                  "thread; b2safe/adapters/handle/transport.py says why), its reverse "
