@@ -139,7 +139,9 @@ class HandleApi:
     # --- helpers --------------------------------------------------------------------------------
 
     def _values_of(self, handle: str) -> Optional[list]:
-        return self.store.get(handle)
+        """A record authorization reads (user handles, groups, prefix handles): read-only,
+        from the store's cache of such records (store.py says how it stays current)."""
+        return self.store.get_shared(handle)
 
     def _check_handle(self, handle: str, allow_empty_suffix: bool = False) -> Optional[Reply]:
         if handle.lower().startswith(("hdl:", "doi:")):
@@ -269,8 +271,7 @@ class HandleApi:
                 if not auth.is_authorized(caller, existing, auth.MODIFY_VALUE, self._values_of):
                     return self._denied(caller, handle)
             else:
-                prefix_handle = "0.NA/" + handle.split("/", 1)[0]
-                prefix_record = self.store.get_in(db, prefix_handle)
+                prefix_record = self._values_of("0.NA/" + handle.split("/", 1)[0])
                 if not auth.is_authorized(caller, prefix_record, auth.ADD_HANDLE,
                                           self._values_of):
                     return self._denied(caller, handle)
@@ -286,7 +287,7 @@ class HandleApi:
                                                   "permissions": DEFAULT_ADMIN_PERMISSIONS}},
                                "ttl": 86400, "timestamp": now_timestamp(),
                                "permissions": "1110"})
-            self.store.create_in(db, handle, values)
+            self.store.create_in(db, handle, values, existing=existing is not None)
         status = 200 if existing is not None else 201
         return Reply(status, {"responseCode": 1, "handle": handle}, str(caller), handle)
 
@@ -355,7 +356,7 @@ class HandleApi:
         caller, failure = self._writer(request, "")
         if failure is not None:
             return failure
-        prefix_record = self.store.get("0.NA/" + prefix)
+        prefix_record = self._values_of("0.NA/" + prefix)
         if not auth.is_authorized(caller, prefix_record, auth.LIST_HANDLES, self._values_of):
             assert caller is not None
             return self._denied(caller, "")

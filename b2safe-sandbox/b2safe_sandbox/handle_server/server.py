@@ -10,6 +10,8 @@ exposes request counters (:attr:`HandleServer.stats`), a request log without cre
 from __future__ import annotations
 
 import collections
+import email.utils
+import functools
 import json
 import logging
 import socket
@@ -99,6 +101,11 @@ class RequestStats:
             self.by_route.clear()
 
 
+@functools.lru_cache(maxsize=2)
+def _http_date(second: int) -> str:
+    return email.utils.formatdate(second, usegmt=True)
+
+
 class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -115,10 +122,19 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HttpServer
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
+    # A buffered response: head and body leave in one send when the stdlib flushes after the
+    # request (BaseHTTPRequestHandler.handle_one_request), not one send each.
+    wbufsize = -1
     server_version = "b2safe-sandbox-handle/1"
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the stdlib's stderr log (the owner keeps its own request log)."""
+
+    def date_time_string(self, timestamp: Optional[float] = None) -> str:
+        """The Date header's text, formatted once per second."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        return _http_date(int(time.time()))
 
     def do_GET(self) -> None:
         self._serve("GET")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import re
@@ -58,6 +59,14 @@ class Session:
 def parse_handle_header(header: str) -> Optional[dict[str, str]]:
     """The parameters of an ``Authorization: Handle ...`` header (keys lower-cased, ``id``
     percent-decoded), or None when the header is of another scheme."""
+    params = _parse_handle_header(header)
+    return None if params is None else dict(params)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_handle_header(header: str) -> Optional[tuple[tuple[str, str], ...]]:
+    """:func:`parse_handle_header`, remembered: a session's client sends the same header on
+    every request."""
     scheme, _, rest = header.strip().partition(" ")
     if scheme.lower() != "handle":
         return None
@@ -67,7 +76,7 @@ def parse_handle_header(header: str) -> Optional[dict[str, str]]:
         if value.startswith('"') and value.endswith('"') and len(value) >= 2:
             value = re.sub(r"\\(.)", r"\1", value[1:-1])
         params[key] = unquote(value) if key == "id" else value
-    return params
+    return tuple(params.items())
 
 
 def signature(secret: bytes, nonce: bytes, cnonce: bytes) -> bytes:

@@ -8,6 +8,12 @@ where ``data`` is the JSON ``{"format": ..., "value": ...}`` object the REST API
 One connection per store, serialized by a lock; several processes may open the same file (WAL
 mode, busy timeout), which is how ``b2safe sandbox handle get`` reads a running server's state.
 
+The records authorization reads on every request (the prefix handle ``0.NA/<prefix>``, the user
+handles and their groups) are kept decoded in a small cache (:meth:`HandleStore.get_shared`). An
+entry is dropped when this store writes its handle, and the whole cache when another connection
+(another process, the CLI) has committed anything since the last look: SQLite's
+``PRAGMA data_version`` changes exactly then (sqlite.org/pragma.html#pragma_data_version).
+
 The store holds the Handle users' secrets (``HS_SECKEY`` values), so it is private: its directory
 is 0700 and the database file is created 0600 *before* SQLite opens it. SQLite then creates the
 ``-wal`` and ``-shm`` files with the database file's mode (sqlite/sqlite src/os_unix.c,
@@ -26,6 +32,8 @@ from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence, Union
 
 DB_NAME = "handles.sqlite"
+#: Records kept by :meth:`HandleStore.get_shared` (a few are read per request; the rest is room).
+SHARED_CACHE_SIZE = 256
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS handles (
@@ -54,12 +62,16 @@ def handle_key(handle: str) -> str:
     return handle.upper()
 
 
+#: ``json.dumps(..., sort_keys=True)`` without building an encoder per call.
+_sorted_json = json.JSONEncoder(sort_keys=True).encode
+
+
 def data_text(data: dict) -> str:
     """The text reverse lookup matches: the string of a string value, else its JSON."""
     value = data.get("value")
     if data.get("format") == "string" and isinstance(value, str):
         return value
-    return json.dumps(value, sort_keys=True)
+    return _sorted_json(value)
 
 
 def wildcard_regex(pattern: str) -> str:
@@ -120,6 +132,8 @@ class HandleStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._shared: dict[str, Optional[list[Value]]] = {}
+        self._shared_version: Optional[int] = None
 
     def close(self) -> None:
         """Close the database connection."""
@@ -135,6 +149,8 @@ class HandleStore:
                 yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
+                # A record read back after this transaction's own writes may be cached.
+                self._shared.clear()
                 raise
             self._db.execute("COMMIT")
 
@@ -152,17 +168,35 @@ class HandleStore:
         with self._lock:
             return self._get(self._db, handle)
 
+    def get_shared(self, handle: str) -> Optional[list[Value]]:
+        """:meth:`get` for reading only: the record may be the cached one other callers get
+        too, so it must not be modified. Current as of the call (see the module docstring)."""
+        key = handle_key(handle)
+        with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._shared_version:
+                self._shared.clear()
+                self._shared_version = version
+            if key in self._shared:
+                return self._shared[key]
+            record = self._get(self._db, handle)
+            if len(self._shared) >= SHARED_CACHE_SIZE:
+                self._shared.clear()
+            self._shared[key] = record
+            return record
+
     @staticmethod
     def _get(db: sqlite3.Connection, handle: str) -> Optional[list[Value]]:
-        key = handle_key(handle)
-        if db.execute("SELECT 1 FROM handles WHERE handle_key=?", (key,)).fetchone() is None:
-            return None
+        # One statement: no row is no handle, one row of NULLs a handle without values.
         rows = db.execute(
-            "SELECT idx, type, data, ttl, timestamp, permissions FROM handle_values "
-            "WHERE handle_key=? ORDER BY idx", (key,)).fetchall()
+            "SELECT v.idx, v.type, v.data, v.ttl, v.timestamp, v.permissions FROM handles h "
+            "LEFT JOIN handle_values v ON v.handle_key = h.handle_key WHERE h.handle_key=? "
+            "ORDER BY v.idx", (handle_key(handle),)).fetchall()
+        if not rows:
+            return None
         return [{"index": idx, "type": type_, "data": json.loads(data), "ttl": ttl,
                  "timestamp": timestamp, "permissions": permissions}
-                for idx, type_, data, ttl, timestamp, permissions in rows]
+                for idx, type_, data, ttl, timestamp, permissions in rows if idx is not None]
 
     def list_handles(self, prefix: str = "") -> list[str]:
         """Handles (upper case) under ``prefix`` (all when empty), sorted."""
@@ -219,41 +253,47 @@ class HandleStore:
         """:meth:`get` inside an open transaction."""
         return self._get(db, handle)
 
-    @staticmethod
-    def create_in(db: sqlite3.Connection, handle: str, values: Sequence[Value]) -> None:
-        """Create or replace the whole record of ``handle`` with ``values``."""
+    def create_in(self, db: sqlite3.Connection, handle: str, values: Sequence[Value], *,
+                  existing: bool = True) -> None:
+        """Create or replace the whole record of ``handle`` with ``values``; ``existing=False``
+        says the caller found no record in this transaction (nothing to replace)."""
         key = handle_key(handle)
-        db.execute("INSERT OR IGNORE INTO handles(handle_key, handle) VALUES (?, ?)",
-                   (key, handle))
-        db.execute("DELETE FROM handle_values WHERE handle_key=?", (key,))
-        HandleStore.put_values_in(db, handle, values)
+        self._shared.pop(key, None)
+        if existing:
+            db.execute("INSERT OR IGNORE INTO handles(handle_key, handle) VALUES (?, ?)",
+                       (key, handle))
+            db.execute("DELETE FROM handle_values WHERE handle_key=?", (key,))
+        else:
+            db.execute("INSERT INTO handles(handle_key, handle) VALUES (?, ?)", (key, handle))
+        self.put_values_in(db, handle, values)
 
-    @staticmethod
-    def put_values_in(db: sqlite3.Connection, handle: str, values: Sequence[Value]) -> None:
+    def put_values_in(self, db: sqlite3.Connection, handle: str, values: Sequence[Value]) -> None:
         """Add or replace ``values`` (by index) in an existing record."""
         key = handle_key(handle)
+        self._shared.pop(key, None)
         db.executemany(
             "INSERT OR REPLACE INTO handle_values"
             "(handle_key, idx, type, data, text, ttl, timestamp, permissions) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(key, value["index"], value["type"], json.dumps(value["data"], sort_keys=True),
+            [(key, value["index"], value["type"], _sorted_json(value["data"]),
               data_text(value["data"]), value["ttl"], value["timestamp"], value["permissions"])
              for value in values])
 
-    @staticmethod
-    def delete_values_in(db: sqlite3.Connection, handle: str, indices: Sequence[int]) -> int:
+    def delete_values_in(self, db: sqlite3.Connection, handle: str, indices: Sequence[int]
+                         ) -> int:
         """Delete the values at ``indices``; returns how many existed."""
         key = handle_key(handle)
+        self._shared.pop(key, None)
         deleted = 0
         for index in indices:
             deleted += db.execute("DELETE FROM handle_values WHERE handle_key=? AND idx=?",
                                   (key, index)).rowcount
         return deleted
 
-    @staticmethod
-    def delete_in(db: sqlite3.Connection, handle: str) -> bool:
+    def delete_in(self, db: sqlite3.Connection, handle: str) -> bool:
         """Delete ``handle`` and its values; False when it did not exist."""
         key = handle_key(handle)
+        self._shared.pop(key, None)
         db.execute("DELETE FROM handle_values WHERE handle_key=?", (key,))
         return db.execute("DELETE FROM handles WHERE handle_key=?", (key,)).rowcount > 0
 
