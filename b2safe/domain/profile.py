@@ -32,6 +32,7 @@ import base64
 import datetime as _dt
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 from urllib.parse import quote, unquote
@@ -78,6 +79,7 @@ SELF = "pid"
 
 _ADMIN_RESERVED = range(100, 200)
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_ISO8601_UTC = "%Y-%m-%dT%H:%M:%SZ"
 # Characters kept as they are in a URL path: RFC 3986 unreserved + sub-delims + ":" "@" "/".
 # "*" is percent-encoded as well although RFC 3986 allows it: reverse lookup treats "*" as a
 # wildcard, so a URL that never contains one can be searched for exactly.
@@ -171,6 +173,17 @@ class PidRecord:
         given; without any of them no HS_ADMIN value is written.
         """
         strings = self.as_strings()
+        admin = self.admin or admin or (HsAdmin.default_for(handle.split("/", 1)[0])
+                                        if handle else None)
+        if not self.indices and not self.extra:
+            # A new record (every PID b2safe creates): each type at its default index, which
+            # PROFILE_TYPES (the order of as_strings) lists ascending, then HS_ADMIN's.
+            new = [{"index": DEFAULT_INDICES[key], "type": key,
+                    "data": {"format": "string", "value": text}} for key, text in strings.items()]
+            if admin is not None:
+                new.append({"index": DEFAULT_INDICES[HS_ADMIN], "type": HS_ADMIN,
+                            "data": admin.to_json()})
+            return new
         taken = {index for index, _, _ in self.extra}
         taken.update(index for key, index in self.indices.items()
                      if key in strings or key == HS_ADMIN)
@@ -180,8 +193,6 @@ class PidRecord:
             taken.add(index)
             values.append({"index": index, "type": key, "data": {"format": "string",
                                                                   "value": text}})
-        admin = self.admin or admin or (HsAdmin.default_for(handle.split("/", 1)[0])
-                                        if handle else None)
         if admin is not None:
             index = self.indices.get(HS_ADMIN) or _free_index(HS_ADMIN, taken)
             values.append({"index": index, "type": HS_ADMIN, "data": admin.to_json()})
@@ -437,9 +448,9 @@ def iso8601_utc(moment: Union[int, float, _dt.datetime]) -> str:
     """Epoch seconds or a datetime as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC; naive datetimes are UTC)."""
     if isinstance(moment, _dt.datetime):
         stamp = moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
-    else:
-        stamp = _dt.datetime.fromtimestamp(int(moment), tz=_dt.timezone.utc)
-    return stamp.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return stamp.astimezone(_dt.timezone.utc).strftime(_ISO8601_UTC)
+    # Epoch seconds (every new PID's timestamp): without a datetime, a quarter of the CPU.
+    return time.strftime(_ISO8601_UTC, time.gmtime(int(moment)))
 
 
 # --- URLs -----------------------------------------------------------------------------------------

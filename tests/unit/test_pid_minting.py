@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import random
+import uuid
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from b2safe.adapters.handle import logsafe
-from b2safe.adapters.handle.minting import deterministic_suffix, mint_handle
+from b2safe.adapters.handle.minting import NAMESPACE, deterministic_suffix, mint_handle
 from b2safe.adapters.handle.retry import RetryPolicy, Transient
 from b2safe.errors import InvalidInput
 
@@ -20,6 +21,19 @@ def test_deterministic_suffix_is_reproducible_and_upper_case(key):
     suffix = deterministic_suffix(key)
     assert suffix == deterministic_suffix(key) and suffix == suffix.upper()
     assert len(suffix) == 36
+
+
+@given(st.text(min_size=1))
+def test_deterministic_suffix_is_the_uuid5_of_the_key(key):
+    # A retry, or a re-run after an upgrade, must reproduce the handles minted before.
+    assert deterministic_suffix(key) == str(uuid.uuid5(NAMESPACE, key)).upper()
+
+
+def test_deterministic_suffix_is_stable():
+    assert deterministic_suffix("irods://zonea:1247|-d|10001|/zoneA/home/alice/x") == \
+        str(uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_URL,
+                                  "https://eudat.eu/services/b2safe/pid-suffix"),
+                       "irods://zonea:1247|-d|10001|/zoneA/home/alice/x")).upper()
 
 
 def test_different_keys_and_modes():

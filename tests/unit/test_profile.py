@@ -104,6 +104,12 @@ def test_iso8601_utc():
         "2024-05-01T10:00:00Z"
 
 
+@given(st.integers(min_value=0, max_value=253402300799) | st.floats(min_value=0, max_value=4e9))
+def test_iso8601_utc_of_epoch_seconds_is_the_datetime_form(seconds):
+    expected = dt.datetime.fromtimestamp(int(seconds), tz=dt.timezone.utc)
+    assert profile.iso8601_utc(seconds) == expected.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def test_checksum_matches_legacy_lost_padding():
     assert profile.checksum_matches("sha2:abc=", "sha2:abc=")
     assert profile.checksum_matches("sha2:abc", "sha2:abc=")  # written by epicclient2
