@@ -30,7 +30,8 @@ def deterministic_suffix(mint_key: str) -> str:
     """
     if not mint_key:
         raise InvalidInput("a mint key is needed for a deterministic PID")
-    digest = bytearray(hashlib.sha1(NAMESPACE.bytes + mint_key.encode("utf-8")).digest()[:16])
+    name = NAMESPACE.bytes + mint_key.encode("utf-8")
+    digest = bytearray(hashlib.sha1(name, usedforsecurity=False).digest()[:16])
     digest[6] = 0x50 | (digest[6] & 0x0F)  # version 5
     digest[8] = 0x80 | (digest[8] & 0x3F)  # variant RFC 4122
     text = digest.hex().upper()
