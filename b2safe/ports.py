@@ -400,8 +400,11 @@ class PidService(Protocol):
         """Append ``child_pid`` to EUDAT/REPLICA unless present; return the new list (with
         ``expect_url``: only when the parent's URL is one of them)."""
 
-    def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
-        """Set EUDAT/REPLICA of a record that lists none yet to ``child_pid`` (one PUT)."""
+    def add_first_replica(self, parent_pid: str, child_pid: str, *,
+                          expect_url: Sequence[str] = ()) -> str:
+        """Set EUDAT/REPLICA of a record b2safe made that lists none yet to ``child_pid`` (one
+        conditional PUT, no read: the caller knows the record is the object's); when it lists
+        one already, as :meth:`add_replica` (``expect_url`` checked on what is read)."""
 
     def delete(self, pid: str) -> None:
         """Delete the whole record."""

@@ -503,6 +503,8 @@ class FakePidService(_Faults):
         self.prefix = prefix
         self.records: dict[str, dict[str, str]] = {}
         self.down = False
+        #: parents whose first child was added without reading their record
+        self.first_replicas: list[str] = []
 
     def _check(self, method: str) -> None:
         if self.down:
@@ -573,9 +575,18 @@ class FakePidService(_Faults):
         if expect_url and values.get(profile.URL) not in expect_url:
             raise AccessDenied(f"PID {pid} points elsewhere")
 
-    def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
-        """As add_replica."""
-        return self.add_replica(parent_pid, child_pid)
+    def add_first_replica(self, parent_pid: str, child_pid: str, *,
+                          expect_url: Sequence[str] = ()) -> str:
+        """Without reading the record (its URL unchecked) when it lists no replica yet, as the
+        real service's conditional PUT; otherwise as add_replica. Counted in
+        :attr:`first_replicas`."""
+        self._check("add_first_replica")
+        values = self._values(parent_pid)
+        if profile.REPLICA in values:
+            return self.add_replica(parent_pid, child_pid, expect_url=expect_url)
+        self.first_replicas.append(parent_pid)
+        values[profile.REPLICA] = child_pid
+        return child_pid
 
     def delete(self, pid: str) -> None:
         """Delete the record."""

@@ -134,8 +134,9 @@ class ReplicaTarget:
 
 @dataclass(frozen=True)
 class Link:
-    """Add ``child`` (the replica's PID) to ``parent``'s EUDAT/REPLICA; ``first``: the parent
-    lists none yet and its record was made by b2safe (one conditional PUT)."""
+    """Add ``child`` (the replica's PID) to ``parent``'s EUDAT/REPLICA; ``first``: the parent's
+    handle is the one b2safe mints for the source and its catalog lists no replica yet (one
+    conditional PUT, :meth:`~b2safe.ports.PidService.add_first_replica`)."""
 
     item: ObjectInfo
     target: str
@@ -149,7 +150,8 @@ def plan_registration(page: Sequence[ObjectInfo], facts: dict[str, dict[str, str
                       ) -> tuple[list[ReplicaTarget], list[Failure]]:
     """Which replicas of ``page`` to register (pure): those whose source has a PID, with the
     values their record takes from the source's ``facts`` (PID, ROR, FIO, FIXED_CONTENT AVUs,
-    ``_mirrored`` for a record b2safe made); a failure for each source without a PID."""
+    ``_minted`` when the PID is the handle b2safe mints for the source); a failure for each
+    source without a PID."""
     targets: list[ReplicaTarget] = []
     failures: list[Failure] = []
     for item in page:
@@ -162,7 +164,7 @@ def plan_registration(page: Sequence[ObjectInfo], facts: dict[str, dict[str, str
         targets.append(ReplicaTarget(
             item, target, parent, fact.get(ROR_AVU) or parent, fact.get(FIO_AVU) or parent,
             fact.get(FIXED_AVU, "False"),
-            first_child=REPLICA_AVU not in fact and fact.get("_mirrored") == "1"))
+            first_child=REPLICA_AVU not in fact and fact.get("_minted") == "1"))
     return targets, failures
 
 
@@ -619,6 +621,7 @@ class Replicator:
 
         When an item has a PID but no FIXED_CONTENT mirror (its PID was not made by B2SAFE),
         the fields are read from the PID record, as 4.x's EUDATSearchAndDefineField did.
+        ``_minted``: the PID is the handle b2safe mints for the item (:meth:`_minted_for`).
         """
         names = (PID_AVU, ROR_AVU, FIO_AVU, FIXED_AVU, REPLICA_AVU)
         out: dict[str, dict[str, str]] = {}
@@ -628,8 +631,8 @@ class Replicator:
                 if avu.name in names:
                     values.setdefault(avu.name, avu.value)
             pid = values.get(PID_AVU)
-            if FIXED_AVU in values:
-                values["_mirrored"] = "1"  # a B2SAFE-made record: its AVUs mirror it
+            if pid and self._minted_for(item, pid):
+                values["_minted"] = "1"
             if pid and FIXED_AVU not in values:
                 try:
                     record = self.workflow.pids.get(pid)
@@ -640,6 +643,23 @@ class Replicator:
                     logger.warning("cannot read PID %s of %s: %s", pid, item.path, exc)
             out[item.path] = {k: v for k, v in values.items() if v}
         return out
+
+    def _minted_for(self, item: ObjectInfo, pid: str) -> bool:
+        """Whether ``pid`` is the handle b2safe mints for ``item`` (deterministic suffixes:
+        :meth:`PidWorkflow.mint_key` holds the server id, the object's kind, id and path).
+
+        Such a record can only have been made by b2safe's create for this very object (the
+        catalog's object id is the server's, never the user's; no other key gives the handle),
+        so it is the object's own record, whatever the PID attribute (a claim) says: the
+        witness :meth:`_link` needs before writing, without reading the record first. Any other
+        PID (a 4.x record, random suffixes, a renamed object, a PID copied from another
+        object) is checked by reading the record (``expect_url``).
+        """
+        try:
+            minted = self.workflow.pids.mint(self.workflow.mint_key(item))
+        except B2SafeError:
+            return False
+        return minted.casefold() == pid.casefold()
 
     def _create_remote(self, zone: str, targets: list[ReplicaTarget]) -> None:
         """Create the replicas' PIDs in the destination zone, by its own ruleset and PID
@@ -710,7 +730,11 @@ class Replicator:
 
         The parent PID comes from the source's PID attribute, which its owner can write: the
         parent's record must point at the source (read in the same GET that precedes the
-        write), else the link is refused and nothing is written.
+        write), else the link is refused and nothing is written. A parent whose handle is the
+        one b2safe mints for the source (:meth:`_minted_for`: the handle is the witness) and
+        that lists no replica yet gets its first child with one conditional PUT, no GET
+        (:meth:`~b2safe.ports.PidService.add_first_replica`; a 409 continues as
+        ``add_replica``, with the URL check).
         """
         failures: list[Failure] = []
         service = self.workflow.pids
@@ -719,8 +743,10 @@ class Replicator:
                     for key, avus in present.items()}
 
         def add(link: Link) -> str:
-            return service.add_replica(link.parent, link.child,
-                                       expect_url=candidate_urls(link.item.path))
+            expected = candidate_urls(link.item.path)
+            if link.first:
+                return service.add_first_replica(link.parent, link.child, expect_url=expected)
+            return service.add_replica(link.parent, link.child, expect_url=expected)
 
         for link, result in service.bulk(add, links):
             item = link.item

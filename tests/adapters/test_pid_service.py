@@ -148,6 +148,24 @@ def test_first_replica_is_one_conditional_put_that_never_clobbers(pid_service, h
     assert pid_service.add_first_replica(parent, f"{PREFIX}/c1") == f"{PREFIX}/C1,{PREFIX}/C2"
 
 
+def test_index_7_is_never_given_away_nor_freed(pid_service, handle_server):
+    """add_first_replica's PUT at index 7 proves "no list yet" only while no other type takes 7
+    and nothing frees it: otherwise a first child written there, below a list kept at 1000+,
+    would be lost (readers take the highest index)."""
+    pid = pid_service.create(record_for("/zone/s", checksum="md5:1", ror="21.X/R", fio="21.X/F",
+                                        parent="21.X/P",
+                                        checksum_timestamp=profile.iso8601_utc(1700000000)),
+                             "zone:s")
+    pid_service.update(pid, {"EUDAT/NEW": "n"})  # 2-6, 8, 9 are taken: 7 was the first free
+    assert {v["type"]: v["index"] for v in pid_service.get_values(pid)}["EUDAT/NEW"] != 7
+    pid_service.add_first_replica(pid, f"{PREFIX}/C1")
+    pid_service.add_replica(pid, f"{PREFIX}/C2")  # the list moves to 1000, 7 is marked
+    pid_service.update(pid, {profile.REPLICA_MOVED: None})  # whatever is removed at 7
+    assert pid_service.add_first_replica(pid, f"{PREFIX}/C3") == \
+        f"{PREFIX}/C1,{PREFIX}/C2,{PREFIX}/C3"
+    assert pid_service.get(pid).replicas == (f"{PREFIX}/C1", f"{PREFIX}/C2", f"{PREFIX}/C3")
+
+
 def test_delete(pid_service):
     pid = pid_service.create(record_for("/zone/d"), "zone:d")
     pid_service.delete(pid)

@@ -29,7 +29,7 @@ def item(path, kind="d", object_id="1"):
 
 def test_plan_registration_and_links_are_pure():
     page = [item(f"{HOME}/s/a"), item(f"{HOME}/s/b", object_id="2")]
-    facts = {f"{HOME}/s/a": {PID_AVU: "21.T1/A", "_mirrored": "1"}}
+    facts = {f"{HOME}/s/a": {PID_AVU: "21.T1/A", "_minted": "1"}}
     targets, failures = plan_registration(page, facts, f"{HOME}/s", "/zoneB/r")
     assert targets == [ReplicaTarget(page[0], "/zoneB/r/a", "21.T1/A", "21.T1/A", "21.T1/A",
                                      "False", first_child=True)]
@@ -69,6 +69,41 @@ def test_registered_replication_in_the_zone_links_parent_and_child(catalog, pids
     assert catalog.values(f"{HOME}/src/a.dat", REPLICA_AVU) == [child]
     assert pids.records[child.upper()]["EUDAT/PARENT"] == parent
     assert list(replicator.faillog.records()) == []
+
+
+def test_a_parent_minted_for_its_source_gets_its_first_child_without_a_read(catalog, pids,
+                                                                               workflow_for):
+    """Its handle (minted from the source's object id and path) is the witness that the record
+    is the source's: no GET before the conditional PUT. A second destination reads first."""
+    workflow = workflow_for()
+    catalog.put(f"{HOME}/a.dat", b"data")
+    replicator = Replicator(workflow, workflow.config, ALICE)
+    replicator.replicate(Request(f"{HOME}/a.dat", f"{HOME}/b.dat"))
+    [parent] = catalog.values(f"{HOME}/a.dat", PID_AVU)
+    assert pids.first_replicas == [parent]
+    replicator.replicate(Request(f"{HOME}/a.dat", f"{HOME}/c.dat"))
+    assert pids.first_replicas == [parent]  # it lists a replica now: read, checked, merged
+    assert sorted(catalog.values(f"{HOME}/a.dat", REPLICA_AVU)) == sorted(
+        catalog.values(f"{HOME}/b.dat", PID_AVU) + catalog.values(f"{HOME}/c.dat", PID_AVU))
+
+
+def test_a_pid_claimed_from_another_record_is_read_before_a_link(catalog, pids, workflow_for):
+    """A PID attribute naming a record minted for something else is only a claim: that record
+    is read and, naming another object, not linked (nothing written to it)."""
+    from b2safe.domain.profile import PidRecord
+    from b2safe.workflows.pids import FIXED_AVU
+
+    workflow = workflow_for()
+    other = pids.create(PidRecord(url="irods://elsewhere/zoneA/home/bob/b.dat"), "bob's key")
+    catalog.put(f"{HOME}/a.dat", b"data")
+    catalog.set_avu(f"{HOME}/a.dat", "-d", PID_AVU, other)
+    catalog.set_avu(f"{HOME}/a.dat", "-d", FIXED_AVU, "False")
+    replicator = Replicator(workflow, workflow.config, ALICE)
+    with pytest.raises(ReplicationFailed) as caught:
+        replicator.replicate(Request(f"{HOME}/a.dat", f"{HOME}/b.dat"))
+    assert "only a claim" in str(caught.value) or "points elsewhere" in str(caught.value)
+    assert pids.first_replicas == []
+    assert "EUDAT/REPLICA" not in pids.records[other.upper()]
 
 
 def test_a_failed_copy_stays_in_the_fail_log(catalog, workflow_for):

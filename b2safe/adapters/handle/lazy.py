@@ -80,9 +80,10 @@ class LazyPidService:
         """See :meth:`b2safe.ports.PidService.add_replica`."""
         return self._get().add_replica(parent_pid, child_pid, expect_url=expect_url)
 
-    def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
+    def add_first_replica(self, parent_pid: str, child_pid: str, *,
+                          expect_url: Sequence[str] = ()) -> str:
         """See :meth:`b2safe.ports.PidService.add_first_replica`."""
-        return self._get().add_first_replica(parent_pid, child_pid)
+        return self._get().add_first_replica(parent_pid, child_pid, expect_url=expect_url)
 
     def delete(self, pid: str) -> None:
         """See :meth:`b2safe.ports.PidService.delete`."""

@@ -843,14 +843,19 @@ class PidService:
         return self._add_to_replicas(validate_pid(parent_pid), validate_pid(child_pid), None,
                                      expect_url)
 
-    def add_first_replica(self, parent_pid: str, child_pid: str) -> str:
+    def add_first_replica(self, parent_pid: str, child_pid: str, *,
+                          expect_url: Sequence[str] = ()) -> str:
         """Add the first child of a parent whose record has no EUDAT/REPLICA: one request.
 
-        ``PUT ?index=7&overwrite=false`` without reading first: slot 7 is never freed once used
-        (:meth:`_retire` marks it instead), so a success proves the parent had no list. When
-        the slot is taken (409) this continues as :meth:`add_replica`. Returns the new list.
+        ``PUT ?index=7&overwrite=false`` without reading first: in a record b2safe made, slot 7
+        holds only EUDAT/REPLICA and is never freed once used (:meth:`_retire` and
+        :meth:`_apply` mark it instead; no other type is given index 7), so a success proves
+        the parent had no list. When the slot is taken (409) this continues as
+        :meth:`add_replica`, ``expect_url`` checked on every read. The caller vouches that the
+        record is the object's (nothing is read before the PUT). Returns the new list.
         """
-        return self._add_to_replicas(validate_pid(parent_pid), validate_pid(child_pid), [])
+        return self._add_to_replicas(validate_pid(parent_pid), validate_pid(child_pid), [],
+                                     expect_url)
 
     def _add_to_replicas(self, parent_pid: str, child_pid: str,
                          assumed: Optional[list[dict[str, Any]]],
@@ -903,8 +908,7 @@ class PidService:
         first = profile.DEFAULT_INDICES[profile.REPLICA]
         later = [index for index, _ in superseded if index != first]
         if any(index == first for index, _ in superseded):
-            marker = {"index": first, "type": profile.REPLICA_MOVED,
-                      "data": "EUDAT/REPLICA is kept at a higher index"}
+            marker = _slot_marker("EUDAT/REPLICA is kept at a higher index")
             self._put(pid, [marker], indices=[first], overwrite=True)
         if later:
             self._delete(pid, indices=later)
@@ -927,7 +931,11 @@ class PidService:
         for key, new in changes.items():
             current = by_type.get(key)
             if new is None:
-                if current is not None:
+                if current is not None and int(current["index"]) == _REPLICA_SLOT:
+                    # never freed (add_first_replica's proof): marked instead
+                    writes.append(_slot_marker(f"{key} was removed from here"))
+                    applied[key] = None
+                elif current is not None:
                     removals.append(int(current["index"]))
                     applied[key] = None
                 continue
@@ -1083,12 +1091,24 @@ class PidService:
         self.close()
 
 
+#: EUDAT/REPLICA's first slot: no other type is given it, and it is never freed (marked instead).
+_REPLICA_SLOT = profile.DEFAULT_INDICES[profile.REPLICA]
+
+
+def _slot_marker(text: str) -> dict[str, Any]:
+    """The value that keeps :data:`_REPLICA_SLOT` taken once its value is gone."""
+    return {"index": _REPLICA_SLOT, "type": profile.REPLICA_MOVED, "data": text}
+
+
 def _next_index(key: str, taken: set) -> int:
+    """The index a new value of ``key`` gets: its profile index when free, else the first free
+    from 2 up, never 100-199 (HS_ADMIN's) nor :data:`_REPLICA_SLOT` (see
+    :meth:`PidService.add_first_replica`)."""
     preferred = profile.DEFAULT_INDICES.get(key)
     if preferred is not None and preferred not in taken and preferred != 100:
         return preferred
     index = 2
-    while index in taken or 100 <= index < 200:
+    while index in taken or 100 <= index < 200 or index == _REPLICA_SLOT:
         index += 1
     return index
 
