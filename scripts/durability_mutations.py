@@ -36,6 +36,7 @@ TWO_DESTINATIONS = _t("test_concurrent_workflows",
 BULK = _t("test_concurrent_workflows", "test_bulk_pids_on_overlapping_collections")
 SWEEP_DURING_REPLICATION = _t("test_concurrent_workflows",
                               "test_a_sweep_with_repair_during_a_replication")
+INDEX_7 = ("tests/adapters/test_pid_service.py::test_index_7_is_never_given_away_nor_freed",)
 MIXED = _t("test_concurrent_workflows", "test_repeated_mixed_runs_end_consistent")
 SWEEP_RUNS = _t("test_concurrent_workflows", "test_concurrent_runs_of_one_sweep_keep_every_run")
 
@@ -51,6 +52,14 @@ MUTATIONS: list[Mutation] = [
              "                if _ok(answer) and slot == first:\n",
              "                if _ok(answer) or answer.status == 409:\n",
              ONE_PARENT + TWO_DESTINATIONS + MIXED),
+    Mutation("EUDAT/REPLICA: no other type is given index 7 (a first child's PUT there "
+             "proves no list)", REST,
+             "    while index in taken or 100 <= index < 200 or index == _REPLICA_SLOT:",
+             "    while index in taken or 100 <= index < 200:", INDEX_7),
+    Mutation("EUDAT/REPLICA: a value removed at index 7 leaves a marker (never freed)", REST,
+             '                if current is not None and int(current["index"]) == '
+             "_REPLICA_SLOT:",
+             "                if False:", INDEX_7),
     Mutation("minting: a 409 whose record has our URL is adopted", REST,
              "            if answer.status == 409:\n"
              "                return self._adopt(handle, record)\n",

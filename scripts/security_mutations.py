@@ -160,6 +160,14 @@ MUTATIONS: list[Mutation] = [
              "    if False:\n        raise AccessDenied(",
              _t("test_pid_claims", "test_keep_and_mark_does_not_mark_bobs_record",
                 "test_replicating_her_object_does_not_link_her_copy_into_bobs_record")),
+    Mutation("a parent linked without a read only when its handle is the one minted for the "
+             "source", "b2safe/workflows/replication.py",
+             "        return minted.casefold() == pid.casefold()",
+             "        return True",
+             (*_t("test_pid_claims",
+                  "test_replicating_her_object_does_not_link_her_copy_into_bobs_record"),
+              "tests/workflows/test_pids_and_replication.py::"
+              "test_a_pid_claimed_from_another_record_is_read_before_a_link")),
     Mutation("the Handle record is the witness before a PID is deleted",
              "b2safe/workflows/pids.py",
              "        if record is not None and record.url not in self.legacy_urls(path):",
