@@ -122,3 +122,22 @@ class Acl:
     def visible(self, path: str, actor: Optional[str]) -> bool:
         """True if ``actor``'s GenQuery shows ``path``: read access, or a local rodsadmin."""
         return self.db.sees_all(actor) or self.check_access(path, actor, "read_object")
+
+    def entity_rights(self, path: str, collection: bool, actor: Optional[str]
+                      ) -> Optional[tuple[int, bool, bool]]:
+        """(id, visible, may modify) of the collection (``collection``) or data object at
+        ``path`` for ``actor``: what :meth:`visible` and :meth:`check_access` with
+        'modify_object' answer, from one lookup and one ACL query. None when there is no such
+        collection or data object. Raises USER_INPUT_PATH_ERR / SYS_INVALID_ZONE_NAME for a
+        malformed path or one of another zone."""
+        self.db.check_path(path)
+        if collection:
+            row = self.namespace.coll_row(path)
+            object_id = None if row is None else int(row["coll_id"])
+        else:
+            object_id = self.namespace.data_id_at(path)
+        if object_id is None:
+            return None
+        level = self.db.access_of(object_id, actor)
+        return (object_id, self.db.sees_all(actor) or level >= LEVELS["read_object"],
+                level >= LEVELS["modify_object"])

@@ -89,6 +89,7 @@ class Db:
         self._depth = 0
         self._temp_tables = 0
         self._forgotten_temp: list[str] = []
+        self._hash_scheme: Optional[str] = None
         self._conn = sqlite3.connect(str(db), isolation_level=None, check_same_thread=False,
                                      timeout=30.0, cached_statements=self.CACHED_STATEMENTS)
         self._conn.row_factory = sqlite3.Row
@@ -177,6 +178,16 @@ class Db:
                 raise fail(CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME,
                            f"catalog already has this item ({exc})") from None
 
+    def exec_atomic(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one writing statement as a change of its own: inside a batch as part of it (a
+        failing statement undoes only itself, so no savepoint is needed), else in a
+        transaction of its own (:meth:`batch`: the writers' turn)."""
+        with self._lock:
+            if self._depth > 0:
+                return self.exec(sql, params)
+        with self.batch():
+            return self.exec(sql, params)
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> Optional[sqlite3.Row]:
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchone()
@@ -240,6 +251,23 @@ class Db:
             with self._lock:
                 self._conn.set_progress_handler(None, every)
 
+    @contextmanager
+    def statement_meter(self) -> Iterator[list[int]]:
+        """Count the SQL statements this connection runs while the block runs: yields a
+        one-element list holding the count. Tests count the catalog round trips of a call."""
+        count = [0]
+
+        def seen(_sql: str) -> None:
+            count[0] += 1
+
+        with self._lock:
+            self._conn.set_trace_callback(seen)
+        try:
+            yield count
+        finally:
+            with self._lock:
+                self._conn.set_trace_callback(None)
+
     def setting(self, key: str) -> Optional[str]:
         row = self.one("SELECT value FROM settings WHERE key = ?", (key,))
         return None if row is None else row["value"]
@@ -265,8 +293,11 @@ class Db:
 
     @property
     def hash_scheme(self) -> str:
-        """The zone's default checksum scheme ('SHA256' or 'MD5')."""
-        return self.setting("hash_scheme") or "SHA256"
+        """The zone's default checksum scheme ('SHA256' or 'MD5'), read once: it is set when
+        the zone is made (ZoneCatalog.create) and never changed."""
+        if self._hash_scheme is None:
+            self._hash_scheme = self.setting("hash_scheme") or "SHA256"
+        return self._hash_scheme
 
     @property
     def default_resource(self) -> str:

@@ -71,6 +71,11 @@ class Data:
         parent, name = split_path(self.db.check_path(path))
         return self.db.all(_REPLICA_SQL, (parent, name))
 
+    def replica_rows(self, path: str) -> list[sqlite3.Row]:
+        """The catalog rows of :meth:`data_get` (all replicas), as :meth:`data_checksum` and
+        :meth:`data_verify` take them from a caller that has just read them."""
+        return self._replica_rows(path)
+
     def data_get(self, path: str, repl_num: Optional[int] = None) -> list[ReplicaRow]:
         """Replicas of ``path`` ordered by replica number (only ``repl_num`` if given); [] if
         there is no such data object."""
@@ -83,8 +88,9 @@ class Data:
         """True if a data object lives at ``path``."""
         return bool(self._replica_rows(path))
 
-    def _require_data(self, path: str) -> list[sqlite3.Row]:
-        rows = self._replica_rows(path)
+    def _require_data(self, path: str, rows: Optional[list[sqlite3.Row]] = None
+                      ) -> list[sqlite3.Row]:
+        rows = self._replica_rows(path) if rows is None else rows
         if not rows:
             raise fail(USER_FILE_DOES_NOT_EXIST, f"no data object {path}")
         return rows
@@ -528,20 +534,22 @@ class Data:
 
     def data_checksum(self, path: str, actor: Optional[str] = None,
                       repl_num: Optional[int] = None, force: bool = False, verify: bool = False,
-                      all_replicas: bool = False) -> str:
+                      all_replicas: bool = False,
+                      rows: Optional[list[sqlite3.Row]] = None) -> str:
         """The checksum of ``path`` as msiDataObjChksum gives it.
 
         Without ``force`` a registered checksum is returned as is; a missing one is computed
         (zone scheme) and registered. ``force`` recomputes and registers. ``verify`` recomputes
         with the scheme the registered string implies and raises CHECK_VERIFICATION_RESULTS on
         a mismatch, a size mismatch or a missing checksum (nothing is registered).
-        ``all_replicas`` works on every good replica and returns '' if they differ.
+        ``all_replicas`` works on every good replica and returns '' if they differ. ``rows``:
+        the object's :meth:`replica_rows`, when the caller has just read them.
         Raises USER_INCOMPATIBLE_PARAMS (force with verify), USER_FILE_DOES_NOT_EXIST,
         CAT_NO_ACCESS_PERMISSION, SYS_NO_GOOD_REPLICA, SYS_REPLICA_DOES_NOT_EXIST.
         """
         if force and verify:
             raise fail(USER_INCOMPATIBLE_PARAMS, "force and verify together")
-        rows = self._require_data(path)
+        rows = self._require_data(path, rows)
         self.db.require_access(rows[0]["data_id"], actor, ACCESS_READ, path)
         if all_replicas and repl_num is None:
             targets = [r for r in rows if r["repl_status"] == GOOD]
@@ -567,8 +575,8 @@ class Data:
         return row
 
     def data_verify(self, path: str, actor: Optional[str] = None,
-                    repl_num: Optional[int] = None,
-                    no_compute: bool = False) -> list[tuple[str, int, str]]:
+                    repl_num: Optional[int] = None, no_compute: bool = False,
+                    rows: Optional[list[sqlite3.Row]] = None) -> list[tuple[str, int, str]]:
         """What ``ichksum -K`` / msiDataObjChksum ``verifyChksum=`` reports for ``path``: a list
         of (severity, code, message); empty when all is well (do_verification,
         irods server/api/src/rsDataObjChksum.cpp@5.0.2 L246-384).
@@ -578,10 +586,11 @@ class Data:
         good replica is (SYS_NO_GOOD_REPLICA if none): the number of skipped (not good) replicas,
         the sizes, replicas without checksum (reported without computing anything), the bytes,
         and whether the good replicas share one checksum. ``no_compute`` skips the hashing.
+        ``rows``: the object's :meth:`replica_rows`, when the caller has just read them.
         Raises USER_FILE_DOES_NOT_EXIST, CAT_NO_ACCESS_PERMISSION, SYS_REPLICA_DOES_NOT_EXIST,
         SYS_REPLICA_INACCESSIBLE, SYS_NO_GOOD_REPLICA.
         """
-        rows = self._require_data(path)
+        rows = self._require_data(path, rows)
         self.db.require_access(rows[0]["data_id"], actor, ACCESS_READ, path)
         results: list[tuple[str, int, str]] = []
         if repl_num is not None:

@@ -111,6 +111,29 @@ class Metadata:
                          "modify_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
                          (object_id, canon, a, v, units, now, now))
 
+    def avu_attach(self, object_id: int, kind: str, a: str, v: str, u: str = "") -> None:
+        """Attach AVU (a, v, u) to the object ``object_id`` of ``kind`` unless it has it (no
+        error then), in one statement: msi_atomic_apply_metadata_operations' 'add', whose
+        caller found the object and checked the permission. Raises CAT_INVALID_ARGUMENT (empty
+        attribute or value, bad kind), CAT_SQL_ERR (too long)."""
+        canon = KINDS.get(str(kind))
+        if canon is None:
+            raise fail(CAT_INVALID_ARGUMENT, f"bad AVU object kind {kind!r}")
+        self._check_avu(a, v)
+        now = self.db.now_text()
+        units = u or ""
+        self.db.exec_atomic(
+            "INSERT INTO avus (object_id, kind, attr, value, units, create_ts, modify_ts) "
+            "SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM avus WHERE "
+            "object_id = ? AND attr = ? AND value = ? AND units = ?)",
+            (object_id, canon, a, v, units, now, now, object_id, a, v, units))
+
+    def avu_detach(self, object_id: int, a: str, v: str, u: str = "") -> None:
+        """Detach AVU (a, v, u) from the object ``object_id`` if it has it (no error when not),
+        in one statement: msi_atomic_apply_metadata_operations' 'remove'."""
+        self.db.exec_atomic("DELETE FROM avus WHERE object_id = ? AND attr = ? AND value = ? "
+                            "AND units = ?", (object_id, a, v, u or ""))
+
     def avu_set(self, kind: str, target: str, a: str, v: str, u: str = "",
                 actor: Optional[str] = None) -> None:
         """Make (a, v, u) the only AVU with attribute ``a`` on ``target``. Errors as avu_add,

@@ -43,19 +43,20 @@ _FORWARDED: dict[str, tuple[type, tuple[str, ...]]] = {
         "data_finalize", "data_read", "data_open_stream", "data_replicate", "data_set_status",
         "data_set_comment", "data_truncate", "data_note_access",
         "set_modify_time", "data_copy", "data_rename", "data_unlink", "data_set_checksum",
-        "data_checksum", "data_verify", "corrupt_replica")),
-    "meta": (Metadata, ("avu_add", "avu_set", "avu_rm", "avu_list")),
-    "acl": (Acl, ("acl_set", "acl_inherit", "acl_list", "check_access", "visible")),
+        "data_checksum", "data_verify", "corrupt_replica", "replica_rows")),
+    "meta": (Metadata, ("avu_add", "avu_set", "avu_rm", "avu_list", "avu_attach", "avu_detach")),
+    "acl": (Acl, ("acl_set", "acl_inherit", "acl_list", "check_access", "visible",
+                  "entity_rights")),
     "delay": (Delay, ("delay_add", "delay_get", "delay_list", "delay_due", "delay_update",
                       "delay_remove")),
     "query": (GenQuery, ("genquery", "open_genquery", "total_rows", "genquery2_rows")),
 }
 #: Public methods of the parts that are helpers between parts, not the catalog's API.
 PART_HELPERS = frozenset({
-    "access_of", "actor_ids", "all", "check_path", "exec", "next_id", "now_text", "one",
-    "owner_of_actor", "privileged", "require_access", "require_user", "sees_all", "set_setting",
-    "setting", "split_user", "stream", "tx", "user_row", "materialize", "drop_temp",
-    "forget_temp", "work_meter", "forget_user",  # Db
+    "access_of", "actor_ids", "all", "check_path", "exec", "exec_atomic", "next_id", "now_text",
+    "one", "owner_of_actor", "privileged", "require_access", "require_user", "sees_all",
+    "set_setting", "setting", "split_user", "stream", "tx", "user_row", "materialize", "drop_temp",
+    "forget_temp", "work_meter", "statement_meter", "forget_user",  # Db
     "require_resource",  # Principals
     "coll_row", "data_id_at", "delete_objects", "ensure_free", "grant", "insert_coll",
     "new_object_acls", "subtree_ids", "iter_subtree_ids",  # Namespace

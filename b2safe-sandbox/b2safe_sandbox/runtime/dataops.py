@@ -209,12 +209,13 @@ def copy(ctx: ExecContext, src: str, dst: str, resc: Optional[str] = None,
 
 def checksum(ctx: ExecContext, path: str, force: bool = False, verify: bool = False,
              all_replicas: bool = False, repl_num: Optional[int] = None,
-             admin: bool = False) -> str:
-    """The (possibly computed) checksum of ``path`` via its zone's catalog."""
+             admin: bool = False, rows: Optional[list] = None) -> str:
+    """The (possibly computed) checksum of ``path`` via its zone's catalog (``rows``: its
+    replica rows when the caller has just read them, ``catalog.replica_rows``)."""
     _, cat = catalog_for(ctx, path)
     actor = acting_user(ctx, cat, admin)
     return cat.data_checksum(path, actor=actor, repl_num=repl_num, force=force, verify=verify,
-                             all_replicas=all_replicas)
+                             all_replicas=all_replicas, rows=rows)
 
 
 def acting_user(ctx: ExecContext, cat: Any, admin: bool) -> Optional[str]:

@@ -258,6 +258,62 @@ def test_atomic_metadata_operations_with_admin_mode(sb, cb):
     assert err(rods.msi_atomic_apply_metadata_operations, "{", "") == -1084000
 
 
+def _atomic(entity: str, entity_type: str, *ops: tuple[str, str, str]) -> str:
+    import json
+
+    return json.dumps({"entity_name": entity, "entity_type": entity_type, "operations": [
+        {"operation": op, "attribute": a, "value": v} for op, a, v in ops]})
+
+
+def test_atomic_metadata_operations_rights_and_entities(sb, cb):
+    """The entity lookup and the permission come from one lookup and one ACL query; every
+    answer stays the server's (atomic_apply_metadata_operations.cpp@5.0.2 L490-531)."""
+    path = f"{HOME}/a.txt"
+    cat = sb.zone("zoneA").catalog
+    cat.add_user("bob", "zoneA", "rodsuser")
+    bob = sb.callback("zoneA", "bob#zoneA")
+    add = _atomic(path, "data_object", ("add", "B", "1"))
+    assert err(bob.msi_atomic_apply_metadata_operations, add, "") == -130000  # not visible
+    cb.msiSetACL("default", "read", "bob#zoneA", path)
+    assert err(bob.msi_atomic_apply_metadata_operations, add, "") == -818000  # read only
+    cb.msiSetACL("default", "write", "bob#zoneA", path)
+    assert bob.msi_atomic_apply_metadata_operations(add, "")["arguments"][1] == "{}"
+    # A collection: an attached AVU's add and a missing one's remove do nothing.
+    ops = _atomic(HOME, "collection", ("add", "C", "1"), ("add", "C", "1"), ("remove", "C", "2"))
+    cb.msi_atomic_apply_metadata_operations(ops, "")
+    assert [(r.name, r.value) for r in cat.avu_list("-C", HOME)] == [("C", "1")]
+    remove = _atomic(HOME, "collection", ("remove", "C", "1"))
+    cb.msi_atomic_apply_metadata_operations(remove, "")
+    assert cat.avu_list("-C", HOME) == []
+    assert err(bob.msi_atomic_apply_metadata_operations, ops, "") == -130000  # bob's view
+    assert err(cb.msi_atomic_apply_metadata_operations,
+               _atomic(f"{HOME}/none", "collection", ("add", "C", "1")), "") == -130000
+    resource = _atomic("demoResc", "resource", ("add", "R", "1"))
+    assert err(cb.msi_atomic_apply_metadata_operations, resource, "") == -830000
+    assert err(cb.msi_atomic_apply_metadata_operations,
+               _atomic("noResc", "resource", ("add", "R", "1")), "") == -130000
+    assert err(cb.msi_atomic_apply_metadata_operations,
+               _atomic(path, "data_object", ("add", "", "1")), "") == -816000
+
+
+def test_pid_microservices_cost_few_catalog_statements(sb, cb):
+    """What a new PID costs in the catalog (bench_pids: msiDataObjChksum computing a checksum,
+    then the PID AVUs in one atomic call): one object lookup and one ACL query each, no
+    repeated lookups (31 statements per PID before, 11 now)."""
+    cat = sb.zone("zoneA").catalog
+    path = f"{HOME}/a.txt"
+    assert cat.hash_scheme == "SHA256"  # read once per catalog object
+    with cat.db.statement_meter() as checksum:
+        assert cb.msiDataObjChksum(path, "", "")["arguments"][2].startswith("sha2:")
+    ops = _atomic(path, "data_object", ("add", "PID", "21.T1/X"), ("add", "FIXED", "False"))
+    with cat.db.statement_meter() as atomic:
+        cb.msi_atomic_apply_metadata_operations(ops, "")
+    # replicas, ACL, BEGIN, UPDATE, COMMIT / object id, ACL, BEGIN, 2 INSERT, COMMIT
+    assert (checksum[0], atomic[0]) == (5, 6)
+    assert {(r.name, r.value) for r in cat.avu_list("-d", path)} == {
+        ("PID", "21.T1/X"), ("FIXED", "False")}
+
+
 def test_times(sb, cb):
     now = sb.clock.now()
     assert cb.msiGetSystemTime("", "unix")["arguments"][0] == f"{now:011d}"

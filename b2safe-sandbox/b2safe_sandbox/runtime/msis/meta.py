@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from b2safe_sandbox.errors import (
     SYS_INVALID_INPUT_PARAM,
@@ -171,35 +172,48 @@ def msi_atomic_apply_metadata_operations(call: MsiCall) -> dict:
     except KeyError as exc:
         raise IrodsCallError(f"bad entity: {exc}", code=SYS_INVALID_INPUT_PARAM) from None
     cat, target = _target(call, kind, name)
-    if not _entity_visible(call, cat, kind, target):
-        raise IrodsCallError(f"Entity does not exist [entity_name={name}]",
-                             code=SYS_INVALID_INPUT_PARAM)
-    if request.get("admin_mode"):
-        dataops.acting_user(call.ctx, cat, True)
-    else:
-        _check_write(call, cat, kind, target)
+    object_id = _entity_id(call, cat, kind, name, target, bool(request.get("admin_mode")))
     with cat.batch():
         for op in operations:
             attr, value = str(op.get("attribute", "")), str(op.get("value", ""))
             units = str(op.get("units", ""))
-            present = any((r.name, r.value, r.units) == (attr, value, units)
-                          for r in cat.avu_list(kind, target, attr))
             if op.get("operation") == "add":
-                if not present:
-                    cat.avu_add(kind, target, attr, value, units)
+                cat.avu_attach(object_id, kind, attr, value, units)
             elif op.get("operation") == "remove":
-                if present:
-                    cat.avu_rm(kind, target, attr, value, units)
+                cat.avu_detach(object_id, attr, value, units)
             else:
                 raise IrodsCallError("Invalid metadata operation.", code=_INVALID_OPERATION)
     return {1: "{}"}
 
 
-def _entity_visible(call: MsiCall, cat: object, kind: str, target: str) -> bool:
-    if kind == "-d":
-        return bool(cat.data_exists(target)) and bool(cat.visible(target, call.actor))
-    if kind == "-C":
-        return cat.coll_get(target) is not None and bool(cat.visible(target, call.actor))
-    if kind == "-R":
-        return cat.get_resource(target) is not None
-    return cat.get_user(target) is not None
+def _entity_id(call: MsiCall, cat: Any, kind: str, name: str, target: str,
+               admin_mode: bool) -> int:
+    """The id of entity ``name`` (``target`` in its catalog) that
+    msi_atomic_apply_metadata_operations changes, once the caller may:
+    SYS_INVALID_INPUT_PARAM when it is not there or not visible to the caller (the lookup is a
+    GenQuery as the client), then CAT_INSUFFICIENT_PRIVILEGE_LEVEL for ``admin_mode`` without
+    being a rodsadmin, else CAT_NO_ACCESS_PERMISSION without 'modify object' on a data object
+    or collection, CAT_INSUFFICIENT_PRIVILEGE_LEVEL on a resource or user for a non-admin
+    (as :func:`_check_write`)."""
+    from b2safe_sandbox.errors import CAT_INSUFFICIENT_PRIVILEGE_LEVEL, CAT_NO_ACCESS_PERMISSION
+
+    nothing = (0, False, False)
+    if kind in ("-d", "-C"):
+        # One lookup and one ACL query answer both the visibility and the permission.
+        object_id, visible, may_modify = \
+            cat.entity_rights(target, kind == "-C", call.actor) or nothing
+    else:
+        entity = cat.get_resource(target) if kind == "-R" else cat.get_user(target)
+        object_id, visible, may_modify = (entity.id, True, False) if entity else nothing
+    if not visible:
+        raise IrodsCallError(f"Entity does not exist [entity_name={name}]",
+                             code=SYS_INVALID_INPUT_PARAM)
+    if admin_mode:
+        dataops.acting_user(call.ctx, cat, True)
+    elif kind in ("-d", "-C"):
+        if not may_modify:
+            raise IrodsCallError(f"no permission on {target}", code=CAT_NO_ACCESS_PERMISSION)
+    elif not cat.is_admin(call.actor):
+        raise IrodsCallError("only a rodsadmin may do this",
+                             code=CAT_INSUFFICIENT_PRIVILEGE_LEVEL)
+    return int(object_id)

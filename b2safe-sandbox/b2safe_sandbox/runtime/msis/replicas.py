@@ -48,11 +48,16 @@ def _rows_or_no_rows(cat: object, path: str, repl: Optional[int]) -> list:
     SYS_REPLICA_DOES_NOT_EXIST for a named replica that is not there (irods
     server/core/src/irods_file_object.cpp@5.0.2 L335-358, file_object_factory)."""
     rows = cat.data_get(path)  # type: ignore[attr-defined]
-    if not rows:
-        raise IrodsCallError(f"{path}: no such data object", code=CAT_NO_ROWS_FOUND)
-    if repl is not None and not any(r.repl_num == repl for r in rows):
-        raise IrodsCallError(f"{path} has no replica {repl}", code=SYS_REPLICA_DOES_NOT_EXIST)
+    _require_replicas(path, repl, [r.repl_num for r in rows])
     return rows
+
+
+def _require_replicas(path: str, repl: Optional[int], numbers: list[int]) -> None:
+    """:func:`_rows_or_no_rows`' checks on the replica numbers of ``path``."""
+    if not numbers:
+        raise IrodsCallError(f"{path}: no such data object", code=CAT_NO_ROWS_FOUND)
+    if repl is not None and repl not in numbers:
+        raise IrodsCallError(f"{path} has no replica {repl}", code=SYS_REPLICA_DOES_NOT_EXIST)
 
 
 @microservice("msiDataObjChksum", 3, inputs={0: "str", 1: "str"}, outputs={2: "STR"})
@@ -73,7 +78,9 @@ def msi_data_obj_chksum(call: MsiCall) -> dict:
     opts = keywords.for_msi("msiDataObjChksum", call.args[1], keywords.KEY_WORD)
     repl = _replica_number(opts)
     _, cat = dataops.catalog_for(call.ctx, path)
-    _rows_or_no_rows(cat, path, repl)  # resolve_resource_hierarchy first (L554-563)
+    # resolve_resource_hierarchy first (L554-563); the rows read here serve the rest too.
+    rows = cat.replica_rows(path)
+    _require_replicas(path, repl, [row["repl_num"] for row in rows])
     all_repl, admin = "ChksumAll" in opts, "irodsAdmin" in opts
     if all_repl and repl is not None:
         raise IrodsCallError("ChksumAll with replNum", code=USER_INCOMPATIBLE_PARAMS)
@@ -81,7 +88,7 @@ def msi_data_obj_chksum(call: MsiCall) -> dict:
         if "forceChksum" in opts:
             raise IrodsCallError("verifyChksum with forceChksum", code=USER_INCOMPATIBLE_PARAMS)
         actor = dataops.acting_user(call.ctx, cat, admin)
-        findings = cat.data_verify(path, actor=actor, repl_num=repl)
+        findings = cat.data_verify(path, actor=actor, repl_num=repl, rows=rows)
         if findings:
             for severity, code, text in findings:
                 call.sandbox.log(call.ctx.zone,
@@ -90,7 +97,7 @@ def msi_data_obj_chksum(call: MsiCall) -> dict:
                                  code=CHECK_VERIFICATION_RESULTS)
         return {2: ""}
     value = dataops.checksum(call.ctx, path, force="forceChksum" in opts,
-                             all_replicas=all_repl, repl_num=repl, admin=admin)
+                             all_replicas=all_repl, repl_num=repl, admin=admin, rows=rows)
     if all_repl and not value:
         call.sandbox.log(call.ctx.zone, f"msiDataObjChksum: USER_CHKSUM_MISMATCH for {path}")
     return {2: value}
