@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import hashlib
 import re
 import time
@@ -468,7 +469,15 @@ def object_url(path: str, *, server_id: str = "", api_base: str = "") -> str:
         raise InvalidInput("no server id or HTTP API base to build the PID URL from")
     if not path.startswith("/"):
         raise InvalidInput(f"path {path!r} is not absolute")
-    return base + quote(path, safe=_URL_SAFE)
+    # "/" is kept as it is, so the collection and the name are encoded apart: the collection
+    # once for all its objects (a bulk run builds thousands of URLs in a few collections).
+    collection, _, name = path.rpartition("/")
+    return base + _encoded_collection(collection) + "/" + quote(name, safe=_URL_SAFE)
+
+
+@functools.lru_cache(maxsize=256)
+def _encoded_collection(collection: str) -> str:
+    return quote(collection, safe=_URL_SAFE)
 
 
 def path_from_url(url: str, bases: Iterable[str]) -> Optional[str]:

@@ -134,6 +134,16 @@ def test_any_path_round_trips_through_its_url(path, base):
     assert profile.path_from_url(url, [base]) == path
 
 
+@given(path=paths)
+def test_url_encodes_the_path_as_one_piece(path):
+    from urllib.parse import quote
+
+    # The collection is encoded apart (cached): the result is the whole path's encoding.
+    expected = SERVER_ID + quote(path, safe=profile._URL_SAFE)
+    assert profile.object_url(path, server_id=SERVER_ID) == expected
+    assert profile.object_url(path, server_id=SERVER_ID) == expected  # from the cache
+
+
 @settings(max_examples=200)
 @given(path=paths, checksum=checksums, replicas=st.lists(pids, max_size=5),
        fixed=st.booleans(), ror=st.none() | pids)
