@@ -727,9 +727,12 @@ def per_object(infos: Sequence[ObjectInfo],
                ) -> dict[str, Found]:
     """``{kind+id: what read(kind, ids) found for id}`` for ``infos``: ``read`` is called once
     per kind present (``-C``, ``-d``) with the ids of that kind."""
+    by_kind: dict[str, list[str]] = {}
+    for info in infos:
+        by_kind.setdefault(info.flag, []).append(info.object_id)
     found: dict[str, Found] = {}
     for kind in OBJECT_KINDS:
-        ids = [i.object_id for i in infos if i.flag == kind]
+        ids = by_kind.get(kind)
         if ids:
             for key, value in read(kind, ids).items():
                 found[f"{kind}{key}"] = value
