@@ -34,8 +34,8 @@ NOT_RUN = {
     r"^python3 -m pip install ": "installs packages: .ci/run runs the README's line",
     r"^ruff check \.$": "the lint step of .ci/run",
     r"^python3 -m mypy$": "the type-check step of .ci/run",
-    r"^python3 -m pytest$": "this test suite itself",
-    r"^python3 -m pytest tests/sandbox --irods-version 5\.0$": "the 5.0 step of .ci/run",
+    r"^python3 -m pytest( -n auto)?$": "this test suite itself",
+    r"^python3 -m pytest( -n auto)? tests/sandbox --irods-version 5\.0$": "the 5.0 step of .ci/run",
     r"^B2SAFE_LIVE_IRODS_ENV=\S+ +B2SAFE_LIVE_FIDELITY_COLLECTION=\S+ +python3 -m pytest -rs "
     r"tests/live/test_fidelity_live\.py$": "needs a live server: "
                                           "tests/ops/test_live_fidelity_runner.py runs the same "
