@@ -147,23 +147,27 @@ def clients(base: str, host: str, port: int) -> dict[str, Callable[[], Callable[
             return int(response.status)
         return put
 
-    def b2safe_service() -> Any:
+    def b2safe_service(engine: str = "stdlib") -> Any:
+        from b2safe.adapters.handle import transport
         from b2safe.adapters.handle.credentials import HandleCredentials
         from b2safe.adapters.handle.rest import PidService
 
+        transport.ENGINE = engine
         service = PidService(HandleCredentials.from_dict({
             "handle_server_url": base, "prefix": PREFIX, "username": USER,
             "password": PASSWORD}), workers=1)
         service.connect()
         return service
 
-    def b2safe_now() -> Callable[[str, str], int]:
-        service = b2safe_service()
+    def b2safe_now(engine: str) -> Callable[[], Callable[[str, str], int]]:
+        def make() -> Callable[[str, str], int]:
+            service = b2safe_service(engine)
 
-        def put(path: str, text: str) -> int:
-            handle = path.split("/api/handles/", 1)[1].split("?")[0]
-            return service._put(handle, json.loads(text)["values"], overwrite=False).status
-        return put
+            def put(path: str, text: str) -> int:
+                handle = path.split("/api/handles/", 1)[1].split("?")[0]
+                return service._put(handle, json.loads(text)["values"], overwrite=False).status
+            return put
+        return make
 
     def b2safe_before() -> Callable[[str, str], int]:
         service = b2safe_service()
@@ -181,9 +185,10 @@ def clients(base: str, host: str, port: int) -> dict[str, Callable[[], Callable[
         "requests, trust_env off": requests_session(False),
         "requests, trust_env on": requests_session(True),
         "b2safe before: pyhandle+requests": b2safe_before,
-        "b2safe now: http.client, session": b2safe_now}
+        "b2safe now: http.client, session": b2safe_now("stdlib")}
     optional = {"httpx": ("httpx", httpx_client), "httpcore": ("httpcore", httpcore_pool),
                 "pycurl, one handle": ("pycurl", pycurl_handle),
+                "b2safe now: pycurl, session": ("pycurl", b2safe_now("curl")),
                 "curl_cffi, one handle": ("curl_cffi", curl_cffi_handle),
                 "pyreqwest": ("pyreqwest", pyreqwest_client)}
     for name, (module, factory) in optional.items():
@@ -239,12 +244,12 @@ def main(argv: list[str] | None = None) -> int:
                 if args.only and not any(name.startswith(only) for only in args.only):
                     continue
                 put = factory()
-                tag = name.split()[0].replace(".", "").replace(",", "")
+                tag = "".join(c for c in name if c.isalnum())  # a handle per row and PUT
                 for i in range(20):  # warm up: connection, imports
-                    put(f"/api/handles/{PREFIX}/W-{tag}-{name[-3:]}-{i}", body(i))
+                    put(f"/api/handles/{PREFIX}/W-{tag}-{i}", body(i))
                 cpu, process, wall = time.thread_time(), time.process_time(), time.perf_counter()
                 for i in range(args.count):
-                    status = put(f"/api/handles/{PREFIX}/{tag}-{name[-3:]}-{i}"
+                    status = put(f"/api/handles/{PREFIX}/{tag}-{i}"
                                  "?overwrite=false", body(i))
                     if status not in (200, 201):
                         raise SystemExit(f"{name}: PUT answered {status}")

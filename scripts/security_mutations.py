@@ -40,6 +40,10 @@ class Mutation:
     tests: tuple[str, ...]
 
 
+#: The record transport's tests (each runs on both engines).
+_ADAPTERS = "tests/adapters/test_handle_transport.py"
+
+
 def _t(module: str, *names: str) -> tuple[str, ...]:
     return tuple(f"{SEC}/{module}.py::{name}" for name in names)
 
@@ -240,6 +244,32 @@ MUTATIONS: list[Mutation] = [
              "b2safe/adapters/handle/transport.py", "    deadline.start()\n", "",
              _t("test_handle_hostile", "test_a_dripping_answer_hits_the_overall_deadline",
                 "test_a_server_that_never_answers_hits_the_overall_deadline")),
+    Mutation("answers are size-capped (pycurl engine)", "b2safe/adapters/handle/transport.py",
+             "            return 0  # fewer bytes than given", "            return None  #",
+             _t("test_handle_hostile", "test_an_oversized_answer_is_refused")),
+    Mutation("every Handle request has an overall deadline (pycurl engine)",
+             "b2safe/adapters/handle/transport.py",
+             "            (\"TIMEOUT_MS\", max(1, int(deadline * 1000))),\n", "",
+             _t("test_handle_hostile", "test_a_dripping_answer_hits_the_overall_deadline")),
+    Mutation("TLS peer verified (pycurl engine)", "b2safe/adapters/handle/transport.py",
+             "(\"SSL_VERIFYPEER\", 1), (\"SSL_VERIFYHOST\", 2),",
+             "(\"SSL_VERIFYPEER\", 0), (\"SSL_VERIFYHOST\", 2),",
+             (f"{_ADAPTERS}::test_tls_is_verified_by_default_and_the_configured_ca_is_used",)),
+    Mutation("TLS host name verified (pycurl engine)", "b2safe/adapters/handle/transport.py",
+             "(\"SSL_VERIFYPEER\", 1), (\"SSL_VERIFYHOST\", 2),",
+             "(\"SSL_VERIFYPEER\", 1), (\"SSL_VERIFYHOST\", 0),",
+             (f"{_ADAPTERS}::test_the_host_name_is_verified_against_the_certificate",)),
+    Mutation("no redirect followed (pycurl engine)", "b2safe/adapters/handle/transport.py",
+             "(\"FOLLOWLOCATION\", 0), (\"MAXREDIRS\", 0),", "(\"FOLLOWLOCATION\", 1),",
+             (f"{_ADAPTERS}::test_a_redirect_is_answered_not_followed",)),
+    Mutation("the proxy variables read once (pycurl engine)",
+             "b2safe/adapters/handle/transport.py",
+             "            options.append((\"PROXY\", \"\"))", "            pass",
+             (f"{_ADAPTERS}::test_the_proxy_variables_are_read_once_when_the_transport_is_built",)),
+    Mutation("header line breaks refused (pycurl engine)", "b2safe/adapters/handle/transport.py",
+             "        if any(\"\\r\" in line or \"\\n\" in line for line in lines):",
+             "        if False:",
+             (f"{_ADAPTERS}::test_a_header_with_a_line_break_is_refused_before_sending",)),
     Mutation("only this zone's rodsadmins are administrators", "b2safe/ports.py",
              "        return self.auth_flag >= LOCAL_PRIV_USER_AUTH\n",
              "        return self.auth_flag >= 4\n",

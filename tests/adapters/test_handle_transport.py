@@ -1,5 +1,7 @@
-"""The record transport (http.client): TLS verified by default, kept-alive connections that the
-server closed while idle replaced without a retry, a body cut short refused."""
+"""The record transport, each engine (http.client; pycurl when installed): TLS verified by
+default (the CA and the host name), kept-alive connections that the server closed while idle
+replaced, a body cut short refused, no redirect followed, the environment's proxy read once,
+header line breaks refused, the engine chosen by what is installed."""
 
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ def _record(path: str) -> PidRecord:
     return PidRecord(url=profile.object_url(path, server_id="irods://h:1247"))
 
 
-def test_tls_is_verified_by_default_and_the_configured_ca_is_used(tmp_path, tls_server):
+def test_tls_is_verified_by_default_and_the_configured_ca_is_used(tmp_path, tls_server,
+                                                                   http_engine):
     """The sandbox's self-signed certificate: refused with the default CAs, accepted with
     HTTPS_verify naming it (the record transport, and the service over it)."""
     import ssl
@@ -92,7 +95,8 @@ def closing_server():
     server.shutdown()
 
 
-def test_a_connection_the_server_closed_while_idle_is_replaced_before_sending(closing_server):
+def test_a_connection_the_server_closed_while_idle_is_replaced_before_sending(closing_server,
+                                                                              http_engine):
     http = HandleHttp(closing_server, timeout=2.0, deadline=4.0, proxy="")
     try:
         for _ in range(3):
@@ -105,7 +109,7 @@ def test_a_connection_the_server_closed_while_idle_is_replaced_before_sending(cl
     assert len(_ClosesWhenIdle.connections) == 3  # each request on a connection of its own
 
 
-def test_a_body_cut_short_is_a_transport_failure(closing_server):
+def test_a_body_cut_short_is_a_transport_failure(closing_server, http_engine):
     import http.client
 
     _ClosesWhenIdle.truncate = True
@@ -136,7 +140,7 @@ class _Proxy(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def test_the_environments_http_proxy_is_used_with_its_credentials(monkeypatch):
+def test_the_environments_http_proxy_is_used_with_its_credentials(monkeypatch, http_engine):
     """An http:// Handle server behind the proxy the environment names: absolute URLs to the
     proxy, its user and password as Proxy-Authorization (never to the Handle server)."""
     _Proxy.seen = []
@@ -161,7 +165,7 @@ def test_the_environments_http_proxy_is_used_with_its_credentials(monkeypatch):
                             "Basic " + base64.b64encode(b"pu:p@ss").decode())]
 
 
-def test_a_proxy_the_transport_cannot_use_is_refused_clearly():
+def test_a_proxy_the_transport_cannot_use_is_refused_clearly(http_engine):
     from b2safe.errors import PidError
 
     with pytest.raises(PidError, match="only http:// proxies"):
@@ -185,3 +189,156 @@ def test_the_deadline_watchdog_keeps_only_the_requests_in_flight():
     assert fired.wait(10.0)
     for token in late:
         watchdog.cancel(token)
+
+
+def test_the_host_name_is_verified_against_the_certificate(tmp_path, http_engine):
+    """A trusted certificate for another name (the sandbox's names localhost, 127.0.0.1 and
+    ::1; the server listens on 127.0.0.2): refused."""
+    import ssl
+
+    server = HandleServer(tmp_path / "tls", host="127.0.0.2", prefix=PREFIX,
+                          users={USER: PASSWORD}, tls=True, strict_https=True)
+    base = server.start()
+    http = HandleHttp(base, timeout=5.0, deadline=5.0, verify=str(server.cert_file), proxy="")
+    try:
+        with pytest.raises(ssl.SSLError):
+            http.send("GET", f"{base}/api/handles/{PREFIX}/USER01", {})
+    finally:
+        http.close()
+        server.stop()
+
+
+class _Redirects(BaseHTTPRequestHandler):
+    """Answers every request with a redirect to another handle, counting the requests."""
+
+    protocol_version = "HTTP/1.1"
+    paths: list = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        _Redirects.paths.append(self.path)
+        self.send_response(302)
+        self.send_header("Location", f"/api/handles/{PREFIX}/ELSEWHERE")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_DELETE = do_GET
+
+
+@pytest.fixture
+def local_server():
+    """Start a loopback HTTP server with a given handler; yields a function handler -> URL."""
+    servers = []
+
+    def start(handler):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+def test_a_redirect_is_answered_not_followed(local_server, http_engine):
+    _Redirects.paths = []
+    base = local_server(_Redirects)
+    http = HandleHttp(base, timeout=2.0, deadline=4.0, proxy="")
+    try:
+        for method in ("GET", "DELETE"):
+            assert http.send(method, f"{base}/api/handles/{PREFIX}/X", {})[0] == 302
+    finally:
+        http.close()
+    assert _Redirects.paths == [f"/api/handles/{PREFIX}/X"] * 2
+
+
+class _Records(BaseHTTPRequestHandler):
+    """A Handle server and an http proxy at once: records each request line it gets."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        _Records.seen.append(self.requestline)
+        body = b'{"responseCode": 1}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_the_proxy_variables_are_read_once_when_the_transport_is_built(local_server,
+                                                                         monkeypatch,
+                                                                         http_engine):
+    """Variables set later (by anything else in the agent) do not divert requests: libcurl
+    would read them on every request unless told the proxy."""
+    _Records.seen = []
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    server, proxy = local_server(_Records), local_server(_Records)
+    http = HandleHttp(server, timeout=2.0, deadline=4.0)
+    monkeypatch.setenv("http_proxy", proxy)
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    try:
+        assert http.send("GET", f"{server}/api/handles/{PREFIX}/X", {})[0] == 200
+    finally:
+        http.close()
+    assert _Records.seen == [f"GET /api/handles/{PREFIX}/X HTTP/1.1"]  # not an absolute URL
+
+
+def test_a_header_with_a_line_break_is_refused_before_sending(local_server, http_engine):
+    _Records.seen = []
+    base = local_server(_Records)
+    http = HandleHttp(base, timeout=2.0, deadline=4.0, proxy="")
+    try:
+        for value in ('Handle sessionId="x"\r\nX-Injected: 1', "a\nb"):
+            with pytest.raises(ValueError):
+                http.send("GET", f"{base}/api/handles/{PREFIX}/X", {"Authorization": value})
+    finally:
+        http.close()
+    assert _Records.seen == []
+
+
+def test_no_request_is_traced_to_the_terminal(local_server, http_engine, capfd):
+    """Neither engine prints what it sends (libcurl's VERBOSE and http.client's debug level
+    print the request headers, credentials included, to stderr or stdout)."""
+    _Records.seen = []
+    base = local_server(_Records)
+    http = HandleHttp(base, timeout=2.0, deadline=4.0, proxy="")
+    try:
+        http.send("GET", f"{base}/api/handles/{PREFIX}/X", {"Authorization": "Basic c2VjcmV0"})
+    finally:
+        http.close()
+    printed = capfd.readouterr()
+    assert _Records.seen and "c2VjcmV0" not in printed.out + printed.err
+
+
+def test_pycurl_is_used_when_installed_and_http_client_otherwise(monkeypatch, handle_server):
+    """The engine follows what is installed; both answer the same request."""
+    import importlib.util
+    import sys
+
+    from b2safe.adapters.handle import transport
+
+    def engine_of_a_new_transport() -> str:
+        monkeypatch.setattr(transport, "_INSTALLED", None)  # looked up once per process
+        http = HandleHttp(handle_server.base_url, timeout=5.0, deadline=5.0, proxy="")
+        try:
+            assert http.send("GET", f"{handle_server.base_url}/api/handles/{PREFIX}/USER01",
+                             {})[0] == 200
+        finally:
+            http.close()
+        return http.engine
+
+    monkeypatch.setattr(transport, "ENGINE", None)
+    with monkeypatch.context() as absent:
+        absent.setitem(sys.modules, "pycurl", None)  # as if not installed
+        assert engine_of_a_new_transport() == "stdlib"
+    installed = importlib.util.find_spec("pycurl") is not None
+    assert engine_of_a_new_transport() == ("curl" if installed else "stdlib")

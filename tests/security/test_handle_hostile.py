@@ -1,6 +1,7 @@
 """Strings b2safe sends to the Handle server are handles, nothing else; what comes back is
 checked: it must name the handle asked for, arrive within the deadline and fit the size cap.
-A hostile (or broken) Handle server on loopback plays each trick.
+A hostile (or broken) Handle server on loopback plays each trick, to each engine of the record
+transport (http.client; pycurl, the ``fast-http`` extra).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Hostile(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def hostile(tmp_path):
+def hostile(tmp_path, http_engine):
     Hostile.mode, Hostile.requests = "honest", []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
     server.daemon_threads = True
@@ -135,7 +136,7 @@ def test_the_transport_refuses_a_url_that_is_not_a_plain_handle_path(hostile):
             adapter.send(request)
 
 
-def test_the_record_transport_refuses_a_url_that_is_not_a_plain_handle_path():
+def test_the_record_transport_refuses_a_url_that_is_not_a_plain_handle_path(http_engine):
     """The same defence on the record reads and writes (b2safe's http.client transport):
     nothing is sent (port 1 would refuse the connection)."""
     from b2safe.adapters.handle.transport import HandleHttp
@@ -155,7 +156,7 @@ def test_honest_answers_still_work(hostile):
     assert hostile.get_values(f"{PREFIX}/FINE")[0]["type"] == "URL"
 
 
-def test_a_server_that_never_answers_hits_the_overall_deadline(world):
+def test_a_server_that_never_answers_hits_the_overall_deadline(world, http_engine):
     """The sandbox Handle server takes the request and never sends a status line. Each read
     may wait a minute here; only the request's overall deadline (half a second) ends it."""
     from b2safe_sandbox.handle_sites import CREDENTIALS_NAME

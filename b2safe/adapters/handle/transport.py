@@ -34,6 +34,7 @@ import base64
 import heapq
 import http.client
 import itertools
+import math
 import os
 import re
 import select
@@ -244,13 +245,15 @@ class HandleHttp:
         max_bytes: the largest answer read.
         proxy: the proxy URL (default: the one the environment names for ``base_url``, read
             here once, as requests reads it).
+        engine: ``"curl"`` (pycurl) or ``"stdlib"`` (http.client); default: :func:`engine`.
     """
 
     def __init__(self, base_url: str, *, timeout: float, deadline: float,
                  verify: Union[bool, str] = True,
                  cert: Union[str, tuple[str, str], None] = None,
                  count: Callable[[str], None] = lambda method: None,
-                 max_bytes: int = MAX_RESPONSE_BYTES, proxy: Optional[str] = None) -> None:
+                 max_bytes: int = MAX_RESPONSE_BYTES, proxy: Optional[str] = None,
+                 engine: Optional[str] = None) -> None:
         split = urlsplit(base_url)
         if split.scheme not in ("http", "https") or not split.hostname:
             raise PidError(f"the Handle server URL {base_url[:120]!r} is not an http(s) URL")
@@ -263,13 +266,24 @@ class HandleHttp:
         self._host = split.hostname
         self._port = split.port or (443 if self._https else 80)
         self._origin = f"{split.scheme}://{split.netloc}"
-        self._context = _tls_context(verify, cert) if self._https else None
         if proxy is None:
             import requests.utils  # pyhandle's dependency: its reading of the proxy variables
 
             proxies = requests.utils.get_environ_proxies(base_url)
             proxy = proxies.get(split.scheme) or proxies.get("all")
         self._proxy = _Proxy(proxy) if proxy else None
+        self.engine = engine or default_engine()
+        self._curl: Optional[_CurlHandles] = None
+        self._context: Optional[ssl.SSLContext] = None
+        if self.engine == "curl":
+            self._curl = _CurlHandles(
+                connect_timeout=self._connect_timeout, read_timeout=timeout, deadline=deadline,
+                max_bytes=max_bytes, tls=_curl_tls(verify, cert) if self._https else [],
+                proxy=self._proxy)
+        elif self.engine != "stdlib":
+            raise PidError(f"unknown HTTP engine {self.engine!r} (curl or stdlib)")
+        elif self._https:
+            self._context = _tls_context(verify, cert)
         self._local = threading.local()
         self._open: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
@@ -330,6 +344,9 @@ class HandleHttp:
         if not url.startswith(self._origin + "/"):
             raise InvalidPid(f"refusing a Handle request to {url[:120]!r}: not the configured "
                              "Handle server")
+        if self._curl is not None:
+            self._count(method)
+            return self._curl.exchange(method, url, headers, body)
         target = url if self._proxy is not None and not self._https else url[len(self._origin):]
         if self._proxy is not None and not self._https and self._proxy.headers:
             headers = {**headers, **self._proxy.headers}
@@ -359,6 +376,8 @@ class HandleHttp:
 
     def close(self) -> None:
         """Close the kept-alive connections (of every thread)."""
+        if self._curl is not None:
+            self._curl.close()
         with self._lock:
             self._closed = True
             connections, self._open = self._open, []
@@ -378,8 +397,10 @@ class _Proxy:
         self.host = split.hostname
         self.port = split.port or 80
         self.headers: dict[str, str] = {}
+        self.user = unquote(split.username) if split.username else None
+        self.password = unquote(split.password or "")
         if split.username:
-            token = f"{unquote(split.username)}:{unquote(split.password or '')}"
+            token = f"{self.user}:{self.password}"
             self.headers["Proxy-Authorization"] = \
                 "Basic " + base64.b64encode(token.encode()).decode()
 
@@ -411,3 +432,207 @@ def _dropped(poller: select.poll) -> bool:
     the server closed it (EOF) or sent something unasked; it must not carry another
     request."""
     return bool(poller.poll(0))
+
+
+# --- the libcurl engine (pycurl, the ``fast-http`` extra) ----------------------------------------
+
+
+class TlsFailure(TransportError, ssl.SSLError):
+    """libcurl could not set up or verify TLS (an ``ssl.SSLError``, as http.client raises)."""
+
+
+class ConnectionFailure(TransportError, ConnectionError):
+    """libcurl could not connect, send or receive (an ``OSError``, as http.client raises)."""
+
+
+#: libcurl's TLS failures (CURLE_SSL_*, CURLE_PEER_FAILED_VERIFICATION, CURLE_USE_SSL_FAILED).
+_CURL_TLS_ERRORS = frozenset({35, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91, 98})
+_CURL_TIMEOUT, _CURL_PARTIAL, _CURL_WRITE_ERROR = 28, 18, 23
+
+
+def default_engine() -> str:
+    """The engine of a :class:`HandleHttp` built without one: :data:`ENGINE` when set, else
+    ``"curl"`` when pycurl is installed (``pip install 'b2safe[fast-http]'``), else
+    ``"stdlib"`` (http.client)."""
+    global _INSTALLED
+    if ENGINE:
+        return ENGINE
+    if _INSTALLED is None:
+        try:
+            import pycurl  # noqa: F401
+        except ImportError:
+            _INSTALLED = "stdlib"
+        else:
+            _INSTALLED = "curl"
+    return _INSTALLED
+
+
+#: ``"curl"`` or ``"stdlib"`` to choose the engine of every :class:`HandleHttp` built from now
+#: on without one (benchmarks, tests of both engines); None: :func:`default_engine` decides.
+ENGINE: Optional[str] = None
+_INSTALLED: Optional[str] = None
+
+
+def _curl_tls(verify: Union[bool, str], cert: Union[str, tuple[str, str], None]
+              ) -> list[tuple[str, Any]]:
+    """The TLS options of a libcurl handle: the same CA choice and checks as
+    :func:`_tls_context` (peer and host name verified unless ``verify`` is false)."""
+    options: list[tuple[str, Any]]
+    if verify is False:
+        options = [("SSL_VERIFYPEER", 0), ("SSL_VERIFYHOST", 0)]
+    else:
+        ca = verify if isinstance(verify, str) else environment_ca_bundle()
+        if ca is None:
+            import certifi  # the bundle requests verifies with
+
+            ca = certifi.where()
+        options = [("SSL_VERIFYPEER", 1), ("SSL_VERIFYHOST", 2),
+                   ("CAPATH" if os.path.isdir(ca) else "CAINFO", ca)]
+    if isinstance(cert, tuple):
+        options += [("SSLCERT", cert[0]), ("SSLKEY", cert[1])]
+    elif cert:
+        options.append(("SSLCERT", cert))
+    return options
+
+
+class _Answer:
+    """The body of one answer as libcurl hands it over, refused past the size cap."""
+
+    __slots__ = ("chunks", "limit", "over", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+        self.over = False
+
+    def write(self, chunk: bytes) -> Optional[int]:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            self.over = True
+            return 0  # fewer bytes than given: libcurl aborts the transfer (CURLE_WRITE_ERROR)
+        self.chunks.append(chunk)
+        return None
+
+
+class _CurlHandles:
+    """One libcurl easy handle per thread, each keeping one connection alive (libcurl checks
+    that an idle connection is still open before it reuses it, and opens a new one if not).
+
+    Set once per handle: HTTP/1.1 only, http and https only, no redirects, no proxy but the
+    one given (an empty proxy stops libcurl reading the environment's proxy variables on every
+    request), the TLS options, ``NOSIGNAL`` (timeouts without SIGALRM, for threads), a connect
+    timeout, the overall deadline (``TIMEOUT_MS``: connect, send and the whole answer), and a
+    stall timeout for the answer (``LOW_SPEED_*``: less than a byte per second for the read
+    timeout, rounded up to whole seconds, as libcurl counts it)."""
+
+    def __init__(self, *, connect_timeout: float, read_timeout: float, deadline: float,
+                 max_bytes: int, tls: list[tuple[str, Any]], proxy: Optional[_Proxy]) -> None:
+        import pycurl
+
+        self._pycurl = pycurl
+        self._deadline = deadline
+        self._max_bytes = max_bytes
+        http_only = pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS
+        options: list[tuple[str, Any]] = [
+            ("NOSIGNAL", 1), ("HTTP_VERSION", pycurl.CURL_HTTP_VERSION_1_1),
+            ("PROTOCOLS", http_only), ("REDIR_PROTOCOLS", http_only),
+            ("FOLLOWLOCATION", 0), ("MAXREDIRS", 0),
+            ("CONNECTTIMEOUT_MS", max(1, int(connect_timeout * 1000))),
+            ("TIMEOUT_MS", max(1, int(deadline * 1000))),
+            ("LOW_SPEED_LIMIT", 1), ("LOW_SPEED_TIME", max(1, math.ceil(read_timeout))), *tls]
+        if proxy is None:
+            options.append(("PROXY", ""))  # none, whatever the environment says later
+        else:
+            options.append(("PROXY", f"http://{proxy.host}:{proxy.port}"))
+            if proxy.user is not None:
+                options += [("PROXYAUTH", pycurl.HTTPAUTH_BASIC), ("PROXYUSERNAME", proxy.user),
+                            ("PROXYPASSWORD", proxy.password)]
+        self._options = [(getattr(pycurl, name), value) for name, value in options]
+        self._local = threading.local()
+        self._handles: list[Any] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _handle(self) -> Any:
+        curl = getattr(self._local, "curl", None)
+        if curl is None:
+            curl = self._pycurl.Curl()
+            for option, value in self._options:
+                curl.setopt(option, value)
+            with self._lock:
+                if self._closed:
+                    curl.close()
+                    raise PidError("the Handle connection was closed")
+                self._handles.append(curl)
+            self._local.curl = curl
+        return curl
+
+    def _discard(self, curl: Any) -> None:
+        self._local.curl = None
+        with self._lock:
+            if curl in self._handles:
+                self._handles.remove(curl)
+        curl.close()
+
+    def exchange(self, method: str, url: str, headers: dict[str, str],
+                 body: Optional[bytes]) -> tuple[int, bytes]:
+        """Send one request on this thread's handle; returns (HTTP status, body). Failures
+        as :meth:`HandleHttp.send` raises them."""
+        pycurl = self._pycurl
+        lines = [f"{name}: {value}" for name, value in headers.items()]
+        if any("\r" in line or "\n" in line for line in lines):
+            raise ValueError("refusing a header with a line break")  # http.client refuses too
+        lines.append("Expect:")  # no 100-continue round trip before a body
+        curl = self._handle()
+        answer = _Answer(self._max_bytes)
+        try:
+            curl.setopt(pycurl.URL, url)
+            if body is None and method in ("GET", "DELETE"):
+                curl.setopt(pycurl.HTTPGET, 1)
+            else:  # a body, even an empty one (Content-Length: 0, as http.client sends)
+                curl.setopt(pycurl.POSTFIELDS, body or b"")
+                if "Content-Type" not in headers:
+                    lines.append("Content-Type:")  # not libcurl's form type
+            curl.setopt(pycurl.CUSTOMREQUEST, method)
+            curl.setopt(pycurl.HTTPHEADER, lines)
+            curl.setopt(pycurl.WRITEFUNCTION, answer.write)
+            curl.perform()
+            status = int(curl.getinfo(pycurl.RESPONSE_CODE))
+        except pycurl.error as exc:
+            code, message = exc.args[0], str(exc.args[1]) if len(exc.args) > 1 else ""
+            elapsed = curl.getinfo(pycurl.TOTAL_TIME)
+            self._discard(curl)
+            raise self._failure(code, message, elapsed, answer) from None
+        except BaseException:
+            self._discard(curl)
+            raise
+        if self._closed:
+            self._discard(curl)
+        return status, b"".join(answer.chunks)
+
+    def _failure(self, code: int, message: str, elapsed: float,
+                 answer: _Answer) -> BaseException:
+        if code == _CURL_WRITE_ERROR and answer.over:
+            return PidError(f"the Handle server's answer exceeds {self._max_bytes} bytes; "
+                            "refused")
+        if code == _CURL_TIMEOUT:
+            if elapsed >= self._deadline * 0.99:
+                return DeadlineExceeded(f"no complete answer within {self._deadline:.1f}s")
+            return HandleTimeout(f"timed out ({message})")
+        if code == _CURL_PARTIAL:
+            return http.client.IncompleteRead(b"".join(answer.chunks))
+        if code in _CURL_TLS_ERRORS:
+            return TlsFailure(code, message)
+        return ConnectionFailure(code, f"{message} (libcurl error {code})")
+
+    def close(self) -> None:
+        """Close every thread's handle (and so its connection)."""
+        with self._lock:
+            self._closed = True
+            handles, self._handles = self._handles, []
+        for curl in handles:
+            try:
+                curl.close()
+            except self._pycurl.error:
+                pass  # in use by its thread, which closes it when its request ends
