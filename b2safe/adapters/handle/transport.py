@@ -1,31 +1,53 @@
-"""HTTP to a Handle server on the stdlib's http.client: the PID client's hot path (create, read,
-write, delete).
+"""HTTP to a Handle server: the PID client's hot path (create, read, write, delete), on libcurl
+(pycurl) when it is installed, on the stdlib's http.client otherwise.
 
-Why http.client and not urllib3 or pyhandle's ``requests`` session for these requests: per PUT
-on one kept-alive loopback connection the calling thread spends about 255 us CPU with
-http.client, 394 us with urllib3, 893 us with requests (``trust_env`` off) and 813 us with httpx
-(``scripts/bench_http_clients.py --count 2000``, docs/perf/http_clients.json); b2safe's urllib3
-transport with its guards cost 518 us, b2safe's whole PUT on this one (URL, session header,
-JSON, URL check, deadline, answer check) 292 us against 239 us for bare http.client in the same
-run (2026-12-02, load 7 on 2 cores). http.client is the layer urllib3 and requests send with,
-it is maintained with Python and adds no dependency, and what urllib3 adds on top (pools, retries,
-redirects, URL normalising, header dictionaries) is work this client does not need: one
-connection per worker thread, no retries (:mod:`~b2safe.adapters.handle.retry` decides), no
-redirects, URLs made and checked here. pyhandle stays the field's client where its API is the
-point: building the client (its check of the user handle), the reverse lookup, the URL layout
+Why these two and not urllib3, requests or httpx: per PUT on one kept-alive connection to a
+sandbox Handle server in its own process, the calling thread spent about 150-185 us CPU with
+pycurl (one reused easy handle), 225-310 us with http.client, 455 us with urllib3, 970 us with
+requests (``trust_env`` off) and 1000 us with httpx; curl_cffi (libcurl through cffi) 210-225 us,
+pyreqwest 95-120 us on the calling thread but 230-300 us for the process (its runtime thread does
+the I/O). b2safe's whole PUT (URL, session header, JSON, URL check, deadline, answer check) cost
+390-440 us on http.client and 220-265 us on pycurl in the same runs (``python
+scripts/bench_http_clients.py --count 2000``, three runs, 2026-12-02, load 5-7 on 2 cores): what
+libcurl saves is http.client's header building and its email-package parsing of the answer, and
+the deadline watchdog (libcurl counts the deadline itself). pycurl is the ``fast-http`` extra
+(``pip install 'b2safe[fast-http]'``: a 6 MB wheel bundling libcurl and OpenSSL); without it
+nothing is missing, only slower. urllib3 and requests would add pools, retries, redirects, URL
+normalising and header dictionaries this client does not need: one connection per worker thread,
+no retries (:mod:`~b2safe.adapters.handle.retry` decides), no redirects, URLs made and checked
+here. pyhandle stays the field's client where its API is the point: building the client (its
+check of the user handle), the reverse lookup, the URL layout
 (:meth:`HandleSystemConnector.make_handle_URL`) and the Basic credentials.
 
-:class:`HandleHttp` keeps one kept-alive connection per thread (a connection found closed by the
-server while idle is replaced before a request is sent on it, as urllib3 does), reads the
-environment (proxy, CA bundle) once when it is built, and gives every request a timeout per
-socket operation, an overall deadline (one watchdog thread for all requests, :class:`Deadline`),
-a size cap on the answer and a check of the URL path. TLS: ``ssl.create_default_context`` with
-the configured CA file (or the environment's bundle, else certifi's, as requests verifies),
-verification on unless ``HTTPS_verify`` is false, the client certificate when configured. A
-proxy from the environment is used as requests would (absolute URLs to an http proxy, CONNECT
-tunnels for https). Failures are :class:`TransportError` (``HandleTimeout`` when a timeout or
-the deadline ended the request), ``ssl.SSLError`` for TLS, and ``OSError`` /
-``http.client.HTTPException`` otherwise; :mod:`b2safe.adapters.handle.rest` translates them.
+:class:`HandleHttp` checks every URL (a plain handle path of the configured server), counts the
+request, reads the environment (proxy, CA bundle) once when it is built, and sends on one of two
+engines (:func:`default_engine`; :data:`ENGINE` forces one), which keep the same guards:
+
+* one kept-alive connection per thread; one the server closed while idle is replaced before a
+  request is sent on it (http.client: a poll of the idle socket, as urllib3 does; libcurl checks
+  the same before reusing a connection, and resends a request once on a new connection when a
+  reused one ended before any byte of the answer, the race of a server closing just as the
+  request leaves);
+* a timeout per socket operation (libcurl: no byte for that many seconds, rounded up to whole
+  seconds) and an overall deadline for connecting, sending and the whole answer (http.client:
+  one watchdog thread for all requests shuts down the socket, :class:`Deadline`; libcurl:
+  ``TIMEOUT_MS``);
+* a size cap on the answer; no redirect followed; http and https only; header values with line
+  breaks refused;
+* TLS: the configured CA file (or the environment's bundle, else certifi's, as requests
+  verifies), peer and host name verified unless ``HTTPS_verify`` is false, the client
+  certificate when configured;
+* a proxy from the environment used as requests would (absolute URLs to an http proxy, CONNECT
+  tunnels for https, its user and password as Proxy-Authorization); libcurl is given the proxy,
+  or none, so it never reads the variables itself;
+* nothing traced: neither engine prints requests (libcurl's VERBOSE, http.client's debug level
+  stay off), so credentials and session headers reach no terminal or log.
+
+Failures are :class:`TransportError` (``HandleTimeout`` when a timeout or the deadline ended the
+request), ``ssl.SSLError`` for TLS (:class:`TlsFailure` from libcurl), ``OSError``
+(:class:`ConnectionFailure` from libcurl) and ``http.client.HTTPException`` (an answer cut
+short is ``IncompleteRead`` from both) otherwise; :mod:`b2safe.adapters.handle.rest` translates
+them.
 """
 
 from __future__ import annotations
