@@ -66,6 +66,13 @@ MUTATIONS: list[Mutation] = [
              "            if answer.status == 409:\n"
              "                raise PidConflict(f\"PID {handle} already exists\")\n",
              BULK + MIXED + SWEEP_DURING_REPLICATION),
+    Mutation("the Handle transport never sends a request twice (pycurl engine: libcurl's "
+             "resend on a new connection refused)", "b2safe/adapters/handle/transport.py",
+             "            return 1  # CURL_PREREQFUNC_ABORT",
+             "            return 0  # CURL_PREREQFUNC_ABORT",
+             ("tests/adapters/test_handle_transport.py::"
+              "test_a_request_is_never_sent_twice_by_the_transport",
+              "tests/adapters/test_pid_service.py::test_dropped_delete_answer_counts_as_deleted")),
     Mutation("uuid suffixes: the first PID AVU added wins (one object)",
              "b2safe/workflows/pids.py",
              "        winner = values[0] if values else pid  # the first added wins",

@@ -342,3 +342,44 @@ def test_pycurl_is_used_when_installed_and_http_client_otherwise(monkeypatch, ha
         assert engine_of_a_new_transport() == "stdlib"
     installed = importlib.util.find_spec("pycurl") is not None
     assert engine_of_a_new_transport() == ("curl" if installed else "stdlib")
+
+
+class _DropsSecond(BaseHTTPRequestHandler):
+    """Answers the first request of a connection (keep-alive); reads the second and closes
+    the connection without an answer (a server that carried it out, or crashed, before
+    answering)."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_DELETE(self):
+        _DropsSecond.seen.append(self.path)
+        if len(_DropsSecond.seen) % 2 == 0:
+            self.close_connection = True
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+
+def test_a_request_is_never_sent_twice_by_the_transport(local_server, http_engine):
+    """The answer is lost on a kept-alive connection: a failure for the caller (b2safe's
+    retry policy, which knows it is retrying, decides), not a silent second send (libcurl
+    would resend it on a new connection)."""
+    import http.client
+
+    _DropsSecond.seen = []
+    base = local_server(_DropsSecond)
+    http_ = HandleHttp(base, timeout=2.0, deadline=4.0, proxy="")
+    url = f"{base}/api/handles/{PREFIX}/X"
+    try:
+        assert http_.send("DELETE", url, {})[0] == 200
+        with pytest.raises((OSError, http.client.HTTPException)):
+            http_.send("DELETE", url, {})
+    finally:
+        http_.close()
+    assert len(_DropsSecond.seen) == 2

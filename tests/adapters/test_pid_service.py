@@ -224,8 +224,8 @@ def test_retries_on_injected_500_leave_exactly_one_record(pid_service, handle_se
 
 
 @pytest.mark.parametrize("after", [False, True])
-def test_dropped_connection_on_create_leaves_exactly_one_record(pid_service, handle_server,
-                                                                after):
+def test_dropped_connection_on_create_leaves_exactly_one_record(http_engine, pid_service,
+                                                                handle_server, after):
     pid_service.connect()
     handle_server.faults.drop_next(1, after=after, methods=["PUT"])
     rec = record_for("/zone/dropped")
@@ -235,7 +235,7 @@ def test_dropped_connection_on_create_leaves_exactly_one_record(pid_service, han
     assert pid_service.stats["adopted"] == (1 if after else 0)
 
 
-def test_dropped_delete_answer_counts_as_deleted(pid_service, handle_server):
+def test_dropped_delete_answer_counts_as_deleted(http_engine, pid_service, handle_server):
     pid = pid_service.create(record_for("/zone/dd"), "zone:dd")
     handle_server.faults.drop_next(1, after=True, methods=["DELETE"])
     pid_service.delete(pid)

@@ -156,7 +156,7 @@ def test_honest_answers_still_work(hostile):
     assert hostile.get_values(f"{PREFIX}/FINE")[0]["type"] == "URL"
 
 
-def test_a_server_that_never_answers_hits_the_overall_deadline(world, http_engine):
+def test_a_server_that_never_answers_hits_the_overall_deadline(http_engine, world):
     """The sandbox Handle server takes the request and never sends a status line. Each read
     may wait a minute here; only the request's overall deadline (half a second) ends it."""
     from b2safe_sandbox.handle_sites import CREDENTIALS_NAME

@@ -481,11 +481,11 @@ def default_engine() -> str:
         return ENGINE
     if _INSTALLED is None:
         try:
-            import pycurl  # noqa: F401
+            import pycurl
         except ImportError:
             _INSTALLED = "stdlib"
-        else:
-            _INSTALLED = "curl"
+        else:  # built against libcurl 7.80 or later (the send callback, see _Answer)
+            _INSTALLED = "curl" if hasattr(pycurl, "PREREQFUNCTION") else "stdlib"
     return _INSTALLED
 
 
@@ -518,15 +518,31 @@ def _curl_tls(verify: Union[bool, str], cert: Union[str, tuple[str, str], None]
 
 
 class _Answer:
-    """The body of one answer as libcurl hands it over, refused past the size cap."""
+    """One request's answer as libcurl hands it over: its body, refused past the size cap, and
+    the count of times libcurl was about to send the request."""
 
-    __slots__ = ("chunks", "limit", "over", "size")
+    __slots__ = ("chunks", "limit", "over", "resent", "sends", "size")
 
     def __init__(self, limit: int) -> None:
         self.chunks: list[bytes] = []
         self.size = 0
         self.limit = limit
         self.over = False
+        self.sends = 0
+        self.resent = False
+
+    def before_send(self, *_connection: Any) -> int:
+        """libcurl's PREREQFUNCTION: allow the first send, refuse a second one. libcurl sends a
+        request again, unasked, on a new connection when a reused one ended before any byte of
+        the answer (lib/transfer.c ``Curl_retry_request``); the server may have carried out the
+        first (a DELETE whose answer was lost would then look like "not found"). Refused here,
+        the failure reaches the caller as http.client's does, and b2safe's retry policy, which
+        knows it is retrying, decides."""
+        self.sends += 1
+        if self.sends > 1:
+            self.resent = True
+            return 1  # CURL_PREREQFUNC_ABORT
+        return 0  # CURL_PREREQFUNC_OK
 
     def write(self, chunk: bytes) -> Optional[int]:
         self.size += len(chunk)
@@ -619,6 +635,7 @@ class _CurlHandles:
             curl.setopt(pycurl.CUSTOMREQUEST, method)
             curl.setopt(pycurl.HTTPHEADER, lines)
             curl.setopt(pycurl.WRITEFUNCTION, answer.write)
+            curl.setopt(pycurl.PREREQFUNCTION, answer.before_send)
             curl.perform()
             status = int(curl.getinfo(pycurl.RESPONSE_CODE))
         except pycurl.error as exc:
@@ -642,6 +659,9 @@ class _CurlHandles:
             if elapsed >= self._deadline * 0.99:
                 return DeadlineExceeded(f"no complete answer within {self._deadline:.1f}s")
             return HandleTimeout(f"timed out ({message})")
+        if answer.resent:
+            return ConnectionFailure(code, "the server closed the kept-alive connection without "
+                                     "an answer (not sent again here)")
         if code == _CURL_PARTIAL:
             return http.client.IncompleteRead(b"".join(answer.chunks))
         if code in _CURL_TLS_ERRORS:
