@@ -73,6 +73,12 @@ MUTATIONS: list[Mutation] = [
              ("tests/adapters/test_handle_transport.py::"
               "test_a_request_is_never_sent_twice_by_the_transport",
               "tests/adapters/test_pid_service.py::test_dropped_delete_answer_counts_as_deleted")),
+    Mutation("a kept-alive connection the server closed while idle is replaced before a "
+             "request is sent on it (pycurl engine)", "b2safe/adapters/handle/transport.py",
+             "        if curl is not None and local.socket >= 0 and local.poller.poll(0):",
+             "        if False:",
+             ("tests/adapters/test_handle_transport.py::"
+              "test_a_connection_the_server_closed_while_idle_is_replaced_before_sending",)),
     Mutation("uuid suffixes: the first PID AVU added wins (one object)",
              "b2safe/workflows/pids.py",
              "        winner = values[0] if values else pid  # the first added wins",

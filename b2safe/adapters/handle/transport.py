@@ -24,10 +24,10 @@ request, reads the environment (proxy, CA bundle) once when it is built, and sen
 engines (:func:`default_engine`; :data:`ENGINE` forces one), which keep the same guards:
 
 * one kept-alive connection per thread; one the server closed while idle is replaced before a
-  request is sent on it (http.client: a poll of the idle socket, as urllib3 does; libcurl checks
-  the same before reusing a connection, and resends a request once on a new connection when a
-  reused one ended before any byte of the answer, the race of a server closing just as the
-  request leaves);
+  request is sent on it (a poll of the idle socket, as urllib3 does: libcurl 8.23 reuses it);
+  a request is never sent twice: libcurl's own resend on a new connection, when a reused one
+  ended before any byte of the answer, is refused, so the failure reaches b2safe's retry policy
+  as http.client's does (a resent DELETE whose first answer was lost would read "not found");
 * a timeout per socket operation (libcurl: no byte for that many seconds, rounded up to whole
   seconds) and an overall deadline for connecting, sending and the whole answer (http.client:
   one watchdog thread for all requests shuts down the socket, :class:`Deadline`; libcurl:
@@ -575,7 +575,7 @@ class _CurlHandles:
         options: list[tuple[str, Any]] = [
             ("NOSIGNAL", 1), ("HTTP_VERSION", pycurl.CURL_HTTP_VERSION_1_1),
             ("PROTOCOLS", http_only), ("REDIR_PROTOCOLS", http_only),
-            ("FOLLOWLOCATION", 0), ("MAXREDIRS", 0),
+            ("FOLLOWLOCATION", 0), ("MAXREDIRS", 0), ("MAXCONNECTS", 1),
             ("CONNECTTIMEOUT_MS", max(1, int(connect_timeout * 1000))),
             ("TIMEOUT_MS", max(1, int(deadline * 1000))),
             ("LOW_SPEED_LIMIT", 1), ("LOW_SPEED_TIME", max(1, math.ceil(read_timeout))), *tls]
@@ -593,7 +593,16 @@ class _CurlHandles:
         self._closed = False
 
     def _handle(self) -> Any:
-        curl = getattr(self._local, "curl", None)
+        """This thread's handle; a new one (and so a new connection) when the server closed
+        the kept-alive connection while it was idle (its socket is readable: EOF or an
+        unasked-for answer). libcurl 8.23 reuses such a connection and then resends the
+        request, which :meth:`_Answer.before_send` refuses; hence the check, as for
+        http.client."""
+        local = self._local
+        curl = getattr(local, "curl", None)
+        if curl is not None and local.socket >= 0 and local.poller.poll(0):
+            self._discard(curl)
+            curl = None
         if curl is None:
             curl = self._pycurl.Curl()
             for option, value in self._options:
@@ -603,11 +612,21 @@ class _CurlHandles:
                     curl.close()
                     raise PidError("the Handle connection was closed")
                 self._handles.append(curl)
-            self._local.curl = curl
+            local.curl, local.socket = curl, -1
         return curl
 
+    def _watch(self, curl: Any) -> None:
+        """Watch the socket libcurl kept alive after a request (-1: none kept)."""
+        local = self._local
+        socket_ = curl.getinfo(self._pycurl.ACTIVESOCKET)
+        if socket_ != local.socket:
+            local.socket = socket_
+            if socket_ >= 0:
+                local.poller = select.poll()
+                local.poller.register(socket_, select.POLLIN)
+
     def _discard(self, curl: Any) -> None:
-        self._local.curl = None
+        self._local.curl, self._local.socket = None, -1
         with self._lock:
             if curl in self._handles:
                 self._handles.remove(curl)
@@ -621,7 +640,9 @@ class _CurlHandles:
         lines = [f"{name}: {value}" for name, value in headers.items()]
         if any("\r" in line or "\n" in line for line in lines):
             raise ValueError("refusing a header with a line break")  # http.client refuses too
-        lines.append("Expect:")  # no 100-continue round trip before a body
+        # No 100-continue round trip before a body; no User-Agent (pycurl's default names its
+        # and libcurl's versions; http.client sends none).
+        lines += ("Expect:", "User-Agent:")
         curl = self._handle()
         answer = _Answer(self._max_bytes)
         try:
@@ -638,6 +659,7 @@ class _CurlHandles:
             curl.setopt(pycurl.PREREQFUNCTION, answer.before_send)
             curl.perform()
             status = int(curl.getinfo(pycurl.RESPONSE_CODE))
+            self._watch(curl)
         except pycurl.error as exc:
             code, message = exc.args[0], str(exc.args[1]) if len(exc.args) > 1 else ""
             elapsed = curl.getinfo(pycurl.TOTAL_TIME)
