@@ -470,6 +470,7 @@ class ConnectionFailure(TransportError, ConnectionError):
 #: libcurl's TLS failures (CURLE_SSL_*, CURLE_PEER_FAILED_VERIFICATION, CURLE_USE_SSL_FAILED).
 _CURL_TLS_ERRORS = frozenset({35, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91, 98})
 _CURL_TIMEOUT, _CURL_PARTIAL, _CURL_WRITE_ERROR = 28, 18, 23
+_LINE_BREAK = re.compile(r"[\r\n]")
 
 
 def default_engine() -> str:
@@ -518,15 +519,20 @@ def _curl_tls(verify: Union[bool, str], cert: Union[str, tuple[str, str], None]
 
 
 class _Answer:
-    """One request's answer as libcurl hands it over: its body, refused past the size cap, and
-    the count of times libcurl was about to send the request."""
+    """The answer to a handle's current request as libcurl hands it over: its body, refused
+    past the size cap, and the count of times libcurl was about to send the request. One per
+    handle, its callbacks set once, :meth:`reset` before each request."""
 
     __slots__ = ("chunks", "limit", "over", "resent", "sends", "size")
 
     def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the previous request."""
         self.chunks: list[bytes] = []
         self.size = 0
-        self.limit = limit
         self.over = False
         self.sends = 0
         self.resent = False
@@ -607,6 +613,9 @@ class _CurlHandles:
             curl = self._pycurl.Curl()
             for option, value in self._options:
                 curl.setopt(option, value)
+            local.answer = _Answer(self._max_bytes)
+            curl.setopt(self._pycurl.WRITEFUNCTION, local.answer.write)
+            curl.setopt(self._pycurl.PREREQFUNCTION, local.answer.before_send)
             with self._lock:
                 if self._closed:
                     curl.close()
@@ -638,13 +647,14 @@ class _CurlHandles:
         as :meth:`HandleHttp.send` raises them."""
         pycurl = self._pycurl
         lines = [f"{name}: {value}" for name, value in headers.items()]
-        if any("\r" in line or "\n" in line for line in lines):
+        if _LINE_BREAK.search("".join(lines)):
             raise ValueError("refusing a header with a line break")  # http.client refuses too
         # No 100-continue round trip before a body; no User-Agent (pycurl's default names its
         # and libcurl's versions; http.client sends none).
         lines += ("Expect:", "User-Agent:")
         curl = self._handle()
-        answer = _Answer(self._max_bytes)
+        answer = self._local.answer
+        answer.reset()
         try:
             curl.setopt(pycurl.URL, url)
             if body is None and method in ("GET", "DELETE"):
@@ -655,8 +665,6 @@ class _CurlHandles:
                     lines.append("Content-Type:")  # not libcurl's form type
             curl.setopt(pycurl.CUSTOMREQUEST, method)
             curl.setopt(pycurl.HTTPHEADER, lines)
-            curl.setopt(pycurl.WRITEFUNCTION, answer.write)
-            curl.setopt(pycurl.PREREQFUNCTION, answer.before_send)
             curl.perform()
             status = int(curl.getinfo(pycurl.RESPONSE_CODE))
             self._watch(curl)
