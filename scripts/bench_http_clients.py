@@ -5,10 +5,11 @@ Creates ``--count`` handles (default 2000) on a sandbox Handle server with one k
 connection per client: the stdlib ``http.client`` (the floor), ``urllib3``, ``requests`` (with
 and without its per-request environment lookups, ``trust_env``), b2safe's PUT as it was sent
 before (pyhandle's connector over requests, with b2safe's transport adapter: timeouts, deadline,
-URL check, size cap, counters) and as it is sent now (b2safe's http.client transport with the same
-guards, in a Handle session), and, each when installed (a note says which are not): ``httpx``,
-``httpcore`` (httpx's connection layer), ``pycurl`` (libcurl: one reused easy handle),
-``curl_cffi`` (libcurl through cffi: one reused ``Curl``) and ``pyreqwest`` (Rust's reqwest).
+URL check, size cap, counters) and as it is sent now (b2safe's transport with the same guards, in
+a Handle session, on its http.client engine and, when pycurl is installed, its pycurl engine),
+and, each when installed (a note says which are not): ``httpx``, ``httpcore`` (httpx's
+connection layer), ``pycurl`` (libcurl: one reused easy handle), ``curl_cffi`` (libcurl through
+cffi: one reused ``Curl``) and ``pyreqwest`` (Rust's reqwest).
 The Handle server runs in a child process (``--server-in-process``: in this one, as before).
 Prints the client-side CPU per PUT two ways: the calling thread's ``thread_time`` and the whole
 process's ``process_time`` (which also counts a client's own threads, e.g. pyreqwest's

@@ -58,6 +58,23 @@ def test_tls_is_verified_by_default_and_the_configured_ca_is_used(tmp_path, tls_
         assert service.get(pid).url.endswith("/zone/tls")
 
 
+class _Quiet(BaseHTTPRequestHandler):
+    """An HTTP/1.1 (keep-alive) test server's handler that logs nothing."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status: int, body: bytes = b"", **headers: str) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
 class _ClosesWhenIdle(BaseHTTPRequestHandler):
     """HTTP/1.1 answers that announce keep-alive, after which the server closes the
     connection (as a server does when its keep-alive timeout ends)."""
@@ -208,21 +225,14 @@ def test_the_host_name_is_verified_against_the_certificate(tmp_path, http_engine
         server.stop()
 
 
-class _Redirects(BaseHTTPRequestHandler):
+class _Redirects(_Quiet):
     """Answers every request with a redirect to another handle, counting the requests."""
 
-    protocol_version = "HTTP/1.1"
     paths: list = []
-
-    def log_message(self, *args):
-        pass
 
     def do_GET(self):
         _Redirects.paths.append(self.path)
-        self.send_response(302)
-        self.send_header("Location", f"/api/handles/{PREFIX}/ELSEWHERE")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        self.answer(302, Location=f"/api/handles/{PREFIX}/ELSEWHERE")
 
     do_DELETE = do_GET
 
@@ -255,22 +265,14 @@ def test_a_redirect_is_answered_not_followed(local_server, http_engine):
     assert _Redirects.paths == [f"/api/handles/{PREFIX}/X"] * 2
 
 
-class _Records(BaseHTTPRequestHandler):
+class _Records(_Quiet):
     """A Handle server and an http proxy at once: records each request line it gets."""
 
-    protocol_version = "HTTP/1.1"
     seen: list = []
-
-    def log_message(self, *args):
-        pass
 
     def do_GET(self):
         _Records.seen.append(self.requestline)
-        body = b'{"responseCode": 1}'
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.answer(200, b'{"responseCode": 1}')
 
 
 def test_the_proxy_variables_are_read_once_when_the_transport_is_built(local_server,
@@ -344,26 +346,19 @@ def test_pycurl_is_used_when_installed_and_http_client_otherwise(monkeypatch, ha
     assert engine_of_a_new_transport() == ("curl" if installed else "stdlib")
 
 
-class _DropsSecond(BaseHTTPRequestHandler):
+class _DropsSecond(_Quiet):
     """Answers the first request of a connection (keep-alive); reads the second and closes
     the connection without an answer (a server that carried it out, or crashed, before
     answering)."""
 
-    protocol_version = "HTTP/1.1"
     seen: list = []
-
-    def log_message(self, *args):
-        pass
 
     def do_DELETE(self):
         _DropsSecond.seen.append(self.path)
         if len(_DropsSecond.seen) % 2 == 0:
             self.close_connection = True
             return
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
+        self.answer(200, b"{}")
 
 
 def test_a_request_is_never_sent_twice_by_the_transport(local_server, http_engine):
@@ -383,3 +378,16 @@ def test_a_request_is_never_sent_twice_by_the_transport(local_server, http_engin
     finally:
         http_.close()
     assert len(_DropsSecond.seen) == 2
+
+
+def test_a_closed_transport_refuses_to_send(handle_server, http_engine):
+    """After close (the service closed), a thread that used the transport before gets a
+    clear error, not a request on a closed connection."""
+    from b2safe.errors import PidError
+
+    url = f"{handle_server.base_url}/api/handles/{PREFIX}/USER01"
+    http = HandleHttp(handle_server.base_url, timeout=5.0, deadline=5.0, proxy="")
+    assert http.send("GET", url, {})[0] == 200
+    http.close()
+    with pytest.raises(PidError, match="closed"):
+        http.send("GET", url, {})

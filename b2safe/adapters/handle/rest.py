@@ -3,8 +3,9 @@
 One authenticated :class:`pyhandle.client.resthandleclient.RESTHandleClient` per service (its
 constructor costs a request: it GETs the user's handle); :func:`get_pid_service` keeps one
 service per credentials file and settings in the process. Reads and writes of records go over
-http.client (:mod:`~b2safe.adapters.handle.transport`: one kept-alive connection per worker, the
-URLs and Basic credentials as pyhandle makes them; why: that module's docstring), writes in a
+pycurl when installed, else http.client (:mod:`~b2safe.adapters.handle.transport`: one
+kept-alive connection per worker, the URLs and Basic credentials as pyhandle makes them; why:
+that module's docstring), writes in a
 Handle session where the server offers one (:mod:`~b2safe.adapters.handle.session_auth`); the
 reverse lookup and the credentials check go through pyhandle's ``requests`` sessions. Every
 request has:

@@ -560,8 +560,8 @@ class _Answer:
 
 
 class _CurlHandles:
-    """One libcurl easy handle per thread, each keeping one connection alive (libcurl checks
-    that an idle connection is still open before it reuses it, and opens a new one if not).
+    """One libcurl easy handle per thread, each keeping one connection alive (replaced when
+    the server closed it while idle, see :meth:`_handle`).
 
     Set once per handle: HTTP/1.1 only, http and https only, no redirects, no proxy but the
     one given (an empty proxy stops libcurl reading the environment's proxy variables on every
@@ -604,6 +604,8 @@ class _CurlHandles:
         unasked-for answer). libcurl 8.23 reuses such a connection and then resends the
         request, which :meth:`_Answer.before_send` refuses; hence the check, as for
         http.client."""
+        if self._closed:
+            raise PidError("the Handle connection was closed")
         local = self._local
         curl = getattr(local, "curl", None)
         if curl is not None and local.socket >= 0 and local.poller.poll(0):
