@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Union
@@ -98,6 +99,9 @@ class Zone:
         version = ".".join(str(p) for p in sandbox.irods_version)
         self.env = ZoneEnv(self.config_dir, irods_version=version)
         self._catalog: Any = None
+        self._log_fd: Optional[int] = None
+        self._log_lock = threading.Lock()
+        self._log_closer: Optional[weakref.finalize] = None
 
     @property
     def connection(self) -> str:
@@ -129,6 +133,27 @@ class Zone:
     def server_log_path(self) -> Path:
         """The zone's server log file (``writeLine('serverLog', ...)`` and tracebacks)."""
         return self.dir / "log" / "rodsLog"
+
+    def append_log(self, line: str) -> None:
+        """Append ``line`` to the server log file: one ``write`` on a descriptor opened once
+        with O_APPEND, so lines of several processes do not interleave and a reader sees each
+        line at once (closed by :meth:`close_log`, or when the zone object is collected)."""
+        data = line.encode("utf-8")
+        with self._log_lock:
+            if self._log_fd is None:
+                path = self.server_log_path
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._log_fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+                self._log_closer = weakref.finalize(self, os.close, self._log_fd)
+            os.write(self._log_fd, data)
+
+    def close_log(self) -> None:
+        """Close the server log file's descriptor (the next line opens it again)."""
+        with self._log_lock:
+            if self._log_closer is not None:
+                self._log_closer()
+            self._log_fd = None
+            self._log_closer = None
 
 
 @dataclass
@@ -303,9 +328,7 @@ class Sandbox:
         self.server_log.setdefault(zone, RecentList(maxlen=LOG_MAXLEN)).append(text)
         z = self._zones.get(zone)
         if z is not None:
-            z.server_log_path.parent.mkdir(parents=True, exist_ok=True)
-            with z.server_log_path.open("a", encoding="utf-8") as fh:
-                fh.write(f"{self.clock.now()} {text}\n")
+            z.append_log(f"{self.clock.now()} {text}\n")
 
     @contextlib.contextmanager
     def toplevel(self) -> Iterator[None]:
@@ -430,6 +453,7 @@ class Sandbox:
         self._services_started = False
         self.counters.flush()
         for zone in self._zones.values():
+            zone.close_log()
             if zone._catalog is not None:
                 zone._catalog.close()
                 zone._catalog = None

@@ -50,11 +50,14 @@ class ZoneEnv:
         self.config_dir = Path(config_dir)
         self.irods_version = irods_version
         self.modules: dict[str, types.ModuleType] = {}
+        # The texts put on sys.path and into B2SAFE_CONFIG on every entry into the zone.
+        self._config_text = str(self.config_dir)
+        self._b2safe_config_text = str(self.config_dir / "b2safe.json")
 
     @property
     def b2safe_config(self) -> Path:
         """Path of the zone's b2safe.json (the ``B2SAFE_CONFIG`` value)."""
-        return self.config_dir / "b2safe.json"
+        return Path(self._b2safe_config_text)
 
     def invalidate(self) -> None:
         """Forget the cached modules (after core.py changed): the next call re-imports."""
@@ -83,7 +86,7 @@ class ZoneEnv:
         saved_builtins = {name: sys.modules.get(name, _MISSING) for name in
                           ("irods_types", "irods_errors")}
         saved_env = os.environ.get("B2SAFE_CONFIG")
-        config_str = str(self.config_dir)
+        config_str = self._config_text
         for name in SWAPPED:
             if name in self.modules:
                 sys.modules[name] = self.modules[name]
@@ -91,7 +94,7 @@ class ZoneEnv:
                 sys.modules.pop(name, None)
         sys.modules.update(builtin_modules(self.irods_version))
         sys.path.insert(0, config_str)
-        os.environ["B2SAFE_CONFIG"] = str(self.b2safe_config)
+        os.environ["B2SAFE_CONFIG"] = self._b2safe_config_text
         try:
             yield
         finally:
