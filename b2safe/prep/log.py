@@ -19,7 +19,7 @@ import logging
 import re
 import threading
 from collections import deque
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 VERBOSE = 5
 logging.addLevelName(VERBOSE, "VERBOSE")
@@ -129,17 +129,31 @@ def install_handler(level: int = 1) -> None:
         logger.setLevel(wanted)
 
 
-@contextlib.contextmanager
-def rule_call(callback: Any, rule: str) -> Iterator[None]:
-    """Route ``b2safe`` log records to ``callback`` for the duration of one rule call."""
-    state = _CallState(callback, rule)
-    token = _current.set(state)
-    try:
-        yield
-    finally:
-        with contextlib.suppress(Exception):
-            _flush(state)
-        _current.reset(token)
+class _RuleCall:
+    """The context manager of :func:`rule_call` (a class, not a generator: every PEP call of
+    the agent enters one; issue 19)."""
+
+    __slots__ = ("_state", "_token")
+
+    def __init__(self, callback: Any, rule: str) -> None:
+        self._state = _CallState(callback, rule)
+        self._token: Optional[contextvars.Token] = None
+
+    def __enter__(self) -> None:
+        self._token = _current.set(self._state)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._state.pending:  # the server log is best effort; the rule's outcome stands
+            with contextlib.suppress(Exception):
+                _flush(self._state)
+        if self._token is not None:
+            _current.reset(self._token)
+
+
+def rule_call(callback: Any, rule: str) -> _RuleCall:
+    """Route ``b2safe`` log records to ``callback`` for the duration of one rule call (a
+    context manager)."""
+    return _RuleCall(callback, rule)
 
 
 def current_call() -> Optional[_CallState]:
