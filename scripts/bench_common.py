@@ -186,7 +186,8 @@ def attribute(charged: dict[str, float], events: dict[str, int], unprofiled: flo
 
 #: Settings of this run (``--latency``, ``--workers``, ``--handle-in-process``), forwarded to
 #: the child processes.
-SETTINGS: dict[str, Any] = {"latency_ms": 0, "workers": None, "handle_in_process": False}
+SETTINGS: dict[str, Any] = {"latency_ms": 0, "workers": None, "handle_in_process": False,
+                            "http_engine": None}
 
 
 class LocalHandles:
@@ -503,6 +504,7 @@ def summarize(plain: dict[str, Any], split: Optional[dict[str, Any]]) -> dict[st
         "floor_cpu_ms_per_object": round(plain["floor_cpu_seconds"] * per, 3),
         "ratio_to_floor": round(plain["wall_seconds"] / max(plain["floor_seconds"], 1e-9), 1),
         "handle_process": "in-process" if SETTINGS["handle_in_process"] else "own process",
+        "http_engine": SETTINGS["http_engine"],
         "msi_per_object_by_name": {name: round(count / n, 3) for name, count in
                                    sorted(plain.get("msi_by_name", {}).items())},
     }
@@ -611,13 +613,21 @@ def bench_main(name: str, script: str, workload: Workload, doc: str,
                         help="runs per size, plain and profiled (default 1); the row gives "
                              "the median wall, CPU and b2safe CPU per object and lists every "
                              "run's")
+    parser.add_argument("--http-engine", choices=("curl", "stdlib"),
+                        help="b2safe's Handle HTTP engine: curl (pycurl, the fast-http extra) or "
+                             "stdlib (http.client); default: curl when pycurl is installed")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=("plain", "split"), default="plain",
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    from b2safe.adapters.handle import transport
+
+    transport.ENGINE = args.http_engine
     SETTINGS.update(latency_ms=args.latency, workers=args.workers,
-                    handle_in_process=args.handle_in_process)
-    extra = [f"--latency={args.latency}"] + ([f"--workers={args.workers}"] if args.workers else [])
+                    handle_in_process=args.handle_in_process,
+                    http_engine=transport.default_engine())
+    extra = [f"--latency={args.latency}", f"--http-engine={SETTINGS['http_engine']}"]
+    extra += [f"--workers={args.workers}"] if args.workers else []
     extra += ["--handle-in-process"] if args.handle_in_process else []
     if args.child is not None:
         print(json.dumps(_child(workload, args.child, args.mode)))

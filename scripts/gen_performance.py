@@ -186,6 +186,16 @@ within 15% of 1k; memory flat in N.
 """
 
 
+def _engine_note(rows: list[dict[str, Any]]) -> str:
+    """Which HTTP engine b2safe sent its Handle requests with, when the rows record it."""
+    engines = sorted({row["http_engine"] for row in rows if row.get("http_engine")})
+    names = {"curl": "libcurl (pycurl, the fast-http extra)", "stdlib": "the stdlib's http.client"}
+    if not engines:
+        return ""
+    return " b2safe's Handle requests went over " + " and ".join(
+        names.get(engine, engine) for engine in engines) + "."
+
+
 def section(name: str, title: str, data: dict[str, Any]) -> str:
     """One benchmark's table with its date and machine."""
     mach = data["machine"]
@@ -194,6 +204,7 @@ def section(name: str, title: str, data: dict[str, Any]) -> str:
     lines = [f"## {title}", "",
              f"Measured {data['measured_at']} on {mach['cpus']} CPUs, Python {mach['python']} "
              f"({mach['platform']}); load average at the end {load[0]}."
+             + _engine_note(data["rows"])
              + (" **Measured under load** (other engineers' test runs shared the machine): "
                 "wall times are inflated; CPU, shares and counts are less affected."
                 if loaded else ""), "",

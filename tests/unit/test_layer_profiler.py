@@ -88,10 +88,15 @@ def test_a_layer_of_many_small_calls_is_charged_its_work_not_the_profilers(tmp_p
     unprofiled = fine_cpu + coarse_cpu
     true_share = fine_cpu / unprofiled
 
-    profiler = LayerProfiler()
-    with profiler:
-        both()
-    charged, events = profiler.snapshot()
+    # The least disturbed of three profiled runs, as the reference is the least of five (on a
+    # loaded machine one run's cache misses would be charged to the dispatch).
+    runs = []
+    for _ in range(3):
+        profiler = LayerProfiler()
+        with profiler:
+            both()
+        runs.append(profiler.snapshot())
+    charged, events = min(runs, key=lambda run: sum(run[0].values()))
     layers, leak = attribute(charged, events, unprofiled)
     share = layers["b2safe"] / sum(layers.values())
     raw_share = charged["b2safe"] / sum(charged.values())
