@@ -35,13 +35,18 @@ DB_NAME = "handles.sqlite"
 #: Records kept by :meth:`HandleStore.get_shared` (a few are read per request; the rest is room).
 SHARED_CACHE_SIZE = 256
 
+#: Handles get a number in the order they are made, and their values are stored and indexed by
+#: it: a new record's values go at the end of their table instead of at the random place its
+#: name (a UUID suffix) sorts to, so a create touches fewer and the same pages whatever the
+#: number of handles (only the name index and the reverse-lookup index take random places).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS handles (
-    handle_key TEXT PRIMARY KEY,
+    handle_id INTEGER PRIMARY KEY,
+    handle_key TEXT NOT NULL UNIQUE,
     handle TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS handle_values (
-    handle_key TEXT NOT NULL REFERENCES handles(handle_key) ON DELETE CASCADE,
+    handle_id INTEGER NOT NULL REFERENCES handles(handle_id) ON DELETE CASCADE,
     idx INTEGER NOT NULL,
     type TEXT NOT NULL,
     data TEXT NOT NULL,
@@ -49,9 +54,27 @@ CREATE TABLE IF NOT EXISTS handle_values (
     ttl INTEGER NOT NULL,
     timestamp TEXT NOT NULL,
     permissions TEXT NOT NULL,
-    PRIMARY KEY (handle_key, idx)
-);
+    PRIMARY KEY (handle_id, idx)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS values_by_type ON handle_values(type, text);
+"""
+
+#: A store made by an older sandbox (values keyed by the handle's name) is copied into
+#: :data:`_SCHEMA`'s tables once, when it is opened: the old tables are renamed, the new ones
+#: made, the rows copied (handles numbered in the order they were made) and the old dropped.
+_OLD_TABLES_RENAMED = """
+ALTER TABLE handles RENAME TO handles_by_name;
+ALTER TABLE handle_values RENAME TO handle_values_by_name;
+DROP INDEX IF EXISTS values_by_type;
+"""
+_OLD_ROWS_COPIED = """
+INSERT INTO handles (handle_key, handle) SELECT handle_key, handle FROM handles_by_name
+    ORDER BY rowid;
+INSERT INTO handle_values (handle_id, idx, type, data, text, ttl, timestamp, permissions)
+    SELECT h.handle_id, v.idx, v.type, v.data, v.text, v.ttl, v.timestamp, v.permissions
+    FROM handle_values_by_name v JOIN handles h ON h.handle_key = v.handle_key;
+DROP TABLE handle_values_by_name;
+DROP TABLE handles_by_name;
 """
 
 Value = dict  # {"index", "type", "data", "ttl", "timestamp", "permissions"}
@@ -135,9 +158,21 @@ class HandleStore:
         # checkpoint no longer stalls the request that triggers it.
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+        self._install_schema()
         self._shared: dict[str, Optional[list[Value]]] = {}
         self._shared_version: Optional[int] = None
+
+    def _install_schema(self) -> None:
+        """Create the tables, or bring a store of an older sandbox up to date (in one
+        transaction; another process doing the same waits and then finds it done)."""
+        with self.transaction() as db:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(handles)")}
+            old = bool(columns) and "handle_id" not in columns
+            scripts = (_OLD_TABLES_RENAMED, _SCHEMA, _OLD_ROWS_COPIED) if old else (_SCHEMA,)
+            for script in scripts:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -194,7 +229,7 @@ class HandleStore:
         # One statement: no row is no handle, one row of NULLs a handle without values.
         rows = db.execute(
             "SELECT v.idx, v.type, v.data, v.ttl, v.timestamp, v.permissions FROM handles h "
-            "LEFT JOIN handle_values v ON v.handle_key = h.handle_key WHERE h.handle_key=? "
+            "LEFT JOIN handle_values v ON v.handle_id = h.handle_id WHERE h.handle_key=? "
             "ORDER BY v.idx", (handle_key(handle),)).fetchall()
         if not rows:
             return None
@@ -238,7 +273,7 @@ class HandleStore:
             else:
                 test, operand = f"{alias}.text = ?", value
             # REGEXP(pattern, text): SQLite calls regexp(Y, X) for "X REGEXP Y".
-            joins.append(f"JOIN handle_values {alias} ON {alias}.handle_key = h.handle_key "
+            joins.append(f"JOIN handle_values {alias} ON {alias}.handle_id = h.handle_id "
                          f"AND {alias}.type = ? AND {test}")
             params.extend([type_, operand])
         # Only aliases and placeholders are formatted into the SQL; values are parameters.
@@ -263,43 +298,63 @@ class HandleStore:
         says the caller found no record in this transaction (nothing to replace)."""
         key = handle_key(handle)
         self._shared.pop(key, None)
+        handle_id = None
         if existing:
-            db.execute("INSERT OR IGNORE INTO handles(handle_key, handle) VALUES (?, ?)",
-                       (key, handle))
-            db.execute("DELETE FROM handle_values WHERE handle_key=?", (key,))
-        else:
-            db.execute("INSERT INTO handles(handle_key, handle) VALUES (?, ?)", (key, handle))
-        self.put_values_in(db, handle, values)
+            handle_id = self._id_in(db, key)
+            if handle_id is not None:
+                db.execute("DELETE FROM handle_values WHERE handle_id=?", (handle_id,))
+        if handle_id is None:
+            handle_id = db.execute("INSERT INTO handles(handle_key, handle) VALUES (?, ?)",
+                                   (key, handle)).lastrowid
+        self._insert_values(db, int(handle_id), values)
 
     def put_values_in(self, db: sqlite3.Connection, handle: str, values: Sequence[Value]) -> None:
         """Add or replace ``values`` (by index) in an existing record."""
         key = handle_key(handle)
         self._shared.pop(key, None)
+        handle_id = self._id_in(db, key)
+        if handle_id is None:
+            raise KeyError(f"no handle {handle}")
+        self._insert_values(db, handle_id, values)
+
+    @staticmethod
+    def _insert_values(db: sqlite3.Connection, handle_id: int, values: Sequence[Value]) -> None:
         db.executemany(
             "INSERT OR REPLACE INTO handle_values"
-            "(handle_key, idx, type, data, text, ttl, timestamp, permissions) "
+            "(handle_id, idx, type, data, text, ttl, timestamp, permissions) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(key, value["index"], value["type"], _sorted_json(value["data"]),
+            [(handle_id, value["index"], value["type"], _sorted_json(value["data"]),
               data_text(value["data"]), value["ttl"], value["timestamp"], value["permissions"])
              for value in values])
+
+    @staticmethod
+    def _id_in(db: sqlite3.Connection, key: str) -> Optional[int]:
+        row = db.execute("SELECT handle_id FROM handles WHERE handle_key=?", (key,)).fetchone()
+        return None if row is None else int(row[0])
 
     def delete_values_in(self, db: sqlite3.Connection, handle: str, indices: Sequence[int]
                          ) -> int:
         """Delete the values at ``indices``; returns how many existed."""
         key = handle_key(handle)
         self._shared.pop(key, None)
+        handle_id = self._id_in(db, key)
+        if handle_id is None:
+            return 0
         deleted = 0
         for index in indices:
-            deleted += db.execute("DELETE FROM handle_values WHERE handle_key=? AND idx=?",
-                                  (key, index)).rowcount
+            deleted += db.execute("DELETE FROM handle_values WHERE handle_id=? AND idx=?",
+                                  (handle_id, index)).rowcount
         return deleted
 
     def delete_in(self, db: sqlite3.Connection, handle: str) -> bool:
         """Delete ``handle`` and its values; False when it did not exist."""
         key = handle_key(handle)
         self._shared.pop(key, None)
-        db.execute("DELETE FROM handle_values WHERE handle_key=?", (key,))
-        return db.execute("DELETE FROM handles WHERE handle_key=?", (key,)).rowcount > 0
+        handle_id = self._id_in(db, key)
+        if handle_id is None:
+            return False
+        db.execute("DELETE FROM handle_values WHERE handle_id=?", (handle_id,))
+        return db.execute("DELETE FROM handles WHERE handle_id=?", (handle_id,)).rowcount > 0
 
 
 def as_json(values: Any) -> str:

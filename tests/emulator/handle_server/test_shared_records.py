@@ -82,3 +82,44 @@ def test_a_record_read_in_a_rolled_back_transaction_is_not_kept(handle_server):
             raise RuntimeError("abandon")
     assert store.get_shared(GROUP) == before
     assert _put(handle_server, f"{PREFIX}/C1", _url(1), auth(USER, PASSWORD)) == 201
+
+
+def test_a_store_of_an_older_sandbox_is_upgraded_when_opened(tmp_path):
+    """Values keyed by the handle's name (before they were numbered): copied once."""
+    import sqlite3
+
+    from b2safe_sandbox.handle_server.store import DB_NAME
+
+    tmp_path.chmod(0o700)
+    db = sqlite3.connect(tmp_path / DB_NAME)
+    db.executescript("""
+        CREATE TABLE handles (handle_key TEXT PRIMARY KEY, handle TEXT NOT NULL);
+        CREATE TABLE handle_values (
+            handle_key TEXT NOT NULL REFERENCES handles(handle_key) ON DELETE CASCADE,
+            idx INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, text TEXT NOT NULL,
+            ttl INTEGER NOT NULL, timestamp TEXT NOT NULL, permissions TEXT NOT NULL,
+            PRIMARY KEY (handle_key, idx));
+        CREATE INDEX values_by_type ON handle_values(type, text);
+        INSERT INTO handles VALUES ('21.T1/OLD', '21.T1/old'), ('21.T1/EMPTY', '21.T1/empty');
+        INSERT INTO handle_values VALUES ('21.T1/OLD', 1, 'URL',
+            '{"format": "string", "value": "http://old"}', 'http://old', 86400, 't', '1110');
+    """)
+    db.commit()
+    db.close()
+    store = HandleStore(tmp_path)
+    try:
+        assert store.get("21.t1/old") == [{
+            "index": 1, "type": "URL", "data": {"format": "string", "value": "http://old"},
+            "ttl": 86400, "timestamp": "t", "permissions": "1110"}]
+        assert store.get("21.T1/EMPTY") == []
+        assert store.search([("URL", "http://old")]) == ["21.T1/OLD"]
+        with store.transaction() as db2:
+            store.create_in(db2, "21.T1/NEW", [])
+        assert store.list_handles("21.T1") == ["21.T1/EMPTY", "21.T1/NEW", "21.T1/OLD"]
+    finally:
+        store.close()
+    reopened = HandleStore(tmp_path)  # already upgraded: opened as it is
+    try:
+        assert reopened.count() == 3
+    finally:
+        reopened.close()
