@@ -391,3 +391,43 @@ def test_a_closed_transport_refuses_to_send(handle_server, http_engine):
     http.close()
     with pytest.raises(PidError, match="closed"):
         http.send("GET", url, {})
+
+
+def test_the_client_certificate_is_presented(tmp_path, http_engine):
+    """A server that requires a client certificate (certificate authentication): the
+    configured one is presented, as (certificate, key) files and as one file holding both;
+    without one the request fails."""
+    import ssl
+
+    from b2safe_sandbox.handle_server.tls import ensure_certificate, server_context
+
+    cert, key = ensure_certificate(tmp_path)
+    both = tmp_path / "both.pem"
+    both.write_bytes(cert.read_bytes() + key.read_bytes())
+    context = server_context(cert, key)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(str(cert))
+    _Records.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Records)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"https://127.0.0.1:{server.server_port}"
+    url = f"{base}/api/handles/{PREFIX}/X"
+    try:
+        for client in ((str(cert), str(key)), str(both)):
+            http = HandleHttp(base, timeout=5.0, deadline=5.0, verify=str(cert), cert=client,
+                              proxy="")
+            try:
+                assert http.send("GET", url, {})[0] == 200
+            finally:
+                http.close()
+        anonymous = HandleHttp(base, timeout=5.0, deadline=5.0, verify=str(cert), proxy="")
+        try:
+            with pytest.raises(OSError):  # ssl.SSLError, or a TLS alert read as a failure
+                anonymous.send("GET", url, {})
+        finally:
+            anonymous.close()
+    finally:
+        server.shutdown()
+    assert len(_Records.seen) == 2
