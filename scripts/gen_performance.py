@@ -111,6 +111,17 @@ within 15% of 1k; memory flat in N.
   (msiCheckAccess) is now read from the caller's ACL rows once per page of 256, as
   checkPermissionByObjType answers it (objMetaOpr.cpp), and the copies' good replicas come from
   one listing of the destination instead of one query per copy (6.17 -> 3.19 calls at 1k).
+- **Replication: 2 Handle requests per replicated object, the floor** (the replica's PUT and
+  its parent's EUDAT/REPLICA PUT; 3 before). The parent's record was read first only as the
+  witness that it is the source's (its PID attribute is a claim): a parent whose handle is the
+  one b2safe mints for the source (server id, kind, object id and path) needs no read, since
+  only b2safe's create for that object makes it, and its first child is one `PUT
+  ?index=7&overwrite=false` (index 7 is never given to another type nor freed, so a success
+  proves there was no list; a 409 reads, checks the URL and merges). Any other parent (one
+  that lists replicas already, a 4.x record, a renamed object) is read as before. B2SAFE 4.x
+  spent three requests on the parent alone (a read, then epicclient's modify: a GET and a
+  PUT), read-then-write. b2safe CPU per object at 1k in one A/B pair under load 3-7: 1.04,
+  1.38 ms before; 0.85, 0.89 ms after.
 - **Replication grew with N in the emulator.** Two causes, both fixed in the sandbox: a GenQuery
   cursor kept an SQLite read transaction open between pages, so the catalog's WAL could not be
   checkpointed and grew with every write of the run (22 MB at 1k, 146 MB at 5k); and without
