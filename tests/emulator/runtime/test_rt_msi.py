@@ -292,8 +292,12 @@ def test_atomic_metadata_operations_rights_and_entities(sb, cb):
     assert err(cb.msi_atomic_apply_metadata_operations, resource, "") == -830000
     assert err(cb.msi_atomic_apply_metadata_operations,
                _atomic("noResc", "resource", ("add", "R", "1")), "") == -130000
+    # An empty attribute or value, even in an unknown operation (L375-381), undoes the rest.
+    empty = _atomic(path, "data_object", ("add", "E", "1"), ("set", "", "1"))
+    assert err(cb.msi_atomic_apply_metadata_operations, empty, "") == -130000
     assert err(cb.msi_atomic_apply_metadata_operations,
-               _atomic(path, "data_object", ("add", "", "1")), "") == -816000
+               _atomic(path, "data_object", ("remove", "B", "")), "") == -130000
+    assert "E" not in {r.name for r in cat.avu_list("-d", path)}
 
 
 def test_pid_microservices_cost_few_catalog_statements(sb, cb):

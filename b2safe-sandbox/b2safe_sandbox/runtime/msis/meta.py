@@ -156,8 +156,9 @@ def msi_atomic_apply_metadata_operations(call: MsiCall) -> dict:
       a GenQuery as the client): SYS_INVALID_INPUT_PARAM (L490-503);
     - ``admin_mode`` by a non-rodsadmin: CAT_INSUFFICIENT_PRIVILEGE_LEVEL; without it, no
       permission to modify: CAT_NO_ACCESS_PERMISSION (L515-531; admin_mode since 4.3.1);
-    - 'add' of an attached AVU and 'remove' of a missing one do nothing (L389-409); another
-      operation: INVALID_OPERATION, and everything is rolled back.
+    - an empty attribute or value: SYS_INVALID_INPUT_PARAM (L375-381); 'add' of an attached
+      AVU and 'remove' of a missing one do nothing (L389-409); another operation:
+      INVALID_OPERATION; after any error everything is rolled back.
     """
     from b2safe_sandbox.errors import INPUT_ARG_NOT_WELL_FORMED_ERR
 
@@ -177,6 +178,9 @@ def msi_atomic_apply_metadata_operations(call: MsiCall) -> dict:
         for op in operations:
             attr, value = str(op.get("attribute", "")), str(op.get("value", ""))
             units = str(op.get("units", ""))
+            if not attr or not value:  # before the operation's name is read (L375-381)
+                raise IrodsCallError("Empty metadata attribute name or value",
+                                     code=SYS_INVALID_INPUT_PARAM)
             if op.get("operation") == "add":
                 cat.avu_attach(object_id, kind, attr, value, units)
             elif op.get("operation") == "remove":
