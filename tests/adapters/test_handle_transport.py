@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -114,15 +115,12 @@ def closing_server():
 
 def test_a_connection_the_server_closed_while_idle_is_replaced_before_sending(closing_server,
                                                                               http_engine):
-    http = HandleHttp(closing_server, timeout=2.0, deadline=4.0, proxy="")
-    try:
+    with closing(HandleHttp(closing_server, timeout=2.0, deadline=4.0, proxy="")) as http:
         for _ in range(3):
             status, _data = http.send("GET", f"{closing_server}/api/handles/{PREFIX}/X", {})
             assert status == 200
             assert _ClosesWhenIdle.closed.wait(5)  # the server has closed its end
             _ClosesWhenIdle.closed.clear()
-    finally:
-        http.close()
     assert len(_ClosesWhenIdle.connections) == 3  # each request on a connection of its own
 
 
@@ -256,12 +254,9 @@ def local_server():
 def test_a_redirect_is_answered_not_followed(local_server, http_engine):
     _Redirects.paths = []
     base = local_server(_Redirects)
-    http = HandleHttp(base, timeout=2.0, deadline=4.0, proxy="")
-    try:
+    with closing(HandleHttp(base, timeout=2.0, deadline=4.0, proxy="")) as http:
         for method in ("GET", "DELETE"):
             assert http.send(method, f"{base}/api/handles/{PREFIX}/X", {})[0] == 302
-    finally:
-        http.close()
     assert _Redirects.paths == [f"/api/handles/{PREFIX}/X"] * 2
 
 
@@ -297,13 +292,10 @@ def test_the_proxy_variables_are_read_once_when_the_transport_is_built(local_ser
 def test_a_header_with_a_line_break_is_refused_before_sending(local_server, http_engine):
     _Records.seen = []
     base = local_server(_Records)
-    http = HandleHttp(base, timeout=2.0, deadline=4.0, proxy="")
-    try:
+    with closing(HandleHttp(base, timeout=2.0, deadline=4.0, proxy="")) as http:
         for value in ('Handle sessionId="x"\r\nX-Injected: 1', "a\nb"):
             with pytest.raises(ValueError):
                 http.send("GET", f"{base}/api/handles/{PREFIX}/X", {"Authorization": value})
-    finally:
-        http.close()
     assert _Records.seen == []
 
 
@@ -312,11 +304,8 @@ def test_no_request_is_traced_to_the_terminal(local_server, http_engine, capfd):
     print the request headers, credentials included, to stderr or stdout)."""
     _Records.seen = []
     base = local_server(_Records)
-    http = HandleHttp(base, timeout=2.0, deadline=4.0, proxy="")
-    try:
+    with closing(HandleHttp(base, timeout=2.0, deadline=4.0, proxy="")) as http:
         http.send("GET", f"{base}/api/handles/{PREFIX}/X", {"Authorization": "Basic c2VjcmV0"})
-    finally:
-        http.close()
     printed = capfd.readouterr()
     assert _Records.seen and "c2VjcmV0" not in printed.out + printed.err
 
@@ -330,12 +319,10 @@ def test_pycurl_is_used_when_installed_and_http_client_otherwise(monkeypatch, ha
 
     def engine_of_a_new_transport() -> str:
         monkeypatch.setattr(transport, "_INSTALLED", None)  # looked up once per process
-        http = HandleHttp(handle_server.base_url, timeout=5.0, deadline=5.0, proxy="")
-        try:
+        with closing(HandleHttp(handle_server.base_url, timeout=5.0, deadline=5.0,
+                                proxy="")) as http:
             assert http.send("GET", f"{handle_server.base_url}/api/handles/{PREFIX}/USER01",
                              {})[0] == 200
-        finally:
-            http.close()
         return http.engine
 
     monkeypatch.setattr(transport, "ENGINE", None)
@@ -416,12 +403,9 @@ def test_the_client_certificate_is_presented(tmp_path, http_engine):
     url = f"{base}/api/handles/{PREFIX}/X"
     try:
         for client in ((str(cert), str(key)), str(both)):
-            http = HandleHttp(base, timeout=5.0, deadline=5.0, verify=str(cert), cert=client,
-                              proxy="")
-            try:
+            with closing(HandleHttp(base, timeout=5.0, deadline=5.0, verify=str(cert), cert=client,
+                                    proxy="")) as http:
                 assert http.send("GET", url, {})[0] == 200
-            finally:
-                http.close()
         anonymous = HandleHttp(base, timeout=5.0, deadline=5.0, verify=str(cert), proxy="")
         try:
             with pytest.raises(OSError):  # ssl.SSLError, or a TLS alert read as a failure
