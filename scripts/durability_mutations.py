@@ -75,7 +75,7 @@ MUTATIONS: list[Mutation] = [
               "tests/adapters/test_pid_service.py::test_dropped_delete_answer_counts_as_deleted")),
     Mutation("a kept-alive connection the server closed while idle is replaced before a "
              "request is sent on it (pycurl engine)", "b2safe/adapters/handle/transport.py",
-             "        if curl is not None and local.socket >= 0 and local.poller.poll(0):",
+             "        if curl is not None and local.socket >= 0 and _dropped(local.poller):",
              "        if False:",
              ("tests/adapters/test_handle_transport.py::"
               "test_a_connection_the_server_closed_while_idle_is_replaced_before_sending",)),

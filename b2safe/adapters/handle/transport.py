@@ -438,11 +438,7 @@ def _tls_context(verify: Union[bool, str], cert: Union[str, tuple[str, str], Non
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     else:
-        ca = verify if isinstance(verify, str) else environment_ca_bundle()
-        if ca is None:
-            import certifi  # the bundle requests verifies with
-
-            ca = certifi.where()
+        ca = _ca_bundle(verify)
         context = ssl.create_default_context(cafile=None if os.path.isdir(ca) else ca,
                                              capath=ca if os.path.isdir(ca) else None)
     if isinstance(cert, tuple):
@@ -450,6 +446,18 @@ def _tls_context(verify: Union[bool, str], cert: Union[str, tuple[str, str], Non
     elif cert:
         context.load_cert_chain(cert)
     return context
+
+
+def _ca_bundle(verify: Union[bool, str]) -> str:
+    """The CA file or directory both engines verify the Handle server with: the configured
+    one (``verify`` a path), else the environment's bundle, else certifi's (the bundle requests
+    verifies with)."""
+    ca = verify if isinstance(verify, str) else environment_ca_bundle()
+    if ca is None:
+        import certifi
+
+        ca = certifi.where()
+    return ca
 
 
 def _dropped(poller: select.poll) -> bool:
@@ -507,11 +515,7 @@ def _curl_tls(verify: Union[bool, str], cert: Union[str, tuple[str, str], None]
     if verify is False:
         options = [("SSL_VERIFYPEER", 0), ("SSL_VERIFYHOST", 0)]
     else:
-        ca = verify if isinstance(verify, str) else environment_ca_bundle()
-        if ca is None:
-            import certifi  # the bundle requests verifies with
-
-            ca = certifi.where()
+        ca = _ca_bundle(verify)
         options = [("SSL_VERIFYPEER", 1), ("SSL_VERIFYHOST", 2),
                    ("CAPATH" if os.path.isdir(ca) else "CAINFO", ca)]
     if isinstance(cert, tuple):
@@ -611,7 +615,7 @@ class _CurlHandles:
             raise PidError("the Handle connection was closed")
         local = self._local
         curl = getattr(local, "curl", None)
-        if curl is not None and local.socket >= 0 and local.poller.poll(0):
+        if curl is not None and local.socket >= 0 and _dropped(local.poller):
             self._discard(curl)
             curl = None
         if curl is None:
