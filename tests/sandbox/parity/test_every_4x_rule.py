@@ -143,17 +143,20 @@ CASES: dict[str, Case] = {
                        lambda out, c, w: not log_has(w, "parity-verbose")),  # level 1 < 3
     "logDebug": Case('logDebug("parity-debug-n"); writeLine("stdout", "ok");', ["ok"],
                      ("parity-debug-p",), lambda out, c, w: not log_has(w, "parity-debug")),
-    "logInfo": Case('logInfo("parity-info-n"); writeLine("stdout", "ok");', ["ok"],
+    # Each call checks its own line: the native and the Python test may run in different
+    # worker processes (pytest -n), each with its own sandbox.
+    "logInfo": Case('logInfo("parity-info-n"); writeLine("stdout", "ok");',
+                    lambda out, c, w: out == ["ok"] and log_has(w, "INFO: parity-info-n"),
                     ("parity-info-p",),
-                    lambda out, c, w: log_has(w, "INFO: parity-info-n")
-                    and log_has(w, "INFO: parity-info-p")),
+                    lambda out, c, w: log_has(w, "INFO: parity-info-p")),
     "logError": Case('logError("parity-error-n"); writeLine("stdout", "ok");', ["ok"],
                      ("parity-error-p",),
                      lambda out, c, w: log_has(w, "ERROR: parity-error-p")),
     "logWithLevel": Case('logWithLevel("debug", "parity-level-n"); writeLine("stdout", "ok");',
-                         ["ok"], ("info", "parity-level-p"),
-                         lambda out, c, w: log_has(w, "DEBUG: parity-level-n")
-                         and log_has(w, "INFO: parity-level-p")),
+                         lambda out, c, w: out == ["ok"]
+                         and log_has(w, "DEBUG: parity-level-n"),
+                         ("info", "parity-level-p"),
+                         lambda out, c, w: log_has(w, "INFO: parity-level-p")),
     # --- eudat.re: utility ------------------------------------------------------------------------
     "EUDATAuthZ": Case(
         'EUDATAuthZ("alice#zoneA", "read", "{path}", *r); writeLine("stdout", *r);', ["True"],
