@@ -63,6 +63,15 @@ class Callback:
         return f"<callback zone={ctx.zone} user={ctx.client_user}>"
 
 
+def call_rule_code(fn: Any, rule_args: list, callback: Callback, rei: Any) -> Any:
+    """``fn(rule_args, callback, rei)``: the one place the emulator runs rule code (a core.py
+    rule, irule text's ``main``, a delayed rule's body). With :func:`dispatch`, the way back
+    from rule code into the server, it is the boundary between the ruleset's work and the
+    server's; the benchmarks wrap both to measure each side's CPU (scripts/bench_common.py
+    ``BoundaryClock``)."""
+    return fn(rule_args, callback, rei)
+
+
 def _raise_status(ctx: ExecContext, code: int, message: str, function: str) -> dict:
     """Turn a failed call into PREP's behaviour: raise, or a status-False dict for no-rows."""
     silent = {CAT_NO_ROWS_FOUND}
@@ -230,12 +239,13 @@ def exec_rule(ctx: ExecContext, name: str, rule_args: list,
         _inject_builtins(core)
         sandbox.counters.count_rule(ctx.zone, name)
         rei = rei_mod.rei_for(ctx)
+        callback = Callback(ctx)
         try:
             if rule_vars is None:
-                result = fn(rule_args, Callback(ctx), rei)
+                result = call_rule_code(fn, rule_args, callback, rei)
             else:
                 with irule_vars(core.__dict__, rule_vars):
-                    result = fn(rule_args, Callback(ctx), rei)
+                    result = call_rule_code(fn, rule_args, callback, rei)
         except Exception as exc:  # PREP catches every Python exception
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
             sandbox.log(ctx.zone, f"{_PLUGIN}::exec_rule: Caught Python exception in {name}.\n"
@@ -265,7 +275,8 @@ def _run_text(ctx: ExecContext, source: str, entry: str, rule_vars: dict,
         with irule_vars(namespace, rule_vars):
             try:
                 exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - as PREP does
-                result = namespace[entry]([], Callback(ctx), rei_mod.rei_for(ctx))
+                result = call_rule_code(namespace[entry], [], Callback(ctx),
+                                        rei_mod.rei_for(ctx))
             except Exception as exc:
                 text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
                 sandbox.log(ctx.zone, f"{_PLUGIN}: Caught Python exception.\n{text}")
