@@ -9,24 +9,18 @@ Each benchmark defines ``measure(n, tmp) -> (sandbox, objects, run)`` pieces thr
   then the *floor* in the same process:
   stdlib ``http.client`` PUTs of a three-value handle record to the same Handle server over one
   kept-alive connection, plus raw ``sqlite3`` AVU inserts (one committed transaction each);
-* a *split* child: the same build and run under :class:`LayerProfiler`, which attributes CPU to
-  the layer whose code is running. ``sys.setprofile``/``threading.setprofile`` see every Python
-  call and return in every thread started after it is installed (the Handle server's request
-  threads, the PID worker pool); each thread keeps a stack of owners, the owner of a frame being
-  ``handle_server`` (``b2safe_sandbox/handle_server``), ``emulator`` (the rest of
-  ``b2safe_sandbox``) or ``b2safe`` (``b2safe/``) by its file, and code of any other file (the
-  stdlib, requests, pyhandle, sqlite3's C calls) inheriting its caller's owner; the bottom of
-  a Handle server request thread (stdlib ``socketserver``/``http.server``) is ``handle_server``,
-  of other threads ``other``. Thread CPU
-  (``time.thread_time``) between two events is charged to the owner on top of the stack. The
-  profiler slows everything, so only the *shares* are used: b2safe-only CPU per object is the
-  plain run's process CPU times b2safe's share of the attributed CPU. Each interval between two
-  events also holds the profiler's own dispatch (about 0.8 us), which would overcharge the layer
-  that makes the most calls per unit of work; :func:`attribute` takes the same cost off every
-  interval, the cost that makes the split run's charged CPU equal the plain run's CPU
-  (``profiler_leak_us_per_event``; the uncorrected figure is kept as
-  ``b2safe_cpu_ms_per_object_uncorrected``; tests/unit/test_layer_profiler.py checks the
-  correction on a workload of known split).
+  The plain child also runs :class:`bench_layers.BoundaryClock`, which measures b2safe's own
+  CPU where the ruleset and the server meet (``engine.call_rule_code`` and ``engine.dispatch``):
+  the ``b2safe CPU`` column (``b2safe_cpu_ms_per_object``; the median of the plain runs with
+  ``--repeat``), what an agent would spend in b2safe's Python with the server's work for every
+  microservice and PEP taken out;
+* a *split* child (the cross-check, ``*_profiled`` columns): the same build and run under
+  :class:`bench_layers.LayerProfiler`, which attributes CPU to the layer whose code is running
+  (b2safe, emulator, Handle server, other) by the file of each Python function, corrected for
+  the profiler's own dispatch cost (:func:`bench_layers.attribute`); b2safe's profiled figure is
+  the plain run's process CPU times b2safe's share
+  (``b2safe_cpu_ms_per_object_profiled``; uncorrected: ``..._profiled_uncorrected``). The two
+  methods disagree by the profiler's error (docs/performance.md gives both);
 * the rule engine's *start*: both children first run the same rule on a tree of a few objects,
   timed on its own (:func:`start_cost`, ``start_cpu_ms`` per run and b2safe's part), so the
   per-object figures are what each further object costs; a split run's profiler is installed
@@ -42,7 +36,8 @@ the server log kept in memory (``RecentList``, at most ``EVENTS_MAXLEN`` and ``L
 entries), SQLite's page caches (catalog and temporary tables, ``Db.CACHE_KIB`` each per
 connection), its sorts (1 MB at most in memory) and statement cache (``Db.CACHED_STATEMENTS``
 per connection) filling up to their caps, and what b2safe holds. Neither
-tracemalloc nor a profiler runs in the plain child.
+tracemalloc nor a profiler runs in the plain child (the boundary clock's two readings per
+crossing, a few crossings per object, are all it adds).
 
 The zones' Handle servers run in a process of their own by default (:class:`RemoteHandles`;
 ``--handle-in-process`` keeps them in the benchmark's process as before), so they do not share
@@ -62,10 +57,8 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any, Callable, Optional
 from urllib.parse import quote
 
@@ -76,113 +69,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "b2safe-sandbox")]
 
 from b2safe_sandbox import site  # noqa: E402
 from b2safe_sandbox.sandbox import Sandbox  # noqa: E402
+from bench_layers import LAYERS, BoundaryClock, LayerProfiler, attribute  # noqa: E402
 
 __all__ = ["LayerProfiler", "Sandbox", "bench_main", "close_sandbox", "floor_seconds",
            "open_handles", "run_once", "site", "start_cost"]
-_B2SAFE = "/b2safe/"
-_SANDBOX = "/b2safe_sandbox/"
-_HANDLE = "/b2safe_sandbox/handle_server/"
-LAYERS = ("b2safe", "emulator", "handle_server", "other")
-
-
-def _owner_of(filename: str) -> Optional[str]:
-    if _HANDLE in filename:
-        return "handle_server"
-    if _SANDBOX in filename:
-        return "emulator"
-    if _B2SAFE in filename:
-        return "b2safe"
-    return None
-
-
-class LayerProfiler:
-    """CPU seconds per layer (see the module docstring) while installed.
-
-    The profile function's own work between its two clock readings is not charged, but what
-    it costs to get there is: the interpreter's dispatch of every event (building the call,
-    entering and leaving the Python function, about 0.8 us here) falls between two readings
-    and is charged to the layer on top of the stack. A layer that makes many small Python (or
-    builtin) calls per second of work is then charged far more than it spends: two layers
-    burning known CPU, one in 200,000 one-line calls and one in 60 long C calls, split 24:76
-    unprofiled and 88:12 as charged (tests/unit/test_layer_profiler.py). So each layer's
-    charged time counts its intervals (``events``), and :func:`attribute` subtracts the same
-    dispatch cost from every interval, the cost that makes the profiled run's charged CPU equal
-    to the CPU the same work took unprofiled (the plain run's).
-    """
-
-    def __init__(self) -> None:
-        self.cpu = dict.fromkeys(LAYERS, 0.0)
-        self.events = dict.fromkeys(LAYERS, 0)
-        self._owners: dict[Any, Optional[str]] = {}
-        self._local = threading.local()
-        self._lock = threading.Lock()
-
-    def _event(self, frame: FrameType, event: str, arg: Any) -> None:
-        now = time.thread_time()
-        local = self._local
-        stack = getattr(local, "stack", None)
-        if stack is None:
-            # The Handle server's request threads start in the stdlib (socketserver); their
-            # HTTP parsing is the server's cost too.
-            root = ("handle_server" if "process_request_thread" in threading.current_thread().name
-                    else "other")
-            stack = local.stack = [root]
-            local.last = now
-        with self._lock:
-            self.cpu[stack[-1]] += now - local.last
-            self.events[stack[-1]] += 1
-        if event == "call":
-            code = frame.f_code
-            owner = self._owners.get(code, "")
-            if owner == "":
-                owner = self._owners[code] = _owner_of(code.co_filename)
-            stack.append(owner or stack[-1])
-        elif event == "return" and len(stack) > 1:
-            stack.pop()
-        local.last = time.thread_time()
-
-    def snapshot(self) -> tuple[dict[str, float], dict[str, int]]:
-        """Copies of (CPU seconds, intervals) per layer so far (without the lock: this runs
-        profiled, and each copy is one call that another thread's event cannot split)."""
-        return dict(self.cpu), dict(self.events)
-
-    def install(self) -> None:
-        """Profile this thread and every thread started from now on (until :meth:`uninstall`;
-        installing twice changes nothing). Threads started before are not seen: a benchmark
-        that starts the rule engine first (its PID worker pool) installs before that."""
-        if not getattr(self, "_installed", False):
-            self._installed = True
-            threading.setprofile(self._event)
-            sys.setprofile(self._event)
-
-    def uninstall(self) -> None:
-        """Stop profiling (threads still running keep their hook until they end)."""
-        sys.setprofile(None)
-        threading.setprofile(None)  # type: ignore[arg-type]
-        self._installed = False
-
-    def __enter__(self) -> LayerProfiler:
-        self.install()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.uninstall()
-
-
-def attribute(charged: dict[str, float], events: dict[str, int], unprofiled: float
-              ) -> tuple[dict[str, float], float]:
-    """CPU seconds per layer of work that took ``unprofiled`` CPU seconds without a profiler,
-    from what :class:`LayerProfiler` ``charged`` per layer and its intervals (``events``) for the
-    same work: every interval is charged the profiler's dispatch besides its work, the same
-    cost ``leak`` for each, so ``leak = (sum(charged) - unprofiled) / sum(events)`` and each
-    layer's work is its charge less ``events * leak`` (not below 0). Returns (CPU per layer,
-    leak in seconds per interval). Assumes one dispatch cost for every interval (measured:
-    0.8-0.9 us here for a Python call, a return or a builtin call alike); what a profiler
-    slows otherwise (caches) is spread in proportion to intervals too."""
-    total = sum(events.values())
-    leak = max(0.0, (sum(charged.values()) - unprofiled) / total) if total else 0.0
-    return {layer: max(0.0, charged[layer] - events[layer] * leak) for layer in charged}, leak
-
+#: b2safe's CPU at the ruleset's boundary, installed in plain children (not with the Handle
+#: servers in this process: their threads' CPU could not be told from b2safe's PID workers').
+CLOCK = BoundaryClock()
 
 #: Settings of this run (``--latency``, ``--workers``, ``--handle-in-process``), forwarded to
 #: the child processes.
@@ -401,7 +294,8 @@ def timed(profiler: Optional[LayerProfiler], run: Callable[[], Any],
           handles: Optional[LocalHandles] = None) -> dict[str, Any]:
     """Wall and process CPU seconds of ``run()``, under ``profiler`` when given (installed
     if it is not yet, left installed; what it charged during ``run`` per layer is
-    ``layer_cpu_seconds_uncorrected`` and ``layer_events``), the CPU
+    ``layer_cpu_seconds_uncorrected`` and ``layer_events``), b2safe's and the server's CPU by
+    the boundary clock when it is installed (``side_cpu_seconds``), the CPU
     seconds of the Handle servers' process (``handle_cpu_seconds``) when it is another one,
     and this process's RSS when the run starts (``run_start_rss_mb``: the tree is built, the
     modules loaded so far are in) and its high-water mark during the run (``run_peak_rss_mb``,
@@ -411,10 +305,14 @@ def timed(profiler: Optional[LayerProfiler], run: Callable[[], Any],
     if profiler is not None:
         profiler.install()
         before = profiler.snapshot()
+    sides = CLOCK.snapshot() if CLOCK.installed else None
     cpu, wall = time.process_time(), time.perf_counter()
     run()
     row: dict[str, Any] = {"wall_seconds": time.perf_counter() - wall,
                            "cpu_seconds": time.process_time() - cpu}
+    if sides is not None:
+        row["side_cpu_seconds"] = {side: spent - sides[side]
+                                   for side, spent in CLOCK.snapshot().items()}
     if profiler is not None:
         after = profiler.snapshot()
         row["layer_cpu_seconds_uncorrected"] = {k: after[0][k] - before[0][k] for k in LAYERS}
@@ -458,6 +356,8 @@ def start_cost(sb: Sandbox, profiler: Optional[LayerProfiler], zone: str, rule: 
     if outcome[0].code != 0:
         raise SystemExit(f"warm-up {rule} failed ({outcome[0].code}): {outcome[0].traceback}")
     start = {"start_cpu_seconds": row["cpu_seconds"], "start_wall_seconds": row["wall_seconds"]}
+    if "side_cpu_seconds" in row:
+        start["start_side_cpu_seconds"] = row["side_cpu_seconds"]
     if profiler is not None:
         start["start_layer_cpu_seconds_uncorrected"] = row["layer_cpu_seconds_uncorrected"]
         start["start_layer_events"] = row["layer_events"]
@@ -469,7 +369,10 @@ def _child(workload: Workload, n: int, mode: str) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory(prefix="b2safe-bench-") as tmp:
         profiler = LayerProfiler() if mode == "split" else None
+        if profiler is None and not SETTINGS["handle_in_process"]:
+            CLOCK.install()  # before the first rule call (the start)
         row = workload(n, Path(tmp), profiler)
+        CLOCK.uninstall()
     row["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if profiler is not None:
         profiler.uninstall()
@@ -512,53 +415,56 @@ def summarize(plain: dict[str, Any], split: Optional[dict[str, Any]]) -> dict[st
         row["handle_server_cpu_ms_per_object"] = round(plain["handle_cpu_seconds"] * per, 3)
     if "start_cpu_seconds" in plain:
         row["start_cpu_ms"] = round(plain["start_cpu_seconds"] * 1000, 1)
+    if "side_cpu_seconds" in plain:
+        b2safe = plain["side_cpu_seconds"]["b2safe"] * per
+        row["b2safe_cpu_ms_per_object"] = round(b2safe, 3)
+        row["server_cpu_ms_per_object"] = round(plain["side_cpu_seconds"]["server"] * per, 3)
+        row["b2safe_cpu_to_floor_cpu"] = round(
+            b2safe / max(plain["floor_cpu_seconds"] * per, 1e-9), 1)
+        if "start_side_cpu_seconds" in plain:
+            start = plain["start_side_cpu_seconds"]["b2safe"] * 1000
+            row["b2safe_start_cpu_ms"] = round(start, 1)
+            row["b2safe_cpu_ms_per_object_with_start"] = round(b2safe + start / n, 3)
     if split is not None:
         raw = split["layer_cpu_seconds_uncorrected"]
         layers, leak = attribute(raw, split["layer_events"], plain["cpu_seconds"])
         total = sum(layers.values()) or 1.0
         for layer in LAYERS:
             row[f"{layer}_cpu_share"] = round(layers[layer] / total, 3)
-        b2safe = plain["cpu_seconds"] * layers["b2safe"] / total * per
-        row["b2safe_cpu_ms_per_object"] = round(b2safe, 3)
-        row["b2safe_cpu_ms_per_object_uncorrected"] = round(
+        row["b2safe_cpu_ms_per_object_profiled"] = round(
+            plain["cpu_seconds"] * layers["b2safe"] / total * per, 3)
+        row["b2safe_cpu_ms_per_object_profiled_uncorrected"] = round(
             plain["cpu_seconds"] * raw["b2safe"] / (sum(raw.values()) or 1.0) * per, 3)
         row["profiler_leak_us_per_event"] = round(leak * 1e6, 3)
-        row["b2safe_cpu_to_floor_cpu"] = round(
-            b2safe / max(plain["floor_cpu_seconds"] * per, 1e-9), 1)
-        if "start_layer_events" in split and "start_cpu_seconds" in plain:
-            start_layers, _ = attribute(split["start_layer_cpu_seconds_uncorrected"],
-                                        split["start_layer_events"], plain["start_cpu_seconds"])
-            share = start_layers["b2safe"] / (sum(start_layers.values()) or 1.0)
-            start = plain["start_cpu_seconds"] * share * 1000
-            row["b2safe_start_cpu_ms"] = round(start, 1)
-            row["b2safe_cpu_ms_per_object_with_start"] = round(b2safe + start / n, 3)
     return row
 
 
 def summarize_runs(plains: list[dict[str, Any]], splits: list[dict[str, Any]]
                    ) -> dict[str, Any]:
     """:func:`summarize` of the run with the median CPU among ``plains`` (runs of one size),
-    its wall and CPU per object replaced by the medians of all runs, every run's kept
-    (``runs_wall_ms_per_object``, ``runs_cpu_ms_per_object``). Of several ``splits`` (profiled
-    runs of the size) the one whose b2safe CPU per object is the median gives the split
-    figures, every split's b2safe figure kept (``runs_b2safe_cpu_ms_per_object``). One run of
-    each: its figures."""
+    its wall, CPU and b2safe CPU per object replaced by the medians of all runs, every run's
+    kept (``runs_<key>``). Of several ``splits`` (profiled runs of the size) the one whose
+    profiled b2safe CPU per object is the median gives the profiled figures, every split's kept
+    (``runs_b2safe_cpu_ms_per_object_profiled``). One run of each: its figures."""
     by_cpu = sorted(range(len(plains)), key=lambda i: plains[i]["cpu_seconds"])
     median_plain = plains[by_cpu[len(by_cpu) // 2]]
+    profiled = "b2safe_cpu_ms_per_object_profiled"
     if len(splits) > 1:
-        by_b2safe = sorted(splits, key=lambda split: summarize(median_plain, split)[
-            "b2safe_cpu_ms_per_object"])
+        by_b2safe = sorted(splits, key=lambda split: summarize(median_plain, split)[profiled])
         row = summarize(median_plain, by_b2safe[len(by_b2safe) // 2])
-        row["runs_b2safe_cpu_ms_per_object"] = [
-            summarize(median_plain, split)["b2safe_cpu_ms_per_object"] for split in splits]
+        row[f"runs_{profiled}"] = [summarize(median_plain, split)[profiled] for split in splits]
     else:
         row = summarize(median_plain, splits[0] if splits else None)
     if len(plains) > 1:
         rows = [summarize(plain, None) for plain in plains]
-        for key in ("wall_ms_per_object", "cpu_ms_per_object"):
-            values = [r[key] for r in rows]
-            row[key] = round(statistics.median(values), 3)
-            row[f"runs_{key}"] = values
+        for key in ("wall_ms_per_object", "cpu_ms_per_object", "b2safe_cpu_ms_per_object"):
+            values = [r[key] for r in rows if key in r]
+            if values:
+                row[key] = round(statistics.median(values), 3)
+                row[f"runs_{key}"] = values
+        if "b2safe_cpu_ms_per_object" in row:
+            row["b2safe_cpu_to_floor_cpu"] = round(
+                row["b2safe_cpu_ms_per_object"] / max(row["floor_cpu_ms_per_object"], 1e-9), 1)
     return row
 
 
@@ -566,7 +472,8 @@ COLUMNS = (("objects", "N"), ("latency_ms", "lat ms"), ("wall_ms_per_object", "w
            ("cpu_ms_per_object", "CPU ms/obj"), ("b2safe_cpu_ms_per_object", "b2safe CPU ms/obj"),
            ("floor_cpu_ms_per_object", "floor CPU ms/obj"),
            ("b2safe_cpu_to_floor_cpu", "b2safe/floor CPU"),
-           ("b2safe_cpu_ms_per_object_uncorrected", "b2safe uncorr ms/obj"),
+           ("server_cpu_ms_per_object", "server CPU ms/obj"),
+           ("b2safe_cpu_ms_per_object_profiled", "b2safe profiled ms/obj"),
            ("start_cpu_ms", "start CPU ms/run"), ("b2safe_start_cpu_ms", "b2safe start ms/run"),
            ("b2safe_cpu_ms_per_object_with_start", "b2safe+start ms/obj"),
            ("emulator_cpu_share", "emu share"), ("handle_server_cpu_share", "HS share"),

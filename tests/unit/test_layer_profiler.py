@@ -1,6 +1,6 @@
-"""The benchmarks' per-layer CPU attribution (scripts/bench_common.py) on a workload whose split
-is known: a profiler's dispatch cost per event must not be charged to the layer that makes the
-most calls (issue 19: b2safe's CPU is its share of the profiled run)."""
+"""The benchmarks' per-layer CPU attribution by a profiler (scripts/bench_layers.py, the
+cross-check of the boundary clock) on a workload whose split is known: a profiler's dispatch
+cost per event must not be charged to the layer that makes the most calls."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_common import LayerProfiler, attribute  # noqa: E402
+from bench_layers import LayerProfiler, attribute  # noqa: E402
 
 #: One layer burns its CPU in many one-line Python calls, the other mostly in long C calls
 #: (hashing), with some Python calls of its own: the two extremes of call granularity.
