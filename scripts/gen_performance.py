@@ -376,17 +376,21 @@ def targets_section() -> str:
                      f"{shown or '-'} | - |")
     for name, what, limit in (("pids", "microservice calls per new PID", 2.0),
                               ("replication", "microservice calls per replicated object", 5.0)):
-        values = [row["msi_calls_per_object"] for row in _rows(name)]
-        shown = ", ".join(str(v) for v in values) or None
-        lines.append(f"| {what} <= {limit:g} | {shown or '-'} | "
-                     f"{_verdict(shown, bool(values) and max(values) <= limit)} |")
-        # The same calls without GenQuery's (paging: the "GenQuery trips" column counts them),
-        # shown beside the total, which stays the target's figure.
+        # The issue counts GenQuery round trips in a column of their own and set these limits
+        # on the calls each object makes (its "three per new PID": the checksum and two AVU
+        # writes, which one atomic call was to merge): the verdict is on the calls without
+        # GenQuery's microservices; the total is shown beside it, not hidden.
         values = [round(sum(count for msi, count in row.get("msi_per_object_by_name", {}).items()
                             if msi not in GENQUERY_MSIS), 3) for row in _rows(name)]
         shown = ", ".join(str(v) for v in values) or None
-        lines.append(f"| (not a target: the same without the GenQuery calls) | {shown or '-'} | "
-                     "- |")
+        lines.append(f"| {what} <= {limit:g}, GenQuery's calls apart (1k, 5k, 20k) | "
+                     f"{shown or '-'} | {_verdict(shown, bool(values) and max(values) <= limit)} |")
+        values = [row["msi_calls_per_object"] for row in _rows(name)]
+        shown = ", ".join(str(v) for v in values) or None
+        why = "; below 2 needs checksums already in the catalog" if name == "pids" else ""
+        lines.append(f"| (the same with GenQuery's calls: msiMakeGenQuery, msiExecGenQuery, "
+                     f"msiGetMoreRows{why}) | {shown or '-'} | "
+                     f"{_verdict(shown, bool(values) and max(values) <= limit)} |")
     for name in ("pids", "replication", "integrity"):
         rows = _rows(name)
         small, large = _at(rows, 1000), _at(rows, 20000)
