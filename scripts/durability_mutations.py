@@ -67,15 +67,15 @@ MUTATIONS: list[Mutation] = [
              "                raise PidConflict(f\"PID {handle} already exists\")\n",
              BULK + MIXED + SWEEP_DURING_REPLICATION),
     Mutation("the Handle transport never sends a request twice (pycurl engine: libcurl's "
-             "resend on a new connection refused)", "b2safe/adapters/handle/transport.py",
+             "resend on a new connection refused)", "b2safe/adapters/handle/http_curl.py",
              "            return 1  # CURL_PREREQFUNC_ABORT",
              "            return 0  # CURL_PREREQFUNC_ABORT",
              ("tests/adapters/test_handle_transport.py::"
               "test_a_request_is_never_sent_twice_by_the_transport",
               "tests/adapters/test_pid_service.py::test_dropped_delete_answer_counts_as_deleted")),
     Mutation("a kept-alive connection the server closed while idle is replaced before a "
-             "request is sent on it (pycurl engine)", "b2safe/adapters/handle/transport.py",
-             "        if curl is not None and local.socket >= 0 and _dropped(local.poller):",
+             "request is sent on it (pycurl engine)", "b2safe/adapters/handle/http_curl.py",
+             "        if curl is not None and local.socket >= 0 and dropped(local.poller):",
              "        if False:",
              ("tests/adapters/test_handle_transport.py::"
               "test_a_connection_the_server_closed_while_idle_is_replaced_before_sending",)),

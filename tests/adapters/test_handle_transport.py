@@ -192,7 +192,7 @@ def test_the_deadline_watchdog_keeps_only_the_requests_in_flight():
     # Requests that ended cancel their deadline; the watchdog's heap must not keep an entry per
     # request made within the deadline's span (a 20,000-PID run kept 20,000), and a deadline
     # still pending fires after the heap was rebuilt.
-    from b2safe.adapters.handle.transport import _Watchdog
+    from b2safe.adapters.handle.deadlines import _Watchdog
 
     watchdog = _Watchdog()
     late = [watchdog.watch(3600.0, lambda: None) for _ in range(10)]

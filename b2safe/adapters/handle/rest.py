@@ -53,18 +53,18 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from b2safe.adapters.handle import logsafe
 from b2safe.adapters.handle.credentials import HandleCredentials
-from b2safe.adapters.handle.minting import DETERMINISTIC, SUFFIX_MODES, mint_handle
-from b2safe.adapters.handle.retry import RetryPolicy, Transient
-from b2safe.adapters.handle.session_auth import open_session, session_header
-from b2safe.adapters.handle.transport import (
+from b2safe.adapters.handle.deadlines import request_deadline, watched
+from b2safe.adapters.handle.http_common import (
     MAX_RESPONSE_BYTES,
-    HandleHttp,
     HandleTimeout,
     check_url,
     environment_ca_bundle,
-    request_deadline,
-    watched,
+    oversized,
 )
+from b2safe.adapters.handle.minting import DETERMINISTIC, SUFFIX_MODES, mint_handle
+from b2safe.adapters.handle.retry import RetryPolicy, Transient
+from b2safe.adapters.handle.session_auth import open_session, session_header
+from b2safe.adapters.handle.transport import HandleHttp
 from b2safe.domain import profile
 from b2safe.domain.paths import validate_pid
 from b2safe.domain.profile import HsAdmin, PidRecord
@@ -132,7 +132,7 @@ class PidStats:
 
 class _WatchedHTTPPool(HTTPConnectionPool):
     """A connection pool that hands each connection it gives out to the thread's deadline
-    (:func:`~b2safe.adapters.handle.transport.watched`)."""
+    (:func:`~b2safe.adapters.handle.deadlines.watched`)."""
 
     def _get_conn(self, timeout: Optional[float] = None) -> Any:
         connection = super()._get_conn(timeout)
@@ -202,7 +202,7 @@ def _read_bounded(response: requests.Response, max_bytes: int) -> None:
         size += len(chunk)
         if size > max_bytes:
             response.close()
-            raise PidError(f"the Handle server's answer exceeds {max_bytes} bytes; refused")
+            raise oversized(max_bytes)
         chunks.append(chunk)
     response._content = b"".join(chunks)
     vars(response)["_content_consumed"] = True  # a private flag the stubs do not declare
