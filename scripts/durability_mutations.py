@@ -79,6 +79,20 @@ MUTATIONS: list[Mutation] = [
              "        if False:",
              ("tests/adapters/test_handle_transport.py::"
               "test_a_connection_the_server_closed_while_idle_is_replaced_before_sending",)),
+    Mutation("a reset during the TLS handshake is a connection failure, retried (pycurl "
+             "engine)", "b2safe/adapters/handle/http_curl.py",
+             "        if code == _CURL_SSL_CONNECT_ERROR and os_errno in _BROKEN_CONNECTION:",
+             "        if False:",
+             ("tests/adapters/test_handle_transport.py::"
+              "test_a_reset_during_the_tls_handshake_is_a_connection_failure",
+              "tests/adapters/test_handle_transport.py::"
+              "test_the_service_retries_a_reset_during_the_tls_handshake")),
+    Mutation("a connection that failed to connect is not kept for the next request "
+             "(http.client engine)", "b2safe/adapters/handle/http_stdlib.py",
+             "            self._discard(connection)  # not kept for the next request",
+             "            pass  #",
+             ("tests/adapters/test_handle_transport.py::"
+              "test_a_reset_during_the_tls_handshake_is_a_connection_failure",)),
     Mutation("uuid suffixes: the first PID AVU added wins (one object)",
              "b2safe/workflows/pids.py",
              "        winner = values[0] if values else pid  # the first added wins",

@@ -6,9 +6,11 @@ header line breaks refused, the engine chosen by what is installed."""
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 from b2safe_sandbox.handle_server import HandleServer
@@ -57,6 +59,98 @@ def test_tls_is_verified_by_default_and_the_configured_ca_is_used(tmp_path, tls_
     with PidService(HandleCredentials.load(credentials), retries=0, workers=1) as service:
         pid = service.create(_record("/zone/tls"), "zone:tls")
         assert service.get(pid).url.endswith("/zone/tls")
+
+
+class _ResetsHandshakes:
+    """A TCP front for a TLS server: the next ``resets`` connections are reset (RST) once
+    their TLS ClientHello has arrived, the others are forwarded to the server."""
+
+    def __init__(self, backend: str) -> None:
+        self._backend = urlsplit(backend)
+        self.resets = 0
+        self._clients: list[socket.socket] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.base_url = f"https://127.0.0.1:{self._listener.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            if self.resets > 0:
+                self.resets -= 1
+                client.recv(65536)  # the ClientHello: the client is in the handshake
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                client.close()  # with a zero linger: a reset, not an orderly close
+                continue
+            self._clients.append(client)
+            server = socket.create_connection((self._backend.hostname, self._backend.port))
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=_pipe, args=(source, sink), daemon=True).start()
+
+    def reset_next(self, count: int) -> None:
+        """Reset the next ``count`` connections; end the forwarded ones (so that the client's
+        next request needs a new connection, and a handshake)."""
+        self.resets = count
+        for client in self._clients:
+            try:
+                client.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    with source, sink:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+
+
+def test_a_reset_during_the_tls_handshake_is_a_connection_failure(tls_server, http_engine):
+    """A connection reset while TLS is set up is a connection failure (an OSError that is not
+    an ssl.SSLError, which b2safe's retry policy retries) on both engines; the next request
+    gets through. A certificate that fails verification stays a TLS failure (the tests
+    above)."""
+    import ssl
+
+    front = _ResetsHandshakes(tls_server.base_url)
+    url = f"{front.base_url}/api/handles/{PREFIX}/USER01"
+    try:
+        with closing(HandleHttp(front.base_url, timeout=5.0, deadline=5.0,
+                                verify=str(tls_server.cert_file), proxy="")) as http:
+            front.reset_next(1)
+            with pytest.raises(OSError) as failure:
+                http.send("GET", url, {})
+            assert not isinstance(failure.value, ssl.SSLError), failure.value
+            assert http.send("GET", url, {})[0] == 200
+    finally:
+        front.close()
+
+
+def test_the_service_retries_a_reset_during_the_tls_handshake(tmp_path, tls_server,
+                                                             http_engine):
+    """The record transport's connection is reset during the handshake of its next request:
+    the service retries (a TLS failure would not be retried)."""
+    front = _ResetsHandshakes(tls_server.base_url)
+    credentials = write_credentials(tmp_path / "ca.json", tls_server,
+                                    handle_server_url=front.base_url,
+                                    HTTPS_verify=str(tls_server.cert_file))
+    try:
+        with PidService(HandleCredentials.load(credentials), retries=1, backoff=0,
+                        workers=1) as service:
+            pid = service.create(_record("/zone/reset"), "zone:reset")
+            front.reset_next(1)
+            assert service.get(pid).url.endswith("/zone/reset")
+            assert service.stats["retries"] == 1
+    finally:
+        front.close()
 
 
 class _Quiet(BaseHTTPRequestHandler):

@@ -4,12 +4,14 @@ keeping one connection alive, its options set once; libcurl counts the deadline 
 (``TIMEOUT_MS``) and the stall timeout (``LOW_SPEED_*``); a request is never sent twice.
 
 Failures: ``HandleTimeout`` (``DeadlineExceeded`` past the deadline), :class:`TlsFailure` (an
-``ssl.SSLError``), :class:`ConnectionFailure` (an ``OSError``), ``http.client.IncompleteRead``
-for an answer cut short, PidError for one over the size cap.
+``ssl.SSLError``), :class:`ConnectionFailure` (an ``OSError``; also a connection reset during
+the TLS handshake, as http.client reports it), ``http.client.IncompleteRead`` for an answer cut
+short, PidError for one over the size cap.
 """
 
 from __future__ import annotations
 
+import errno
 import http.client
 import math
 import os
@@ -51,6 +53,10 @@ class ConnectionFailure(TransportError, ConnectionError):
 #: libcurl's TLS failures (CURLE_SSL_*, CURLE_PEER_FAILED_VERIFICATION, CURLE_USE_SSL_FAILED).
 _CURL_TLS_ERRORS = frozenset({35, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91, 98})
 _CURL_TIMEOUT, _CURL_PARTIAL, _CURL_WRITE_ERROR = 28, 18, 23
+_CURL_SSL_CONNECT_ERROR = 35
+#: What the socket said when a TLS handshake ended in CURLE_SSL_CONNECT_ERROR because the
+#: connection broke (http.client raises these as OSError, not ssl.SSLError, too).
+_BROKEN_CONNECTION = frozenset({errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE})
 
 
 def curl_tls(verify: Union[bool, str], cert: Union[str, tuple[str, str], None]
@@ -227,8 +233,9 @@ class CurlEngine:
         except pycurl.error as exc:
             code, message = exc.args[0], str(exc.args[1]) if len(exc.args) > 1 else ""
             elapsed = curl.getinfo(pycurl.TOTAL_TIME)
+            os_errno = curl.getinfo(pycurl.OS_ERRNO)
             self._discard(curl)
-            raise self._failure(code, message, elapsed, answer) from None
+            raise self._failure(code, message, elapsed, os_errno, answer) from None
         except BaseException:
             self._discard(curl)
             raise
@@ -236,8 +243,13 @@ class CurlEngine:
             self._discard(curl)
         return status, b"".join(answer.chunks)
 
-    def _failure(self, code: int, message: str, elapsed: float,
+    def _failure(self, code: int, message: str, elapsed: float, os_errno: int,
                  answer: _Answer) -> BaseException:
+        """The exception for libcurl's failure ``code`` (``os_errno``: the socket's error, as
+        libcurl kept it). A TLS handshake the connection broke under (a reset: the socket's
+        error, which libcurl reports as CURLE_SSL_CONNECT_ERROR) is a connection failure, as
+        http.client reports it, and is retried; every other TLS failure (a certificate that
+        fails verification is CURLE_PEER_FAILED_VERIFICATION) is a TlsFailure, not retried."""
         if code == _CURL_WRITE_ERROR and answer.over:
             return oversized(self._max_bytes)
         if code == _CURL_TIMEOUT:
@@ -249,6 +261,9 @@ class CurlEngine:
                                      "an answer (not sent again here)")
         if code == _CURL_PARTIAL:
             return http.client.IncompleteRead(b"".join(answer.chunks))
+        if code == _CURL_SSL_CONNECT_ERROR and os_errno in _BROKEN_CONNECTION:
+            return ConnectionFailure(os_errno, f"{message} (libcurl error {code}, during the "
+                                     "TLS handshake)")
         if code in _CURL_TLS_ERRORS:
             return TlsFailure(code, message)
         return ConnectionFailure(code, f"{message} (libcurl error {code})")

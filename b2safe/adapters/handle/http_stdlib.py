@@ -74,7 +74,11 @@ class StdlibEngine:
         if connection is not None:
             self._discard(connection)
         connection = self._local.connection = self._new_connection()
-        connection.connect()
+        try:
+            connection.connect()
+        except BaseException:
+            self._discard(connection)  # not kept for the next request (it never connected)
+            raise
         assert connection.sock is not None
         connection.sock.settimeout(self._settings.read_timeout)
         # One poller per connection, made once: a poll object per request cost about as much
