@@ -172,6 +172,12 @@ MUTATIONS: list[Mutation] = [
                   "test_replicating_her_object_does_not_link_her_copy_into_bobs_record"),
               "tests/workflows/test_pids_and_replication.py::"
               "test_a_pid_claimed_from_another_record_is_read_before_a_link")),
+    Mutation("a parent linked without a read only when its handle is the one minted for the "
+             "source: never with random suffixes", "b2safe/workflows/replication.py",
+             "        if self.config.pid.suffix != \"deterministic\":\n            return False\n",
+             "",
+             ("tests/workflows/test_pids_and_replication.py::"
+              "test_with_random_suffixes_a_parent_is_read_before_its_first_child",)),
     Mutation("the Handle record is the witness before a PID is deleted",
              "b2safe/workflows/pids.py",
              "        if record is not None and record.url not in self.legacy_urls(path):",

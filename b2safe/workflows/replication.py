@@ -653,8 +653,11 @@ class Replicator:
         so it is the object's own record, whatever the PID attribute (a claim) says: the
         witness :meth:`_link` needs before writing, without reading the record first. Any other
         PID (a 4.x record, random suffixes, a renamed object, a PID copied from another
-        object) is checked by reading the record (``expect_url``).
+        object) is checked by reading the record (``expect_url``). With random suffixes
+        (``pid.suffix: uuid``) no handle is minted here: a fresh random one never matches.
         """
+        if self.config.pid.suffix != "deterministic":
+            return False
         try:
             minted = self.workflow.pids.mint(self.workflow.mint_key(item))
         except B2SafeError:

@@ -87,6 +87,22 @@ def test_a_parent_minted_for_its_source_gets_its_first_child_without_a_read(cata
         catalog.values(f"{HOME}/b.dat", PID_AVU) + catalog.values(f"{HOME}/c.dat", PID_AVU))
 
 
+def test_with_random_suffixes_a_parent_is_read_before_its_first_child(catalog, pids,
+                                                                      workflow_for):
+    """With ``pid.suffix: uuid`` a handle is no witness of whose record it is (minting gives a
+    new random one each time): the parent's record is read, and its URL checked, before the
+    link, even when the parent's handle equals what minting the source's key would give."""
+    workflow = workflow_for(pid={"suffix": "uuid"})
+    catalog.put(f"{HOME}/a.dat", b"data")
+    replicator = Replicator(workflow, workflow.config, ALICE)
+    replicator.replicate(Request(f"{HOME}/a.dat", f"{HOME}/b.dat"))
+    [parent] = catalog.values(f"{HOME}/a.dat", PID_AVU)
+    assert parent == pids.mint(workflow.mint_key(catalog.stat(f"{HOME}/a.dat")))
+    assert pids.first_replicas == []
+    assert catalog.values(f"{HOME}/a.dat", REPLICA_AVU) == catalog.values(f"{HOME}/b.dat",
+                                                                          PID_AVU)
+
+
 def test_a_pid_claimed_from_another_record_is_read_before_a_link(catalog, pids, workflow_for):
     """A PID attribute naming a record minted for something else is only a claim: that record
     is read and, naming another object, not linked (nothing written to it)."""
