@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any, Optional
 
 from b2safe.config import Config, load_config
@@ -10,6 +9,9 @@ from b2safe.ports import LOCAL_PRIV_USER_AUTH, REMOTE_PRIV_USER_AUTH, Caller
 
 __all__ = ["LOCAL_PRIV_USER_AUTH", "REMOTE_PRIV_USER_AUTH", "Caller", "RuleContext",
            "caller_from_rei"]
+
+_UNREAD = object()
+
 
 def _text(value: Any) -> str:
     """``str()`` of a PREP char_array/c_string field; '' for None."""
@@ -50,16 +52,26 @@ class RuleContext:
         self.callback = callback
         self.rei = rei
         self.rule = rule
+        self._config: Optional[Config] = None
+        self._caller: Any = _UNREAD
 
-    @cached_property
+    @property
     def config(self) -> Config:
-        """The server's b2safe configuration (cached per process, reloaded on change)."""
-        return load_config()
+        """The server's b2safe configuration (cached per process, reloaded on change), read
+        once per call. (Not functools.cached_property: it takes a lock on every first read,
+        and every PEP call reads it.)"""
+        config = self._config
+        if config is None:
+            config = self._config = load_config()
+        return config
 
-    @cached_property
+    @property
     def caller(self) -> Optional[Caller]:
-        """The client user of this call, or None when rei carries none."""
-        return caller_from_rei(self.rei)
+        """The client user of this call, or None when rei carries none (read once)."""
+        caller = self._caller
+        if caller is _UNREAD:
+            caller = self._caller = caller_from_rei(self.rei)
+        return caller
 
     def write_stdout(self, text: str) -> None:
         """Append a line to ``ruleExecOut`` (shown by irule)."""

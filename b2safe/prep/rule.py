@@ -209,6 +209,7 @@ CONTINUE, DENY = "continue", "deny"
 
 
 def pep(name: str, *, on_error: str = CONTINUE, args: Optional[PepArgs] = None,
+        when: Optional[Callable[[RuleContext], bool]] = None,
         doc: str = "") -> Callable[[Callable], Callable]:
     """Declare a policy enforcement point handler.
 
@@ -219,7 +220,9 @@ def pep(name: str, *, on_error: str = CONTINUE, args: Optional[PepArgs] = None,
     engines still run). When parsing or the body raises, ``on_error`` decides:
     :data:`CONTINUE` logs and lets the operation go on (policies that leave durable pending
     work), :data:`DENY` logs and fails the operation with SYS_NOT_ALLOWED (protective checks:
-    they fail closed).
+    they fail closed). ``when``: a cheap test of whether the PEP has anything to do in this
+    call (``when(ctx)``, after the configuration is loaded); when it is false the arguments are
+    not parsed and the body is not called (an agent fires some PEPs once per object it copies).
     """
     if on_error not in (CONTINUE, DENY):
         raise ValueError(f"on_error must be {CONTINUE!r} or {DENY!r}, not {on_error!r}")
@@ -231,6 +234,8 @@ def pep(name: str, *, on_error: str = CONTINUE, args: Optional[PepArgs] = None,
             with serverlog.rule_call(callback, name):
                 try:
                     _setup_logging(ctx)
+                    if when is not None and not when(ctx):
+                        return RULE_ENGINE_CONTINUE
                     value = rule_args if args is None else args.from_prep(rule_args, rei)
                     result = body(ctx, value)
                 except Exception:

@@ -89,6 +89,12 @@ _touching: set[str] = set()
 _MAX_REMEMBERED = 1024
 
 
+def _has_policies(ctx: RuleContext) -> bool:
+    """Whether any upload policy is configured (without one the close PEPs have nothing to do:
+    they are not given their arguments)."""
+    return bool(ctx.config.policies)
+
+
 def _covered(ctx: RuleContext, path: str) -> bool:
     """True when a configured policy covers ``path`` (pure: no catalog access)."""
     return bool(path) and bool(policies.matching(ctx.config.policies, path))
@@ -117,7 +123,7 @@ def on_bulk_put_policy(ctx: RuleContext, _: NoArgs) -> None:
         enable_bulk_put_post_proc(ctx.callback)
 
 
-@pep("pep_api_replica_close_pre", args=ReplicaCloseArgs)
+@pep("pep_api_replica_close_pre", args=ReplicaCloseArgs, when=_has_policies)
 def on_replica_close_pre(ctx: RuleContext, close: ReplicaCloseArgs) -> None:
     """Before a finalizing replica_close of a written object: remember its path by fd."""
     if not ctx.config.policies or close.fd is None:
@@ -129,7 +135,7 @@ def on_replica_close_pre(ctx: RuleContext, close: ReplicaCloseArgs) -> None:
         _remember_close(close.fd, opened.path)
 
 
-@pep("pep_api_replica_close_post", args=ReplicaCloseArgs)
+@pep("pep_api_replica_close_post", args=ReplicaCloseArgs, when=lambda ctx: bool(_closing))
 def on_replica_close_post(ctx: RuleContext, close: ReplicaCloseArgs) -> None:
     """After a finalizing replica_close: apply the upload policies (PID by the delay queue)."""
     path = _closing.pop(close.fd, None) if close.fd is not None else None
@@ -137,7 +143,7 @@ def on_replica_close_post(ctx: RuleContext, close: ReplicaCloseArgs) -> None:
         uploads(ctx).apply(path, defer_pid=True)
 
 
-@pep("pep_api_data_obj_close_pre", args=DataObjCloseArgs)
+@pep("pep_api_data_obj_close_pre", args=DataObjCloseArgs, when=_has_policies)
 def on_close_pre(ctx: RuleContext, close: DataObjCloseArgs) -> None:
     """Before a close by API: remember the path of an object another zone's server copied into
     a policy collection here (the descriptor's operation is COPY_DEST)."""
@@ -148,7 +154,8 @@ def on_close_pre(ctx: RuleContext, close: DataObjCloseArgs) -> None:
         _remember_close(close.fd, opened.path, _copied_in)
 
 
-@pep("pep_api_data_obj_close_post", args=DataObjCloseArgs)
+@pep("pep_api_data_obj_close_post", args=DataObjCloseArgs,
+     when=lambda ctx: bool(_copied_in))
 def on_close_post(ctx: RuleContext, close: DataObjCloseArgs) -> None:
     """After another zone's server closed a copy into a policy collection: apply the upload
     policies, all of their work by the delay queue."""

@@ -220,6 +220,27 @@ def test_pep_never_fails_the_operation(scratch_rules):
     assert REGISTRY["pep_api_test_post"].kind == "pep"
 
 
+def test_a_pep_with_nothing_to_do_neither_parses_nor_runs(scratch_rules):
+    """``when`` false: the arguments are not parsed and the body is not called; true: both."""
+    parsed, ran, wanted = [], [], []
+
+    class Args:
+        @classmethod
+        def from_prep(cls, rule_args, rei):
+            parsed.append(rule_args[1])
+            return rule_args[1]
+
+    @pep("pep_api_when_post", args=Args, when=lambda ctx: bool(wanted))
+    def handler(ctx, value):
+        ran.append(value)
+
+    assert handler(["inst", "a"], RecordingCallback(), make_rei()) == RULE_ENGINE_CONTINUE
+    assert (parsed, ran) == ([], [])
+    wanted.append(True)
+    assert handler(["inst", "b"], RecordingCallback(), make_rei()) == RULE_ENGINE_CONTINUE
+    assert (parsed, ran) == (["b"], ["b"])
+
+
 def test_log_levels_follow_config(scratch_rules, config_file):
     config_file.write_text('{"version": 1, "zone": {"name": "z", '
                            '"server_id": "irods://h:1247"}, "logging": {"level": 0}}')
