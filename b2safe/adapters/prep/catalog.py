@@ -11,6 +11,7 @@ Never call this from a worker thread: PREP's callback belongs to the rule's thre
 from __future__ import annotations
 
 import itertools
+import json
 import posixpath
 import re
 from typing import Any, Callable, Iterator, Optional, Sequence
@@ -45,6 +46,9 @@ _AVU_COLUMNS = {
 
 #: The AVU id columns: ids grow as AVUs are added (R_META_MAIN.meta_id from R_OBJECTID).
 _META_ID = {"-d": "META_DATA_ATTR_ID", "-C": "META_COLL_ATTR_ID"}
+#: JSON of the atomic metadata requests: built here from strings, never circular, so without
+#: the encoder's check for cycles (a third of its time).
+_encode = json.JSONEncoder(check_circular=False).encode
 
 _DATA_COLUMNS = ("ORDER(COLL_NAME)", "ORDER(DATA_NAME)", "DATA_ID", "DATA_SIZE", "DATA_CHECKSUM",
                  "DATA_OWNER_NAME", "DATA_OWNER_ZONE", "DATA_RESC_NAME", "DATA_CREATE_TIME",
@@ -324,12 +328,10 @@ class PrepCatalog:
         ``pep_api_atomic_apply_metadata_operations_*`` fires (irods/irods
         plugins/microservices/src/atomic_apply_metadata_operations.cpp L41,
         server/api/src/rs_atomic_apply_metadata_operations.cpp L23)."""
-        import json
-
         request = {"admin_mode": admin, "entity_name": path,
                    "entity_type": "data_object" if kind == DATA_OBJECT_KIND else "collection",
                    "operations": operations}
-        self.msi("msi_atomic_apply_metadata_operations", json.dumps(request), "")
+        self.msi("msi_atomic_apply_metadata_operations", _encode(request), "")
 
     def apply_avus(self, path: str, kind: str, add: Sequence[tuple[str, str]],
                    remove: Sequence[Avu] = ()) -> None:
