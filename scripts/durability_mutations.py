@@ -101,7 +101,7 @@ MUTATIONS: list[Mutation] = [
                 "test_concurrent_creators_with_uuid_suffixes_leave_one_pid_per_object")),
     Mutation("uuid suffixes: the first PID AVU added wins (bulk pages)",
              "b2safe/workflows/pids.py",
-             "                if values[0] != pid:\n",
+             "                if values and values[0] != pid:\n",
              "                if False:\n",
              BULK),
     Mutation("a problem a sweep recorded is cleared when a later run finds the pair good",

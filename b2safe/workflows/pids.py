@@ -421,16 +421,25 @@ class PidWorkflow:
     def _pids_for_page(self, page: Sequence[ObjectInfo], fixed: bool,
                        details: Optional[dict[str, ReplicaSpec]] = None,
                        present: Optional[Mapping[str, Sequence[Avu]]] = None,
+                       pids: Optional[dict[str, str]] = None,
                        ) -> tuple[int, int, list[tuple[str, B2SafeError]]]:
         """Create the missing PIDs of one page: (created, existing, [(path, error)]).
 
         ``details`` gives, per path, the parent/ROR/FIO/FIXED_CONTENT of a replica's record;
         paths without details get an original's record (no parent, ROR or FIO). ``present``:
         the page's PID and mirrored AVUs when the caller read them (else one query per kind).
+        ``pids``: filled with ``{path: PID}`` of the page's objects that have a PID afterwards
+        (the first added: the one that stays), from ``present`` and the check after minting.
         """
         if present is None:
             present = self._mirrored(page)
         todo = [i for i in page if not has_pid(present, i)]
+        if pids is not None:
+            for info in page:
+                first = next((a.value for a in present.get(object_key(info), ())
+                              if a.name == PID_AVU), None)
+                if first is not None:
+                    pids[info.path] = first
         failures: list[tuple[str, B2SafeError]] = []
         jobs: list[tuple[ObjectInfo, PidRecord]] = []
         for info in todo:
@@ -462,9 +471,11 @@ class PidWorkflow:
         if recorded:
             now = self._pid_values([info for info, _ in recorded])
             for info, pid in recorded:
-                values = now.get(object_key(info), [pid])
-                if values[0] != pid:
+                values = now.get(object_key(info))
+                if values and values[0] != pid:
                     self._withdraw(info, pid, values[0])
+                if values and pids is not None:
+                    pids[info.path] = values[0]
         for path, error in failures:
             logger.error("PID not created for %s: %s", path, error)
         return len(todo) - len(failures), len(page) - len(todo), failures
@@ -512,12 +523,7 @@ class PidWorkflow:
                 details[info.path] = spec
             if not infos:
                 continue
-            self._pids_for_page(infos, fixed=False, details=details)
-            values = self._pid_values(infos)
-            for info in infos:
-                pids = values.get(object_key(info))
-                if pids:
-                    found[info.path] = pids[0]
+            self._pids_for_page(infos, fixed=False, details=details, pids=found)
         return found
 
     def _withdraw(self, info: ObjectInfo, pid: str, winner: str) -> None:

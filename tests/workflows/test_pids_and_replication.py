@@ -171,6 +171,23 @@ def test_register_replicas_skips_objects_the_caller_may_not_write(catalog, pids,
     assert len(pids.records) == 1 and catalog.values(f"{HOME}/mine.dat", PID_AVU)
 
 
+def test_register_replicas_answers_every_pid_the_replicas_have_afterwards(catalog, pids,
+                                                                         workflow_for):
+    """The result names the PID of each replica: a new one, and one registered before (its
+    first PID attribute), without a read after the page."""
+    import json
+
+    catalog.put(f"{HOME}/old.dat", b"o")
+    catalog.put(f"{HOME}/new.dat", b"n")
+    catalog.set_avu(f"{HOME}/old.dat", "-d", PID_AVU, "21.T12995/EARLIER")
+    done = register_replicas(workflow_for(), json.dumps(
+        [[f"{HOME}/old.dat", "None", "None", "None", "false"],
+         [f"{HOME}/new.dat", "None", "None", "None", "false"]]))
+    [new] = catalog.values(f"{HOME}/new.dat", PID_AVU)
+    assert done == {f"{HOME}/old.dat": "21.T12995/EARLIER", f"{HOME}/new.dat": new}
+    assert len(pids.records) == 1
+
+
 def test_a_deferred_registration_of_an_existing_replica_stays_in_the_fail_log(catalog,
                                                                               workflow_for):
     """EUDATPIDRegistration whose remote PID creation the zone refuses to the user
