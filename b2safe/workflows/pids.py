@@ -586,7 +586,8 @@ class PidWorkflow:
         for value in legacy:
             wanted += profile.parse_replicas(value)
         added: list[tuple[str, str]] = []
-        for pid in profile.normalize_replicas(wanted):
+        # parse_replicas normalized each list; only a merge with a 4.x list needs it again
+        for pid in profile.normalize_replicas(wanted) if legacy else wanted:
             if not profile.contains_pid(have, pid):
                 added.append((REPLICA_AVU, pid))
                 have.append(pid)

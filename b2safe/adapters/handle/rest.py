@@ -42,8 +42,18 @@ import re
 import ssl
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
+from typing import (
+    Any,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    TypeVar,
+    Union,
+)
 from urllib.parse import quote
 
 import requests
@@ -286,8 +296,10 @@ def _write_auth(connector: Any) -> tuple[dict[str, str], Any]:
 # --- responses ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Answer:
+class _Answer(NamedTuple):
+    """A Handle server's answer: HTTP status, responseCode, JSON body (a tuple: made per
+    request, and a frozen dataclass costs three object.__setattr__ calls to build)."""
+
     status: int
     code: Optional[int]
     body: Any
