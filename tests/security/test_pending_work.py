@@ -80,10 +80,11 @@ def _key_id(world, zone="zoneA"):
     return keys.load(str(world.sb.zone(zone).config_dir / "signing.key")).current.key_id
 
 
-@pytest.mark.parametrize("mac", ["\u00e9" * 32, "\u00e9", "0" * 31 + "\u00e9"])
+@pytest.mark.parametrize("mac", ["\u00e9" * 16, "\u00e9", "0" * 31 + "\u00e9"])
 def test_a_non_ascii_signature_does_not_crash_the_admin_retry(fed, mac):
     """A signature naming the real key, with non-ASCII bytes where the MAC goes (comparing
-    such a str with hmac.compare_digest raises): the admin's run goes on."""
+    such a str with hmac.compare_digest raises): the admin's run goes on. (32 of them would
+    make the record's units longer than the catalog's varchar(250): not storable.)"""
     source = user_file(fed, "/zoneA/home/alice/f.dat")
     good = user_file(fed, "/zoneA/home/alice/g.dat")
     forged = faillog.FailRecord(source=source, destination="/zoneB/replicas/x.dat", cause="x",
