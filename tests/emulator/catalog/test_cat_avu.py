@@ -10,6 +10,7 @@ from b2safe_sandbox.errors import (
     CAT_INVALID_RESOURCE,
     CAT_INVALID_USER,
     CAT_NO_ACCESS_PERMISSION,
+    CAT_SQL_ERR,
     CAT_SUCCESS_BUT_WITH_NO_INFO,
     CAT_UNKNOWN_COLLECTION,
     CAT_UNKNOWN_FILE,
@@ -70,6 +71,20 @@ def test_empty_attribute_or_value(cat, targets):
         cat.avu_add("-d", F, "", "1")
     with raises_code(CAT_INVALID_ARGUMENT):
         cat.avu_set("-d", F, "a", "")
+
+
+def test_longer_than_the_columns_is_a_database_error(cat, targets):
+    """R_META_MAIN holds names and values of 2700 characters, units of 250 (irods
+    plugins/database/src/icatSysTables.sql.pp.in@5.0.2 L81); nothing is stored otherwise. The
+    units are checked on the atomic route only (see Metadata._check_avu)."""
+    with raises_code(CAT_SQL_ERR):
+        cat.avu_add("-d", F, "a", "v" * 2701)
+    object_id = cat.entity_rights(F, False, None)[0]
+    with raises_code(CAT_SQL_ERR):
+        cat.avu_attach(object_id, "-d", "a", "v", "u" * 251)
+    assert cat.avu_list("-d", F) == []
+    cat.avu_attach(object_id, "-d", "a", "v", "u" * 250)
+    assert [a.units for a in cat.avu_list("-d", F)] == ["u" * 250]
 
 
 def test_actor_permissions(cat, targets):

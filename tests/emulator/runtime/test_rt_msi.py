@@ -288,8 +288,10 @@ def test_atomic_metadata_operations_rights_and_entities(sb, cb):
     assert err(bob.msi_atomic_apply_metadata_operations, ops, "") == -130000  # bob's view
     assert err(cb.msi_atomic_apply_metadata_operations,
                _atomic(f"{HOME}/none", "collection", ("add", "C", "1")), "") == -130000
+    # A non-admin on a resource: user_has_permission_to_modify_entity is false, so
+    # CAT_NO_ACCESS_PERMISSION (L523-529; catalog_utilities.cpp@5.0.2 L123-126).
     resource = _atomic("demoResc", "resource", ("add", "R", "1"))
-    assert err(cb.msi_atomic_apply_metadata_operations, resource, "") == -830000
+    assert err(cb.msi_atomic_apply_metadata_operations, resource, "") == -818000
     assert err(cb.msi_atomic_apply_metadata_operations,
                _atomic("noResc", "resource", ("add", "R", "1")), "") == -130000
     # An empty attribute or value, even in an unknown operation (L375-381), undoes the rest.

@@ -15,6 +15,7 @@
 * :mod:`.testing` - the server's test microservices (print_hello, msiAW1, ...);
 * :mod:`.keywords` - the keyword strings the data-object microservices accept;
 * :mod:`.meta` - AVUs and object status;
+* :mod:`.atomic_meta` - msi_atomic_apply_metadata_operations;
 * :mod:`.query` - GenQuery1 (msiMakeGenQuery, msiExecGenQuery, ...);
 * :mod:`.query_print` - msiMakeQuery, msiPrintGenQueryInp, msiPrintGenQueryOutToBuffer;
 * :mod:`.genquery2` - msi_genquery2_execute / next_row / column / free;
@@ -26,6 +27,7 @@
 
 from b2safe_sandbox.runtime.msis import (
     admin,
+    atomic_meta,
     data,
     genquery2,
     meta,
@@ -45,6 +47,6 @@ from b2safe_sandbox.runtime.msis import (
     users,
 )
 
-__all__ = ["admin", "data", "genquery2", "meta", "misc", "physical", "policy", "printing", "query",
-           "query_print", "remote", "replicas", "server", "system", "templates", "testing",
-           "transfer", "users"]
+__all__ = ["admin", "atomic_meta", "data", "genquery2", "meta", "misc", "physical", "policy",
+           "printing", "query", "query_print", "remote", "replicas", "server", "system",
+           "templates", "testing", "transfer", "users"]
