@@ -32,6 +32,7 @@ import base64
 import datetime as _dt
 import functools
 import hashlib
+import operator
 import re
 import time
 from dataclasses import dataclass, field, replace
@@ -176,30 +177,21 @@ class PidRecord:
         strings = self.as_strings()
         admin = self.admin or admin or (HsAdmin.default_for(handle.split("/", 1)[0])
                                         if handle else None)
-        if not self.indices and not self.extra:
-            # A new record (every PID b2safe creates): each type at its default index, which
-            # PROFILE_TYPES (the order of as_strings) lists ascending, then HS_ADMIN's.
-            new = [{"index": DEFAULT_INDICES[key], "type": key,
-                    "data": {"format": "string", "value": text}} for key, text in strings.items()]
-            if admin is not None:
-                new.append({"index": DEFAULT_INDICES[HS_ADMIN], "type": HS_ADMIN,
-                            "data": admin.to_json()})
-            return new
-        taken = {index for index, _, _ in self.extra}
-        taken.update(index for key, index in self.indices.items()
-                     if key in strings or key == HS_ADMIN)
-        values: list[dict[str, Any]] = []
-        for key, text in strings.items():
-            index = self.indices.get(key) or _free_index(key, taken)
-            taken.add(index)
-            values.append({"index": index, "type": key, "data": {"format": "string",
-                                                                  "value": text}})
+        known = self.indices
+        held = _held_indices(strings, known, self.extra)
+        place = _placement([*strings, HS_ADMIN] if admin is not None else strings, known, held) \
+            if held else DEFAULT_INDICES
+        values = [{"index": place[key], "type": key, "data": {"format": "string", "value": text}}
+                  for key, text in strings.items()]
         if admin is not None:
-            index = self.indices.get(HS_ADMIN) or _free_index(HS_ADMIN, taken)
-            values.append({"index": index, "type": HS_ADMIN, "data": admin.to_json()})
-        for index, key, data in self.extra:
-            values.append({"index": index, "type": key, "data": data})
-        return sorted(values, key=lambda value: value["index"])
+            values.append({"index": place[HS_ADMIN], "type": HS_ADMIN, "data": admin.to_json()})
+        if held:
+            # Placed around other values: these join, all ordered by index. At the defaults
+            # the types are in order already (PROFILE_TYPES, then HS_ADMIN).
+            values += [{"index": index, "type": key, "data": data}
+                       for index, key, data in self.extra]
+            values.sort(key=_by_index)
+        return values
 
     @classmethod
     def from_values(cls, values: Iterable[Mapping[str, Any]]) -> PidRecord:
@@ -277,15 +269,37 @@ def changes_between(old: PidRecord, new: PidRecord) -> dict[str, Optional[str]]:
     return out
 
 
-def _free_index(key: str, taken: set) -> int:
-    preferred = DEFAULT_INDICES.get(key)
-    if preferred is not None and preferred not in taken:
-        return preferred
-    start = 100 if key == HS_ADMIN else 2
-    index = start
-    while index in taken or (key != HS_ADMIN and index in _ADMIN_RESERVED):
-        index += 1
-    return index
+_by_index = operator.itemgetter("index")
+
+
+def _held_indices(strings: Mapping[str, str], known: Mapping[str, int],
+                  extra: Sequence[tuple[int, str, Any]]) -> set[int]:
+    """The indices values already hold: the ``extra`` values' and the ``known`` ones of the
+    types in ``strings`` and of HS_ADMIN. None in a new record (every PID b2safe creates)."""
+    if not known and not extra:
+        return set()
+    held = {index for index, _, _ in extra}
+    held.update(index for key, index in known.items() if key in strings or key == HS_ADMIN)
+    return held
+
+
+def _placement(keys: Iterable[str], known: Mapping[str, int], held: set[int]
+               ) -> dict[str, int]:
+    """The index of each of ``keys``: its ``known`` one, else its default when not ``held``,
+    else the lowest free one (from 2, or from 100 for HS_ADMIN; never 1 or 100-199 for other
+    types). ``held`` grows with each placed key."""
+    placed = {}
+    for key in keys:
+        index = known.get(key)
+        if not index:
+            index = DEFAULT_INDICES.get(key)
+            if index is None or index in held:
+                index = 100 if key == HS_ADMIN else 2
+                while index in held or (key != HS_ADMIN and index in _ADMIN_RESERVED):
+                    index += 1
+        held.add(index)
+        placed[key] = index
+    return placed
 
 
 def _parse_admin(data: Any) -> HsAdmin:

@@ -59,7 +59,9 @@ def test_from_values_keeps_foreign_indices_and_extra_types():
     assert record.fixed_content is False
     assert record.admin == HsAdmin("0.NA/21.T1", 200)
     assert record.extra == ((4, "10320/LOC", "<locations/>"),)
-    out = {v["type"]: v["index"] for v in record.with_replica("21.T1/C").to_values()}
+    values = record.with_replica("21.T1/C").to_values()
+    assert [v["index"] for v in values] == [1, 2, 3, 4, 5, 100]  # in index order
+    out = {v["type"]: v["index"] for v in values}
     assert out["EUDAT/REPLICA"] == 3 and out["10320/LOC"] == 4 and out["URL"] == 1
     assert out["EUDAT/FIXED_CONTENT"] == 2
     assert out["EUDAT/PROFILE_VERSION"] == 5
