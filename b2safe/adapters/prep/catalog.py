@@ -372,7 +372,7 @@ class PrepCatalog:
             return
         if self.admin_mode(path):
             self._apply(path, kind, [{"operation": "add", "attribute": name,
-                                               "value": value, "units": ""}])
+                                      "value": value, "units": units}])
             return
         try:
             self.msi("msiModAVUMetadata", kind, path, "add", name, value, units)

@@ -39,3 +39,14 @@ def test_add_avu_that_the_catalog_refuses_raises_instead_of_being_lost(world):
             cat.add_avu(PATH, "-d", "long", "v" * 2701, known_absent=True)
     assert caught.value.code == errors.CAT_SQL_ERR
     assert "long" not in world.avus(PATH)
+
+
+@pytest.mark.parametrize("user", ["alice#zoneA", "rods#zoneA"])
+def test_add_avu_keeps_its_units_on_either_route(world, user):
+    """msiModAVUMetadata (alice) and, for a rodsadmin, msi_atomic_apply_metadata_operations
+    with admin_mode: the units given are stored (the admin route wrote '' before)."""
+    world.client("alice#zoneA").iput(PATH, b"x")
+    with catalog(world, user) as cat:
+        cat.add_avu(PATH, "-d", "color", "blue", units="hue")
+        assert [(a.value, a.units) for a in cat.avus(PATH, "-d", "color")] == [("blue", "hue")]
+
