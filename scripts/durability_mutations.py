@@ -93,6 +93,17 @@ MUTATIONS: list[Mutation] = [
              "            pass  #",
              ("tests/adapters/test_handle_transport.py::"
               "test_a_reset_during_the_tls_handshake_is_a_connection_failure",)),
+    Mutation("the Handle deadline watchdog survives a deadline that fails to fire",
+             "b2safe/adapters/handle/deadlines.py",
+             "            try:\n                fire()\n            except Exception:",
+             "            try:\n                fire()\n            except ZeroDivisionError:",
+             ("tests/adapters/test_handle_transport.py::"
+              "test_a_deadline_that_fails_to_fire_does_not_stop_the_others",)),
+    Mutation("a forked child gets a Handle deadline watchdog of its own",
+             "b2safe/adapters/handle/deadlines.py",
+             "    os.register_at_fork(after_in_child=_forget_after_fork)", "    pass",
+             ("tests/adapters/test_handle_transport.py::"
+              "test_a_forked_child_gets_a_watchdog_of_its_own",)),
     Mutation("uuid suffixes: the first PID AVU added wins (one object)",
              "b2safe/workflows/pids.py",
              "        winner = values[0] if values else pid  # the first added wins",

@@ -247,7 +247,7 @@ MUTATIONS: list[Mutation] = [
              "                if len(data) > max_bytes:", "                if False:",
              _t("test_handle_hostile", "test_an_oversized_answer_is_refused")),
     Mutation("every Handle request has an overall deadline",
-             "b2safe/adapters/handle/deadlines.py", "    deadline.start()\n", "",
+             "b2safe/adapters/handle/deadlines.py", "        self.start()\n", "",
              _t("test_handle_hostile", "test_a_dripping_answer_hits_the_overall_deadline",
                 "test_a_server_that_never_answers_hits_the_overall_deadline")),
     Mutation("answers are size-capped (pycurl engine)", "b2safe/adapters/handle/http_curl.py",

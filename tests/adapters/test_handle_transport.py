@@ -5,6 +5,7 @@ header line breaks refused, the engine chosen by what is installed."""
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 import threading
@@ -300,6 +301,38 @@ def test_the_deadline_watchdog_keeps_only_the_requests_in_flight():
         watchdog.cancel(token)
 
 
+def test_a_deadline_that_fails_to_fire_does_not_stop_the_others(caplog):
+    from b2safe.adapters.handle.deadlines import _Watchdog
+
+    def broken() -> None:
+        raise RuntimeError("broken")
+
+    watchdog = _Watchdog()
+    watchdog.watch(0.0, broken)
+    fired = threading.Event()
+    watchdog.watch(0.0, fired.set)
+    assert fired.wait(10.0)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_a_watchdog_of_its_own():
+    """The parent's watchdog thread does not come along into a forked child (an iRODS agent
+    forked after a request): the child's deadlines still fire."""
+    from b2safe.adapters.handle import deadlines
+
+    deadlines._WATCHDOG.cancel(deadlines._WATCHDOG.watch(3600.0, lambda: None))  # a thread
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through its exit status
+        try:
+            fired = threading.Event()
+            deadlines._WATCHDOG.watch(0.0, fired.set)
+            os._exit(0 if fired.wait(10.0) else 1)
+        finally:
+            os._exit(2)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
 def test_the_host_name_is_verified_against_the_certificate(tmp_path, http_engine):
     """A trusted certificate for another name (the sandbox's names localhost, 127.0.0.1 and
     ::1; the server listens on 127.0.0.2): refused."""
@@ -391,6 +424,46 @@ def test_a_header_with_a_line_break_is_refused_before_sending(local_server, http
             with pytest.raises(ValueError):
                 http.send("GET", f"{base}/api/handles/{PREFIX}/X", {"Authorization": value})
     assert _Records.seen == []
+
+
+class _Echoes(_Quiet):
+    """Records the method, an Authorization header and the Content-Type of each request."""
+
+    seen: list = []
+
+    def do_GET(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        _Echoes.seen.append((self.command, self.headers.get("Authorization"),
+                             self.headers.get("Content-Type"), body))
+        self.answer(200, b'{"responseCode": 1}')
+
+    do_PUT = do_DELETE = do_GET
+
+
+def test_each_request_carries_its_own_method_and_headers(local_server, http_engine):
+    """One kept-alive connection, requests that change method, headers and body in turn (a
+    session renewed between writes): each is sent as asked (the pycurl engine tells its handle
+    the method and header lines only when they change)."""
+    _Echoes.seen = []
+    base = local_server(_Echoes)
+    url = f"{base}/api/handles/{PREFIX}/X"
+    json_type = {"Content-Type": "application/json"}
+    sent = [("GET", {"Authorization": "a"}, None), ("GET", {"Authorization": "a"}, None),
+            ("PUT", {"Authorization": "a", **json_type}, b"{}"),
+            ("PUT", {"Authorization": "b", **json_type}, b"[]"),
+            ("GET", {"Authorization": "b"}, None), ("DELETE", {"Authorization": "b"}, None),
+            ("PUT", {"Authorization": "b"}, b"")]
+    with closing(HandleHttp(base, timeout=2.0, deadline=4.0, proxy="")) as http:
+        headers = {"Authorization": "c"}
+        http.send("GET", url, headers)
+        headers["Authorization"] = "d"  # the same dict, changed: sent as it is now
+        http.send("GET", url, headers)
+        for method, headers, body in sent:
+            assert http.send(method, url, headers, body)[0] == 200
+    assert _Echoes.seen == [("GET", "c", None, b""), ("GET", "d", None, b"")] + [
+        (method, headers["Authorization"], headers.get("Content-Type"), body or b"")
+        for method, headers, body in sent]
 
 
 def test_no_request_is_traced_to_the_terminal(local_server, http_engine, capfd):

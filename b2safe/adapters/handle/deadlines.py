@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
+import os
 import socket
 import threading
 import time
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Optional
 
 
 class _Watchdog:
@@ -21,7 +22,7 @@ class _Watchdog:
     request, as ``threading.Timer`` starts, costs more CPU than the request itself)."""
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
         self._heap: list[tuple[float, int]] = []
         self._pending: dict[int, Callable[[], None]] = {}
         self._ids = itertools.count()
@@ -34,7 +35,7 @@ class _Watchdog:
         with self._cond:
             heapq.heappush(self._heap, (time.monotonic() + seconds, token))
             self._pending[token] = fire
-            if self._thread is None or not self._thread.is_alive():
+            if self._thread is None:  # it never ends (see _run; a forked child gets its own)
                 self._thread = threading.Thread(target=self._run, name="b2safe-pid-deadlines",
                                                 daemon=True)
                 self._thread.start()
@@ -67,21 +68,41 @@ class _Watchdog:
                     continue
                 heapq.heappop(self._heap)
                 fire = self._pending.pop(token)
-            fire()
+            try:
+                fire()
+            except Exception:  # one deadline that failed to fire must not stop the others
+                logging.getLogger(__name__).exception("a Handle request deadline failed")
 
 
 _WATCHDOG = _Watchdog()
 
 
-class Deadline:
-    """One request's overall deadline: when it fires it shuts down the socket of every
-    connection the request took from the pool, which wakes a connect, a header read or a body
-    read blocked on a server that stalls or drips (a per-read timeout alone never ends a server
-    that sends one byte per timeout)."""
+def _forget_after_fork() -> None:
+    """In a forked child, a watchdog of its own: the parent's thread did not come along, its
+    pending deadlines are the parent's requests, and its lock may have been held at the fork."""
+    global _WATCHDOG
+    _WATCHDOG = _Watchdog()
 
-    def __init__(self, seconds: float) -> None:
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+class Deadline:
+    """One request's overall deadline, a context manager (:func:`watched`): when it fires it
+    shuts down the socket of every connection the request took from the pool, which wakes a
+    connect, a header read or a body read blocked on a server that stalls or drips (a per-read
+    timeout alone never ends a server that sends one byte per timeout)."""
+
+    __slots__ = ("_connections", "_failures", "_lock", "_timeout", "_token", "expired",
+                 "seconds")
+
+    def __init__(self, seconds: float, failures: tuple[type[BaseException], ...] = (),
+                 timeout: type[BaseException] = TimeoutError) -> None:
         self.seconds = seconds
         self.expired = False
+        self._failures = failures
+        self._timeout = timeout
         self._connections: list[Any] = []
         self._lock = threading.Lock()
         self._token: Optional[int] = None
@@ -111,6 +132,17 @@ class Deadline:
         for connection in connections:
             shut(connection)
 
+    def __enter__(self) -> Deadline:
+        request_deadline.deadline = self
+        self.start()
+        return self
+
+    def __exit__(self, kind: Optional[type[BaseException]], *_: Any) -> None:
+        request_deadline.deadline = None
+        self.cancel()
+        if self.expired and (kind is None or issubclass(kind, self._failures)):
+            raise self._timeout(f"no complete answer within {self.seconds:.1f}s") from None
+
 
 def shut(connection: Any) -> None:
     """Shut down a socket, the socket of a connection, or that of an urllib3 response whose
@@ -133,24 +165,10 @@ def shut(connection: Any) -> None:
 request_deadline = threading.local()
 
 
-@contextmanager
 def watched(seconds: float, failures: tuple[type[BaseException], ...],
-            timeout: type[BaseException]) -> Iterator[Deadline]:
-    """Run one request under a :class:`Deadline` of ``seconds`` (the connections the thread
-    takes from a watched pool are attached to it). A failure of a type in ``failures`` after
-    the deadline fired, or a request that completed just as it fired (its last bytes raced the
-    watchdog: not trusted), raises ``timeout`` instead."""
-    deadline = Deadline(seconds)
-    request_deadline.deadline = deadline
-    deadline.start()
-    try:
-        yield deadline
-    except failures:
-        if deadline.expired:
-            raise timeout(f"no complete answer within {seconds:.1f}s") from None
-        raise
-    finally:
-        request_deadline.deadline = None
-        deadline.cancel()
-    if deadline.expired:
-        raise timeout(f"no complete answer within {seconds:.1f}s")
+            timeout: type[BaseException]) -> Deadline:
+    """A :class:`Deadline` of ``seconds`` to run one request under (``with``; the connections
+    the thread takes from a watched pool are attached to it). A failure of a type in
+    ``failures`` after the deadline fired, or a request that completed just as it fired (its
+    last bytes raced the watchdog: not trusted), raises ``timeout`` instead."""
+    return Deadline(seconds, failures, timeout)

@@ -118,6 +118,17 @@ class _Answer:
         return None
 
 
+def _header_lines(headers: dict[str, str], bodiless: bool) -> list[str]:
+    """libcurl's header lines for ``headers``: no 100-continue round trip before a body, no
+    User-Agent (pycurl's default names its and libcurl's versions; http.client sends none),
+    and no Content-Type but the one given (libcurl would name its form type for a body)."""
+    lines = [f"{name}: {value}" for name, value in headers.items()]
+    lines += ("Expect:", "User-Agent:")
+    if not bodiless and "Content-Type" not in headers:
+        lines.append("Content-Type:")
+    return lines
+
+
 class CurlEngine:
     """One libcurl easy handle per thread, each keeping one connection alive (replaced when
     the server closed it while idle, see :meth:`_handle`).
@@ -185,6 +196,7 @@ class CurlEngine:
                     raise PidError("the Handle connection was closed")
                 self._handles.append(curl)
             local.curl, local.socket = curl, -1
+            local.told = None  # what the handle was last told (see exchange)
         return curl
 
     def _watch(self, curl: Any) -> None:
@@ -210,23 +222,23 @@ class CurlEngine:
         this thread's handle; returns (HTTP status, body). Failures: see the module
         docstring."""
         pycurl = self._pycurl
-        lines = [f"{name}: {value}" for name, value in headers.items()]
-        # No 100-continue round trip before a body; no User-Agent (pycurl's default names its
-        # and libcurl's versions; http.client sends none).
-        lines += ("Expect:", "User-Agent:")
         curl = self._handle()
-        answer = self._local.answer
+        local = self._local
+        answer = local.answer
         answer.reset()
         try:
             curl.setopt(pycurl.URL, url)
-            if body is None and method in ("GET", "DELETE"):
+            bodiless = body is None and method in ("GET", "DELETE")
+            if bodiless:
                 curl.setopt(pycurl.HTTPGET, 1)
             else:  # a body, even an empty one (Content-Length: 0, as http.client sends)
                 curl.setopt(pycurl.POSTFIELDS, body or b"")
-                if "Content-Type" not in headers:
-                    lines.append("Content-Type:")  # not libcurl's form type
-            curl.setopt(pycurl.CUSTOMREQUEST, method)
-            curl.setopt(pycurl.HTTPHEADER, lines)
+            # The method and the header lines stay set on the handle: told again only when they
+            # change (libcurl is given a new copy of the header list on every setopt).
+            if local.told != (method, bodiless, headers):
+                curl.setopt(pycurl.CUSTOMREQUEST, method)
+                curl.setopt(pycurl.HTTPHEADER, _header_lines(headers, bodiless))
+                local.told = (method, bodiless, dict(headers))
             curl.perform()
             status = int(curl.getinfo(pycurl.RESPONSE_CODE))
             self._watch(curl)

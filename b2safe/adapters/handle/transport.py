@@ -149,7 +149,7 @@ class HandleHttp:
         if not url.startswith(self._origin + "/"):
             raise InvalidPid(f"refusing a Handle request to {url[:120]!r}: not the configured "
                              "Handle server")
-        refuse_line_breaks("".join(f"{name}{value}" for name, value in headers.items()))
+        refuse_line_breaks("".join(headers) + "".join(headers.values()))
         self._count(method)
         return self._engine.exchange(method, url, headers, body)
 
