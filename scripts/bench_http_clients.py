@@ -10,7 +10,9 @@ a Handle session, on its http.client engine and, when pycurl is installed, its p
 and, each when installed (a note says which are not): ``httpx``, ``httpcore`` (httpx's
 connection layer), ``pycurl`` (libcurl: one reused easy handle), ``curl_cffi`` (libcurl through
 cffi: one reused ``Curl``) and ``pyreqwest`` (Rust's reqwest).
-The Handle server runs in a child process (``--server-in-process``: in this one, as before).
+Every row is given the record's values and encodes them once (the libraries with
+``json.dumps``, b2safe with its own encoder). The Handle server runs in a child process
+(``--server-in-process``: in this one, as before).
 Prints the client-side CPU per PUT two ways: the calling thread's ``thread_time`` and the whole
 process's ``process_time`` (which also counts a client's own threads, e.g. pyreqwest's
 runtime; it counts the server too when ``--server-in-process``), and the wall time.
@@ -46,16 +48,32 @@ HEADERS = {"Authorization": "Basic " + base64.b64encode(
     f"{quote(USER)}:{PASSWORD}".encode()).decode(), "Content-Type": "application/json"}
 
 
-def body(i: int) -> str:
-    return json.dumps({"values": [
+Values = list[dict[str, Any]]
+
+
+def record(i: int) -> Values:
+    """The values of the ``i``-th record PUT (what b2safe's PID client is given)."""
+    return [
         {"index": 100, "type": "HS_ADMIN", "data": {"format": "admin", "value": {
             "handle": f"0.NA/{PREFIX}", "index": 200, "permissions": "011111110011"}}},
         {"index": 1, "type": "URL", "data": {"format": "string", "value": f"irods://z/o/{i}"}},
-        {"index": 2, "type": "CHECKSUM", "data": {"format": "string", "value": f"sha2:{i}"}}]})
+        {"index": 2, "type": "CHECKSUM", "data": {"format": "string", "value": f"sha2:{i}"}}]
 
 
-def clients(base: str, host: str, port: int) -> dict[str, Callable[[], Callable[[str, str], int]]]:
-    """Name -> factory of a ``put(path, body) -> status`` function (one connection each)."""
+def encoding(factory: Callable[[], Callable[[str, str], int]]
+             ) -> Callable[[], Callable[[str, Values], int]]:
+    """A client library's ``put(path, text)`` as a ``put(path, values)`` that encodes the
+    values with ``json.dumps`` first, as b2safe's client encodes them (so that every row pays
+    for one encoding, and b2safe's no decoding of a text it was never given)."""
+    def make() -> Callable[[str, Values], int]:
+        put = factory()
+        return lambda path, values: put(path, json.dumps({"values": values}))
+    return make
+
+
+def clients(base: str, host: str, port: int
+            ) -> dict[str, Callable[[], Callable[[str, Values], int]]]:
+    """Name -> factory of a ``put(path, values) -> status`` function (one connection each)."""
 
     def stdlib() -> Callable[[str, str], int]:
         conn = http.client.HTTPConnection(host, port, timeout=30)
@@ -160,38 +178,39 @@ def clients(base: str, host: str, port: int) -> dict[str, Callable[[], Callable[
         service.connect()
         return service
 
-    def b2safe_now(engine: str) -> Callable[[], Callable[[str, str], int]]:
-        def make() -> Callable[[str, str], int]:
+    def b2safe_now(engine: str) -> Callable[[], Callable[[str, Values], int]]:
+        def make() -> Callable[[str, Values], int]:
             service = b2safe_service(engine)
 
-            def put(path: str, text: str) -> int:
+            def put(path: str, values: Values) -> int:
                 handle = path.split("/api/handles/", 1)[1].split("?")[0]
-                return service._put(handle, json.loads(text)["values"], overwrite=False).status
+                return service._put(handle, values, overwrite=False).status
             return put
         return make
 
-    def b2safe_before() -> Callable[[str, str], int]:
+    def b2safe_before() -> Callable[[str, Values], int]:
         service = b2safe_service()
         connector = service._get_client()._RESTHandleClient__handlesystemconnector
 
-        def put(path: str, text: str) -> int:
+        def put(path: str, values: Values) -> int:
             handle = path.split("/api/handles/", 1)[1].split("?")[0]
             response, _ = connector.send_handle_put_request(
-                handle=handle, list_of_entries=json.loads(text)["values"], overwrite=False)
+                handle=handle, list_of_entries=values, overwrite=False)
             return int(response.status_code)
         return put
 
-    found: dict[str, Callable[[], Callable[[str, str], int]]] = {
-        "http.client (stdlib)": stdlib, "urllib3": urllib3_pool,
-        "requests, trust_env off": requests_session(False),
-        "requests, trust_env on": requests_session(True),
+    found: dict[str, Callable[[], Callable[[str, Values], int]]] = {
+        "http.client (stdlib)": encoding(stdlib), "urllib3": encoding(urllib3_pool),
+        "requests, trust_env off": encoding(requests_session(False)),
+        "requests, trust_env on": encoding(requests_session(True)),
         "b2safe before: pyhandle+requests": b2safe_before,
         "b2safe now: http.client, session": b2safe_now("stdlib")}
-    optional = {"httpx": ("httpx", httpx_client), "httpcore": ("httpcore", httpcore_pool),
-                "pycurl, one handle": ("pycurl", pycurl_handle),
+    optional = {"httpx": ("httpx", encoding(httpx_client)),
+                "httpcore": ("httpcore", encoding(httpcore_pool)),
+                "pycurl, one handle": ("pycurl", encoding(pycurl_handle)),
                 "b2safe now: pycurl, session": ("pycurl", b2safe_now("curl")),
-                "curl_cffi, one handle": ("curl_cffi", curl_cffi_handle),
-                "pyreqwest": ("pyreqwest", pyreqwest_client)}
+                "curl_cffi, one handle": ("curl_cffi", encoding(curl_cffi_handle)),
+                "pyreqwest": ("pyreqwest", encoding(pyreqwest_client))}
     for name, (module, factory) in optional.items():
         if importlib.util.find_spec(module) is None:
             print(f"{name}: not installed, skipped", file=sys.stderr)
@@ -247,11 +266,11 @@ def main(argv: list[str] | None = None) -> int:
                 put = factory()
                 tag = "".join(c for c in name if c.isalnum())  # a handle per row and PUT
                 for i in range(20):  # warm up: connection, imports
-                    put(f"/api/handles/{PREFIX}/W-{tag}-{i}", body(i))
+                    put(f"/api/handles/{PREFIX}/W-{tag}-{i}", record(i))
                 cpu, process, wall = time.thread_time(), time.process_time(), time.perf_counter()
                 for i in range(args.count):
                     status = put(f"/api/handles/{PREFIX}/{tag}-{i}"
-                                 "?overwrite=false", body(i))
+                                 "?overwrite=false", record(i))
                     if status not in (200, 201):
                         raise SystemExit(f"{name}: PUT answered {status}")
                 rows.append({"client": name, "count": args.count,
