@@ -69,10 +69,11 @@ class _ResetsHandshakes:
     def __init__(self, backend: str) -> None:
         self._backend = urlsplit(backend)
         self.resets = 0
-        self._clients: list[socket.socket] = []
+        self._forwarded: list[socket.socket] = []
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.base_url = f"https://127.0.0.1:{self._listener.getsockname()[1]}"
-        threading.Thread(target=self._serve, daemon=True).start()
+        self._threads = [threading.Thread(target=self._serve, daemon=True)]
+        self._threads[0].start()
 
     def _serve(self) -> None:
         while True:
@@ -86,32 +87,50 @@ class _ResetsHandshakes:
                 client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 client.close()  # with a zero linger: a reset, not an orderly close
                 continue
-            self._clients.append(client)
             server = socket.create_connection((self._backend.hostname, self._backend.port))
+            self._forwarded += (client, server)
             for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=_pipe, args=(source, sink), daemon=True).start()
+                self._threads.append(threading.Thread(target=_pipe, args=(source, sink),
+                                                      daemon=True))
+                self._threads[-1].start()
+
+    def _end_forwarded(self) -> None:
+        for connection in self._forwarded:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
 
     def reset_next(self, count: int) -> None:
         """Reset the next ``count`` connections; end the forwarded ones (so that the client's
         next request needs a new connection, and a handshake)."""
         self.resets = count
-        for client in self._clients:
-            try:
-                client.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        self._end_forwarded()
 
     def close(self) -> None:
+        """Stop accepting, end the forwarded connections, wait for the threads."""
+        self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept (close alone does not)
         self._listener.close()
+        self._end_forwarded()
+        for thread in self._threads:
+            thread.join(10.0)
+        for connection in self._forwarded:
+            connection.close()
 
 
 def _pipe(source: socket.socket, sink: socket.socket) -> None:
-    with source, sink:
+    """Copy ``source`` to ``sink`` until either ends, then end both (which wakes the thread
+    copying the other way)."""
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    for end in (source, sink):
         try:
-            while data := source.recv(65536):
-                sink.sendall(data)
+            end.shutdown(socket.SHUT_RDWR)
         except OSError:
-            pass
+            pass  # already ended
 
 
 def test_a_reset_during_the_tls_handshake_is_a_connection_failure(tls_server, http_engine):
