@@ -18,7 +18,14 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequenc
 
 from b2safe.domain import durations, paths, profile
 from b2safe.domain.profile import PidRecord
-from b2safe.errors import AccessDenied, B2SafeError, NotFound, PidError, PidNotFound
+from b2safe.errors import (
+    CAT_SQL_ERR,
+    AccessDenied,
+    B2SafeError,
+    NotFound,
+    PidError,
+    PidNotFound,
+)
 from b2safe.ports import (
     COLLECTION,
     DATA_OBJECT,
@@ -67,6 +74,14 @@ class _Object:
     data: bytes = b""
     avus: list[Avu] = field(default_factory=list)
     stored_ok: bool = True
+
+
+def _check_units(units: str) -> None:
+    """A real catalog refuses units over 250 characters: R_META_MAIN.meta_attr_unit is
+    varchar(250) (irods plugins/database/src/icatSysTables.sql.pp.in@5.0.2 L81), a failed insert
+    CAT_SQL_ERR (the sandbox's Metadata._check_avu)."""
+    if len(units) > 250:
+        raise B2SafeError(f"AVU units of {len(units)} characters (at most 250)", code=CAT_SQL_ERR)
 
 
 class InMemoryCatalog(_Faults):
@@ -302,12 +317,14 @@ class InMemoryCatalog(_Faults):
         self._take("set_avu")
         if path in self.readonly:
             raise B2SafeError(f"no permission to change the metadata of {path}", code=-818000)
+        _check_units(units)
         obj = self._get(path)
         obj.avus = [a for a in obj.avus if a.name != name] + [Avu(name, value, units)]
 
     def add_avu(self, path: str, kind: str, name: str, value: str, *,
                 known_absent: bool = False, units: str = "") -> None:
         """Add a pair unless present."""
+        _check_units(units)
         obj = self._get(path)
         if not any(a.name == name and a.value == value for a in obj.avus):
             obj.avus.append(Avu(name, value, units))

@@ -24,15 +24,21 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 from urllib.parse import quote, unquote
 
+from b2safe.errors import InvalidInput
 from b2safe.state.signing import Signer
 
 VERSION = "v2"
 VALID, FORGED, MALFORMED = "valid", "forged", "malformed"
 UNVERIFIABLE = "unverifiable"  # no usable signing key here: left alone, retried once there is
 _SAFE = "!\"#$&'()*+,-./:<>?@[\\]^_`{|}~"  # printable ASCII except %, ;, = and space
+#: R_META_MAIN.meta_attr_unit is varchar(250) (irods/irods plugins/database/src/
+#: icatSysTables.sql.pp.in@5.0.2 L81, the same at 4.3.5): a real catalog refuses longer units.
+MAX_UNITS = 250
+#: The free-text fields :func:`encode_units` shortens to fit: outside every signature.
+SHORTENED = ("cause",)
 
 
 class Kind(str, enum.Enum):
@@ -51,9 +57,60 @@ def quote_value(text: str) -> str:
     return quote(text, safe=_SAFE)
 
 
-def encode_units(fields: Mapping[str, str]) -> str:
-    """``v2;k=v;...`` of ``fields`` in their order (keys are b2safe's own identifiers)."""
-    return ";".join([VERSION] + [f"{k}={quote_value(str(v))}" for k, v in fields.items()])
+def _join(encoded: Mapping[str, str]) -> str:
+    return ";".join([VERSION] + [f"{k}={v}" for k, v in encoded.items()])
+
+
+def _shortened(text: str, room: int) -> str:
+    """``text`` percent-encoded in at most ``room`` characters: whole as long as it fits, else
+    its longest prefix of whole characters (never half an escape or half a UTF-8 sequence)
+    followed by :data:`CUT_MARK`; '' when not even the mark fits."""
+    encoded = quote_value(text)
+    if len(encoded) <= room:
+        return encoded
+    if room < len(CUT_MARK):
+        return ""
+    kept, used = [], len(CUT_MARK)
+    for char in text:
+        piece = quote_value(char)
+        if used + len(piece) > room:
+            break
+        kept.append(piece)
+        used += len(piece)
+    return "".join(kept) + CUT_MARK
+
+
+#: What ends a shortened value: an ellipsis (percent-encoded, as every non-ASCII character).
+CUT_MARK = quote_value("\u2026")
+
+
+def encode_units(fields: Mapping[str, str], shorten: Sequence[str] = SHORTENED) -> str:
+    """``v2;k=v;...`` of ``fields`` in their order (keys are b2safe's own identifiers), at most
+    :data:`MAX_UNITS` characters: the free-text fields named in ``shorten`` (unsigned) are cut,
+    the first first, with :data:`CUT_MARK` at the cut.
+
+    Raises:
+        InvalidInput: (SYS_INVALID_INPUT_PARAM) the other fields alone are longer than the
+            catalog holds (very long user, zone, resource or policy names); nothing is written.
+    """
+    encoded = {k: quote_value(str(v)) for k, v in fields.items()}
+    units = _join(encoded)
+    for key in shorten:
+        if len(units) <= MAX_UNITS:
+            return units
+        if key in encoded:
+            room = max(len(encoded[key]) - (len(units) - MAX_UNITS), 0)
+            encoded[key] = _shortened(str(fields[key]), room)
+            units = _join(encoded)
+    if len(units) > MAX_UNITS:
+        longest = sorted(encoded, key=lambda k: -len(encoded[k]))[:2]
+        named = ", ".join(f"{k} ({len(encoded[k])} characters)" for k in longest)
+        raise InvalidInput(
+            f"pending-work record for {fields.get('user', '')!r} needs {len(units)} characters "
+            f"of AVU units, more than the {MAX_UNITS} an iRODS catalog stores "
+            f"(R_META_MAIN.meta_attr_unit), even with its cause left out; longest: {named}. "
+            "Use shorter user, zone, resource or policy names (or a shorter signing key id)")
+    return units
 
 
 def decode_units(units: str) -> Optional[dict[str, str]]:

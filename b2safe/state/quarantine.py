@@ -3,10 +3,10 @@
 Such a record is never carried out, and it must not stay where retries look (a few hundred of
 them would fill every retry window for ever), nor crash a run. It is moved to an AVU of the same
 object named ``eudat_quarantine:<original name>``, value unchanged, units
-``v2;reason=<why>;at=<epoch>;units=<original units>`` (cut to the catalog's 250 characters),
-and listed by ``b2safe status`` for an operator to inspect and delete. Moving needs the right to
-change the object's metadata (a rodsadmin has it); when the caller lacks it the record is only
-skipped.
+``v2;reason=<why>;at=<epoch>;units=<original units>`` (the original cut to fit the catalog's
+250 characters: :func:`b2safe.state.codec.encode_units`), and listed by ``b2safe status`` for
+an operator to inspect and delete. Moving needs the right to change the object's metadata (a
+rodsadmin has it); when the caller lacks it the record is only skipped.
 """
 
 from __future__ import annotations
@@ -20,10 +20,6 @@ from b2safe.state.codec import FORGED, MALFORMED, encode_units
 logger = logging.getLogger("b2safe.state.quarantine")
 
 PREFIX = "eudat_quarantine:"
-#: R_META_MAIN.meta_attr_unit is varchar(250) (irods/irods plugins/database/src/
-#: icatSysTables.sql.pp.in@5.0.2 L81, the same at 4.3.5): longer units make the catalog refuse
-#: the AVU (atomic_apply_metadata_operations.cpp@5.0.2 L421-423: SYS_LIBRARY_ERROR).
-_MAX_UNITS = 250
 
 
 def move_aside(catalog: Any, path: str, kind: str, name: str, value: str, units: str,
@@ -32,8 +28,8 @@ def move_aside(catalog: Any, path: str, kind: str, name: str, value: str, units:
 
     Never raises for a catalog failure (logged): a bad record must not stop a retry run.
     """
-    moved_units = encode_units({"reason": reason, "at": str(catalog.now()),
-                                "units": units})[:_MAX_UNITS]
+    moved_units = encode_units({"reason": reason, "at": str(catalog.now()), "units": units},
+                               shorten=("units",))
     try:
         catalog.set_avu(path, kind, PREFIX + name, value, moved_units)
         catalog.remove_avu(path, kind, name, value, units)

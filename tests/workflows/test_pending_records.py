@@ -11,9 +11,11 @@ from dataclasses import replace
 
 import pytest
 
+from b2safe.errors import SYS_INVALID_INPUT_PARAM, InvalidInput
 from b2safe.state import codec, faillog, keys, quarantine
 from b2safe.state.pending import (
     PENDING_PID_AVU,
+    GivenUpPid,
     PendingMark,
     PendingMarks,
     PendingPid,
@@ -184,3 +186,77 @@ def test_a_fail_log_record_keeps_its_stage_as_a_value(catalog, signer, stage):
 def test_a_fail_log_record_without_a_stage_reads_as_failed():
     record = faillog.parse("/z/a::/y/a::false::down", "v2;attempts=1;user=alice#zoneA")
     assert record is not None and record.stage is faillog.Stage.FAILED
+
+
+# --- units fit the catalog's 250 characters (R_META_MAIN.meta_attr_unit varchar(250)) ---------
+
+LONG_CAUSE = "Zugriff verweigert: \u00e9\u00e8 \u2603 100% ; key=value " * 12  # non-ASCII, %, ;, =
+
+
+def _cut_prefix(read: str, written: str) -> None:
+    """``read`` is ``written`` (one line) cut at a whole character, marked by an ellipsis."""
+    assert read.endswith("\u2026") and len(read) > 1
+    assert " ".join(written.split()).startswith(read[:-1])
+
+
+def test_a_pending_pid_with_a_long_cause_fits_and_still_verifies(catalog, signer):
+    catalog.put(f"{HOME}/a.dat")
+    store = PendingPids(catalog, signer)
+    store.write(PendingPid(f"{HOME}/a.dat", "archive", "alice#zoneA", cause=LONG_CAUSE,
+                           replicate=True))
+    [avu] = catalog.avus(f"{HOME}/a.dat", "-d", PENDING_PID_AVU)
+    assert len(avu.units) <= codec.MAX_UNITS
+    [read] = store.marks()  # signature verified: nothing moved aside
+    assert read.replicate and read.user == "alice#zoneA"
+    _cut_prefix(read.cause, LONG_CAUSE)
+    assert moved_aside(catalog, f"{HOME}/a.dat") == {}
+
+
+def test_a_given_up_pid_and_a_removal_mark_with_long_causes_fit(catalog, signer):
+    catalog.mkdir(HOME)
+    pids = PendingPids(catalog, signer)
+    pids.give_up(GivenUpPid(f"{HOME}/gone.dat", "archive-policy", HOME, "alice#zoneA", since=9,
+                            cause=LONG_CAUSE))
+    marks = PendingMarks(catalog, signer)
+    marks.write(PendingMark(PID, f"{HOME}/gone.dat", HOME, "alice#zoneA", deleted=7,
+                            cause=LONG_CAUSE))
+    assert all(len(a.units) <= codec.MAX_UNITS for a in catalog.avus(HOME, "-C"))
+    [given_up] = pids.given_up(HOME)
+    _cut_prefix(given_up.cause, LONG_CAUSE)
+    [mark] = marks.marks()
+    _cut_prefix(mark.cause, LONG_CAUSE)
+    assert moved_aside(catalog, HOME) == {}
+
+
+@pytest.mark.parametrize("size", range(200, 260))
+def test_the_cut_never_splits_an_escape_or_a_character(size):
+    cause = ("\u00e9" * size)[:size] + "a%;\u2603" * 20
+    units = codec.encode_units({"user": "a" * (size - 180), "cause": cause, "sig": "k.0"})
+    fields = codec.decode_units(units)
+    assert len(units) <= codec.MAX_UNITS and fields is not None
+    assert fields["cause"] == "" or cause.startswith(fields["cause"][:-1])
+
+
+def test_a_record_too_long_without_its_cause_is_refused_and_nothing_is_written(catalog,
+                                                                                signer):
+    catalog.put(f"{HOME}/a.dat")
+    catalog.put(f"{HOME}/b.dat")
+    store = PendingPids(catalog, signer)
+    user = "u" * 63 + "#" + "z" * 63
+    store.write(PendingPid(f"{HOME}/a.dat", "archive", user, cause="x"))  # fits: 63+63 names
+    with pytest.raises(InvalidInput, match="more than the 250 an iRODS catalog stores") as err:
+        store.write(PendingPid(f"{HOME}/b.dat", "archive", "\u00e9" * 60 + user, cause="x"))
+    assert err.value.code == SYS_INVALID_INPUT_PARAM
+    assert catalog.avus(f"{HOME}/b.dat", "-d", PENDING_PID_AVU) == []
+
+
+def test_a_long_forged_record_is_moved_aside_cut_to_fit(catalog, signer):
+    catalog.put(f"{HOME}/a.dat")
+    forged = "v2;user=bob%23zoneA;cause=" + "%25%3B" * 35 + ";sig=k.0"  # 240 characters
+    catalog.set_avu(f"{HOME}/a.dat", "-d", PENDING_PID_AVU, "archive", forged)
+    assert list(PendingPids(catalog, signer).marks()) == []
+    [avu] = [a for a in catalog.avus(f"{HOME}/a.dat", "-d") if a.name != PENDING_PID_AVU]
+    fields = codec.decode_units(avu.units)
+    assert len(avu.units) <= codec.MAX_UNITS and fields is not None
+    assert fields["reason"].startswith("forged")
+    _cut_prefix(fields["units"], forged)
