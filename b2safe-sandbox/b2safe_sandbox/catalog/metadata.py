@@ -80,16 +80,19 @@ class Metadata:
 
     @staticmethod
     def _check_avu(attr: str, value: str, units: str = "") -> None:
-        """Known difference: avu_add and avu_set (msiModAVUMetadata, imeta) do not pass their
-        units, so units over 250 characters are stored there although a real catalog refuses
-        them: b2safe writes such pending-work records (a given-up PID: 302 characters, a
-        removal mark: 263; tests/sandbox durability and policy), to be fixed there first."""
+        """Refuse an AVU a real catalog cannot store: an empty attribute or value
+        (CAT_INVALID_ARGUMENT), or one longer than its R_META_MAIN column (CAT_SQL_ERR). Every
+        route that writes an AVU checks it with its units: avu_add and avu_set (imeta,
+        msiModAVUMetadata, msiAssociateKeyValuePairsToObj / msiSetKeyValuePairsToObj, whose
+        units are empty) and avu_attach (msi_atomic_apply_metadata_operations)."""
         if not attr or value is None or value == "":
             raise fail(CAT_INVALID_ARGUMENT, "AVU attribute and value must not be empty")
         # R_META_MAIN.meta_attr_name and meta_attr_value are varchar(2700), meta_attr_unit
         # varchar(250) (irods: plugins/database/src/icatSysTables.sql.pp.in@5.0.2 L81).
-        # Guess: the database refuses a longer value and the catalog reports CAT_SQL_ERR, as
-        # for other failed inserts.
+        # A failed insert is CAT_SQL_ERR (avu_add/avu_set: db_plugin.cpp@5.0.2 findOrInsertAVU
+        # L1301-1306 -> mid_level_routines.cpp@5.0.2 cmlExecuteNoAnswerSql L129-139).
+        # Guess: the database refuses a longer value rather than truncating it (PostgreSQL does
+        # for varchar(n); not read from a source here).
         if len(attr) > META_VALUE_MAX or len(value) > META_VALUE_MAX or \
                 len(units or "") > META_UNITS_MAX:
             raise fail(CAT_SQL_ERR, f"AVU attribute or value longer than {META_VALUE_MAX} "
@@ -102,12 +105,13 @@ class Metadata:
 
         Raises CATALOG_ALREADY_HAS_ITEM_BY_THAT_NAME for an identical AVU, CAT_UNKNOWN_FILE /
         CAT_UNKNOWN_COLLECTION / CAT_INVALID_RESOURCE / CAT_INVALID_USER for a missing target,
-        CAT_INVALID_ARGUMENT for an empty attribute or value or a bad kind,
-        CAT_NO_ACCESS_PERMISSION when ``actor`` (optional) may not write it.
+        CAT_INVALID_ARGUMENT for an empty attribute or value or a bad kind, CAT_SQL_ERR for
+        one longer than the catalog holds (:meth:`_check_avu`), CAT_NO_ACCESS_PERMISSION when
+        ``actor`` (optional) may not write it.
         """
         object_id, canon = self._avu_target(kind, target, actor)
         self._avu_check_actor(object_id, canon, target, actor)
-        self._check_avu(a, v)
+        self._check_avu(a, v, u)
         units = u or ""
         with self.db.tx():
             if self.db.one("SELECT 1 FROM avus WHERE object_id = ? AND attr = ? AND value = ? AND "
@@ -148,7 +152,7 @@ class Metadata:
         except that an identical AVU is not an error."""
         object_id, canon = self._avu_target(kind, target, actor)
         self._avu_check_actor(object_id, canon, target, actor)
-        self._check_avu(a, v)
+        self._check_avu(a, v, u)
         with self.db.tx():
             now = self.db.now_text()
             self.db.exec("DELETE FROM avus WHERE object_id = ? AND attr = ?", (object_id, a))

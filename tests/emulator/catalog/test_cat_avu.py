@@ -75,10 +75,14 @@ def test_empty_attribute_or_value(cat, targets):
 
 def test_longer_than_the_columns_is_a_database_error(cat, targets):
     """R_META_MAIN holds names and values of 2700 characters, units of 250 (irods
-    plugins/database/src/icatSysTables.sql.pp.in@5.0.2 L81); nothing is stored otherwise. The
-    units are checked on the atomic route only (see Metadata._check_avu)."""
+    plugins/database/src/icatSysTables.sql.pp.in@5.0.2 L81); nothing is stored otherwise, on
+    every route (avu_add, avu_set, avu_attach)."""
     with raises_code(CAT_SQL_ERR):
         cat.avu_add("-d", F, "a", "v" * 2701)
+    with raises_code(CAT_SQL_ERR):
+        cat.avu_add("-d", F, "a", "v", "u" * 251)
+    with raises_code(CAT_SQL_ERR):
+        cat.avu_set("-d", F, "a", "v", "u" * 251)
     object_id = cat.entity_rights(F, False, None)[0]
     with raises_code(CAT_SQL_ERR):
         cat.avu_attach(object_id, "-d", "a", "v", "u" * 251)

@@ -227,6 +227,25 @@ def test_a_rodsadmin_needs_the_admin_keyword_on_other_users_objects(sb, cb):
     assert err(rods.msiModAVUMetadata, "-d", path, "add", "a", "v", "") == -818000
 
 
+def test_units_over_250_characters_are_refused_on_every_route(sb, cb):
+    """R_META_MAIN.meta_attr_unit is varchar(250) (irods plugins/database/src/
+    icatSysTables.sql.pp.in@5.0.2 L81): imeta and msiModAVUMetadata add/set fail with
+    CAT_SQL_ERR (the failed insert: Metadata._check_avu) and store nothing; 250 are stored."""
+    from b2safe_sandbox.errors import SandboxError
+
+    cat = sb.zone("zoneA").catalog
+    path = f"{HOME}/a.txt"
+    for op in ("add", "set"):
+        assert err(cb.msiModAVUMetadata, "-d", path, op, "A", "1", "u" * 251) == -806000
+        with pytest.raises(SandboxError) as info:
+            sb.client("alice#zoneA").imeta(op, "-d", path, "B", "1", "u" * 251)
+        assert info.value.code == -806000
+    assert cat.avu_list("-d", path) == []
+    cb.msiModAVUMetadata("-d", path, "set", "A", "1", "u" * 250)
+    sb.client("alice#zoneA").imeta("add", "-d", path, "B", "1", "u" * 250)
+    assert [a.units for a in cat.avu_list("-d", path)] == ["u" * 250] * 2
+
+
 def test_atomic_metadata_operations_with_admin_mode(sb, cb):
     import json
 
