@@ -192,8 +192,8 @@ class Uploads:
             marks, records = store.of(path), []
         records += [GivenUpPid(path=m.path, policy=m.policy, holder=holder, user=m.user,
                                since=m.since,
-                               cause=f"its data object {m.path} was removed before its PID "
-                                     f"was created (last cause: {m.cause}): not created")
+                               cause="its data object was removed before its PID was "
+                                     f"created (last cause: {m.cause}): not created")
                     for m in marks]
         kept = 0
         for record in records:

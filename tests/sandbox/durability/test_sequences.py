@@ -256,7 +256,7 @@ def test_pending_pid_of_a_removed_object_is_given_up_visibly(fed, what, capsys):
     (pending,) = [s["lines"] for s in sections if s["title"].startswith("pending work")]
     (line,) = [text for text in pending if "pid_gave_up" in text]
     assert line.startswith(f"{holder}  pid_gave_up:") and f"  {path}  (gave_up: its data " \
-        f"object {path} was removed before its PID was created" in line
+        "object was removed before its PID was created" in line
     if what == "collection":  # removing the holder carries the given-up record up
         client.irm(root, recursive=True, force=True)
         assert fed.client("rods#zoneA").iquest(
