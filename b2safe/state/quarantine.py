@@ -26,11 +26,12 @@ def move_aside(catalog: Any, path: str, kind: str, name: str, value: str, units:
                reason: str) -> bool:
     """Move one pending-work AVU of ``path`` aside; True when moved, False when only skipped.
 
-    Never raises for a catalog failure (logged): a bad record must not stop a retry run.
+    Never raises for a catalog failure or a reason too long to store (logged): a bad record
+    must not stop a retry run.
     """
-    moved_units = encode_units({"reason": reason, "at": str(catalog.now()), "units": units},
-                               shorten=("units",))
     try:
+        moved_units = encode_units({"reason": reason, "at": str(catalog.now()), "units": units},
+                                   shorten=("units",))
         catalog.set_avu(path, kind, PREFIX + name, value, moved_units)
         catalog.remove_avu(path, kind, name, value, units)
     except B2SafeError as exc:

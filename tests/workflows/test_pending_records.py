@@ -260,3 +260,11 @@ def test_a_long_forged_record_is_moved_aside_cut_to_fit(catalog, signer):
     assert len(avu.units) <= codec.MAX_UNITS and fields is not None
     assert fields["reason"].startswith("forged")
     _cut_prefix(fields["units"], forged)
+
+
+def test_a_record_that_cannot_be_moved_aside_is_only_skipped(catalog):
+    catalog.put(f"{HOME}/a.dat")
+    catalog.set_avu(f"{HOME}/a.dat", "-d", PENDING_PID_AVU, "archive", "junk")
+    assert not quarantine.move_aside(catalog, f"{HOME}/a.dat", "-d", PENDING_PID_AVU,
+                                     "archive", "junk", "r" * 300)  # no room: logged, kept
+    assert [a.units for a in catalog.avus(f"{HOME}/a.dat", "-d")] == ["junk"]
