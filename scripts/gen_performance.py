@@ -111,11 +111,16 @@ within 15% of 1k; memory flat in N.
   benchmark the engines were compared interleaved (`bench_pids.py --sizes 1000 --repeat 2
   --no-split --http-engine curl|stdlib`, twice each, 2026-12-02 08:13 UTC, idle): the whole
   process's CPU per PID was 0.82-0.89 ms with pycurl and 0.92-1.09 ms with http.client, about
-  0.13 ms less per request, as the client table says. The profiled b2safe column does not
-  show it as clearly (0.54 ms per PID at 1k with pycurl, 0.46 with http.client in a run half an
-  hour later). Why is not settled; a candidate is the split's correction, which takes the same
-  profiler cost off every interval, while pycurl makes few, long C calls where http.client
-  makes many short Python ones. pyhandle
+  0.13 ms less per request, as the client table says. The profiled b2safe column of that
+  session did not show it (0.54 ms per PID at 1k with pycurl, 0.46 with http.client in a run
+  half an hour later); it is no longer the b2safe column (see "How b2safe's CPU is measured").
+  The engines share their guards' code (`http_common.py`, `deadlines.py`), each engine is a
+  module of its own (`http_stdlib.py`, `http_curl.py`); pycurl's handle is told the method and
+  header lines only when they change. Counted with callgrind (user-space instructions per PUT on
+  a kept-alive connection), b2safe's PUT is 202k instructions on pycurl against 76-82k for a
+  bare pycurl PUT and 546k on http.client against 402k bare: the rest is the guards (the idle
+  check, the never-send-twice and size-cap callbacks), the JSON body and the check that the
+  answer names the handle asked for. pyhandle
   stays the client where its API is the point: building the client (its check of the user
   handle), the URL layout, the Basic credentials, the reverse lookup.
 - **Handle sessions.** Writes are authenticated by a Handle session where the server offers one
@@ -146,6 +151,16 @@ within 15% of 1k; memory flat in N.
   free-index search, the checksum timestamp without a datetime, an object's URL encoding its
   collection once per collection: about 16-19 us per PID by timeit, too little for this
   machine's noise to show in the benchmark's column.
+- **b2safe's own CPU, 2026-12-02 (second session).** Per replicated object, measured by the
+  boundary clock at 1k (medians of interleaved pairs under load 3-6): the close PEPs a copy
+  fires in the destination return before parsing their arguments when no upload policy is
+  configured or nothing was remembered (0.95 -> 0.88 ms), the Handle bodies and atomic-metadata
+  requests are encoded by one JSON encoder made once (20 -> 12 us per body), the PID service's
+  answers are NamedTuples and a new EUDAT/REPLICA list is normalized once (`create` 46.7 -> 42.0
+  us, `add_first_replica` 33.0 -> 26.4 us with the transport stubbed), and EUDATRegisterReplicas
+  takes its result's PIDs from the AVUs it already read instead of another query per page. In
+  all 0.95 -> 0.81 ms per replicated object and 0.36 -> 0.32 ms per new PID in the same
+  interleaved runs.
 - **Replication: about 3.1 microservice calls per replicated object.** They are two
   `msi_atomic_apply_metadata_operations` (the replica's PID AVUs in the destination, the mirror
   on the source) and one `msiDataObjChksum` on the copy, which stays: `msiCollRsync` registers
@@ -191,9 +206,13 @@ within 15% of 1k; memory flat in N.
   high-water mark during the run alone.
 - **Noise.** On this shared machine a 1k run's CPU per PID varied by 15% between two runs
   minutes apart, and the floor's CPU by 2-3x; the b2safe CPU column of a single profiled run
-  moved from 0.46 to 0.76 ms per PID with the same code. So the PID and replication tables
-  give the medians of 3 runs per size, plain and profiled (`--repeat 3`, every run listed
-  under the table).
+  moved from 0.46 to 0.76 ms per PID with the same code. So the PID, replication and integrity
+  tables give the medians of 3 runs per size (`--repeat 3`, every run listed under the table).
+  Even medians move with the machine: the same code (9edc2c8) measured b2safe CPU per
+  replicated object 0.771 / 0.796 / 0.718 ms at 1k / 5k / 20k between 10:46 and 11:01 UTC
+  (other engineers' tests running, load 3-4.6) and 0.996 / 1.037 / 1.042 between 11:09 and
+  11:25 UTC with the benchmark alone (load 1.5-1.9), the floor's CPU at 5k 0.694 and
+  1.169 ms: the virtual machine's speed changes under it, not only its load.
 - **Scale-out through the delay server.** Four executors measured slower than one because the
   benchmark ran one executor inside the warm benchmark process and K executors as K cold
   processes, each importing core.py and b2safe and parsing the native rule base inside the
@@ -213,18 +232,27 @@ within 15% of 1k; memory flat in N.
   machine: the executors (about 1.8 ms per PID: the rule thread about 0.8-0.9, mostly emulator,
   the PID workers' HTTP client most of the rest) and the Handle server (about 0.9 ms per
   request, one Python process).
-- **How b2safe's CPU is attributed.** The split run's profiler charges each interval between
-  two profile events to the layer on top; each interval also holds the profiler's own dispatch
-  (0.8-1.1 us per event here), so a layer of many small calls was overcharged (a workload split
-  55:45 unprofiled was charged 88:12). The same dispatch cost is now taken off every interval
-  (the cost that makes the split run's CPU equal the plain run's; the uncorrected figure stays in
-  the JSON as `b2safe_cpu_ms_per_object_uncorrected`): at 1k PIDs 0.55 -> 0.46 ms. Both layers
-  make many calls here, so the correction is modest; tests/unit/test_layer_profiler.py checks it
-  on a workload of known split. Earlier rows also missed threads started before the profiler:
-  the PID worker pool of a zone whose first rule ran outside the timed window (replication:
-  zoneA's pool, which adds every replica to its parent's EUDAT/REPLICA) was not seen, so its
-  HTTP work counted for nobody's share; the profiler is now installed from the engine's first
-  call, and replication's b2safe figure rose accordingly (1.05-1.11 -> about 1.4 ms at 1k).
+- **How b2safe's CPU is measured.** Until 2026-12-02 09:00 UTC the b2safe column was a share of
+  a profiled run: a profile hook on every Python call charged each interval to the layer on
+  top, and since each interval also holds the hook's own dispatch (0.8-1.1 us per event here),
+  the same cost was taken off every interval (tests/unit/test_layer_profiler.py). That correction
+  is an assumption (one dispatch cost for every kind of event), and single profiled runs moved
+  by 0.3 ms per PID. The column now comes from a clock at the two crossings between the ruleset
+  and the server (the sandbox runs all rule code through `engine.call_rule_code`, and rule code
+  reaches the server only through `callback`, `engine.dispatch`): the agent thread's CPU between
+  two crossings is charged to the side running, with a stack for nesting, and threads b2safe
+  starts (its PID workers) are b2safe's; the clock refuses to measure next to any other thread.
+  It runs in every plain run (two clock readings per crossing, 0.3 us each, a few crossings per
+  object), so the column is the median of the `--repeat` runs, and tests/unit/
+  test_boundary_clock.py checks it on rule code of known split (a rule's own work, a nested
+  rule's, and the server's checksums for it: each lands on its side within 15%, and the test
+  fails with either crossing unwrapped or nested rules not counted). PREP's `genquery` module
+  counts as b2safe's (on a real server it runs in the rule's interpreter too); the emulator's
+  conversions of a callback's arguments count as the server's (the plugin's C++ on a real
+  server). The profiled figure stays beside it as a cross-check ("b2safe CPU ms, profiled",
+  at 1k): at PIDs the two agree within the noise (0.35 and 0.37 ms in the run below, 0.325 and
+  0.324 in one an hour before), at replication the profiled runs spread more (0.97-1.44 ms
+  against 0.88-1.05 by the clock in the run below).
 - **The PID worker pool** takes slices of consecutive items (up to 16) per task instead of
   one task, future and context copy per PID (the rule thread's pool work per PID 7.9 -> 0.6 us),
   and each kept-alive Handle connection keeps one poll object for its idle-close check instead
